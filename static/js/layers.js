@@ -1,0 +1,35 @@
+// Layer labels from the session's `layers` (docs/protocol.md, session info): the shape and the
+// output-size formula ⌊(n − f + 2p)/s⌋ + 1 with the layer's own numbers.
+
+/** Output size of a convolution or pooling along one axis. */
+export function outputSize(n, kernel, stride, padding) {
+  return Math.floor((n - kernel + 2 * padding) / stride) + 1;
+}
+
+/** "C1 6@28×28" for maps, "F6 84" for vectors; `out` is the layer's output shape. */
+export function layerShapeLabel(layer) {
+  const name = layer.name.toUpperCase();
+  const [channels, ...spatial] = layer.out;
+  if (layer.kind === "linear") return `${name} ${channels}`;
+  const [height, width] = spatial.length === 2 ? spatial : spatialOut(layer);
+  return `${name} ${channels}@${height}×${width}`;
+}
+
+/** "⌊(32 − 5 + 2·0)/1⌋ + 1" for a conv or pool layer, null for a linear one. */
+export function layerFormula(layer) {
+  if (layer.kind === "linear") return null;
+  const n = layer.in[1];
+  return `⌊(${n} − ${layer.kernel} + 2·${layer.padding})/${layer.stride}⌋ + 1`;
+}
+
+/** "C1 6@28×28 = ⌊(32 − 5 + 2·0)/1⌋ + 1", or the shape alone for linear layers. */
+export function layerHeading(layer) {
+  const formula = layerFormula(layer);
+  return formula ? `${layerShapeLabel(layer)} = ${formula}` : layerShapeLabel(layer);
+}
+
+/** Spatial output of a conv/pool whose `out` was flattened (LeNet's C5: 120@1×1). */
+function spatialOut(layer) {
+  const [, height, width] = layer.in;
+  return [height, width].map((n) => outputSize(n, layer.kernel, layer.stride, layer.padding));
+}

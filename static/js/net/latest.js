@@ -1,0 +1,33 @@
+// Newest wins: at most one request in flight plus the latest pending value; older pending
+// values are dropped (a drawing sent while the previous one is still being answered).
+
+/**
+ * Wrap `send(value) → Promise` so that `submit(value)` never queues more than one value behind
+ * the request in flight; a failed request does not stop later ones.
+ */
+export function newestWins(send) {
+  let pending;
+  let hasPending = false;
+  let inFlight = false;
+
+  function pump() {
+    if (inFlight || !hasPending) return;
+    const value = pending;
+    pending = undefined;
+    hasPending = false;
+    inFlight = true;
+    Promise.resolve()
+      .then(() => send(value))
+      .catch(() => {})
+      .finally(() => {
+        inFlight = false;
+        pump();
+      });
+  }
+
+  return function submit(value) {
+    pending = value;
+    hasPending = true;
+    pump();
+  };
+}

@@ -1,0 +1,15 @@
+// How numbers read on screen: short, with their magnitude visible.
+
+/** A value with three significant digits, exponent form beyond ±1e4 or below 1e-3. */
+export function formatValue(value) {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return "0";
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e4 || magnitude < 1e-3) return value.toExponential(2);
+  return String(Number(value.toPrecision(3)));
+}
+
+/** A probability in [0, 1] as a percentage with one decimal. */
+export function formatPercent(p) {
+  return `${(p * 100).toFixed(1)}%`;
+}
