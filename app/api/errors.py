@@ -1,0 +1,37 @@
+"""Every HTTP error is JSON: ``{"error": {"code", "message", "field"?}}``."""
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from app.errors import NnliveError
+
+_CODES = {403: "forbidden", 404: "not_found", 405: "bad_request", 413: "limit", 429: "limit"}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    """The JSON error body with its status."""
+    body = {"code": code, "message": message, **({"field": field} if field else {})}
+    return JSONResponse({"error": body}, status_code=status)
+
+
+async def _nnlive_error(_request: Request, exc: NnliveError) -> JSONResponse:
+    return error_response(exc.status, exc.code, exc.message, exc.field)
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    first = exc.errors()[0]
+    loc = [str(p) for p in first["loc"] if p != "body"]
+    return error_response(422, "bad_request", first["msg"], ".".join(loc) or None)
+
+
+async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+    return error_response(exc.status_code, _CODES.get(exc.status_code, "bad_request"), str(exc.detail))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route domain, validation and HTTP errors through one JSON shape."""
+    app.add_exception_handler(NnliveError, _nnlive_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)

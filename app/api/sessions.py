@@ -1,0 +1,59 @@
+"""Create, inspect, export and end sessions."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.deps import Manager
+
+router = APIRouter(prefix="/api/sessions")
+
+
+class CreateSession(BaseModel):
+    """The body of POST /api/sessions."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str = Field(max_length=64)
+    config: dict[str, Any] = Field(default_factory=dict, max_length=64)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    precision: str = "float16"
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+@router.post("", status_code=201)
+async def create_session(body: CreateSession, manager: Manager, request: Request) -> dict:
+    """Start a session; the reply holds its control token and a link for viewers."""
+    session = await manager.create(body.model, body.config, body.seed, body.precision)
+    viewer_url = f"{str(request.base_url).rstrip('/')}{session.spec.page}?session={session.id}"
+    return {**session.info(), "token": session.token, "viewer_url": viewer_url}
+
+
+@router.get("/{session_id}")
+def get_session(session_id: str, manager: Manager) -> dict:
+    """Model, config, step, state and layer geometry of a session."""
+    return manager.get(session_id).info()
+
+
+@router.get("/{session_id}/weights")
+async def get_weights(session_id: str, manager: Manager) -> Response:
+    """The current state_dict as a safetensors file."""
+    session = manager.get(session_id)
+    data = await session.run(session.weights)
+    name = f"{session.spec.name}-{session.id}-step{session.step}.safetensors"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(data, media_type="application/octet-stream", headers=disposition)
+
+
+@router.delete("/{session_id}", status_code=204)
+async def delete_session(
+    session_id: str, manager: Manager, authorization: Annotated[str | None, Header()] = None
+) -> Response:
+    """End a session (needs ``Authorization: Bearer <token>``)."""
+    await manager.delete(session_id, _bearer(authorization))
+    return Response(status_code=204)

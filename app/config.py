@@ -1,0 +1,31 @@
+"""Typed settings read from the environment (prefix NNLIVE_), with safe defaults for a local demo."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of a server. Each field is documented in docs/deploying.md."""
+
+    model_config = SettingsConfigDict(env_prefix="NNLIVE_", frozen=True)
+
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    bus_url: str = "memory://"
+    frame_rate: float = Field(30.0, gt=0, le=120)
+    max_sessions: int = Field(100, ge=1)
+    max_message_bytes: int = Field(256 * 1024, ge=1024)
+    torch_threads: int = Field(0, ge=0)
+    static_dir: Path = ROOT / "static"
+    templates_dir: Path = ROOT / "templates"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

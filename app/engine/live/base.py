@@ -1,0 +1,70 @@
+"""What a session needs from a live model, whatever its family."""
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from app.engine.params import Param
+from app.engine.training import Metrics
+
+
+class LiveModel(Protocol):
+    """A model with its data and optimizer, driven by one session's worker thread only."""
+
+    def describe(self) -> dict[str, Any]:
+        """Static facts for clients: layer geometry, dataset sizes."""
+
+    def reset(self) -> None:
+        """Back to the initial weights and a fresh optimizer."""
+
+    def set_drawing(self, drawing: list, preprocess: bool, label: int | None) -> None:
+        """Make a drawing the probe."""
+
+    def set_sample(self, split: str, index: int) -> None:
+        """Make a dataset example the probe."""
+
+    def train_step(self) -> None:
+        """Run one optimizer step."""
+
+    def take_running(self) -> Metrics | None:
+        """Training metrics averaged since the last call."""
+
+    def evaluate(self) -> Metrics:
+        """Validation metrics now."""
+
+    def set_controls(self, controls: dict[str, Any]) -> None:
+        """Apply already-validated live controls."""
+
+    def frame(self, grads: bool, dtype: torch.dtype) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Header fields and CPU arrays of the model's response to its current probe."""
+
+    def export_weights(self) -> bytes:
+        """The state_dict as a safetensors file."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A catalog entry: declared parameters, streamed tensor names and how to build the live model."""
+
+    name: str
+    title: str
+    page: str
+    config: tuple[Param, ...]
+    controls: tuple[Param, ...]
+    tensors: tuple[str, ...]
+    grad_tensors: tuple[str, ...]
+    build: Any  # (config: dict, controls: dict, seed: int, device: torch.device) -> LiveModel
+
+    def describe(self) -> dict[str, Any]:
+        """The public catalog entry (GET /api/models)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "page": self.page,
+            "config": [p.describe() for p in self.config],
+            "controls": [p.describe() for p in self.controls],
+            "tensors": list(self.tensors),
+            "grad_tensors": list(self.grad_tensors),
+        }

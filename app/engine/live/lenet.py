@@ -1,0 +1,126 @@
+"""LeNet-5 learning the bundled digits live: training, a probe input, and the frames it streams."""
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import save
+
+from app.engine.capture import capture_outputs, to_numpy
+from app.engine.data.digits import load_digits_32, preprocess_drawing
+from app.engine.device import seeded
+from app.engine.live.base import ModelSpec
+from app.engine.models.lenet import ACTIVATIONS, LAYER_NAMES, POOLING, LeNet5, LeNetConfig
+from app.engine.models.lenet import describe_layers as lenet_layers
+from app.engine.params import Param, ParamError
+from app.engine.training import OPTIMIZERS, ClassifierTrainer, Metrics
+
+INPUT_SIZE = 32
+
+
+class LeNetLive:
+    """One session's LeNet-5, its trainer, and the probe image whose activations each frame shows."""
+
+    def __init__(self, config: dict, controls: dict, seed: int, device: torch.device) -> None:
+        self.device = device
+        self.seed = seed
+        self.model = seeded(seed, lambda: LeNet5(LeNetConfig(**config))).to(device)
+        self._initial = {k: v.clone() for k, v in self.model.state_dict().items()}
+        data = load_digits_32()
+        self.data = data
+        self._train = (data.train_x.to(device), data.train_y.to(device))
+        self._val = (data.val_x.to(device), data.val_y.to(device))
+        self.trainer = ClassifierTrainer(self.model, self._train, self._val, controls, seed)
+        self.probe = data.val_x[0].to(device)  # (1, 32, 32)
+        self.probe_label: int | None = int(data.val_y[0])
+
+    def describe(self) -> dict[str, Any]:
+        """Layer geometry and dataset sizes."""
+        sizes = {"train": len(self.data.train_y), "val": len(self.data.val_y)}
+        return {"layers": lenet_layers(self.model), "dataset": {"name": "digits", **sizes, "classes": 10}}
+
+    def reset(self) -> None:
+        """The seed's initial weights, a fresh optimizer and batch order; the probe stays."""
+        self.model.load_state_dict(self._initial)
+        controls = self.trainer.controls
+        self.trainer = ClassifierTrainer(self.model, self._train, self._val, controls, self.seed)
+
+    def set_drawing(self, drawing: list, preprocess: bool, label: int | None) -> None:
+        """Make a 32×32 drawing (rows of numbers in [0, 1]) the probe."""
+        image = torch.tensor(drawing, dtype=torch.float32)
+        if image.shape != (INPUT_SIZE, INPUT_SIZE):
+            raise ParamError("input", f"must be {INPUT_SIZE}×{INPUT_SIZE}, got {list(image.shape)}")
+        if label is not None and not 0 <= label <= 9:
+            raise ParamError("label", "must be a digit 0–9")
+        image = preprocess_drawing(image) if preprocess else image[None]
+        self.probe, self.probe_label = image.to(self.device), label
+
+    def set_sample(self, split: str, index: int) -> None:
+        """Make a dataset image the probe."""
+        x, y = self.data.split(split)
+        if not 0 <= index < len(y):
+            raise ParamError("index", f"must be in 0..{len(y) - 1} for split {split!r}")
+        self.probe, self.probe_label = x[index].to(self.device), int(y[index])
+
+    def train_step(self) -> None:
+        """One optimizer step on the next mini-batch."""
+        self.trainer.step()
+
+    def take_running(self) -> Metrics | None:
+        """Training metrics averaged since the last call."""
+        return self.trainer.take_running()
+
+    def evaluate(self) -> Metrics:
+        """Validation loss and accuracy now."""
+        return self.trainer.evaluate()
+
+    def set_controls(self, controls: dict[str, Any]) -> None:
+        """Apply hyperparameters (``grads`` is the session's business, not the trainer's)."""
+        self.trainer.update({k: v for k, v in controls.items() if k != "grads"})
+
+    def frame(self, grads: bool, dtype: torch.dtype) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Every layer's activation for the probe, softmax, C1 kernels and, if asked, ∂L/∂ each."""
+        self.model.eval()
+        x = self.probe[None].clone().requires_grad_(grads)  # (1, 1, 32, 32)
+        with torch.set_grad_enabled(grads), capture_outputs(self.model, LAYER_NAMES) as acts:
+            logits = self.model(x)
+        self.model.train()
+        probs = F.softmax(logits.detach(), dim=1)
+        pred = int(probs.argmax())
+        tensors = {"input": x[0], **{n: acts[n][0] for n in LAYER_NAMES}, "probs": probs[0]}
+        tensors["c1.weight"] = self.model.c1[0].weight
+        if grads:
+            target = torch.tensor([pred if self.probe_label is None else self.probe_label])
+            loss = F.cross_entropy(logits, target.to(self.device))
+            points = [x, *(acts[n] for n in LAYER_NAMES)]
+            for name, grad in zip(("input", *LAYER_NAMES), torch.autograd.grad(loss, points), strict=True):
+                tensors[f"{name}.grad"] = grad[0]
+        return {"label": self.probe_label, "pred": pred}, to_numpy(tensors, dtype)
+
+    def export_weights(self) -> bytes:
+        """The state_dict as safetensors bytes."""
+        return save({k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()})
+
+
+LENET = ModelSpec(
+    name="lenet",
+    title="LeNet-5",
+    page="/lenet",
+    config=(
+        Param(
+            "activation", "choice", "tanh", "nonlinearity after C1, C3, C5, F6", choices=tuple(ACTIVATIONS)
+        ),
+        Param("pooling", "choice", "avg", "subsampling in S2 and S4", choices=tuple(POOLING)),
+    ),
+    controls=(
+        Param("optimizer", "choice", "adam", "torch.optim algorithm", choices=tuple(OPTIMIZERS)),
+        Param("lr", "float", 1e-3, "learning rate", min=1e-5, max=1.0),
+        Param("momentum", "float", 0.9, "momentum of sgd_momentum", min=0.0, max=0.99),
+        Param("batch_size", "int", 64, "examples per mini-batch", min=1, max=512),
+        Param("grads", "bool", False, "stream ∂L/∂(layer output) with each frame"),
+    ),
+    tensors=("input", *LAYER_NAMES, "probs", "c1.weight"),
+    grad_tensors=tuple(f"{n}.grad" for n in ("input", *LAYER_NAMES)),
+    build=LeNetLive,
+)

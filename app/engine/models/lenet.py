@@ -1,0 +1,77 @@
+"""LeNet-5 (LeCun et al., 1998) with the classic layer names and sizes.
+
+32×32 input → C1 6@5×5 (6×28×28) → S2 2×2 (6×14×14) → C3 16@5×5 (16×10×10) → S4 2×2 (16×5×5)
+→ C5 120@5×5 (120) → F6 84 → 10 logits. C3 connects to all six S2 maps (the 1998 paper used a sparse
+table); subsampling is plain average or max pooling.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "sigmoid": nn.Sigmoid,
+}
+POOLING: dict[str, Callable[[], nn.Module]] = {
+    "avg": lambda: nn.AvgPool2d(2),
+    "max": lambda: nn.MaxPool2d(2),
+}
+LAYER_NAMES = ("c1", "s2", "c3", "s4", "c5", "f6", "out")
+
+
+@dataclass(frozen=True)
+class LeNetConfig:
+    """Architecture choices: the 1998 design is tanh with average subsampling."""
+
+    activation: str = "tanh"
+    pooling: str = "avg"
+
+
+class LeNet5(nn.Module):
+    """LeNet-5; each named child's output is that layer's activation (``out`` gives the logits)."""
+
+    def __init__(self, config: LeNetConfig) -> None:
+        super().__init__()
+        act = ACTIVATIONS[config.activation]
+        pool = POOLING[config.pooling]
+        self.c1 = nn.Sequential(nn.Conv2d(1, 6, 5), act())
+        self.s2 = pool()
+        self.c3 = nn.Sequential(nn.Conv2d(6, 16, 5), act())
+        self.s4 = pool()
+        self.c5 = nn.Sequential(nn.Conv2d(16, 120, 5), nn.Flatten(), act())
+        self.f6 = nn.Sequential(nn.Linear(120, 84), act())
+        self.out = nn.Linear(84, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits for a batch of 32×32 images. x: (B, 1, 32, 32) → (B, 10)."""
+        for name in LAYER_NAMES:
+            x = getattr(self, name)(x)
+        return x
+
+
+def describe_layers(model: LeNet5) -> list[dict]:
+    """Each named layer's kind, input and output shapes and kernel geometry, read off the modules."""
+    layers, shape = [], [1, 32, 32]
+    x = torch.zeros(1, *shape, device=next(model.parameters()).device)
+    with torch.no_grad():
+        for name in LAYER_NAMES:
+            module = getattr(model, name)
+            x = module(x)
+            entry = {"name": name, "in": shape, "out": list(x.shape[1:])}
+            first = module[0] if isinstance(module, nn.Sequential) else module
+            if isinstance(first, nn.Conv2d):
+                entry |= {"kind": "conv", "kernel": first.kernel_size[0], "stride": first.stride[0]}
+                entry["padding"] = first.padding[0]
+            elif isinstance(first, nn.AvgPool2d | nn.MaxPool2d):
+                op = "avg" if isinstance(first, nn.AvgPool2d) else "max"
+                entry |= {"kind": "pool", "op": op, "kernel": first.kernel_size}
+                entry |= {"stride": first.stride, "padding": first.padding}
+            else:
+                entry["kind"] = "linear"
+            layers.append(entry)
+            shape = entry["out"]
+    return layers

@@ -1,0 +1,84 @@
+"""Mini-batch training of a classifier: batches from a shuffled epoch order, optimizer from controls."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+OPTIMIZERS: dict[str, Callable[[Any, dict], torch.optim.Optimizer]] = {
+    "sgd": lambda params, c: torch.optim.SGD(params, lr=c["lr"]),
+    "sgd_momentum": lambda params, c: torch.optim.SGD(params, lr=c["lr"], momentum=c["momentum"]),
+    "adam": lambda params, c: torch.optim.Adam(params, lr=c["lr"]),
+}
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Mean cross-entropy and accuracy over some examples."""
+
+    loss: float
+    acc: float
+
+
+class ClassifierTrainer:
+    """Trains ``model`` on (x, y) tensors already on its device; ``controls`` hold the hyperparameters."""
+
+    def __init__(self, model: nn.Module, train: tuple, val: tuple, controls: dict, seed: int) -> None:
+        self.model = model
+        self.train_x, self.train_y = train
+        self.val_x, self.val_y = val
+        self.controls = dict(controls)
+        self.generator = torch.Generator().manual_seed(seed)
+        self.optimizer = OPTIMIZERS[controls["optimizer"]](model.parameters(), controls)
+        self._order = torch.empty(0, dtype=torch.long)
+        self._cursor = 0
+        self._running = torch.zeros(3, device=self.train_y.device)  # loss sum, accuracy sum, steps
+
+    def update(self, controls: dict) -> None:
+        """Apply new controls: a new optimizer or momentum rebuilds it (its state restarts), lr is set."""
+        old, self.controls = self.controls, {**self.controls, **controls}
+        if (old["optimizer"], old["momentum"]) != (self.controls["optimizer"], self.controls["momentum"]):
+            self.optimizer = OPTIMIZERS[self.controls["optimizer"]](self.model.parameters(), self.controls)
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.controls["lr"]
+
+    def _next_indices(self) -> torch.Tensor:
+        size = min(self.controls["batch_size"], len(self.train_y))
+        if self._cursor + size > len(self._order):
+            self._order = torch.randperm(len(self.train_y), generator=self.generator)
+            self._cursor = 0
+        batch = self._order[self._cursor : self._cursor + size]
+        self._cursor += size
+        return batch.to(self.train_y.device)
+
+    def step(self) -> None:
+        """One optimizer step on the next mini-batch; its loss and accuracy join the running means."""
+        idx = self._next_indices()
+        x, y = self.train_x[idx], self.train_y[idx]
+        self.model.train()
+        logits = self.model(x)
+        loss = F.cross_entropy(logits, y)  # the mean over the mini-batch
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        with torch.no_grad():  # kept on the device: no sync with a GPU on every step
+            acc = (logits.argmax(1) == y).float().mean()
+            self._running += torch.stack((loss.detach(), acc, torch.ones_like(acc)))
+
+    def take_running(self) -> Metrics | None:
+        """Mean training loss and accuracy over the steps since the last call (None if no step)."""
+        loss_sum, acc_sum, steps = self._running.tolist()
+        self._running.zero_()
+        return Metrics(loss_sum / steps, acc_sum / steps) if steps else None
+
+    @torch.no_grad()
+    def evaluate(self) -> Metrics:
+        """Loss and accuracy on the whole validation split, in eval mode."""
+        self.model.eval()
+        logits = self.model(self.val_x)
+        self.model.train()
+        loss = F.cross_entropy(logits, self.val_y).item()
+        return Metrics(loss, (logits.argmax(1) == self.val_y).float().mean().item())

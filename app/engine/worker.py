@@ -1,0 +1,83 @@
+"""A thread that owns one session's torch work, so the event loop never waits on a model.
+
+Calls submitted from any thread run in order; between calls, while a background task is set (training),
+the worker runs it repeatedly. Calls always go first, so a drawing is answered even mid-training.
+"""
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+_STOP = object()
+log = logging.getLogger(__name__)
+
+
+class WorkerBusy(RuntimeError):
+    """Too many calls are waiting for this worker."""
+
+
+class Worker:
+    """One daemon thread with a bounded call queue and an optional repeating background task."""
+
+    def __init__(self, name: str, max_pending: int = 32) -> None:
+        self._calls: queue.Queue = queue.Queue(maxsize=max_pending)
+        self._background: Callable[[], None] | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        """Queue ``fn(*args)`` to run on the worker; raises WorkerBusy when the queue is full."""
+        future: Future = Future()
+        try:
+            self._calls.put_nowait((fn, args, future))
+        except queue.Full:
+            raise WorkerBusy("the model is busy; try again in a moment") from None
+        return future
+
+    async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(*args)`` on the worker and await its result.
+
+        Cancelling the awaiting task (its client left) does not cancel the call: a command that was
+        received is carried out.
+        """
+        return await asyncio.shield(asyncio.wrap_future(self.submit(fn, *args)))
+
+    def set_background(self, task: Callable[[], None] | None) -> None:
+        """Repeat ``task`` whenever no call is waiting (None stops). Call it from the worker."""
+        self._background = task
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop after the calls already queued; wait up to ``timeout`` seconds for the thread."""
+        self._background = None
+        self._calls.put(_STOP)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                item = self._calls.get(block=self._background is None)
+            except queue.Empty:
+                self._run_background()
+                continue
+            if item is _STOP:
+                return
+            fn, args, future = item
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(*args))
+                except BaseException as exc:  # delivered to the caller, the worker goes on
+                    future.set_exception(exc)
+
+    def _run_background(self) -> None:
+        task = self._background
+        if task is None:
+            return
+        try:
+            task()
+        except Exception:  # a failing task stops repeating; the worker keeps serving calls
+            log.exception("background task of %s failed; stopped", self._thread.name)
+            self._background = None

@@ -1,0 +1,54 @@
+"""Errors every layer raises and every front end reports the same way (HTTP JSON or websocket)."""
+
+from typing import ClassVar
+
+
+class NnliveError(Exception):
+    """A refused request: ``code`` is the protocol's error code, ``field`` the input at fault."""
+
+    code: ClassVar[str] = "bad_request"
+    status: ClassVar[int] = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def body(self) -> dict:
+        """The error object sent to clients."""
+        extra = {"field": self.field} if self.field else {}
+        return {"code": self.code, "message": self.message, **extra}
+
+
+class BadRequest(NnliveError):
+    """Malformed or out-of-bounds input."""
+
+    status = 422
+
+
+class Forbidden(NnliveError):
+    """The request needs the session's control token."""
+
+    code = "forbidden"
+    status = 403
+
+
+class NotFound(NnliveError):
+    """No such session (or page)."""
+
+    code = "not_found"
+    status = 404
+
+
+class LimitReached(NnliveError):
+    """A server-wide or per-message limit."""
+
+    code = "limit"
+    status = 429
+
+
+class Busy(NnliveError):
+    """The model cannot take more work right now; retry shortly."""
+
+    code = "busy"
+    status = 503

@@ -1,0 +1,46 @@
+"""Build the application from settings; tests build as many independent instances as they like."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__
+from app.api import health, models, pages, sessions
+from app.api.errors import install_error_handlers
+from app.api.limits import BodyLimit
+from app.bus.factory import make_bus
+from app.config import Settings, get_settings
+from app.engine.device import configure_threads, resolve_device
+from app.realtime import ws
+from app.realtime.rooms import Rooms
+from app.sessions.manager import SessionManager
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new nnlive app; its engine, bus and sessions are made at startup and ended at shutdown."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_threads(settings.torch_threads)
+        bus = make_bus(settings.bus_url)
+        app.state.device = resolve_device(settings.device)
+        app.state.sessions = SessionManager(settings, bus, app.state.device)
+        app.state.rooms = Rooms(bus)
+        try:
+            yield
+        finally:
+            await app.state.sessions.close()
+            await app.state.rooms.close()
+            await bus.close()
+
+    app = FastAPI(title="nnlive", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_message_bytes)
+    for router in (health.router, models.router, sessions.router, pages.router, ws.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    return app

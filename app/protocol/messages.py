@@ -1,0 +1,117 @@
+"""Client → server websocket messages (docs/protocol.md), validated before any torch work."""
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+MessageId = int | Annotated[str, Field(max_length=64)] | None
+Pixel = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+MAX_SIDE = 64
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: MessageId = None
+
+
+class Auth(_Message):
+    """Present the control token to become the driver."""
+
+    type: Literal["auth"]
+    token: str = Field(max_length=256)
+
+
+class Ping(_Message):
+    """Liveness check."""
+
+    type: Literal["ping"]
+
+
+class Forward(_Message):
+    """Run the model on a drawing."""
+
+    type: Literal["forward"]
+    input: list[Annotated[list[Pixel], Field(max_length=MAX_SIDE)]] = Field(max_length=MAX_SIDE)
+    preprocess: bool = True
+    label: int | None = None
+
+
+class Sample(_Message):
+    """Run the model on a dataset example."""
+
+    type: Literal["sample"]
+    split: Literal["train", "val"] = "val"
+    index: int = Field(ge=0)
+
+
+class Train(_Message):
+    """Start training."""
+
+    type: Literal["train"]
+
+
+class Pause(_Message):
+    """Stop training."""
+
+    type: Literal["pause"]
+
+
+class Step(_Message):
+    """Run a few optimizer steps."""
+
+    type: Literal["step"]
+    count: int = Field(1, ge=1, le=100)
+
+
+class Set(_Message):
+    """Change live controls."""
+
+    type: Literal["set"]
+    values: dict[str, Any] = Field(max_length=32)
+
+
+class Reset(_Message):
+    """Back to the initial weights."""
+
+    type: Literal["reset"]
+
+
+ClientMessage = Annotated[
+    Auth | Ping | Forward | Sample | Train | Pause | Step | Set | Reset,
+    Field(discriminator="type"),
+]
+DRIVER_ONLY = frozenset({"forward", "sample", "train", "pause", "step", "set", "reset"})
+_ADAPTER: TypeAdapter = TypeAdapter(ClientMessage)
+_TYPES = ("auth", "ping", *sorted(DRIVER_ONLY))
+
+
+class MessageError(ValueError):
+    """A message that cannot be accepted; ``field`` names the part at fault, ``id`` is echoed."""
+
+    def __init__(self, message: str, field: str | None = None, msg_id: Any = None) -> None:
+        super().__init__(message)
+        self.message, self.field, self.id = message, field, msg_id
+
+
+def parse_message(text: str) -> _Message:
+    """Parse and validate one text message, or raise MessageError saying what is wrong."""
+    try:
+        raw = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise MessageError("message is not valid JSON") from None
+    if not isinstance(raw, dict):
+        raise MessageError("message must be a JSON object with a 'type'")
+    msg_id = raw.get("id") if isinstance(raw.get("id"), int | str) else None
+    kind = raw.get("type")
+    if kind not in _TYPES:
+        raise MessageError(
+            f"unknown message type {kind!r}; expected one of {', '.join(_TYPES)}", "type", msg_id
+        )
+    try:
+        return _ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = [str(p) for p in first["loc"][1:]]  # drop the union tag
+        field = loc[0] + "".join(f"[{p}]" for p in loc[1:]) if loc else None
+        raise MessageError(first["msg"], field, msg_id) from None

@@ -1,0 +1,86 @@
+"""Rooms: the viewers of one session in this process, fed by one bus subscription per stream.
+
+A frame arrives from the bus once and its bytes are offered to every viewer; each viewer's mailbox keeps
+only the newest unsent one, so a stalled browser never slows the model or the other viewers.
+"""
+
+import asyncio
+import json
+
+from app.bus.base import Bus
+from app.realtime.viewer import Viewer
+from app.sessions.manager import channel
+from app.sessions.session import Session
+
+STREAMS = ("state", "frame")
+SUBSCRIBE_TIMEOUT_S = 5.0
+
+
+class Room:
+    """The local viewers of one session."""
+
+    def __init__(self, bus: Bus, session_id: str) -> None:
+        self.viewers: set[Viewer] = set()
+        self._unsubscribed = len(STREAMS)
+        self._subscribed = asyncio.Event()
+        self._tasks = [asyncio.create_task(self._pump(bus, session_id, s)) for s in STREAMS]
+
+    async def ready(self) -> None:
+        """Wait until the room receives everything published from now on."""
+        await asyncio.wait_for(self._subscribed.wait(), SUBSCRIBE_TIMEOUT_S)
+
+    async def _pump(self, bus: Bus, session_id: str, stream: str) -> None:
+        async with bus.subscribe(channel(session_id, stream)) as messages:
+            self._unsubscribed -= 1
+            if not self._unsubscribed:
+                self._subscribed.set()
+            async for message in messages:
+                for viewer in list(self.viewers):
+                    viewer.offer(stream, message)
+
+    async def close(self) -> None:
+        """Stop listening."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class Rooms:
+    """Every room of this process, opened with the first viewer and closed with the last."""
+
+    def __init__(self, bus: Bus) -> None:
+        self._bus = bus
+        self._rooms: dict[str, Room] = {}
+
+    async def join(self, session: Session, viewer: Viewer) -> None:
+        """Add a viewer and give it the present at once: hello, state, the latest frame."""
+        room = self._rooms.get(session.id)
+        if room is None:
+            room = self._rooms[session.id] = Room(self._bus, session.id)
+        await room.ready()
+        room.viewers.add(viewer)
+        session.viewers += 1
+        hello = {"type": "hello", "protocol": 1, "session": session.info(), "role": "viewer"}
+        viewer.reply({**hello, "history": session.history()})
+        viewer.offer("state", json.dumps(session.state_message()).encode())
+        if session.last_frame is not None:
+            viewer.offer("frame", session.last_frame)
+        session.publish_state()
+
+    async def leave(self, session: Session, viewer: Viewer) -> None:
+        """Remove a viewer; the room closes with its last viewer."""
+        room = self._rooms.get(session.id)
+        if room is None or viewer not in room.viewers:
+            return
+        room.viewers.discard(viewer)
+        session.viewers -= 1
+        session.publish_state()
+        if not room.viewers:
+            del self._rooms[session.id]
+            await room.close()
+
+    async def close(self) -> None:
+        """Close every room (server shutdown)."""
+        rooms, self._rooms = list(self._rooms.values()), {}
+        for room in rooms:
+            await room.close()

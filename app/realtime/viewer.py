@@ -1,0 +1,58 @@
+"""One websocket connection: a newest-wins mailbox and the loop that sends it."""
+
+import itertools
+import time
+from collections import deque
+from typing import Any
+
+from fastapi import WebSocket
+
+from app.latest import LatestSlots
+
+MAX_PENDING_REPLIES = 64
+ERROR_WINDOW_S = 10.0
+MAX_ERRORS_IN_WINDOW = 30
+CLOSE_SESSION_ENDED = 4410
+
+
+class Viewer:
+    """What one client is sent: snapshots (newest wins per stream) and replies to its own messages."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+        self.driver = False
+        self._mailbox = LatestSlots()
+        self._reply_ids = itertools.count()
+        self._errors: deque[float] = deque()
+
+    def offer(self, stream: str, payload: bytes) -> None:
+        """Queue a snapshot (``state`` or ``frame``); an unsent older one of that stream is dropped."""
+        self._mailbox.put(stream, payload)
+
+    def reply(self, message: dict[str, Any]) -> None:
+        """Queue a reply to this client's own message; replies are never replaced by newer ones."""
+        if len(self._mailbox) >= MAX_PENDING_REPLIES:
+            raise OverflowError("client is not reading its replies")
+        self._mailbox.put(("reply", next(self._reply_ids)), message)
+
+    def misbehaving(self) -> bool:
+        """Record one refused message; True once there are too many within the window."""
+        now = time.monotonic()
+        self._errors.append(now)
+        while self._errors and now - self._errors[0] > ERROR_WINDOW_S:
+            self._errors.popleft()
+        return len(self._errors) > MAX_ERRORS_IN_WINDOW
+
+    async def send_loop(self) -> None:
+        """Send queued messages until the connection ends (or the session does)."""
+        while True:
+            stream, payload = await self._mailbox.get()
+            if stream == "frame":
+                await self.ws.send_bytes(payload)
+            elif stream == "state":
+                await self.ws.send_text(payload.decode())
+                if payload.startswith(b'{"type":"closed"'):
+                    await self.ws.close(CLOSE_SESSION_ENDED, "session ended")
+                    return
+            else:
+                await self.ws.send_json(payload)

@@ -1,0 +1,102 @@
+"""The session websocket: anyone may watch; a client drives after ``auth`` with the control token."""
+
+import asyncio
+import contextlib
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
+from app.protocol.messages import DRIVER_ONLY, MessageError, parse_message
+from app.realtime.viewer import Viewer
+from app.sessions.session import Session
+
+router = APIRouter()
+CLOSE_NOT_FOUND = 4404
+CLOSE_POLICY = 1008
+
+
+@router.websocket("/ws/sessions/{session_id}")
+async def session_socket(ws: WebSocket, session_id: str) -> None:
+    """Watch (and, with the token, drive) one session."""
+    await ws.accept()
+    manager, rooms = ws.app.state.sessions, ws.app.state.rooms
+    try:
+        session = manager.get(session_id)
+    except NotFound as exc:
+        await ws.send_json({"type": "error", **exc.body()})
+        await ws.close(CLOSE_NOT_FOUND, "no such session")
+        return
+    viewer = Viewer(ws)
+    await rooms.join(session, viewer)
+    sender = asyncio.create_task(viewer.send_loop())
+    receiver = asyncio.create_task(_receive(ws, session, viewer))
+    try:
+        await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (sender, receiver):
+            task.cancel()
+        await asyncio.gather(sender, receiver, return_exceptions=True)
+        await rooms.leave(session, viewer)
+
+
+async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
+    limit = ws.app.state.settings.max_message_bytes
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            msg_id = None
+            try:
+                msg = _parse(message, limit)
+                msg_id = msg.id
+                await _dispatch(msg, session, viewer)
+                continue
+            except MessageError as exc:
+                error, msg_id = BadRequest(exc.message, exc.field), exc.id
+            except NnliveError as exc:
+                error = exc
+            viewer.reply({"type": "error", **error.body(), "id": msg_id})
+            if viewer.misbehaving():
+                await ws.close(CLOSE_POLICY, "too many bad messages")
+                return
+
+
+def _parse(message: dict, limit: int) -> Any:
+    text = message.get("text")
+    if text is None:
+        raise MessageError("send JSON text messages; binary messages are not accepted")
+    if len(text) > limit:
+        raise LimitReached(f"message of {len(text)} characters exceeds the limit of {limit}")
+    return parse_message(text)
+
+
+async def _dispatch(msg: Any, session: Session, viewer: Viewer) -> None:
+    kind = msg.type
+    if kind == "ping":
+        viewer.reply({"type": "pong", "id": msg.id})
+        return
+    if kind == "auth":
+        viewer.ws.app.state.sessions.authorize(session.id, msg.token)
+        viewer.driver = True
+        viewer.reply({"type": "ok", "id": msg.id, "for": kind, "role": "driver"})
+        return
+    if kind in DRIVER_ONLY and not viewer.driver:
+        raise Forbidden("only the driver may do this: send auth with the session's control token")
+    await session.run(*_command(msg, session))
+    if kind not in ("forward", "sample"):
+        viewer.reply({"type": "ok", "id": msg.id, "for": kind})
+
+
+def _command(msg: Any, session: Session) -> tuple:
+    """The session method and arguments for a driver's message."""
+    return {
+        "forward": lambda: (session.forward, msg.input, msg.preprocess, msg.label, msg.id),
+        "sample": lambda: (session.sample, msg.split, msg.index, msg.id),
+        "train": lambda: (session.train,),
+        "pause": lambda: (session.pause,),
+        "step": lambda: (session.step_batches, msg.count),
+        "set": lambda: (session.set_controls, msg.values),
+        "reset": lambda: (session.reset,),
+    }[msg.type]()

@@ -1,0 +1,28 @@
+"""Metric history for late joiners' curves: bounded by halving its resolution when full."""
+
+
+class History:
+    """(step, loss, acc) points; appends are single list operations, safe to snapshot from any thread."""
+
+    def __init__(self, limit: int = 4000) -> None:
+        self._limit = limit
+        self._points: list[tuple[int, float, float]] = []
+
+    def add(self, step: int, loss: float, acc: float) -> None:
+        """Record one point; past the limit keep every other point (the curve's shape survives)."""
+        if len(self._points) >= self._limit:
+            self._points = self._points[::2]
+        self._points.append((step, loss, acc))
+
+    def clear(self) -> None:
+        """Forget every point."""
+        self._points = []
+
+    def columns(self) -> dict[str, list]:
+        """``{"step": [...], "loss": [...], "acc": [...]}`` — the form uPlot and the protocol use."""
+        points = list(self._points)
+        return {
+            "step": [p[0] for p in points],
+            "loss": [p[1] for p in points],
+            "acc": [p[2] for p in points],
+        }

@@ -1,0 +1,111 @@
+"""Creates, finds and ends sessions; owns the limits and each session's publisher task."""
+
+import asyncio
+import hmac
+import logging
+import secrets
+from typing import Any
+
+import torch
+
+from app.bus.base import Bus
+from app.config import Settings
+from app.engine.catalog import CATALOG
+from app.engine.params import ParamError, validate
+from app.errors import BadRequest, Forbidden, LimitReached, NotFound
+from app.latest import LatestSlots
+from app.sessions.session import PRECISIONS, Session
+
+log = logging.getLogger(__name__)
+
+
+def channel(session_id: str, stream: str) -> str:
+    """The bus channel of one session's stream (``state`` or ``frame``)."""
+    return f"session:{session_id}:{stream}"
+
+
+class SessionManager:
+    """All sessions of this process."""
+
+    def __init__(self, settings: Settings, bus: Bus, device: torch.device) -> None:
+        self.settings, self.bus, self.device = settings, bus, device
+        self._sessions: dict[str, Session] = {}
+        self._publishers: dict[str, asyncio.Task] = {}
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    async def create(self, model: str, config: Any, seed: int, precision: str) -> Session:
+        """Validate everything, then build the model off the event loop."""
+        spec = CATALOG.get(model)
+        if spec is None:
+            raise BadRequest(f"unknown model {model!r}; see GET /api/models", "model")
+        if precision not in PRECISIONS:
+            raise BadRequest(f"must be one of {', '.join(PRECISIONS)}", "precision")
+        try:
+            config = validate(spec.config, config, "config")
+        except ParamError as exc:
+            raise BadRequest(exc.message, exc.field) from None
+        if len(self._sessions) >= self.settings.max_sessions:
+            raise LimitReached("the server is running as many sessions as it allows; try later")
+        controls = {p.name: p.default for p in spec.controls}
+        live = await asyncio.to_thread(spec.build, config, controls, seed, self.device)
+        session_id = secrets.token_urlsafe(9)
+        outbox = LatestSlots()
+        loop = asyncio.get_running_loop()
+        session = Session(
+            session_id=session_id,
+            token=secrets.token_urlsafe(32),
+            spec=spec,
+            config=config,
+            controls=controls,
+            seed=seed,
+            precision=precision,
+            live=live,
+            emit=lambda stream, payload: loop.call_soon_threadsafe(outbox.put, stream, payload),
+            frame_interval=1.0 / self.settings.frame_rate,
+        )
+        self._sessions[session_id] = session
+        self._publishers[session_id] = asyncio.create_task(self._publish(session_id, outbox))
+        await session.run(session._publish_frame)
+        return session
+
+    def get(self, session_id: str) -> Session:
+        """The session with this id, or NotFound."""
+        session = self._sessions.get(session_id)
+        if session is None:
+            raise NotFound(f"no session {session_id!r}")
+        return session
+
+    def authorize(self, session_id: str, token: str | None) -> Session:
+        """The session, if ``token`` is its control token (compared in constant time)."""
+        session = self.get(session_id)
+        if not token or not hmac.compare_digest(token.encode(), session.token.encode()):
+            raise Forbidden("a valid control token for this session is required")
+        return session
+
+    async def delete(self, session_id: str, token: str | None) -> None:
+        """End a session: its viewers are told, its worker stops, its memory is freed."""
+        session = self.authorize(session_id, token)
+        await self._end(session)
+
+    async def close(self) -> None:
+        """End every session (server shutdown)."""
+        for session in list(self._sessions.values()):
+            await self._end(session)
+
+    async def _end(self, session: Session) -> None:
+        self._sessions.pop(session.id, None)
+        publisher = self._publishers.pop(session.id, None)
+        if publisher:
+            publisher.cancel()
+        await self.bus.publish(channel(session.id, "state"), b'{"type":"closed","reason":"deleted"}')
+        await asyncio.to_thread(session.close)
+
+    async def _publish(self, session_id: str, outbox: LatestSlots) -> None:
+        while True:
+            stream, payload = await outbox.get()
+            try:
+                await self.bus.publish(channel(session_id, stream), payload)
+            except Exception:  # a bus hiccup loses a snapshot; the next one follows
+                log.exception("publishing %s of session %s failed", stream, session_id)

@@ -1,0 +1,212 @@
+"""One live session: a model on its own worker thread, its training state, and what it publishes.
+
+Every method that touches the model runs on the session's worker (``await session.run(...)``); the
+session publishes complete snapshots — ``state`` JSON and binary frames — through ``emit``, which hands
+them to the event loop. Training runs at full speed; a frame is made at most every ``frame_interval``.
+"""
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from app.engine.live.base import LiveModel, ModelSpec
+from app.engine.params import ParamError, validate
+from app.engine.worker import Worker, WorkerBusy
+from app.errors import BadRequest, Busy
+from app.protocol import encode_frame
+from app.sessions.history import History
+
+PRECISIONS = {"float16": torch.float16, "float32": torch.float32}
+VAL_INTERVAL = 1.0  # seconds between validation passes while training
+Emit = Callable[[str, bytes], None]  # (stream, payload), callable from any thread
+
+
+class Session:
+    """A running model with an id, a control token and any number of viewers."""
+
+    def __init__(
+        self,
+        *,
+        session_id: str,
+        token: str,
+        spec: ModelSpec,
+        config: dict,
+        controls: dict,
+        seed: int,
+        precision: str,
+        live: LiveModel,
+        emit: Emit,
+        frame_interval: float,
+    ) -> None:
+        self.id, self.token, self.spec = session_id, token, spec
+        self.config, self.controls, self.seed, self.precision = config, controls, seed, precision
+        self.live = live
+        self.facts = live.describe()
+        self.state = "paused"
+        self.step = 0
+        self.viewers = 0
+        self.created = time.time()
+        self.train_history, self.val_history = History(), History()
+        self._emit = emit
+        self._frame_interval = frame_interval
+        self._seq = 0
+        self._last_frame = self._last_val = 0.0
+        self._val: dict | None = None
+        self.last_frame: bytes | None = None  # for viewers who join late
+        self.worker = Worker(f"session-{session_id}")
+
+    # -- reading (any thread) -------------------------------------------------------------------
+
+    def info(self) -> dict[str, Any]:
+        """The public description (GET /api/sessions/{id} and ``hello``)."""
+        return {
+            "id": self.id,
+            "model": self.spec.name,
+            "config": self.config,
+            "seed": self.seed,
+            "state": self.state,
+            "step": self.step,
+            "controls": self.controls,
+            "precision": self.precision,
+            "viewers": self.viewers,
+            "created": self.created,
+            **self.facts,
+        }
+
+    def history(self) -> dict[str, dict]:
+        """Loss and accuracy curves so far."""
+        return {"train": self.train_history.columns(), "val": self.val_history.columns()}
+
+    def state_message(self) -> dict[str, Any]:
+        """The ``state`` message every viewer gets when something changes."""
+        return {
+            "type": "state",
+            "state": self.state,
+            "step": self.step,
+            "controls": self.controls,
+            "viewers": self.viewers,
+        }
+
+    def publish_state(self) -> None:
+        """Send the current state to every viewer."""
+        self._emit("state", json.dumps(self.state_message()).encode())
+
+    # -- driving (await from the event loop) ----------------------------------------------------
+
+    async def run(self, method: Callable[..., Any], *args: Any) -> Any:
+        """Run one of this session's methods on its worker; errors arrive as NnliveError."""
+        try:
+            return await self.worker.call(method, *args)
+        except WorkerBusy as exc:
+            raise Busy(str(exc)) from None
+        except ParamError as exc:
+            raise BadRequest(exc.message, exc.field) from None
+
+    def close(self) -> None:
+        """Stop the worker (the model is dropped with the session)."""
+        self.worker.close()
+
+    # -- worker-side methods (pass to ``run``) --------------------------------------------------
+
+    def forward(self, drawing: list, preprocess: bool, label: int | None, reply_to: Any) -> None:
+        """Make a drawing the probe and answer with its frame."""
+        self.live.set_drawing(drawing, preprocess, label)
+        self._publish_frame(reply_to)
+
+    def sample(self, split: str, index: int, reply_to: Any) -> None:
+        """Make a dataset image the probe and answer with its frame."""
+        self.live.set_sample(split, index)
+        self._publish_frame(reply_to)
+
+    def train(self) -> None:
+        """Start training in the background."""
+        self.state = "training"
+        self._last_val = time.monotonic()
+        self.worker.set_background(self._tick)
+        self.publish_state()
+
+    def pause(self) -> None:
+        """Stop training; validate and show where it stopped."""
+        self.worker.set_background(None)
+        if self.state == "training":
+            self.state = "paused"
+            self._validate()
+            self._publish_frame()
+        self.publish_state()
+
+    def step_batches(self, count: int) -> None:
+        """Pause, then run ``count`` optimizer steps and show the result."""
+        self.pause()
+        for _ in range(count):
+            self.live.train_step()
+            self.step += 1
+        self._validate()
+        self._publish_frame()
+        self.publish_state()
+
+    def set_controls(self, values: Any) -> None:
+        """Change live controls (validated against the catalog's bounds)."""
+        changes = validate(self.spec.controls, values, "values", partial=True)
+        self.live.set_controls(changes)
+        self.controls = {**self.controls, **changes}
+        self.publish_state()
+        if "grads" in changes:
+            self._publish_frame()
+
+    def reset(self) -> None:
+        """Back to the seed's initial weights, step 0, no history, paused."""
+        self.worker.set_background(None)
+        self.state, self.step, self._val = "paused", 0, None
+        self.live.reset()
+        self.train_history.clear()
+        self.val_history.clear()
+        self._publish_frame()
+        self.publish_state()
+
+    def weights(self) -> bytes:
+        """The current state_dict as safetensors bytes."""
+        return self.live.export_weights()
+
+    # -- internals (worker thread) --------------------------------------------------------------
+
+    def _tick(self) -> None:
+        self.live.train_step()
+        self.step += 1
+        now = time.monotonic()
+        if now - self._last_val >= VAL_INTERVAL:
+            self._validate()
+        if now - self._last_frame >= self._frame_interval:
+            self._publish_frame()
+
+    def _validate(self) -> None:
+        metrics = self.live.evaluate()
+        self._last_val = time.monotonic()
+        self._val = {"step": self.step, "loss": metrics.loss, "acc": metrics.acc}
+        self.val_history.add(self.step, metrics.loss, metrics.acc)
+
+    def _publish_frame(self, reply_to: Any = None) -> None:
+        running = self.live.take_running()
+        train = None
+        if running is not None:
+            train = {"loss": running.loss, "acc": running.acc}
+            self.train_history.add(self.step, running.loss, running.acc)
+        grads = bool(self.controls.get("grads"))
+        fields, tensors = self.live.frame(grads, PRECISIONS[self.precision])
+        self._seq += 1
+        header = {
+            "type": "frame",
+            "session": self.id,
+            "seq": self._seq,
+            "step": self.step,
+            "reply_to": reply_to,
+            "train": train,
+            "val": self._val,
+            "grads": grads,
+            **fields,
+        }
+        self.last_frame = encode_frame(header, tensors)
+        self._emit("frame", self.last_frame)
+        self._last_frame = time.monotonic()

@@ -1,0 +1,58 @@
+"""Shared fixtures: fresh app instances, an in-process client, and a real uvicorn server."""
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from app.cli import WS_MAX_BYTES
+from app.config import Settings
+from app.factory import create_app
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Embedded defaults on the CPU (tests may override fields with ``model_copy``)."""
+    return Settings(device="cpu", torch_threads=1)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """A fresh app behind Starlette's TestClient, started and shut down with its lifespan."""
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[str]:
+    """A real uvicorn server on a free loopback port, as `nnlive serve` runs it; yields its base URL."""
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_per_message_deflate=False,
+        ws_max_size=WS_MAX_BYTES,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
