@@ -40,15 +40,16 @@ def _aligned(n: int) -> int:
 
 
 def _dtype_name(array: np.ndarray) -> str:
+    little = array.dtype.newbyteorder("<")
     for name, dtype in DTYPES.items():
-        if array.dtype == dtype or array.dtype == dtype.newbyteorder("="):
+        if little == dtype:
             return name
     raise ValueError(f"unsupported dtype {array.dtype}; use one of {sorted(DTYPES)}")
 
 
 def encode_frame(header: Mapping[str, Any], tensors: Mapping[str, np.ndarray]) -> bytes:
     """Encode a header and named arrays into one frame; the header gains the ``tensors`` table."""
-    arrays = [(name, np.ascontiguousarray(a)) for name, a in tensors.items()]
+    arrays = [(name, np.asarray(a, order="C")) for name, a in tensors.items()]  # keeps 0-d as 0-d
     names = [(name, _dtype_name(a)) for name, a in arrays]
     # Offsets depend on the header's length, and the header holds the offsets: lay the buffers out
     # relative to the end of the header first, then shift them once the header's size is known.
@@ -94,6 +95,6 @@ def decode_frame(message: bytes | bytearray | memoryview) -> tuple[dict[str, Any
         count = int(np.prod(entry["shape"], dtype=np.int64))
         if offset % _ALIGN or offset + nbytes > len(buf) or count * dtype.itemsize != nbytes:
             raise ValueError(f"tensor {entry['name']!r} does not fit the frame")
-        array = np.frombuffer(buf, dtype=dtype, count=count, offset=offset).reshape(entry["shape"])
+        array = np.frombuffer(buf, dtype=dtype, count=count, offset=offset).reshape(tuple(entry["shape"]))
         tensors[entry["name"]] = FrameTensor(entry["dtype"], array)
     return header, tensors
