@@ -46,7 +46,8 @@ def test_encode_reproduces_golden_bytes(name):
 
 
 def test_layout_is_aligned_and_zero_copy():
-    message = encode_frame({"type": "frame"}, {"a": np.ones(3, np.float16), "b": np.arange(5, dtype=np.int32)})
+    tensors = {"a": np.ones(3, np.float16), "b": np.arange(5, dtype=np.int32)}
+    message = encode_frame({"type": "frame"}, tensors)
     (head_len,) = struct.unpack_from("<I", message)
     header, tensors = decode_frame(message)
     assert all(t["offset"] % 8 == 0 for t in header["tensors"])

@@ -1,0 +1,49 @@
+"""Newest-wins mailboxes and the memory bus: bounded memory for slow readers, order otherwise."""
+
+import asyncio
+
+from app.bus.memory import MemoryBus
+from app.latest import LatestSlots
+
+
+def test_newest_value_wins_per_stream():
+    async def scenario():
+        slots = LatestSlots()
+        for i in range(100):
+            slots.put("frame", i)
+        slots.put("state", "paused")
+        slots.put("frame", 100)
+        assert len(slots) == 2
+        return [await slots.get(), await slots.get()]
+
+    assert asyncio.run(scenario()) == [("state", "paused"), ("frame", 100)]
+
+
+def test_get_waits_for_a_value():
+    async def scenario():
+        slots = LatestSlots()
+        waiter = asyncio.create_task(slots.get())
+        await asyncio.sleep(0.01)
+        assert not waiter.done()
+        slots.put("frame", b"x")
+        return await asyncio.wait_for(waiter, 1)
+
+    assert asyncio.run(scenario()) == ("frame", b"x")
+
+
+def test_memory_bus_fans_out_in_order_and_drops_oldest_for_laggards():
+    async def scenario():
+        bus = MemoryBus(depth=4)
+        async with bus.subscribe("ch") as fast, bus.subscribe("ch") as slow:
+            got_fast = []
+            for i in range(10):
+                await bus.publish("ch", bytes([i]))
+                got_fast.append(await anext(fast))
+            got_slow = [await anext(slow) for _ in range(4)]
+        await bus.publish("ch", b"nobody listens")
+        return got_fast, got_slow, bus._subscribers
+
+    fast, slow, subscribers = asyncio.run(scenario())
+    assert fast == [bytes([i]) for i in range(10)]
+    assert slow == [bytes([i]) for i in range(6, 10)]
+    assert not subscribers
