@@ -61,6 +61,13 @@ export function setText(element, key, params) {
   element.textContent = t(key, params);
 }
 
+/** Set one attribute of an element from an i18n key, now and on every language switch. */
+export function setAttributeText(element, attribute, key) {
+  const pairs = (element.dataset.i18nAttr ?? "").split(";").filter((pair) => pair && !pair.startsWith(`${attribute}:`));
+  element.dataset.i18nAttr = [...pairs, `${attribute}:${key}`].join(";");
+  element.setAttribute(attribute, t(key));
+}
+
 /** Re-translate every element under `root` (itself included) that carries i18n keys. */
 export function translateTree(root) {
   const elements = [root, ...root.querySelectorAll("[data-i18n], [data-i18n-attr]")];

@@ -22,10 +22,11 @@ export function layerFormula(layer) {
   return `⌊(${n} − ${layer.kernel} + 2·${layer.padding})/${layer.stride}⌋ + 1`;
 }
 
-/** "C1 6@28×28 = ⌊(32 − 5 + 2·0)/1⌋ + 1", or the shape alone for linear layers. */
-export function layerHeading(layer) {
-  const formula = layerFormula(layer);
-  return formula ? `${layerShapeLabel(layer)} = ${formula}` : layerShapeLabel(layer);
+/** The i18n key and params that say what kind of layer it is ("convolution 5×5, stride 1"). */
+export function layerNote(layer) {
+  if (layer.kind === "conv") return { key: "layer.conv", params: { k: layer.kernel, s: layer.stride } };
+  if (layer.kind === "pool") return { key: `layer.pool_${layer.op}`, params: { k: layer.kernel, s: layer.stride } };
+  return { key: "layer.linear", params: { inputs: layer.in.reduce((n, d) => n * d, 1), outputs: layer.out[0] } };
 }
 
 /** Spatial output of a conv/pool whose `out` was flattened (LeNet's C5: 120@1×1). */

@@ -1,0 +1,58 @@
+"""HTML pages: the home page and one page per model, rendered in the visitor's language."""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language, load_catalog, translator
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class Page:
+    """A model page listed on the home page; its texts are i18n keys."""
+
+    path: str
+    title_key: str
+    summary_key: str
+
+
+PAGES = (Page("/lenet", "page.lenet.title", "page.lenet.summary"),)
+
+
+@lru_cache(maxsize=8)
+def _templates(directory: Path) -> Jinja2Templates:
+    """One template environment per templates directory (compiled templates are reused)."""
+    return Jinja2Templates(directory=directory)
+
+
+def _render(request: Request, template: str, **context: object) -> HTMLResponse:
+    """Render a page in the language chosen by cookie, else Accept-Language."""
+    settings = request.app.state.settings
+    language = choose_language(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
+    catalog = load_catalog(settings.static_dir, language)
+    response = _templates(settings.templates_dir).TemplateResponse(
+        request,
+        template,
+        {"lang": language, "languages": LANGUAGES, "catalog": catalog, "t": translator(catalog)} | context,
+    )
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request) -> HTMLResponse:
+    """The home page: the model pages that exist."""
+    return _render(request, "index.html", pages=PAGES)
+
+
+@router.get("/lenet", response_class=HTMLResponse, include_in_schema=False)
+def lenet(request: Request) -> HTMLResponse:
+    """The LeNet-5 page; `?session=ID` attaches to an existing session."""
+    return _render(request, "lenet.html")

@@ -1,0 +1,101 @@
+// Training controls shared by model pages: Train/Pause, Step, Reset, hyperparameters, the
+// gradient toggle, and their keyboard shortcuts. They speak protocol messages through `act`.
+
+import { hasText, setText } from "./i18n.js";
+
+// Control name in the protocol → element id in templates/_training_controls.html.
+const FIELD_IDS = { lr: "lr", optimizer: "optimizer", batch_size: "batch-size", grads: "grads" };
+
+/**
+ * Wire the controls form. `act(message)` sends a client message and returns a Promise (rejected
+ * on a refusal). Returns `{showState, applyFields, setEnabled, toggleTraining, step, reset, toggleGrads}`.
+ */
+export function bindTrainingControls(form, act) {
+  const buttons = {
+    train: form.querySelector("#train"),
+    step: form.querySelector("#step-once"),
+    reset: form.querySelector("#reset"),
+  };
+  const fields = Object.fromEntries(Object.entries(FIELD_IDS).map(([name, id]) => [name, form.querySelector(`#${id}`)]));
+  let current = null;
+
+  const controls = {
+    /** Show a `state` message: run state on the Train button, control values in the fields. */
+    showState(state) {
+      current = state;
+      setText(buttons.train, state.state === "training" ? "controls.pause" : "controls.train");
+      buttons.train.classList.toggle("running", state.state === "training");
+      for (const [name, element] of Object.entries(fields)) {
+        const value = state.controls?.[name];
+        if (value === undefined || element === document.activeElement) continue;
+        if (element.type === "checkbox") element.checked = Boolean(value);
+        else element.value = String(value);
+      }
+    },
+    /** Apply the model catalog's control fields: bounds of numbers, choices of selects. */
+    applyFields(catalogFields) {
+      for (const field of catalogFields) {
+        const element = fields[field.name];
+        if (!element) continue;
+        if (field.min !== undefined && field.min !== null) element.min = field.min;
+        if (field.max !== undefined && field.max !== null) element.max = field.max;
+        if (field.type === "choice") element.replaceChildren(...field.choices.map((choice) => choiceOption(field.name, choice)));
+      }
+      if (current) controls.showState(current);
+    },
+    /** Enable the controls (a connected driver) or disable them (a viewer). */
+    setEnabled(enabled) {
+      for (const element of [...Object.values(buttons), ...Object.values(fields)]) element.disabled = !enabled;
+    },
+    toggleTraining: () => act({ type: current?.state === "training" ? "pause" : "train" }),
+    step: () => act({ type: "step", count: 1 }),
+    reset: () => act({ type: "reset" }),
+    toggleGrads: () => setControl("grads", !current?.controls?.grads),
+  };
+
+  function setControl(name, value) {
+    return act({ type: "set", values: { [name]: value } }).catch(() => current && controls.showState(current));
+  }
+
+  form.addEventListener("submit", (event) => event.preventDefault());
+  buttons.train.addEventListener("click", controls.toggleTraining);
+  buttons.step.addEventListener("click", controls.step);
+  buttons.reset.addEventListener("click", controls.reset);
+  fields.lr.addEventListener("change", () => setControl("lr", Number(fields.lr.value)));
+  fields.optimizer.addEventListener("change", () => setControl("optimizer", fields.optimizer.value));
+  fields.batch_size.addEventListener("change", () => setControl("batch_size", Number(fields.batch_size.value)));
+  fields.grads.addEventListener("change", () => setControl("grads", fields.grads.checked));
+  return controls;
+}
+
+/**
+ * Keyboard shortcuts while `isEnabled()`: Space train/pause, S or → step, R reset, G gradients.
+ * Ignored while typing in a field or with a modifier key held.
+ */
+export function bindShortcuts(controls, isEnabled) {
+  const actions = {
+    " ": controls.toggleTraining,
+    s: controls.step,
+    ArrowRight: controls.step,
+    r: controls.reset,
+    g: controls.toggleGrads,
+  };
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat || !isEnabled()) return;
+    if (event.target.closest?.("input, select, textarea, [contenteditable]")) return;
+    const action = actions[event.key.length === 1 ? event.key.toLowerCase() : event.key];
+    if (!action) return;
+    event.preventDefault();
+    action().catch(() => {});
+  });
+}
+
+/** An <option> for a choice, labelled through i18n (`<control>.<choice>`) when the catalog has it. */
+function choiceOption(control, choice) {
+  const option = document.createElement("option");
+  option.value = choice;
+  const key = `${control}.${choice}`;
+  if (hasText(key)) setText(option, key);
+  else option.textContent = choice;
+  return option;
+}

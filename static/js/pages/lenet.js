@@ -1,0 +1,309 @@
+// The LeNet-5 page: attach to (or create) a session, build one view per layer from the session's
+// layer descriptions, draw every frame the server streams, and send the user's drawing and controls.
+// For tests, window.nnlive holds the last drawn frame, the session, the role and the curves.
+
+import { scaleFor } from "../colormap.js";
+import { bindShortcuts, bindTrainingControls } from "../controls.js";
+import { initI18n, setText } from "../i18n.js";
+import { layerFormula, layerNote, layerShapeLabel } from "../layers.js";
+import { tensorValues } from "../net/codec.js";
+import { newestWins } from "../net/latest.js";
+import { LiveSocket } from "../net/socket.js";
+import { openSession, viewerLink } from "../session.js";
+import * as bars from "../views/bars.js";
+import * as curves from "../views/curves.js";
+import * as drawpad from "../views/drawpad.js";
+import * as featuremaps from "../views/featuremaps.js";
+import * as legend from "../views/legend.js";
+import * as panel from "../views/panel.js";
+import * as strip from "../views/strip.js";
+
+const MODEL = "lenet";
+const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+// Okabe–Ito blue and orange: told apart with every common colour-vision deficiency.
+const TRAIN_COLOR = "#0072B2";
+const VAL_COLOR = "#D55E00";
+
+const byId = (id) => document.getElementById(id);
+
+/** A panel with a tensor view (feature maps or a strip) and its legend, drawn from one tensor name. */
+function tensorPanel(container, name, panelOptions, kind, viewOptions = {}) {
+  const box = panel.mount(container, panelOptions);
+  box.root.dataset.tensor = name;
+  const view = kind === "maps" ? featuremaps.mount(box.body, viewOptions) : strip.mount(box.body);
+  const key = legend.mount(box.legend);
+  return {
+    name,
+    draw(tensor, { signed, gradient }) {
+      const values = tensorValues(tensor);
+      const scale = scaleFor(values, { signed });
+      if (kind === "maps") featuremaps.update(view, values, tensor.shape, scale);
+      else strip.update(view, values, scale);
+      legend.update(key, scale);
+      panel.update(box, { gradient });
+    },
+  };
+}
+
+/** Every view of the page, built from the session info of `hello`. */
+function buildViews(session, onDraw) {
+  const layers = session.layers;
+  const classifier = layers.at(-1);
+  const pad = drawpad.mount(byId("drawpad"), { onDraw });
+  const input = tensorPanel(byId("input-panel"), "input", { headingKey: "panel.input", noteKey: "panel.input_note" }, "maps", { size: 160 });
+  const hidden = layers.slice(0, -1).map((layer) => {
+    const note = layerNote(layer);
+    const options = { heading: layerShapeLabel(layer), formula: layerFormula(layer), noteKey: note.key, noteParams: note.params };
+    return tensorPanel(byId("layers"), layer.name, options, layer.out.length === 3 ? "maps" : "strip");
+  });
+  const probsPanel = panel.mount(byId("output-panel"), {
+    headingKey: "panel.probs",
+    noteKey: "panel.probs_note",
+    noteParams: { name: layerShapeLabel(classifier) },
+  });
+  const [c1] = layers;
+  const kernels = tensorPanel(
+    byId("kernels-panel"),
+    `${c1.name}.weight`,
+    { headingKey: "panel.kernels", noteKey: "panel.kernels_note", noteParams: { n: c1.out[0], k: c1.kernel } },
+    "maps",
+    { size: 60, columns: Math.ceil(c1.out[0] / 2) },
+  );
+  const lossPanel = panel.mount(byId("loss-panel"), { headingKey: "panel.loss" });
+  const accuracyPanel = panel.mount(byId("accuracy-panel"), { headingKey: "panel.accuracy" });
+  const series = [
+    { key: "curve.train", color: TRAIN_COLOR },
+    { key: "curve.val", color: VAL_COLOR, sparse: true },
+  ];
+  return {
+    pad,
+    activations: [input, ...hidden],
+    kernels,
+    bars: bars.mount(probsPanel.body, { classes: DIGITS }),
+    loss: curves.mount(lossPanel.body, { series }),
+    accuracy: curves.mount(accuracyPanel.body, { series, range: [0, 1] }),
+  };
+}
+
+/** Draw one frame: activations (or their gradients), kernels, probabilities. */
+function drawFrame(views, { header, tensors }) {
+  for (const view of views.activations) {
+    const gradient = header.grads ? tensors[`${view.name}.grad`] : undefined;
+    const tensor = gradient ?? tensors[view.name];
+    if (tensor) view.draw(tensor, { signed: Boolean(gradient), gradient: Boolean(gradient) });
+  }
+  const weights = tensors[views.kernels.name];
+  if (weights) views.kernels.draw(weights, { signed: true, gradient: false });
+  if (tensors.probs) bars.update(views.bars, tensorValues(tensors.probs), header.pred, header.label ?? null);
+}
+
+/** Curve points in a frame header: train metrics at its step, the latest validation at its own. */
+function framePoints(header) {
+  const points = { loss: [], accuracy: [] };
+  if (header.train) {
+    points.loss.push({ series: 0, step: header.step, value: header.train.loss });
+    points.accuracy.push({ series: 0, step: header.step, value: header.train.acc });
+  }
+  if (header.val) {
+    points.loss.push({ series: 1, step: header.val.step, value: header.val.loss });
+    points.accuracy.push({ series: 1, step: header.val.step, value: header.val.acc });
+  }
+  return points;
+}
+
+/** Curve points in hello's history. */
+function historyPoints(history) {
+  const points = { loss: [], accuracy: [] };
+  ["train", "val"].forEach((split, series) => {
+    const run = history?.[split];
+    run?.step.forEach((step, i) => {
+      points.loss.push({ series, step, value: run.loss[i] });
+      points.accuracy.push({ series, step, value: run.acc[i] });
+    });
+  });
+  return points;
+}
+
+/** The notice line: one message at a time, translated. */
+function noticeBoard(element) {
+  return {
+    show(key, params) {
+      setText(element, key, params);
+      element.hidden = false;
+    },
+    hide() {
+      element.hidden = true;
+    },
+    error(error) {
+      const key = ["bad_request", "forbidden", "not_found", "limit", "busy", "timeout", "disconnected"].includes(error.code)
+        ? `error.${error.code}`
+        : "error.other";
+      this.show(key, { message: error.message });
+    },
+  };
+}
+
+function showStatus(status) {
+  const element = byId("connection");
+  element.dataset.status = status.status;
+  if (status.status === "reconnecting") setText(element, "conn.reconnecting", { s: Math.ceil(status.delayMs / 1000) });
+  else if (status.status === "closed" && status.code === 4404) setText(element, "conn.not_found");
+  else setText(element, `conn.${status.status}`);
+}
+
+function showState(state) {
+  const runState = byId("run-state");
+  runState.dataset.state = state.state;
+  setText(runState, `state.${state.state}`);
+  setText(byId("step"), "status.step", { n: state.step });
+  setText(byId("viewers"), "status.viewers", { n: state.viewers });
+}
+
+async function loadControlFields() {
+  const response = await fetch("/api/models");
+  if (!response.ok) return [];
+  const { models } = await response.json();
+  return models.find((model) => model.name === MODEL)?.controls ?? [];
+}
+
+function bindSamplePicker(act, getDataset, onShown) {
+  const form = byId("sample-picker");
+  const split = byId("sample-split");
+  const index = byId("sample-index");
+  const show = () => act({ type: "sample", split: split.value, index: Number(index.value) }).then(onShown, () => {});
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    show();
+  });
+  byId("sample-random").addEventListener("click", () => {
+    index.value = Math.floor(Math.random() * (getDataset()?.[split.value] ?? 1));
+    show();
+  });
+  split.addEventListener("change", () => {
+    index.max = (getDataset()?.[split.value] ?? 1) - 1;
+  });
+  return {
+    setEnabled(enabled) {
+      for (const element of form.querySelectorAll("select, input, button")) element.disabled = !enabled;
+    },
+    setDataset(dataset) {
+      index.max = dataset[split.value] - 1;
+    },
+  };
+}
+
+async function main() {
+  await initI18n();
+  const notice = noticeBoard(byId("notice"));
+  let session;
+  try {
+    session = await openSession(MODEL);
+  } catch (error) {
+    notice.error(error);
+    return;
+  }
+  byId("share-link").value = viewerLink(session.id);
+  byId("share-copy").addEventListener("click", () => navigator.clipboard?.writeText(byId("share-link").value));
+
+  const socket = new LiveSocket(session.id, { token: session.token });
+  const page = { role: "viewer", connected: false, info: null, views: null, dataset: null, lastStep: 0 };
+  const debug = { lastFrame: null, frames: 0, session: null, role: "viewer", state: null, curves: null };
+  window.nnlive = debug;
+
+  const act = (message) =>
+    socket.request(message).catch((error) => {
+      notice.error(error);
+      throw error;
+    });
+  const controls = bindTrainingControls(byId("controls"), act);
+  const sampler = bindSamplePicker(act, () => page.dataset, () => page.views && drawpad.clear(page.views.pad));
+  const sendDrawing = newestWins((grid) => act({ type: "forward", input: grid }));
+  bindShortcuts(controls, () => page.role === "driver" && page.connected);
+  loadControlFields().then(controls.applyFields, () => {});
+
+  function refreshEnabled() {
+    const driving = page.role === "driver" && page.connected;
+    controls.setEnabled(driving);
+    sampler.setEnabled(driving);
+    if (page.views) drawpad.update(page.views.pad, { disabled: !driving });
+    setText(byId("role"), page.role === "driver" ? "role.driver" : "role.viewer");
+    byId("role").dataset.role = page.role;
+  }
+
+  // Frames are drawn at most once per animation frame (newest wins); curve points are all kept.
+  let pendingFrame = null;
+  let pendingPoints = { loss: [], accuracy: [] };
+  let drawRequest = null;
+  function scheduleDraw() {
+    drawRequest ??= requestAnimationFrame(() => {
+      drawRequest = null;
+      if (!page.views) return;
+      curves.update(page.views.loss, pendingPoints.loss);
+      curves.update(page.views.accuracy, pendingPoints.accuracy);
+      pendingPoints = { loss: [], accuracy: [] };
+      if (pendingFrame) {
+        drawFrame(page.views, pendingFrame);
+        debug.lastFrame = pendingFrame;
+        debug.frames++;
+        pendingFrame = null;
+      }
+    });
+  }
+  function queuePoints(points) {
+    pendingPoints.loss.push(...points.loss);
+    pendingPoints.accuracy.push(...points.accuracy);
+    scheduleDraw();
+  }
+  /** After a reset the steps start again: old points go. */
+  function noteStep(step) {
+    if (step < page.lastStep && page.views) {
+      curves.clear(page.views.loss);
+      curves.clear(page.views.accuracy);
+      pendingPoints = { loss: [], accuracy: [] };
+    }
+    page.lastStep = step;
+  }
+
+  socket.on("status", (status) => {
+    page.connected = status.status === "open";
+    showStatus(status);
+    refreshEnabled();
+  });
+  socket.on("role", ({ role, error }) => {
+    page.role = role;
+    debug.role = role;
+    if (error) notice.error(error);
+    refreshEnabled();
+  });
+  socket.on("hello", ({ session: info, history }) => {
+    page.info = info;
+    page.dataset = info.dataset;
+    debug.session = info;
+    page.views ??= buildViews(info, sendDrawing);
+    debug.curves = { loss: page.views.loss, accuracy: page.views.accuracy };
+    sampler.setDataset(info.dataset);
+    curves.clear(page.views.loss);
+    curves.clear(page.views.accuracy);
+    pendingPoints = { loss: [], accuracy: [] };
+    page.lastStep = info.step;
+    queuePoints(historyPoints(history));
+    if (page.role === "viewer" && !session.token) notice.show("role.viewer_notice");
+    refreshEnabled();
+  });
+  socket.on("state", (state) => {
+    noteStep(state.step);
+    debug.state = state;
+    showState(state);
+    controls.showState(state);
+  });
+  socket.on("frame", (frame) => {
+    noteStep(frame.header.step);
+    pendingFrame = frame;
+    queuePoints(framePoints(frame.header));
+  });
+  socket.on("error", (message) => notice.error(message));
+  socket.on("closed", () => notice.show("error.closed"));
+  socket.connect();
+}
+
+main();

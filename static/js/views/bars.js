@@ -1,0 +1,48 @@
+// Bars: the class probabilities, the predicted class highlighted, the true label marked when known.
+
+import { setText } from "../i18n.js";
+import { formatPercent } from "../numbers.js";
+import { element } from "./dom.js";
+
+/** Mount one bar per class (`classes`: their labels, e.g. the digits "0"…"9") into `el`. */
+export function mount(el, { classes }) {
+  const prediction = element("span", "bars-prediction");
+  const truth = element("span", "bars-truth");
+  const rows = classes.map((name) => {
+    const fill = element("span", "bars-fill");
+    const value = element("span", "bars-value");
+    const marker = element("span", "bars-marker");
+    const row = element("li", "", element("span", "bars-class", name), element("span", "bars-track", fill), value, marker);
+    return { row, fill, value, marker };
+  });
+  const root = element(
+    "div",
+    "bars",
+    element("p", "bars-summary", prediction, truth),
+    element("ol", "bars-list", ...rows.map(({ row }) => row)),
+  );
+  el.append(root);
+  return { root, classes, rows, prediction, truth };
+}
+
+/** Show `probs` (one per class), the predicted class `pred` and the true `label` (or null). */
+export function update(view, probs, pred, label) {
+  view.rows.forEach(({ row, fill, value, marker }, i) => {
+    fill.style.width = `${(probs[i] * 100).toFixed(2)}%`;
+    value.textContent = formatPercent(probs[i]);
+    row.classList.toggle("predicted", i === pred);
+    row.classList.toggle("truth", i === label);
+    if (i === label) setText(marker, "probs.truth_marker");
+    else setText(marker, "probs.no_marker");
+  });
+  view.root.dataset.pred = pred;
+  view.root.dataset.label = label ?? "";
+  setText(view.prediction, "probs.predicted", { digit: view.classes[pred] });
+  if (label === null || label === undefined) setText(view.truth, "probs.no_label");
+  else setText(view.truth, pred === label ? "probs.label_right" : "probs.label_wrong", { digit: view.classes[label] });
+}
+
+/** Remove the bars. */
+export function destroy(view) {
+  view.root.remove();
+}

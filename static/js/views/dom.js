@@ -1,0 +1,9 @@
+// The one DOM helper the views share.
+
+/** A new `tag` element with a class name (or none) and children (elements or text). */
+export function element(tag, className = "", ...children) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  node.append(...children);
+  return node;
+}

@@ -1,0 +1,65 @@
+// Feature maps: a [C, H, W] tensor (or [..., H, W], e.g. C1's kernels [6, 1, 5, 5]) as a grid of
+// small canvases, one per map, upscaled nearest-neighbour so every value stays a crisp square.
+
+import { t } from "../i18n.js";
+import { formatValue } from "../numbers.js";
+import { element } from "./dom.js";
+import { paintRaster } from "./raster.js";
+import { attachReadout } from "./readout.js";
+
+/**
+ * Mount an empty grid into `el`.
+ * @param {{size?: number, columns?: number}} opts size: about how many canvas pixels wide each
+ *   map is drawn; columns: maps per row (default ⌈√C⌉).
+ */
+export function mount(el, { size = 84, columns = null } = {}) {
+  const grid = element("div", "featuremaps-grid");
+  const root = element("div", "featuremaps", grid);
+  el.append(root);
+  return { root, grid, size, columns, canvases: [], values: null, shape: null };
+}
+
+/** Draw `values` (flat, row-major) of `shape` [..., H, W] with a colour scale from scaleFor. */
+export function update(view, values, shape, scale) {
+  const [height, width] = shape.slice(-2);
+  const count = shape.slice(0, -2).reduce((n, d) => n * d, 1);
+  view.values = values;
+  view.shape = shape;
+  ensureCanvases(view, count, height, width);
+  for (let c = 0; c < count; c++) {
+    paintRaster(view.canvases[c], values, c * height * width, width, height, scale);
+  }
+}
+
+/** Remove the grid. */
+export function destroy(view) {
+  view.root.remove();
+}
+
+/** One canvas per map, rebuilt only when the count or map size changes. */
+function ensureCanvases(view, count, height, width) {
+  const scale = Math.max(1, Math.round(view.size / width));
+  const first = view.canvases[0];
+  if (view.canvases.length === count && first?.width === width * scale && first?.height === height * scale) return;
+  view.grid.replaceChildren();
+  view.grid.style.setProperty("--columns", view.columns ?? Math.ceil(Math.sqrt(count)));
+  view.grid.style.setProperty("--cell", `${view.size}px`);
+  view.canvases = Array.from({ length: count }, (_, channel) => {
+    const canvas = element("canvas");
+    canvas.width = width * scale;
+    canvas.height = height * scale;
+    canvas.dataset.channel = channel;
+    view.grid.append(canvas);
+    attachReadout(view.root, canvas, (fx, fy) => describeValue(view, channel, fx, fy));
+    return canvas;
+  });
+}
+
+function describeValue(view, channel, fx, fy) {
+  if (!view.values) return null;
+  const [height, width] = view.shape.slice(-2);
+  const x = Math.min(width - 1, Math.floor(fx * width));
+  const y = Math.min(height - 1, Math.floor(fy * height));
+  const value = view.values[channel * height * width + y * width + x];
+  return t("readout.map", { c: channel, y, x, v: formatValue(value) });
+}

@@ -1,0 +1,33 @@
+// Legend: the colour bar of a scale with its end values (and 0 in the middle of a diverging one).
+
+import { formatValue } from "../numbers.js";
+import { element } from "./dom.js";
+import { paintRaster } from "./raster.js";
+
+const STEPS = 128;
+
+/** Mount an empty legend into `el`. */
+export function mount(el) {
+  const bar = element("canvas");
+  bar.width = STEPS;
+  bar.height = 1;
+  const [min, mid, max] = ["min", "mid", "max"].map((part) => element("span", `legend-${part}`));
+  const root = element("div", "legend", bar, element("div", "legend-labels", min, mid, max));
+  el.append(root);
+  return { root, bar, min, mid, max };
+}
+
+/** Show a scale from scaleFor. */
+export function update(view, scale) {
+  const ramp = Float32Array.from({ length: STEPS }, (_, i) => scale.min + ((scale.max - scale.min) * i) / (STEPS - 1));
+  paintRaster(view.bar, ramp, 0, STEPS, 1, scale);
+  view.root.dataset.kind = scale.kind;
+  view.min.textContent = formatValue(scale.min);
+  view.mid.textContent = scale.kind === "diverging" ? "0" : "";
+  view.max.textContent = formatValue(scale.max);
+}
+
+/** Remove the legend. */
+export function destroy(view) {
+  view.root.remove();
+}

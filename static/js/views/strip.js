@@ -1,0 +1,39 @@
+// Strip: a 1-D vector (C5's 120 units, F6's 84) as one row of coloured cells; hover shows a value.
+
+import { t } from "../i18n.js";
+import { formatValue } from "../numbers.js";
+import { element } from "./dom.js";
+import { paintRaster } from "./raster.js";
+import { attachReadout } from "./readout.js";
+
+const CELL_PX = 6;
+const HEIGHT_PX = 36;
+
+/** Mount an empty strip into `el`. */
+export function mount(el) {
+  const canvas = element("canvas");
+  canvas.height = HEIGHT_PX;
+  const root = element("div", "strip", canvas);
+  el.append(root);
+  const view = { root, canvas, values: null };
+  attachReadout(root, canvas, (fx) => describeValue(view, fx));
+  return view;
+}
+
+/** Draw `values` (any array of numbers) with a colour scale from scaleFor. */
+export function update(view, values, scale) {
+  view.values = values;
+  if (view.canvas.width !== values.length * CELL_PX) view.canvas.width = values.length * CELL_PX;
+  paintRaster(view.canvas, values, 0, values.length, 1, scale);
+}
+
+/** Remove the strip. */
+export function destroy(view) {
+  view.root.remove();
+}
+
+function describeValue(view, fx) {
+  if (!view.values) return null;
+  const index = Math.min(view.values.length - 1, Math.floor(fx * view.values.length));
+  return t("readout.unit", { i: index, v: formatValue(view.values[index]) });
+}
