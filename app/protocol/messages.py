@@ -6,8 +6,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 MessageId = int | Annotated[str, Field(max_length=64)] | None
-Pixel = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 MAX_SIDE = 64
+Number = Annotated[float, Field(allow_inf_nan=False)]
+Row = Annotated[list[Number], Field(max_length=MAX_SIDE)]
+Plane = Annotated[list[Row], Field(max_length=MAX_SIDE)]  # (H, W)
+Planes = Annotated[list[Plane], Field(max_length=8)]  # (C, H, W)
+Kernels = Annotated[list[Planes], Field(max_length=8)]  # (O, C, f, f)
 
 
 class _Message(BaseModel):
@@ -29,10 +33,10 @@ class Ping(_Message):
 
 
 class Forward(_Message):
-    """Run the model on a drawing."""
+    """Run the model on an input: a drawing (H, W) or typed numbers (C, H, W)."""
 
     type: Literal["forward"]
-    input: list[Annotated[list[Pixel], Field(max_length=MAX_SIDE)]] = Field(max_length=MAX_SIDE)
+    input: Plane | Planes
     preprocess: bool = True
     label: int | None = None
 
@@ -43,6 +47,36 @@ class Sample(_Message):
     type: Literal["sample"]
     split: Literal["train", "val"] = "val"
     index: int = Field(ge=0)
+
+
+class Pattern(_Message):
+    """Make a generated input: a checkerboard or random numbers."""
+
+    type: Literal["pattern"]
+    name: Literal["checkerboard", "random"]
+
+
+class Kernel(_Message):
+    """Set a convolution's kernels: a named preset, or typed weights (O, C, f, f) and bias (O)."""
+
+    type: Literal["kernel"]
+    preset: str | None = Field(None, max_length=32)
+    weight: Kernels | None = None
+    bias: Annotated[list[Number], Field(max_length=8)] | None = None
+
+
+class Upstream(_Message):
+    """Set the gradient arriving from above: ones, random, or typed values."""
+
+    type: Literal["upstream"]
+    source: Literal["ones", "random", "values"]
+    values: Plane | Planes | None = None
+
+
+class Resample(_Message):
+    """Draw a new random mask (dropout)."""
+
+    type: Literal["resample"]
 
 
 class Train(_Message):
@@ -78,10 +112,25 @@ class Reset(_Message):
 
 
 ClientMessage = Annotated[
-    Auth | Ping | Forward | Sample | Train | Pause | Step | Set | Reset,
+    Auth
+    | Ping
+    | Forward
+    | Sample
+    | Pattern
+    | Kernel
+    | Upstream
+    | Resample
+    | Train
+    | Pause
+    | Step
+    | Set
+    | Reset,
     Field(discriminator="type"),
 ]
-DRIVER_ONLY = frozenset({"forward", "sample", "train", "pause", "step", "set", "reset"})
+TRAINING = frozenset({"train", "pause", "step"})
+LIFECYCLE = TRAINING | {"set", "reset"}
+INPUTS = frozenset({"forward", "sample", "pattern", "kernel", "upstream", "resample"})
+DRIVER_ONLY = LIFECYCLE | INPUTS
 _ADAPTER: TypeAdapter = TypeAdapter(ClientMessage)
 _TYPES = ("auth", "ping", *sorted(DRIVER_ONLY))
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
-from app.protocol.messages import DRIVER_ONLY, MessageError, parse_message
+from app.protocol.messages import INPUTS, TRAINING, MessageError, parse_message
 from app.realtime.viewer import Viewer
 from app.sessions.session import Session
 
@@ -82,18 +82,22 @@ async def _dispatch(msg: Any, session: Session, viewer: Viewer) -> None:
         viewer.driver = True
         viewer.reply({"type": "ok", "id": msg.id, "for": kind, "role": "driver"})
         return
-    if kind in DRIVER_ONLY and not viewer.driver:
+    if not viewer.driver:
         raise Forbidden("only the driver may do this: send auth with the session's control token")
-    await session.run(*_command(msg, session))
-    if kind not in ("forward", "sample"):
-        viewer.reply({"type": "ok", "id": msg.id, "for": kind})
+    if kind in INPUTS:
+        if kind not in session.spec.inputs:
+            raise BadRequest(f"model {session.spec.name!r} does not take {kind!r} messages", "type")
+        await session.run(session.apply, msg.model_dump())
+        return
+    if kind in TRAINING and not session.spec.trains:
+        raise BadRequest(f"model {session.spec.name!r} does not train", "type")
+    await session.run(*_lifecycle(msg, session))
+    viewer.reply({"type": "ok", "id": msg.id, "for": kind})
 
 
-def _command(msg: Any, session: Session) -> tuple:
-    """The session method and arguments for a driver's message."""
+def _lifecycle(msg: Any, session: Session) -> tuple:
+    """The session method and arguments for train, pause, step, set or reset."""
     return {
-        "forward": lambda: (session.forward, msg.input, msg.preprocess, msg.label, msg.id),
-        "sample": lambda: (session.sample, msg.split, msg.index, msg.id),
         "train": lambda: (session.train,),
         "pause": lambda: (session.pause,),
         "step": lambda: (session.step_batches, msg.count),

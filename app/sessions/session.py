@@ -111,15 +111,10 @@ class Session:
 
     # -- worker-side methods (pass to ``run``) --------------------------------------------------
 
-    def forward(self, drawing: list, preprocess: bool, label: int | None, reply_to: Any) -> None:
-        """Make a drawing the probe and answer with its frame."""
-        self.live.set_drawing(drawing, preprocess, label)
-        self._publish_frame(reply_to)
-
-    def sample(self, split: str, index: int, reply_to: Any) -> None:
-        """Make a dataset image the probe and answer with its frame."""
-        self.live.set_sample(split, index)
-        self._publish_frame(reply_to)
+    def apply(self, message: dict[str, Any]) -> None:
+        """Give the model an input message (a drawing, a sample, a kernel…); answer with its frame."""
+        self.live.handle(message)
+        self._publish_frame(message.get("id"))
 
     def train(self) -> None:
         """Start training in the background."""

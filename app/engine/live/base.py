@@ -19,20 +19,17 @@ class LiveModel(Protocol):
     def reset(self) -> None:
         """Back to the initial weights and a fresh optimizer."""
 
-    def set_drawing(self, drawing: list, preprocess: bool, label: int | None) -> None:
-        """Make a drawing the probe."""
-
-    def set_sample(self, split: str, index: int) -> None:
-        """Make a dataset example the probe."""
+    def handle(self, message: dict[str, Any]) -> None:
+        """Take an input message of a type listed in the spec's ``inputs`` (raise ParamError if bad)."""
 
     def train_step(self) -> None:
-        """Run one optimizer step."""
+        """Run one optimizer step (models whose spec trains)."""
 
     def take_running(self) -> Metrics | None:
-        """Training metrics averaged since the last call."""
+        """Training metrics averaged since the last call (None when there is no training)."""
 
     def evaluate(self) -> Metrics:
-        """Validation metrics now."""
+        """Validation metrics now (models whose spec trains)."""
 
     def set_controls(self, controls: dict[str, Any]) -> None:
         """Apply already-validated live controls."""
@@ -55,6 +52,8 @@ class ModelSpec:
     controls: tuple[Param, ...]
     tensors: tuple[str, ...]
     grad_tensors: tuple[str, ...]
+    inputs: frozenset[str]  # the input message types the model takes (forward, sample, kernel…)
+    trains: bool  # whether train / pause / step apply
     build: Any  # (config: dict, controls: dict, seed: int, device: torch.device) -> LiveModel
 
     def describe(self) -> dict[str, Any]:
@@ -67,4 +66,6 @@ class ModelSpec:
             "controls": [p.describe() for p in self.controls],
             "tensors": list(self.tensors),
             "grad_tensors": list(self.grad_tensors),
+            "inputs": sorted(self.inputs),
+            "trains": self.trains,
         }

@@ -10,6 +10,7 @@ from safetensors.torch import save
 from app.engine.capture import capture_outputs, to_numpy
 from app.engine.data.digits import load_digits_32, preprocess_drawing
 from app.engine.device import seeded
+from app.engine.inputs import as_tensor
 from app.engine.live.base import ModelSpec
 from app.engine.models.lenet import ACTIVATIONS, LAYER_NAMES, POOLING, LeNet5, LeNetConfig
 from app.engine.models.lenet import describe_layers as lenet_layers
@@ -46,11 +47,20 @@ class LeNetLive:
         controls = self.trainer.controls
         self.trainer = ClassifierTrainer(self.model, self._train, self._val, controls, self.seed)
 
+    def handle(self, message: dict[str, Any]) -> None:
+        """``forward`` (a drawing) or ``sample`` (a dataset image) becomes the probe."""
+        if message["type"] == "forward":
+            self.set_drawing(message["input"], message["preprocess"], message["label"])
+        else:
+            self.set_sample(message["split"], message["index"])
+
     def set_drawing(self, drawing: list, preprocess: bool, label: int | None) -> None:
-        """Make a 32×32 drawing (rows of numbers in [0, 1]) the probe."""
-        image = torch.tensor(drawing, dtype=torch.float32)
+        """Make a 32×32 drawing (rows of numbers in [0, 1], ink = 1) the probe."""
+        image = as_tensor(drawing, "input")
         if image.shape != (INPUT_SIZE, INPUT_SIZE):
             raise ParamError("input", f"must be {INPUT_SIZE}×{INPUT_SIZE}, got {list(image.shape)}")
+        if image.min() < 0 or image.max() > 1:
+            raise ParamError("input", "values must be in [0, 1]")
         if label is not None and not 0 <= label <= 9:
             raise ParamError("label", "must be a digit 0–9")
         image = preprocess_drawing(image) if preprocess else image[None]
@@ -122,5 +132,7 @@ LENET = ModelSpec(
     ),
     tensors=("input", *LAYER_NAMES, "probs", "c1.weight"),
     grad_tensors=tuple(f"{n}.grad" for n in ("input", *LAYER_NAMES)),
+    inputs=frozenset({"forward", "sample"}),
+    trains=True,
     build=LeNetLive,
 )
