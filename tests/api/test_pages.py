@@ -1,0 +1,56 @@
+"""The HTML pages: what the home page lists, and the language each page is rendered in."""
+
+import json
+import re
+
+from fastapi.testclient import TestClient
+
+from app.i18n import load_catalog
+
+
+def embedded_catalog(html: str) -> dict[str, str]:
+    """The catalog a page embeds for static/js/i18n.js."""
+    match = re.search(r'<script type="application/json" id="i18n-catalog"[^>]*>(.*?)</script>', html, re.S)
+    assert match, "no embedded catalog"
+    return json.loads(match.group(1))
+
+
+def test_home_lists_only_the_pages_that_exist(client: TestClient) -> None:
+    """Each model page linked from the home page answers 200."""
+    response = client.get("/")
+    assert response.status_code == 200
+    links = re.findall(r'<li class="card">\s*<a href="([^"]+)"', response.text)
+    assert links == ["/lenet"]
+    for link in links:
+        assert client.get(link).status_code == 200
+
+
+def test_lenet_page_loads_its_script_and_styles(client: TestClient) -> None:
+    html = client.get("/lenet").text
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        assert client.get(asset).status_code == 200, asset
+    assert '<script type="module" src="/static/js/pages/lenet.js">' in html
+
+
+def test_english_by_default(client: TestClient) -> None:
+    response = client.get("/lenet")
+    assert '<html lang="en">' in response.text
+    assert response.headers["content-language"] == "en"
+    assert embedded_catalog(response.text)["controls.train"] == "Train"
+
+
+def test_accept_language_picks_chinese(client: TestClient) -> None:
+    response = client.get("/lenet", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+    zh = load_catalog(client.app.state.settings.static_dir, "zh-CN")
+    assert '<html lang="zh-CN">' in response.text
+    assert f'data-i18n="controls.train" disabled>{zh["controls.train"]}<' in response.text
+    assert embedded_catalog(response.text) == zh
+    assert "Accept-Language" in response.headers["vary"]
+
+
+def test_cookie_overrides_accept_language(client: TestClient) -> None:
+    client.cookies.set("nnlive_lang", "en")
+    response = client.get("/", headers={"Accept-Language": "zh-CN"})
+    assert '<html lang="en">' in response.text
+    client.cookies.set("nnlive_lang", "zh-CN")
+    assert '<html lang="zh-CN">' in client.get("/").text

@@ -1,0 +1,252 @@
+"""The LeNet-5 page in Chromium against a real server: drawing, training, language, viewers, colours.
+
+The page keeps what it last drew in ``window.nnlive`` (lastFrame: the decoded frame, curves: the
+loss and accuracy views, role), so the tests compare the screen with the server's own numbers.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+WAIT_MS = 30_000
+
+# End colours of the maps (static/js/colormap.js), written out independently of it.
+VIRIDIS_TOP = (253, 231, 37)
+VIRIDIS_BOTTOM = (68, 1, 84)
+RDBU_POSITIVE_END = (103, 0, 31)
+RDBU_NEGATIVE_END = (5, 48, 97)
+
+# Per tensor shown as feature maps: its values (dequantized) and, for its largest and smallest
+# value, the value, whether any value is negative, and the canvas pixel at the centre of that cell.
+READ_EXTREMES = """
+(name) => {
+  const tensor = window.nnlive.lastFrame.tensors[name];
+  const [lo, hi] = tensor.range ?? [0, 255];
+  const values = Array.from(tensor.data, (v) => (tensor.range ? lo + ((hi - lo) * v) / 255 : v));
+  const [height, width] = tensor.shape.slice(-2);
+  const pixelOf = (index) => {
+    const channel = Math.floor(index / (height * width));
+    const y = Math.floor((index % (height * width)) / width);
+    const x = index % width;
+    const canvas = document.querySelector(`[data-tensor="${name}"] canvas[data-channel="${channel}"]`);
+    const k = canvas.width / width;
+    const px = Math.floor((x + 0.5) * k);
+    const py = Math.floor((y + 0.5) * k);
+    return Array.from(canvas.getContext("2d").getImageData(px, py, 1, 1).data.slice(0, 3));
+  };
+  let max = 0;
+  let min = 0;
+  values.forEach((v, i) => {
+    if (v > values[max]) max = i;
+    if (v < values[min]) min = i;
+  });
+  return {
+    anyNegative: values[min] < 0,
+    max: { value: values[max], pixel: pixelOf(max) },
+    min: { value: values[min], pixel: pixelOf(min) },
+  };
+}
+"""
+
+# For every canvas of a panel: how many distinct colours it shows and whether it is opaque.
+READ_CANVASES = """
+(name) => Array.from(document.querySelectorAll(`[data-tensor="${name}"] canvas`), (canvas) => {
+  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  const colours = new Set();
+  for (let i = 0; i < data.length; i += 4) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+  return { colours: colours.size, opaque: data[3] === 255 };
+})
+"""
+
+TRAIN_LOSSES = "window.nnlive.curves.loss.columns[0].filter((v) => v !== null)"
+
+
+@pytest.fixture
+def errors(page: Page) -> Iterator[list[str]]:
+    """Console errors and uncaught exceptions of the page; the test fails if any occurred."""
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen.append(str(e)))
+    yield seen
+    assert not seen
+
+
+def open_lenet(page: Page, url: str) -> None:
+    """Open the page and wait until it has drawn a frame."""
+    page.goto(url)
+    page.wait_for_function("window.nnlive?.lastFrame", timeout=WAIT_MS)
+
+
+def draw_seven(page: Page) -> None:
+    """Draw a 7 on the drawpad with the mouse."""
+    box = page.locator("#drawpad canvas").bounding_box()
+    assert box
+
+    def at(fx: float, fy: float) -> tuple[float, float]:
+        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+    page.mouse.move(*at(0.25, 0.2))
+    page.mouse.down()
+    for fx, fy in [(0.45, 0.2), (0.7, 0.2), (0.6, 0.45), (0.5, 0.65), (0.42, 0.85)]:
+        page.mouse.move(*at(fx, fy), steps=6)
+    page.mouse.up()
+
+
+def expected_extreme_colour(extreme: dict, any_negative: bool) -> tuple[int, int, int]:
+    """The colour the map rule gives the largest-magnitude value of a tensor."""
+    if any_negative:
+        return RDBU_POSITIVE_END if extreme["value"] > 0 else RDBU_NEGATIVE_END
+    return VIRIDIS_TOP
+
+
+def test_drawing_shows_feature_maps_and_the_servers_prediction(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    open_lenet(page, f"{live_server}/lenet")
+    assert "?session=" in page.url
+    before = page.evaluate("window.nnlive.lastFrame.header.seq")
+    draw_seven(page)
+    page.wait_for_function(
+        "(seq) => { const h = window.nnlive.lastFrame.header; return h.seq > seq && h.reply_to !== null; }",
+        arg=before,
+        timeout=WAIT_MS,
+    )
+    page.wait_for_timeout(300)  # the last drawing's answer
+
+    for name in ("input", "c1", "s2", "c3", "s4", "c5", "f6"):
+        canvases = page.evaluate(READ_CANVASES, name)
+        assert canvases, name
+        assert all(c["opaque"] for c in canvases), name
+        assert any(c["colours"] > 1 for c in canvases), f"{name} is blank"
+
+    shown = page.evaluate(
+        """() => ({
+          pred: window.nnlive.lastFrame.header.pred,
+          probs: Array.from(window.nnlive.lastFrame.tensors.probs.data),
+          text: document.querySelector('.bars-prediction').textContent,
+          highlighted: Array.from(document.querySelectorAll('.bars-list li'))
+            .findIndex((li) => li.classList.contains('predicted')),
+        })"""
+    )
+    argmax = max(range(10), key=lambda i: shown["probs"][i])
+    assert shown["pred"] == argmax
+    assert shown["highlighted"] == argmax
+    assert shown["text"].strip().endswith(str(argmax))
+    expect(page.locator('[data-tensor="c1"] .panel-title')).to_contain_text(
+        "C1 6@28×28 = ⌊(32 − 5 + 2·0)/1⌋ + 1"
+    )
+
+
+def test_colours_follow_the_servers_values(page: Page, live_server: str, errors: list[str]) -> None:
+    """The extreme value of each map lands on the end colour of the map its data calls for."""
+    open_lenet(page, f"{live_server}/lenet")
+    for name in ("input", "c1", "c3", "c1.weight"):
+        read = page.evaluate(READ_EXTREMES, name)
+        negative = read["anyNegative"] or name.endswith(".weight")
+        top = read["max"] if abs(read["max"]["value"]) >= abs(read["min"]["value"]) else read["min"]
+        assert tuple(top["pixel"]) == expected_extreme_colour(top, negative), name
+        if not negative and read["min"]["value"] == 0:
+            assert tuple(read["min"]["pixel"]) == VIRIDIS_BOTTOM, name
+
+
+def test_training_feeds_the_loss_curve_and_the_loss_falls(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    open_lenet(page, f"{live_server}/lenet")
+    page.click("#train")
+    expect(page.locator("#run-state")).to_have_attribute("data-state", "training")
+    page.wait_for_function(f"{TRAIN_LOSSES}.length >= 30", timeout=WAIT_MS)
+    page.click("#train")
+    expect(page.locator("#run-state")).to_have_attribute("data-state", "paused")
+    losses = page.evaluate(TRAIN_LOSSES)
+    assert sum(losses[-5:]) / 5 < 0.6 * losses[0], losses
+    steps = page.evaluate("window.nnlive.state.step")
+    expect(page.locator("#step")).to_contain_text(str(steps))
+
+
+def test_keyboard_drives_training_and_gradients(page: Page, live_server: str, errors: list[str]) -> None:
+    open_lenet(page, f"{live_server}/lenet")
+    expect(page.locator("#train")).to_be_enabled()
+    page.keyboard.press("s")
+    page.wait_for_function("window.nnlive.state?.step === 1", timeout=WAIT_MS)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("window.nnlive.state?.step === 2", timeout=WAIT_MS)
+
+    page.keyboard.press("g")
+    page.wait_for_function(
+        "window.nnlive.lastFrame.header.grads && 'c1.grad' in window.nnlive.lastFrame.tensors",
+        timeout=WAIT_MS,
+    )
+    expect(page.locator('[data-tensor="c1"] .panel-badge')).to_be_visible()
+    expect(page.locator('[data-tensor="c1"] .legend')).to_have_attribute("data-kind", "diverging")
+    expect(page.locator("#grads")).to_be_checked()
+
+    page.keyboard.press(" ")
+    expect(page.locator("#run-state")).to_have_attribute("data-state", "training")
+    page.keyboard.press(" ")
+    expect(page.locator("#run-state")).to_have_attribute("data-state", "paused")
+
+    page.keyboard.press("r")
+    page.wait_for_function("window.nnlive.state?.step === 0", timeout=WAIT_MS)
+    page.keyboard.press("g")
+    page.wait_for_function("window.nnlive.lastFrame.header.grads === false", timeout=WAIT_MS)
+    expect(page.locator('[data-tensor="c1"] .panel-badge')).to_be_hidden()
+
+
+def test_dataset_sample_shows_its_label(page: Page, live_server: str, errors: list[str]) -> None:
+    open_lenet(page, f"{live_server}/lenet")
+    page.select_option("#sample-split", "train")
+    page.fill("#sample-index", "3")
+    page.click("#sample-show")
+    page.wait_for_function("window.nnlive.lastFrame.header.reply_to !== null", timeout=WAIT_MS)
+    label = page.evaluate("window.nnlive.lastFrame.header.label")
+    assert label in range(10)
+    expect(page.locator(".bars-list li.truth")).to_have_count(1)
+    expect(page.locator(".bars-list li.truth .bars-class")).to_have_text(str(label))
+
+
+def test_language_switch_retranslates_live_and_is_remembered(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    open_lenet(page, f"{live_server}/lenet")
+    expect(page.locator("#train")).to_have_text("Train")
+    page.click('button[data-lang="zh-CN"]')
+    expect(page.locator("#train")).to_have_text("训练")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.locator("#step")).to_have_text("第 0 步")
+    expect(page.locator(".bars-prediction")).to_contain_text("预测")
+
+    page.reload()
+    page.wait_for_function("window.nnlive?.lastFrame", timeout=WAIT_MS)
+    expect(page.locator("#train")).to_have_text("训练")
+    page.click('button[data-lang="en"]')
+    expect(page.locator("#train")).to_have_text("Train")
+    expect(page.locator(".bars-prediction")).to_contain_text("Prediction")
+
+
+def test_viewer_watches_with_controls_disabled(
+    page: Page, browser: Browser, live_server: str, errors: list[str]
+) -> None:
+    open_lenet(page, f"{live_server}/lenet")
+    expect(page.locator("#role")).to_have_attribute("data-role", "driver")
+
+    context = browser.new_context()
+    try:
+        viewer = context.new_page()
+        open_lenet(viewer, page.url)
+        expect(viewer.locator("#connection")).to_have_attribute("data-status", "open")
+        expect(viewer.locator("#role")).to_have_attribute("data-role", "viewer")
+        for control in ("#train", "#step-once", "#reset", "#lr", "#optimizer", "#batch-size", "#grads"):
+            expect(viewer.locator(control)).to_be_disabled()
+        expect(viewer.locator("#sample-show")).to_be_disabled()
+        expect(viewer.locator(".drawpad")).to_have_class("drawpad disabled")
+
+        page.click("#train")
+        expect(viewer.locator("#run-state")).to_have_attribute("data-state", "training")
+        viewer.keyboard.press(" ")  # a viewer's keys do nothing
+        page.click("#train")
+        expect(viewer.locator("#run-state")).to_have_attribute("data-state", "paused")
+        expect(page.locator("#viewers")).to_contain_text("2")
+    finally:
+        context.close()
