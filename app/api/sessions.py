@@ -17,7 +17,7 @@ class CreateSession(BaseModel):
     model: str = Field(max_length=64)
     config: dict[str, Any] = Field(default_factory=dict, max_length=64)
     seed: int = Field(0, ge=0, le=2**31 - 1)
-    precision: str = "float16"
+    precision: str | None = None  # the model's default when omitted
 
 
 def _bearer(authorization: str | None) -> str | None:

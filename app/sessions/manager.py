@@ -11,7 +11,7 @@ import torch
 from app.bus.base import Bus
 from app.config import Settings
 from app.engine.catalog import CATALOG
-from app.engine.params import ParamError, validate
+from app.engine.params import ParamError
 from app.errors import BadRequest, Forbidden, LimitReached, NotFound
 from app.latest import LatestSlots
 from app.sessions.session import PRECISIONS, Session
@@ -35,15 +35,16 @@ class SessionManager:
     def __len__(self) -> int:
         return len(self._sessions)
 
-    async def create(self, model: str, config: Any, seed: int, precision: str) -> Session:
+    async def create(self, model: str, config: Any, seed: int, precision: str | None) -> Session:
         """Validate everything, then build the model off the event loop."""
         spec = CATALOG.get(model)
         if spec is None:
             raise BadRequest(f"unknown model {model!r}; see GET /api/models", "model")
+        precision = precision or spec.precision
         if precision not in PRECISIONS:
             raise BadRequest(f"must be one of {', '.join(PRECISIONS)}", "precision")
         try:
-            config = validate(spec.config, config, "config")
+            config = spec.validate_config(config)
         except ParamError as exc:
             raise BadRequest(exc.message, exc.field) from None
         if len(self._sessions) >= self.settings.max_sessions:

@@ -6,7 +6,7 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from app.engine.params import Param
+from app.engine.params import Param, validate
 from app.engine.training import Metrics
 
 
@@ -54,7 +54,16 @@ class ModelSpec:
     grad_tensors: tuple[str, ...]
     inputs: frozenset[str]  # the input message types the model takes (forward, sample, kernel…)
     trains: bool  # whether train / pause / step apply
+    precision: str  # default dtype of frame tensors: float16 (feature maps) or float32 (numbers shown)
     build: Any  # (config: dict, controls: dict, seed: int, device: torch.device) -> LiveModel
+    check: Any = None  # (config: dict) -> None, raising ParamError for fields that clash
+
+    def validate_config(self, values: Any) -> dict[str, Any]:
+        """Defaults filled in, each field within its bounds, and the fields consistent together."""
+        config = validate(self.config, values, "config")
+        if self.check is not None:
+            self.check(config)
+        return config
 
     def describe(self) -> dict[str, Any]:
         """The public catalog entry (GET /api/models)."""

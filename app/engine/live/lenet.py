@@ -134,5 +134,6 @@ LENET = ModelSpec(
     grad_tensors=tuple(f"{n}.grad" for n in ("input", *LAYER_NAMES)),
     inputs=frozenset({"forward", "sample"}),
     trains=True,
+    precision="float16",
     build=LeNetLive,
 )
