@@ -1,0 +1,66 @@
+"""What both benchmarks share: a real LeNet session, a fixed thread count, best-of timing, verdicts."""
+
+import timeit
+from collections.abc import Callable
+
+import torch
+
+from app.engine.live.lenet import LENET, LeNetLive
+from app.engine.params import validate
+from app.sessions.session import Session
+
+Emit = Callable[[str, bytes], None]
+
+
+def fix_threads(threads: int) -> int:
+    """Pin torch's intra-op threads for the whole run and return the number in force."""
+    torch.set_num_threads(threads)
+    return torch.get_num_threads()
+
+
+def lenet_live(seed: int = 0) -> LeNetLive:
+    """LeNet-5 on the bundled digits with the catalog's default config and controls (Adam, batch 64)."""
+    config = validate(LENET.config, {}, "config")
+    return LeNetLive(config, default_controls(), seed, torch.device("cpu"))
+
+
+def default_controls() -> dict:
+    """The catalog's default controls, as a new session gets them."""
+    return {p.name: p.default for p in LENET.controls}
+
+
+def lenet_session(
+    live: LeNetLive, *, grads: bool, precision: str, frame_interval: float, emit: Emit
+) -> Session:
+    """A real Session over ``live``: its frames go through the server's own ``_publish_frame``."""
+    return Session(
+        session_id="bench",
+        token="bench",
+        spec=LENET,
+        config=validate(LENET.config, {}, "config"),
+        controls={**default_controls(), "grads": grads},
+        seed=live.seed,
+        precision=precision,
+        live=live,
+        emit=emit,
+        frame_interval=frame_interval,
+    )
+
+
+def best_of(fns: dict[str, Callable[[], object]], repeat: int = 9) -> dict[str, float]:
+    """Seconds per call of each function: the best of ``repeat`` timeit runs of about 0.2 s each.
+
+    The runs of the functions take turns, so a busy spell on the machine hits them all alike.
+    """
+    timers = {name: timeit.Timer(fn) for name, fn in fns.items()}
+    numbers = {name: timer.autorange()[0] for name, timer in timers.items()}
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(repeat):
+        for name, timer in timers.items():
+            best[name] = min(best[name], timer.timeit(numbers[name]) / numbers[name])
+    return best
+
+
+def verdict(ok: bool) -> str:
+    """How a measured ratio stands against its target."""
+    return "target met" if ok else "TARGET MISSED"

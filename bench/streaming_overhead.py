@@ -1,0 +1,139 @@
+"""Training steps/s of LeNet-5 while the page's frames are captured and encoded, vs no frames.
+
+Each mode repeats the server's own training tick (``Session._tick``: one Adam step on a batch of 64,
+validation once a second, and ``_publish_frame`` — capture with ``live.frame`` plus ``encode_frame`` —
+whenever a frame interval has passed). The "no frames" session has an infinite frame interval, so the
+only difference between modes is the frames. Modes run in interleaved blocks of a few seconds in one
+process with torch's thread count fixed, the order reversed every round, so drift falls on all alike.
+Speed is counted on two clocks: wall time, and this process's CPU time (which a busy machine inflates
+less: time spent waiting for a core is not counted).
+
+Run: python -m bench.streaming_overhead [--seconds 2] [--rounds 10] [--threads 1]
+"""
+
+import argparse
+import math
+import statistics
+import time
+from dataclasses import dataclass, field
+
+from app.config import Settings
+from app.sessions.session import Session
+from bench._common import fix_threads, lenet_live, lenet_session, verdict
+
+TARGET_SLOWDOWN = 0.05  # frames may cost at most 5 % of the training speed
+WARMUP_SECONDS = 3.0
+CLOCKS = ("wall", "cpu")
+
+
+@dataclass(frozen=True)
+class Block:
+    """Steps run in one block and the seconds they took on each clock."""
+
+    steps: int
+    wall: float
+    cpu: float
+
+
+@dataclass
+class Mode:
+    """One way of training: its session and what its blocks measured."""
+
+    name: str
+    grads: bool
+    frame_interval: float
+    session: Session = field(init=False)
+    frames: int = 0  # frames the session published during the measured blocks
+    blocks: list[Block] = field(default_factory=list)
+
+    def emit(self, stream: str, _payload: bytes) -> None:
+        """The session's publisher: count frames (nobody is watching, so nothing is sent)."""
+        self.frames += stream == "frame"
+
+    def rate(self, clock: str, blocks: list[Block] | None = None) -> float:
+        """Steps per second of ``clock`` over all blocks, or over the given ones."""
+        blocks = self.blocks if blocks is None else blocks
+        return sum(b.steps for b in blocks) / sum(getattr(b, clock) for b in blocks)
+
+
+def run_block(session: Session, seconds: float) -> Block:
+    """Run the session's training tick for about ``seconds`` of wall time."""
+    steps, wall, cpu = 0, time.perf_counter(), time.process_time()
+    while time.perf_counter() - wall < seconds:
+        session._tick()
+        steps += 1
+    return Block(steps, time.perf_counter() - wall, time.process_time() - cpu)
+
+
+def make_modes(frame_rate: float) -> list[Mode]:
+    """No frames, frames without grads, frames with grads: three sessions over one live model."""
+    live = lenet_live()
+    interval = 1.0 / frame_rate
+    modes = [
+        Mode("no frames", False, math.inf),
+        Mode("frames", False, interval),
+        Mode("frames+grads", True, interval),
+    ]
+    for mode in modes:
+        mode.session = lenet_session(
+            live, grads=mode.grads, precision="float16", frame_interval=mode.frame_interval, emit=mode.emit
+        )
+    return modes
+
+
+def slowdown(mode: Mode, base: Mode, clock: str) -> tuple[float, float]:
+    """1 − speed ratio to ``base`` over the whole run, and the median of the per-round ratios."""
+    pairs = zip(mode.blocks, base.blocks, strict=True)
+    rounds = [1 - mode.rate(clock, [a]) / base.rate(clock, [b]) for a, b in pairs]
+    return 1 - mode.rate(clock) / base.rate(clock), statistics.median(rounds)
+
+
+def report(modes: list[Mode]) -> None:
+    """Frames/s, steps/s on both clocks, and the slowdown of each mode against the first (no frames)."""
+    base = modes[0]
+    print(
+        f"{'mode':<14}{'frames/s':>9}{'steps/s':>9}  slowdown (median)  {'steps/CPU-s':>9}  slowdown (median)"
+    )
+    for mode in modes:
+        cells = [f"{mode.name:<14}{mode.frames / sum(b.wall for b in mode.blocks):9.1f}"]
+        for clock in CLOCKS:
+            total, median = slowdown(mode, base, clock)
+            change = f"{total:+7.1%} ({median:+5.1%})" if mode is not base else ""
+            cells.append(f"{mode.rate(clock):11.1f}  {change:<17}")
+        print("  ".join(cells).rstrip())
+    print()
+    for mode in modes[1:]:
+        # CPU time beyond what the same steps take without frames, shared out over the frames
+        extra = sum(b.cpu for b in mode.blocks) - sum(b.steps for b in mode.blocks) / base.rate("cpu")
+        print(f"{mode.name}: {extra / max(mode.frames, 1) * 1e3:.2f} CPU ms per frame")
+        for clock in CLOCKS:
+            ratio = mode.rate(clock) / base.rate(clock)
+            ok = 1 - ratio <= TARGET_SLOWDOWN
+            print(f"  {clock:>4}: {ratio:.3f}× the steps/s of no frames (target ≥ 0.95×): {verdict(ok)}")
+
+
+def main() -> None:
+    """Warm up, run the interleaved rounds, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0, help="wall seconds of one block")
+    parser.add_argument("--rounds", type=int, default=10, help="blocks per mode")
+    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads for the whole run")
+    args = parser.parse_args()
+    threads = fix_threads(args.threads)
+    frame_rate = Settings().frame_rate
+    modes = make_modes(frame_rate)
+    for mode in modes:
+        run_block(mode.session, WARMUP_SECONDS / len(modes))
+        mode.frames = 0
+    print(f"LeNet-5, batch 64, Adam; float16 frames at ≤ {frame_rate:g}/s; torch threads: {threads}")
+    print(f"{args.rounds} rounds of {len(modes)} modes × {args.seconds:g} s, the order reversed each round\n")
+    for i in range(args.rounds):
+        for mode in modes if i % 2 == 0 else modes[::-1]:
+            mode.blocks.append(run_block(mode.session, args.seconds))
+    for mode in modes:
+        mode.session.close()
+    report(modes)
+
+
+if __name__ == "__main__":
+    main()
