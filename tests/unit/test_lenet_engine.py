@@ -153,3 +153,18 @@ def test_preprocess_centres_and_scales():
     assert rows.max() <= 28
     assert abs(float((image.sum(1) * torch.arange(32)).sum() / image.sum()) - 15.5) < 1.5
     assert preprocess_drawing(torch.zeros(32, 32)).abs().sum() == 0
+
+
+def test_head_matrices_reproduce_the_classifier():
+    live = make_live(seed=2)
+    live.set_controls({"head": True})
+    live.set_sample("val", 4)
+    _, t = live.frame(grads=False, dtype=torch.float32)
+    x = {k: torch.from_numpy(v) for k, v in t.items()}
+    assert torch.equal(x["flat"], x["s4"].flatten())
+    torch.testing.assert_close(torch.tanh(x["c5.weight"] @ x["flat"] + x["c5.bias"]), x["c5"])
+    torch.testing.assert_close(torch.tanh(x["f6.weight"] @ x["c5"] + x["f6.bias"]), x["f6"])
+    torch.testing.assert_close(x["out.weight"] @ x["f6"] + x["out.bias"], x["out"])
+    live.set_controls({"head": False})
+    _, t = live.frame(grads=False, dtype=torch.float32)
+    assert "out.weight" not in t

@@ -50,8 +50,8 @@ class ModelSpec:
     page: str
     config: tuple[Param, ...]
     controls: tuple[Param, ...]
-    tensors: tuple[str, ...]
-    grad_tensors: tuple[str, ...]
+    tensors: tuple[str, ...]  # in every frame
+    optional_tensors: dict[str, tuple[str, ...]]  # added while the named boolean control is on
     inputs: frozenset[str]  # the input message types the model takes (forward, sample, kernel…)
     trains: bool  # whether train / pause / step apply
     precision: str  # default dtype of frame tensors: float16 (feature maps) or float32 (numbers shown)
@@ -74,7 +74,7 @@ class ModelSpec:
             "config": [p.describe() for p in self.config],
             "controls": [p.describe() for p in self.controls],
             "tensors": list(self.tensors),
-            "grad_tensors": list(self.grad_tensors),
+            "optional_tensors": {k: list(v) for k, v in self.optional_tensors.items()},
             "inputs": sorted(self.inputs),
             "trains": self.trains,
         }

@@ -158,7 +158,7 @@ CONV2D = ModelSpec(
     ),
     controls=(),
     tensors=("input", "output", "relu", "weight", "bias"),
-    grad_tensors=(),
+    optional_tensors={},
     inputs=frozenset({*IMAGE_MESSAGES, "kernel"}),
     trains=False,
     precision="float32",

@@ -97,7 +97,7 @@ DROPOUT = ModelSpec(
         Param("train", "bool", True, "train mode drops and rescales; eval mode is the identity"),
     ),
     tensors=("input", "output", "mean", "mask"),
-    grad_tensors=(),
+    optional_tensors={},
     inputs=frozenset({*IMAGE_MESSAGES, "resample"}),
     trains=False,
     precision="float32",

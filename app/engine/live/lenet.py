@@ -18,6 +18,8 @@ from app.engine.params import Param, ParamError
 from app.engine.training import OPTIMIZERS, ClassifierTrainer, Metrics
 
 INPUT_SIZE = 32
+VIEW_CONTROLS = frozenset({"grads", "head"})
+HEAD_TENSORS = ("flat", "c5.weight", "c5.bias", "f6.weight", "f6.bias", "out.weight", "out.bias")
 
 
 class LeNetLive:
@@ -35,6 +37,7 @@ class LeNetLive:
         self.trainer = ClassifierTrainer(self.model, self._train, self._val, controls, seed)
         self.probe = data.val_x[0].to(device)  # (1, 32, 32)
         self.probe_label: int | None = int(data.val_y[0])
+        self.head = controls["head"]
 
     def describe(self) -> dict[str, Any]:
         """Layer geometry and dataset sizes."""
@@ -86,8 +89,9 @@ class LeNetLive:
         return self.trainer.evaluate()
 
     def set_controls(self, controls: dict[str, Any]) -> None:
-        """Apply hyperparameters (``grads`` is the session's business, not the trainer's)."""
-        self.trainer.update({k: v for k, v in controls.items() if k != "grads"})
+        """Apply hyperparameters; ``grads`` and ``head`` only choose what frames carry."""
+        self.head = controls.get("head", self.head)
+        self.trainer.update({k: v for k, v in controls.items() if k not in VIEW_CONTROLS})
 
     def frame(self, grads: bool, dtype: torch.dtype) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Every layer's activation for the probe, softmax, C1 kernels and, if asked, ∂L/∂ each."""
@@ -100,6 +104,8 @@ class LeNetLive:
         pred = int(probs.argmax())
         tensors = {"input": x[0], **{n: acts[n][0] for n in LAYER_NAMES}, "probs": probs[0]}
         tensors["c1.weight"] = self.model.c1[0].weight
+        if self.head:
+            tensors |= self._head_tensors(acts["s4"][0])
         if grads:
             target = torch.tensor([pred if self.probe_label is None else self.probe_label])
             loss = F.cross_entropy(logits, target.to(self.device))
@@ -107,6 +113,19 @@ class LeNetLive:
             for name, grad in zip(("input", *LAYER_NAMES), torch.autograd.grad(loss, points), strict=True):
                 tensors[f"{name}.grad"] = grad[0]
         return {"label": self.probe_label, "pred": pred}, to_numpy(tensors, dtype)
+
+    def _head_tensors(self, s4: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The classifier head as matrices: S4 flattened (index c·25 + row·5 + col) and each layer's W, b."""
+        c5, f6, out = self.model.c5[0], self.model.f6[0], self.model.out
+        return {
+            "flat": s4.flatten(),
+            "c5.weight": c5.weight.flatten(1),  # (120, 400): C5's 5×5 kernels cover all of S4
+            "c5.bias": c5.bias,
+            "f6.weight": f6.weight,
+            "f6.bias": f6.bias,
+            "out.weight": out.weight,
+            "out.bias": out.bias,
+        }
 
     def export_weights(self) -> bytes:
         """The state_dict as safetensors bytes."""
@@ -129,9 +148,10 @@ LENET = ModelSpec(
         Param("momentum", "float", 0.9, "momentum of sgd_momentum", min=0.0, max=0.99),
         Param("batch_size", "int", 64, "examples per mini-batch", min=1, max=512),
         Param("grads", "bool", False, "stream ∂L/∂(layer output) with each frame"),
+        Param("head", "bool", False, "stream the classifier head's weights (flatten → C5 → F6 → out)"),
     ),
     tensors=("input", *LAYER_NAMES, "probs", "c1.weight"),
-    grad_tensors=tuple(f"{n}.grad" for n in ("input", *LAYER_NAMES)),
+    optional_tensors={"grads": tuple(f"{n}.grad" for n in ("input", *LAYER_NAMES)), "head": HEAD_TENSORS},
     inputs=frozenset({"forward", "sample"}),
     trains=True,
     precision="float16",

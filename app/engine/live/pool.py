@@ -119,7 +119,7 @@ def _pool_spec(op: str, title: str) -> ModelSpec:
         ),
         controls=(),
         tensors=("input", "output", "output.grad", "input.grad", *(("argmax",) if op == "max" else ())),
-        grad_tensors=(),
+        optional_tensors={},
         inputs=frozenset({*IMAGE_MESSAGES, "upstream"}),
         trains=False,
         precision="float32",
