@@ -1,0 +1,1 @@
+"""HTTP and websocket tests through the real app (a package, so ``api.helpers`` is unambiguous)."""
