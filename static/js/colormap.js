@@ -91,9 +91,3 @@ export function paintValues(values, start, count, scale, rgba) {
     rgba[p * 4 + 3] = 255;
   }
 }
-
-/** The CSS colour `rgb(r, g, b)` of one value. */
-export function cssColorOf(value, scale) {
-  const [r, g, b] = colorOf(value, scale);
-  return `rgb(${r}, ${g}, ${b})`;
-}

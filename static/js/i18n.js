@@ -7,13 +7,12 @@
 //   data-i18n-attr="title:key;aria-label:key2" → attributes
 //   data-i18n-params='{"n": 3}'          → placeholder values for both
 
-export const LANGUAGES = ["en", "zh-CN"];
+const LANGUAGES = ["en", "zh-CN"];
 const DEFAULT_LANGUAGE = "en";
 const STORAGE_KEY = "nnlive_lang";
 const COOKIE_MAX_AGE_S = 365 * 24 * 3600;
 
 const catalogs = new Map();
-const listeners = new Set();
 let language = DEFAULT_LANGUAGE;
 
 /** The supported language that best fits a list of BCP 47 preferences (any zh → zh-CN), else en. */
@@ -42,17 +41,6 @@ export function hasText(key) {
   return key in (catalogs.get(language) ?? {});
 }
 
-/** The current language tag. */
-export function currentLanguage() {
-  return language;
-}
-
-/** Call `listener(lang)` after every language switch; returns a function that unsubscribes. */
-export function onLanguageChange(listener) {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
 /** Set an element's i18n key (and params) and translate it now. */
 export function setText(element, key, params) {
   element.dataset.i18n = key;
@@ -69,7 +57,7 @@ export function setAttributeText(element, attribute, key) {
 }
 
 /** Re-translate every element under `root` (itself included) that carries i18n keys. */
-export function translateTree(root) {
+function translateTree(root) {
   const elements = [root, ...root.querySelectorAll("[data-i18n], [data-i18n-attr]")];
   for (const element of elements) {
     if (!element.dataset) continue;
@@ -119,14 +107,13 @@ function markSwitches(lang) {
 }
 
 /** Switch the page to `lang`: load its catalog, re-translate the DOM, remember the choice. */
-export async function setLanguage(lang, { remember = true } = {}) {
+async function setLanguage(lang, { remember = true } = {}) {
   await loadCatalog(lang);
   language = lang;
   document.documentElement.lang = lang;
   if (remember) rememberLanguage(lang);
   markSwitches(lang);
-  translateTree(document.body);
-  for (const listener of listeners) listener(lang);
+  translateTree(document.documentElement);
 }
 
 /**

@@ -50,10 +50,17 @@ function buildViews(session, onDraw) {
   const layers = session.layers;
   const classifier = layers.at(-1);
   const pad = drawpad.mount(byId("drawpad"), { onDraw });
-  const input = tensorPanel(byId("input-panel"), "input", { headingKey: "panel.input", noteKey: "panel.input_note" }, "maps", { size: 160 });
+  const inputOptions = { headingKey: "panel.input", noteKey: "panel.input_note", tensorLabel: "x" };
+  const input = tensorPanel(byId("input-panel"), "input", inputOptions, "maps", { size: 160 });
   const hidden = layers.slice(0, -1).map((layer) => {
     const note = layerNote(layer);
-    const options = { heading: layerShapeLabel(layer), formula: layerFormula(layer), noteKey: note.key, noteParams: note.params };
+    const options = {
+      heading: layerShapeLabel(layer),
+      formula: layerFormula(layer),
+      noteKey: note.key,
+      noteParams: note.params,
+      tensorLabel: layer.name.toUpperCase(),
+    };
     return tensorPanel(byId("layers"), layer.name, options, layer.out.length === 3 ? "maps" : "strip");
   });
   const probsPanel = panel.mount(byId("output-panel"), {

@@ -76,7 +76,7 @@ export function destroy(view) {
 }
 
 /** The drawing as GRID rows of GRID numbers in [0, 1]: mean ink (alpha) over each cell. */
-export function readGrid(view) {
+function readGrid(view) {
   const { data } = view.context.getImageData(0, 0, SIZE, SIZE);
   const cellArea = PIXELS_PER_CELL * PIXELS_PER_CELL;
   const sums = new Float64Array(GRID * GRID);

@@ -6,16 +6,17 @@ import { element } from "./dom.js";
 
 /**
  * Mount a panel into `el`.
- * @param {{heading?: string, formula?: string|null, headingKey?: string, noteKey?: string, noteParams?: object}} opts
- *   heading: literal text (a layer's shape); headingKey: an i18n key instead; formula: shown after it.
+ * @param {{heading?: string, formula?: string|null, headingKey?: string, noteKey?: string, noteParams?: object, tensorLabel?: string}} opts
+ *   heading: literal text (a layer's shape); headingKey: an i18n key instead; formula: shown after it;
+ *   tensorLabel: the tensor's name in the gradient badge "∂L/∂C1".
  */
-export function mount(el, { heading = null, formula = null, headingKey = null, noteKey = null, noteParams = null }) {
+export function mount(el, { heading = null, formula = null, headingKey = null, noteKey = null, noteParams = null, tensorLabel = "" }) {
   const name = element("span", "panel-name");
   if (headingKey) setText(name, headingKey);
   else name.textContent = heading;
   const badge = element("span", "panel-badge");
   badge.hidden = true;
-  setText(badge, "panel.gradient");
+  setText(badge, "panel.gradient", { name: tensorLabel });
   const title = element("h3", "panel-title", name, " ");
   if (formula) title.append(element("span", "panel-formula", `= ${formula}`), " ");
   title.append(badge);
