@@ -129,7 +129,8 @@ export async function initI18n() {
   for (const button of document.querySelectorAll("[data-lang]")) {
     button.addEventListener("click", () => setLanguage(button.dataset.lang));
   }
-  const wanted = storedLanguage() ?? pickLanguage(navigator.languages);
-  if (wanted !== language) await setLanguage(wanted, { remember: false });
+  const stored = storedLanguage();
+  const wanted = stored ?? pickLanguage(navigator.languages);
+  if (wanted !== language) await setLanguage(wanted, { remember: stored !== null });
   else markSwitches(language);
 }
