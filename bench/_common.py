@@ -7,7 +7,6 @@ import torch
 
 from app.engine.live.lenet import LENET, LeNetLive
 from app.engine.params import validate
-from app.sessions.session import Session
 
 Emit = Callable[[str, bytes], None]
 
@@ -29,22 +28,20 @@ def default_controls() -> dict:
     return {p.name: p.default for p in LENET.controls}
 
 
-def lenet_session(
-    live: LeNetLive, *, grads: bool, precision: str, frame_interval: float, emit: Emit
-) -> Session:
-    """A real Session over ``live``: its frames go through the server's own ``_publish_frame``."""
-    return Session(
-        session_id="bench",
-        token="bench",
-        spec=LENET,
-        config=validate(LENET.config, {}, "config"),
-        controls={**default_controls(), "grads": grads},
-        seed=live.seed,
-        precision=precision,
-        live=live,
-        emit=emit,
-        frame_interval=frame_interval,
-    )
+def session_args(live: LeNetLive, *, grads: bool, precision: str, frame_interval: float, emit: Emit) -> dict:
+    """Arguments for a real ``Session`` over ``live``, whose frames come from its own ``_publish_frame``."""
+    return {
+        "session_id": "bench",
+        "token": "bench",
+        "spec": LENET,
+        "config": validate(LENET.config, {}, "config"),
+        "controls": {**default_controls(), "grads": grads},
+        "seed": live.seed,
+        "precision": precision,
+        "live": live,
+        "emit": emit,
+        "frame_interval": frame_interval,
+    }
 
 
 def best_of(fns: dict[str, Callable[[], object]], repeat: int = 9) -> dict[str, float]:

@@ -19,7 +19,8 @@ import torch
 from app.engine.capture import to_numpy
 from app.engine.live.lenet import LeNetLive
 from app.protocol import decode_frame, encode_frame
-from bench._common import best_of, fix_threads, lenet_live, lenet_session, verdict
+from app.sessions.session import Session
+from bench._common import best_of, fix_threads, lenet_live, session_args, verdict
 
 TARGET_SPEEDUP = 100.0  # encode_frame at least this many times faster than JSON
 TARGET_BYTES = 0.15  # a frame at most this fraction of JSON's bytes
@@ -33,9 +34,11 @@ COLUMNS = (
 def session_frame(live: LeNetLive, precision: str) -> tuple[dict, dict]:
     """The header (less its tensors table) and arrays of the frame a session with grads publishes now."""
     frames: list[bytes] = []
-    session = lenet_session(
-        live, grads=True, precision=precision, frame_interval=0.0, emit=lambda _s, p: frames.append(p)
-    )
+
+    def emit(_stream: str, payload: bytes) -> None:
+        frames.append(payload)
+
+    session = Session(**session_args(live, grads=True, precision=precision, frame_interval=0.0, emit=emit))
     try:
         session._publish_frame()
     finally:

@@ -6,7 +6,8 @@ whenever a frame interval has passed). The "no frames" session has an infinite f
 only difference between modes is the frames. Modes run in interleaved blocks of a few seconds in one
 process with torch's thread count fixed, the order reversed every round, so drift falls on all alike.
 Speed is counted on two clocks: wall time, and this process's CPU time (which a busy machine inflates
-less: time spent waiting for a core is not counted).
+less: time spent waiting for a core is not counted). As a cross-check, each session also adds up the
+CPU time spent inside ``_publish_frame``: its share of the block is the slowdown frames should cause.
 
 Run: python -m bench.streaming_overhead [--seconds 2] [--rounds 10] [--threads 1]
 """
@@ -16,14 +17,28 @@ import math
 import statistics
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.config import Settings
 from app.sessions.session import Session
-from bench._common import fix_threads, lenet_live, lenet_session, verdict
+from bench._common import fix_threads, lenet_live, session_args, verdict
 
 TARGET_SLOWDOWN = 0.05  # frames may cost at most 5 % of the training speed
 WARMUP_SECONDS = 3.0
 CLOCKS = ("wall", "cpu")
+
+
+class TimedSession(Session):
+    """A real Session that also counts its frames and the CPU time they take."""
+
+    frames = 0
+    frame_cpu = 0.0
+
+    def _publish_frame(self, reply_to: Any = None) -> None:
+        start = time.process_time()
+        super()._publish_frame(reply_to)
+        self.frame_cpu += time.process_time() - start
+        self.frames += 1
 
 
 @dataclass(frozen=True)
@@ -40,20 +55,17 @@ class Mode:
     """One way of training: its session and what its blocks measured."""
 
     name: str
-    grads: bool
-    frame_interval: float
-    session: Session = field(init=False)
-    frames: int = 0  # frames the session published during the measured blocks
+    session: TimedSession
     blocks: list[Block] = field(default_factory=list)
-
-    def emit(self, stream: str, _payload: bytes) -> None:
-        """The session's publisher: count frames (nobody is watching, so nothing is sent)."""
-        self.frames += stream == "frame"
 
     def rate(self, clock: str, blocks: list[Block] | None = None) -> float:
         """Steps per second of ``clock`` over all blocks, or over the given ones."""
         blocks = self.blocks if blocks is None else blocks
         return sum(b.steps for b in blocks) / sum(getattr(b, clock) for b in blocks)
+
+    def total(self, clock: str) -> float:
+        """Seconds of ``clock`` over all blocks."""
+        return sum(getattr(b, clock) for b in self.blocks)
 
 
 def run_block(session: Session, seconds: float) -> Block:
@@ -68,17 +80,20 @@ def run_block(session: Session, seconds: float) -> Block:
 def make_modes(frame_rate: float) -> list[Mode]:
     """No frames, frames without grads, frames with grads: three sessions over one live model."""
     live = lenet_live()
-    interval = 1.0 / frame_rate
-    modes = [
-        Mode("no frames", False, math.inf),
-        Mode("frames", False, interval),
-        Mode("frames+grads", True, interval),
+
+    def session(grads: bool, frame_interval: float) -> TimedSession:
+        args = session_args(live, grads=grads, precision="float16", frame_interval=frame_interval, emit=drop)
+        return TimedSession(**args)
+
+    return [
+        Mode("no frames", session(False, math.inf)),
+        Mode("frames", session(False, 1 / frame_rate)),
+        Mode("frames+grads", session(True, 1 / frame_rate)),
     ]
-    for mode in modes:
-        mode.session = lenet_session(
-            live, grads=mode.grads, precision="float16", frame_interval=mode.frame_interval, emit=mode.emit
-        )
-    return modes
+
+
+def drop(_stream: str, _payload: bytes) -> None:
+    """The sessions' publisher: nobody is watching, so nothing is sent."""
 
 
 def slowdown(mode: Mode, base: Mode, clock: str) -> tuple[float, float]:
@@ -91,21 +106,20 @@ def slowdown(mode: Mode, base: Mode, clock: str) -> tuple[float, float]:
 def report(modes: list[Mode]) -> None:
     """Frames/s, steps/s on both clocks, and the slowdown of each mode against the first (no frames)."""
     base = modes[0]
-    print(
-        f"{'mode':<14}{'frames/s':>9}{'steps/s':>9}  slowdown (median)  {'steps/CPU-s':>9}  slowdown (median)"
-    )
+    rates = [f"{'steps/s':>11}  {'slowdown (median)':<17}", f"{'steps/CPU-s':>11}  slowdown (median)"]
+    print(f"{'mode':<14}{'frames/s':>9}", *rates, sep="  ")
     for mode in modes:
-        cells = [f"{mode.name:<14}{mode.frames / sum(b.wall for b in mode.blocks):9.1f}"]
+        cells = [f"{mode.name:<14}{mode.session.frames / mode.total('wall'):9.1f}"]
         for clock in CLOCKS:
             total, median = slowdown(mode, base, clock)
             change = f"{total:+7.1%} ({median:+5.1%})" if mode is not base else ""
             cells.append(f"{mode.rate(clock):11.1f}  {change:<17}")
         print("  ".join(cells).rstrip())
-    print()
     for mode in modes[1:]:
-        # CPU time beyond what the same steps take without frames, shared out over the frames
-        extra = sum(b.cpu for b in mode.blocks) - sum(b.steps for b in mode.blocks) / base.rate("cpu")
-        print(f"{mode.name}: {extra / max(mode.frames, 1) * 1e3:.2f} CPU ms per frame")
+        session = mode.session
+        share = session.frame_cpu / mode.total("cpu")
+        print(f"\n{mode.name}: {session.frame_cpu / max(session.frames, 1) * 1e3:.2f} CPU ms per frame,")
+        print(f"  {share:.1%} of the CPU time inside _publish_frame (the slowdown it should cause)")
         for clock in CLOCKS:
             ratio = mode.rate(clock) / base.rate(clock)
             ok = 1 - ratio <= TARGET_SLOWDOWN
@@ -124,7 +138,7 @@ def main() -> None:
     modes = make_modes(frame_rate)
     for mode in modes:
         run_block(mode.session, WARMUP_SECONDS / len(modes))
-        mode.frames = 0
+        mode.session.frames, mode.session.frame_cpu = 0, 0.0
     print(f"LeNet-5, batch 64, Adam; float16 frames at ≤ {frame_rate:g}/s; torch threads: {threads}")
     print(f"{args.rounds} rounds of {len(modes)} modes × {args.seconds:g} s, the order reversed each round\n")
     for i in range(args.rounds):
