@@ -70,23 +70,33 @@ export function bindTrainingControls(form, act) {
 
 /**
  * Keyboard shortcuts while `isEnabled()`: Space train/pause, S or → step, R reset, G gradients.
- * Ignored while typing in a field or with a modifier key held.
  */
 export function bindShortcuts(controls, isEnabled) {
-  const actions = {
-    " ": controls.toggleTraining,
-    s: controls.step,
-    ArrowRight: controls.step,
-    r: controls.reset,
-    g: controls.toggleGrads,
-  };
+  bindKeys(
+    {
+      " ": controls.toggleTraining,
+      s: controls.step,
+      ArrowRight: controls.step,
+      r: controls.reset,
+      g: controls.toggleGrads,
+    },
+    isEnabled,
+  );
+}
+
+/**
+ * Run `actions[key]` on a key press while `isEnabled()`: keys are `event.key`, single letters in
+ * lower case. Ignored while typing in a field or with a modifier key held; an action may return a
+ * Promise, whose rejection is ignored (the action reports its own errors).
+ */
+export function bindKeys(actions, isEnabled) {
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat || !isEnabled()) return;
     if (event.target.closest?.("input, select, textarea, [contenteditable]")) return;
     const action = actions[event.key.length === 1 ? event.key.toLowerCase() : event.key];
     if (!action) return;
     event.preventDefault();
-    action().catch(() => {});
+    Promise.resolve(action()).catch(() => {});
   });
 }
 

@@ -10,19 +10,46 @@ const TOKEN_PREFIX = "nnlive.token.";
 export async function openSession(model, { seed = 0, config = {} } = {}) {
   const url = new URL(location.href);
   const id = url.searchParams.get("session");
-  if (id) return { id, token: sessionStorage.getItem(TOKEN_PREFIX + id) };
+  if (id) return { id, token: storedToken(id) };
 
+  const { info, token } = await createSession(model, { seed, config });
+  url.searchParams.set("session", info.id);
+  history.replaceState(null, "", url);
+  return { id: info.id, token };
+}
+
+/** The control token this tab holds for session `id`, or null. */
+export function storedToken(id) {
+  return sessionStorage.getItem(TOKEN_PREFIX + id);
+}
+
+/**
+ * Create a session (POST /api/sessions) and keep its token in sessionStorage. Resolves with
+ * `{info, token}`; a refusal rejects with an Error carrying the server's `code`, `field` and `status`.
+ */
+export async function createSession(model, { seed = 0, config = {} } = {}) {
   const response = await fetch("/api/sessions", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ model, config, seed }),
   });
   const body = await response.json();
-  if (!response.ok) throw Object.assign(new Error(body.error?.message ?? response.statusText), { code: body.error?.code });
-  sessionStorage.setItem(TOKEN_PREFIX + body.id, body.token);
-  url.searchParams.set("session", body.id);
-  history.replaceState(null, "", url);
-  return { id: body.id, token: body.token };
+  if (!response.ok) {
+    const { code, message, field } = body.error ?? {};
+    throw Object.assign(new Error(message ?? response.statusText), { code, field, status: response.status });
+  }
+  const { token, ...info } = body;
+  sessionStorage.setItem(TOKEN_PREFIX + info.id, token);
+  return { info, token };
+}
+
+/** End a session this tab drives (DELETE with its token) and forget the token; failures are ignored. */
+export async function endSession(id, token) {
+  sessionStorage.removeItem(TOKEN_PREFIX + id);
+  await fetch(`/api/sessions/${encodeURIComponent(id)}`, {
+    method: "DELETE",
+    headers: { Authorization: `Bearer ${token}` },
+  }).catch(() => {});
 }
 
 /** The link that lets others watch this session. */

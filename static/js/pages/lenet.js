@@ -9,7 +9,9 @@ import { layerFormula, layerNote, layerShapeLabel } from "../layers.js";
 import { tensorValues } from "../net/codec.js";
 import { newestWins } from "../net/latest.js";
 import { LiveSocket } from "../net/socket.js";
+import { bindSamplePicker } from "../samples.js";
 import { openSession, viewerLink } from "../session.js";
+import { noticeBoard, showConnection } from "../status.js";
 import * as bars from "../views/bars.js";
 import * as curves from "../views/curves.js";
 import * as drawpad from "../views/drawpad.js";
@@ -131,33 +133,6 @@ function historyPoints(history) {
   return points;
 }
 
-/** The notice line: one message at a time, translated. */
-function noticeBoard(element) {
-  return {
-    show(key, params) {
-      setText(element, key, params);
-      element.hidden = false;
-    },
-    hide() {
-      element.hidden = true;
-    },
-    error(error) {
-      const key = ["bad_request", "forbidden", "not_found", "limit", "busy", "timeout", "disconnected"].includes(error.code)
-        ? `error.${error.code}`
-        : "error.other";
-      this.show(key, { message: error.message });
-    },
-  };
-}
-
-function showStatus(status) {
-  const element = byId("connection");
-  element.dataset.status = status.status;
-  if (status.status === "reconnecting") setText(element, "conn.reconnecting", { s: Math.ceil(status.delayMs / 1000) });
-  else if (status.status === "closed" && status.code === 4404) setText(element, "conn.not_found");
-  else setText(element, `conn.${status.status}`);
-}
-
 function showState(state) {
   const runState = byId("run-state");
   runState.dataset.state = state.state;
@@ -171,32 +146,6 @@ async function loadControlFields() {
   if (!response.ok) return [];
   const { models } = await response.json();
   return models.find((model) => model.name === MODEL)?.controls ?? [];
-}
-
-function bindSamplePicker(act, getDataset, onShown) {
-  const form = byId("sample-picker");
-  const split = byId("sample-split");
-  const index = byId("sample-index");
-  const show = () => act({ type: "sample", split: split.value, index: Number(index.value) }).then(onShown, () => {});
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    show();
-  });
-  byId("sample-random").addEventListener("click", () => {
-    index.value = Math.floor(Math.random() * (getDataset()?.[split.value] ?? 1));
-    show();
-  });
-  split.addEventListener("change", () => {
-    index.max = (getDataset()?.[split.value] ?? 1) - 1;
-  });
-  return {
-    setEnabled(enabled) {
-      for (const element of form.querySelectorAll("select, input, button")) element.disabled = !enabled;
-    },
-    setDataset(dataset) {
-      index.max = dataset[split.value] - 1;
-    },
-  };
 }
 
 async function main() {
@@ -273,7 +222,7 @@ async function main() {
 
   socket.on("status", (status) => {
     page.connected = status.status === "open";
-    showStatus(status);
+    showConnection(byId("connection"), status);
     refreshEnabled();
   });
   socket.on("role", ({ role, error }) => {
