@@ -13,3 +13,9 @@ export function formatValue(value) {
 export function formatPercent(p) {
   return `${(p * 100).toFixed(1)}%`;
 }
+
+/** A value rounded to `digits` decimals, trailing zeros dropped: "0.5", "-1.25", "3". */
+export function formatFixed(value, digits = 3) {
+  if (!Number.isFinite(value)) return String(value);
+  return String(Number(value.toFixed(digits)) || 0);
+}
