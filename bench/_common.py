@@ -1,5 +1,7 @@
 """What both benchmarks share: a real LeNet session, a fixed thread count, best-of timing, verdicts."""
 
+import math
+import time
 import timeit
 from collections.abc import Callable
 
@@ -44,14 +46,14 @@ def session_args(live: LeNetLive, *, grads: bool, precision: str, frame_interval
     }
 
 
-def best_of(fns: dict[str, Callable[[], object]], repeat: int = 9) -> dict[str, float]:
-    """Seconds per call of each function: the best of ``repeat`` timeit runs of about 0.2 s each.
+def best_of(fns: dict[str, Callable[[], object]], repeat: int = 25, run: float = 0.02) -> dict[str, float]:
+    """CPU seconds per call of each function: the best of ``repeat`` timeit runs of about ``run`` s.
 
-    The runs of the functions take turns, so a busy spell on the machine hits them all alike.
+    Short runs timed on this process's CPU clock, taking turns, keep a busy machine out of the best.
     """
-    timers = {name: timeit.Timer(fn) for name, fn in fns.items()}
-    numbers = {name: timer.autorange()[0] for name, timer in timers.items()}
-    best = dict.fromkeys(fns, float("inf"))
+    timers = {name: timeit.Timer(fn, timer=time.process_time) for name, fn in fns.items()}
+    numbers = {name: math.ceil(run / max(timer.timeit(1), 1e-6)) for name, timer in timers.items()}
+    best = dict.fromkeys(fns, math.inf)
     for _ in range(repeat):
         for name, timer in timers.items():
             best[name] = min(best[name], timer.timeit(numbers[name]) / numbers[name])
