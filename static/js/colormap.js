@@ -91,3 +91,13 @@ export function paintValues(values, start, count, scale, rgba) {
     rgba[p * 4 + 3] = 255;
   }
 }
+
+/** Readable ink on a background colour [r, g, b]: black on light colours, white on dark ones. */
+export function inkOn([r, g, b]) {
+  const linear = (c) => {
+    const v = c / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  return Math.sqrt(luminance) > 0.55 ? "#000" : "#fff";
+}

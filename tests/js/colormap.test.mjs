@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { colorOf, paintValues, scaleFor } from "../../static/js/colormap.js";
+import { colorOf, inkOn, paintValues, scaleFor } from "../../static/js/colormap.js";
 
 test("non-negative data gets viridis over [0, max]", () => {
   assert.deepEqual(scaleFor(Float32Array.of(0, 0.5, 2)), { kind: "sequential", min: 0, max: 2 });
@@ -39,4 +39,11 @@ test("paintValues writes opaque RGBA pixels from an offset", () => {
   const rgba = new Uint8ClampedArray(8);
   paintValues([9, 0, 1], 1, 2, scale, rgba);
   assert.deepEqual(Array.from(rgba), [68, 1, 84, 255, 253, 231, 37, 255]);
+});
+
+test("ink is black on light colours and white on dark ones", () => {
+  assert.equal(inkOn([253, 231, 37]), "#000");
+  assert.equal(inkOn([247, 247, 247]), "#000");
+  assert.equal(inkOn([68, 1, 84]), "#fff");
+  assert.equal(inkOn([5, 48, 97]), "#fff");
 });
