@@ -161,6 +161,14 @@ def parse_message(text: str) -> _Message:
         return _ADAPTER.validate_python(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = [str(p) for p in first["loc"][1:]]  # drop the union tag
+        loc = [str(p) for p in first["loc"][1:] if not _is_union_tag(p)]  # [0] is the message type
         field = loc[0] + "".join(f"[{p}]" for p in loc[1:]) if loc else None
         raise MessageError(first["msg"], field, msg_id) from None
+
+
+_PRIMITIVE_TAGS = frozenset({"int", "str", "float", "bool", "none", "constrained-str"})
+
+
+def _is_union_tag(part: str | int) -> bool:
+    """Pydantic names the union member it tried in an error's location ('int', 'list[list[float]]')."""
+    return isinstance(part, str) and ("[" in part or part in _PRIMITIVE_TAGS)

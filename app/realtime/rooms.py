@@ -57,13 +57,13 @@ class Rooms:
         room = self._rooms.get(session.id)
         if room is None:
             room = self._rooms[session.id] = Room(self._bus, session.id)
-        await room.ready()
-        room.viewers.add(viewer)
+        room.viewers.add(viewer)  # before any await: a leaving last viewer must not close this room
         session.viewers += 1
         hello = {"type": "hello", "protocol": 1, "session": session.info(), "role": "viewer"}
         viewer.reply({**hello, "history": session.history()})
         viewer.offer("state", json.dumps(session.state_message()).encode())
-        if session.last_frame is not None:
+        await room.ready()
+        if session.last_frame is not None:  # the newest frame made: never older than one relayed
             viewer.offer("frame", session.last_frame)
         session.publish_state()
 

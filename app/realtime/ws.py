@@ -28,15 +28,15 @@ async def session_socket(ws: WebSocket, session_id: str) -> None:
         await ws.close(CLOSE_NOT_FOUND, "no such session")
         return
     viewer = Viewer(ws)
-    await rooms.join(session, viewer)
-    sender = asyncio.create_task(viewer.send_loop())
-    receiver = asyncio.create_task(_receive(ws, session, viewer))
+    tasks: list[asyncio.Task] = []
     try:
-        await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+        await rooms.join(session, viewer)
+        tasks = [asyncio.create_task(viewer.send_loop()), asyncio.create_task(_receive(ws, session, viewer))]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (sender, receiver):
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(sender, receiver, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         await rooms.leave(session, viewer)
 
 

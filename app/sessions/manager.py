@@ -31,6 +31,7 @@ class SessionManager:
         self.settings, self.bus, self.device = settings, bus, device
         self._sessions: dict[str, Session] = {}
         self._publishers: dict[str, asyncio.Task] = {}
+        self._building = 0
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -47,10 +48,14 @@ class SessionManager:
             config = spec.validate_config(config)
         except ParamError as exc:
             raise BadRequest(exc.message, exc.field) from None
-        if len(self._sessions) >= self.settings.max_sessions:
+        if len(self._sessions) + self._building >= self.settings.max_sessions:
             raise LimitReached("the server is running as many sessions as it allows; try later")
         controls = {p.name: p.default for p in spec.controls}
-        live = await asyncio.to_thread(spec.build, config, controls, seed, self.device)
+        self._building += 1  # holds a place while the model builds, so concurrent creates count
+        try:
+            live = await asyncio.to_thread(spec.build, config, controls, seed, self.device)
+        finally:
+            self._building -= 1
         session_id = secrets.token_urlsafe(9)
         outbox = LatestSlots()
         loop = asyncio.get_running_loop()
