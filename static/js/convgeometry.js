@@ -1,28 +1,14 @@
 // Index maths of one 2-D convolution (nn.Conv2d with zero padding p, stride s, dilation d):
 // where the kernel window sits for each output cell, which cells of the padded input are padding,
-// which rows/columns it never reaches, and the element-wise products behind one output value.
+// and the element-wise products behind one output value.
 //
 // Coordinates on the padded input run 0 … n + 2p − 1; padded row R is input row R − p.
 // `config` is the session's config: {height, width, in_channels, out_channels, kernel, padding,
 // stride, dilation, bias}.
 
-import { outputSize } from "./layers.js";
-
 /** d·(f − 1) + 1: how many input rows (and columns) a dilated f×f kernel spans. */
 export function kernelSpan(f, d) {
   return d * (f - 1) + 1;
-}
-
-/** ⌊(n + 2p − span)/s⌋ + 1, PyTorch's output size along one axis (≤ 0: empty). */
-export function outputSide(n, f, p, s, d) {
-  return outputSize(n, kernelSpan(f, d), s, p);
-}
-
-/** The padded rows (or columns) the window never covers: the last (n + 2p − span) mod s of them. */
-export function unreachedLines(n, f, p, s, d) {
-  const padded = n + 2 * p;
-  const covered = (outputSide(n, f, p, s, d) - 1) * s + kernelSpan(f, d);
-  return Array.from({ length: Math.max(0, padded - covered) }, (_, i) => covered + i);
 }
 
 /**

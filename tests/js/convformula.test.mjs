@@ -17,6 +17,13 @@ test("a stride that does not divide leaves a remainder: the lines never reached"
   assert.deepEqual(side.spare, { text: "5 mod 2 = 1", count: 1 });
 });
 
+test("the size is PyTorch's floor((n + 2p − span)/s) + 1", () => {
+  assert.equal(sideFormula({ n: 32, f: 5, p: 0, s: 1, d: 1 }).size, 28);
+  assert.equal(sideFormula({ n: 10, f: 2, p: 1, s: 4, d: 1 }).size, 3);
+  assert.equal(sideFormula({ n: 9, f: 3, p: 0, s: 3, d: 2 }).size, 2);
+  assert.equal(sideFormula({ n: 3, f: 7, p: 0, s: 1, d: 1 }).size, -3);
+});
+
 test("with dilation the span f′ takes the place of f", () => {
   assert.equal(spanFormula(3, 1), null);
   assert.equal(spanFormula(3, 2), "f′ = d·(f − 1) + 1 = 2·(3 − 1) + 1 = 5");

@@ -1,33 +1,22 @@
-// Convolution index maths: output sizes, unreached lines, windows, padding and one cell's products.
+// Convolution index maths: output sizes, windows, padding and one cell's products.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { sideFormula } from "../../static/js/convformula.js";
 import {
   cellProducts,
   isPadding,
   kernelSpan,
-  outputSide,
   positionAt,
   positionCount,
   positionIndex,
-  unreachedLines,
   windowAt,
 } from "../../static/js/convgeometry.js";
 
-test("output size follows PyTorch's floor, with the dilated span in place of f", () => {
-  assert.equal(outputSide(7, 3, 1, 2, 1), 4);
-  assert.equal(outputSide(8, 3, 0, 2, 1), 3);
-  assert.equal(outputSide(32, 5, 0, 1, 1), 28);
+test("a dilated kernel spans d·(f − 1) + 1", () => {
+  assert.equal(kernelSpan(3, 1), 3);
   assert.equal(kernelSpan(3, 2), 5);
-  assert.equal(outputSide(7, 3, 1, 1, 2), 5);
-  assert.equal(outputSide(3, 7, 0, 1, 1), -3);
-});
-
-test("the last (n + 2p − span) mod s padded lines are never reached", () => {
-  assert.deepEqual(unreachedLines(8, 3, 0, 2, 1), [7]);
-  assert.deepEqual(unreachedLines(7, 3, 1, 2, 1), []);
-  assert.deepEqual(unreachedLines(10, 2, 1, 4, 1), [10, 11]);
-  assert.deepEqual(unreachedLines(9, 3, 0, 3, 2), [8]);
+  assert.equal(kernelSpan(7, 3), 19);
 });
 
 test("windows step by s and taps by d, from the top-left of the padded input", () => {
@@ -87,7 +76,7 @@ test("a cell's products sum, over window and channels, plus bias, to the convolu
   const weight = Float32Array.from({ length: 3 * 2 * 3 * 3 }, (_, i) => Math.cos(i));
   const bias = Float32Array.from([0.5, -1, 2]);
   const { out, shape } = referenceConv(input, weight, bias, config);
-  assert.deepEqual(shape, [3, outputSide(6, 3, 2, 2, 2), outputSide(5, 3, 2, 2, 2)]);
+  assert.deepEqual(shape, [3, sideFormula({ n: 6, f: 3, p: 2, s: 2, d: 2 }).size, sideFormula({ n: 5, f: 3, p: 2, s: 2, d: 2 }).size]);
   out.forEach((expected, k) => {
     const cell = cellProducts(input, weight, bias, positionAt(k, shape), config);
     assert.ok(Math.abs(cell.total - expected) < 1e-9, `cell ${k}`);
