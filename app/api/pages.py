@@ -22,7 +22,10 @@ class Page:
     summary_key: str
 
 
-PAGES = (Page("/lenet", "page.lenet.title", "page.lenet.summary"),)
+PAGES = (
+    Page("/lenet", "page.lenet.title", "page.lenet.summary"),
+    Page("/pool", "page.pool.title", "page.pool.summary"),
+)
 
 
 @lru_cache(maxsize=8)
@@ -56,3 +59,9 @@ def home(request: Request) -> HTMLResponse:
 def lenet(request: Request) -> HTMLResponse:
     """The LeNet-5 page; `?session=ID` attaches to an existing session."""
     return _render(request, "lenet.html")
+
+
+@router.get("/pool", response_class=HTMLResponse, include_in_schema=False)
+def pool(request: Request) -> HTMLResponse:
+    """Max and average pooling, forward and backward; `?session=ID` attaches to a session."""
+    return _render(request, "pool.html")

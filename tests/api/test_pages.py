@@ -5,6 +5,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from app.api.pages import PAGES
 from app.i18n import load_catalog
 
 
@@ -20,7 +21,7 @@ def test_home_lists_only_the_pages_that_exist(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     links = re.findall(r'<li class="card">\s*<a href="([^"]+)"', response.text)
-    assert links == ["/lenet"]
+    assert links == [page.path for page in PAGES]
     for link in links:
         assert client.get(link).status_code == 200
 

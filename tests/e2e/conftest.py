@@ -1,6 +1,10 @@
-"""Chromium for the browser tests: Debian's /usr/bin/chromium, headless, with nothing fetched."""
+"""Chromium for the browser tests: Debian's /usr/bin/chromium, headless, with nothing fetched; and the
+page's errors, which fail a test."""
+
+from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Page
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +24,18 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def errors(page: Page) -> Iterator[list[str]]:
+    """Console errors and uncaught exceptions of the page; the test fails if any occurred.
+
+    Chromium logs every HTTP error response; a 422 is the server refusing a setting, which the pages
+    show next to the field, so it is not counted.
+    """
+    seen: list[str] = []
+    refused = "the server responded with a status of 422"
+    page.on("console", lambda m: seen.append(m.text) if m.type == "error" and refused not in m.text else None)
+    page.on("pageerror", lambda e: seen.append(str(e)))
+    yield seen
+    assert not seen

@@ -4,9 +4,6 @@ The page keeps what it last drew in ``window.nnlive`` (lastFrame: the decoded fr
 loss and accuracy views, role), so the tests compare the screen with the server's own numbers.
 """
 
-from collections.abc import Iterator
-
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 WAIT_MS = 30_000
@@ -60,16 +57,6 @@ READ_CANVASES = """
 """
 
 TRAIN_LOSSES = "window.nnlive.curves.loss.columns[0].filter((v) => v !== null)"
-
-
-@pytest.fixture
-def errors(page: Page) -> Iterator[list[str]]:
-    """Console errors and uncaught exceptions of the page; the test fails if any occurred."""
-    seen: list[str] = []
-    page.on("console", lambda m: seen.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: seen.append(str(e)))
-    yield seen
-    assert not seen
 
 
 def open_lenet(page: Page, url: str) -> None:

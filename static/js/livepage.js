@@ -1,0 +1,115 @@
+// A model page's live session: its socket, the session bar (connection, role, viewers, the link
+// to share), refusals on the notice line, and replacing the session by a new one when a config
+// field changes (POST the new one, then DELETE the old one with its token). The page supplies
+// what to do with hello, state and frames; views never see the socket.
+
+import { setText } from "./i18n.js";
+import { LiveSocket } from "./net/socket.js";
+import { createSession, endSession, openSession } from "./session.js";
+import { noticeBoard, showConnection } from "./status.js";
+import { writeView } from "./urlstate.js";
+
+const byId = (id) => document.getElementById(id);
+
+/**
+ * Open the session the URL names, or create one of `model` with `config` (falling back to the
+ * defaults when the server refuses that config), and connect to it.
+ * @param {string} model
+ * @param {{config?: object, onHello?: Function, onState?: Function, onFrame?: Function, onAccess?: Function}} opts
+ *   onAccess(driving) runs whenever the right to drive changes (connection or role).
+ * @returns {Promise<object|null>} the live page `{notice, driving, session, act, replace, writeView}`, or
+ *   null when no session could be opened (the notice says why).
+ */
+export async function startLivePage(model, { config = {}, onHello = () => {}, onState = () => {}, onFrame = () => {}, onAccess = () => {} }) {
+  const notice = noticeBoard(byId("notice"));
+  const page = { role: "viewer", connected: false, session: null, socket: null };
+
+  const access = () => {
+    const role = byId("role");
+    setText(role, page.role === "driver" ? "role.driver" : "role.viewer");
+    role.dataset.role = page.role;
+    onAccess(page.role === "driver" && page.connected);
+  };
+
+  function connect(session) {
+    page.socket?.close();
+    page.session = session;
+    page.role = "viewer";
+    const socket = new LiveSocket(session.id, { token: session.token });
+    page.socket = socket;
+    socket.on("status", (status) => {
+      page.connected = status.status === "open";
+      showConnection(byId("connection"), status);
+      access();
+    });
+    socket.on("role", ({ role, error }) => {
+      page.role = role;
+      if (error) notice.error(error);
+      access();
+    });
+    socket.on("hello", ({ session: info }) => {
+      setText(byId("viewers"), "status.viewers", { n: info.viewers });
+      if (!session.token) notice.show("role.viewer_notice");
+      onHello(info);
+    });
+    socket.on("state", (state) => {
+      setText(byId("viewers"), "status.viewers", { n: state.viewers });
+      onState(state);
+    });
+    socket.on("frame", onFrame);
+    socket.on("error", (message) => notice.error(message));
+    socket.on("closed", () => notice.show("error.closed"));
+    socket.connect();
+    showLink();
+  }
+
+  const live = {
+    notice,
+    get driving() {
+      return page.role === "driver" && page.connected;
+    },
+    get session() {
+      return page.session;
+    },
+    /** Send a message; a refusal goes to the notice line and rejects. */
+    act(message) {
+      return page.socket.request(message).catch((error) => {
+        notice.error(error);
+        throw error;
+      });
+    },
+    /** Start a session of `nextModel` with `nextConfig` and end this one; a refusal rejects (code, field). */
+    async replace(nextModel, nextConfig) {
+      const { info, token } = await createSession(nextModel, { config: nextConfig });
+      const old = page.session;
+      notice.hide();
+      live.writeView({ session: info.id });
+      connect({ id: info.id, token });
+      if (old.token) endSession(old.id, old.token);
+      return info;
+    },
+    /** Put view state into the URL and refresh the link to share. */
+    writeView(values) {
+      writeView(values);
+      showLink();
+    },
+  };
+
+  byId("share-copy").addEventListener("click", () => navigator.clipboard?.writeText(byId("share-link").value));
+  try {
+    connect(await openSession(model, { config }).catch((error) => {
+      if (Object.keys(config).length === 0) throw error;
+      notice.error(error);
+      return openSession(model);
+    }));
+  } catch (error) {
+    notice.error(error);
+    return null;
+  }
+  return live;
+}
+
+/** The share field holds this page's URL: the session and the whole view state, never the token. */
+function showLink() {
+  byId("share-link").value = location.href;
+}

@@ -1,0 +1,304 @@
+// The pooling page (/pool): max or average pooling with window f, stride s and padding p on a
+// feature map — the window sliding over the input with each output cell's arithmetic — and the
+// backward pass: where an upstream gradient goes (torch autograd on the server). The settings are
+// the session's config: changing one starts a new session, carrying the input over when it fits.
+// For tests, window.nnlive holds the last drawn frame, the session info, the selected output cell
+// and whether this tab drives.
+
+import { scaleFor } from "../colormap.js";
+import { bindConfigForm, catalogEntry } from "../configform.js";
+import { bindKeys } from "../controls.js";
+import { initI18n, setText, t } from "../i18n.js";
+import { layerFormula } from "../layers.js";
+import { startLivePage } from "../livepage.js";
+import { formatValue } from "../numbers.js";
+import { createPlayer } from "../player.js";
+import { cellOf, flatIndex, gradientTerms, windowCells, windowOf } from "../poolmath.js";
+import { bindSamplePicker } from "../samples.js";
+import { nest } from "../typed.js";
+import { configFromParams, readView } from "../urlstate.js";
+import * as gridedit from "../views/gridedit.js";
+import * as legend from "../views/legend.js";
+import * as poolcalc from "../views/poolcalc.js";
+import * as valuegrid from "../views/valuegrid.js";
+
+const MODELS = { max: "maxpool2d", avg: "avgpool2d" };
+const TYPED_LIMIT = 1000; // the server's bound on typed inputs and gradients (docs/protocol.md)
+const SPEED = 1.25; // windows per second while playing
+
+const byId = (id) => document.getElementById(id);
+const sameShape = (a, b) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** A value grid with its legend, drawn from one tensor. */
+function gridPanel(name, options = {}) {
+  const grid = valuegrid.mount(byId(`${name}-grid`), { label: name, ...options });
+  const key = legend.mount(byId(`${name}-legend`));
+  return {
+    grid,
+    draw(tensor, scale, extra) {
+      valuegrid.update(grid, tensor.data, tensor.shape, scale, extra);
+      legend.update(key, scale);
+    },
+  };
+}
+
+/** The frame's tensors under short names, with the geometry from the session info. */
+function readFrame(info, { tensors }) {
+  const { kernel, stride, padding } = info.config;
+  return {
+    op: info.op,
+    geometry: { kernel, stride, padding },
+    input: tensors.input,
+    output: tensors.output,
+    upstream: tensors["output.grad"],
+    grad: tensors["input.grad"],
+    argmax: tensors.argmax?.data ?? null,
+  };
+}
+
+/** Forward arithmetic of output cell k: its window's values and max(…) or (… + …)/f². */
+function forwardContent(d, k) {
+  const [, height, width] = d.input.shape;
+  const [, outHeight, outWidth] = d.output.shape;
+  const { channel, row: i, column: j } = cellOf(k, outHeight, outWidth);
+  const padValue = d.op === "max" ? -Infinity : 0;
+  const cells = windowCells(windowOf(i, j, d.geometry), height, width).map((cell) => {
+    const value = cell.inside ? d.input.data[flatIndex(channel, cell.row, cell.column, height, width)] : padValue;
+    const winner = d.op === "max" && cell.inside && d.argmax[k] === cell.row * width + cell.column;
+    return { value, text: poolcalc.valueText(value), winner, pad: !cell.inside };
+  });
+  const area = d.geometry.kernel ** 2;
+  const sum = cells.reduce((total, cell) => total + cell.value, 0);
+  const line = poolcalc.formula(d.op, {
+    terms: cells.map((cell) => cell.text),
+    area: String(area),
+    sum: formatValue(sum),
+    result: formatValue(d.output.data[k]),
+  });
+  const where = { c: channel, i, j, f: d.geometry.kernel };
+  return { lead: { key: d.op === "max" ? "pool.forward_max" : "pool.forward_avg", params: where }, cells, size: d.geometry.kernel, line };
+}
+
+/** Backward arithmetic of output cell k: where its upstream gradient g goes in its window. */
+function backwardContent(d, k) {
+  const [, height, width] = d.input.shape;
+  const [, outHeight, outWidth] = d.output.shape;
+  const { channel, row: i, column: j } = cellOf(k, outHeight, outWidth);
+  const g = d.upstream.data[k];
+  const area = d.geometry.kernel ** 2;
+  const share = d.op === "max" ? g : g / area;
+  const winner = d.op === "max" ? cellOf(d.argmax[k], height, width) : null;
+  const cells = windowCells(windowOf(i, j, d.geometry), height, width).map((cell) => {
+    const won = winner !== null && cell.row === winner.row && cell.column === winner.column;
+    if (!cell.inside) return { text: "·", pad: true };
+    return { text: formatValue(d.op === "avg" || won ? share : 0), winner: won };
+  });
+  const params = { c: channel, i, j, g: formatValue(g), area, share: formatValue(share), others: area - 1 };
+  const { kernel, stride } = d.geometry;
+  let note = null;
+  if (stride < kernel) note = { key: "pool.overlap_note", params: { s: stride, f: kernel } };
+  else if (stride > kernel) note = { key: "pool.gap_note", params: { s: stride, f: kernel } };
+  if (d.op === "max") {
+    return {
+      lead: { key: "pool.backward_max", params: { ...params, r: winner.row, col: winner.column } },
+      cells,
+      size: kernel,
+      line: `∂L/∂x[${channel}, ${winner.row}, ${winner.column}] += ${formatValue(g)}`,
+      note,
+    };
+  }
+  return { lead: { key: "pool.backward_avg", params }, cells, size: kernel, line: `${formatValue(g)} / ${area} = ${formatValue(share)}`, note };
+}
+
+/** The readout of an input-gradient cell: the shares of every window that sends it gradient, summed. */
+function describeGradient(d, index) {
+  const [, height, width] = d.input.shape;
+  const cell = cellOf(index, height, width);
+  const { terms } = gradientTerms(d.op, cell, d.geometry, d.input.shape, d.upstream.data, d.argmax);
+  const params = { c: cell.channel, r: cell.row, col: cell.column, v: formatValue(d.grad.data[index]) };
+  if (terms.length === 0) return t("pool.readout_grad_none", params);
+  if (terms.length === 1) return t("pool.readout_grad_one", { ...params, i: terms[0].i, j: terms[0].j });
+  return t("pool.readout_grad", { ...params, terms: terms.map((term) => formatValue(term.share)).join(" + ") });
+}
+
+/** "⌊(6 − 2 + 2·0)/2⌋ + 1" for one axis of n input cells. */
+function sideFormula(n, { kernel, stride, padding }) {
+  return layerFormula({ kind: "pool", in: [0, n], kernel, stride, padding });
+}
+
+async function main() {
+  await initI18n();
+  const params = new URLSearchParams(location.search);
+  const catalog = await catalogEntry(MODELS.max);
+  const startOp = params.get("op") === "avg" ? "avg" : "max";
+  const state = { info: null, frame: null, data: null, carry: null, wantedCell: readView(params, { cell: 0 }).cell };
+  const debug = { lastFrame: null, frames: 0, session: null, cell: 0, driving: false };
+  window.nnlive = debug;
+  let live = null;
+  const act = (message) => live.act(message);
+
+  const views = {
+    input: gridPanel("input", { describe: (index) => describeValue("pool.readout_x", state.data?.input, index) }),
+    output: gridPanel("output", {
+      onPick: (k) => player.jump(k),
+      describe: (index) => describeValue("pool.readout_y", state.data?.output, index),
+    }),
+    upstream: gridPanel("upstream", {
+      onPick: (k) => player.jump(k),
+      describe: (index) => describeValue("pool.readout_dy", state.data?.upstream, index),
+    }),
+    grad: gridPanel("grad", { describe: (index) => state.data && describeGradient(state.data, index) }),
+    forward: poolcalc.mount(byId("forward-calc")),
+    backward: poolcalc.mount(byId("backward-calc")),
+    inputEditor: gridedit.mount(byId("input-editor"), {
+      limit: TYPED_LIMIT,
+      onSend: (values) => act({ type: "forward", input: values }),
+    }),
+    upstreamEditor: gridedit.mount(byId("upstream-editor"), {
+      limit: TYPED_LIMIT,
+      onSend: (values) => act({ type: "upstream", source: "values", values }),
+    }),
+  };
+  const player = createPlayer({ speed: SPEED, onChange: showPosition });
+
+  function describeValue(key, tensor, index) {
+    if (!tensor) return null;
+    const [, height, width] = tensor.shape;
+    const { channel, row, column } = cellOf(index, height, width);
+    return t(key, { c: channel, r: row, col: column, v: formatValue(tensor.data[index]) });
+  }
+
+  function drawFrame() {
+    const d = state.data;
+    const pad = { padding: d.geometry.padding, padText: d.op === "max" ? "−∞" : "0" };
+    views.input.draw(d.input, scaleFor(d.input.data), pad);
+    views.output.draw(d.output, scaleFor(d.output.data));
+    views.upstream.draw(d.upstream, scaleFor(d.upstream.data, { signed: true }));
+    views.grad.draw(d.grad, scaleFor(d.grad.data, { signed: true }));
+    const [, height, width] = d.input.shape;
+    const [, outHeight, outWidth] = d.output.shape;
+    const routed = d.argmax ? Array.from(d.argmax, (a, k) => cellOf(k, outHeight, outWidth).channel * height * width + a) : [];
+    valuegrid.mark(views.input.grid, "argmax", routed);
+    valuegrid.mark(views.grad.grid, "argmax", routed);
+    drawSelection();
+  }
+
+  /** The selected output cell: its window on the input and its gradient, its arithmetic. */
+  function drawSelection() {
+    const d = state.data;
+    if (!d) return;
+    const k = player.state.position;
+    const [, height, width] = d.input.shape;
+    const [, outHeight, outWidth] = d.output.shape;
+    const { channel, row: i, column: j } = cellOf(k, outHeight, outWidth);
+    const window = { channel, ...windowOf(i, j, d.geometry) };
+    const winner = d.argmax ? [channel * height * width + d.argmax[k]] : [];
+    for (const view of [views.input, views.grad]) {
+      valuegrid.setWindow(view.grid, window);
+      valuegrid.mark(view.grid, "winner", winner);
+    }
+    for (const view of [views.output, views.upstream]) valuegrid.mark(view.grid, "selected", [k]);
+    poolcalc.update(views.forward, forwardContent(d, k));
+    poolcalc.update(views.backward, backwardContent(d, k));
+    setText(byId("position"), "pool.position", { k: k + 1, n: player.state.count, c: channel, i, j });
+  }
+
+  function showPosition({ position, playing }) {
+    debug.cell = position;
+    state.wantedCell = position;
+    setText(byId("play"), playing ? "pool.pause" : "pool.play");
+    byId("play").classList.toggle("running", playing);
+    drawSelection();
+    live?.writeView({ cell: position });
+  }
+
+  let drawRequest = null;
+  function onFrame(frame) {
+    state.frame = frame;
+    drawRequest ??= requestAnimationFrame(() => {
+      drawRequest = null;
+      if (!state.info) return;
+      state.data = readFrame(state.info, state.frame);
+      drawFrame();
+      debug.lastFrame = state.frame;
+      debug.frames++;
+    });
+  }
+
+  function onHello(info) {
+    state.info = info;
+    debug.session = info;
+    form.show({ op: info.op, ...info.config });
+    const { height, width } = info.config;
+    const [, outHeight, outWidth] = info.output;
+    setText(byId("out-size"), "pool.out_size", {
+      h: outHeight,
+      w: outWidth,
+      fh: sideFormula(height, info.config),
+      fw: sideFormula(width, info.config),
+    });
+    setText(byId("input-shape"), "pool.shape", { c: info.input[0], h: height, w: width });
+    setText(byId("output-shape"), "pool.shape", { c: info.output[0], h: outHeight, w: outWidth });
+    byId("pool").dataset.op = info.op;
+    state.data = null; // the previous session's frame does not fit the new geometry
+    live?.writeView({ op: info.op, ...info.config });
+    player.reset(info.output.reduce((n, d) => n * d, 1), state.wantedCell);
+    sampler.setDataset(info.dataset ?? null);
+    sendCarried(info);
+  }
+
+  /** After a settings change: the previous input and upstream gradient, where their shapes still fit. */
+  function sendCarried(info) {
+    const carry = state.carry;
+    state.carry = null;
+    if (!carry || !live?.session.token) return;
+    if (sameShape(carry.input.shape, info.input)) act({ type: "forward", input: nest(carry.input.data, info.input) }).catch(() => {});
+    if (sameShape(carry.upstream.shape, info.output)) {
+      act({ type: "upstream", source: "values", values: nest(carry.upstream.data, info.output) }).catch(() => {});
+    }
+  }
+
+  async function changeSettings(values) {
+    const { op, ...config } = values;
+    form.clearErrors();
+    state.carry = state.data && { input: state.data.input, upstream: state.data.upstream };
+    try {
+      await live.replace(MODELS[op], config);
+    } catch (error) {
+      state.carry = null;
+      if (!form.showError(error)) live.notice.error(error);
+    }
+  }
+
+  function onAccess(driving) {
+    debug.driving = driving;
+    form.setEnabled(driving);
+    sampler.setEnabled(driving);
+    for (const button of document.querySelectorAll(".pool-source")) button.disabled = !driving;
+    if (!driving) {
+      gridedit.close(views.inputEditor);
+      gridedit.close(views.upstreamEditor);
+    }
+  }
+
+  const form = bindConfigForm(byId("settings"), changeSettings);
+  form.applyFields(catalog.config);
+  const sampler = bindSamplePicker(act, () => state.info?.dataset, () => {});
+  const send = (message) => () => act(message).catch(() => {});
+  byId("pattern-checkerboard").addEventListener("click", send({ type: "pattern", name: "checkerboard" }));
+  byId("pattern-random").addEventListener("click", send({ type: "pattern", name: "random" }));
+  byId("upstream-ones").addEventListener("click", send({ type: "upstream", source: "ones" }));
+  byId("upstream-random").addEventListener("click", send({ type: "upstream", source: "random" }));
+  byId("input-type").addEventListener("click", () => state.data && gridedit.open(views.inputEditor, state.data.input.data, state.data.input.shape));
+  byId("upstream-type").addEventListener("click", () => {
+    if (state.data) gridedit.open(views.upstreamEditor, state.data.upstream.data, state.data.upstream.shape);
+  });
+  byId("prev").addEventListener("click", () => player.step(-1));
+  byId("next").addEventListener("click", () => player.step(1));
+  byId("play").addEventListener("click", () => player.toggle());
+  bindKeys({ " ": () => player.toggle(), s: () => player.step(1), ArrowRight: () => player.step(1), ArrowLeft: () => player.step(-1) }, () => true);
+
+  live = await startLivePage(MODELS[startOp], { config: configFromParams(params, catalog.config), onHello, onFrame, onAccess });
+}
+
+main();

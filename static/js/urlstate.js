@@ -1,0 +1,49 @@
+// The view state of a page in its URL query, so that a link reproduces the view: parsing values
+// back by the type of their defaults (or of the catalog's config fields), writing them with
+// history.replaceState (no new history entry per click).
+
+/** A query value parsed like `example` (a number, a boolean "1"/"0", or text); undefined if absent or bad. */
+function parseLike(text, example) {
+  if (text === null) return undefined;
+  if (typeof example === "number") {
+    const value = Number(text);
+    return text.trim() !== "" && Number.isFinite(value) ? value : undefined;
+  }
+  if (typeof example === "boolean") return text === "1" || text === "true";
+  return text;
+}
+
+/** `defaults` with each key the query holds replaced by its parsed value. */
+export function readView(params, defaults) {
+  return Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, parseLike(params.get(key), value) ?? value]));
+}
+
+/**
+ * The config values the query holds for the catalog's `fields` ({name, type, default, choices}):
+ * numbers as numbers, bools as booleans, choices only when listed. Absent fields are left out.
+ */
+export function configFromParams(params, fields) {
+  const config = {};
+  for (const field of fields) {
+    const value = parseLike(params.get(field.name), field.default);
+    if (value === undefined) continue;
+    if (field.type === "choice" && !field.choices.includes(value)) continue;
+    config[field.name] = value;
+  }
+  return config;
+}
+
+/** `url` with `values` set in its query (booleans as 1/0; null or undefined removes the key). */
+export function withView(url, values) {
+  const next = new URL(url);
+  for (const [key, value] of Object.entries(values)) {
+    if (value === null || value === undefined) next.searchParams.delete(key);
+    else next.searchParams.set(key, typeof value === "boolean" ? (value ? "1" : "0") : String(value));
+  }
+  return next;
+}
+
+/** Put `values` into this page's URL without a new history entry. */
+export function writeView(values) {
+  history.replaceState(null, "", withView(location.href, values));
+}

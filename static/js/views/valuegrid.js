@@ -1,0 +1,164 @@
+// Value grid: a [C, H, W] tensor as planes of square cells, each cell coloured by its value and
+// showing the number itself when cells are large enough to read (colour alone when they are not).
+// Optional: a ring of padding cells labelled with what padding means (−∞ for max, 0 for average),
+// a window frame over f×f cells, marks (CSS classes) on chosen cells, a click callback, a hover readout.
+
+import { colorOf } from "../colormap.js";
+import { element } from "./dom.js";
+import { attachReadout } from "./readout.js";
+
+// Below this many CSS pixels per cell the numbers are hidden and only the colours remain.
+const NUMBERS_MIN_CELL_PX = 30;
+
+/**
+ * Mount an empty grid into `el`.
+ * @param {{onPick?: (index: number) => void, describe?: (index: number) => string|null, label?: string}} opts
+ *   onPick: a cell was clicked (flat index into [C, H, W]); describe: the readout text of the
+ *   cell under the pointer; label: the tensor's name (data-tensor, for tests and styling).
+ */
+export function mount(el, { onPick = null, describe = null, label = "" } = {}) {
+  const planes = element("div", "valuegrid-planes");
+  const root = element("div", "valuegrid", planes);
+  if (label) root.dataset.tensor = label;
+  if (onPick) root.classList.add("pickable");
+  el.append(root);
+  const view = { root, planes, onPick, describe, shape: null, padding: -1, cells: [], planeElements: [], windowBox: null, marks: new Map() };
+  view.resize = new ResizeObserver(() => fitNumbers(view));
+  view.resize.observe(planes);
+  return view;
+}
+
+/**
+ * Show `values` (flat, row-major) of `shape` [C, H, W] on a scale from scaleFor. `padding` cells
+ * ring each plane, labelled `padText`. Cells are rebuilt only when the shape or padding change.
+ */
+export function update(view, values, shape, scale, { padding = 0, padText = "" } = {}) {
+  if (!sameShape(view.shape, shape) || view.padding !== padding) build(view, shape, padding, padText);
+  view.values = values;
+  view.cells.forEach((cell, index) => {
+    const value = values[index];
+    const [r, g, b] = colorOf(value, scale);
+    cell.style.background = `rgb(${r} ${g} ${b})`;
+    cell.style.color = lightness(r, g, b) > 0.55 ? "#000" : "#fff";
+    cell.textContent = cellText(value);
+  });
+}
+
+/** Frame the window `{channel, top, left, size}` (top/left may be negative: padding), or none (null). */
+export function setWindow(view, window) {
+  view.windowBox?.remove();
+  view.windowBox = null;
+  if (!window || !view.shape) return;
+  const box = element("div", "valuegrid-window");
+  box.style.gridRow = `${window.top + view.padding + 1} / span ${window.size}`;
+  box.style.gridColumn = `${window.left + view.padding + 1} / span ${window.size}`;
+  view.planeElements[window.channel]?.append(box);
+  view.windowBox = box;
+}
+
+/** Give exactly the cells at `indices` (flat) the CSS class `name` (others lose it). */
+export function mark(view, name, indices) {
+  for (const index of view.marks.get(name) ?? []) view.cells[index]?.classList.remove(name);
+  const kept = [...indices].filter((index) => view.cells[index]);
+  for (const index of kept) view.cells[index].classList.add(name);
+  view.marks.set(name, kept);
+}
+
+/** Remove the grid. */
+export function destroy(view) {
+  view.resize.disconnect();
+  view.root.remove();
+}
+
+function sameShape(a, b) {
+  return a !== null && a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** One plane per channel, each a CSS grid of (H + 2p) × (W + 2p) cells. */
+function build(view, shape, padding, padText) {
+  const [channels, height, width] = shape;
+  view.shape = [...shape];
+  view.padding = padding;
+  view.cells = [];
+  view.marks = new Map();
+  view.windowBox = null;
+  const side = width + 2 * padding;
+  view.planeElements = Array.from({ length: channels }, (_, channel) => {
+    const plane = element("div", "valuegrid-plane");
+    plane.dataset.channel = channel;
+    plane.style.setProperty("--columns", side);
+    for (let row = -padding; row < height + padding; row++) {
+      for (let column = -padding; column < width + padding; column++) {
+        const inside = row >= 0 && row < height && column >= 0 && column < width;
+        plane.append(inside ? valueCell(view, channel, row, column) : element("div", "valuegrid-cell pad", padText));
+      }
+    }
+    attachReadout(view.root, plane, (fx, fy) => describeAt(view, channel, fx, fy));
+    return plane;
+  });
+  // Several channels: each plane under its channel number c.
+  view.planes.replaceChildren(
+    ...view.planeElements.map((plane, channel) =>
+      channels > 1 ? captioned(plane, `c = ${channel}`) : plane,
+    ),
+  );
+  fitNumbers(view);
+}
+
+function captioned(plane, caption) {
+  const item = element("figure", "valuegrid-item", element("figcaption", "", caption), plane);
+  item.style.setProperty("--columns", plane.style.getPropertyValue("--columns"));
+  return item;
+}
+
+function valueCell(view, channel, row, column) {
+  const [, height, width] = view.shape;
+  const cell = element("div", "valuegrid-cell");
+  const index = (channel * height + row) * width + column;
+  cell.dataset.index = index;
+  view.cells[index] = cell;
+  if (view.onPick) cell.addEventListener("click", () => view.onPick(index));
+  return cell;
+}
+
+/** The readout text for the pointer at (fx, fy) across a plane, padding cells excluded. */
+function describeAt(view, channel, fx, fy) {
+  if (!view.describe || !view.values) return null;
+  const [, height, width] = view.shape;
+  const side = (n) => n + 2 * view.padding;
+  const row = Math.floor(fy * side(height)) - view.padding;
+  const column = Math.floor(fx * side(width)) - view.padding;
+  if (row < 0 || row >= height || column < 0 || column >= width) return null;
+  return view.describe((channel * height + row) * width + column);
+}
+
+/** Show numbers when a cell is wide enough to read them; their size follows the cell's. */
+function fitNumbers(view) {
+  const plane = view.planeElements?.[0];
+  if (!plane || !view.shape) return;
+  const cellPx = plane.clientWidth / (view.shape[2] + 2 * view.padding);
+  view.root.classList.toggle("numbers", cellPx >= NUMBERS_MIN_CELL_PX);
+  view.root.style.setProperty("--cell-font", `${Math.min(22, Math.max(10, cellPx * 0.28)).toFixed(1)}px`);
+}
+
+/**
+ * A value short enough for a cell (at most about five characters): two decimals below 10, one
+ * below 100, whole numbers above; "≈0" for a non-zero value that rounds to 0. The readout and the
+ * arithmetic show the full value.
+ */
+export function cellText(value) {
+  if (value === 0 || !Number.isFinite(value)) return String(value === 0 ? 0 : value);
+  const magnitude = Math.abs(value);
+  const digits = magnitude < 10 ? 2 : magnitude < 100 ? 1 : 0;
+  const text = String(Number(value.toFixed(digits)));
+  return text === "0" || text === "-0" ? "≈0" : text;
+}
+
+/** Relative luminance (0 black – 1 white) of an sRGB colour, to pick readable ink. */
+function lightness(r, g, b) {
+  const linear = (c) => {
+    const v = c / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  return Math.sqrt(0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b));
+}
