@@ -18,9 +18,10 @@ class Settings(BaseSettings):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     bus_url: str = "memory://"
     frame_rate: float = Field(30.0, gt=0, le=120)
+    frame_budget: float = Field(0.04, gt=0, le=1)
     max_sessions: int = Field(100, ge=1)
     max_message_bytes: int = Field(256 * 1024, ge=1024)
-    torch_threads: int = Field(0, ge=0)
+    torch_threads: int = Field(1, ge=0)
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"
 

@@ -14,6 +14,7 @@ counted from the first byte of the message, so a client can view every buffer wi
 import json
 import struct
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -49,21 +50,18 @@ def _dtype_name(array: np.ndarray) -> str:
 
 def encode_frame(header: Mapping[str, Any], tensors: Mapping[str, np.ndarray]) -> bytes:
     """Encode a header and named arrays into one frame; the header gains the ``tensors`` table."""
-    arrays = [(name, np.asarray(a, order="C")) for name, a in tensors.items()]  # keeps 0-d as 0-d
-    names = [(name, _dtype_name(a)) for name, a in arrays]
-    # Offsets depend on the header's length, and the header holds the offsets: lay the buffers out
-    # relative to the end of the header first, then shift them once the header's size is known.
-    relative, size = [], 0
-    for _, a in arrays:
-        relative.append(size)
+    arrays = [np.asarray(a, order="C") for a in tensors.values()]  # asarray keeps 0-d as 0-d
+    layout, size = [], 0  # (name, dtype, shape, offset after the header, nbytes)
+    for name, a in zip(tensors, arrays, strict=True):
+        layout.append((name, _dtype_name(a), a.shape, size, a.nbytes))
         size = _aligned(size + a.nbytes)
+    fields = json.dumps({k: v for k, v in header.items() if k != "tensors"}, separators=(",", ":"))
+    lead = fields[:-1] + ("," if len(fields) > 2 else "") + '"tensors":'
+    # The header holds the offsets and its length decides them: find the fixed point. A session's
+    # frames share one layout, so the table's JSON comes from a cache after the first frame.
     base = 0
     while True:
-        table = [
-            {"name": n, "dtype": d, "shape": list(a.shape), "offset": base + r, "nbytes": a.nbytes}
-            for (n, d), (_, a), r in zip(names, arrays, relative, strict=True)
-        ]
-        head = json.dumps({**header, "tensors": table}, separators=(",", ":")).encode()
+        head = (lead + _table_json(tuple(layout), base) + "}").encode()
         start = _aligned(_PREFIX.size + len(head))
         if start == base:
             break
@@ -71,10 +69,18 @@ def encode_frame(header: Mapping[str, Any], tensors: Mapping[str, np.ndarray]) -
     out = bytearray(base + size)
     _PREFIX.pack_into(out, 0, len(head))
     out[_PREFIX.size : _PREFIX.size + len(head)] = head
-    for entry, (_, a) in zip(table, arrays, strict=True):
-        dtype = DTYPES[entry["dtype"]]
-        out[entry["offset"] : entry["offset"] + a.nbytes] = a.astype(dtype, copy=False).tobytes()
+    for (_, dtype, _, offset, nbytes), a in zip(layout, arrays, strict=True):
+        out[base + offset : base + offset + nbytes] = a.astype(DTYPES[dtype], copy=False).tobytes()
     return bytes(out)
+
+
+@lru_cache(maxsize=256)
+def _table_json(layout: tuple, base: int) -> str:
+    table = [
+        {"name": name, "dtype": dtype, "shape": list(shape), "offset": base + offset, "nbytes": nbytes}
+        for name, dtype, shape, offset, nbytes in layout
+    ]
+    return json.dumps(table, separators=(",", ":"))
 
 
 def decode_frame(message: bytes | bytearray | memoryview) -> tuple[dict[str, Any], dict[str, FrameTensor]]:

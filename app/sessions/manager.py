@@ -70,6 +70,7 @@ class SessionManager:
             live=live,
             emit=lambda stream, payload: loop.call_soon_threadsafe(outbox.put, stream, payload),
             frame_interval=1.0 / self.settings.frame_rate,
+            frame_budget=self.settings.frame_budget,
         )
         self._sessions[session_id] = session
         self._publishers[session_id] = asyncio.create_task(self._publish(session_id, outbox))

@@ -2,7 +2,8 @@
 
 Every method that touches the model runs on the session's worker (``await session.run(...)``); the
 session publishes complete snapshots — ``state`` JSON and binary frames — through ``emit``, which hands
-them to the event loop. Training runs at full speed; a frame is made at most every ``frame_interval``.
+them to the event loop. Training runs at full speed; while it does, a frame is made at most every
+``frame_interval`` seconds and only when frames stay within ``frame_budget`` of the worker's CPU time.
 """
 
 import json
@@ -40,6 +41,7 @@ class Session:
         live: LiveModel,
         emit: Emit,
         frame_interval: float,
+        frame_budget: float = 0.04,
     ) -> None:
         self.id, self.token, self.spec = session_id, token, spec
         self.config, self.controls, self.seed, self.precision = config, controls, seed, precision
@@ -51,7 +53,8 @@ class Session:
         self.created = time.time()
         self.train_history, self.val_history = History(), History()
         self._emit = emit
-        self._frame_interval = frame_interval
+        self._frame_interval, self._frame_budget = frame_interval, frame_budget
+        self._frame_cpu = self._cpu_after_frame = 0.0  # thread CPU seconds: last frame's cost, clock
         self._seq = 0
         self._last_frame = self._last_val = 0.0
         self._val: dict | None = None
@@ -173,7 +176,8 @@ class Session:
         now = time.monotonic()
         if now - self._last_val >= VAL_INTERVAL:
             self._validate()
-        if now - self._last_frame >= self._frame_interval:
+        within_budget = (time.thread_time() - self._cpu_after_frame) * self._frame_budget >= self._frame_cpu
+        if within_budget and now - self._last_frame >= self._frame_interval:
             self._publish_frame()
 
     def _validate(self) -> None:
@@ -183,6 +187,7 @@ class Session:
         self.val_history.add(self.step, metrics.loss, metrics.acc)
 
     def _publish_frame(self, reply_to: Any = None) -> None:
+        cpu_start = time.thread_time()
         running = self.live.take_running()
         train = None
         if running is not None:
@@ -205,3 +210,5 @@ class Session:
         self.last_frame = encode_frame(header, tensors)
         self._emit("frame", self.last_frame)
         self._last_frame = time.monotonic()
+        self._cpu_after_frame = time.thread_time()
+        self._frame_cpu = self._cpu_after_frame - cpu_start
