@@ -1,6 +1,7 @@
 """The session websocket through a real uvicorn server: what viewers see, what the driver can do, and
 that every number in a frame is what torch computes from the session's own weights."""
 
+import asyncio
 import math
 from collections.abc import Callable
 
@@ -23,8 +24,12 @@ from api.helpers import (
     seven,
     weights_equal,
 )
+from app.bus.memory import MemoryBus
 from app.engine.data.digits import load_digits_32
 from app.engine.models.lenet import LAYER_NAMES
+from app.realtime.rooms import Rooms
+from app.realtime.viewer import Viewer
+from app.sessions.manager import channel
 
 OpenSocket = Callable[..., Socket]
 ACTIVATIONS = (*LAYER_NAMES, "probs")
@@ -227,3 +232,64 @@ def test_an_unknown_session_gets_not_found_and_4404(live_server: str):
         assert socket.close_code() == 4404
     finally:
         socket.close()
+
+
+# -- a race that no socket test can force: rooms with a real bus and viewers, interleaved step by step --
+
+
+class RecordingSocket:
+    """What a Viewer needs of a websocket, keeping what it is sent."""
+
+    def __init__(self) -> None:
+        self.sent: list = []
+
+    async def send_bytes(self, data: bytes) -> None:
+        self.sent.append(data)
+
+    async def send_text(self, text: str) -> None:
+        self.sent.append(text)
+
+    async def send_json(self, message: dict) -> None:
+        self.sent.append(message)
+
+    async def close(self, code: int, reason: str) -> None:
+        self.sent.append(code)
+
+
+class QuietSession:
+    """What Rooms needs of a session."""
+
+    id, viewers, last_frame = "s1", 0, None
+
+    def info(self) -> dict:
+        return {"id": self.id}
+
+    def history(self) -> dict:
+        return {}
+
+    def state_message(self) -> dict:
+        return {"type": "state"}
+
+    def publish_state(self) -> None:
+        pass
+
+
+def test_a_viewer_joining_while_the_last_one_leaves_still_gets_frames():
+    async def scenario() -> list:
+        bus, session = MemoryBus(), QuietSession()
+        rooms = Rooms(bus)
+        leaving, joining = Viewer(RecordingSocket()), Viewer(RecordingSocket())
+        await rooms.join(session, leaving)
+        join = asyncio.create_task(rooms.join(session, joining))
+        await asyncio.sleep(0)  # the join has found the room and waits for it to be ready
+        await rooms.leave(session, leaving)  # a page reload: the old socket leaves as the new one joins
+        await join
+        sender = asyncio.create_task(joining.send_loop())
+        await bus.publish(channel(session.id, "frame"), b"the next frame")
+        for _ in range(20):
+            await asyncio.sleep(0)
+        sender.cancel()
+        await rooms.close()
+        return joining.ws.sent
+
+    assert asyncio.run(scenario())[-1] == b"the next frame"
