@@ -25,6 +25,8 @@ class Page:
 PAGES = (
     Page("/lenet", "page.lenet.title", "page.lenet.summary"),
     Page("/pool", "page.pool.title", "page.pool.summary"),
+    Page("/dropout", "page.dropout.title", "page.dropout.summary"),
+    Page("/conv", "page.conv.title", "page.conv.summary"),
 )
 
 
@@ -65,3 +67,15 @@ def lenet(request: Request) -> HTMLResponse:
 def pool(request: Request) -> HTMLResponse:
     """Max and average pooling, forward and backward; `?session=ID` attaches to a session."""
     return _render(request, "pool.html")
+
+
+@router.get("/dropout", response_class=HTMLResponse, include_in_schema=False)
+def dropout(request: Request) -> HTMLResponse:
+    """nn.Dropout on an activation map, train and eval mode; `?session=ID` attaches to a session."""
+    return _render(request, "dropout.html")
+
+
+@router.get("/conv", response_class=HTMLResponse, include_in_schema=False)
+def conv(request: Request) -> HTMLResponse:
+    """The convolution, position by position; `?session=ID` attaches to a session."""
+    return _render(request, "conv.html")

@@ -10,7 +10,8 @@ import torch
 import torch.nn.functional as F
 from playwright.sync_api import Browser, Page, expect
 
-WAIT_MS = 30_000
+from e2e import frames
+from e2e.frames import WAIT_MS, open_page, tensor
 
 # The last drawn frame as plain lists, with the session's geometry.
 READ_FRAME = """
@@ -33,20 +34,11 @@ READ_FRAME = """
 
 
 def open_pool(page: Page, url: str) -> dict:
-    """Open the page, wait for its first frame, and read it."""
-    page.goto(url)
-    page.wait_for_function("window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
-    return page.evaluate(READ_FRAME)
+    return open_page(page, url, READ_FRAME)
 
 
 def next_frame(page: Page, after: int) -> dict:
-    """Wait until a frame newer than ``after`` has been drawn, and read it."""
-    page.wait_for_function("(seq) => window.nnlive.lastFrame.header.seq > seq", arg=after, timeout=WAIT_MS)
-    return page.evaluate(READ_FRAME)
-
-
-def tensor(t: dict) -> torch.Tensor:
-    return torch.tensor(t["data"], dtype=torch.float32).reshape(t["shape"])
+    return frames.next_frame(page, after, READ_FRAME)
 
 
 def torch_pool(frame: dict) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:

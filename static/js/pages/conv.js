@@ -1,0 +1,325 @@
+// The convolution page (/conv): one nn.Conv2d on the server, the kernel window sliding over the
+// padded input position by position, each position's products and sums next to the value PyTorch
+// computed, the output filling in. The settings are the session's config: changing one starts a
+// new session (carrying the input and kernels over where their shapes still fit). Settings, the
+// selected cell and the speed live in the URL. For tests, window.nnlive holds the last drawn frame,
+// the session info, the selected cell and whether this tab drives.
+
+import { scaleFor } from "../colormap.js";
+import { bindConfigForm, catalogEntry } from "../configform.js";
+import { bindKeys } from "../controls.js";
+import { spanFormula, sideFormula } from "../convformula.js";
+import { cellProducts, positionAt, positionCount, positionIndex, windowAt } from "../convgeometry.js";
+import { initI18n, setText, t } from "../i18n.js";
+import { startLivePage } from "../livepage.js";
+import { newestWins } from "../net/latest.js";
+import { formatValue } from "../numbers.js";
+import { SPEEDS, createPlayer, nearestSpeed } from "../player.js";
+import { resizeArea } from "../resample.js";
+import { bindSamplePicker } from "../samples.js";
+import { nest } from "../typed.js";
+import { configFromParams, readView } from "../urlstate.js";
+import * as convgrid from "../views/convgrid.js";
+import * as convproducts from "../views/convproducts.js";
+import { element } from "../views/dom.js";
+import * as drawpad from "../views/drawpad.js";
+import * as gridedit from "../views/gridedit.js";
+import * as legend from "../views/legend.js";
+
+const MODEL = "conv2d";
+// The server's bounds on typed numbers: inputs (docs/protocol.md) and kernels (app/engine/live/conv.py).
+const INPUT_LIMIT = 1000;
+const WEIGHT_LIMIT = 100;
+const PRESET_KEYS = {
+  identity: "conv.preset_identity",
+  box_blur: "conv.preset_box_blur",
+  sharpen: "conv.preset_sharpen",
+  sobel_x: "conv.preset_sobel_x",
+  sobel_y: "conv.preset_sobel_y",
+  edge: "conv.preset_edge",
+};
+
+const byId = (id) => document.getElementById(id);
+const sameShape = (a, b) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** A grid with its legend. */
+function gridPanel(name, options) {
+  const grid = convgrid.mount(byId(`${name}-grid`), { label: name, ...options });
+  const key = legend.mount(byId(`${name}-legend`));
+  return {
+    grid,
+    draw(state) {
+      convgrid.update(grid, state);
+      legend.update(key, state.scale);
+    },
+  };
+}
+
+/** The padded lines the kernel never reaches: the last `count` of `padded` (the server's `unreached`). */
+function lastLines(padded, count) {
+  return Array.from({ length: count }, (_, i) => padded - count + i);
+}
+
+/** The output-size formula for both axes with the session's numbers, and what floor leaves out. */
+function showFormula(box, info) {
+  const { height, width, kernel: f, padding: p, stride: s, dilation: d } = info.config;
+  const line = (key, params, className = "") => {
+    const paragraph = element("p", className);
+    setText(paragraph, key, params);
+    return paragraph;
+  };
+  const lines = [];
+  const span = spanFormula(f, d);
+  if (span) lines.push(line("conv.formula_span", { formula: span }));
+  const sides = [
+    [sideFormula({ n: height, f, p, s, d }), "conv.formula_height", "conv.spare_rows"],
+    [sideFormula({ n: width, f, p, s, d }), "conv.formula_width", "conv.spare_cols"],
+  ];
+  for (const [formula, key] of sides) lines.push(line(key, { formula: formula.text }, "formula"));
+  const [channels, outHeight, outWidth] = info.output;
+  lines.push(line("conv.formula_output", { o: channels, h: outHeight, w: outWidth }));
+  for (const [formula, , key] of sides) {
+    if (formula.spare.count > 0) lines.push(line(key, { expr: formula.spare.text, n: formula.spare.count }, "spare"));
+  }
+  if (info.unreached.some((n) => n > 0)) lines.push(line("conv.floor_note", {}, "hint"));
+  box.replaceChildren(...lines);
+}
+
+async function main() {
+  await initI18n();
+  const params = new URLSearchParams(location.search);
+  const catalog = await catalogEntry(MODEL);
+  const view = readView(params, { cell: 0, speed: 2 });
+  const state = { info: null, frame: null, carry: null, wantedCell: view.cell, driving: false };
+  const debug = { lastFrame: null, frames: 0, session: null, cell: null, driving: false };
+  window.nnlive = debug;
+  let live = null;
+  const act = (message) => live.act(message);
+  const actQuietly = (message) => act(message).catch(() => {});
+
+  const cellOf = (plane, row, col) => ({ o: plane, row, col });
+  const describeInput = (plane, row, col) => {
+    const { padding, height, width } = state.info.config;
+    const [i, j] = [row - padding, col - padding];
+    if (i < 0 || j < 0 || i >= height || j >= width) return t("conv.readout_pad");
+    return t("conv.readout_x", { c: plane, i, j, v: formatValue(state.frame.tensors.input.data[(plane * height + i) * width + j]) });
+  };
+  const describeOutput = (name) => (plane, row, col) => {
+    const tensor = state.frame?.tensors[name];
+    if (!tensor) return null;
+    return t("conv.readout_y", { o: plane, i: row, j: col, v: formatValue(tensor.data[positionIndex(cellOf(plane, row, col), tensor.shape)]) });
+  };
+  const pick = (plane, row, col) => player.jump(positionIndex(cellOf(plane, row, col), state.info.output));
+
+  const views = {
+    input: gridPanel("input", { caption: (n) => ({ key: "conv.caption_input", params: { c: n } }), describe: describeInput }),
+    kernel: gridPanel("kernel", {
+      caption: (n) => ({ key: "conv.caption_kernel", params: { o: selected().o, c: n } }),
+      describe: (plane, row, col) => {
+        const weight = state.frame?.tensors.weight;
+        if (!weight) return null;
+        const [, channels, f] = weight.shape;
+        const { o } = selected();
+        return t("conv.readout_w", { o, c: plane, i: row, j: col, v: formatValue(weight.data[((o * channels + plane) * f + row) * f + col]) });
+      },
+    }),
+    output: gridPanel("output", { caption: (n) => ({ key: "conv.caption_output", params: { o: n } }), onPick: pick, describe: describeOutput("output") }),
+    relu: gridPanel("relu", { caption: (n) => ({ key: "conv.caption_output", params: { o: n } }), onPick: pick, describe: describeOutput("relu") }),
+    products: convproducts.mount(byId("products")),
+    pad: drawpad.mount(byId("drawpad"), { onDraw: (grid) => sendDrawing(grid) }),
+    inputEditor: gridedit.mount(byId("input-editor"), { limit: INPUT_LIMIT, onSend: (values) => act({ type: "forward", input: values }) }),
+    kernelEditor: gridedit.mount(byId("kernel-editor"), {
+      limit: WEIGHT_LIMIT,
+      onSend: (planes) => act({ type: "kernel", weight: nest(planes.flat(2), state.frame.tensors.weight.shape) }),
+    }),
+    biasEditor: gridedit.mount(byId("bias-editor"), { limit: WEIGHT_LIMIT, onSend: ([[bias]]) => act({ type: "kernel", bias }) }),
+  };
+
+  /** The drawing, area-averaged to the input's H×W and repeated over its channels. */
+  const sendDrawing = newestWins((grid) => {
+    const [channels, height, width] = state.info.input;
+    const plane = resizeArea(grid, height, width);
+    return act({ type: "forward", input: Array.from({ length: channels }, () => plane) });
+  });
+
+  const selected = () => positionAt(player.state.position, state.info.output);
+
+  /** Everything that depends on the frame and the selected cell. */
+  function draw() {
+    const { info, frame } = state;
+    if (!info || !frame) return;
+    const { input, output, relu, weight, bias } = frame.tensors;
+    const { config } = info;
+    const cell = selected();
+    const [, outHeight, outWidth] = output.shape;
+    const [channels, f] = [weight.shape[1], weight.shape[2]];
+    const padding = config.padding;
+    const unreached = [lastLines(config.height + 2 * padding, info.unreached[0]), lastLines(config.width + 2 * padding, info.unreached[1])];
+    const window = windowAt(cell.row, cell.col, config);
+    views.input.draw({ values: input.data, shape: input.shape, scale: scaleFor(input.data), padding, unreached, marks: () => ({ window }) });
+
+    const kernelSize = channels * f * f;
+    const kernels = weight.data.subarray(cell.o * kernelSize, (cell.o + 1) * kernelSize);
+    views.kernel.draw({ values: kernels, shape: [channels, f, f], scale: scaleFor(weight.data, { signed: true }) });
+    if (bias) setText(byId("bias-value"), "conv.bias_value", { o: cell.o, b: formatValue(bias.data[cell.o]) });
+    else setText(byId("bias-value"), "conv.no_bias");
+
+    const progress = (plane) => {
+      if (plane < cell.o) return {};
+      if (plane > cell.o) return { filled: 0 };
+      return { filled: cell.row * outWidth + cell.col + 1, current: { row: cell.row, col: cell.col } };
+    };
+    views.output.draw({ values: output.data, shape: output.shape, scale: scaleFor(output.data, { signed: true }), marks: progress });
+    views.relu.draw({ values: relu.data, shape: relu.shape, scale: scaleFor(relu.data), marks: progress });
+
+    const k = positionIndex(cell, output.shape);
+    const computation = cellProducts(input.data, weight.data, bias?.data ?? null, cell, config);
+    convproducts.update(views.products, { cell, computation, kernel: f, value: output.data[k], relu: relu.data[k] });
+    setText(byId("position"), "conv.position", { k: k + 1, n: positionCount(output.shape), o: cell.o, i: cell.row, j: cell.col });
+    setText(byId("kernel-shape"), "conv.shape_kernel", { o: cell.o, c: channels, f });
+    setText(byId("output-shape"), "conv.shape", { c: output.shape[0], h: outHeight, w: outWidth });
+    debug.cell = { ...cell, k };
+  }
+
+  const player = createPlayer({ speed: nearestSpeed(view.speed), onChange: showPlayer });
+  const speed = byId("speed");
+  speed.max = SPEEDS.length - 1;
+  speed.value = SPEEDS.indexOf(player.state.speed);
+  speed.addEventListener("input", () => player.setSpeed(SPEEDS[Number(speed.value)]));
+  showPlayer(player.state);
+
+  function showPlayer({ position, playing, speed: perSecond }) {
+    setText(byId("play"), playing ? "conv.pause" : "conv.play");
+    byId("play").classList.toggle("running", playing);
+    setText(byId("speed-value"), "conv.speed_value", { v: perSecond });
+    if (!state.info) return; // no session yet: the URL's cell waits for it
+    state.wantedCell = position;
+    draw();
+    // While playing the URL waits: browsers throttle frequent history updates.
+    if (!playing) live?.writeView({ cell: position, speed: perSecond });
+  }
+
+  let drawRequest = null;
+  function onFrame(frame) {
+    state.frame = frame;
+    drawRequest ??= requestAnimationFrame(() => {
+      drawRequest = null;
+      draw();
+      debug.lastFrame = state.frame;
+      debug.frames++;
+    });
+  }
+
+  function onHello(info) {
+    state.info = info;
+    state.frame = null; // the previous session's frame does not fit the new geometry
+    debug.session = info;
+    form.show(info.config);
+    const [channels, height, width] = info.input;
+    const { padding } = info.config;
+    if (padding) setText(byId("input-shape"), "conv.shape_padded", { c: channels, h: height, w: width, p: padding, ph: height + 2 * padding, pw: width + 2 * padding });
+    else setText(byId("input-shape"), "conv.shape_unpadded", { c: channels, h: height, w: width });
+    // Several input channels side by side need the whole width.
+    byId("grids").classList.toggle("wide-input", channels > 1);
+    setText(byId("draw-hint"), "conv.draw_hint", { h: height, w: width });
+    byId("key-unreached").hidden = !info.unreached.some((n) => n > 0);
+    showFormula(byId("formula"), info);
+    showPresets(info.presets);
+    sampler.setDataset(info.dataset ?? null);
+    live?.writeView({ ...info.config });
+    player.reset(positionCount(info.output), state.wantedCell);
+    sendCarried(info);
+  }
+
+  function showPresets(presets) {
+    byId("presets").replaceChildren(
+      ...presets.map((name) => {
+        const button = element("button", "conv-action");
+        button.type = "button";
+        button.dataset.preset = name;
+        button.disabled = !state.driving;
+        if (PRESET_KEYS[name]) setText(button, PRESET_KEYS[name]);
+        else button.textContent = name;
+        button.addEventListener("click", () => actQuietly({ type: "kernel", preset: name }));
+        return button;
+      }),
+    );
+  }
+
+  /** After a settings change: the previous input and kernels, where their shapes still fit. */
+  function sendCarried(info) {
+    const carry = state.carry;
+    state.carry = null;
+    if (!carry || !live?.session.token) return;
+    const { input, weight, bias } = carry;
+    if (sameShape(input.shape, info.input)) actQuietly({ type: "forward", input: nest(input.data, input.shape) });
+    const kernels = {};
+    if (sameShape(weight.shape, [info.output[0], info.input[0], info.config.kernel, info.config.kernel])) {
+      kernels.weight = nest(weight.data, weight.shape);
+    }
+    if (bias && info.config.bias && bias.shape[0] === info.output[0]) kernels.bias = Array.from(bias.data);
+    if (Object.keys(kernels).length) actQuietly({ type: "kernel", ...kernels });
+  }
+
+  const changeSettings = newestWins(async (config) => {
+    form.clearErrors();
+    state.carry = state.frame?.tensors ?? null;
+    try {
+      await live.replace(MODEL, config);
+    } catch (error) {
+      state.carry = null;
+      if (!form.showError(error)) live.notice.error(error);
+    }
+  });
+
+  function onAccess(driving) {
+    state.driving = driving;
+    debug.driving = driving;
+    form.setEnabled(driving);
+    sampler.setEnabled(driving);
+    drawpad.update(views.pad, { disabled: !driving });
+    for (const button of document.querySelectorAll(".conv-action")) button.disabled = !driving;
+    if (!driving) for (const editor of [views.inputEditor, views.kernelEditor, views.biasEditor]) gridedit.close(editor);
+  }
+
+  const form = bindConfigForm(byId("settings"), changeSettings);
+  form.applyFields(catalog.config);
+  const sampler = bindSamplePicker(act, () => state.info?.dataset, () => drawpad.clear(views.pad));
+  byId("pattern-checkerboard").addEventListener("click", () => actQuietly({ type: "pattern", name: "checkerboard" }));
+  byId("pattern-random").addEventListener("click", () => actQuietly({ type: "pattern", name: "random" }));
+  const openEditor = (editor, values, shape) => state.frame && gridedit.open(editor, values, shape);
+  byId("input-type").addEventListener("click", () => {
+    const input = state.frame?.tensors.input;
+    if (input) openEditor(views.inputEditor, input.data, input.shape);
+  });
+  byId("kernel-type").addEventListener("click", () => {
+    const weight = state.frame?.tensors.weight;
+    if (weight) openEditor(views.kernelEditor, weight.data, [weight.shape[0] * weight.shape[1], weight.shape[2], weight.shape[3]]);
+  });
+  byId("bias-type").addEventListener("click", () => {
+    const bias = state.frame?.tensors.bias;
+    if (bias) openEditor(views.biasEditor, bias.data, [1, 1, bias.shape[0]]);
+    else live.notice.show("conv.no_bias");
+  });
+
+  byId("first").addEventListener("click", () => player.first());
+  byId("prev").addEventListener("click", () => player.step(-1));
+  byId("play").addEventListener("click", () => player.toggle());
+  byId("next").addEventListener("click", () => player.step(1));
+  byId("last").addEventListener("click", () => player.last());
+  bindKeys(
+    {
+      " ": () => player.toggle(),
+      s: () => player.step(1),
+      ArrowRight: () => player.step(1),
+      ArrowLeft: () => player.step(-1),
+      Home: () => player.first(),
+      End: () => player.last(),
+    },
+    () => true,
+  );
+
+  live = await startLivePage(MODEL, { config: configFromParams(params, catalog.config), onHello, onFrame, onAccess });
+}
+
+main();

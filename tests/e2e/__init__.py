@@ -1,0 +1,1 @@
+"""Browser tests: the model pages in Chromium against a real server."""
