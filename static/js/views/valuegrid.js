@@ -38,7 +38,7 @@ export function update(view, values, shape, scale, { padding = 0, padText = "" }
   view.cells.forEach((cell, index) => {
     const value = values[index];
     const [r, g, b] = colorOf(value, scale);
-    cell.style.background = `rgb(${r} ${g} ${b})`;
+    cell.style.backgroundColor = `rgb(${r} ${g} ${b})`;
     cell.style.color = lightness(r, g, b) > 0.55 ? "#000" : "#fff";
     cell.textContent = cellText(value);
   });

@@ -1,0 +1,272 @@
+// The dropout page (/dropout): an activation map before and after nn.Dropout(p) — in train mode the
+// dropped units are 0 and the kept ones scaled by 1/(1 − p), in eval mode it is the identity — the
+// mask, the output averaged over many masks, and a chart of the mean over the masks drawn so far.
+// Height and width are the session's config (a change starts a new session); p and the mode are
+// its controls. For tests, window.nnlive holds the last drawn frame, the session and the chart.
+
+import { scaleFor } from "../colormap.js";
+import { bindConfigForm, catalogEntry } from "../configform.js";
+import { bindKeys } from "../controls.js";
+import { initI18n, setText, t } from "../i18n.js";
+import { startLivePage } from "../livepage.js";
+import { createMaskHistory, keptRatio } from "../maskhistory.js";
+import { formatValue } from "../numbers.js";
+import { bindSamplePicker } from "../samples.js";
+import { nest } from "../typed.js";
+import { configFromParams } from "../urlstate.js";
+import * as curves from "../views/curves.js";
+import * as dropoutnumbers from "../views/dropoutnumbers.js";
+import * as gridedit from "../views/gridedit.js";
+import * as legend from "../views/legend.js";
+import * as valuegrid from "../views/valuegrid.js";
+
+const MODEL = "dropout";
+const TYPED_LIMIT = 1000; // the server's bound on typed inputs (docs/protocol.md)
+const AUTO_PAUSE_MS = 600; // between masks while resampling on its own
+const MASK_SCALE = { kind: "sequential", min: 0, max: 1 };
+// Okabe–Ito: sky blue points per mask, vermillion running average, black input mean.
+const SERIES = [
+  { key: "dropout.series_mask", color: "#56B4E9", sparse: true },
+  { key: "dropout.series_average", color: "#D55E00" },
+  { key: "dropout.series_input", color: "#000000" },
+];
+
+const byId = (id) => document.getElementById(id);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A value grid with its legend. */
+function gridPanel(name, describe) {
+  const grid = valuegrid.mount(byId(`${name}-grid`), { label: name, describe });
+  const key = legend.mount(byId(`${name}-legend`));
+  return {
+    grid,
+    draw(tensor, scale) {
+      valuegrid.update(grid, tensor.data, tensor.shape, scale);
+      legend.update(key, scale);
+    },
+  };
+}
+
+/** (row, column) of a flat index into a [1, H, W] map. */
+function rowColumn(index, tensor) {
+  const width = tensor.shape.at(-1);
+  return { r: Math.floor(index / width), c: index % width };
+}
+
+async function main() {
+  await initI18n();
+  const params = new URLSearchParams(location.search);
+  const catalog = await catalogEntry(MODEL);
+  const state = {
+    info: null,
+    frame: null,
+    controls: null,
+    // Controls to apply once connected: the URL's, for a session this page creates, or the previous
+    // session's after a settings change.
+    pendingControls: params.has("session") ? null : configFromParams(params, catalog.controls),
+    auto: false,
+    driving: false,
+  };
+  const debug = { lastFrame: null, frames: 0, session: null, driving: false, points: [] };
+  window.nnlive = debug;
+  let live = null;
+  const act = (message) => live.act(message);
+
+  const tensorOf = (name) => state.frame?.tensors[name];
+  const views = {
+    input: gridPanel("input", (i) => {
+      const x = tensorOf("input");
+      return x && t("dropout.readout_x", { ...rowColumn(i, x), v: formatValue(x.data[i]) });
+    }),
+    mask: gridPanel("mask", (i) => {
+      const m = tensorOf("mask");
+      return m && t(m.data[i] ? "dropout.readout_kept" : "dropout.readout_dropped", rowColumn(i, m));
+    }),
+    output: gridPanel("output", describeOutput),
+    mean: gridPanel("mean", (i) => {
+      const mean = tensorOf("mean");
+      if (!mean) return null;
+      const x = tensorOf("input").data[i];
+      return t("dropout.readout_mean", { ...rowColumn(i, mean), v: formatValue(mean.data[i]), x: formatValue(x) });
+    }),
+    numbers: dropoutnumbers.mount(byId("numbers")),
+    chart: curves.mount(byId("chart"), { series: SERIES }),
+    editor: gridedit.mount(byId("input-editor"), { limit: TYPED_LIMIT, onSend: (input) => act({ type: "forward", input }) }),
+  };
+  const history = createMaskHistory();
+  debug.chart = views.chart;
+
+  /** The readout of an output unit: x · m / (1 − p) = y in train mode, y = x in eval mode. */
+  function describeOutput(i) {
+    const { header, tensors } = state.frame ?? {};
+    if (!tensors) return null;
+    const where = rowColumn(i, tensors.output);
+    const y = formatValue(tensors.output.data[i]);
+    if (header.mode === "eval") return t("dropout.readout_eval", { ...where, y });
+    const x = formatValue(tensors.input.data[i]);
+    return t("dropout.readout_train", { ...where, x, m: tensors.mask.data[i], p: formatValue(header.p), y });
+  }
+
+  function draw() {
+    const { header, tensors } = state.frame;
+    const { input, output, mask, mean } = tensors;
+    const shared = scaleFor(Float32Array.from([...input.data, ...output.data, ...mean.data]));
+    views.input.draw(input, shared);
+    views.output.draw(output, shared);
+    views.mean.draw(mean, shared);
+    views.mask.draw(mask, MASK_SCALE);
+    const dropped = [];
+    mask.data.forEach((m, i) => m || dropped.push(i));
+    valuegrid.mark(views.mask.grid, "dropped", dropped);
+    valuegrid.mark(views.output.grid, "dropped", dropped);
+    const train = header.mode === "train";
+    const masks = state.info?.masks_for_mean ?? 0;
+    setText(byId("output-hint"), train ? "dropout.output_hint" : "dropout.output_hint_eval", {
+      scale: formatValue(1 / (1 - header.p)),
+    });
+    setText(byId("mean-hint"), "dropout.mean_hint", { masks });
+    dropoutnumbers.update(views.numbers, {
+      mode: header.mode,
+      p: header.p,
+      kept: header.kept,
+      units: mask.data.length,
+      meanInput: header.mean_input,
+      meanOutput: header.mean_output,
+      meanOverMasks: header.mean_over_masks,
+      masks,
+      ratio: keptRatio(input.data, output.data, mask.data),
+    });
+    byId("dropout").dataset.mode = header.mode;
+  }
+
+  let drawRequest = null;
+  function onFrame(frame) {
+    state.frame = frame;
+    const { header, tensors } = frame;
+    const { reset, point } = history.note({
+      mode: header.mode,
+      p: header.p,
+      input: tensors.input.data,
+      mask: tensors.mask.data,
+      meanOutput: header.mean_output,
+    });
+    if (reset) {
+      curves.clear(views.chart);
+      debug.points = [];
+    }
+    if (point) {
+      debug.points.push(point);
+      curves.update(views.chart, [
+        { series: 0, step: point.n, value: point.value },
+        { series: 1, step: point.n, value: point.average },
+        { series: 2, step: point.n, value: header.mean_input },
+      ]);
+    }
+    drawRequest ??= requestAnimationFrame(() => {
+      drawRequest = null;
+      draw();
+      debug.lastFrame = state.frame;
+      debug.frames++;
+    });
+  }
+
+  /** Ask for a frame of the current input again (after `set`, which answers without one). */
+  function refresh() {
+    const input = tensorOf("input");
+    return input ? act({ type: "forward", input: nest(input.data, input.shape) }) : Promise.resolve();
+  }
+
+  function setControls(values) {
+    return act({ type: "set", values })
+      .then(refresh)
+      .catch(() => state.controls && showControls(state.controls));
+  }
+
+  function showControls(controls) {
+    state.controls = controls;
+    const p = byId("p");
+    if (p !== document.activeElement) p.value = controls.p;
+    setText(byId("p-value"), "dropout.p_value", { p: formatValue(controls.p) });
+    for (const radio of document.querySelectorAll('input[name="mode"]')) radio.checked = radio.value === (controls.train ? "train" : "eval");
+    live?.writeView({ p: controls.p, train: controls.train });
+  }
+
+  function onHello(info) {
+    state.info = info;
+    debug.session = info;
+    settings.show(info.config);
+    live?.writeView(info.config);
+    showControls(info.controls);
+    sampler.setDataset(info.dataset ?? null);
+    const wanted = state.pendingControls;
+    state.pendingControls = null;
+    if (wanted && Object.keys(wanted).length && live?.session.token) setControls(wanted);
+  }
+
+  async function changeSettings(config) {
+    settings.clearErrors();
+    state.pendingControls = state.controls && { p: state.controls.p, train: state.controls.train };
+    try {
+      await live.replace(MODEL, config);
+    } catch (error) {
+      state.pendingControls = null;
+      if (!settings.showError(error)) live.notice.error(error);
+    }
+  }
+
+  /** Resample on its own, one mask after another, while on and driving. */
+  let autoLoop = null;
+  function setAuto(on) {
+    state.auto = on;
+    setText(byId("auto"), on ? "dropout.auto_stop" : "dropout.auto");
+    byId("auto").classList.toggle("running", on);
+    autoLoop ??= on ? runAuto().finally(() => (autoLoop = null)) : null;
+  }
+  async function runAuto() {
+    while (state.auto && state.driving) {
+      await act({ type: "resample" }).catch(() => setAuto(false));
+      await sleep(AUTO_PAUSE_MS);
+    }
+    if (state.auto) setAuto(false);
+  }
+  const toggleAuto = () => setAuto(!state.auto);
+
+  function onAccess(driving) {
+    state.driving = driving;
+    debug.driving = driving;
+    settings.setEnabled(driving);
+    sampler.setEnabled(driving);
+    for (const element of document.querySelectorAll("#controls input, #controls button, .dropout-source")) element.disabled = !driving;
+    if (!driving) gridedit.close(views.editor);
+  }
+
+  const settings = bindConfigForm(byId("settings"), changeSettings);
+  settings.applyFields(catalog.config);
+  const sampler = bindSamplePicker(act, () => state.info?.dataset, () => {});
+  const resample = () => act({ type: "resample" }).catch(() => {});
+  byId("controls").addEventListener("submit", (event) => event.preventDefault());
+  byId("p").addEventListener("input", () => setText(byId("p-value"), "dropout.p_value", { p: formatValue(Number(byId("p").value)) }));
+  byId("p").addEventListener("change", () => setControls({ p: Number(byId("p").value) }));
+  for (const radio of document.querySelectorAll('input[name="mode"]')) {
+    radio.addEventListener("change", () => setControls({ train: radio.value === "train" }));
+  }
+  byId("resample").addEventListener("click", resample);
+  byId("auto").addEventListener("click", toggleAuto);
+  byId("pattern-checkerboard").addEventListener("click", () => act({ type: "pattern", name: "checkerboard" }).catch(() => {}));
+  byId("pattern-random").addEventListener("click", () => act({ type: "pattern", name: "random" }).catch(() => {}));
+  byId("input-type").addEventListener("click", () => {
+    const input = tensorOf("input");
+    if (input) gridedit.open(views.editor, input.data, input.shape);
+  });
+  bindKeys({ " ": toggleAuto, s: resample, ArrowRight: resample }, () => state.driving);
+
+  live = await startLivePage(MODEL, {
+    config: configFromParams(params, catalog.config),
+    onHello,
+    onState: (message) => showControls(message.controls),
+    onFrame,
+    onAccess,
+  });
+}
+
+main();
