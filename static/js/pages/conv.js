@@ -219,8 +219,9 @@ async function main() {
     const { padding } = info.config;
     if (padding) setText(byId("input-shape"), "conv.shape_padded", { c: channels, h: height, w: width, p: padding, ph: height + 2 * padding, pw: width + 2 * padding });
     else setText(byId("input-shape"), "conv.shape_unpadded", { c: channels, h: height, w: width });
-    // Several input channels side by side need the whole width.
+    // Several input channels side by side need the whole width; so do the products of a wide kernel.
     byId("grids").classList.toggle("wide-input", channels > 1);
+    byId("grids").classList.toggle("wide-products", info.config.kernel > 4);
     setText(byId("draw-hint"), "conv.draw_hint", { h: height, w: width });
     byId("key-unreached").hidden = !info.unreached.some((n) => n > 0);
     showFormula(byId("formula"), info);
