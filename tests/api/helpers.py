@@ -108,7 +108,9 @@ class Socket:
             return self._unread.pop(0)
         return _decode(self.ws.recv(timeout=WAIT_S))
 
-    def _take(self, scope: Callable[[Any], bool], match: Callable[[Any], bool]) -> Any:
+    def _take(
+        self, scope: Callable[[Any], bool], match: Callable[[Any], bool], wait_s: float = WAIT_S
+    ) -> Any:
         """The first message in ``scope`` that ``match``es; earlier ones in scope are dropped."""
         position = 0
         for _ in range(MAX_READ):
@@ -120,17 +122,26 @@ class Socket:
                 del self._unread[position]
                 if match(message):
                     return message
-            self._unread.append(_decode(self.ws.recv(timeout=WAIT_S)))
+            self._unread.append(_decode(self.ws.recv(timeout=wait_s)))
         raise AssertionError(f"no matching message among {MAX_READ}")
 
-    def wait(self, kind: str, where: Callable[[Any], bool] = lambda _m: True, **fields: Any) -> Any:
-        """The next message of ``kind`` (a text ``type`` or ``"frame"``) with ``fields`` and ``where``."""
+    def wait(
+        self,
+        kind: str,
+        where: Callable[[Any], bool] = lambda _m: True,
+        wait_s: float = WAIT_S,
+        **fields: Any,
+    ) -> Any:
+        """The next message of ``kind`` (a text ``type`` or ``"frame"``) with ``fields`` and ``where``.
+
+        ``wait_s`` bounds each wait for one more message (a hang guard for messages that must come).
+        """
 
         def match(message: dict | Frame) -> bool:
             header = message.header if isinstance(message, Frame) else message
             return all(header.get(k) == v for k, v in fields.items()) and where(message)
 
-        return self._take(lambda m: _kind(m) == kind, match)
+        return self._take(lambda m: _kind(m) == kind, match, wait_s)
 
     def wait_reply(self, msg_id: Any) -> dict:
         """The text message (``ok``, ``pong`` or ``error``) whose ``id`` is ``msg_id``."""

@@ -137,6 +137,46 @@ def test_grads_are_torchs_autograd_of_the_cross_entropy(
     assert_matches_float32(frame, layer_grads(outputs, target), atol=1e-6)
 
 
+def test_head_tensors_are_the_classifier_heads_input_and_parameters(
+    live_server: str, open_socket: OpenSocket
+):
+    info = create_session(live_server, precision="float32")
+    driver = open_socket(info, drive=True)
+    driver.ok("set", values={"head": True})
+    frame = driver.answer("sample", index=2)
+    weights = fetch_weights(live_server, info["id"])
+    s4 = layer_outputs(lenet(weights), frame.tensors["input"])["s4"].detach()[0]
+    np.testing.assert_allclose(frame.tensors["flat"], s4.flatten().numpy(), rtol=1e-4, atol=1e-5)
+    head = {"c5.weight": weights["c5.0.weight"].flatten(1), "c5.bias": weights["c5.0.bias"]}
+    head |= {f"f6.{p}": weights[f"f6.0.{p}"] for p in ("weight", "bias")}
+    head |= {f"out.{p}": weights[f"out.{p}"] for p in ("weight", "bias")}
+    for name, parameter in head.items():
+        np.testing.assert_array_equal(frame.tensors[name], parameter.numpy(), err_msg=name)
+
+
+@pytest.mark.parametrize(
+    "control",
+    [
+        "grads",
+        pytest.param(
+            "head",
+            marks=pytest.mark.xfail(
+                reason="app/sessions/session.py set_controls publishes a frame only when 'grads' "
+                "changes, not for the other optional-tensor control 'head'",
+                strict=True,
+            ),
+        ),
+    ],
+)
+def test_turning_on_optional_tensors_sends_a_frame_with_them(live_server: str, driver: Socket, control: str):
+    models = httpx.get(f"{live_server}/api/models").json()["models"]
+    names = {m["name"]: m for m in models}["lenet"]["optional_tensors"][control]
+    driver.ok("set", values={control: True})
+    # No other command follows: only the frame that answers the change can carry the new tensors.
+    frame = driver.wait("frame", where=lambda f: set(names) <= f.tensors.keys(), wait_s=5)
+    assert frame["step"] == 0
+
+
 def test_train_streams_frames_with_increasing_steps_until_paused(
     live_server: str, session: dict, driver: Socket
 ):
