@@ -150,7 +150,9 @@ def test_a_preset_changes_the_output_to_what_torch_computes(
     page: Page, live_server: str, errors: list[str]
 ) -> None:
     query = "height=9&width=6&in_channels=2&out_channels=2&kernel=3&padding=2&stride=2&dilation=2"
-    frame = open_page(page, f"{live_server}/conv?{query}")
+    digit = open_page(page, f"{live_server}/conv?{query}")
+    page.click("#pattern-random")
+    frame = next_frame(page, digit["seq"])
     before = tensor(frame["output"])
     page.click('[data-preset="sobel_x"]')
     frame = next_frame(page, frame["seq"])
@@ -177,6 +179,22 @@ def test_a_preset_changes_the_output_to_what_torch_computes(
 
     click_cell(page, "output", 1, 1, 2)  # the second kernel kept its random weights
     expect_products_match(page, frame, 1, 1, 2)
+
+    # A new stride starts a new session; the input and the kernels come along (the input first, so the
+    # frame that shows the carried kernels shows the carried input too).
+    page.fill('#settings [name="stride"]', "1")
+    page.press('#settings [name="stride"]', "Enter")
+    page.wait_for_function(
+        """(id) => { const n = window.nnlive; return n.session.id !== id && n.lastFrame?.header.session !== id
+          && n.lastFrame.tensors.weight.data[0] === -1 && n.lastFrame.tensors.weight.data[1] === 0; }""",
+        arg=session["id"],
+        timeout=WAIT_MS,
+    )
+    carried = page.evaluate(frames.READ_FRAME)
+    assert carried["session"]["config"]["stride"] == 1
+    assert torch.equal(tensor(carried["weight"]), weights["weight"])
+    assert torch.equal(tensor(carried["input"]), tensor(frame["input"]))
+    assert not torch.equal(tensor(carried["input"]), tensor(digit["input"]))
 
 
 # (the page's query, the field set, the value refused, what the server says)
