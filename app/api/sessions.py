@@ -1,6 +1,6 @@
 """Create, inspect, export and end sessions."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,7 +17,7 @@ class CreateSession(BaseModel):
     model: str = Field(max_length=64)
     config: dict[str, Any] = Field(default_factory=dict, max_length=64)
     seed: int = Field(0, ge=0, le=2**31 - 1)
-    precision: str | None = None  # the model's default when omitted
+    precision: Literal["float16", "float32"] | None = None  # the model's default when omitted
 
 
 def _bearer(authorization: str | None) -> str | None:

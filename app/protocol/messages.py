@@ -3,9 +3,9 @@
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter, ValidationError
 
-MessageId = int | Annotated[str, Field(max_length=64)] | None
+MessageId = StrictInt | Annotated[StrictStr, Field(max_length=64)] | None
 MAX_SIDE = 64
 Number = Annotated[float, Field(allow_inf_nan=False)]
 Row = Annotated[list[Number], Field(max_length=MAX_SIDE)]
@@ -151,7 +151,8 @@ def parse_message(text: str) -> _Message:
         raise MessageError("message is not valid JSON") from None
     if not isinstance(raw, dict):
         raise MessageError("message must be a JSON object with a 'type'")
-    msg_id = raw.get("id") if isinstance(raw.get("id"), int | str) else None
+    raw_id = raw.get("id")
+    msg_id = raw_id if isinstance(raw_id, int | str) and not isinstance(raw_id, bool) else None
     kind = raw.get("type")
     if kind not in _TYPES:
         raise MessageError(

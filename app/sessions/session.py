@@ -151,7 +151,7 @@ class Session:
         self.live.set_controls(changes)
         self.controls = {**self.controls, **changes}
         self.publish_state()
-        if "grads" in changes:
+        if changes.keys() & self.spec.optional_tensors.keys():  # the frame's contents change
             self._publish_frame()
 
     def reset(self) -> None:

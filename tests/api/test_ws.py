@@ -156,20 +156,7 @@ def test_head_tensors_are_the_classifier_heads_input_and_parameters(
         np.testing.assert_array_equal(frame.tensors[name], parameter.numpy(), err_msg=name)
 
 
-@pytest.mark.parametrize(
-    "control",
-    [
-        "grads",
-        pytest.param(
-            "head",
-            marks=pytest.mark.xfail(
-                reason="app/sessions/session.py set_controls publishes a frame only when 'grads' "
-                "changes, not for the other optional-tensor control 'head'",
-                strict=True,
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("control", ["grads", "head"])
 def test_turning_on_optional_tensors_sends_a_frame_with_them(live_server: str, driver: Socket, control: str):
     models = httpx.get(f"{live_server}/api/models").json()["models"]
     names = {m["name"]: m for m in models}["lenet"]["optional_tensors"][control]
