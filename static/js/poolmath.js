@@ -3,21 +3,11 @@
 // Pure functions over the server's tensors; the page only arranges and labels what they return.
 
 import { outputSize } from "./layers.js";
+import { flatIndex } from "./tensorindex.js";
 
 /** The output shape [C, H', W'] of pooling a [C, H, W] input (floor semantics, as PyTorch). */
 export function poolOutputShape([channels, height, width], { kernel, stride, padding }) {
   return [channels, outputSize(height, kernel, stride, padding), outputSize(width, kernel, stride, padding)];
-}
-
-/** Flat index of (channel, row, column) in a row-major [C, H, W] tensor. */
-export function flatIndex(channel, row, column, height, width) {
-  return (channel * height + row) * width + column;
-}
-
-/** (channel, row, column) of a flat index into a row-major [C, H, W] tensor. */
-export function cellOf(index, height, width) {
-  const plane = height * width;
-  return { channel: Math.floor(index / plane), row: Math.floor((index % plane) / width), column: index % width };
 }
 
 /** The window of output cell (i, j): its top-left input cell (negative inside the padding) and side f. */

@@ -22,7 +22,7 @@ READ_FRAME = """
 def open_page(page: Page, url: str, read: str = READ_FRAME) -> dict:
     """Open the page, wait until it drives its session and has drawn a frame, and read it."""
     page.goto(url)
-    page.wait_for_function("window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
+    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
     return page.evaluate(read)
 
 

@@ -156,7 +156,7 @@ def test_p_and_size_changes(page: Page, live_server: str, errors: list[str]) -> 
     page.fill('input[name="height"]', "8")
     page.locator('input[name="height"]').blur()
     page.wait_for_function("(id) => window.nnlive.lastFrame.header.session !== id", arg=old, timeout=WAIT_MS)
-    page.wait_for_function("window.nnlive.lastFrame.header.p === 0.25", timeout=WAIT_MS)
+    page.wait_for_function("() => window.nnlive.lastFrame.header.p === 0.25", timeout=WAIT_MS)
     frame = page.evaluate(READ_FRAME)
     assert len(frame["input"]) == 8 * 16, "the new session has the new size and kept p"
     assert httpx.get(f"{live_server}/api/sessions/{old}").status_code == 404

@@ -96,7 +96,7 @@ def test_average_pooling_spreads_the_gradient_equally(
     first = open_pool(page, f"{live_server}/pool?kernel=3&stride=1&padding=1&height=5&width=5")
     page.select_option('select[name="op"]', "avg")
     page.wait_for_function("(id) => window.nnlive.lastFrame.header.session !== id", arg=first["session"])
-    page.wait_for_function("window.nnlive.driving")
+    page.wait_for_function("() => window.nnlive.driving")
     assert "op=avg" in page.url
     assert httpx.get(f"{live_server}/api/sessions/{first['session']}").status_code == 404, "old session ended"
     frame = page.evaluate(READ_FRAME)
@@ -186,13 +186,13 @@ def test_keys_move_the_window_and_the_url_keeps_the_view(
     open_pool(page, f"{live_server}/pool")
     page.keyboard.press("s")
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("window.nnlive.cell === 2")
+    page.wait_for_function("() => window.nnlive.cell === 2")
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function("window.nnlive.cell === 1")
+    page.wait_for_function("() => window.nnlive.cell === 1")
     assert "cell=1" in page.url
     page.keyboard.press(" ")
     expect(page.locator("#play")).to_have_class("primary running")
-    page.wait_for_function("window.nnlive.cell >= 3", timeout=WAIT_MS)
+    page.wait_for_function("() => window.nnlive.cell >= 3", timeout=WAIT_MS)
     page.keyboard.press(" ")
     expect(page.locator("#play")).to_have_class("primary")
 
@@ -200,7 +200,7 @@ def test_keys_move_the_window_and_the_url_keeps_the_view(
     try:
         viewer = context.new_page()
         viewer.goto(page.url)
-        viewer.wait_for_function("window.nnlive?.lastFrame", timeout=WAIT_MS)
+        viewer.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
         cell = page.evaluate("window.nnlive.cell")
         assert viewer.evaluate("window.nnlive.cell") == cell, "the link reproduces the selected window"
         expect(viewer.locator("#role")).to_have_attribute("data-role", "viewer")

@@ -12,17 +12,19 @@ const NUMBERS_MIN_CELL_PX = 30;
 
 /**
  * Mount an empty grid into `el`.
- * @param {{onPick?: (index: number) => void, describe?: (index: number) => string|null, label?: string}} opts
- *   onPick: a cell was clicked (flat index into [C, H, W]); describe: the readout text of the
- *   cell under the pointer; label: the tensor's name (data-tensor, for tests and styling).
+ * @param {{onPick?: (index: number) => void, onHover?: (index: number|null) => void,
+ *   describe?: (index: number) => string|null, label?: string}} opts
+ *   onPick: a cell was clicked (flat index into [C, H, W]); onHover: the pointer is over a cell
+ *   (null: over none); describe: the readout text of the cell under the pointer; label: the
+ *   tensor's name (data-tensor, for tests and styling).
  */
-export function mount(el, { onPick = null, describe = null, label = "" } = {}) {
+export function mount(el, { onPick = null, onHover = null, describe = null, label = "" } = {}) {
   const planes = element("div", "valuegrid-planes");
   const root = element("div", "valuegrid", planes);
   if (label) root.dataset.tensor = label;
   if (onPick) root.classList.add("pickable");
   el.append(root);
-  const view = { root, planes, onPick, describe, shape: null, padding: -1, cells: [], planeElements: [], windowBox: null, marks: new Map() };
+  const view = { root, planes, onPick, onHover, describe, shape: null, padding: -1, cells: [], planeElements: [], windowBox: null, marks: new Map() };
   view.resize = new ResizeObserver(() => fitNumbers(view));
   view.resize.observe(planes);
   return view;
@@ -93,7 +95,17 @@ function build(view, shape, padding, padText) {
         plane.append(inside ? valueCell(view, channel, row, column) : element("div", "valuegrid-cell pad", padText));
       }
     }
-    attachReadout(view.root, plane, (fx, fy) => describeAt(view, channel, fx, fy));
+    attachReadout(view.root, plane, (fx, fy) => {
+      const index = indexAt(view, channel, fx, fy);
+      return index === null || !view.describe || !view.values ? null : view.describe(index);
+    });
+    if (view.onHover) {
+      plane.addEventListener("pointermove", (event) => {
+        const box = plane.getBoundingClientRect();
+        view.onHover(indexAt(view, channel, (event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height));
+      });
+      plane.addEventListener("pointerleave", () => view.onHover(null));
+    }
     return plane;
   });
   // Several channels: each plane under its channel number c.
@@ -121,15 +133,14 @@ function valueCell(view, channel, row, column) {
   return cell;
 }
 
-/** The readout text for the pointer at (fx, fy) across a plane, padding cells excluded. */
-function describeAt(view, channel, fx, fy) {
-  if (!view.describe || !view.values) return null;
+/** The flat index of the cell at (fx, fy) across a plane (0–1 each way), or null on padding. */
+function indexAt(view, channel, fx, fy) {
   const [, height, width] = view.shape;
   const side = (n) => n + 2 * view.padding;
   const row = Math.floor(fy * side(height)) - view.padding;
   const column = Math.floor(fx * side(width)) - view.padding;
   if (row < 0 || row >= height || column < 0 || column >= width) return null;
-  return view.describe((channel * height + row) * width + column);
+  return (channel * height + row) * width + column;
 }
 
 /** Show numbers when a cell is wide enough to read them; their size follows the cell's. */
