@@ -16,7 +16,8 @@ const byId = (id) => document.getElementById(id);
  * defaults when the server refuses that config), and connect to it.
  * @param {string} model
  * @param {{config?: object, onHello?: Function, onState?: Function, onFrame?: Function, onAccess?: Function}} opts
- *   onAccess(driving) runs whenever the right to drive changes (connection or role).
+ *   onHello(info, hello) gets the session info and the whole hello message (history…);
+ *   onAccess(driving, role) runs whenever the right to drive changes (connection or role).
  * @returns {Promise<object|null>} the live page `{notice, driving, session, act, replace, writeView}`, or
  *   null when no session could be opened (the notice says why).
  */
@@ -28,7 +29,7 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
     const role = byId("role");
     setText(role, page.role === "driver" ? "role.driver" : "role.viewer");
     role.dataset.role = page.role;
-    onAccess(page.role === "driver" && page.connected);
+    onAccess(page.role === "driver" && page.connected, page.role);
   };
 
   function connect(session) {
@@ -47,10 +48,10 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       if (error) notice.error(error);
       access();
     });
-    socket.on("hello", ({ session: info }) => {
-      setText(byId("viewers"), "status.viewers", { n: info.viewers });
+    socket.on("hello", (hello) => {
+      setText(byId("viewers"), "status.viewers", { n: hello.session.viewers });
       if (!session.token) notice.show("role.viewer_notice");
-      onHello(info);
+      onHello(hello.session, hello);
     });
     socket.on("state", (state) => {
       setText(byId("viewers"), "status.viewers", { n: state.viewers });

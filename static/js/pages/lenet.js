@@ -1,21 +1,23 @@
 // The LeNet-5 page: attach to (or create) a session, build one view per layer from the session's
 // layer descriptions, draw every frame the server streams, and send the user's drawing and controls.
+// The classifier head (flatten, C5, F6, output, softmax written out) is shown on request (`?head=1`).
 // For tests, window.nnlive holds the last drawn frame, the session, the role and the curves.
 
 import { scaleFor } from "../colormap.js";
+import { catalogEntry } from "../configform.js";
 import { bindShortcuts, bindTrainingControls } from "../controls.js";
 import { initI18n, setText } from "../i18n.js";
 import { layerFormula, layerNote, layerShapeLabel } from "../layers.js";
+import { startLivePage } from "../livepage.js";
 import { tensorValues } from "../net/codec.js";
 import { newestWins } from "../net/latest.js";
-import { LiveSocket } from "../net/socket.js";
 import { bindSamplePicker } from "../samples.js";
-import { openSession, viewerLink } from "../session.js";
-import { noticeBoard, showConnection } from "../status.js";
+import { readView } from "../urlstate.js";
 import * as bars from "../views/bars.js";
 import * as curves from "../views/curves.js";
 import * as drawpad from "../views/drawpad.js";
 import * as featuremaps from "../views/featuremaps.js";
+import * as head from "../views/head.js";
 import * as legend from "../views/legend.js";
 import * as panel from "../views/panel.js";
 import * as strip from "../views/strip.js";
@@ -137,53 +139,41 @@ function showState(state) {
   const runState = byId("run-state");
   runState.dataset.state = state.state;
   setText(runState, `state.${state.state}`);
-  setText(byId("step"), "status.step", { n: state.step });
-  setText(byId("viewers"), "status.viewers", { n: state.viewers });
+  showStep(state.step);
 }
 
-async function loadControlFields() {
-  const response = await fetch("/api/models");
-  if (!response.ok) return [];
-  const { models } = await response.json();
-  return models.find((model) => model.name === MODEL)?.controls ?? [];
+/** The Step pill: from `state` messages (sent on changes only) and from every frame's header. */
+function showStep(step) {
+  setText(byId("step"), "status.step", { n: step });
 }
 
 async function main() {
   await initI18n();
-  const notice = noticeBoard(byId("notice"));
-  let session;
-  try {
-    session = await openSession(MODEL);
-  } catch (error) {
-    notice.error(error);
-    return;
-  }
-  byId("share-link").value = viewerLink(session.id);
-  byId("share-copy").addEventListener("click", () => navigator.clipboard?.writeText(byId("share-link").value));
-
-  const socket = new LiveSocket(session.id, { token: session.token });
-  const page = { role: "viewer", connected: false, info: null, views: null, dataset: null, lastStep: 0 };
+  // The URL's view: whether the classifier head is shown, and its pinned units (out −1: the prediction).
+  const params = new URLSearchParams(location.search);
+  const wanted = readView(params, { head: false, c5: 0, f6: 0, out: -1 });
+  const page = { info: null, views: null, head: null, dataset: null, lastStep: 0, state: null, driving: false };
   const debug = { lastFrame: null, frames: 0, session: null, role: "viewer", state: null, curves: null };
   window.nnlive = debug;
+  let live = null;
+  const act = (message) => live.act(message);
 
-  const act = (message) =>
-    socket.request(message).catch((error) => {
-      notice.error(error);
-      throw error;
-    });
   const controls = bindTrainingControls(byId("controls"), act);
   const sampler = bindSamplePicker(act, () => page.dataset, () => page.views && drawpad.clear(page.views.pad));
   const sendDrawing = newestWins((grid) => act({ type: "forward", input: grid }));
-  bindShortcuts(controls, () => page.role === "driver" && page.connected);
-  loadControlFields().then(controls.applyFields, () => {});
+  bindShortcuts(controls, () => page.driving);
+  catalogEntry(MODEL).then((entry) => controls.applyFields(entry.controls), () => {});
+  const headToggle = byId("head-toggle");
+  headToggle.addEventListener("change", () => setHead(headToggle.checked));
 
-  function refreshEnabled() {
-    const driving = page.role === "driver" && page.connected;
-    controls.setEnabled(driving);
-    sampler.setEnabled(driving);
-    if (page.views) drawpad.update(page.views.pad, { disabled: !driving });
-    setText(byId("role"), page.role === "driver" ? "role.driver" : "role.viewer");
-    byId("role").dataset.role = page.role;
+  /** Turn the head's tensors on or off; the server answers with a frame, so it shows even while paused. */
+  function setHead(on) {
+    return act({ type: "set", values: { head: on } }).catch(() => page.state && showHead(page.state.controls));
+  }
+
+  function showHead(controlValues) {
+    headToggle.checked = Boolean(controlValues.head);
+    live?.writeView({ head: Boolean(controlValues.head) });
   }
 
   // Frames are drawn at most once per animation frame (newest wins); curve points are all kept.
@@ -199,6 +189,7 @@ async function main() {
       pendingPoints = { loss: [], accuracy: [] };
       if (pendingFrame) {
         drawFrame(page.views, pendingFrame);
+        drawHead(pendingFrame);
         debug.lastFrame = pendingFrame;
         debug.frames++;
         pendingFrame = null;
@@ -220,18 +211,31 @@ async function main() {
     page.lastStep = step;
   }
 
-  socket.on("status", (status) => {
-    page.connected = status.status === "open";
-    showConnection(byId("connection"), status);
-    refreshEnabled();
-  });
-  socket.on("role", ({ role, error }) => {
-    page.role = role;
+  /** The head's section shows whatever head a frame carries (the driver turned it on). */
+  function drawHead({ header, tensors }) {
+    const shown = Boolean(tensors.flat);
+    byId("head").hidden = !shown;
+    byId("head-waiting").hidden = shown || !headToggle.checked;
+    if (!shown) return;
+    page.head ??= head.mount(byId("head"), {
+      activation: page.info.config.activation,
+      classes: DIGITS,
+      selected: { c5: wanted.c5, f6: wanted.f6, out: wanted.out < 0 ? null : wanted.out },
+      onPick: (layer, j) => live.writeView({ [layer]: j }),
+    });
+    head.update(page.head, tensors, header, tensors.flat.dtype);
+  }
+
+  function onAccess(driving, role) {
+    page.driving = driving;
     debug.role = role;
-    if (error) notice.error(error);
-    refreshEnabled();
-  });
-  socket.on("hello", ({ session: info, history }) => {
+    controls.setEnabled(driving);
+    sampler.setEnabled(driving);
+    headToggle.disabled = !driving;
+    if (page.views) drawpad.update(page.views.pad, { disabled: !driving });
+  }
+
+  function onHello(info, { history }) {
     page.info = info;
     page.dataset = info.dataset;
     debug.session = info;
@@ -243,23 +247,28 @@ async function main() {
     pendingPoints = { loss: [], accuracy: [] };
     page.lastStep = info.step;
     queuePoints(historyPoints(history));
-    if (page.role === "viewer" && !session.token) notice.show("role.viewer_notice");
-    refreshEnabled();
-  });
-  socket.on("state", (state) => {
+    onAccess(page.driving, debug.role);
+    showHead(info.controls);
+    if (live?.session.token && params.has("head") && wanted.head !== Boolean(info.controls.head)) setHead(wanted.head);
+  }
+
+  function onState(state) {
     noteStep(state.step);
+    page.state = state;
     debug.state = state;
     showState(state);
     controls.showState(state);
-  });
-  socket.on("frame", (frame) => {
+    showHead(state.controls);
+  }
+
+  function onFrame(frame) {
     noteStep(frame.header.step);
+    showStep(frame.header.step);
     pendingFrame = frame;
     queuePoints(framePoints(frame.header));
-  });
-  socket.on("error", (message) => notice.error(message));
-  socket.on("closed", () => notice.show("error.closed"));
-  socket.connect();
+  }
+
+  live = await startLivePage(MODEL, { onHello, onState, onFrame, onAccess });
 }
 
 main();

@@ -1,0 +1,43 @@
+// The classifier head's arithmetic: a unit's sum, its largest terms, softmax steps, agreement.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { ACTIVATIONS, agrees, largestTerms, softmaxSteps, unitSum } from "../../static/js/headmath.js";
+import { cellOf, flatIndex } from "../../static/js/tensorindex.js";
+
+test("flatten of S4: unit c·25 + row·5 + col is S4[c, row, col]", () => {
+  assert.equal(flatIndex(5, 2, 3, 5, 5), 138);
+  assert.deepEqual(cellOf(138, 5, 5), { channel: 5, row: 2, column: 3 });
+  assert.deepEqual(cellOf(399, 5, 5), { channel: 15, row: 4, column: 4 });
+});
+
+test("a unit is the row of W times x, plus its bias", () => {
+  const weight = Float32Array.of(1, 2, 3, -1, 0.5, 0);
+  const x = Float32Array.of(1, 2, -1);
+  const unit = unitSum(weight, x, Float32Array.of(0.5, -2), 1);
+  assert.deepEqual(Array.from(unit.products), [-1, 1, -0]);
+  assert.equal(unit.sum, 0);
+  assert.equal(unit.z, -2);
+  assert.equal(unit.size, 4);
+  assert.deepEqual(largestTerms(unitSum(weight, x, Float32Array.of(0, 0), 0).products, 2), [1, 2]);
+});
+
+test("softmax: exponentials, their sum, each divided by it", () => {
+  const { exps, sum, probs } = softmaxSteps([0, Math.log(3)]);
+  assert.deepEqual(exps.map((e) => Number(e.toFixed(12))), [1, 3]);
+  assert.equal(Number(sum.toFixed(12)), 4);
+  assert.deepEqual(probs.map((p) => Number(p.toFixed(12))), [0.25, 0.75]);
+});
+
+test("activations follow LeNet's choices", () => {
+  assert.equal(ACTIVATIONS.relu(-2), 0);
+  assert.equal(ACTIVATIONS.tanh(0), 0);
+  assert.equal(ACTIVATIONS.sigmoid(0), 0.5);
+});
+
+test("agreement allows the frame's rounding and no more", () => {
+  assert.ok(agrees(1.0004, 1, "float16", 1));
+  assert.ok(!agrees(1.01, 1, "float16", 1));
+  assert.ok(agrees(1 + 1e-7, 1, "float32", 1));
+  assert.ok(!agrees(1 + 1e-5, 1, "float32", 1));
+});
