@@ -8,6 +8,7 @@ class NnliveError(Exception):
 
     code: ClassVar[str] = "bad_request"
     status: ClassVar[int] = 400
+    retry_after: ClassVar[int | None] = None  # seconds, sent as Retry-After where it applies
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -45,6 +46,7 @@ class LimitReached(NnliveError):
 
     code = "limit"
     status = 429
+    retry_after = 30
 
 
 class Busy(NnliveError):
@@ -52,3 +54,4 @@ class Busy(NnliveError):
 
     code = "busy"
     status = 503
+    retry_after = 2

@@ -10,6 +10,7 @@ from app import __version__
 from app.api import health, models, pages, sessions
 from app.api.errors import install_error_handlers
 from app.api.limits import BodyLimit
+from app.api.security import SecurityHeaders
 from app.bus.factory import make_bus
 from app.config import Settings, get_settings
 from app.engine.device import configure_threads, resolve_device
@@ -28,7 +29,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bus = make_bus(settings.bus_url)
         app.state.device = resolve_device(settings.device)
         app.state.sessions = SessionManager(settings, bus, app.state.device)
-        app.state.rooms = Rooms(bus)
+        app.state.rooms = Rooms(bus, settings.max_viewers)
+        app.state.sessions.start()
         try:
             yield
         finally:
@@ -40,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_message_bytes)
+    app.add_middleware(SecurityHeaders)
     for router in (health.router, models.router, sessions.router, pages.router, ws.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")

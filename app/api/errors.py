@@ -17,7 +17,10 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 async def _nnlive_error(_request: Request, exc: NnliveError) -> JSONResponse:
-    return error_response(exc.status, exc.code, exc.message, exc.field)
+    response = error_response(exc.status, exc.code, exc.message, exc.field)
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -29,7 +29,8 @@ def _bearer(authorization: str | None) -> str | None:
 @router.post("", status_code=201)
 async def create_session(body: CreateSession, manager: Manager, request: Request) -> dict:
     """Start a session; the reply holds its control token and a link for viewers."""
-    session = await manager.create(body.model, body.config, body.seed, body.precision)
+    client = request.client.host if request.client else ""
+    session = await manager.create(body.model, body.config, body.seed, body.precision, client)
     viewer_url = f"{str(request.base_url).rstrip('/')}{session.spec.page}?session={session.id}"
     return {**session.info(), "token": session.token, "viewer_url": viewer_url}
 

@@ -6,8 +6,10 @@ only the newest unsent one, so a stalled browser never slows the model or the ot
 
 import asyncio
 import json
+import time
 
 from app.bus.base import Bus
+from app.errors import LimitReached
 from app.realtime.viewer import Viewer
 from app.sessions.manager import channel
 from app.sessions.session import Session
@@ -48,17 +50,20 @@ class Room:
 class Rooms:
     """Every room of this process, opened with the first viewer and closed with the last."""
 
-    def __init__(self, bus: Bus) -> None:
-        self._bus = bus
+    def __init__(self, bus: Bus, max_viewers: int) -> None:
+        self._bus, self._max_viewers = bus, max_viewers
         self._rooms: dict[str, Room] = {}
 
     async def join(self, session: Session, viewer: Viewer) -> None:
         """Add a viewer and give it the present at once: hello, state, the latest frame."""
+        if session.viewers >= self._max_viewers:
+            raise LimitReached(f"this session has its maximum of {self._max_viewers} viewers; try later")
         room = self._rooms.get(session.id)
         if room is None:
             room = self._rooms[session.id] = Room(self._bus, session.id)
         room.viewers.add(viewer)  # before any await: a leaving last viewer must not close this room
         session.viewers += 1
+        session.last_active = time.monotonic()
         hello = {"type": "hello", "protocol": 1, "session": session.info(), "role": "viewer"}
         viewer.reply({**hello, "history": session.history()})
         viewer.offer("state", json.dumps(session.state_message()).encode())
@@ -74,6 +79,7 @@ class Rooms:
             return
         room.viewers.discard(viewer)
         session.viewers -= 1
+        session.last_active = time.monotonic()
         session.publish_state()
         if not room.viewers:
             del self._rooms[session.id]

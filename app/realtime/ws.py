@@ -8,17 +8,23 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
 from app.protocol.messages import INPUTS, TRAINING, MessageError, parse_message
+from app.realtime.origin import origin_allowed
 from app.realtime.viewer import Viewer
 from app.sessions.session import Session
 
 router = APIRouter()
 CLOSE_NOT_FOUND = 4404
 CLOSE_POLICY = 1008
+CLOSE_TRY_LATER = 1013
 
 
 @router.websocket("/ws/sessions/{session_id}")
 async def session_socket(ws: WebSocket, session_id: str) -> None:
     """Watch (and, with the token, drive) one session."""
+    settings = ws.app.state.settings
+    if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host"), settings.allowed_origins):
+        await ws.close(CLOSE_POLICY, "origin not allowed")  # before accepting: the handshake gets 403
+        return
     await ws.accept()
     manager, rooms = ws.app.state.sessions, ws.app.state.rooms
     try:
@@ -30,7 +36,12 @@ async def session_socket(ws: WebSocket, session_id: str) -> None:
     viewer = Viewer(ws)
     tasks: list[asyncio.Task] = []
     try:
-        await rooms.join(session, viewer)
+        try:
+            await rooms.join(session, viewer)
+        except LimitReached as exc:
+            await ws.send_json({"type": "error", **exc.body()})
+            await ws.close(CLOSE_TRY_LATER, "too many viewers")
+            return
         tasks = [asyncio.create_task(viewer.send_loop()), asyncio.create_task(_receive(ws, session, viewer))]
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:

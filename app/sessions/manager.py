@@ -2,8 +2,11 @@
 
 import asyncio
 import hmac
+import json
 import logging
 import secrets
+import time
+from collections import Counter
 from typing import Any
 
 import torch
@@ -32,11 +35,19 @@ class SessionManager:
         self._sessions: dict[str, Session] = {}
         self._publishers: dict[str, asyncio.Task] = {}
         self._building = 0
+        self._per_client: Counter[str] = Counter()  # sessions and builds under way per client address
+        self._reaper: asyncio.Task | None = None
 
     def __len__(self) -> int:
         return len(self._sessions)
 
-    async def create(self, model: str, config: Any, seed: int, precision: str | None) -> Session:
+    def start(self) -> None:
+        """Begin ending sessions that nobody has watched for ``session_idle_s``."""
+        self._reaper = asyncio.create_task(self._reap_idle())
+
+    async def create(
+        self, model: str, config: Any, seed: int, precision: str | None, client: str = ""
+    ) -> Session:
         """Validate everything, then build the model off the event loop."""
         spec = CATALOG.get(model)
         if spec is None:
@@ -50,10 +61,16 @@ class SessionManager:
             raise BadRequest(exc.message, exc.field) from None
         if len(self._sessions) + self._building >= self.settings.max_sessions:
             raise LimitReached("the server is running as many sessions as it allows; try later")
+        if self._per_client[client] >= self.settings.max_sessions_per_client:
+            raise LimitReached(f"{self._per_client[client]} sessions from your address are running; end one")
         controls = {p.name: p.default for p in spec.controls}
-        self._building += 1  # holds a place while the model builds, so concurrent creates count
+        self._building += 1  # places are held while the model builds, so concurrent creates count
+        self._per_client[client] += 1
         try:
             live = await asyncio.to_thread(spec.build, config, controls, seed, self.device)
+        except BaseException:
+            self._per_client[client] -= 1
+            raise
         finally:
             self._building -= 1
         session_id = secrets.token_urlsafe(9)
@@ -71,6 +88,7 @@ class SessionManager:
             emit=lambda stream, payload: loop.call_soon_threadsafe(outbox.put, stream, payload),
             frame_interval=1.0 / self.settings.frame_rate,
             frame_budget=self.settings.frame_budget,
+            client=client,
         )
         self._sessions[session_id] = session
         self._publishers[session_id] = asyncio.create_task(self._publish(session_id, outbox))
@@ -98,16 +116,31 @@ class SessionManager:
 
     async def close(self) -> None:
         """End every session (server shutdown)."""
+        if self._reaper:
+            self._reaper.cancel()
         for session in list(self._sessions.values()):
-            await self._end(session)
+            await self._end(session, "shutdown")
 
-    async def _end(self, session: Session) -> None:
-        self._sessions.pop(session.id, None)
+    async def _end(self, session: Session, reason: str = "deleted") -> None:
+        if self._sessions.pop(session.id, None) is None:
+            return
+        self._per_client[session.client] -= 1
         publisher = self._publishers.pop(session.id, None)
         if publisher:
             publisher.cancel()
-        await self.bus.publish(channel(session.id, "state"), b'{"type":"closed","reason":"deleted"}')
+        closed = json.dumps({"type": "closed", "reason": reason}, separators=(",", ":")).encode()
+        await self.bus.publish(channel(session.id, "state"), closed)
         await asyncio.to_thread(session.close)
+
+    async def _reap_idle(self) -> None:
+        idle = self.settings.session_idle_s
+        while True:
+            await asyncio.sleep(min(30.0, idle / 4))
+            now = time.monotonic()
+            for session in list(self._sessions.values()):
+                if session.viewers == 0 and now - session.last_active > idle:
+                    log.info("ending session %s: nobody watched it for %.0f s", session.id, idle)
+                    await self._end(session, "idle")
 
     async def _publish(self, session_id: str, outbox: LatestSlots) -> None:
         while True:

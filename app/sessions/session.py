@@ -42,6 +42,7 @@ class Session:
         emit: Emit,
         frame_interval: float,
         frame_budget: float = 0.04,
+        client: str = "",
     ) -> None:
         self.id, self.token, self.spec = session_id, token, spec
         self.config, self.controls, self.seed, self.precision = config, controls, seed, precision
@@ -51,6 +52,8 @@ class Session:
         self.step = 0
         self.viewers = 0
         self.created = time.time()
+        self.client = client  # the address that created it (per-client limits)
+        self.last_active = time.monotonic()  # a viewer came or went, or a command ran
         self.train_history, self.val_history = History(), History()
         self._emit = emit
         self._frame_interval, self._frame_budget = frame_interval, frame_budget
@@ -101,6 +104,7 @@ class Session:
 
     async def run(self, method: Callable[..., Any], *args: Any) -> Any:
         """Run one of this session's methods on its worker; errors arrive as NnliveError."""
+        self.last_active = time.monotonic()
         try:
             return await self.worker.call(method, *args)
         except WorkerBusy as exc:

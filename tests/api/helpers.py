@@ -24,7 +24,7 @@ MAX_READ = 2000  # messages read while waiting for one, before giving up
 
 def create_session(base: str, **body: Any) -> dict:
     """POST /api/sessions for a LeNet (``body`` overrides) and return the 201 reply."""
-    response = httpx.post(f"{base}/api/sessions", json={"model": "lenet", **body})
+    response = httpx.post(f"{base}/api/sessions", json={"model": "lenet", **body}, timeout=WAIT_S)
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -36,7 +36,7 @@ def load_weights(data: bytes) -> dict[str, torch.Tensor]:
 
 def fetch_weights(base: str, session_id: str) -> dict[str, torch.Tensor]:
     """GET /api/sessions/{id}/weights, loaded."""
-    response = httpx.get(f"{base}/api/sessions/{session_id}/weights")
+    response = httpx.get(f"{base}/api/sessions/{session_id}/weights", timeout=WAIT_S)
     assert response.status_code == 200, response.text
     return load_weights(response.content)
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from api.helpers import (
+    WAIT_S,
     Frame,
     Socket,
     assert_matches_float16,
@@ -84,7 +85,9 @@ def test_a_viewer_without_the_token_is_refused_and_stays_connected(
     assert (reply["type"], reply["code"], reply["id"]) == ("error", "forbidden", 2)
     assert "auth" in reply["message"]
     viewer.assert_alive()
-    assert httpx.get(f"{live_server}/api/sessions/{session['id']}").json()["state"] == "paused"
+    assert (
+        httpx.get(f"{live_server}/api/sessions/{session['id']}", timeout=WAIT_S).json()["state"] == "paused"
+    )
 
 
 def test_forward_of_a_drawing_is_torchs_forward_in_float32(live_server: str, open_socket: OpenSocket):
@@ -158,7 +161,7 @@ def test_head_tensors_are_the_classifier_heads_input_and_parameters(
 
 @pytest.mark.parametrize("control", ["grads", "head"])
 def test_turning_on_optional_tensors_sends_a_frame_with_them(live_server: str, driver: Socket, control: str):
-    models = httpx.get(f"{live_server}/api/models").json()["models"]
+    models = httpx.get(f"{live_server}/api/models", timeout=WAIT_S).json()["models"]
     names = {m["name"]: m for m in models}["lenet"]["optional_tensors"][control]
     driver.ok("set", values={control: True})
     # No other command follows: only the frame that answers the change can carry the new tensors.
@@ -181,13 +184,13 @@ def test_train_streams_frames_with_increasing_steps_until_paused(
     driver.ok("pause")
     paused = driver.wait("state", state="paused")
     assert paused["step"] >= steps[-1]
-    info = httpx.get(f"{live_server}/api/sessions/{session['id']}").json()
+    info = httpx.get(f"{live_server}/api/sessions/{session['id']}", timeout=WAIT_S).json()
     assert (info["state"], info["step"]) == ("paused", paused["step"])
 
 
 def test_step_runs_that_many_batches(live_server: str, session: dict, driver: Socket):
     driver.ok("step", count=3)
-    assert httpx.get(f"{live_server}/api/sessions/{session['id']}").json()["step"] == 3
+    assert httpx.get(f"{live_server}/api/sessions/{session['id']}", timeout=WAIT_S).json()["step"] == 3
     frame = driver.wait("frame", step=3)
     assert frame["train"]["loss"] > 0
     assert frame["val"]["step"] == 3
@@ -245,7 +248,8 @@ def test_deleting_the_session_closes_its_viewers_with_4410(
 ):
     viewer = open_socket(session)
     headers = {"Authorization": f"Bearer {session['token']}"}
-    assert httpx.delete(f"{live_server}/api/sessions/{session['id']}", headers=headers).status_code == 204
+    deleted = httpx.delete(f"{live_server}/api/sessions/{session['id']}", headers=headers, timeout=WAIT_S)
+    assert deleted.status_code == 204
     assert viewer.wait("closed") == {"type": "closed", "reason": "deleted"}
     assert viewer.close_code() == 4410
 
@@ -306,7 +310,7 @@ class QuietSession:
 def test_a_viewer_joining_while_the_last_one_leaves_still_gets_frames():
     async def scenario() -> list:
         bus, session = MemoryBus(), QuietSession()
-        rooms = Rooms(bus)
+        rooms = Rooms(bus, max_viewers=10)
         leaving, joining = Viewer(RecordingSocket()), Viewer(RecordingSocket())
         await rooms.join(session, leaving)
         join = asyncio.create_task(rooms.join(session, joining))
