@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import Manager
@@ -53,8 +53,11 @@ async def get_weights(session_id: str, manager: Manager) -> Response:
 
 @router.delete("/{session_id}", status_code=204)
 async def delete_session(
-    session_id: str, manager: Manager, authorization: Annotated[str | None, Header()] = None
+    session_id: str,
+    manager: Manager,
+    authorization: Annotated[str | None, Header()] = None,
+    successor: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    """End a session (needs ``Authorization: Bearer <token>``)."""
-    await manager.delete(session_id, _bearer(authorization))
+    """End a session (needs ``Authorization: Bearer <token>``); ``?successor=ID`` sends viewers there."""
+    await manager.delete(session_id, _bearer(authorization), successor)
     return Response(status_code=204)

@@ -109,10 +109,13 @@ class SessionManager:
             raise Forbidden("a valid control token for this session is required")
         return session
 
-    async def delete(self, session_id: str, token: str | None) -> None:
-        """End a session: its viewers are told, its worker stops, its memory is freed."""
+    async def delete(self, session_id: str, token: str | None, successor: str | None = None) -> None:
+        """End a session: its viewers are told (and where to follow, if it has a ``successor``),
+        its worker stops, its memory is freed."""
         session = self.authorize(session_id, token)
-        await self._end(session)
+        if successor is not None:
+            self.get(successor)
+        await self._end(session, "deleted", successor)
 
     async def close(self) -> None:
         """End every session (server shutdown)."""
@@ -121,14 +124,15 @@ class SessionManager:
         for session in list(self._sessions.values()):
             await self._end(session, "shutdown")
 
-    async def _end(self, session: Session, reason: str = "deleted") -> None:
+    async def _end(self, session: Session, reason: str = "deleted", successor: str | None = None) -> None:
         if self._sessions.pop(session.id, None) is None:
             return
         self._per_client[session.client] -= 1
         publisher = self._publishers.pop(session.id, None)
         if publisher:
             publisher.cancel()
-        closed = json.dumps({"type": "closed", "reason": reason}, separators=(",", ":")).encode()
+        message = {"type": "closed", "reason": reason, **({"successor": successor} if successor else {})}
+        closed = json.dumps(message, separators=(",", ":")).encode()
         await self.bus.publish(channel(session.id, "state"), closed)
         await asyncio.to_thread(session.close)
 

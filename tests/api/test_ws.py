@@ -254,6 +254,20 @@ def test_deleting_the_session_closes_its_viewers_with_4410(
     assert viewer.close_code() == 4410
 
 
+def test_a_session_replaced_by_a_successor_sends_its_viewers_there(
+    live_server: str, session: dict, open_socket: OpenSocket
+):
+    viewer = open_socket(session)
+    successor = create_session(live_server, config={"activation": "relu"})
+    url = f"{live_server}/api/sessions/{session['id']}"
+    headers = {"Authorization": f"Bearer {session['token']}"}
+    unknown = httpx.delete(url, params={"successor": "nope"}, headers=headers, timeout=WAIT_S)
+    assert unknown.status_code == 404
+    deleted = httpx.delete(url, params={"successor": successor["id"]}, headers=headers, timeout=WAIT_S)
+    assert deleted.status_code == 204
+    assert viewer.wait("closed") == {"type": "closed", "reason": "deleted", "successor": successor["id"]}
+
+
 def test_an_unknown_session_gets_not_found_and_4404(live_server: str):
     socket = Socket(live_server, "no-such-session")
     try:

@@ -77,3 +77,9 @@ def preprocess_drawing(drawing: torch.Tensor) -> torch.Tensor:
     strokes = F.max_pool2d((box > INK_THRESHOLD).float(), 3, stride=1, padding=1)  # scans' pen width
     blocks = F.avg_pool2d(strokes, 4)  # (1, 1, 8, 8): ink count / 16
     return upsample_8_to_32(blocks)[0]
+
+
+def digits_facts() -> dict:
+    """What clients need to pick a sample: the dataset's name, split sizes and classes."""
+    data = load_digits_32()
+    return {"name": "digits", "train": len(data.train_y), "val": len(data.val_y), "classes": 10}

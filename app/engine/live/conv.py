@@ -9,9 +9,16 @@ from safetensors.torch import save
 from torch import nn
 
 from app.engine.capture import to_numpy
-from app.engine.data.digits import load_digits_32
+from app.engine.data.digits import digits_facts, load_digits_32
 from app.engine.device import seeded
-from app.engine.inputs import IMAGE_MESSAGES, as_tensor, check_range, image_from_message, resized_digit
+from app.engine.inputs import (
+    IMAGE_MESSAGES,
+    TYPED_LIMIT,
+    as_tensor,
+    check_range,
+    image_from_message,
+    resized_digit,
+)
 from app.engine.kernels import PRESETS, preset
 from app.engine.live.base import ModelSpec
 from app.engine.params import Param, ParamError
@@ -86,6 +93,8 @@ class ConvLive:
             "span": span,
             "unreached": unreached,
             "presets": list(PRESETS),
+            "dataset": digits_facts(),
+            "limits": {"input": TYPED_LIMIT, "weight": TYPED_WEIGHT_LIMIT},
         }
 
     def handle(self, message: dict[str, Any]) -> None:

@@ -8,9 +8,9 @@ from safetensors.torch import save
 from torch import nn
 
 from app.engine.capture import to_numpy
-from app.engine.data.digits import load_digits_32
+from app.engine.data.digits import digits_facts, load_digits_32
 from app.engine.device import seeded
-from app.engine.inputs import IMAGE_MESSAGES, image_from_message, resized_digit
+from app.engine.inputs import IMAGE_MESSAGES, TYPED_LIMIT, image_from_message, resized_digit
 from app.engine.live.base import ModelSpec
 from app.engine.params import Param
 
@@ -39,7 +39,8 @@ class DropoutLive:
 
     def describe(self) -> dict[str, Any]:
         """The activation map's shape and how many masks the mean averages."""
-        return {"input": list(self.shape), "masks_for_mean": MASKS_FOR_MEAN}
+        facts = {"input": list(self.shape), "masks_for_mean": MASKS_FOR_MEAN}
+        return {**facts, "dataset": digits_facts(), "limits": {"input": TYPED_LIMIT}}
 
     def handle(self, message: dict[str, Any]) -> None:
         """A new activation map, or a new mask (``resample``)."""

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from safetensors.torch import save
 
 from app.engine.capture import capture_outputs, to_numpy
-from app.engine.data.digits import load_digits_32, preprocess_drawing
+from app.engine.data.digits import digits_facts, load_digits_32, preprocess_drawing
 from app.engine.device import seeded
 from app.engine.inputs import as_tensor
 from app.engine.live.base import ModelSpec
@@ -41,8 +41,7 @@ class LeNetLive:
 
     def describe(self) -> dict[str, Any]:
         """Layer geometry and dataset sizes."""
-        sizes = {"train": len(self.data.train_y), "val": len(self.data.val_y)}
-        return {"layers": lenet_layers(self.model), "dataset": {"name": "digits", **sizes, "classes": 10}}
+        return {"layers": lenet_layers(self.model), "dataset": digits_facts()}
 
     def reset(self) -> None:
         """The seed's initial weights, a fresh optimizer and batch order; the probe stays."""

@@ -8,9 +8,10 @@ import torch.nn.functional as F
 from safetensors.torch import save
 
 from app.engine.capture import to_numpy
-from app.engine.data.digits import load_digits_32
+from app.engine.data.digits import digits_facts, load_digits_32
 from app.engine.inputs import (
     IMAGE_MESSAGES,
+    TYPED_LIMIT,
     as_tensor,
     check_range,
     check_shape,
@@ -61,7 +62,9 @@ class PoolLive:
 
     def describe(self) -> dict[str, Any]:
         """Input and output shapes and the operation."""
-        return {"op": self.op, "input": list(self.shape), "output": list(self.out_shape)}
+        limits = {"input": TYPED_LIMIT, "upstream": GRAD_LIMIT}
+        facts = {"op": self.op, "input": list(self.shape), "output": list(self.out_shape)}
+        return {**facts, "dataset": digits_facts(), "limits": limits}
 
     def handle(self, message: dict[str, Any]) -> None:
         """A new input map, or a new upstream gradient (ones, random, typed)."""
