@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     session_idle_s: float = Field(1800.0, gt=0)
     allowed_origins: list[str] = []
     max_message_bytes: int = Field(256 * 1024, ge=1024)
+    max_upload_bytes: int = Field(1024 * 1024, ge=1024)
     torch_threads: int = Field(1, ge=0)
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"

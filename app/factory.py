@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="nnlive", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_message_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     for router in (health.router, models.router, sessions.router, pages.router, ws.router):
         app.include_router(router)

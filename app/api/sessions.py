@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import Manager
+from app.errors import BadRequest
 
 router = APIRouter(prefix="/api/sessions")
 
@@ -49,6 +50,21 @@ async def get_weights(session_id: str, manager: Manager) -> Response:
     name = f"{session.spec.name}-{session.id}-step{session.step}.safetensors"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(data, media_type="application/octet-stream", headers=disposition)
+
+
+@router.put("/{session_id}/text")
+async def put_text(
+    session_id: str, request: Request, manager: Manager, authorization: Annotated[str | None, Header()] = None
+) -> dict:
+    """Upload a UTF-8 text (a corpus to learn from) to a session that takes text; needs the token."""
+    session = manager.authorize(session_id, _bearer(authorization))
+    raw = await request.body()  # at most NNLIVE_MAX_UPLOAD_BYTES: the BodyLimit middleware
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the text is not valid UTF-8 (byte {exc.start})", "body") from None
+    await session.run(session.apply, {"type": "text", "text": text, "purpose": "corpus", "id": None})
+    return {"chars": len(text)}
 
 
 @router.delete("/{session_id}", status_code=204)

@@ -73,6 +73,23 @@ class Upstream(_Message):
     values: Plane | Planes | None = None
 
 
+class Text(_Message):
+    """A text: a sequence to run the model on, or a corpus to learn from (the model says which)."""
+
+    type: Literal["text"]
+    text: str = Field(max_length=1024 * 1024)
+    purpose: Literal["input", "corpus"] = "input"
+
+
+class Generate(_Message):
+    """Continue a prompt by sampling from the model."""
+
+    type: Literal["generate"]
+    prompt: str = Field("", max_length=512)
+    length: int = Field(200, ge=1, le=2000)
+    temperature: float = Field(1.0, ge=0.05, le=3.0)
+
+
 class Resample(_Message):
     """Draw a new random mask (dropout)."""
 
@@ -129,7 +146,7 @@ ClientMessage = Annotated[
 ]
 TRAINING = frozenset({"train", "pause", "step"})
 LIFECYCLE = TRAINING | {"set", "reset"}
-INPUTS = frozenset({"forward", "sample", "pattern", "kernel", "upstream", "resample"})
+INPUTS = frozenset({"forward", "sample", "pattern", "kernel", "upstream", "text", "generate", "resample"})
 DRIVER_ONLY = LIFECYCLE | INPUTS
 _ADAPTER: TypeAdapter = TypeAdapter(ClientMessage)
 _TYPES = ("auth", "ping", *sorted(DRIVER_ONLY))

@@ -120,6 +120,8 @@ class Session:
 
     def apply(self, message: dict[str, Any]) -> None:
         """Give the model an input message (a drawing, a sample, a kernel…); answer with its frame."""
+        if message["type"] not in self.spec.inputs:
+            raise ParamError("type", f"model {self.spec.name!r} does not take {message['type']!r} messages")
         self.live.handle(message)
         self._publish_frame(message.get("id"))
 

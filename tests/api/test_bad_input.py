@@ -209,7 +209,7 @@ def test_a_10_mb_body_is_413_json(client: TestClient, content: Callable[[], obje
     assert response.status_code == 413
     error = response.json()["error"]
     assert error["code"] == "limit"
-    assert "262144 bytes" in error["message"]
+    assert "1048576 bytes" in error["message"]
     assert client.post("/api/sessions", json={"model": "lenet"}).status_code == 201
 
 

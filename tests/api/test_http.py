@@ -161,3 +161,21 @@ def test_unknown_route_is_404_json(client: TestClient):
     response = client.get("/api/nothing-here")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_text_upload_checks_the_token_the_model_and_utf8(client: TestClient):
+    info = client.post("/api/sessions", json={"model": "lenet"}).json()
+    url, auth = f"/api/sessions/{info['id']}/text", {"Authorization": f"Bearer {info['token']}"}
+    assert client.put(url, content=b"hello").status_code == 403
+    refused = client.put(url, content=b"abc\xff\xfe", headers=auth)
+    assert refused.status_code == 422
+    assert refused.json()["error"] == {
+        "code": "bad_request",
+        "message": "the text is not valid UTF-8 (byte 3)",
+        "field": "body",
+    }
+    wrong_model = client.put(url, content="héllo".encode(), headers=auth)
+    assert wrong_model.status_code == 422
+    assert wrong_model.json()["error"]["field"] == "type"
+    too_big = client.put(url, content=b"a" * (2 * 1024 * 1024), headers=auth)
+    assert too_big.status_code == 413
