@@ -192,10 +192,10 @@ async function main() {
     const [, height, width] = d.input.shape;
     const [, outHeight, outWidth] = d.output.shape;
     const { channel, row: i, column: j } = cellOf(k, outHeight, outWidth);
-    const window = { channel, ...windowOf(i, j, d.geometry) };
+    const cellWindow = { channel, ...windowOf(i, j, d.geometry) };
     const winner = d.argmax ? [channel * height * width + d.argmax[k]] : [];
     for (const view of [views.input, views.grad]) {
-      valuegrid.setWindow(view.grid, window);
+      valuegrid.setWindow(view.grid, cellWindow);
       valuegrid.mark(view.grid, "winner", winner);
     }
     for (const view of [views.output, views.upstream]) valuegrid.mark(view.grid, "selected", [k]);
