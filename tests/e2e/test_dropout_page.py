@@ -135,6 +135,7 @@ def test_eval_mode_is_the_identity(page: Page, live_server: str, errors: list[st
     assert frame["header"]["kept"] == 1
     expect(page.locator('[data-tensor="output"] .valuegrid-cell.dropped')).to_have_count(0)
     expect(page.locator("#output-hint")).to_contain_text("y = x")
+    expect(page.locator(".dropoutnumbers-figure.kept .dropoutnumbers-note")).to_contain_text("keeps every unit")
     assert "train=0" in page.url
 
     page.check('input[name="mode"][value="train"]')

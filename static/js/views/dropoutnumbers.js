@@ -57,11 +57,9 @@ export function update(view, { mode, p, kept, units, meanInput, meanOutput, mean
   }
   setText(view.kept.label, "dropout.kept_label");
   view.kept.value.textContent = formatPercent(kept);
-  setText(view.kept.note, "dropout.kept_note", {
-    n: Math.round(kept * units),
-    units,
-    expected: formatPercent(train ? 1 - p : 1),
-  });
+  const count = { n: Math.round(kept * units), units };
+  if (train) setText(view.kept.note, "dropout.kept_note", { ...count, expected: formatPercent(1 - p) });
+  else setText(view.kept.note, "dropout.kept_note_eval", count);
   view.meanInput.value.textContent = formatValue(meanInput);
   view.meanOutput.value.textContent = formatValue(meanOutput);
   view.meanOutput.note.textContent = relative(meanOutput, meanInput);
