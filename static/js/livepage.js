@@ -1,11 +1,12 @@
 // A model page's live session: its socket, the session bar (connection, role, viewers, the link
 // to share), refusals on the notice line, and replacing the session by a new one when a config
-// field changes (POST the new one, then DELETE the old one with its token). The page supplies
-// what to do with hello, state and frames; views never see the socket.
+// field changes (POST the new one, then DELETE the old one with its token, naming the new one so
+// that viewers follow it). The page supplies what to do with hello, state and frames; views never
+// see the socket.
 
 import { setText } from "./i18n.js";
 import { LiveSocket } from "./net/socket.js";
-import { createSession, endSession, openSession } from "./session.js";
+import { createSession, endSession, openSession, storedToken } from "./session.js";
 import { noticeBoard, showConnection } from "./status.js";
 import { writeView } from "./urlstate.js";
 
@@ -50,7 +51,7 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
     });
     socket.on("hello", (hello) => {
       setText(byId("viewers"), "status.viewers", { n: hello.session.viewers });
-      if (!session.token) notice.show("role.viewer_notice");
+      if (!session.token && !session.followed) notice.show("role.viewer_notice");
       onHello(hello.session, hello);
     });
     socket.on("state", (state) => {
@@ -59,7 +60,16 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
     });
     socket.on("frame", onFrame);
     socket.on("error", (message) => notice.error(message));
-    socket.on("closed", () => notice.show("error.closed"));
+    socket.on("closed", ({ successor }) => {
+      if (!successor) {
+        notice.show("error.closed");
+        return;
+      }
+      // The driver replaced the session (new settings): watch its successor.
+      live.writeView({ session: successor });
+      connect({ id: successor, token: storedToken(successor), followed: true });
+      notice.show("session.followed");
+    });
     socket.connect();
     showLink();
   }
@@ -86,7 +96,7 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       notice.hide();
       live.writeView({ session: info.id });
       connect({ id: info.id, token });
-      if (old.token) endSession(old.id, old.token);
+      if (old.token) endSession(old.id, old.token, info.id);
       return info;
     },
     /** Put view state into the URL and refresh the link to share. */

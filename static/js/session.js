@@ -43,10 +43,14 @@ export async function createSession(model, { seed = 0, config = {} } = {}) {
   return { info, token };
 }
 
-/** End a session this tab drives (DELETE with its token) and forget the token; failures are ignored. */
-export async function endSession(id, token) {
+/**
+ * End a session this tab drives (DELETE with its token) and forget the token; failures are ignored.
+ * A `successor` (the session replacing it) is passed on to its viewers so that they can follow.
+ */
+export async function endSession(id, token, successor = null) {
   sessionStorage.removeItem(TOKEN_PREFIX + id);
-  await fetch(`/api/sessions/${encodeURIComponent(id)}`, {
+  const query = successor ? `?successor=${encodeURIComponent(successor)}` : "";
+  await fetch(`/api/sessions/${encodeURIComponent(id)}${query}`, {
     method: "DELETE",
     headers: { Authorization: `Bearer ${token}` },
   }).catch(() => {});

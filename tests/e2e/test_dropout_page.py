@@ -92,8 +92,9 @@ def test_train_mode_drops_and_scales_the_kept_units(page: Page, live_server: str
 def test_the_mean_over_many_masks_stays_the_inputs_mean(
     page: Page, live_server: str, errors: list[str]
 ) -> None:
-    frame = open_dropout(page, f"{live_server}/dropout?p=0.7")
-    assert frame["header"]["p"] == 0.7, "p from the link applied to the new session"
+    open_dropout(page, f"{live_server}/dropout?p=0.7")
+    page.wait_for_function("() => window.nnlive.lastFrame.header.p === 0.7", timeout=WAIT_MS)  # from the link
+    frame = page.evaluate(READ_FRAME)
     header = frame["header"]
     assert header["mean_input"] == pytest.approx(sum(frame["input"]) / len(frame["input"]), rel=1e-5)
     assert header["mean_over_masks"] == pytest.approx(header["mean_input"], rel=0.05)
@@ -135,7 +136,8 @@ def test_eval_mode_is_the_identity(page: Page, live_server: str, errors: list[st
     assert frame["header"]["kept"] == 1
     expect(page.locator('[data-tensor="output"] .valuegrid-cell.dropped')).to_have_count(0)
     expect(page.locator("#output-hint")).to_contain_text("y = x")
-    expect(page.locator(".dropoutnumbers-figure.kept .dropoutnumbers-note")).to_contain_text("keeps every unit")
+    kept_note = page.locator(".dropoutnumbers-figure.kept .dropoutnumbers-note")
+    expect(kept_note).to_contain_text("keeps every unit")
     assert "train=0" in page.url
 
     page.check('input[name="mode"][value="train"]')

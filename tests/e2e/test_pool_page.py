@@ -208,5 +208,14 @@ def test_keys_move_the_window_and_the_url_keeps_the_view(
             expect(viewer.locator(control)).to_be_disabled()
         viewer.keyboard.press("s")  # the window is the viewer's own: it still moves
         viewer.wait_for_function("(k) => window.nnlive.cell === k + 1", arg=cell)
+
+        old = page.evaluate("window.nnlive.session.id")
+        page.select_option('select[name="op"]', "avg")  # the driver's new session: the viewer follows
+        viewer.wait_for_function(
+            "(id) => window.nnlive.lastFrame.header.session !== id", arg=old, timeout=WAIT_MS
+        )
+        assert viewer.evaluate("window.nnlive.session.op") == "avg"
+        expect(viewer.locator("#notice")).to_contain_text("new session")
+        assert f"session={page.evaluate('window.nnlive.session.id')}" in viewer.url
     finally:
         context.close()

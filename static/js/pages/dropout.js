@@ -21,7 +21,6 @@ import * as legend from "../views/legend.js";
 import * as valuegrid from "../views/valuegrid.js";
 
 const MODEL = "dropout";
-const TYPED_LIMIT = 1000; // the server's bound on typed inputs (docs/protocol.md)
 const AUTO_PAUSE_MS = 600; // between masks while resampling on its own
 const MASK_SCALE = { kind: "sequential", min: 0, max: 1 };
 // Okabe–Ito: sky blue points per mask, vermillion running average, black input mean.
@@ -91,7 +90,7 @@ async function main() {
     }),
     numbers: dropoutnumbers.mount(byId("numbers")),
     chart: curves.mount(byId("chart"), { series: SERIES }),
-    editor: gridedit.mount(byId("input-editor"), { limit: TYPED_LIMIT, onSend: (input) => act({ type: "forward", input }) }),
+    editor: gridedit.mount(byId("input-editor"), { onSend: (input) => act({ type: "forward", input }) }),
   };
   const history = createMaskHistory();
   debug.chart = views.chart;
@@ -256,7 +255,7 @@ async function main() {
   byId("pattern-random").addEventListener("click", () => act({ type: "pattern", name: "random" }).catch(() => {}));
   byId("input-type").addEventListener("click", () => {
     const input = tensorOf("input");
-    if (input) gridedit.open(views.editor, input.data, input.shape);
+    if (input) gridedit.open(views.editor, input.data, input.shape, state.info.limits.input);
   });
   bindKeys({ " ": toggleAuto, s: resample, ArrowRight: resample }, () => state.driving);
 

@@ -24,7 +24,6 @@ import * as poolcalc from "../views/poolcalc.js";
 import * as valuegrid from "../views/valuegrid.js";
 
 const MODELS = { max: "maxpool2d", avg: "avgpool2d" };
-const TYPED_LIMIT = 1000; // the server's bound on typed inputs and gradients (docs/protocol.md)
 const SPEED = 1.25; // windows per second while playing
 
 const byId = (id) => document.getElementById(id);
@@ -151,12 +150,8 @@ async function main() {
     grad: gridPanel("grad", { describe: (index) => state.data && describeGradient(state.data, index) }),
     forward: poolcalc.mount(byId("forward-calc")),
     backward: poolcalc.mount(byId("backward-calc")),
-    inputEditor: gridedit.mount(byId("input-editor"), {
-      limit: TYPED_LIMIT,
-      onSend: (values) => act({ type: "forward", input: values }),
-    }),
+    inputEditor: gridedit.mount(byId("input-editor"), { onSend: (values) => act({ type: "forward", input: values }) }),
     upstreamEditor: gridedit.mount(byId("upstream-editor"), {
-      limit: TYPED_LIMIT,
       onSend: (values) => act({ type: "upstream", source: "values", values }),
     }),
   };
@@ -290,10 +285,10 @@ async function main() {
   byId("pattern-random").addEventListener("click", send({ type: "pattern", name: "random" }));
   byId("upstream-ones").addEventListener("click", send({ type: "upstream", source: "ones" }));
   byId("upstream-random").addEventListener("click", send({ type: "upstream", source: "random" }));
-  byId("input-type").addEventListener("click", () => state.data && gridedit.open(views.inputEditor, state.data.input.data, state.data.input.shape));
-  byId("upstream-type").addEventListener("click", () => {
-    if (state.data) gridedit.open(views.upstreamEditor, state.data.upstream.data, state.data.upstream.shape);
-  });
+  // Typed values within the session's published limits (docs/protocol.md, session info).
+  const edit = (editor, tensor, limit) => state.data && gridedit.open(editor, tensor.data, tensor.shape, state.info.limits[limit]);
+  byId("input-type").addEventListener("click", () => edit(views.inputEditor, state.data?.input, "input"));
+  byId("upstream-type").addEventListener("click", () => edit(views.upstreamEditor, state.data?.upstream, "upstream"));
   byId("prev").addEventListener("click", () => player.step(-1));
   byId("next").addEventListener("click", () => player.step(1));
   byId("play").addEventListener("click", () => player.toggle());

@@ -9,8 +9,9 @@ import { element } from "./dom.js";
 
 /**
  * Mount a closed editor into `el`.
- * @param {{onSend: (values: number[][][]) => Promise<unknown>, limit: number}} opts onSend's promise
- *   settles when the server has answered; the editor closes when it resolves.
+ * @param {{onSend: (values: number[][][]) => Promise<unknown>, limit?: number}} opts onSend's promise
+ *   settles when the server has answered; the editor closes when it resolves. limit: the bound on
+ *   |value| when `open` gives none.
  */
 export function mount(el, { onSend, limit }) {
   const planes = element("div", "gridedit-planes");
@@ -24,11 +25,10 @@ export function mount(el, { onSend, limit }) {
   cancel.type = "button";
   setText(cancel, "valuegrid.cancel");
   const hint = element("p", "hint");
-  setText(hint, "valuegrid.edit_hint", { limit });
   const root = element("form", "gridedit", hint, planes, message, element("div", "gridedit-buttons", send, cancel));
   root.hidden = true;
   el.append(root);
-  const view = { root, planes, message, inputs: [], shape: null, limit, onSend };
+  const view = { root, hint, planes, message, inputs: [], shape: null, limit, onSend };
   root.addEventListener("submit", (event) => {
     event.preventDefault();
     submit(view);
@@ -40,10 +40,12 @@ export function mount(el, { onSend, limit }) {
   return view;
 }
 
-/** Open the editor on `values` (flat) of `shape` [C, H, W]. */
-export function open(view, values, shape) {
+/** Open the editor on `values` (flat) of `shape` [C, H, W]; `limit` replaces the mounted bound (the session's). */
+export function open(view, values, shape, limit = view.limit) {
   const [channels, height, width] = shape;
   view.shape = [...shape];
+  view.limit = limit;
+  setText(view.hint, "valuegrid.edit_hint", { limit });
   view.inputs = [];
   view.message.hidden = true;
   view.planes.replaceChildren(

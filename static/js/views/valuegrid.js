@@ -3,7 +3,7 @@
 // Optional: a ring of padding cells labelled with what padding means (−∞ for max, 0 for average),
 // a window frame over f×f cells, marks (CSS classes) on chosen cells, a click callback, a hover readout.
 
-import { colorOf } from "../colormap.js";
+import { colorOf, inkOn } from "../colormap.js";
 import { element } from "./dom.js";
 import { attachReadout } from "./readout.js";
 
@@ -39,9 +39,9 @@ export function update(view, values, shape, scale, { padding = 0, padText = "" }
   view.values = values;
   view.cells.forEach((cell, index) => {
     const value = values[index];
-    const [r, g, b] = colorOf(value, scale);
-    cell.style.backgroundColor = `rgb(${r} ${g} ${b})`;
-    cell.style.color = lightness(r, g, b) > 0.55 ? "#000" : "#fff";
+    const rgb = colorOf(value, scale);
+    cell.style.backgroundColor = `rgb(${rgb.join(" ")})`;
+    cell.style.color = inkOn(rgb);
     cell.textContent = cellText(value);
   });
 }
@@ -163,13 +163,4 @@ export function cellText(value) {
   const digits = magnitude < 10 ? 2 : magnitude < 100 ? 1 : 0;
   const text = String(Number(value.toFixed(digits)));
   return text === "0" || text === "-0" ? "≈0" : text;
-}
-
-/** Relative luminance (0 black – 1 white) of an sRGB colour, to pick readable ink. */
-function lightness(r, g, b) {
-  const linear = (c) => {
-    const v = c / 255;
-    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-  };
-  return Math.sqrt(0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b));
 }
