@@ -157,7 +157,9 @@ class Session:
         self.live.set_controls(changes)
         self.controls = {**self.controls, **changes}
         self.publish_state()
-        if changes.keys() & self.spec.optional_tensors.keys():  # the frame's contents change
+        # A model that does not train shows its controls only through a new frame (dropout's p);
+        # a training one shows them in its next frame anyway, unless they change what frames carry.
+        if not self.spec.trains or changes.keys() & self.spec.optional_tensors.keys():
             self._publish_frame()
 
     def reset(self) -> None:

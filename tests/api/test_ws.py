@@ -340,3 +340,15 @@ def test_a_viewer_joining_while_the_last_one_leaves_still_gets_frames():
         return joining.ws.sent
 
     assert asyncio.run(scenario())[-1] == b"the next frame"
+
+
+def test_changing_a_control_of_a_model_that_does_not_train_answers_with_a_frame(
+    live_server: str, open_socket: OpenSocket
+):
+    info = create_session(live_server, model="dropout")
+    driver = open_socket(info, drive=True)
+    driver.wait("frame")
+    driver.ok("set", values={"p": 0.25, "train": False})
+    frame = driver.wait("frame", where=lambda f: f["p"] == 0.25)
+    assert frame["mode"] == "eval"
+    np.testing.assert_array_equal(frame.tensors["output"], frame.tensors["input"])
