@@ -27,6 +27,7 @@ PAGES = (
     Page("/pool", "page.pool.title", "page.pool.summary"),
     Page("/dropout", "page.dropout.title", "page.dropout.summary"),
     Page("/conv", "page.conv.title", "page.conv.summary"),
+    Page("/lstm", "page.lstm.title", "page.lstm.summary"),
 )
 
 
@@ -79,3 +80,9 @@ def dropout(request: Request) -> HTMLResponse:
 def conv(request: Request) -> HTMLResponse:
     """The convolution, position by position; `?session=ID` attaches to a session."""
     return _render(request, "conv.html")
+
+
+@router.get("/lstm", response_class=HTMLResponse, include_in_schema=False)
+def lstm(request: Request) -> HTMLResponse:
+    """LSTM gates step by step and RNN vs LSTM long memory; `?session=ID` attaches to a session."""
+    return _render(request, "lstm.html")

@@ -79,3 +79,20 @@ export async function catalogEntry(model) {
   const { models = [] } = response.ok ? await response.json() : {};
   return models.find((entry) => entry.name === model) ?? { config: [], controls: [] };
 }
+
+/**
+ * Wire `form` as the config of a live page's session: a change replaces the session (`live()` gives
+ * the page from startLivePage) by one of `model` with the new values; a refusal shows by its field,
+ * or on the notice line. Returns the form's controls (bindConfigForm).
+ */
+export function bindSessionConfig(form, model, live) {
+  const settings = bindConfigForm(form, async (config) => {
+    settings.clearErrors();
+    try {
+      await live().replace(model, config);
+    } catch (error) {
+      if (!settings.showError(error)) live().notice.error(error);
+    }
+  });
+  return settings;
+}

@@ -1,0 +1,212 @@
+// The LSTM page. Top: one `lstm` session's gates for a typed sequence — strips of f, i, g, o, c, h
+// over time, the selected step and unit in the cell diagram and in the formulas, and the check
+// against nn.LSTM. Below: two `memory` sessions (nn.RNN and nn.LSTM) learning to recall the first
+// symbol of a length-T sequence side by side, with ‖∂L/∂h_t‖ over t and accuracy over T.
+// For tests, window.nnlive holds the last drawn frame, the selection and the memory frames.
+
+import { bindSessionConfig, catalogEntry } from "../configform.js";
+import { bindKeys } from "../controls.js";
+import { initI18n, setText, t } from "../i18n.js";
+import { startLivePage } from "../livepage.js";
+import { CELLS, startMemoryPair } from "../memorypair.js";
+import { tensorValues } from "../net/codec.js";
+import { formatPercent, formatValue } from "../numbers.js";
+import { configFromParams, readView, writeView } from "../urlstate.js";
+import * as curves from "../views/curves.js";
+import * as lstmcell from "../views/lstmcell.js";
+import * as formulas from "../views/lstmformulas.js";
+import { stepValues } from "../views/lstmstep.js";
+import * as strips from "../views/lstmstrips.js";
+import * as xy from "../views/lstmxy.js";
+
+const MODEL = "lstm";
+// Okabe–Ito orange and blue: told apart with every common colour-vision deficiency.
+const COLORS = { rnn: "#D55E00", lstm: "#0072B2" };
+const KEYS = { rnn: "lstm.cell_rnn", lstm: "lstm.cell_lstm" };
+const SERIES = CELLS.map((cell) => ({ key: KEYS[cell], color: COLORS[cell] }));
+
+const byId = (id) => document.getElementById(id);
+
+async function main() {
+  await initI18n();
+  const params = new URLSearchParams(location.search);
+  const view = readView(params, { t: 0, j: 0, T: 20 });
+  const page = { frame: null, selection: { step: view.t, unit: view.j }, driving: false };
+  const debug = { lastFrame: null, frames: 0, session: null, driving: false, selection: page.selection, memory: {}, memoryFrames: 0 };
+  window.nnlive = debug;
+  let live = null;
+  const act = (message) => live.act(message).catch(() => {});
+
+  const views = {
+    strips: strips.mount(byId("strips"), { onPick: (step, unit) => select(step, unit) }),
+    cell: lstmcell.mount(byId("cell")),
+    formulas: formulas.mount(byId("formulas")),
+  };
+
+  /** Draw the gates of the latest frame at the selection (clamped to the sequence). */
+  function draw() {
+    const frame = page.frame;
+    if (!frame) return;
+    const { header, tensors } = frame;
+    const [steps, units] = tensors.h.shape;
+    const step = Math.min(page.selection.step, steps - 1);
+    const unit = Math.min(page.selection.unit, units - 1);
+    page.selection = { step, unit };
+    debug.selection = page.selection;
+    const values = Object.fromEntries(Object.entries(tensors).map(([name, tensor]) => [name, tensorValues(tensor)]));
+    strips.update(views.strips, values, [steps, units], header.tokens, page.selection);
+    const token = header.tokens ? header.tokens[step] : null;
+    const numbers = stepValues(values, units, step, unit);
+    lstmcell.update(views.cell, numbers, token);
+    formulas.update(views.formulas, numbers);
+    setText(byId("cell-where"), "lstm.cell_where", { t: step, j: unit });
+    setText(byId("diff-h"), "lstm.diff_h", { v: formatValue(header.max_diff_h) });
+    setText(byId("diff-c"), "lstm.diff_c", { v: formatValue(header.max_diff_c) });
+    debug.lastFrame = frame;
+    debug.frames++;
+  }
+
+  function select(step, unit) {
+    page.selection = { step: Math.max(0, step), unit: Math.max(0, unit) };
+    writeView({ t: page.selection.step, j: page.selection.unit });
+    draw();
+  }
+  const move = (dt, dj) => () => select(page.selection.step + dt, page.selection.unit + dj);
+  bindKeys({ ArrowLeft: move(-1, 0), ArrowRight: move(1, 0), ArrowUp: move(0, -1), ArrowDown: move(0, 1) }, () => true);
+
+  // The sequence: typed text, or a generated one.
+  const textInput = byId("sequence-text");
+  byId("sequence-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    act({ type: "text", text: textInput.value, purpose: "input" });
+  });
+  byId("pattern-random").addEventListener("click", () => act({ type: "pattern", name: "random" }));
+  byId("pattern-checkerboard").addEventListener("click", () => act({ type: "pattern", name: "checkerboard" }));
+
+  const catalog = await catalogEntry(MODEL);
+  const settings = bindSessionConfig(byId("settings"), MODEL, () => live);
+  settings.applyFields(catalog.config);
+
+  function onAccess(driving) {
+    page.driving = driving;
+    debug.driving = driving;
+    settings.setEnabled(driving);
+    for (const element of document.querySelectorAll("#sequence-form input, #sequence-form button")) element.disabled = !driving;
+  }
+
+  live = await startLivePage(MODEL, {
+    config: configFromParams(params, catalog.config),
+    onHello: (info) => {
+      debug.session = info;
+      settings.show(info.config);
+      live?.writeView(info.config);
+    },
+    onFrame: (frame) => {
+      page.frame = frame;
+      if (frame.header.tokens !== null && document.activeElement !== textInput) textInput.value = frame.header.tokens;
+      requestAnimationFrame(draw);
+    },
+    onAccess,
+  });
+
+  startMemory(view.T, live.notice, debug);
+}
+
+/** The long-memory section: two sessions, shared controls, four charts. */
+async function startMemory(length, notice, debug) {
+  const charts = {
+    loss: curves.mount(byId("loss-chart"), { series: SERIES.map((s) => ({ ...s })) }),
+    accuracy: curves.mount(byId("accuracy-chart"), { series: SERIES.map((s) => ({ ...s, sparse: true })), range: [0, 1] }),
+    grad: xy.mount(byId("grad-chart"), { series: SERIES, log: true, xKey: "lstm.grad_x" }),
+    length: xy.mount(byId("length-chart"), { series: SERIES, range: [0, 1], xKey: "lstm.length_x" }),
+  };
+  for (const [id, key] of [["loss-chart", "lstm.loss_title"], ["accuracy-chart", "lstm.accuracy_title"], ["grad-chart", "lstm.grad_title"], ["length-chart", "lstm.length_title"]]) {
+    const title = document.createElement("h3");
+    setText(title, key);
+    byId(id).prepend(title);
+  }
+  const status = Object.fromEntries(
+    CELLS.map((cell) => {
+      const pill = document.createElement("span");
+      pill.className = "pill lstm-cell-pill";
+      pill.style.borderColor = COLORS[cell];
+      byId("memory-status").append(pill);
+      return [cell, { pill, state: "paused", step: 0, acc: null }];
+    }),
+  );
+  const showStatus = (cell) => {
+    const s = status[cell];
+    setText(s.pill, "lstm.cell_status", {
+      cell: cell.toUpperCase(),
+      state: t(`state.${s.state}`),
+      step: s.step,
+      acc: s.acc === null ? "–" : formatPercent(s.acc),
+    });
+    s.pill.dataset.state = s.state;
+  };
+  const lastStep = {};
+  const index = (cell) => CELLS.indexOf(cell);
+  const lengthInput = byId("length");
+  const showLength = () => (byId("length-value").textContent = lengthInput.value);
+
+  const pair = await startMemoryPair(
+    { T: length },
+    {
+      onHello(cell, hello) {
+        lengthInput.value = hello.session.config.T;
+        showLength();
+        writeView({ T: hello.session.config.T });
+        const { train, val } = hello.history;
+        curves.update(charts.loss, train.step.map((step, k) => ({ series: index(cell), step, value: train.loss[k] })));
+        curves.update(charts.accuracy, val.step.map((step, k) => ({ series: index(cell), step, value: val.acc[k] })));
+      },
+      onState(cell, state) {
+        if (state.step < (lastStep[cell] ?? 0)) {
+          curves.clear(charts.loss);
+          curves.clear(charts.accuracy);
+        }
+        lastStep[cell] = state.step;
+        Object.assign(status[cell], { state: state.state, step: state.step });
+        showStatus(cell);
+        const training = CELLS.some((c) => status[c].state === "training");
+        setText(byId("memory-train"), training ? "controls.pause" : "controls.train");
+        byId("memory-train").classList.toggle("running", training);
+      },
+      onFrame(cell, { header, tensors }) {
+        if (header.train) curves.update(charts.loss, [{ series: index(cell), step: header.step, value: header.train.loss }]);
+        if (header.val) curves.update(charts.accuracy, [{ series: index(cell), step: header.val.step, value: header.val.acc }]);
+        const norms = tensorValues(tensors.grad_norm);
+        xy.update(charts.grad, index(cell), norms.map((_, t) => t + 1), norms);
+        xy.update(charts.length, index(cell), Array.from(tensorValues(tensors.lengths)), tensorValues(tensors.acc_by_length));
+        Object.assign(status[cell], { step: header.step, acc: header.val?.acc ?? null });
+        showStatus(cell);
+        debug.memory[cell] = { header, tensors };
+        debug.memoryFrames++;
+      },
+      onError: (error) => notice.error(error),
+      onAccess(driving) {
+        debug.memoryDriving = driving;
+        for (const element of document.querySelectorAll("#memory-controls button, #memory-controls input")) element.disabled = !driving;
+      },
+    },
+  ).catch((error) => notice.error(error));
+  if (!pair) return;
+  const training = () => CELLS.some((c) => status[c].state === "training");
+  const toggle = () => pair.act({ type: training() ? "pause" : "train" }).catch(() => {});
+  const step = () => pair.act({ type: "step", count: 10 }).catch(() => {});
+  const reset = () => pair.act({ type: "reset" }).catch(() => {});
+  byId("memory-controls").addEventListener("submit", (event) => event.preventDefault());
+  byId("memory-train").addEventListener("click", toggle);
+  byId("memory-step").addEventListener("click", step);
+  byId("memory-reset").addEventListener("click", reset);
+  lengthInput.addEventListener("input", showLength);
+  lengthInput.addEventListener("change", () => {
+    curves.clear(charts.loss);
+    curves.clear(charts.accuracy);
+    for (const cell of CELLS) lastStep[cell] = 0;
+    pair.replace({ T: Number(lengthInput.value) }).catch((error) => notice.error(error));
+  });
+  bindKeys({ " ": toggle, s: step, r: reset }, () => pair.driving);
+}
+
+main();
