@@ -4,7 +4,7 @@ page's errors, which fail a test."""
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +24,22 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _tests_may_evaluate_strings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the tests' own scripts run under the pages' Content-Security-Policy.
+
+    Playwright evaluates string predicates (``wait_for_function``) with eval, which the policy forbids
+    to pages; browser contexts therefore bypass it unless a test asks otherwise (test_csp.py checks
+    every page under the policy).
+    """
+    new_context = Browser.new_context
+
+    def bypassing(self: Browser, **options: object):
+        return new_context(self, **{"bypass_csp": True, **options})
+
+    monkeypatch.setattr(Browser, "new_context", bypassing)
 
 
 @pytest.fixture
