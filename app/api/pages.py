@@ -28,6 +28,7 @@ PAGES = (
     Page("/dropout", "page.dropout.title", "page.dropout.summary"),
     Page("/conv", "page.conv.title", "page.conv.summary"),
     Page("/lstm", "page.lstm.title", "page.lstm.summary"),
+    Page("/rnn", "page.rnn.title", "page.rnn.summary"),
 )
 
 
@@ -86,3 +87,9 @@ def conv(request: Request) -> HTMLResponse:
 def lstm(request: Request) -> HTMLResponse:
     """LSTM gates step by step and RNN vs LSTM long memory; `?session=ID` attaches to a session."""
     return _render(request, "lstm.html")
+
+
+@router.get("/rnn", response_class=HTMLResponse, include_in_schema=False)
+def rnn(request: Request) -> HTMLResponse:
+    """nn.RNN unrolled, beside a hand-written loop; `?session=ID` attaches to a session."""
+    return _render(request, "rnn.html")

@@ -1,0 +1,243 @@
+// The RNN page (/rnn): nn.RNN unrolled over time and layers, one hidden state per step and layer
+// coloured unit by unit, the picked step's formula evaluated with the server's weights, and the
+// largest difference between nn.RNN and a hand-written loop over the same weights (computed on the
+// server). Every constructor argument, the sequence length and the batch are the session's config (a
+// change starts a new session); train/eval mode is its control. For tests, window.nnlive holds the
+// last drawn frame, the session, the picked cell and the hover readout's cell.
+
+import { scaleFor } from "../colormap.js";
+import { bindSessionConfig, catalogEntry } from "../configform.js";
+import { bindKeys } from "../controls.js";
+import { newestFrameDrawer } from "../framedraw.js";
+import { initI18n, setText } from "../i18n.js";
+import { startLivePage } from "../livepage.js";
+import { formatValue } from "../numbers.js";
+import { hiddenAt, slice, stepTerms } from "../rnnmath.js";
+import { configFromParams, readView } from "../urlstate.js";
+import * as gridedit from "../views/gridedit.js";
+import * as legend from "../views/legend.js";
+import * as formula from "../views/rnnformula.js";
+import * as unrolled from "../views/rnnunrolled.js";
+
+const MODEL = "rnn";
+const byId = (id) => document.getElementById(id);
+const shapeText = (shape) => `(${shape.join(", ")})`;
+
+async function main() {
+  await initI18n();
+  const params = new URLSearchParams(location.search);
+  const catalog = await catalogEntry(MODEL);
+  const view = readView(params, { layer: 0, t: 0, d: 0, b: 0 });
+  const state = {
+    info: null,
+    frame: null,
+    cell: { layer: view.layer, t: view.t, d: view.d },
+    b: view.b,
+    driving: false,
+    // Train mode wanted in the next session: the URL's for a session this page creates, then the
+    // previous session's after a settings change.
+    train: params.has("session") ? null : params.get("train") === "1",
+  };
+  const debug = { lastFrame: null, frames: 0, session: null, driving: false, cell: state.cell, hover: null };
+  window.nnlive = debug;
+  let live = null;
+  const act = (message) => live.act(message);
+
+  const views = {
+    unrolled: unrolled.mount(byId("unrolled"), { onPick: pick, onHover: hover }),
+    formula: formula.mount(byId("formula")),
+    legendH: legend.mount(byId("legend-h")),
+    legendX: legend.mount(byId("legend-x")),
+    editor: gridedit.mount(byId("input-editor"), { onSend: (input) => act({ type: "forward", input }) }),
+  };
+
+  const config = () => state.info.config;
+  const hidden = () => config().hidden_size;
+
+  /** A state's numbers for the picked sequence: h_t of a layer and direction, or x_t (layer −1). */
+  function valuesOf({ layer, t: step, d }) {
+    const tensors = state.frame.tensors;
+    if (layer < 0) return slice(tensors["x.l0"], step, state.b);
+    return hiddenAt(tensors, { layer, t: step, b: state.b, d }, hidden());
+  }
+
+  /** Keep the picked cell and sequence inside this session's shape. */
+  function clampView() {
+    const c = config();
+    const directions = c.bidirectional ? 2 : 1;
+    const clamp = (v, hi) => Math.min(Math.max(Math.trunc(v) || 0, 0), hi - 1);
+    state.cell = { layer: clamp(state.cell.layer, c.num_layers), t: clamp(state.cell.t, c.seq_len), d: clamp(state.cell.d, directions) };
+    state.b = clamp(state.b, c.batch);
+    debug.cell = state.cell;
+    byId("sequence").max = c.batch - 1;
+    byId("sequence").value = state.b;
+  }
+
+  function draw() {
+    const { header, tensors } = state.frame;
+    const c = config();
+    const hStates = Object.keys(tensors).filter((name) => name.startsWith("h.l"));
+    const allH = Float32Array.from(hStates.flatMap((name) => Array.from(tensors[name].data)));
+    const scale = scaleFor(allH, { signed: c.nonlinearity === "tanh" });
+    const inputScale = scaleFor(tensors.input.data, { signed: true });
+    unrolled.update(views.unrolled, {
+      steps: c.seq_len,
+      layers: c.num_layers,
+      directions: c.bidirectional ? 2 : 1,
+      values: valuesOf,
+      scale,
+      inputScale,
+      selected: state.cell,
+      dropout: header.dropout_active,
+    });
+    legend.update(views.legendH, scale);
+    legend.update(views.legendX, inputScale);
+    const terms = stepTerms(tensors, { ...state.cell, b: state.b }, { hidden: c.hidden_size, nonlinearity: c.nonlinearity });
+    formula.update(views.formula, { cell: state.cell, terms, nonlinearity: c.nonlinearity });
+    setText(byId("gap"), "rnn.gap", { gap: formatValue(header.max_diff) });
+    byId("gap").dataset.gap = header.max_diff;
+    setText(byId("gap-parts"), "rnn.gap_parts", { output: formatValue(header.max_diff_output), h_n: formatValue(header.max_diff_h_n) });
+    const note = byId("compare-note");
+    if (header.dropout_active) setText(note, "rnn.compare_dropout", { p: c.dropout });
+    else if (header.mode === "train") setText(note, "rnn.compare_train_plain");
+    else setText(note, "rnn.compare_eval");
+    byId("rnn").dataset.mode = header.mode;
+    if (debug.hover) hover(debug.hover, debug.hover.unit);
+  }
+
+  const drawNewest = newestFrameDrawer(draw, debug);
+  function onFrame(frame) {
+    if (frame.header.session !== state.info?.id) return; // a frame of the session this one replaced
+    state.frame = frame;
+    drawNewest(frame);
+  }
+
+  function pick(cell) {
+    state.cell = cell;
+    debug.cell = cell;
+    live?.writeView({ layer: cell.layer, t: cell.t, d: cell.d });
+    if (state.frame) draw();
+  }
+
+  /** The hovered state's numbers as the server sent them, the hovered unit marked. */
+  function hover(cell, unit) {
+    const readout = byId("readout");
+    debug.hover = cell && { ...cell, unit };
+    if (!cell || !state.frame) {
+      setText(readout, "rnn.readout_idle");
+      return;
+    }
+    const numbers = valuesOf(cell).map(formatValue);
+    const values = `[${numbers.join(", ")}]`;
+    const v = numbers[unit];
+    if (cell.layer < 0) setText(readout, "rnn.readout_x", { t: cell.t, b: state.b, values, k: unit, v });
+    else setText(readout, "rnn.readout_h", { l: cell.layer, dir: cell.d ? "←" : "→", t: cell.t, b: state.b, values, k: unit, v });
+  }
+
+  function showShapes(info) {
+    const c = info.config;
+    const rows = [
+      ["rnn.shape_input_time", `(T, B, I) = ${shapeText(info.input_time_major)}`, !c.batch_first],
+      ["rnn.shape_input_batch", `(B, T, I) = ${shapeText(info.input_batch_first)}`, c.batch_first],
+      ["rnn.shape_output", `${c.batch_first ? "(B, T, D·H)" : "(T, B, D·H)"} = ${shapeText(info.output)}`, false],
+      ["rnn.shape_h_n", `(D·num_layers, B, H) = ${shapeText(info.h_n)}`, false],
+    ];
+    byId("shapes").replaceChildren(
+      ...rows.flatMap(([key, text, active]) => {
+        const term = document.createElement("dt");
+        setText(term, key);
+        const value = document.createElement("dd");
+        value.textContent = text;
+        if (active) value.append(" ", activeBadge());
+        return [term, value];
+      }),
+    );
+  }
+
+  function activeBadge() {
+    const badge = document.createElement("span");
+    badge.className = "rnn-active";
+    setText(badge, "rnn.shape_active");
+    return badge;
+  }
+
+  const resample = () => act({ type: "resample" }).catch(() => {});
+  const setTrain = (train) => act({ type: "set", values: { train } }).catch(() => {});
+
+  function showControls(controls) {
+    state.train = controls.train;
+    byId("train-mode").checked = controls.train;
+    live?.writeView({ train: controls.train });
+  }
+
+  function onHello(info) {
+    if (info.id !== state.info?.id) state.frame = null;
+    state.info = info;
+    debug.session = info;
+    settings.show(info.config);
+    live?.writeView(info.config);
+    clampView();
+    showShapes(info);
+    const wanted = state.train;
+    showControls(info.controls);
+    setText(byId("readout"), "rnn.readout_idle");
+    if (wanted !== null && wanted !== info.controls.train && live?.session.token) setTrain(wanted);
+  }
+
+  function onAccess(driving) {
+    state.driving = driving;
+    debug.driving = driving;
+    settings.setEnabled(driving);
+    for (const element of document.querySelectorAll("#controls button, #train-mode")) element.disabled = !driving;
+    if (!driving) gridedit.close(views.editor);
+  }
+
+  /** Move the picked cell by (dt, dlayer), or switch direction. */
+  function move(dt, dlayer, flip = false) {
+    if (!state.info) return;
+    const directions = config().bidirectional ? 2 : 1;
+    const { layer, t: step, d } = state.cell;
+    state.cell = { layer: layer + dlayer, t: step + dt, d: flip ? (d + 1) % directions : d };
+    clampView();
+    pick(state.cell);
+  }
+
+  const settings = bindSessionConfig(byId("settings"), MODEL, () => live);
+  settings.applyFields(catalog.config);
+  byId("controls").addEventListener("submit", (event) => event.preventDefault());
+  byId("train-mode").addEventListener("change", () => setTrain(byId("train-mode").checked));
+  byId("resample").addEventListener("click", resample);
+  byId("pattern-random").addEventListener("click", () => act({ type: "pattern", name: "random" }).catch(() => {}));
+  byId("pattern-checkerboard").addEventListener("click", () => act({ type: "pattern", name: "checkerboard" }).catch(() => {}));
+  byId("input-type").addEventListener("click", () => {
+    const input = state.frame?.tensors.input;
+    if (input) gridedit.open(views.editor, input.data, input.shape, state.info.limits.input);
+  });
+  byId("sequence").addEventListener("change", () => {
+    state.b = Number(byId("sequence").value);
+    clampView();
+    live?.writeView({ b: state.b });
+    if (state.frame) draw();
+  });
+  bindKeys(
+    {
+      ArrowLeft: () => move(-1, 0),
+      ArrowRight: () => move(1, 0),
+      ArrowUp: () => move(0, 1),
+      ArrowDown: () => move(0, -1),
+      d: () => move(0, 0, true),
+    },
+    () => true,
+  );
+  bindKeys({ m: () => setTrain(!byId("train-mode").checked), r: resample }, () => state.driving);
+
+  live = await startLivePage(MODEL, {
+    config: configFromParams(params, catalog.config),
+    onHello,
+    onState: (message) => showControls(message.controls),
+    onFrame,
+    onAccess,
+  });
+}
+
+main();

@@ -1,0 +1,110 @@
+// One step of the RNN typeset and evaluated: h_t = act(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh) with the
+// step's indices, the two matrix × vector products as grids of the server's numbers, then a table of
+// the terms unit by unit, their sum, the activation and the server's h_t beside it.
+
+import { setText } from "../i18n.js";
+import { formatValue } from "../numbers.js";
+import { element } from "./dom.js";
+
+/** Mount an empty formula into `el`. */
+export function mount(el) {
+  const formula = element("p", "rnn-formula");
+  const note = element("p", "hint");
+  const products = element("div", "rnn-products");
+  const table = element("table", "rnn-terms");
+  const agreement = element("p", "rnn-agreement");
+  const root = element("div", "rnn-step", formula, note, products, element("div", "rnn-table-wrap", table), agreement);
+  el.append(root);
+  return { root, formula, note, products, table, agreement };
+}
+
+const sub = (name, index) => [name, element("sub", "", String(index))];
+const symbol = (name, subscript) => element("span", "rnn-sym", name, element("sub", "", subscript));
+
+/** Show the step of `cell` ({layer, t, d}) with its `terms` (rnnmath.stepTerms). */
+export function update(view, { cell, terms, nonlinearity }) {
+  const { layer, t, d } = cell;
+  const prev = terms.prev ?? "init";
+  const act = element("span", "rnn-fn", nonlinearity);
+  const wih = symbol("W", "ih");
+  const whh = symbol("W", "hh");
+  view.formula.replaceChildren(
+    element("span", "rnn-sym", ...sub("h", t)),
+    " = ",
+    act,
+    "(",
+    wih,
+    " ",
+    element("span", "rnn-sym", ...sub("x", t)),
+    " + ",
+    symbol("b", "ih"),
+    " + ",
+    whh,
+    " ",
+    element("span", "rnn-sym", ...sub("h", prev)),
+    " + ",
+    symbol("b", "hh"),
+    ")",
+  );
+  view.root.dataset.cell = `${layer}:${t}:${d}`;
+  const noteKey = terms.prev === null ? "rnn.note_start" : "rnn.note_step";
+  setText(view.note, noteKey, { l: layer, dir: d ? "←" : "→", t, prev });
+  view.products.replaceChildren(
+    product("W_ih", terms.weightIh, terms.x, terms.wx, ["x", t]),
+    product("W_hh", terms.weightHh, terms.hPrev, terms.wh, ["h", prev]),
+  );
+  drawTable(view.table, terms, nonlinearity, t, prev);
+  setText(view.agreement, "rnn.formula_gap", { gap: formatValue(terms.gap) });
+  view.agreement.dataset.gap = terms.gap;
+}
+
+/** Remove the formula. */
+export function destroy(view) {
+  view.root.remove();
+}
+
+/** matrix × vector = result, each as a bracketed grid of numbers. */
+function product(name, matrix, vector, result, [vectorName, index]) {
+  const [rows, cols] = matrix.shape;
+  const [letter, subscript] = name.split("_");
+  return element(
+    "div",
+    "rnn-product",
+    grid(Array.from(matrix.data), rows, cols, symbol(letter, subscript)),
+    element("span", "rnn-op", "×"),
+    grid(vector, vector.length, 1, element("span", "rnn-sym", ...sub(vectorName, index))),
+    element("span", "rnn-op", "="),
+    grid(result, result.length, 1, element("span", "rnn-sym", symbol(letter, subscript), " ", ...sub(vectorName, index))),
+  );
+}
+
+function grid(values, rows, cols, caption) {
+  const cells = values.map((v) => element("span", v < 0 ? "neg" : "", formatValue(v)));
+  const matrix = element("div", "rnn-matrix", ...cells);
+  matrix.style.gridTemplateColumns = `repeat(${cols}, auto)`;
+  matrix.dataset.rows = rows;
+  return element("figure", "rnn-grid", matrix, element("figcaption", "", caption));
+}
+
+/** Unit by unit: W_ih x_t, b_ih, W_hh h_(t−1), b_hh, the sum, act(sum), the server's h_t. */
+function drawTable(table, terms, nonlinearity, t, prev) {
+  const head = element("tr");
+  const headings = [
+    "k",
+    [symbol("W", "ih"), " ", ...sub("x", t)],
+    symbol("b", "ih"),
+    [symbol("W", "hh"), " ", ...sub("h", prev)],
+    symbol("b", "hh"),
+    "Σ",
+    `${nonlinearity}(Σ)`,
+  ];
+  for (const heading of headings) head.append(element("th", "", ...[heading].flat()));
+  const server = element("th", "rnn-server");
+  setText(server, "rnn.server_h");
+  head.append(server);
+  const rows = terms.sum.map((_, k) => {
+    const values = [terms.wx[k], terms.bih[k], terms.wh[k], terms.bhh[k], terms.sum[k], terms.h[k], terms.server[k]];
+    return element("tr", "", element("td", "", String(k)), ...values.map((v) => element("td", "", formatValue(v))));
+  });
+  table.replaceChildren(element("thead", "", head), element("tbody", "", ...rows));
+}
