@@ -27,6 +27,7 @@ PAGES = (
     Page("/pool", "page.pool.title", "page.pool.summary"),
     Page("/dropout", "page.dropout.title", "page.dropout.summary"),
     Page("/conv", "page.conv.title", "page.conv.summary"),
+    Page("/charrnn", "page.charrnn.title", "page.charrnn.summary"),
     Page("/lstm", "page.lstm.title", "page.lstm.summary"),
     Page("/rnn", "page.rnn.title", "page.rnn.summary"),
 )
@@ -83,13 +84,19 @@ def conv(request: Request) -> HTMLResponse:
     return _render(request, "conv.html")
 
 
+@router.get("/rnn", response_class=HTMLResponse, include_in_schema=False)
+def rnn(request: Request) -> HTMLResponse:
+    """nn.RNN unrolled, beside a hand-written loop; `?session=ID` attaches to a session."""
+    return _render(request, "rnn.html")
+
+
 @router.get("/lstm", response_class=HTMLResponse, include_in_schema=False)
 def lstm(request: Request) -> HTMLResponse:
     """LSTM gates step by step and RNN vs LSTM long memory; `?session=ID` attaches to a session."""
     return _render(request, "lstm.html")
 
 
-@router.get("/rnn", response_class=HTMLResponse, include_in_schema=False)
-def rnn(request: Request) -> HTMLResponse:
-    """nn.RNN unrolled, beside a hand-written loop; `?session=ID` attaches to a session."""
-    return _render(request, "rnn.html")
+@router.get("/charrnn", response_class=HTMLResponse, include_in_schema=False)
+def charrnn(request: Request) -> HTMLResponse:
+    """A character-level RNN learning to write; `?session=ID` attaches to a session."""
+    return _render(request, "charrnn.html")

@@ -96,6 +96,13 @@ class Resample(_Message):
     type: Literal["resample"]
 
 
+class View(_Message):
+    """The driver's page state, mirrored on every viewer's page (a lecture): any small JSON object."""
+
+    type: Literal["view"]
+    state: dict[str, Any] = Field(max_length=64)
+
+
 class Train(_Message):
     """Start training."""
 
@@ -136,7 +143,10 @@ ClientMessage = Annotated[
     | Pattern
     | Kernel
     | Upstream
+    | Text
+    | Generate
     | Resample
+    | View
     | Train
     | Pause
     | Step
@@ -147,7 +157,7 @@ ClientMessage = Annotated[
 TRAINING = frozenset({"train", "pause", "step"})
 LIFECYCLE = TRAINING | {"set", "reset"}
 INPUTS = frozenset({"forward", "sample", "pattern", "kernel", "upstream", "text", "generate", "resample"})
-DRIVER_ONLY = LIFECYCLE | INPUTS
+DRIVER_ONLY = LIFECYCLE | INPUTS | {"view"}
 _ADAPTER: TypeAdapter = TypeAdapter(ClientMessage)
 _TYPES = ("auth", "ping", *sorted(DRIVER_ONLY))
 

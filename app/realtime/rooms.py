@@ -14,7 +14,7 @@ from app.realtime.viewer import Viewer
 from app.sessions.manager import channel
 from app.sessions.session import Session
 
-STREAMS = ("state", "frame")
+STREAMS = ("state", "view", "frame")
 SUBSCRIBE_TIMEOUT_S = 5.0
 
 
@@ -67,6 +67,8 @@ class Rooms:
         hello = {"type": "hello", "protocol": 1, "session": session.info(), "role": "viewer"}
         viewer.reply({**hello, "history": session.history()})
         viewer.offer("state", json.dumps(session.state_message()).encode())
+        if session.view is not None:
+            viewer.offer("view", session.view)
         await room.ready()
         if session.last_frame is not None:  # the newest frame made: never older than one relayed
             viewer.offer("frame", session.last_frame)

@@ -49,7 +49,7 @@ class Viewer:
             stream, payload = await self._mailbox.get()
             if stream == "frame":
                 await self.ws.send_bytes(payload)
-            elif stream == "state":
+            elif isinstance(payload, bytes):  # a JSON snapshot from the bus: state or view
                 await self.ws.send_text(payload.decode())
                 if payload.startswith(b'{"type":"closed"'):
                     await self.ws.close(CLOSE_SESSION_ENDED, "session ended")

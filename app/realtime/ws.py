@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import json
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -16,6 +17,7 @@ router = APIRouter()
 CLOSE_NOT_FOUND = 4404
 CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
+MAX_VIEW_CHARS = 16 * 1024
 
 
 @router.websocket("/ws/sessions/{session_id}")
@@ -95,6 +97,11 @@ async def _dispatch(msg: Any, session: Session, viewer: Viewer) -> None:
         return
     if not viewer.driver:
         raise Forbidden("only the driver may do this: send auth with the session's control token")
+    if kind == "view":
+        if len(json.dumps(msg.state)) > MAX_VIEW_CHARS:
+            raise LimitReached(f"a view state may take at most {MAX_VIEW_CHARS} characters", "state")
+        session.publish_view(msg.state)  # no reply: pages send these as the presenter moves
+        return
     if kind in INPUTS:
         await session.run(session.apply, msg.model_dump())
         return

@@ -62,6 +62,7 @@ class Session:
         self._last_frame = self._last_val = 0.0
         self._val: dict | None = None
         self.last_frame: bytes | None = None  # for viewers who join late
+        self.view: bytes | None = None  # the driver's page state (`view` message), likewise
         self.worker = Worker(f"session-{session_id}")
 
     # -- reading (any thread) -------------------------------------------------------------------
@@ -99,6 +100,12 @@ class Session:
     def publish_state(self) -> None:
         """Send the current state to every viewer."""
         self._emit("state", json.dumps(self.state_message()).encode())
+
+    def publish_view(self, state: dict[str, Any]) -> None:
+        """Share the driver's page state (selected layer, cell, tab…) with every viewer."""
+        self.last_active = time.monotonic()
+        self.view = json.dumps({"type": "view", "state": state}, separators=(",", ":")).encode()
+        self._emit("view", self.view)
 
     # -- driving (await from the event loop) ----------------------------------------------------
 

@@ -34,7 +34,7 @@ export function mount(el, { series, log = false, range = null, xKey, height = 22
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: false }, y: range ? { range } : { auto: true } },
-    axes: [axis, { ...axis, size: 72, values: (_, ticks) => ticks.map((v) => formatValue(log ? 10 ** v : v)) }],
+    axes: [axis, { ...axis, size: 72, values: (_, ticks) => ticks.map((v) => (log ? powerOfTen(v) : formatValue(v))) }],
     series: [{}, ...series.map(({ color }) => ({ stroke: color, width: 2.5, points: { show: true, size: 5, fill: color } }))],
   };
   const view = { root, log, xs: [], columns: series.map(() => []), plot: null };
@@ -59,4 +59,9 @@ export function destroy(view) {
   view.resize.disconnect();
   view.plot.destroy();
   view.root.remove();
+}
+
+/** A log-scale tick (log10 of the value) as text: whole decades below 0.01 as 1e-5, others as numbers. */
+function powerOfTen(v) {
+  return Number.isInteger(v) && v < -2 ? `1e${v}` : formatValue(10 ** v);
 }
