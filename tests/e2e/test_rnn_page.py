@@ -108,3 +108,33 @@ def test_sizes_too_large_are_refused_by_the_field_and_the_session_carries_on(
     )
     x = page.evaluate("() => Array.from(window.nnlive.lastFrame.tensors.input.data)")
     assert x[:6] == [1, -1, 1, -1, 1, -1]  # (T, B, I) = (6, 1, 3): t = 0 is 1, −1, 1; t = 1 is −1, 1, −1
+
+
+def test_train_mode_drops_between_layers_and_the_loop_still_matches(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    frame = open_page(page, f"{live_server}/rnn?num_layers=2&dropout=0.5&hidden_size=8&seq_len=6")
+    assert frame["session"]["controls"]["train"] is False
+    page.locator("#train-mode").check()
+    page.wait_for_function("() => window.nnlive.lastFrame.header.mode === 'train'", timeout=WAIT_MS)
+    expect(page.locator("#compare-note")).to_contain_text("same dropout masks")
+    expect(page.locator(".rnn-unrolled")).to_have_class(re.compile(r"\bdropout\b"))
+    header = page.evaluate("() => window.nnlive.lastFrame.header")
+    below = page.evaluate("() => Array.from(window.nnlive.lastFrame.tensors['h.l0'].data)")
+    seen = page.evaluate("() => Array.from(window.nnlive.lastFrame.tensors['x.l1'].data)")
+    kept = [(s, b) for s, b in zip(seen, below, strict=True) if s != 0]
+    assert 0 < len(kept) < len(seen)  # some units dropped, some kept
+    assert all(s == pytest.approx(2 * b, rel=1e-6) for s, b in kept)  # scaled by 1/(1 − p)
+    assert header["dropout_active"]
+    assert header["max_diff"] < 1e-6
+    expect(page.locator("#gap")).to_contain_text(re.compile(r"= \d\.\d+e-[78]|= 0$"))
+
+
+def test_arrow_keys_move_the_picked_step_and_layer(page: Page, live_server: str, errors: list[str]) -> None:
+    open_page(page, f"{live_server}/rnn?num_layers=2&seq_len=6")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowUp")
+    expect(page.locator("#formula .rnn-step")).to_have_attribute("data-cell", "1:2:0")
+    expect(page.locator('.rnn-state[data-layer="1"][data-t="2"]')).to_have_class(re.compile(r"\bselected\b"))
+    assert page.evaluate("() => window.nnlive.cell") == {"layer": 1, "t": 2, "d": 0}
