@@ -57,13 +57,13 @@ TYPED_LIMIT = 1000.0
 
 
 def image_from_message(
-    message: dict, shape: tuple[int, int, int], generator: torch.Generator
+    message: dict, shape: tuple[int, int, int], generator: torch.Generator, limit: float = TYPED_LIMIT
 ) -> torch.Tensor:
-    """A (C, H, W) input from ``forward`` (typed numbers), ``sample`` (a digit) or ``pattern``."""
+    """A (C, H, W) input: ``forward`` (typed numbers within ±limit), ``sample`` (a digit), ``pattern``."""
     kind = message["type"]
     if kind == "forward":
         typed = check_shape(as_tensor(message["input"], "input"), shape, "input")
-        return check_range(typed, TYPED_LIMIT, "input")
+        return check_range(typed, limit, "input")
     if kind == "sample":
         x, _ = load_digits_32().split(message["split"])
         if not 0 <= message["index"] < len(x):

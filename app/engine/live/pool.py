@@ -11,7 +11,6 @@ from app.engine.capture import to_numpy
 from app.engine.data.digits import digits_facts, load_digits_32
 from app.engine.inputs import (
     IMAGE_MESSAGES,
-    TYPED_LIMIT,
     as_tensor,
     check_range,
     check_shape,
@@ -23,6 +22,7 @@ from app.engine.live.conv import output_side
 from app.engine.params import Param, ParamError
 
 GRAD_LIMIT = 1000.0
+MAP_LIMIT = 1e8  # a feature map passed on from /conv can be large: typed kernels reach ±100 × inputs ±1000
 
 
 def check_pooling(config: dict) -> None:
@@ -62,14 +62,14 @@ class PoolLive:
 
     def describe(self) -> dict[str, Any]:
         """Input and output shapes and the operation."""
-        limits = {"input": TYPED_LIMIT, "upstream": GRAD_LIMIT}
+        limits = {"input": MAP_LIMIT, "upstream": GRAD_LIMIT}
         facts = {"op": self.op, "input": list(self.shape), "output": list(self.out_shape)}
         return {**facts, "dataset": digits_facts(), "limits": limits}
 
     def handle(self, message: dict[str, Any]) -> None:
         """A new input map, or a new upstream gradient (ones, random, typed)."""
         if message["type"] in IMAGE_MESSAGES:
-            self.image = image_from_message(message, self.shape, self.generator)
+            self.image = image_from_message(message, self.shape, self.generator, MAP_LIMIT)
         elif message["source"] == "ones":
             self.upstream = torch.ones(self.out_shape)
         elif message["source"] == "random":
@@ -115,7 +115,7 @@ def _pool_spec(op: str, title: str) -> ModelSpec:
         config=(
             Param("height", "int", 6, "input height n", min=1, max=32),
             Param("width", "int", 6, "input width", min=1, max=32),
-            Param("channels", "int", 1, "channels", min=1, max=3),
+            Param("channels", "int", 1, "channels (4: a /conv output can be pooled)", min=1, max=4),
             Param("kernel", "int", 2, "window f", min=1, max=7),
             Param("stride", "int", 2, "stride s", min=1, max=7),
             Param("padding", "int", 0, "padding p (−∞ for max, 0 for average)", min=0, max=3),
