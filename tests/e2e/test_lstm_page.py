@@ -3,7 +3,6 @@ held against nn.LSTM run here with the session's weights; RNN vs LSTM training s
 ‖∂L/∂h_t‖ held against autograd through nn.RNNCell / nn.LSTMCell loops."""
 
 import httpx
-import pytest
 import torch
 import torch.nn.functional as F
 from playwright.sync_api import Page, expect
@@ -13,20 +12,32 @@ from torch import nn
 from app.engine.data.memory import memory_task
 from app.engine.live.lstm import VOCAB
 from app.engine.live.memory import PROBE_SIZE, TRAIN_SIZE, VAL_SIZE
-from e2e.frames import READ_FRAME, WAIT_MS, open_page, tensor
+from e2e.frames import READ_FRAME, WAIT_MS, next_frame, open_page, tensor
 
 
 def weights(base: str, session_id: str) -> dict[str, torch.Tensor]:
     return load(httpx.get(f"{base}/api/sessions/{session_id}/weights").content)
 
 
-def lstm_on(w: dict, text: str) -> torch.Tensor:
-    """nn.LSTM loaded with the session's weights on the embedded text: h (T, H)."""
-    x = w["embedding.weight"][[VOCAB.index(ch) for ch in text]]
+def embedded(w: dict, text: str) -> torch.Tensor:
+    """The text through the session's embedding: x (T, E)."""
+    return w["embedding.weight"][[VOCAB.index(ch) for ch in text]]
+
+
+def lstm_on(w: dict, x: torch.Tensor) -> torch.Tensor:
+    """nn.LSTM loaded with the session's weights on x (T, E): h (T, H)."""
     lstm = nn.LSTM(x.shape[1], w["lstm.weight_hh_l0"].shape[1])
     lstm.load_state_dict({k.removeprefix("lstm."): v for k, v in w.items() if k.startswith("lstm.")})
     with torch.no_grad():
         return lstm(x)[0]
+
+
+def frame_after(page: Page, url: str, act) -> tuple[dict, dict]:
+    """Open the page, do ``act(page)``, wait for the frame that answers it: (frame, session weights)."""
+    first = open_page(page, f"{url}/lstm", READ_FRAME)
+    act(page)
+    frame = next_frame(page, first["seq"])
+    return frame, weights(url, frame["session"]["id"])
 
 
 def fmt(v: float) -> str:
@@ -41,7 +52,7 @@ def selected_token(page: Page) -> str:
 def test_gate_strips_and_the_cell_follow_the_selected_step(page: Page, live_server: str, errors: list):
     frame = open_page(page, f"{live_server}/lstm", READ_FRAME)
     w = weights(live_server, frame["session"]["id"])
-    h = lstm_on(w, "hello world")
+    h = lstm_on(w, embedded(w, "hello world"))
     assert (tensor(frame["h"]) - h).abs().max() < 1e-5
     assert tensor(frame["f"]).shape == (11, 6)
     expect(page.locator(".lstmstrips-row[data-tensor]")).to_have_count(6)
@@ -60,33 +71,42 @@ def test_gate_strips_and_the_cell_follow_the_selected_step(page: Page, live_serv
 
 
 def test_random_text_redraws_the_strips_with_nn_lstm_values(page: Page, live_server: str, errors: list):
-    first = open_page(page, f"{live_server}/lstm", READ_FRAME)
-    page.click("#pattern-random")
-    page.wait_for_function(
-        "(seq) => window.nnlive.lastFrame.header.seq > seq", arg=first["seq"], timeout=WAIT_MS
-    )
+    frame, w = frame_after(page, live_server, lambda p: p.click("#pattern-random"))
     tokens = page.evaluate("() => window.nnlive.lastFrame.header.tokens")
-    frame = page.evaluate(READ_FRAME)
-    h = lstm_on(weights(live_server, frame["session"]["id"]), tokens)
-    assert (tensor(frame["h"]) - h).abs().max() < 1e-5
+    assert (tensor(frame["h"]) - lstm_on(w, embedded(w, tokens))).abs().max() < 1e-5
     expect(page.locator(".lstmstrips-tokens span")).to_have_count(len(tokens))
     expect(page.locator("#sequence-text")).to_have_value(tokens)
 
 
-@pytest.mark.xfail(
-    reason="app/protocol/messages.py: Text is missing from the ClientMessage union", strict=False
-)
-def test_typed_text_runs_through_the_lstm(page: Page, live_server: str):
-    first = open_page(page, f"{live_server}/lstm", READ_FRAME)
+def type_numbers(page: Page) -> None:
+    page.fill("#sequence-numbers", "1 0 −0.5 2\n0,25 1 1 -1\n0 0 0 0")
+    page.click("#numbers-run")
+
+
+def test_typed_numbers_run_through_the_lstm(page: Page, live_server: str, errors: list):
+    frame, w = frame_after(page, live_server, type_numbers)
+    x = torch.tensor([[1, 0, -0.5, 2], [0.25, 1, 1, -1], [0, 0, 0, 0]])
+    assert torch.equal(tensor(frame["x"]), x)
+    assert (tensor(frame["h"]) - lstm_on(w, x)).abs().max() < 1e-5
+    expect(page.locator(".lstmstrips-tokens span")).to_have_text(["0", "1", "2"])
+
+
+def type_text(page: Page) -> None:
     page.fill("#sequence-text", "abc")
     page.click("#sequence-run")
-    page.wait_for_function(
-        "(seq) => window.nnlive.lastFrame.header.seq > seq", arg=first["seq"], timeout=5000
-    )
-    frame = page.evaluate(READ_FRAME)
-    assert (
-        tensor(frame["h"]) - lstm_on(weights(live_server, frame["session"]["id"]), "abc")
-    ).abs().max() < 1e-5
+
+
+def test_typed_text_runs_through_the_lstm(page: Page, live_server: str, errors: list):
+    frame, w = frame_after(page, live_server, type_text)
+    assert (tensor(frame["h"]) - lstm_on(w, embedded(w, "abc"))).abs().max() < 1e-5
+    expect(page.locator(".lstmstrips-tokens span")).to_have_text(["a", "b", "c"])
+
+
+def test_numbers_of_the_wrong_width_are_refused(page: Page, live_server: str):
+    open_page(page, f"{live_server}/lstm", READ_FRAME)
+    page.fill("#sequence-numbers", "1 2")
+    page.click("#numbers-run")
+    expect(page.locator("#notice")).to_contain_text("rows of 4 numbers, got [1, 2]")
 
 
 READ_MEMORY = """

@@ -11,6 +11,7 @@ import { startLivePage } from "../livepage.js";
 import { CELLS, startMemoryPair } from "../memorypair.js";
 import { tensorValues } from "../net/codec.js";
 import { formatPercent, formatValue } from "../numbers.js";
+import { parseNumber } from "../typed.js";
 import { configFromParams, readView, writeView } from "../urlstate.js";
 import * as curves from "../views/curves.js";
 import * as lstmcell from "../views/lstmcell.js";
@@ -80,6 +81,12 @@ async function main() {
     event.preventDefault();
     act({ type: "text", text: textInput.value, purpose: "input" });
   });
+  const numbersInput = byId("sequence-numbers");
+  byId("numbers-run").addEventListener("click", () => {
+    const rows = parseRows(numbersInput.value);
+    if (rows) act({ type: "forward", input: rows });
+    else live.notice.show("lstm.numbers_bad");
+  });
   byId("pattern-random").addEventListener("click", () => act({ type: "pattern", name: "random" }));
   byId("pattern-checkerboard").addEventListener("click", () => act({ type: "pattern", name: "checkerboard" }));
 
@@ -91,7 +98,7 @@ async function main() {
     page.driving = driving;
     debug.driving = driving;
     settings.setEnabled(driving);
-    for (const element of document.querySelectorAll("#sequence-form input, #sequence-form button")) element.disabled = !driving;
+    for (const element of document.querySelectorAll("#sequence-form :is(input, textarea, button)")) element.disabled = !driving;
   }
 
   live = await startLivePage(MODEL, {
@@ -103,13 +110,28 @@ async function main() {
     },
     onFrame: (frame) => {
       page.frame = frame;
-      if (frame.header.tokens !== null && document.activeElement !== textInput) textInput.value = frame.header.tokens;
+      const { tokens } = frame.header;
+      if (tokens !== null && document.activeElement !== textInput) textInput.value = tokens;
+      if (tokens === null && document.activeElement !== numbersInput) numbersInput.value = formatRows(frame.tensors.x);
       requestAnimationFrame(draw);
     },
     onAccess,
   });
 
   startMemory(view.T, live.notice, debug);
+}
+
+/** Typed numbers, one step per line (numbers apart by spaces or semicolons), or null if one is not a number. */
+function parseRows(text) {
+  const rows = text.split("\n").filter((line) => line.trim() !== "").map((line) => line.trim().split(/[\s;]+/).map(parseNumber));
+  return rows.length && rows.every((row) => row.every((v) => v !== null)) ? rows : null;
+}
+
+/** A [T, E] tensor as the lines the numbers box takes. */
+function formatRows(tensor) {
+  const [steps, width] = tensor.shape;
+  const values = tensorValues(tensor);
+  return Array.from({ length: steps }, (_, s) => Array.from(values.slice(s * width, (s + 1) * width), formatValue).join(" ")).join("\n");
 }
 
 /** The long-memory section: two sessions, shared controls, four charts. */
