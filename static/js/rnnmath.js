@@ -63,5 +63,5 @@ export function stepTerms(tensors, cell, { hidden, nonlinearity }) {
   const h = sum.map(ACTIVATIONS[nonlinearity]);
   const server = hiddenAt(tensors, cell, hidden);
   const gap = Math.max(0, ...h.map((v, k) => Math.abs(v - server[k])));
-  return { x, prev, hPrev, weightIh, weightHh, bih, bhh, wx, wh, sum, h, server, gap };
+  return { x, prev, hPrev, weightIh, weightHh, bias: Boolean(biasIh), bih, bhh, wx, wh, sum, h, server, gap };
 }

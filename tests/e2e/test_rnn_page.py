@@ -138,3 +138,18 @@ def test_arrow_keys_move_the_picked_step_and_layer(page: Page, live_server: str,
     expect(page.locator("#formula .rnn-step")).to_have_attribute("data-cell", "1:2:0")
     expect(page.locator('.rnn-state[data-layer="1"][data-t="2"]')).to_have_class(re.compile(r"\bselected\b"))
     assert page.evaluate("() => window.nnlive.cell") == {"layer": 1, "t": 2, "d": 0}
+
+
+def test_without_bias_the_relu_formula_has_no_bias_terms(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    frame = open_page(page, f"{live_server}/rnn?bias=0&nonlinearity=relu&num_layers=1&seq_len=5")
+    page.locator('.rnn-state[data-layer="0"][data-t="4"]').click()
+    formula = page.locator("#formula .rnn-step")
+    expect(formula.locator(".rnn-formula")).to_have_text("h4 = relu(Wih x4 + Whh h3)")
+    expect(formula.locator("thead th")).to_have_count(6)  # k, W_ih x, W_hh h, Σ, relu(Σ), server h_t
+    with torch.no_grad():
+        output, _ = session_rnn(live_server, frame)(tensor(frame["input"]))
+    server_column = [float(cell) for cell in formula.locator("tbody td:last-child").all_inner_texts()]
+    assert_printed(server_column, output[4, 0])
+    assert float(formula.locator(".rnn-agreement").get_attribute("data-gap")) < 1e-6

@@ -38,7 +38,7 @@ test("forward reads t − 1, reverse reads t + 1, and each starts from zeros", (
 
 test("the forward first step: W_ih x_0 + b_ih + W_hh · 0 + b_hh, then tanh, matches the server", () => {
   const terms = stepTerms(frame, { layer: 0, t: 0, b: 0, d: 0 }, { hidden: 1, nonlinearity: "tanh" });
-  assert.deepEqual(terms.hPrev, [0]);
+  assert.deepEqual([terms.hPrev, terms.bias], [[0], true]);
   assert.deepEqual([terms.wx[0], terms.wh[0], terms.sum[0]], [5, 0, 5.5]);
   assert.ok(Math.abs(terms.h[0] - Math.tanh(5.5)) < 1e-12);
   assert.ok(terms.gap < 1e-7);
@@ -57,5 +57,5 @@ test("the reverse direction's step 0 reads h at step 1 of the reverse half", () 
 test("without biases the terms are zeros", () => {
   const { bias_ih_l0: _a, bias_hh_l0: _b, ...noBias } = frame;
   const terms = stepTerms(noBias, { layer: 0, t: 0, b: 0, d: 0 }, { hidden: 1, nonlinearity: "tanh" });
-  assert.deepEqual([terms.bih, terms.bhh], [[0], [0]]);
+  assert.deepEqual([terms.bias, terms.bih, terms.bhh], [false, [0], [0]]);
 });

@@ -21,29 +21,29 @@ export function mount(el) {
 const sub = (name, index) => [name, element("sub", "", String(index))];
 const symbol = (name, subscript) => element("span", "rnn-sym", name, element("sub", "", subscript));
 
+/** The terms inside the activation, each with a function making its symbol; biases only when present. */
+function termsOf(terms, t, prev) {
+  const columns = [
+    { symbol: () => [symbol("W", "ih"), " ", ...sub("x", t)], values: terms.wx },
+    { symbol: () => [symbol("b", "ih")], values: terms.bih, bias: true },
+    { symbol: () => [symbol("W", "hh"), " ", ...sub("h", prev)], values: terms.wh },
+    { symbol: () => [symbol("b", "hh")], values: terms.bhh, bias: true },
+  ];
+  return columns.filter((column) => terms.bias || !column.bias);
+}
+
 /** Show the step of `cell` ({layer, t, d}) with its `terms` (rnnmath.stepTerms). */
 export function update(view, { cell, terms, nonlinearity }) {
   const { layer, t, d } = cell;
   const prev = terms.prev ?? "init";
-  const act = element("span", "rnn-fn", nonlinearity);
-  const wih = symbol("W", "ih");
-  const whh = symbol("W", "hh");
+  const columns = termsOf(terms, t, prev);
+  const inside = columns.flatMap((column, i) => [...(i ? [" + "] : []), ...column.symbol()]);
   view.formula.replaceChildren(
     element("span", "rnn-sym", ...sub("h", t)),
     " = ",
-    act,
+    element("span", "rnn-fn", nonlinearity),
     "(",
-    wih,
-    " ",
-    element("span", "rnn-sym", ...sub("x", t)),
-    " + ",
-    symbol("b", "ih"),
-    " + ",
-    whh,
-    " ",
-    element("span", "rnn-sym", ...sub("h", prev)),
-    " + ",
-    symbol("b", "hh"),
+    ...inside,
     ")",
   );
   view.root.dataset.cell = `${layer}:${t}:${d}`;
@@ -53,7 +53,7 @@ export function update(view, { cell, terms, nonlinearity }) {
     product("W_ih", terms.weightIh, terms.x, terms.wx, ["x", t]),
     product("W_hh", terms.weightHh, terms.hPrev, terms.wh, ["h", prev]),
   );
-  drawTable(view.table, terms, nonlinearity, t, prev);
+  drawTable(view.table, terms, columns, nonlinearity);
   setText(view.agreement, "rnn.formula_gap", { gap: formatValue(terms.gap) });
   view.agreement.dataset.gap = terms.gap;
 }
@@ -86,24 +86,15 @@ function grid(values, rows, cols, caption) {
   return element("figure", "rnn-grid", matrix, element("figcaption", "", caption));
 }
 
-/** Unit by unit: W_ih x_t, b_ih, W_hh h_(t−1), b_hh, the sum, act(sum), the server's h_t. */
-function drawTable(table, terms, nonlinearity, t, prev) {
-  const head = element("tr");
-  const headings = [
-    "k",
-    [symbol("W", "ih"), " ", ...sub("x", t)],
-    symbol("b", "ih"),
-    [symbol("W", "hh"), " ", ...sub("h", prev)],
-    symbol("b", "hh"),
-    "Σ",
-    `${nonlinearity}(Σ)`,
-  ];
-  for (const heading of headings) head.append(element("th", "", ...[heading].flat()));
+/** Unit by unit: each term, the sum, act(sum), the server's h_t. */
+function drawTable(table, terms, columns, nonlinearity) {
+  const head = element("tr", "", element("th", "", "k"));
+  for (const column of columns) head.append(element("th", "", ...column.symbol()));
   const server = element("th", "rnn-server");
   setText(server, "rnn.server_h");
-  head.append(server);
+  head.append(element("th", "", "Σ"), element("th", "", `${nonlinearity}(Σ)`), server);
   const rows = terms.sum.map((_, k) => {
-    const values = [terms.wx[k], terms.bih[k], terms.wh[k], terms.bhh[k], terms.sum[k], terms.h[k], terms.server[k]];
+    const values = [...columns.map((column) => column.values[k]), terms.sum[k], terms.h[k], terms.server[k]];
     return element("tr", "", element("td", "", String(k)), ...values.map((v) => element("td", "", formatValue(v))));
   });
   table.replaceChildren(element("thead", "", head), element("tbody", "", ...rows));
