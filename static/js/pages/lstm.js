@@ -6,6 +6,7 @@
 
 import { bindSessionConfig, catalogEntry } from "../configform.js";
 import { bindKeys } from "../controls.js";
+import { newestFrameDrawer } from "../framedraw.js";
 import { initI18n, setText, t } from "../i18n.js";
 import { startLivePage } from "../livepage.js";
 import { CELLS, startMemoryPair } from "../memorypair.js";
@@ -63,8 +64,6 @@ async function main() {
     setText(byId("cell-where"), "lstm.cell_where", { t: step, j: unit });
     setText(byId("diff-h"), "lstm.diff_h", { v: formatValue(header.max_diff_h) });
     setText(byId("diff-c"), "lstm.diff_c", { v: formatValue(header.max_diff_c) });
-    debug.lastFrame = frame;
-    debug.frames++;
   }
 
   function select(step, unit) {
@@ -108,13 +107,13 @@ async function main() {
       settings.show(info.config);
       live?.writeView(info.config);
     },
-    onFrame: (frame) => {
+    onFrame: newestFrameDrawer((frame) => {
       page.frame = frame;
       const { tokens } = frame.header;
       if (tokens !== null && document.activeElement !== textInput) textInput.value = tokens;
       if (tokens === null && document.activeElement !== numbersInput) numbersInput.value = formatRows(frame.tensors.x);
-      requestAnimationFrame(draw);
-    },
+      draw();
+    }, debug),
     onAccess,
   });
 
