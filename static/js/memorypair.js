@@ -4,14 +4,14 @@
 
 import { LiveSocket } from "./net/socket.js";
 import { createSession, endSession, storedToken } from "./session.js";
-import { writeView } from "./urlstate.js";
 
 export const CELLS = ["rnn", "lstm"];
 const MODEL = "memory";
 
 /**
  * Open the pair. `handlers` get (cell, payload): onHello(cell, hello), onState(cell, state),
- * onFrame(cell, frame), onError(error), onAccess(driving).
+ * onFrame(cell, frame), onError(error), onAccess(driving); writeView(values) puts the ids into the URL
+ * (the live page's, so that its link to share follows).
  * Returns `{act(message), replace(config), driving}`.
  */
 export async function startMemoryPair(config, handlers) {
@@ -40,7 +40,7 @@ export async function startMemoryPair(config, handlers) {
     const made = await Promise.all(CELLS.map((cell) => createSession(MODEL, { config: { ...nextConfig, cell } })));
     const old = { ...pair.sessions };
     CELLS.forEach((cell, k) => connect(cell, { id: made[k].info.id, token: made[k].token }));
-    writeView(Object.fromEntries(CELLS.map((cell, k) => [cell, made[k].info.id])));
+    handlers.writeView(Object.fromEntries(CELLS.map((cell, k) => [cell, made[k].info.id])));
     for (const session of Object.values(old)) if (session.token) endSession(session.id, session.token);
   }
 

@@ -152,3 +152,25 @@ def test_rnn_and_lstm_train_side_by_side(page: Page, live_server: str, errors: l
         expected = grad_norms(weights(live_server, session_id), cell, 20)
         assert torch.allclose(torch.tensor(shown["g"]), expected, rtol=1e-4, atol=1e-9)
     expect(page.locator(".lstm-cell-pill").first).to_contain_text("10")
+
+
+def test_the_link_to_share_shows_all_three_sessions_to_a_viewer(page: Page, live_server: str, errors: list):
+    driver = open_page(page, f"{live_server}/lstm", READ_FRAME)
+    page.wait_for_function(
+        "() => window.nnlive.memoryDriving && window.nnlive.memoryFrames >= 2", timeout=WAIT_MS
+    )
+    link = page.input_value("#share-link")
+    for key in ("session", "rnn", "lstm", "T"):
+        assert f"{key}=" in link
+    viewer = page.context.new_page()
+    viewer.goto(link)
+    viewer.wait_for_function(
+        "() => window.nnlive?.lastFrame && ['rnn', 'lstm'].every((c) => window.nnlive.memory[c])",
+        timeout=WAIT_MS,
+    )
+    seen = viewer.evaluate(READ_FRAME)
+    assert seen["session"]["id"] == driver["session"]["id"]
+    assert seen["h"] == driver["h"]
+    assert viewer.evaluate("() => window.nnlive.memory.lstm.header.cell") == "lstm"
+    expect(viewer.locator("#memory-train")).to_be_disabled()
+    expect(viewer.locator("#sequence-run")).to_be_disabled()

@@ -13,7 +13,7 @@ import { CELLS, startMemoryPair } from "../memorypair.js";
 import { tensorValues } from "../net/codec.js";
 import { formatPercent, formatValue } from "../numbers.js";
 import { parseNumber } from "../typed.js";
-import { configFromParams, readView, writeView } from "../urlstate.js";
+import { configFromParams, readView } from "../urlstate.js";
 import * as curves from "../views/curves.js";
 import * as lstmcell from "../views/lstmcell.js";
 import * as formulas from "../views/lstmformulas.js";
@@ -68,7 +68,7 @@ async function main() {
 
   function select(step, unit) {
     page.selection = { step: Math.max(0, step), unit: Math.max(0, unit) };
-    writeView({ t: page.selection.step, j: page.selection.unit });
+    live?.writeView({ t: page.selection.step, j: page.selection.unit });
     draw();
   }
   const move = (dt, dj) => () => select(page.selection.step + dt, page.selection.unit + dj);
@@ -117,7 +117,7 @@ async function main() {
     onAccess,
   });
 
-  startMemory(view.T, live.notice, debug);
+  if (live) startMemory(view.T, live, debug);
 }
 
 /** Typed numbers, one step per line (numbers apart by spaces or semicolons), or null if one is not a number. */
@@ -134,7 +134,8 @@ function formatRows(tensor) {
 }
 
 /** The long-memory section: two sessions, shared controls, four charts. */
-async function startMemory(length, notice, debug) {
+async function startMemory(length, live, debug) {
+  const { notice } = live;
   const charts = {
     loss: curves.mount(byId("loss-chart"), { series: SERIES.map((s) => ({ ...s })) }),
     accuracy: curves.mount(byId("accuracy-chart"), { series: SERIES.map((s) => ({ ...s, sparse: true })), range: [0, 1] }),
@@ -176,7 +177,7 @@ async function startMemory(length, notice, debug) {
       onHello(cell, hello) {
         lengthInput.value = hello.session.config.T;
         showLength();
-        writeView({ T: hello.session.config.T });
+        live.writeView({ T: hello.session.config.T });
         const { train, val } = hello.history;
         curves.update(charts.loss, train.step.map((step, k) => ({ series: index(cell), step, value: train.loss[k] })));
         curves.update(charts.accuracy, val.step.map((step, k) => ({ series: index(cell), step, value: val.acc[k] })));
@@ -205,6 +206,7 @@ async function startMemory(length, notice, debug) {
         debug.memoryFrames++;
       },
       onError: (error) => notice.error(error),
+      writeView: (values) => live.writeView(values),
       onAccess(driving) {
         debug.memoryDriving = driving;
         for (const element of document.querySelectorAll("#memory-controls button, #memory-controls input")) element.disabled = !driving;
