@@ -1,0 +1,334 @@
+// The char-RNN page (/charrnn): a character-level RNN learning to write (after Karpathy). The loss
+// curve and characters/s while it trains; every few seconds a sample, coloured by the probability of
+// each drawn character or by one hidden unit, with the top-5 next characters at a chosen position and
+// the hidden state as a units × time heat strip; the user's prompt continued the same way. The
+// architecture and corpus are the session's config (a change starts a new session); a pasted or
+// uploaded text replaces the corpus, and with it the vocabulary, so the model starts again.
+// For tests, window.nnlive holds the last frame, the session, the loss curves and both samples.
+
+import { clampIndex, readSample, topAt, unitRow, charLabel } from "../charrnnsample.js";
+import { bindConfigForm, catalogEntry } from "../configform.js";
+import { bindKeys } from "../controls.js";
+import { initI18n, setText, t } from "../i18n.js";
+import { startLivePage } from "../livepage.js";
+import { formatPercent, formatValue } from "../numbers.js";
+import { configFromParams } from "../urlstate.js";
+import * as charrnnheat from "../views/charrnnheat.js";
+import * as charrnntext from "../views/charrnntext.js";
+import * as charrnntop from "../views/charrnntop.js";
+import * as curves from "../views/curves.js";
+import { element } from "../views/dom.js";
+import * as legend from "../views/legend.js";
+
+const MODEL = "charrnn";
+const TRAIN_COLOR = "#0072B2"; // Okabe–Ito blue and vermillion
+const VAL_COLOR = "#D55E00";
+const PROBABILITY_SCALE = { kind: "sequential", min: 0, max: 1 };
+const HIDDEN_SCALE = { kind: "diverging", min: -1, max: 1 }; // tanh-bounded h of nn.RNN, nn.GRU and nn.LSTM
+
+// The corpus line's text per corpus name.
+const CORPUS_FACTS = {
+  stdlib: { key: "charrnn.facts_stdlib" },
+  shipped: { key: "charrnn.facts_shipped" },
+  upload: { key: "charrnn.facts_upload" },
+};
+
+const byId = (id) => document.getElementById(id);
+
+/**
+ * One generated text's card: the characters, the chosen position's top 5, the colour key and the
+ * heat strip. Characters are coloured by the drawn character's probability, or by a unit once one
+ * is picked on the strip. Arrow keys move the position (←/→) and the unit (↑/↓).
+ */
+function sampleView(name) {
+  const box = byId(`${name}-view`);
+  box.hidden = true; // until the first sample
+  const detail = element("p", "charrnn-detail");
+  const topBox = element("div", "charrnn-top-box");
+  const keyCaption = element("p", "charrnn-key-caption");
+  const keyBox = element("div", "charrnn-key");
+  const byProbability = element("button", "charrnn-by-p");
+  byProbability.type = "button";
+  setText(byProbability, "charrnn.colour_by_p");
+  const heatTitle = element("h3", "charrnn-heat-title");
+  setText(heatTitle, "charrnn.heat_title");
+  const heatKey = element("div", "charrnn-key");
+  const card = { sample: null, t: 0, unit: null };
+  const text = charrnntext.mount(box, { onPick: (t) => pick(t, card.unit) });
+  box.append(element("div", "charrnn-side", detail, topBox, element("div", "charrnn-keyline", keyCaption, byProbability), keyBox));
+  box.append(heatTitle);
+  const heat = charrnnheat.mount(box, {
+    onPick: (unit, t) => pick(t, unit),
+    describe: (unit, pos) => {
+      const s = card.sample;
+      return t("charrnn.heat_readout", { unit, t: pos, c: charLabel(s.chars[pos]), h: formatValue(unitRow(s, unit)[pos]) });
+    },
+  });
+  box.append(heatKey);
+  const top = charrnntop.mount(topBox);
+  const keys = { text: legend.mount(keyBox), heat: legend.mount(heatKey) };
+  legend.update(keys.heat, HIDDEN_SCALE);
+  byProbability.addEventListener("click", () => pick(card.t, null));
+
+  function pick(t, unit) {
+    card.t = t;
+    card.unit = unit;
+    draw();
+  }
+
+  function draw() {
+    const s = card.sample;
+    if (!s) return;
+    const values = card.unit === null ? s.chosen : unitRow(s, card.unit);
+    const scale = card.unit === null ? PROBABILITY_SCALE : HIDDEN_SCALE;
+    charrnntext.update(text, { prompt: s.prompt, chars: s.chars, values, scale, selected: card.t });
+    charrnntop.update(top, topAt(s, card.t));
+    legend.update(keys.text, scale);
+    byProbability.hidden = card.unit === null;
+    if (card.unit === null) setText(keyCaption, "charrnn.colour_p");
+    else setText(keyCaption, "charrnn.colour_unit", { unit: card.unit });
+    const c = charLabel(s.chars[card.t]);
+    setText(detail, "charrnn.detail", { t: card.t, c, p: formatPercent(s.chosen[card.t]) });
+    charrnnheat.update(heat, { hidden: s.hidden, units: s.units, length: s.length, scale: HIDDEN_SCALE, unit: card.unit ?? 0, t: card.t });
+  }
+
+  const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  for (const root of [text.root, heat.root]) {
+    root.addEventListener("keydown", (event) => {
+      const move = moves[event.key];
+      if (!move || !card.sample) return;
+      event.preventDefault();
+      const unit = move[1] ? clampIndex(card.unit ?? 0, move[1], card.sample.units) : card.unit;
+      pick(clampIndex(card.t, move[0], card.sample.length), unit);
+    });
+  }
+
+  return {
+    /** Show a new sample; the unit picked stays (when the new one has it), the position goes back to 0. */
+    show(sample) {
+      box.hidden = false;
+      card.sample = sample;
+      card.t = 0;
+      if (card.unit !== null && card.unit >= sample.units) card.unit = null;
+      draw();
+    },
+    get sample() {
+      return card.sample;
+    },
+  };
+}
+
+/** Curve points in a frame header: train loss at its step, the latest validation at its own. */
+function framePoints(header) {
+  const points = [];
+  if (header.train) points.push({ series: 0, step: header.step, value: header.train.loss });
+  if (header.val) points.push({ series: 1, step: header.val.step, value: header.val.loss });
+  return points;
+}
+
+/** Curve points in hello's history. */
+function historyPoints(history) {
+  const points = [];
+  ["train", "val"].forEach((split, series) => {
+    const run = history?.[split];
+    run?.step.forEach((step, i) => points.push({ series, step, value: run.loss[i] }));
+  });
+  return points;
+}
+
+async function main() {
+  await initI18n();
+  const params = new URLSearchParams(location.search);
+  const catalog = await catalogEntry(MODEL);
+  const page = { info: null, state: null, driving: false, lastStep: 0 };
+  const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, curves: null, sample: null, prompt: null, lastSampleFrame: {} };
+  window.nnlive = debug;
+  let live = null;
+  const act = (message) => live.act(message);
+  const quiet = (promise) => promise.catch(() => {});
+
+  const loss = curves.mount(byId("loss-panel"), {
+    series: [
+      { key: "curve.train", color: TRAIN_COLOR },
+      { key: "curve.val", color: VAL_COLOR, sparse: true },
+    ],
+  });
+  debug.curves = { loss };
+  const cards = { sample: sampleView("sample"), generate: sampleView("prompt") };
+  const metas = { sample: byId("sample-meta"), generate: byId("prompt-meta") };
+
+  // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
+  const controlsForm = byId("controls");
+  const controlInputs = [...controlsForm.querySelectorAll("[name]")];
+  for (const field of catalog.controls) {
+    const input = controlInputs.find((i) => i.name === field.name);
+    if (input && field.min !== undefined) input.min = field.min;
+    if (input && field.max !== undefined) input.max = field.max;
+  }
+  const temperature = byId("temperature");
+  const showTemperature = () => setText(byId("temperature-value"), "charrnn.temperature_value", { t: formatValue(Number(temperature.value)) });
+  temperature.addEventListener("input", showTemperature);
+  controlsForm.addEventListener("submit", (event) => event.preventDefault());
+  controlsForm.addEventListener("change", (event) => {
+    if (!event.target.name) return;
+    quiet(act({ type: "set", values: { [event.target.name]: Number(event.target.value) } }).catch((error) => {
+      if (page.state) showControls(page.state.controls);
+      throw error;
+    }));
+  });
+  function showControls(values) {
+    for (const input of controlInputs) {
+      if (values[input.name] !== undefined && input !== document.activeElement) input.value = String(values[input.name]);
+    }
+    showTemperature();
+  }
+
+  const toggleTraining = () => quiet(act({ type: page.state?.state === "training" ? "pause" : "train" }));
+  const stepOnce = () => quiet(act({ type: "step", count: 1 }));
+  const reset = () => quiet(act({ type: "reset" }));
+  byId("train").addEventListener("click", toggleTraining);
+  byId("step-once").addEventListener("click", stepOnce);
+  byId("reset").addEventListener("click", reset);
+
+  // The prompt: its continuation comes back as a frame with a `generate` sample.
+  const generate = () =>
+    quiet(
+      act({
+        type: "generate",
+        prompt: byId("prompt").value,
+        length: Number(byId("prompt-length").value),
+        temperature: Number(temperature.value),
+      }),
+    );
+  byId("prompt-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    generate();
+  });
+  bindKeys({ " ": toggleTraining, s: stepOnce, ArrowRight: stepOnce, r: reset, g: generate }, () => page.driving);
+
+  // Architecture and corpus: a new session.
+  const settings = bindConfigForm(byId("settings"), async (config) => {
+    settings.clearErrors();
+    try {
+      await live.replace(MODEL, config);
+    } catch (error) {
+      if (!settings.showError(error)) live.notice.error(error);
+    }
+  });
+  settings.applyFields(catalog.config);
+
+  // A user's corpus, pasted or a file: PUT …/text (checked there: size, UTF-8; up to 1 MiB, more than
+  // a websocket text message may carry). The vocabulary changes, so the model starts again: a reset
+  // clears the steps and the curves.
+  async function useCorpus(send) {
+    try {
+      await send();
+      await act({ type: "reset" });
+      live.notice.show("charrnn.corpus_replaced");
+    } catch (error) {
+      live.notice.error(error);
+    }
+  }
+  byId("corpus-paste").addEventListener("click", () =>
+    useCorpus(() => uploadText(live.session, byId("corpus-text").value)),
+  );
+  byId("corpus-file").addEventListener("change", (event) => {
+    const [file] = event.target.files;
+    event.target.value = "";
+    if (file) useCorpus(() => uploadText(live.session, file));
+  });
+
+  function showFrame(frame) {
+    const { header } = frame;
+    if (header.chars_per_s !== null) setText(byId("speed"), "charrnn.speed_value", { n: Math.round(header.chars_per_s).toLocaleString() });
+    const corpus = header.corpus;
+    setText(byId("corpus-facts"), CORPUS_FACTS[corpus.name].key, { n: corpus.train + corpus.val, v: corpus.vocab });
+    const sample = readSample(frame);
+    if (sample) {
+      cards[sample.kind].show(sample);
+      setText(metas[sample.kind], "charrnn.meta", { step: header.step, temperature: formatValue(sample.temperature), n: sample.length });
+      const card = sample.kind === "sample" ? "sample" : "prompt";
+      debug[card] = { header: header.sample, step: header.step };
+      debug.lastSampleFrame[card] = frame;
+    }
+  }
+
+  let pending = null;
+  let pendingPoints = [];
+  let drawRequest = null;
+  function onFrame(frame) {
+    noteStep(frame.header.step);
+    setText(byId("step"), "status.step", { n: frame.header.step });
+    pendingPoints.push(...framePoints(frame.header));
+    // A frame with a sample is never skipped; otherwise the newest frame wins.
+    if (!pending?.header.sample || frame.header.sample) pending = frame;
+    else pending.header = { ...frame.header, sample: pending.header.sample };
+    drawRequest ??= requestAnimationFrame(() => {
+      drawRequest = null;
+      curves.update(loss, pendingPoints);
+      pendingPoints = [];
+      showFrame(pending);
+      debug.lastFrame = pending;
+      debug.frames++;
+      pending = null;
+    });
+  }
+
+  /** After a reset the steps start again: the old points go. */
+  function noteStep(step) {
+    if (step < page.lastStep) {
+      curves.clear(loss);
+      pendingPoints = [];
+    }
+    page.lastStep = step;
+  }
+
+  function onHello(info, hello) {
+    page.info = info;
+    debug.session = info;
+    settings.show(info.config);
+    live?.writeView(info.config);
+    showControls(info.controls);
+    curves.clear(loss);
+    pendingPoints = historyPoints(hello.history);
+    page.lastStep = info.step;
+  }
+
+  function onState(state) {
+    noteStep(state.step);
+    page.state = state;
+    debug.state = state;
+    const runState = byId("run-state");
+    runState.dataset.state = state.state;
+    setText(runState, `state.${state.state}`);
+    setText(byId("step"), "status.step", { n: state.step });
+    setText(byId("train"), state.state === "training" ? "controls.pause" : "controls.train");
+    byId("train").classList.toggle("running", state.state === "training");
+    showControls(state.controls);
+  }
+
+  function onAccess(driving) {
+    page.driving = driving;
+    debug.driving = driving;
+    settings.setEnabled(driving);
+    const inputs = document.querySelectorAll("#controls input, #controls button, #prompt-form input, #prompt-form button, #corpus-text, #corpus-paste, #corpus-file");
+    for (const input of inputs) input.disabled = !driving;
+  }
+
+  live = await startLivePage(MODEL, { config: configFromParams(params, catalog.config), onHello, onState, onFrame, onAccess });
+}
+
+/** PUT a text or a file as the session's corpus; a refusal rejects with the server's {code, message, field}. */
+async function uploadText(session, body) {
+  const response = await fetch(`/api/sessions/${encodeURIComponent(session.id)}/text`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${session.token}`, "Content-Type": "text/plain; charset=utf-8" },
+    body,
+  });
+  if (response.ok) return response.json();
+  const reply = await response.json().catch(() => ({}));
+  const { code = "other", message = response.statusText, field } = reply.error ?? {};
+  throw Object.assign(new Error(message), { code, message, field, status: response.status });
+}
+
+main();
