@@ -153,3 +153,15 @@ def test_without_bias_the_relu_formula_has_no_bias_terms(
     server_column = [float(cell) for cell in formula.locator("tbody td:last-child").all_inner_texts()]
     assert_printed(server_column, output[4, 0])
     assert float(formula.locator(".rnn-agreement").get_attribute("data-gap")) < 1e-6
+
+
+def test_a_sine_of_two_periods_is_the_input(page: Page, live_server: str, errors: list[str]) -> None:
+    frame = open_page(page, f"{live_server}/rnn?seq_len=8&input_size=1")
+    page.fill("#periods", "2")
+    page.locator("#sample-sine").click()
+    page.wait_for_function(
+        "(seq) => window.nnlive.lastFrame.header.seq > seq", arg=frame["seq"], timeout=WAIT_MS
+    )
+    x = page.evaluate("() => Array.from(window.nnlive.lastFrame.tensors.input.data)")
+    expected = torch.sin(torch.arange(8) * (2 * torch.pi * 2 / 8))  # (T,) for B = I = 1
+    torch.testing.assert_close(torch.tensor(x), expected, atol=0.005, rtol=0)

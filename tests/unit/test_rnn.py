@@ -1,5 +1,6 @@
 """nn.RNN against the hand-written loop, and the /rnn session's engine against torch run here."""
 
+import math
 import random
 
 import pytest
@@ -123,6 +124,18 @@ def test_typed_input_in_either_layout_and_patterns() -> None:
     batch_first.handle({"type": "pattern", "name": "checkerboard"})
     x = batch_first.frame(False, torch.float32)[1]["input"]
     assert x.tolist() == [[[1, -1], [-1, 1], [1, -1], [-1, 1]]]
+
+
+def test_a_sine_sample_has_index_plus_one_periods_and_too_many_are_refused() -> None:
+    live = build(seq_len=8, batch=2, input_size=2)  # time-major (T, B, I)
+    live.handle({"type": "sample", "split": "val", "index": 1})
+    x = live.frame(False, torch.float32)[1]["input"]
+    for t, b, i in ((0, 0, 0), (1, 0, 0), (3, 1, 1), (6, 1, 0)):
+        expected = math.sin(2 * math.pi * 2 * t / 8 + math.pi * i / 2 + math.pi * b / 4)
+        assert x[t, b, i] == pytest.approx(expected, abs=0.005)
+    with pytest.raises(ParamError, match=r"0\.\.7") as refused:
+        live.handle({"type": "sample", "split": "val", "index": 8})
+    assert refused.value.field == "index"
 
 
 @pytest.mark.parametrize(

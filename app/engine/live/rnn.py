@@ -11,7 +11,9 @@ from app.engine.device import seeded
 from app.engine.inputs import TYPED_LIMIT, as_tensor, check_range, check_shape, checkerboard
 from app.engine.live.base import ModelSpec
 from app.engine.models.rnn import make_rnn, manual_rnn
-from app.engine.params import Param
+from app.engine.params import Param, ParamError
+
+MAX_PERIODS = 8  # a sine ``sample`` has index + 1 periods over the sequence
 
 
 def input_shapes(config: dict) -> dict[str, list[int]]:
@@ -55,13 +57,29 @@ class RnnLive:
             x = checkerboard(shape) * 2 - 1
         else:
             x = ((torch.rand(shape, generator=self.generator) * 2 - 1) * 10).round() / 10
-        return x.transpose(0, 1).contiguous() if not self.config["batch_first"] else x
+        return self._layout(x)
+
+    def _layout(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, T, I) → the input's layout: (T, B, I) unless batch_first."""
+        return x if self.config["batch_first"] else x.transpose(0, 1).contiguous()
+
+    def _sine(self, index: int) -> torch.Tensor:
+        """sin(2π·(index + 1)·t/T + π·i/I + π·b/4) in the input's layout, rounded to 0.01."""
+        if index >= MAX_PERIODS:
+            raise ParamError("index", f"must be in 0..{MAX_PERIODS - 1} (index + 1 periods of a sine)")
+        b, t, i = self.shapes["input_batch_first"]
+        steps = torch.arange(t)[None, :, None] * (2 * torch.pi * (index + 1) / t)
+        features = torch.arange(i)[None, None, :] * (torch.pi / i)
+        sequences = torch.arange(b)[:, None, None] * (torch.pi / 4)
+        x = (torch.sin(steps + features + sequences) * 100).round() / 100  # (B, T, I)
+        return self._layout(x)
 
     def describe(self) -> dict[str, Any]:
-        """Shapes (input both ways, output, h_n), directions and the typed-value limit."""
+        """Shapes (input both ways, output, h_n), directions, sine periods and the typed-value limit."""
         return {
             **self.shapes,
             "directions": 2 if self.config["bidirectional"] else 1,
+            "max_periods": MAX_PERIODS,
             "limits": {"input": TYPED_LIMIT},
         }
 
@@ -71,6 +89,8 @@ class RnnLive:
             self._resample()
         elif message["type"] == "pattern":
             self.x = self._pattern(message["name"])
+        elif message["type"] == "sample":
+            self.x = self._sine(message["index"])
         else:
             typed = check_shape(as_tensor(message["input"], "input"), tuple(self.shapes["input"]), "input")
             self.x = check_range(typed, TYPED_LIMIT, "input")
@@ -146,7 +166,7 @@ RNN = ModelSpec(
         "weight_hh_l0",
     ),
     optional_tensors={},
-    inputs=frozenset({"forward", "pattern", "resample"}),
+    inputs=frozenset({"forward", "pattern", "sample", "resample"}),
     trains=False,
     precision="float32",
     build=RnnLive,

@@ -188,7 +188,7 @@ async function main() {
     state.driving = driving;
     debug.driving = driving;
     settings.setEnabled(driving);
-    for (const element of document.querySelectorAll("#controls button, #train-mode")) element.disabled = !driving;
+    for (const element of document.querySelectorAll("#controls button, #train-mode, #periods")) element.disabled = !driving;
     if (!driving) gridedit.close(views.editor);
   }
 
@@ -209,6 +209,11 @@ async function main() {
   byId("resample").addEventListener("click", resample);
   byId("pattern-random").addEventListener("click", () => act({ type: "pattern", name: "random" }).catch(() => {}));
   byId("pattern-checkerboard").addEventListener("click", () => act({ type: "pattern", name: "checkerboard" }).catch(() => {}));
+  byId("sample-sine").addEventListener("click", () => {
+    const periods = Math.min(Math.max(Math.trunc(Number(byId("periods").value)) || 1, 1), state.info.max_periods);
+    byId("periods").value = periods;
+    act({ type: "sample", index: periods - 1 }).catch(() => {});
+  });
   byId("input-type").addEventListener("click", () => {
     const input = state.frame?.tensors.input;
     if (input) gridedit.open(views.editor, input.data, input.shape, state.info.limits.input);
