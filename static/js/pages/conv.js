@@ -10,6 +10,7 @@ import { bindConfigForm, catalogEntry } from "../configform.js";
 import { bindKeys } from "../controls.js";
 import { spanFormula, sideFormula } from "../convformula.js";
 import { cellProducts, positionAt, positionCount, positionIndex, windowAt } from "../convgeometry.js";
+import { fitsPool, poolAddress, storeMap } from "../convtopool.js";
 import { initI18n, setText, t } from "../i18n.js";
 import { startLivePage } from "../livepage.js";
 import { newestWins } from "../net/latest.js";
@@ -27,6 +28,7 @@ import * as gridedit from "../views/gridedit.js";
 import * as legend from "../views/legend.js";
 
 const MODEL = "conv2d";
+const POOL_MODEL = "maxpool2d"; // the page "Pool this output →" opens (its config bounds the map)
 // The server's bounds on typed numbers: inputs (docs/protocol.md) and kernels (app/engine/live/conv.py).
 const INPUT_LIMIT = 1000;
 const WEIGHT_LIMIT = 100;
@@ -88,7 +90,7 @@ function showFormula(box, info) {
 async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
-  const catalog = await catalogEntry(MODEL);
+  const [catalog, poolCatalog] = await Promise.all([catalogEntry(MODEL), catalogEntry(POOL_MODEL)]);
   const view = readView(params, { cell: 0, speed: 2 });
   const state = { info: null, frame: null, carry: null, wantedCell: view.cell, driving: false };
   const debug = { lastFrame: null, frames: 0, session: null, cell: null, driving: false };
@@ -229,7 +231,27 @@ async function main() {
     sampler.setDataset(info.dataset ?? null);
     live?.writeView({ ...info.config });
     player.reset(positionCount(info.output), state.wantedCell);
+    showHandOff(info.output);
     sendCarried(info);
+  }
+
+  /** "Pool this output →": enabled when /pool takes a map of the output's shape, else why not. */
+  function showHandOff([o, h, w]) {
+    const fits = fitsPool([o, h, w], poolCatalog.config);
+    const max = Object.fromEntries(poolCatalog.config.map((field) => [field.name, field.max]));
+    byId("to-pool").disabled = !fits;
+    if (fits) setText(byId("to-pool-hint"), "conv.to_pool_hint", { o, h, w });
+    else setText(byId("to-pool-hint"), "conv.to_pool_too_big", { c: max.channels, h: max.height, w: max.width });
+  }
+
+  /** Keep the shown frame's ReLU map for /pool in this tab and go there with settings that fit it. */
+  function handOff() {
+    const relu = state.frame?.tensors.relu;
+    if (!relu) return;
+    const { kernel, padding, stride, dilation } = state.info.config;
+    const source = { input: state.info.input, kernel, padding, stride, dilation, href: location.href };
+    storeMap(sessionStorage, relu, source);
+    location.assign(poolAddress(relu.shape, poolCatalog.config, location.origin));
   }
 
   function showPresets(presets) {
@@ -303,6 +325,7 @@ async function main() {
     else live.notice.show("conv.no_bias");
   });
 
+  byId("to-pool").addEventListener("click", handOff);
   byId("first").addEventListener("click", () => player.first());
   byId("prev").addEventListener("click", () => player.step(-1));
   byId("play").addEventListener("click", () => player.toggle());

@@ -2,12 +2,15 @@
 // feature map — the window sliding over the input with each output cell's arithmetic — and the
 // backward pass: where an upstream gradient goes (torch autograd on the server). The settings are
 // the session's config: changing one starts a new session, carrying the input over when it fits.
+// Opened from /conv ("Pool this output →", `?from=conv`), it pools that page's ReLU map, kept in
+// this tab's sessionStorage, and says so while its input is that map.
 // For tests, window.nnlive holds the last drawn frame, the session info, the selected output cell
 // and whether this tab drives.
 
 import { scaleFor } from "../colormap.js";
 import { bindConfigForm, catalogEntry } from "../configform.js";
 import { bindKeys } from "../controls.js";
+import { FROM_CONV, backAddress, holdsMap, storedMap } from "../convtopool.js";
 import { initI18n, setText, t } from "../i18n.js";
 import { layerFormula } from "../layers.js";
 import { startLivePage } from "../livepage.js";
@@ -133,6 +136,11 @@ async function main() {
   const startOp = params.get("op") === "avg" ? "avg" : "max";
   const state = { info: null, frame: null, data: null, carry: null, wantedCell: readView(params, { cell: 0 }).cell };
   const debug = { lastFrame: null, frames: 0, session: null, cell: 0, driving: false };
+  const fromConv = params.get("from") === FROM_CONV;
+  const handed = fromConv ? storedMap(sessionStorage) : null;
+  // A session created by /conv's link (none named yet) takes the map /conv kept, when this tab has it.
+  let handOffPending = fromConv && !params.has("session");
+  if (handed) showOrigin(handed);
   window.nnlive = debug;
   let live = null;
   const act = (message) => live.act(message);
@@ -176,6 +184,7 @@ async function main() {
     const routed = d.argmax ? Array.from(d.argmax, (a, k) => cellOf(k, outHeight, outWidth).channel * height * width + a) : [];
     valuegrid.mark(views.input.grid, "argmax", routed);
     valuegrid.mark(views.grad.grid, "argmax", routed);
+    byId("from-conv").hidden = !(handed && holdsMap(d.input, handed));
     drawSelection();
   }
 
@@ -241,6 +250,27 @@ async function main() {
     player.reset(info.output.reduce((n, d) => n * d, 1), state.wantedCell);
     sampler.setDataset(info.dataset ?? null);
     sendCarried(info);
+    sendHanded(info);
+  }
+
+  /**
+   * Once, in the session this page created from /conv's link: the map /conv kept, as the input;
+   * when this tab has none (a link opened elsewhere), the default input stays and the notice says so.
+   */
+  function sendHanded(info) {
+    if (!handOffPending || !live?.session.token) return;
+    handOffPending = false;
+    if (!handed) live.notice.show("pool.from_conv_missing");
+    else if (sameShape(handed.shape, info.input)) {
+      act({ type: "forward", input: nest(handed.data, handed.shape) }).catch(() => {});
+    }
+  }
+
+  /** The note over the input: which convolution the map is the ReLU of, and the way back. */
+  function showOrigin(map) {
+    const { input: [c, h, w], kernel: f, padding: p, stride: s, dilation: d } = map.source;
+    setText(byId("from-conv-text"), "pool.from_conv", { c, h, w, o: map.shape[0], f, p, s, d });
+    byId("from-conv-back").href = backAddress(map, location.origin);
   }
 
   /** After a settings change: the previous input and upstream gradient, where their shapes still fit. */
