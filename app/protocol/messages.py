@@ -10,7 +10,7 @@ MAX_SIDE = 64
 Number = Annotated[float, Field(allow_inf_nan=False)]
 Row = Annotated[list[Number], Field(max_length=MAX_SIDE)]
 Plane = Annotated[list[Row], Field(max_length=MAX_SIDE)]  # (H, W)
-Planes = Annotated[list[Plane], Field(max_length=8)]  # (C, H, W)
+Planes = Annotated[list[Plane], Field(max_length=16)]  # (C, H, W), or (T, B, I) for a sequence
 Kernels = Annotated[list[Planes], Field(max_length=8)]  # (O, C, f, f)
 
 

@@ -306,7 +306,7 @@ class RecordingSocket:
 class QuietSession:
     """What Rooms needs of a session."""
 
-    id, viewers, last_frame = "s1", 0, None
+    id, viewers, last_frame, view = "s1", 0, None, None
 
     def info(self) -> dict:
         return {"id": self.id}
