@@ -21,15 +21,20 @@ class Page:
     title_key: str
     summary_key: str
 
+    @property
+    def template(self) -> str:
+        """The page's template: ``/conv`` → ``conv.html``."""
+        return f"{self.path.strip('/')}.html"
 
-PAGES = (
-    Page("/lenet", "page.lenet.title", "page.lenet.summary"),
+
+PAGES = (  # in the curriculum's order: CNNs, then sequences
+    Page("/conv", "page.conv.title", "page.conv.summary"),
     Page("/pool", "page.pool.title", "page.pool.summary"),
     Page("/dropout", "page.dropout.title", "page.dropout.summary"),
-    Page("/conv", "page.conv.title", "page.conv.summary"),
-    Page("/charrnn", "page.charrnn.title", "page.charrnn.summary"),
-    Page("/lstm", "page.lstm.title", "page.lstm.summary"),
+    Page("/lenet", "page.lenet.title", "page.lenet.summary"),
     Page("/rnn", "page.rnn.title", "page.rnn.summary"),
+    Page("/lstm", "page.lstm.title", "page.lstm.summary"),
+    Page("/charrnn", "page.charrnn.title", "page.charrnn.summary"),
 )
 
 
@@ -60,43 +65,14 @@ def home(request: Request) -> HTMLResponse:
     return _render(request, "index.html", pages=PAGES)
 
 
-@router.get("/lenet", response_class=HTMLResponse, include_in_schema=False)
-def lenet(request: Request) -> HTMLResponse:
-    """The LeNet-5 page; `?session=ID` attaches to an existing session."""
-    return _render(request, "lenet.html")
+def _page(page: Page):
+    def show(request: Request) -> HTMLResponse:
+        return _render(request, page.template)
+
+    return show
 
 
-@router.get("/pool", response_class=HTMLResponse, include_in_schema=False)
-def pool(request: Request) -> HTMLResponse:
-    """Max and average pooling, forward and backward; `?session=ID` attaches to a session."""
-    return _render(request, "pool.html")
-
-
-@router.get("/dropout", response_class=HTMLResponse, include_in_schema=False)
-def dropout(request: Request) -> HTMLResponse:
-    """nn.Dropout on an activation map, train and eval mode; `?session=ID` attaches to a session."""
-    return _render(request, "dropout.html")
-
-
-@router.get("/conv", response_class=HTMLResponse, include_in_schema=False)
-def conv(request: Request) -> HTMLResponse:
-    """The convolution, position by position; `?session=ID` attaches to a session."""
-    return _render(request, "conv.html")
-
-
-@router.get("/rnn", response_class=HTMLResponse, include_in_schema=False)
-def rnn(request: Request) -> HTMLResponse:
-    """nn.RNN unrolled, beside a hand-written loop; `?session=ID` attaches to a session."""
-    return _render(request, "rnn.html")
-
-
-@router.get("/lstm", response_class=HTMLResponse, include_in_schema=False)
-def lstm(request: Request) -> HTMLResponse:
-    """LSTM gates step by step and RNN vs LSTM long memory; `?session=ID` attaches to a session."""
-    return _render(request, "lstm.html")
-
-
-@router.get("/charrnn", response_class=HTMLResponse, include_in_schema=False)
-def charrnn(request: Request) -> HTMLResponse:
-    """A character-level RNN learning to write; `?session=ID` attaches to a session."""
-    return _render(request, "charrnn.html")
+for _each in PAGES:  # every model page: its template; `?session=ID` attaches to a running session
+    router.add_api_route(
+        _each.path, _page(_each), methods=["GET"], response_class=HTMLResponse, include_in_schema=False
+    )
