@@ -67,11 +67,12 @@ export function update(view, values, shape, tokens, { step, unit }) {
     const transposed = transpose(values[row.spec.name], steps, units); // (H, T): time across
     row.values = transposed;
     const scale = row.spec.scale ?? symmetric(transposed);
-    row.canvas.width = steps * CELL_PX;
-    row.canvas.height = units * CELL_PX;
+    // The canvas at its size on screen (cells of CELL_PX when hidden), so outlines keep their width.
     row.canvas.style.height = `${Math.max(1.2, units * 0.9)}rem`;
+    row.canvas.width = Math.round(row.canvas.clientWidth) || steps * CELL_PX;
+    row.canvas.height = Math.round(row.canvas.clientHeight) || units * CELL_PX;
     paintRaster(row.canvas, transposed, 0, steps, units, scale);
-    outline(row.canvas, step, unit);
+    outline(row.canvas, step, unit, steps, units);
     legend.update(row.legend, scale);
   }
 }
@@ -93,13 +94,16 @@ function symmetric(values) {
   return { kind: "diverging", min: -m, max: m };
 }
 
-function outline(canvas, step, unit) {
+/** The picked step's column in black, the picked unit's cell in magenta. */
+function outline(canvas, step, unit, steps, units) {
+  const w = canvas.width / steps;
+  const h = canvas.height / units;
   const context = canvas.getContext("2d");
   context.lineWidth = 3;
   context.strokeStyle = "#000";
-  context.strokeRect(step * CELL_PX + 1.5, 1.5, CELL_PX - 3, canvas.height - 3);
+  context.strokeRect(step * w + 1.5, 1.5, w - 3, canvas.height - 3);
   context.strokeStyle = "#ff00aa";
-  context.strokeRect(step * CELL_PX + 3, unit * CELL_PX + 3, CELL_PX - 6, CELL_PX - 6);
+  context.strokeRect(step * w + 4, unit * h + 4, w - 8, h - 8);
 }
 
 function cellAt(view, canvas, event) {
