@@ -37,7 +37,7 @@ function cell(char, t) {
 export function update(view, { prompt, chars, values, scale, selected }) {
   if (view.chars !== chars) {
     view.chars = chars;
-    view.prompt.textContent = prompt;
+    view.prompt.textContent = prompt.replaceAll("\n", `${SIGNS["\n"]}\n`);
     view.cells = chars.map(cell);
     view.body.replaceChildren(...view.cells.flatMap((span, t) => (chars[t] === "\n" ? [span, element("br")] : [span])));
     view.selected = -1;
