@@ -52,7 +52,9 @@ def _render(request: Request, template: str, **context: object) -> HTMLResponse:
     response = _templates(settings.templates_dir).TemplateResponse(
         request,
         template,
-        {"lang": language, "languages": LANGUAGES, "catalog": catalog, "t": translator(catalog)} | context,
+        {"lang": language, "languages": LANGUAGES, "catalog": catalog, "t": translator(catalog)}
+        | {"pages": PAGES}
+        | context,
     )
     response.headers["Content-Language"] = language
     response.headers["Vary"] = "Cookie, Accept-Language"
@@ -62,7 +64,7 @@ def _render(request: Request, template: str, **context: object) -> HTMLResponse:
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request) -> HTMLResponse:
     """The home page: the model pages that exist."""
-    return _render(request, "index.html", pages=PAGES)
+    return _render(request, "index.html")
 
 
 def _page(page: Page):
