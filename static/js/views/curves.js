@@ -66,6 +66,9 @@ function chartData(view) {
   return [view.steps, ...view.columns];
 }
 
+// The x axis counts steps (or masks): whole numbers only, so no 0.2-step ticks while there are few points.
+const STEP_INCREMENTS = [1, 2, 5].flatMap((m) => [1, 10, 100, 1e3, 1e4, 1e5, 1e6].map((p) => m * p)).sort((a, b) => a - b);
+
 function chartOptions(series, range, width, height) {
   const axis = { font: AXIS_FONT, stroke: "#222", grid: { stroke: "#ddd" }, ticks: { stroke: "#bbb" } };
   return {
@@ -74,7 +77,7 @@ function chartOptions(series, range, width, height) {
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: false }, y: range ? { range } : { auto: true } },
-    axes: [axis, { ...axis, size: 64, values: (_, ticks) => ticks.map(formatValue) }],
+    axes: [{ ...axis, incrs: STEP_INCREMENTS }, { ...axis, size: 64, values: (_, ticks) => ticks.map(formatValue) }],
     series: [
       {},
       ...series.map(({ color, sparse = false }) => ({
