@@ -6,14 +6,10 @@ of the last sample of each kind with its step), so the tests compare the screen 
 numbers and those with torch.
 """
 
-import httpx
 import pytest
 import torch
-import torch.nn.functional as F
+from api.charrnn_torch import rerun
 from playwright.sync_api import Page, expect
-from safetensors.torch import load
-
-from app.engine.models.charrnn import CharRNN, CharRNNConfig
 
 WAIT_MS = 30_000
 TRAIN_LOSSES = "() => window.nnlive.curves.loss.columns[0].filter((v) => v !== null)"
@@ -57,24 +53,6 @@ def open_charrnn(page: Page, url: str) -> None:
     """Open the page and wait until it drives its session and shows a sample."""
     page.goto(url)
     page.wait_for_function("() => window.nnlive?.sample && window.nnlive.driving", timeout=WAIT_MS)
-
-
-def rerun(
-    base: str, session: dict, prompt: str, text: str, temperature: float
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The session's current weights in a CharRNN here: softmax(logits / T) before each character of
-    ``text`` after ``prompt``, (L, V), and the top layer's hidden state after each, (H, L)."""
-    weights = load(httpx.get(f"{base}/api/sessions/{session['id']}/weights", timeout=30).content)
-    vocab = session["corpus"]["chars"]
-    config = session["config"]
-    arch = CharRNNConfig(len(vocab), config["cell"], config["layers"], config["hidden"], config["embedding"])
-    model = CharRNN(arch)
-    model.load_state_dict(weights)
-    ids = torch.tensor([[vocab.index(c) for c in prompt + text]])
-    with torch.no_grad():
-        logits, hidden, _ = model.eval()(ids)  # (1, P + L, V), (1, P + L, H)
-    probs = F.softmax(logits[0, len(prompt) - 1 : -1] / temperature, dim=-1)
-    return probs, hidden[0, len(prompt) :].T
 
 
 def test_train_shows_samples_and_a_falling_loss_that_torch_confirms(
