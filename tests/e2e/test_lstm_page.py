@@ -2,6 +2,8 @@
 held against nn.LSTM run here with the session's weights; RNN vs LSTM training side by side with
 ‖∂L/∂h_t‖ held against autograd through nn.RNNCell / nn.LSTMCell loops."""
 
+import time
+
 import httpx
 import torch
 import torch.nn.functional as F
@@ -174,3 +176,33 @@ def test_the_link_to_share_shows_all_three_sessions_to_a_viewer(page: Page, live
     assert viewer.evaluate("() => window.nnlive.memory.lstm.header.cell") == "lstm"
     expect(viewer.locator("#memory-train")).to_be_disabled()
     expect(viewer.locator("#sequence-run")).to_be_disabled()
+
+
+def test_a_new_length_replaces_both_memory_sessions(page: Page, live_server: str, errors: list):
+    page.goto(f"{live_server}/lstm")
+    page.wait_for_function(
+        "() => window.nnlive?.memoryDriving && window.nnlive.memoryFrames >= 2", timeout=WAIT_MS
+    )
+    old = page.evaluate("() => ['rnn', 'lstm'].map((c) => new URLSearchParams(location.search).get(c))")
+    page.fill("#length", "7")
+    page.wait_for_function(
+        "() => ['rnn', 'lstm'].every((c) => window.nnlive.memory[c]?.header.T === 7)", timeout=WAIT_MS
+    )
+    for cell in ("rnn", "lstm"):
+        shown = page.evaluate(READ_MEMORY, cell)
+        session_id = page.evaluate("(c) => new URLSearchParams(location.search).get(c)", cell)
+        assert session_id not in old
+        expected = grad_norms(weights(live_server, session_id), cell, 7)
+        assert torch.allclose(torch.tensor(shown["g"]), expected, rtol=1e-4, atol=1e-9)
+    for session_id in old:  # the old pair is deleted (the page does not wait for its DELETE)
+        assert gone(f"{live_server}/api/sessions/{session_id}")
+
+
+def gone(url: str) -> bool:
+    """Whether ``url`` answers 404 within WAIT_MS (asked again every 50 ms)."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while httpx.get(url).status_code != 404:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
