@@ -7,7 +7,7 @@
 import { bindSessionConfig, catalogEntry } from "../configform.js";
 import { bindKeys } from "../controls.js";
 import { newestFrameDrawer } from "../framedraw.js";
-import { initI18n, setText, t } from "../i18n.js";
+import { initI18n, setText } from "../i18n.js";
 import { startLivePage } from "../livepage.js";
 import { CELLS, startMemoryPair } from "../memorypair.js";
 import { tensorValues } from "../net/codec.js";
@@ -25,6 +25,8 @@ const MODEL = "lstm";
 // Okabe–Ito orange and blue: told apart with every common colour-vision deficiency.
 const COLORS = { rnn: "#D55E00", lstm: "#0072B2" };
 const KEYS = { rnn: "lstm.cell_rnn", lstm: "lstm.cell_lstm" };
+// A memory session's pill by its run state (whole sentences: the language switch re-translates them).
+const STATUS_KEYS = { paused: "lstm.cell_paused", training: "lstm.cell_training" };
 const SERIES = CELLS.map((cell) => ({ key: KEYS[cell], color: COLORS[cell] }));
 
 const byId = (id) => document.getElementById(id);
@@ -158,9 +160,8 @@ async function startMemory(length, live, debug) {
   );
   const showStatus = (cell) => {
     const s = status[cell];
-    setText(s.pill, "lstm.cell_status", {
+    setText(s.pill, STATUS_KEYS[s.state], {
       cell: cell.toUpperCase(),
-      state: t(`state.${s.state}`),
       step: s.step,
       acc: s.acc === null ? "–" : formatPercent(s.acc),
     });
