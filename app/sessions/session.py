@@ -129,7 +129,8 @@ class Session:
         """Give the model an input message (a drawing, a sample, a kernel…); answer with its frame."""
         if message["type"] not in self.spec.inputs:
             raise ParamError("type", f"model {self.spec.name!r} does not take {message['type']!r} messages")
-        self.live.handle(message)
+        if self.live.handle(message):  # the model started again (charrnn's new corpus)
+            self._restart()
         self._publish_frame(message.get("id"))
 
     def train(self) -> None:
@@ -171,12 +172,17 @@ class Session:
 
     def reset(self) -> None:
         """Back to the seed's initial weights, step 0, no history, paused."""
+        self.live.reset()
+        self._restart()
+        self._publish_frame()
+
+    def _restart(self) -> None:
+        """Paused at step 0 with no history, and the model's facts (vocabulary, layers) read anew."""
         self.worker.set_background(None)
         self.state, self.step, self._val = "paused", 0, None
-        self.live.reset()
         self.train_history.clear()
         self.val_history.clear()
-        self._publish_frame()
+        self.facts = self.live.describe()
         self.publish_state()
 
     def weights(self) -> bytes:

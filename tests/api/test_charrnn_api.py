@@ -46,6 +46,9 @@ def test_a_corpus_put_over_http_replaces_the_vocabulary(live_server: str, open_s
     vocab = "".join(sorted(set(STORY)))
     assert frame.header["sample"]["vocab"] == vocab
     assert frame.header["corpus"]["vocab"] == len(vocab)
+    info = httpx.get(f"{live_server}/api/sessions/{session['id']}", timeout=30).json()
+    assert info["step"] == 0  # a new vocabulary: the model started again, and its facts are read anew
+    assert info["layers"][0]["in"] == [len(vocab)]
 
     bad = httpx.put(url, content=b"fine \xc3\x28", headers=auth, timeout=30)
     assert bad.status_code == 422

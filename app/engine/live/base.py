@@ -19,8 +19,11 @@ class LiveModel(Protocol):
     def reset(self) -> None:
         """Back to the initial weights and a fresh optimizer."""
 
-    def handle(self, message: dict[str, Any]) -> None:
-        """Take an input message of a type listed in the spec's ``inputs`` (raise ParamError if bad)."""
+    def handle(self, message: dict[str, Any]) -> bool | None:
+        """Take an input message of a type listed in the spec's ``inputs`` (raise ParamError if bad).
+
+        Return True when the model started again (new weights, e.g. a new vocabulary): the session then
+        goes back to step 0 and forgets its history."""
 
     def train_step(self) -> None:
         """Run one optimizer step (models whose spec trains)."""

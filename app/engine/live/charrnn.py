@@ -65,18 +65,20 @@ class CharRNNLive:
         self._trained = False  # steps since the last frame
         self._speed: float | None = None
 
-    def handle(self, message: dict[str, Any]) -> None:
-        """``generate`` continues a prompt; ``text`` with purpose ``corpus`` replaces the corpus."""
+    def handle(self, message: dict[str, Any]) -> bool:
+        """``generate`` continues a prompt; ``text`` with purpose ``corpus`` replaces the corpus, which
+        starts the model again (a new vocabulary): True tells the session so."""
         if message["type"] == "generate":
             prompt = message["prompt"] or self._default_prompt()
             ids = self.corpus.vocab.encode(prompt, "prompt").to(self.device)
             self._pending = self._sample("generate", prompt, ids, message["length"], message["temperature"])
-        elif message["purpose"] == "corpus":
+            return False
+        if message["purpose"] == "corpus":
             self._use_corpus(Corpus.of("upload", check_text(message["text"])))
-        else:
-            raise ParamError(
-                "purpose", "charrnn learns from a text (purpose 'corpus'); continue a prompt with 'generate'"
-            )
+            return True
+        raise ParamError(
+            "purpose", "charrnn learns from a text (purpose 'corpus'); continue a prompt with 'generate'"
+        )
 
     def _default_prompt(self) -> str:
         """A sample's first character: a newline when the corpus has one, else its first character."""

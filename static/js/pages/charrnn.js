@@ -218,12 +218,11 @@ async function main() {
   settings.applyFields(catalog.config);
 
   // A user's corpus, pasted or a file: PUT …/text (checked there: size, UTF-8; up to 1 MiB, more than
-  // a websocket text message may carry). The vocabulary changes, so the model starts again: a reset
-  // clears the steps and the curves.
+  // a websocket text message may carry). The vocabulary changes, so the server starts the model again
+  // at step 0, which clears the curves (noteStep).
   async function useCorpus(send) {
     try {
       await send();
-      await act({ type: "reset" });
       live.notice.show("charrnn.corpus_replaced");
     } catch (error) {
       live.notice.error(error);
