@@ -1,9 +1,12 @@
 """Shared fixtures: fresh app instances, an in-process client, and a real uvicorn server."""
 
+import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 import uvicorn
@@ -56,3 +59,18 @@ def live_server(settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def run_async() -> Callable[[Coroutine], Any]:
+    """Run a coroutine to its end on a fresh event loop in a thread of its own.
+
+    ``asyncio.run`` in the test's own thread fails once a browser test has run: Playwright's sync API
+    keeps an event loop running in the main thread.
+    """
+
+    def run(coroutine: Coroutine) -> Any:
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
+    return run

@@ -231,7 +231,7 @@ def test_sessions_beyond_max_sessions_get_429(two_session_client: TestClient):
     assert client.post("/api/sessions", json={"model": "lenet"}).status_code == 201
 
 
-def test_concurrent_creates_cannot_exceed_max_sessions(settings: Settings):
+def test_concurrent_creates_cannot_exceed_max_sessions(settings: Settings, run_async):
     app = create_app(settings.model_copy(update={"max_sessions": 1}))
 
     async def create_four_at_once() -> tuple[list[int], int]:
@@ -242,4 +242,4 @@ def test_concurrent_creates_cannot_exceed_max_sessions(settings: Settings):
                 statuses = sorted(r.status_code for r in await asyncio.gather(*posts))
                 return statuses, (await client.get("/healthz")).json()["sessions"]
 
-    assert asyncio.run(create_four_at_once()) == ([201, 429, 429, 429], 1)
+    assert run_async(create_four_at_once()) == ([201, 429, 429, 429], 1)

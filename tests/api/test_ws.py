@@ -321,7 +321,7 @@ class QuietSession:
         pass
 
 
-def test_a_viewer_joining_while_the_last_one_leaves_still_gets_frames():
+def test_a_viewer_joining_while_the_last_one_leaves_still_gets_frames(run_async):
     async def scenario() -> list:
         bus, session = MemoryBus(), QuietSession()
         rooms = Rooms(bus, max_viewers=10)
@@ -339,7 +339,7 @@ def test_a_viewer_joining_while_the_last_one_leaves_still_gets_frames():
         await rooms.close()
         return joining.ws.sent
 
-    assert asyncio.run(scenario())[-1] == b"the next frame"
+    assert run_async(scenario())[-1] == b"the next frame"
 
 
 def test_changing_a_control_of_a_model_that_does_not_train_answers_with_a_frame(

@@ -6,7 +6,7 @@ from app.bus.memory import MemoryBus
 from app.latest import LatestSlots
 
 
-def test_newest_value_wins_per_stream():
+def test_newest_value_wins_per_stream(run_async):
     async def scenario():
         slots = LatestSlots()
         for i in range(100):
@@ -16,10 +16,10 @@ def test_newest_value_wins_per_stream():
         assert len(slots) == 2
         return [await slots.get(), await slots.get()]
 
-    assert asyncio.run(scenario()) == [("state", "paused"), ("frame", 100)]
+    assert run_async(scenario()) == [("state", "paused"), ("frame", 100)]
 
 
-def test_get_waits_for_a_value():
+def test_get_waits_for_a_value(run_async):
     async def scenario():
         slots = LatestSlots()
         waiter = asyncio.create_task(slots.get())
@@ -28,10 +28,10 @@ def test_get_waits_for_a_value():
         slots.put("frame", b"x")
         return await asyncio.wait_for(waiter, 1)
 
-    assert asyncio.run(scenario()) == ("frame", b"x")
+    assert run_async(scenario()) == ("frame", b"x")
 
 
-def test_memory_bus_fans_out_in_order_and_drops_oldest_for_laggards():
+def test_memory_bus_fans_out_in_order_and_drops_oldest_for_laggards(run_async):
     async def scenario():
         bus = MemoryBus(depth=4)
         async with bus.subscribe("ch") as fast, bus.subscribe("ch") as slow:
@@ -43,7 +43,7 @@ def test_memory_bus_fans_out_in_order_and_drops_oldest_for_laggards():
         await bus.publish("ch", b"nobody listens")
         return got_fast, got_slow, bus._subscribers
 
-    fast, slow, subscribers = asyncio.run(scenario())
+    fast, slow, subscribers = run_async(scenario())
     assert fast == [bytes([i]) for i in range(10)]
     assert slow == [bytes([i]) for i in range(6, 10)]
     assert not subscribers

@@ -30,7 +30,7 @@ def dropout_session(published: list) -> Session:
     )
 
 
-def test_a_session_whose_worker_is_swamped_says_busy_and_recovers():
+def test_a_session_whose_worker_is_swamped_says_busy_and_recovers(run_async):
     published: list = []
     session = dropout_session(published)
     started, gate = threading.Event(), threading.Event()
@@ -47,7 +47,7 @@ def test_a_session_whose_worker_is_swamped_says_busy_and_recovers():
         gate.set()
         return await pending
 
-    results = asyncio.run(scenario())
+    results = run_async(scenario())
     busy = [r for r in results if isinstance(r, Busy)]
     assert busy
     assert busy[0].code == "busy"
@@ -57,9 +57,9 @@ def test_a_session_whose_worker_is_swamped_says_busy_and_recovers():
     session.close()
 
 
-def test_a_message_the_model_does_not_take_is_a_bad_request():
+def test_a_message_the_model_does_not_take_is_a_bad_request(run_async):
     session = dropout_session([])
     with pytest.raises(BadRequest) as error:
-        asyncio.run(session.run(session.apply, {"type": "kernel", "preset": "edge", "id": 1}))
+        run_async(session.run(session.apply, {"type": "kernel", "preset": "edge", "id": 1}))
     assert error.value.field == "type"
     session.close()
