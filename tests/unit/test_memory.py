@@ -79,7 +79,7 @@ def test_accuracy_by_length_and_training_metrics_are_real():
     assert running.loss > 0
     metrics = live.evaluate()
     with torch.no_grad():
-        vx, vy = live._val
+        vx, vy = live.trainer.val_x, live.trainer.val_y
         assert metrics.loss == pytest.approx(F.cross_entropy(live.model(vx), vy).item(), rel=1e-5)
 
 

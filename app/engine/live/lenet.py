@@ -12,29 +12,27 @@ from app.engine.data.digits import digits_facts, load_digits_32, preprocess_draw
 from app.engine.device import seeded
 from app.engine.inputs import as_tensor
 from app.engine.live.base import ModelSpec
+from app.engine.live.classifier import LiveClassifier
 from app.engine.models.lenet import ACTIVATIONS, LAYER_NAMES, POOLING, LeNet5, LeNetConfig
 from app.engine.models.lenet import describe_layers as lenet_layers
 from app.engine.params import Param, ParamError
-from app.engine.training import OPTIMIZERS, ClassifierTrainer, Metrics
+from app.engine.training import OPTIMIZERS
 
 INPUT_SIZE = 32
 VIEW_CONTROLS = frozenset({"grads", "head"})
 HEAD_TENSORS = ("flat", "c5.weight", "c5.bias", "f6.weight", "f6.bias", "out.weight", "out.bias")
 
 
-class LeNetLive:
+class LeNetLive(LiveClassifier):
     """One session's LeNet-5, its trainer, and the probe image whose activations each frame shows."""
 
     def __init__(self, config: dict, controls: dict, seed: int, device: torch.device) -> None:
         self.device = device
-        self.seed = seed
-        self.model = seeded(seed, lambda: LeNet5(LeNetConfig(**config))).to(device)
-        self._initial = {k: v.clone() for k, v in self.model.state_dict().items()}
-        data = load_digits_32()
-        self.data = data
-        self._train = (data.train_x.to(device), data.train_y.to(device))
-        self._val = (data.val_x.to(device), data.val_y.to(device))
-        self.trainer = ClassifierTrainer(self.model, self._train, self._val, controls, seed)
+        data = self.data = load_digits_32()
+        model = seeded(seed, lambda: LeNet5(LeNetConfig(**config))).to(device)
+        train = (data.train_x.to(device), data.train_y.to(device))
+        val = (data.val_x.to(device), data.val_y.to(device))
+        self.start_training(model, train, val, controls, seed)
         self.probe = data.val_x[0].to(device)  # (1, 32, 32)
         self.probe_label: int | None = int(data.val_y[0])
         self.head = controls["head"]
@@ -42,12 +40,6 @@ class LeNetLive:
     def describe(self) -> dict[str, Any]:
         """Layer geometry and dataset sizes."""
         return {"layers": lenet_layers(self.model), "dataset": digits_facts()}
-
-    def reset(self) -> None:
-        """The seed's initial weights, a fresh optimizer and batch order; the probe stays."""
-        self.model.load_state_dict(self._initial)
-        controls = self.trainer.controls
-        self.trainer = ClassifierTrainer(self.model, self._train, self._val, controls, self.seed)
 
     def handle(self, message: dict[str, Any]) -> None:
         """``forward`` (a drawing) or ``sample`` (a dataset image) becomes the probe."""
@@ -74,18 +66,6 @@ class LeNetLive:
         if not 0 <= index < len(y):
             raise ParamError("index", f"must be in 0..{len(y) - 1} for split {split!r}")
         self.probe, self.probe_label = x[index].to(self.device), int(y[index])
-
-    def train_step(self) -> None:
-        """One optimizer step on the next mini-batch."""
-        self.trainer.step()
-
-    def take_running(self) -> Metrics | None:
-        """Training metrics averaged since the last call."""
-        return self.trainer.take_running()
-
-    def evaluate(self) -> Metrics:
-        """Validation loss and accuracy now."""
-        return self.trainer.evaluate()
 
     def set_controls(self, controls: dict[str, Any]) -> None:
         """Apply hyperparameters; ``grads`` and ``head`` only choose what frames carry."""

@@ -11,53 +11,36 @@ from app.engine.capture import to_numpy
 from app.engine.data.memory import memory_task
 from app.engine.device import seeded
 from app.engine.live.base import ModelSpec
+from app.engine.live.classifier import LiveClassifier
 from app.engine.models.lstm import CELLS, MemoryNet, MemoryNetConfig
 from app.engine.params import Param
-from app.engine.training import OPTIMIZERS, ClassifierTrainer, Metrics
+from app.engine.training import OPTIMIZERS
 
 TRAIN_SIZE, VAL_SIZE, PROBE_SIZE, LENGTH_SIZE = 4096, 512, 64, 128
 LENGTHS = (5, 10, 20, 50, 100, 200)  # where accuracy vs T is measured
 
 
-class MemoryLive:
+class MemoryLive(LiveClassifier):
     """A recurrent classifier training on generated sequences; frames carry its gradient through time."""
 
     def __init__(self, config: dict, controls: dict, seed: int, device: torch.device) -> None:
         self.device, self.seed, self.length = device, seed, config["T"]
         net = MemoryNetConfig(cell=config["cell"], symbols=config["symbols"], hidden=config["hidden"])
-        self.model = seeded(seed, lambda: MemoryNet(net)).to(device)
-        self._initial = {k: v.clone() for k, v in self.model.state_dict().items()}
+        model = seeded(seed, lambda: MemoryNet(net)).to(device)
         data = memory_task(TRAIN_SIZE + VAL_SIZE, self.length, config["symbols"], seed)
         x, y = (t.to(device) for t in data)
-        self._train, self._val = (x[:TRAIN_SIZE], y[:TRAIN_SIZE]), (x[TRAIN_SIZE:], y[TRAIN_SIZE:])
-        self._probe = (self._val[0][:PROBE_SIZE], self._val[1][:PROBE_SIZE])
+        train, val = (x[:TRAIN_SIZE], y[:TRAIN_SIZE]), (x[TRAIN_SIZE:], y[TRAIN_SIZE:])
+        self._probe = (val[0][:PROBE_SIZE], val[1][:PROBE_SIZE])
         self._by_length = [memory_task(LENGTH_SIZE, n, config["symbols"], seed + n) for n in LENGTHS]
-        self.trainer = ClassifierTrainer(self.model, self._train, self._val, controls, seed)
+        self.start_training(model, train, val, controls, seed)
 
     def describe(self) -> dict[str, Any]:
         """The task's sizes and where accuracy vs T is measured."""
         facts = {"train": TRAIN_SIZE, "val": VAL_SIZE, "probe": PROBE_SIZE, "per_length": LENGTH_SIZE}
         return {"task": facts, "lengths": list(LENGTHS)}
 
-    def reset(self) -> None:
-        """The seed's initial weights, a fresh optimizer and batch order."""
-        self.model.load_state_dict(self._initial)
-        self.trainer = ClassifierTrainer(self.model, self._train, self._val, self.trainer.controls, self.seed)
-
     def handle(self, message: dict[str, Any]) -> None:
         """No input messages."""
-
-    def train_step(self) -> None:
-        """One optimizer step on the next mini-batch."""
-        self.trainer.step()
-
-    def take_running(self) -> Metrics | None:
-        """Training metrics averaged since the last call."""
-        return self.trainer.take_running()
-
-    def evaluate(self) -> Metrics:
-        """Validation loss and accuracy at the session's T."""
-        return self.trainer.evaluate()
 
     def set_controls(self, controls: dict[str, Any]) -> None:
         """Optimizer, learning rate, batch size."""
