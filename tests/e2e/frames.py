@@ -32,6 +32,19 @@ def next_frame(page: Page, seq: int, read: str = READ_FRAME) -> dict:
     return page.evaluate(read)
 
 
+def settled_frame(page: Page, read: str = READ_FRAME, quiet_ms: int = 400) -> dict:
+    """The last frame once no newer one has come for ``quiet_ms``: a page that does not train gets
+    frames only in answer to its own messages, so this is the answer to the latest of them."""
+    seq = page.evaluate("() => window.nnlive.lastFrame.header.seq")
+    for _ in range(WAIT_MS // quiet_ms):
+        page.wait_for_timeout(quiet_ms)
+        now = page.evaluate("() => window.nnlive.lastFrame.header.seq")
+        if now == seq:
+            return page.evaluate(read)
+        seq = now
+    raise AssertionError("frames kept coming")
+
+
 def tensor(t: dict) -> torch.Tensor:
     """A tensor read as ``{"shape", "data"}`` back into torch."""
     return torch.tensor(t["data"], dtype=torch.float32).reshape(t["shape"])

@@ -7,7 +7,7 @@ and its max-pooling output equals torch's F.max_pool2d of those values, computed
 import torch.nn.functional as F
 from playwright.sync_api import Page, expect
 
-from e2e.frames import READ_FRAME, WAIT_MS, next_frame, open_page, tensor
+from e2e.frames import READ_FRAME, WAIT_MS, next_frame, open_page, settled_frame, tensor
 
 # /conv drives its new session and has drawn a frame of two output channels.
 TWO_KERNELS_DRAWN = "() => window.nnlive.driving && window.nnlive.lastFrame?.tensors.relu.shape[0] === 2"
@@ -23,7 +23,8 @@ def test_the_conv_output_is_pooled_on_pool(page: Page, live_server: str, errors:
     page.wait_for_function(TWO_KERNELS_DRAWN)
     frame = page.evaluate(READ_FRAME)
     page.click("#pattern-random")
-    conv = next_frame(page, frame["seq"])
+    next_frame(page, frame["seq"])
+    conv = settled_frame(page)
     relu = conv["relu"]
     assert relu["shape"] == [2, 9, 7]
     assert any(v > 0 for v in relu["data"]), "a real ReLU map: some cells pass"
