@@ -12,7 +12,6 @@ import { startLivePage } from "../livepage.js";
 import { createMaskHistory, keptRatio } from "../maskhistory.js";
 import { formatValue } from "../numbers.js";
 import { bindSamplePicker } from "../samples.js";
-import { nest } from "../typed.js";
 import { configFromParams } from "../urlstate.js";
 import * as curves from "../views/curves.js";
 import * as dropoutnumbers from "../views/dropoutnumbers.js";
@@ -169,16 +168,9 @@ async function main() {
     });
   }
 
-  /** Ask for a frame of the current input again (after `set`, which answers without one). */
-  function refresh() {
-    const input = tensorOf("input");
-    return input ? act({ type: "forward", input: nest(input.data, input.shape) }) : Promise.resolve();
-  }
-
+  /** Change p or the mode: the server answers with a frame of the same input under the new setting. */
   function setControls(values) {
-    return act({ type: "set", values })
-      .then(refresh)
-      .catch(() => state.controls && showControls(state.controls));
+    return act({ type: "set", values }).catch(() => state.controls && showControls(state.controls));
   }
 
   function showControls(controls) {
