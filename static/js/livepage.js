@@ -1,10 +1,12 @@
 // A model page's live session: its socket, the session bar (connection, role, viewers, the link
 // to share), refusals on the notice line, and replacing the session by a new one when a config
 // field changes (POST the new one, then DELETE the old one with its token, naming the new one so
-// that viewers follow it). The page supplies what to do with hello, state and frames; views never
-// see the socket.
+// that viewers follow it), and lecture mode: a driver's view state goes to the viewers, a viewer
+// applies the driver's (lecture.js). The page supplies what to do with hello, state, frames and a
+// received view; views never see the socket.
 
 import { setText } from "./i18n.js";
+import { VIEW_INTERVAL_MS, throttled, viewState, viewValues } from "./lecture.js";
 import { LiveSocket } from "./net/socket.js";
 import { createSession, endSession, openSession, storedToken } from "./session.js";
 import { noticeBoard, showConnection } from "./status.js";
@@ -16,13 +18,14 @@ const byId = (id) => document.getElementById(id);
  * Open the session the URL names, or create one of `model` with `config` (falling back to the
  * defaults when the server refuses that config), and connect to it.
  * @param {string} model
- * @param {{config?: object, onHello?: Function, onState?: Function, onFrame?: Function, onAccess?: Function}} opts
+ * @param {{config?: object, onHello?: Function, onState?: Function, onFrame?: Function, onAccess?: Function, onView?: Function}} opts
  *   onHello(info, hello) gets the session info and the whole hello message (history…);
- *   onAccess(driving, role) runs whenever the right to drive changes (connection or role).
+ *   onAccess(driving, role) runs whenever the right to drive changes (connection or role);
+ *   onView(params) re-applies the view state from the URL's query once a viewer took the driver's.
  * @returns {Promise<object|null>} the live page `{notice, driving, session, act, replace, writeView}`, or
  *   null when no session could be opened (the notice says why).
  */
-export async function startLivePage(model, { config = {}, onHello = () => {}, onState = () => {}, onFrame = () => {}, onAccess = () => {} }) {
+export async function startLivePage(model, { config = {}, onHello = () => {}, onState = () => {}, onFrame = () => {}, onAccess = () => {}, onView = () => {} }) {
   const notice = noticeBoard(byId("notice"));
   const page = { role: "viewer", connected: false, session: null, socket: null };
 
@@ -30,8 +33,12 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
     const role = byId("role");
     setText(role, page.role === "driver" ? "role.driver" : "role.viewer");
     role.dataset.role = page.role;
-    onAccess(page.role === "driver" && page.connected, page.role);
+    const driving = page.role === "driver" && page.connected;
+    if (driving) sendView();
+    onAccess(driving, page.role);
   };
+  // The driver's view state, read from the URL when it goes out: the newest always wins.
+  const sendView = throttled(() => page.socket?.send({ type: "view", state: viewState(location.search) }), VIEW_INTERVAL_MS);
 
   function connect(session) {
     page.socket?.close();
@@ -59,6 +66,12 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       onState(state);
     });
     socket.on("frame", onFrame);
+    socket.on("view", ({ state }) => {
+      if (page.role === "driver") return;
+      writeView(viewValues(state));
+      showLink();
+      onView(new URLSearchParams(location.search));
+    });
     socket.on("error", (message) => notice.error(message));
     socket.on("closed", ({ successor }) => {
       if (!successor) {
@@ -99,10 +112,11 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       if (old.token) endSession(old.id, old.token, info.id);
       return info;
     },
-    /** Put view state into the URL and refresh the link to share. */
+    /** Put view state into the URL and refresh the link to share; a driver sends it to the viewers. */
     writeView(values) {
       writeView(values);
       showLink();
+      if (live.driving) sendView();
     },
   };
 
