@@ -41,6 +41,8 @@ const PRESET_KEYS = {
   edge: "conv.preset_edge",
 };
 
+const VIEW = { cell: 0, speed: 2 }; // the view state in the URL, with its defaults
+
 const byId = (id) => document.getElementById(id);
 const sameShape = (a, b) => a.length === b.length && a.every((d, i) => d === b[i]);
 
@@ -91,7 +93,7 @@ async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
   const [catalog, poolCatalog] = await Promise.all([catalogEntry(MODEL), catalogEntry(POOL_MODEL)]);
-  const view = readView(params, { cell: 0, speed: 2 });
+  const view = readView(params, VIEW);
   const state = { info: null, frame: null, carry: null, wantedCell: view.cell, driving: false };
   const debug = { lastFrame: null, frames: 0, session: null, cell: null, driving: false };
   window.nnlive = debug;
@@ -189,6 +191,14 @@ async function main() {
   speed.value = SPEEDS.indexOf(player.state.speed);
   speed.addEventListener("input", () => player.setSpeed(SPEEDS[Number(speed.value)]));
   showPlayer(player.state);
+
+  /** A viewer takes the driver's cell and speed (lecture mode). */
+  function applyView(values) {
+    const wanted = readView(values, VIEW);
+    player.setSpeed(nearestSpeed(wanted.speed));
+    speed.value = SPEEDS.indexOf(player.state.speed);
+    player.jump(wanted.cell);
+  }
 
   function showPlayer({ position, playing, speed: perSecond }) {
     setText(byId("play"), playing ? "conv.pause" : "conv.play");
@@ -343,7 +353,7 @@ async function main() {
     () => true,
   );
 
-  live = await startLivePage(MODEL, { config: configFromParams(params, catalog.config), onHello, onFrame, onAccess });
+  live = await startLivePage(MODEL, { config: configFromParams(params, catalog.config), onHello, onFrame, onAccess, onView: applyView });
 }
 
 main();

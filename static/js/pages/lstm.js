@@ -29,12 +29,13 @@ const KEYS = { rnn: "lstm.cell_rnn", lstm: "lstm.cell_lstm" };
 const STATUS_KEYS = { paused: "lstm.cell_paused", training: "lstm.cell_training" };
 const SERIES = CELLS.map((cell) => ({ key: KEYS[cell], color: COLORS[cell] }));
 
+const VIEW = { t: 0, j: 0, T: 20 }; // the view state in the URL (T: the memory task's length), with its defaults
 const byId = (id) => document.getElementById(id);
 
 async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
-  const view = readView(params, { t: 0, j: 0, T: 20 });
+  const view = readView(params, VIEW);
   const page = { frame: null, selection: { step: view.t, unit: view.j }, driving: false };
   const debug = { lastFrame: null, frames: 0, session: null, driving: false, selection: page.selection, memory: {}, memoryFrames: 0 };
   window.nnlive = debug;
@@ -117,6 +118,10 @@ async function main() {
       draw();
     }, debug),
     onAccess,
+    onView: (values) => {
+      const { t: step, j } = readView(values, VIEW);
+      select(step, j);
+    },
   });
 
   if (live) startMemory(view.T, live, debug);

@@ -324,7 +324,10 @@ async function main() {
   byId("play").addEventListener("click", () => player.toggle());
   bindKeys({ " ": () => player.toggle(), s: () => player.step(1), ArrowRight: () => player.step(1), ArrowLeft: () => player.step(-1) }, () => true);
 
-  live = await startLivePage(MODELS[startOp], { config: configFromParams(params, catalog.config), onHello, onFrame, onAccess });
+  /** A viewer takes the driver's selected cell (lecture mode). */
+  const applyView = (values) => player.jump(readView(values, { cell: 0 }).cell);
+
+  live = await startLivePage(MODELS[startOp], { config: configFromParams(params, catalog.config), onHello, onFrame, onAccess, onView: applyView });
 }
 
 main();

@@ -20,6 +20,7 @@ import * as formula from "../views/rnnformula.js";
 import * as unrolled from "../views/rnnunrolled.js";
 
 const MODEL = "rnn";
+const VIEW = { layer: 0, t: 0, d: 0, b: 0 }; // the picked state and sequence in the URL, with their defaults
 const byId = (id) => document.getElementById(id);
 const shapeText = (shape) => `(${shape.join(", ")})`;
 
@@ -27,7 +28,7 @@ async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
   const catalog = await catalogEntry(MODEL);
-  const view = readView(params, { layer: 0, t: 0, d: 0, b: 0 });
+  const view = readView(params, VIEW);
   const state = {
     info: null,
     frame: null,
@@ -234,6 +235,15 @@ async function main() {
     },
     () => true,
   );
+  /** A viewer takes the driver's picked state and sequence (lecture mode). */
+  function applyView(values) {
+    const { layer, t: step, d, b } = readView(values, VIEW);
+    state.cell = { layer, t: step, d };
+    state.b = b;
+    if (!state.info) return;
+    clampView();
+    pick(state.cell);
+  }
   bindKeys({ m: () => setTrain(!byId("train-mode").checked), r: resample }, () => state.driving);
 
   live = await startLivePage(MODEL, {
@@ -242,6 +252,7 @@ async function main() {
     onState: (message) => showControls(message.controls),
     onFrame,
     onAccess,
+    onView: applyView,
   });
 }
 

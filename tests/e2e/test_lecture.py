@@ -1,0 +1,116 @@
+"""Lecture mode in Chromium against a real server: a presenter (the tab holding the token) drives, and
+viewers in other browser contexts (no token) follow its page state as well as its frames.
+
+Viewers open the bare viewer link (``?session=ID``, no view state), so what they show of the
+presenter's selection can only have come over the socket as a ``view`` message.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from e2e.frames import WAIT_MS, next_frame, open_page
+
+FOLLOW_MS = 1_000  # a viewer shows the presenter's view state within a second
+
+RNN_CONFIG = "seq_len=4&batch=2&bidirectional=1&num_layers=2&hidden_size=3"
+
+# A control message from a viewer's page: its own websocket to the session, without the token.
+SEND_TRAIN = """
+(id) => new Promise((resolve) => {
+  const socket = new WebSocket(`ws://${location.host}/ws/sessions/${id}`);
+  socket.onopen = () => socket.send(JSON.stringify({ type: "train", id: 7 }));
+  socket.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "error") {
+      socket.close();
+      resolve(message);
+    }
+  };
+})
+"""
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    """Browser contexts for viewers (each its own sessionStorage: no token); closed after the test."""
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def open_viewer(browser: Browser, contexts: list[BrowserContext], base: str, path: str, session: str) -> Page:
+    """A viewer in a new browser context on the bare viewer link, once it has drawn a frame."""
+    context = browser.new_context()
+    contexts.append(context)
+    viewer = context.new_page()
+    errors: list[str] = []
+    viewer.on("pageerror", lambda e: errors.append(str(e)))
+    viewer.goto(f"{base}/{path}?session={session}")
+    viewer.wait_for_function("() => window.nnlive?.lastFrame && !window.nnlive.driving", timeout=WAIT_MS)
+    expect(viewer.locator("#role")).to_have_attribute("data-role", "viewer")
+    assert not errors
+    return viewer
+
+
+def start_lecture(
+    page: Page, browser: Browser, contexts: list[BrowserContext], base: str, path: str
+) -> tuple[dict, Page]:
+    """The presenter's first frame on ``path`` (with its query) and a viewer of that session."""
+    frame = open_page(page, f"{base}/{path}")
+    viewer = open_viewer(browser, contexts, base, path.partition("?")[0], frame["session"]["id"])
+    return frame, viewer
+
+
+def test_viewers_follow_the_selected_conv_cell_and_cannot_drive(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    frame, viewer = start_lecture(page, browser, contexts, live_server, "conv?height=5&width=5&kernel=3")
+    session = frame["session"]["id"]
+
+    page.click("#next")
+    page.click("#next")
+    page.click("#next")
+    cell = page.evaluate("() => window.nnlive.cell")
+    assert cell["k"] == 3
+    viewer.wait_for_function("(k) => window.nnlive.cell?.k === k", arg=cell["k"], timeout=FOLLOW_MS)
+    assert viewer.evaluate("() => window.nnlive.cell") == cell
+    assert f"session={session}" in viewer.url
+    assert "cell=3" in viewer.url
+
+    # The viewer's controls stay disabled, and a control message from its page is refused.
+    for control in ("#pattern-random", "#pattern-checkerboard", "#input-type"):
+        expect(viewer.locator(control)).to_be_disabled()
+    refusal = viewer.evaluate(SEND_TRAIN, session)
+    assert refusal["code"] == "forbidden"
+    assert refusal["id"] == 7
+
+
+def test_rnn_viewers_follow_the_pick_and_the_frames_and_a_late_joiner_starts_there(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    frame, viewer = start_lecture(page, browser, contexts, live_server, f"rnn?{RNN_CONFIG}")
+    session = frame["session"]["id"]
+
+    page.fill("#sequence", "1")
+    page.dispatch_event("#sequence", "change")
+    page.locator('.rnn-state[data-layer="1"][data-t="2"][data-d="1"]').click()
+    page.click("#pattern-random")
+    seq = next_frame(page, frame["seq"])["seq"]
+    picked = {"layer": 1, "t": 2, "d": 1}
+
+    followed = "(seq) => window.nnlive.lastFrame.header.seq === seq && window.nnlive.cell.t === 2"
+    viewer.wait_for_function(followed, arg=seq, timeout=WAIT_MS)
+    assert viewer.evaluate("() => window.nnlive.cell") == picked
+    expect(viewer.locator("#sequence")).to_have_value("1")
+    expect(viewer.locator("#formula .rnn-step")).to_have_attribute("data-cell", "1:2:1")
+    expect(viewer.locator("#pattern-random")).to_be_disabled()
+
+    # A late joiner shows the present at once: the latest frame and the presenter's pick.
+    late = open_viewer(browser, contexts, live_server, "rnn", session)
+    late.wait_for_function("() => window.nnlive.cell.t === 2", timeout=FOLLOW_MS)
+    assert late.evaluate("() => window.nnlive.lastFrame.header.seq") == seq
+    assert late.evaluate("() => window.nnlive.cell") == picked
+    expect(late.locator("#sequence")).to_have_value("1")
