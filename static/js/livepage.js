@@ -6,9 +6,10 @@
 // received view; views never see the socket.
 
 import { setText } from "./i18n.js";
+import { bindSharePanel } from "./sharepanel.js";
 import { VIEW_INTERVAL_MS, throttled, viewState, viewValues } from "./lecture.js";
 import { LiveSocket } from "./net/socket.js";
-import { createSession, endSession, openSession, storedToken } from "./session.js";
+import { createSession, endSession, openSession, storedToken, viewerLink } from "./session.js";
 import { noticeBoard, showConnection } from "./status.js";
 import { writeView } from "./urlstate.js";
 
@@ -28,6 +29,7 @@ const byId = (id) => document.getElementById(id);
 export async function startLivePage(model, { config = {}, onHello = () => {}, onState = () => {}, onFrame = () => {}, onAccess = () => {}, onView = () => {} }) {
   const notice = noticeBoard(byId("notice"));
   const page = { role: "viewer", connected: false, session: null, socket: null };
+  const sharePanel = bindSharePanel({ toggle: byId("share-toggle"), panel: byId("share-panel"), canvas: byId("share-qr"), link: byId("share-url") });
 
   const access = () => {
     const role = byId("role");
@@ -35,6 +37,7 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
     role.dataset.role = page.role;
     const driving = page.role === "driver" && page.connected;
     if (driving) sendView();
+    sharePanel.setEnabled(driving);
     onAccess(driving, page.role);
   };
   // The driver's view state, read from the URL when it goes out: the newest always wins.
@@ -85,6 +88,7 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
     });
     socket.connect();
     showLink();
+    sharePanel.setLink(viewerLink(session.id));
   }
 
   const live = {

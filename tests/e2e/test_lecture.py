@@ -114,3 +114,51 @@ def test_rnn_viewers_follow_the_pick_and_the_frames_and_a_late_joiner_starts_the
     assert late.evaluate("() => window.nnlive.lastFrame.header.seq") == seq
     assert late.evaluate("() => window.nnlive.cell") == picked
     expect(late.locator("#sequence")).to_have_value("1")
+
+
+# The share panel's canvas read module by module (the pixel at each module's centre) against the
+# vendored library's own modules for `text`: equal when the canvas shows `text`'s QR code.
+READ_QR = """
+async (text) => {
+  const { default: qrcode } = await import("/static/vendor/qrcode-generator/qrcode.mjs");
+  const code = qrcode(0, "M");
+  code.addData(text);
+  code.make();
+  const count = code.getModuleCount();
+  const canvas = document.getElementById("share-qr");
+  const { modules, quiet } = canvas.dataset;
+  const px = canvas.width / (Number(modules) + 2 * Number(quiet));
+  const context = canvas.getContext("2d");
+  const dark = (r, c) => {
+    const x = Math.floor((c + Number(quiet) + 0.5) * px);
+    const y = Math.floor((r + Number(quiet) + 0.5) * px);
+    return context.getImageData(x, y, 1, 1).data[0] < 128;
+  };
+  const line = (isDark, r) => Array.from({ length: count }, (_, c) => isDark(r, c));
+  const rows = (isDark) => Array.from({ length: count }, (_, r) => line(isDark, r));
+  return { count, modules: Number(modules), shown: rows(dark), expected: rows((r, c) => code.isDark(r, c)) };
+}
+"""
+
+
+def test_the_presenters_share_panel_shows_the_viewer_link_as_a_qr_code(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    frame, viewer = start_lecture(page, browser, contexts, live_server, "pool")
+    link = f"{live_server}/pool?session={frame['session']['id']}"
+    expect(viewer.locator("#share-toggle")).to_be_hidden()
+
+    expect(page.locator("#share-panel")).to_be_hidden()
+    page.click("#share-toggle")
+    expect(page.locator("#share-panel")).to_be_visible()
+    expect(page.locator("#share-toggle")).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#share-url")).to_have_text(link)
+    width = page.locator("#share-qr").bounding_box()["width"]
+    assert width >= 300  # big enough to scan from afar
+
+    qr = page.evaluate(READ_QR, link)
+    assert qr["modules"] == qr["count"]
+    assert qr["shown"] == qr["expected"]
+    assert any(any(row) for row in qr["shown"])  # not blank
+    page.click("#share-toggle")
+    expect(page.locator("#share-panel")).to_be_hidden()
