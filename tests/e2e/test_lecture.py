@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from e2e.frames import WAIT_MS, next_frame, open_page
+from e2e.frames import READ_FRAME, WAIT_MS, next_frame, settled_frame
 
 FOLLOW_MS = 1_000  # a viewer shows the presenter's view state within a second
 
@@ -49,7 +49,7 @@ def open_viewer(browser: Browser, contexts: list[BrowserContext], base: str, pat
     errors: list[str] = []
     viewer.on("pageerror", lambda e: errors.append(str(e)))
     viewer.goto(f"{base}/{path}?session={session}")
-    viewer.wait_for_function("() => window.nnlive?.lastFrame && !window.nnlive.driving", timeout=WAIT_MS)
+    viewer.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
     expect(viewer.locator("#role")).to_have_attribute("data-role", "viewer")
     assert not errors
     return viewer
@@ -59,7 +59,10 @@ def start_lecture(
     page: Page, browser: Browser, contexts: list[BrowserContext], base: str, path: str
 ) -> tuple[dict, Page]:
     """The presenter's first frame on ``path`` (with its query) and a viewer of that session."""
-    frame = open_page(page, f"{base}/{path}")
+    page.goto(f"{base}/{path}")
+    page.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+    expect(page.locator("#role")).to_have_attribute("data-role", "driver")
+    frame = page.evaluate(READ_FRAME)
     viewer = open_viewer(browser, contexts, base, path.partition("?")[0], frame["session"]["id"])
     return frame, viewer
 
@@ -114,6 +117,38 @@ def test_rnn_viewers_follow_the_pick_and_the_frames_and_a_late_joiner_starts_the
     assert late.evaluate("() => window.nnlive.lastFrame.header.seq") == seq
     assert late.evaluate("() => window.nnlive.cell") == picked
     expect(late.locator("#sequence")).to_have_value("1")
+
+
+def pin_row(page: Page, layer: str, row: int, rows: int) -> None:
+    """Click row ``row`` of a LeNet head layer's W: the unit is pinned."""
+    matrix = page.locator(f'.headmatvec[data-layer="{layer}"] .headmatvec-matrix')
+    matrix.scroll_into_view_if_needed()
+    box = matrix.bounding_box()
+    assert box
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + (row + 0.5) * box["height"] / rows)
+
+
+def test_lenet_viewers_follow_the_pinned_head_units_while_the_presenter_trains(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    _, viewer = start_lecture(page, browser, contexts, live_server, "lenet")
+    page.check("#head-toggle")
+    page.wait_for_function("() => window.nnlive.lastFrame.tensors.flat !== undefined", timeout=WAIT_MS)
+    pin_row(page, "out", 7, 10)
+    pin_row(page, "f6", 30, 84)
+    page.mouse.move(0, 0)  # no hover: the pinned units show
+
+    page.click("#train")
+    page.wait_for_function("() => window.nnlive.lastFrame.header.step >= 5", timeout=WAIT_MS)
+    page.click("#train")
+    expect(viewer.locator("#run-state")).to_have_attribute("data-state", "paused")
+    seq = settled_frame(page)["seq"]
+    viewer.wait_for_function("(seq) => window.nnlive.lastFrame.header.seq === seq", arg=seq, timeout=WAIT_MS)
+    for layer, unit in (("out", "7"), ("f6", "30")):
+        expect(viewer.locator(f'.headmatvec[data-layer="{layer}"]')).to_have_attribute("data-unit", unit)
+    expect(viewer.locator("#head-toggle")).to_be_checked()
+    for control in ("#train", "#head-toggle"):
+        expect(viewer.locator(control)).to_be_disabled()
 
 
 # The share panel's canvas read module by module (the pixel at each module's centre) against the

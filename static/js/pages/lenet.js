@@ -27,6 +27,8 @@ const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 // Okabe–Ito blue and orange: told apart with every common colour-vision deficiency.
 const TRAIN_COLOR = "#0072B2";
 const VAL_COLOR = "#D55E00";
+// The view in the URL, with its defaults: the classifier head shown, its pinned units (out −1: the prediction).
+const VIEW = { head: false, c5: 0, f6: 0, out: -1 };
 
 const byId = (id) => document.getElementById(id);
 
@@ -147,11 +149,13 @@ function showStep(step) {
   setText(byId("step"), "status.step", { n: step });
 }
 
+/** The head's pinned units from the URL's view (out −1: follow the prediction). */
+const pinned = ({ c5, f6, out }) => ({ c5, f6, out: out < 0 ? null : out });
+
 async function main() {
   await initI18n();
-  // The URL's view: whether the classifier head is shown, and its pinned units (out −1: the prediction).
   const params = new URLSearchParams(location.search);
-  const wanted = readView(params, { head: false, c5: 0, f6: 0, out: -1 });
+  let wanted = readView(params, VIEW);
   const page = { info: null, views: null, head: null, dataset: null, lastStep: 0, state: null, driving: false };
   const debug = { lastFrame: null, frames: 0, session: null, role: "viewer", state: null, curves: null };
   window.nnlive = debug;
@@ -220,7 +224,7 @@ async function main() {
     page.head ??= head.mount(byId("head"), {
       activation: page.info.config.activation,
       classes: DIGITS,
-      selected: { c5: wanted.c5, f6: wanted.f6, out: wanted.out < 0 ? null : wanted.out },
+      selected: pinned(wanted),
       onPick: (layer, j) => live.writeView({ [layer]: j }),
     });
     head.update(page.head, tensors, header, tensors.flat.dtype);
@@ -268,7 +272,13 @@ async function main() {
     queuePoints(framePoints(frame.header));
   }
 
-  live = await startLivePage(MODEL, { onHello, onState, onFrame, onAccess });
+  /** A viewer takes the driver's pinned head units (lecture mode); the head itself follows the session. */
+  function applyView(values) {
+    wanted = readView(values, VIEW);
+    if (page.head) head.pin(page.head, pinned(wanted));
+  }
+
+  live = await startLivePage(MODEL, { onHello, onState, onFrame, onAccess, onView: applyView });
 }
 
 main();

@@ -52,6 +52,14 @@ export function mount(el, { activation, classes, selected, onPick }) {
   return view;
 }
 
+/** Pin the units of `selected` ({c5, f6, out}; out null: follow the prediction), e.g. a received view. */
+export function pin(view, selected) {
+  view.followPrediction = selected.out === null;
+  LAYERS.forEach((spec, i) => {
+    if (selected[spec.layer] !== null) headmatvec.select(view.layers[i], selected[spec.layer]);
+  });
+}
+
 /** Draw a frame's head: its `tensors` (decoded) and `header` (pred); `dtype` of its float tensors. */
 export function update(view, tensors, header, dtype) {
   headflat.update(view.flat, tensors.s4, tensors.flat);
