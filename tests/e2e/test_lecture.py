@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.frames import READ_FRAME, WAIT_MS, next_frame, settled_frame
+from e2e.test_lenet_head_page import hover_row
 
 FOLLOW_MS = 1_000  # a viewer shows the presenter's view state within a second
 
@@ -121,11 +122,9 @@ def test_rnn_viewers_follow_the_pick_and_the_frames_and_a_late_joiner_starts_the
 
 def pin_row(page: Page, layer: str, row: int, rows: int) -> None:
     """Click row ``row`` of a LeNet head layer's W: the unit is pinned."""
-    matrix = page.locator(f'.headmatvec[data-layer="{layer}"] .headmatvec-matrix')
-    matrix.scroll_into_view_if_needed()
-    box = matrix.bounding_box()
-    assert box
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + (row + 0.5) * box["height"] / rows)
+    hover_row(page, layer, row, rows)
+    page.mouse.down()
+    page.mouse.up()
 
 
 def test_lenet_viewers_follow_the_pinned_head_units_while_the_presenter_trains(
