@@ -17,8 +17,6 @@ from app.engine.params import Param, ParamError
 from app.engine.textgen import Generation, generate
 from app.engine.training import Metrics
 
-SAMPLE_TENSORS = ("top5_p", "top5_i", "p_chosen", "hidden")
-
 
 class CharRNNLive:
     """One session's char-RNN on its corpus, its trainer, and the latest sample or prompt continuation."""

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-GATES = ("i", "f", "g", "o")
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM}
 
 

@@ -75,11 +75,6 @@ export function close(view) {
   view.inputs = [];
 }
 
-/** Whether the editor is open. */
-export function isOpen(view) {
-  return !view.root.hidden;
-}
-
 /** Remove the editor. */
 export function destroy(view) {
   view.root.remove();

@@ -11,7 +11,7 @@ import { attachReadout } from "./readout.js";
 
 const CELL_PX = 18;
 /** The six rows: tensor name, symbol, i18n key of its name, its colour scale (null: ±max|v|). */
-export const STRIPS = [
+const STRIPS = [
   { name: "f", symbol: "fₜ", key: "lstm.gate_f", scale: { kind: "sequential", min: 0, max: 1 } },
   { name: "i", symbol: "iₜ", key: "lstm.gate_i", scale: { kind: "sequential", min: 0, max: 1 } },
   { name: "g", symbol: "gₜ", key: "lstm.gate_g", scale: { kind: "diverging", min: -1, max: 1 } },
