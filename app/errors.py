@@ -55,3 +55,10 @@ class Busy(NnliveError):
     code = "busy"
     status = 503
     retry_after = 2
+
+
+class Unavailable(NnliveError):
+    """A feature that needs an optional extra which is not installed (the message says how)."""
+
+    code = "unavailable"
+    status = 501

