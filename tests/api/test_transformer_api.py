@@ -5,26 +5,12 @@ against direct transformers and sentence-transformers calls, the token limit, an
 from collections.abc import Callable
 
 import pytest
-import torch
 from fastapi.testclient import TestClient
 
 from api.helpers import Socket, assert_matches_float16, create_session
+from api.transformer_direct import direct_attentions, needs_extra
 from app.engine import pretrained
 from app.engine.live.transformer import MAX_TOKENS
-
-needs_extra = pytest.mark.skipif(
-    not pretrained.pretrained_available(),
-    reason=f"the 'pretrained' extra is not installed ({pretrained.INSTALL_HINT}); CI installs it",
-)
-
-
-def direct_attentions(*sentences: str) -> tuple[list[str], torch.Tensor]:
-    """The tokens and the attentions (1, layers, heads, T, T) of one plain transformers call."""
-    tokenizer, model = pretrained.load_minilm()
-    encoded = tokenizer(*sentences, return_tensors="pt")
-    with torch.no_grad():
-        out = model(**encoded, output_attentions=True)
-    return tokenizer.convert_ids_to_tokens(encoded["input_ids"][0]), torch.stack(out.attentions, dim=1)
 
 
 def sentence_transformers_similarity(first: str, second: str) -> float:
@@ -52,7 +38,7 @@ def test_streamed_attentions_and_similarity_equal_direct_calls(live_server: str,
     split = tokens.index("[SEP]") + 1
     assert frame["segments"] == [0] * split + [1] * (len(tokens) - split)
     assert frame.tensors["attentions"].shape == (6, 12, len(tokens), len(tokens))
-    assert_matches_float16(frame, {"attentions": attentions})
+    assert_matches_float16(frame, {"attentions": attentions[None]})  # helpers drop a batch axis
     rows = frame.tensors["attentions"].astype("float32").sum(-1)
     assert abs(rows - 1).max() < 5e-3  # each query's weights over the keys sum to 1
     assert frame["similarity"] == pytest.approx(sentence_transformers_similarity(first, second), abs=1e-5)
