@@ -80,6 +80,10 @@ def test_typed_sentences_show_their_tokens_and_the_heads_in_the_colour_map(
     assert "layer=4" in page.url
     assert "head=7" in page.url
     expect(page.locator("#head-title")).to_have_text("Layer 4, head 7")
+    page.keyboard.press("ArrowDown")  # the grid has the focus: the arrow keys move the pick
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("() => window.nnlive.view") == {"layer": 5, "head": 6, "mode": "heatmap"}
+    page.click('.attentiongrid canvas[data-layer="4"][data-head="7"]')
     frame = page.evaluate(READ)
     colours = heat_pixel(page, frame, 0, len(tokens) - 1)
     assert colours["pixel"] == colours["expected"]
@@ -142,6 +146,9 @@ def test_without_the_extra_the_page_says_how_to_install_it(
     page: Page, live_server: str, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(pretrained, "pretrained_available", lambda: False)
+    crashes: list[str] = []
+    page.on("pageerror", lambda e: crashes.append(str(e)))
     page.goto(f"{live_server}/transformer")
-    expect(page.locator("#notice")).to_contain_text("Not installed on this server", timeout=WAIT_MS)
+    expect(page.locator("#notice")).to_contain_text("Not available on this server", timeout=WAIT_MS)
     expect(page.locator("#notice")).to_contain_text(pretrained.INSTALL_HINT)
+    assert not crashes
