@@ -15,7 +15,7 @@ needs_extra = pytest.mark.skipif(
 def direct_attentions(*sentences: str) -> tuple[list[str], torch.Tensor]:
     """The tokens and the attentions (layers, heads, T, T) of one plain transformers call."""
     tokenizer, model = pretrained.load_minilm()
-    encoded = tokenizer(*sentences, return_tensors="pt")
+    encoded = pretrained.tokenize(*sentences, return_tensors="pt")  # the server's threads share it
     with torch.no_grad():
         out = model(**encoded, output_attentions=True)
     tokens = tokenizer.convert_ids_to_tokens(encoded["input_ids"][0])

@@ -23,12 +23,11 @@ MAX_TOKENS = 64  # of the pair, [CLS] and [SEP]s included
 DEFAULT_SENTENCES = ("The cat sat on the mat.", "A dog slept on the rug.")
 
 
-def sentence_embeddings(model: Any, encoded: dict[str, torch.Tensor]) -> torch.Tensor:
-    """Mean of the last hidden states over the attention mask, L2-normalised: (S, hidden)."""
-    hidden = model(**encoded).last_hidden_state  # (S, T, hidden)
-    mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)  # (S, T, 1)
-    mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-    return F.normalize(mean, p=2, dim=1)
+def sentence_embedding(model: Any, encoded: dict[str, torch.Tensor]) -> torch.Tensor:
+    """Mean of the last hidden states over the attention mask, L2-normalised: (hidden,) for one text."""
+    hidden = model(**encoded).last_hidden_state[0]  # (T, hidden)
+    mask = encoded["attention_mask"][0].unsqueeze(-1).to(hidden.dtype)  # (T, 1)
+    return F.normalize((hidden * mask).sum(0) / mask.sum(), p=2, dim=0)
 
 
 class TransformerLive:
@@ -37,7 +36,7 @@ class TransformerLive:
     def __init__(self, config: dict, controls: dict, seed: int, device: torch.device) -> None:
         if not pretrained.pretrained_available():
             raise Unavailable(f"the pretrained transformer is not installed: {pretrained.INSTALL_HINT}")
-        self.tokenizer, self.model = pretrained.load_minilm()
+        _, self.model = pretrained.load_minilm()
         self.reset()
 
     def reset(self) -> None:
@@ -80,7 +79,7 @@ class TransformerLive:
         return first, second
 
     def _count(self, *texts: str) -> int:
-        return len(self.tokenizer(*texts)["input_ids"])
+        return len(pretrained.tokenize(*texts)["input_ids"])
 
     def set_controls(self, controls: dict[str, Any]) -> None:
         """No live controls."""
@@ -91,17 +90,17 @@ class TransformerLive:
     @torch.no_grad()
     def frame(self, grads: bool, dtype: torch.dtype) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """The pair's tokens and attentions [layers, heads, T, T]; the sentences' cosine similarity."""
-        pair = self.tokenizer(*self.sentences, return_tensors="pt")
+        pair = pretrained.tokenize(*self.sentences, return_tensors="pt")
         out = self.model(**pair, output_attentions=True)
         attentions = torch.stack([a[0] for a in out.attentions])  # (layers, heads, T, T)
-        similarity = None
-        if len(self.sentences) == 2:
-            each = self.tokenizer(list(self.sentences), padding=True, return_tensors="pt")
-            a, b = sentence_embeddings(self.model, each)
-            similarity = float(a @ b)
+        embeddings = [
+            sentence_embedding(self.model, pretrained.tokenize(s, return_tensors="pt"))
+            for s in self.sentences
+        ]
+        similarity = float(embeddings[0] @ embeddings[1]) if len(embeddings) == 2 else None
         fields = {
             "sentences": list(self.sentences),
-            "tokens": self.tokenizer.convert_ids_to_tokens(pair["input_ids"][0].tolist()),
+            "tokens": pair.tokens(),
             "segments": pair["token_type_ids"][0].tolist(),
             "similarity": similarity,
         }
