@@ -7,12 +7,13 @@ import { colorOf } from "../colormap.js";
 import { element } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const CELL_MAX = 28; // canvas pixels per heatmap cell, shrinking for long inputs
-const HEAT_PX = 560; // about the heatmap's width in canvas pixels
+const CELL_PX = [12, 28]; // canvas pixels per heatmap cell, shrinking for long inputs down to the first
+const HEAT_PX = 560; // the heatmap's width in canvas pixels while cells stay above the smallest
 const LABEL_PX = 92; // room for the tokens along the heatmap's left and top edges
 const ROW_PX = 22; // lines mode: one token per row
 const LINES_WIDTH = 420;
-const FONT = "13px ui-monospace, Menlo, Consolas, monospace";
+const FONT_PX = 13;
+const FONT_FAMILY = "ui-monospace, Menlo, Consolas, monospace";
 
 /** Mount into `el`. `describe(query, key)` → text for the readout of one weight. */
 export function mount(el, { describe }) {
@@ -59,7 +60,7 @@ function weightAt(view, query, key) {
 
 function drawHeatmap(view, scale) {
   const count = view.tokens.length;
-  const cell = Math.max(4, Math.min(CELL_MAX, Math.floor(HEAT_PX / count)));
+  const cell = Math.max(CELL_PX[0], Math.min(CELL_PX[1], Math.floor(HEAT_PX / count)));
   const side = count * cell;
   view.geometry = { left: LABEL_PX, top: LABEL_PX, cell };
   const { canvas } = view;
@@ -74,7 +75,7 @@ function drawHeatmap(view, scale) {
       context.fillRect(LABEL_PX + k * cell, LABEL_PX + q * cell, cell, cell);
     }
   }
-  context.font = FONT;
+  context.font = `${Math.min(FONT_PX, cell - 1)}px ${FONT_FAMILY}`;
   context.fillStyle = "#111";
   context.textBaseline = "middle";
   context.textAlign = "right";
