@@ -31,7 +31,8 @@ def sentence_embedding(model: Any, encoded: dict[str, torch.Tensor]) -> torch.Te
 
 
 class TransformerLive:
-    """The shared MiniLM (loaded once per process) and this session's sentences."""
+    """The shared MiniLM (loaded once per process, on the CPU whatever ``device``) and this session's
+    sentences."""
 
     def __init__(self, config: dict, controls: dict, seed: int, device: torch.device) -> None:
         if not pretrained.pretrained_available():
@@ -58,7 +59,7 @@ class TransformerLive:
 
     def handle(self, message: dict[str, Any]) -> None:
         """``sentences``: one sentence, or two read as a pair (an empty second means none)."""
-        self.sentences = self._checked(message["first"], message.get("second") or None)
+        self.sentences = self._checked(message["first"], message.get("second"))
 
     def _checked(self, first: str, second: str | None) -> tuple[str, ...]:
         """The sentences, refused naming the field when empty or when the pair is over MAX_TOKENS."""
