@@ -6,12 +6,15 @@ default SDPA path returns none).
 """
 
 import os
+import threading
 from functools import lru_cache
 from typing import Any
 
 from app.errors import Unavailable
 
 INSTALL_HINT = "pip install -e '.[pretrained]' (after torch==2.13.0)"
+_LOAD_LOCK = threading.Lock()
+_TOKENIZER_LOCK = threading.Lock()
 
 
 def pretrained_available() -> bool:
@@ -24,12 +27,19 @@ def pretrained_available() -> bool:
     return True
 
 
-@lru_cache(maxsize=1)
 def load_minilm() -> tuple[Any, Any]:
     """(tokenizer, model) of all-MiniLM-L6-v2 in eval mode on the CPU, loaded once per process.
 
     Raises Unavailable, naming the install command, when the extra is absent.
     """
+    # One load at a time, and only one: transformers builds the model on the meta device first, and two
+    # loads on two threads at once (sessions created together) leave parameters there.
+    with _LOAD_LOCK:
+        return _load_once()
+
+
+@lru_cache(maxsize=1)
+def _load_once() -> tuple[Any, Any]:
     if not pretrained_available():
         raise Unavailable(f"the pretrained transformer is not installed: {INSTALL_HINT}")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -41,3 +51,14 @@ def load_minilm() -> tuple[Any, Any]:
     tokenizer = AutoTokenizer.from_pretrained(path)
     model = AutoModel.from_pretrained(path, attn_implementation="eager")
     return tokenizer, model.eval()
+
+
+def tokenize(*texts: Any, **options: Any) -> Any:
+    """The shared tokenizer's ``__call__``, one thread at a time.
+
+    Sessions run on threads of their own and share one fast (Rust) tokenizer, which refuses to change
+    its padding or truncation settings while another thread encodes ("RuntimeError: Already borrowed").
+    """
+    tokenizer, _ = load_minilm()
+    with _TOKENIZER_LOCK:
+        return tokenizer(*texts, **options)

@@ -90,6 +90,14 @@ class Generate(_Message):
     temperature: float = Field(1.0, ge=0.05, le=3.0)
 
 
+class Sentences(_Message):
+    """One sentence, or two (a pair), for a pretrained transformer to read."""
+
+    type: Literal["sentences"]
+    first: str = Field(max_length=1000)
+    second: str | None = Field(None, max_length=1000)
+
+
 class Resample(_Message):
     """Draw a new random mask (dropout)."""
 
@@ -145,6 +153,7 @@ ClientMessage = Annotated[
     | Upstream
     | Text
     | Generate
+    | Sentences
     | Resample
     | View
     | Train
@@ -156,7 +165,9 @@ ClientMessage = Annotated[
 ]
 TRAINING = frozenset({"train", "pause", "step"})
 LIFECYCLE = TRAINING | {"set", "reset"}
-INPUTS = frozenset({"forward", "sample", "pattern", "kernel", "upstream", "text", "generate", "resample"})
+INPUTS = frozenset(
+    {"forward", "sample", "pattern", "kernel", "upstream", "text", "generate", "resample", "sentences"}
+)
 DRIVER_ONLY = LIFECYCLE | INPUTS | {"view"}
 _ADAPTER: TypeAdapter = TypeAdapter(ClientMessage)
 _TYPES = ("auth", "ping", *sorted(DRIVER_ONLY))

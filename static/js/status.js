@@ -4,7 +4,7 @@
 import { setText } from "./i18n.js";
 
 // Error codes with a text of their own (the server's codes and the socket's); others → error.other.
-const ERROR_CODES = ["bad_request", "forbidden", "not_found", "limit", "busy", "timeout", "disconnected"];
+const ERROR_CODES = ["bad_request", "forbidden", "not_found", "limit", "busy", "unavailable", "timeout", "disconnected"];
 
 /** The i18n key framing an error with `code` (its message goes in as {message}). */
 export function errorKey(code) {

@@ -16,7 +16,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 DYNAMIC_KEYS = [
     *(f"conn.{s}" for s in ("connecting", "open", "reconnecting", "closed", "not_found")),
     *(f"state.{s}" for s in ("paused", "training")),
-    *(f"error.{c}" for c in ("bad_request", "forbidden", "not_found", "limit", "busy")),
+    *(f"error.{c}" for c in ("bad_request", "forbidden", "not_found", "limit", "busy", "unavailable")),
     *(f"error.{c}" for c in ("timeout", "disconnected", "closed", "other")),
     *(f"layer.pool_{op}" for op in ("avg", "max")),
     *(f"optimizer.{name}" for name in ("sgd", "sgd_momentum", "adam")),

@@ -1,0 +1,142 @@
+// The transformer page (/transformer): a real pretrained model, all-MiniLM-L6-v2, reading one or two
+// sentences typed by the user. Its tokens; one head's attention between them as lines or a heatmap;
+// all 6 × 12 heads as thumbnails to pick from; and the two sentences' embedding similarity. The
+// picked layer, head and drawing mode live in the URL and follow the presenter in a lecture.
+// For tests, window.nnlive holds the last frame, the session, the view and the heatmap's geometry.
+
+import { initI18n, setText, t } from "../i18n.js";
+import { startLivePage } from "../livepage.js";
+import { newestFrameDrawer } from "../framedraw.js";
+import { newestWins } from "../net/latest.js";
+import { formatValue } from "../numbers.js";
+import { readView } from "../urlstate.js";
+import * as attentiongrid from "../views/attentiongrid.js";
+import * as attentionhead from "../views/attentionhead.js";
+import { element } from "../views/dom.js";
+import * as legend from "../views/legend.js";
+
+const MODEL = "transformer";
+const SCALE = { kind: "sequential", min: 0, max: 1 }; // attention weights: each row sums to 1
+const DEFAULT_VIEW = { layer: 0, head: 0, mode: "heatmap" };
+const MODES = ["heatmap", "lines"];
+
+const byId = (id) => document.getElementById(id);
+
+async function main() {
+  await initI18n();
+  const debug = { lastFrame: null, frames: 0, session: null, driving: false, view: null, heat: null };
+  window.nnlive = debug;
+  const page = { frame: null, view: readView(new URLSearchParams(location.search), DEFAULT_VIEW) };
+  debug.view = page.view;
+  let live = null;
+
+  const head = attentionhead.mount(byId("head-view"), {
+    describe: (query, key) => {
+      const tokens = page.frame.header.tokens;
+      const weight = weights()[start() + query * tokens.length + key];
+      return t("transformer.readout", { q: tokens[query], k: tokens[key], w: formatValue(weight) });
+    },
+  });
+  legend.update(legend.mount(byId("legend")), SCALE);
+  const grid = attentiongrid.mount(byId("grid"), { onPick: (layer, headIndex) => choose({ layer, head: headIndex }), cornerKey: "transformer.grid_corner" });
+  for (const input of document.querySelectorAll('#mode input[name="mode"]')) {
+    input.addEventListener("change", () => choose({ mode: input.value }));
+  }
+
+  const weights = () => page.frame.tensors.attentions.data;
+  const shape = () => page.frame.tensors.attentions.shape; // [layers, heads, T, T]
+  const start = () => {
+    const [, heads, count] = shape();
+    return (page.view.layer * heads + page.view.head) * count * count;
+  };
+
+  /** Change the view (layer, head, mode): into the URL (and to the viewers), then redraw. */
+  function choose(values) {
+    page.view = clampView({ ...page.view, ...values });
+    debug.view = page.view;
+    live?.writeView(page.view);
+    draw();
+  }
+
+  function clampView(view) {
+    const [layers, heads] = page.frame ? shape() : [Infinity, Infinity];
+    const within = (v, n) => Math.min(Math.max(Math.trunc(v), 0), n - 1);
+    return { layer: within(view.layer, layers), head: within(view.head, heads), mode: MODES.includes(view.mode) ? view.mode : DEFAULT_VIEW.mode };
+  }
+
+  function draw() {
+    for (const input of document.querySelectorAll('#mode input[name="mode"]')) input.checked = input.value === page.view.mode;
+    setText(byId("head-title"), "transformer.head_title", { layer: page.view.layer, head: page.view.head });
+    byId("legend").hidden = page.view.mode !== "heatmap";
+    if (!page.frame) return;
+    const { tokens } = page.frame.header;
+    attentionhead.update(head, { tokens, weights: weights(), start: start(), mode: page.view.mode, scale: SCALE });
+    debug.heat = head.geometry;
+    attentiongrid.pick(grid, [page.view.layer, page.view.head]);
+  }
+
+  function showFrame(frame) {
+    page.frame = frame;
+    const { header } = frame;
+    const [layers, heads, count] = frame.tensors.attentions.shape;
+    page.view = clampView(page.view);
+    showTokens(header.tokens, header.segments);
+    showSentences(header.sentences);
+    if (header.similarity === null) setText(byId("similarity"), "transformer.similarity_none");
+    else setText(byId("similarity"), "transformer.similarity_value", { s: formatValue(header.similarity) });
+    setText(byId("token-count"), "transformer.token_count", { n: count, max: debug.session?.max_tokens ?? count });
+    attentiongrid.update(grid, { weights: weights(), layers, heads, tokens: count, scale: SCALE, picked: [page.view.layer, page.view.head] });
+    draw();
+  }
+
+  /** The inputs show the sentences the frame is about, unless the user is typing in them. */
+  function showSentences([first, second = ""]) {
+    for (const [input, text] of [[byId("first"), first], [byId("second"), second]]) {
+      if (input !== document.activeElement) input.value = text;
+    }
+  }
+
+  // Typing runs the model as you go: one request in flight, the newest text next.
+  const send = newestWins((message) => live.act(message).then(() => live.notice.hide()));
+  const submit = () => send({ type: "sentences", first: byId("first").value, second: byId("second").value || null });
+  const form = byId("sentences-form");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+  form.addEventListener("input", () => {
+    if (byId("first").value.trim()) submit();
+  });
+
+  function onAccess(driving) {
+    debug.driving = driving;
+    for (const control of form.querySelectorAll("input, button")) control.disabled = !driving;
+  }
+
+  function onHello(info) {
+    debug.session = info;
+  }
+
+  function onView(params) {
+    page.view = clampView(readView(params, DEFAULT_VIEW));
+    debug.view = page.view;
+    draw();
+  }
+
+  const onFrame = newestFrameDrawer(showFrame, debug);
+  draw();
+  live = await startLivePage(MODEL, { onHello, onFrame, onAccess, onView });
+}
+
+/** The tokens in a row, the second sentence's (segment 1) marked. */
+function showTokens(tokens, segments) {
+  byId("tokens").replaceChildren(
+    ...tokens.map((token, i) => {
+      const span = element("span", `transformer-token segment-${segments[i]}`, token);
+      span.dataset.index = i;
+      return span;
+    }),
+  );
+}
+
+main();
