@@ -90,6 +90,16 @@ class Generate(_Message):
     temperature: float = Field(1.0, ge=0.05, le=3.0)
 
 
+class Query(_Message):
+    """Ask an embedding for a word's nearest neighbours and an analogy a − b + c (either may be null)."""
+
+    type: Literal["query"]
+    word: str | None = Field(None, max_length=64)
+    analogy: (
+        Annotated[list[Annotated[str, Field(max_length=64)]], Field(min_length=3, max_length=3)] | None
+    ) = None
+
+
 class Resample(_Message):
     """Draw a new random mask (dropout)."""
 
@@ -145,6 +155,7 @@ ClientMessage = Annotated[
     | Upstream
     | Text
     | Generate
+    | Query
     | Resample
     | View
     | Train
@@ -157,6 +168,7 @@ ClientMessage = Annotated[
 TRAINING = frozenset({"train", "pause", "step"})
 LIFECYCLE = TRAINING | {"set", "reset"}
 INPUTS = frozenset({"forward", "sample", "pattern", "kernel", "upstream", "text", "generate", "resample"})
+INPUTS |= {"query"}
 DRIVER_ONLY = LIFECYCLE | INPUTS | {"view"}
 _ADAPTER: TypeAdapter = TypeAdapter(ClientMessage)
 _TYPES = ("auth", "ping", *sorted(DRIVER_ONLY))
