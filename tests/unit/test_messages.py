@@ -17,6 +17,7 @@ MINIMAL = {
     "upstream": {"source": "ones"},
     "text": {"text": "hello"},
     "generate": {"prompt": "def "},
+    "query": {"word": "king", "analogy": ["king", "man", "woman"]},
     "resample": {},
     "train": {},
     "pause": {},
@@ -43,6 +44,7 @@ def test_every_message_type_parses(kind):
         ('{"type": "ping", "id": [1]}', "id"),
         ('{"type": "generate", "temperature": 9}', "temperature"),
         ('{"type": "nonsense"}', "type"),
+        ('{"type": "query", "analogy": ["a", "b"]}', "analogy"),
     ],
 )
 def test_errors_name_the_field(text, field):
