@@ -11,6 +11,7 @@ import { bindConfigForm, catalogEntry } from "../configform.js";
 import { bindKeys } from "../controls.js";
 import { initI18n, setText, t } from "../i18n.js";
 import { startLivePage } from "../livepage.js";
+import { framePoints, historyPoints } from "../losspoints.js";
 import { formatPercent, formatValue } from "../numbers.js";
 import { configFromParams } from "../urlstate.js";
 import * as charrnnheat from "../views/charrnnheat.js";
@@ -116,24 +117,6 @@ function sampleView(name) {
       return card.sample;
     },
   };
-}
-
-/** Curve points in a frame header: train loss at its step, the latest validation at its own. */
-function framePoints(header) {
-  const points = [];
-  if (header.train) points.push({ series: 0, step: header.step, value: header.train.loss });
-  if (header.val) points.push({ series: 1, step: header.val.step, value: header.val.loss });
-  return points;
-}
-
-/** Curve points in hello's history. */
-function historyPoints(history) {
-  const points = [];
-  ["train", "val"].forEach((split, series) => {
-    const run = history?.[split];
-    run?.step.forEach((step, i) => points.push({ series, step, value: run.loss[i] }));
-  });
-  return points;
 }
 
 async function main() {
