@@ -12,7 +12,7 @@ from app.engine.live.base import ModelSpec
 from app.engine.live.wordspace import WordSpace
 from app.engine.models.skipgram import SkipGram, SkipGramConfig, sgns_accuracy, sgns_loss
 from app.engine.params import Param, ParamError
-from app.engine.training import Metrics
+from app.engine.training import Metrics, RunningMetrics
 
 NOISE_POWER = 0.75  # negatives are drawn from unigram counts ** 0.75, as in word2vec
 VAL_PAIRS = 4096  # held-out pairs scored by validation, with negatives drawn once per reset
@@ -59,7 +59,7 @@ class Word2VecLive:
         self.generator = torch.Generator(device=self.device).manual_seed(self.seed)
         self._order = torch.empty(0, dtype=torch.long, device=self.device)
         self._cursor = 0
-        self._running = torch.zeros(3, device=self.device)  # loss sum, accuracy sum, steps
+        self._running = RunningMetrics(self.device)
         val = skipgram_pairs(self.corpus.val, self.config["window"])[:VAL_PAIRS].to(self.device)
         self._val = (val, self._negatives(len(val)))
 
@@ -93,15 +93,12 @@ class Word2VecLive:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
-        with torch.no_grad():  # kept on the device: no sync with a GPU on every step
-            acc = sgns_accuracy(positive, negative)
-            self._running += torch.stack((loss.detach(), acc, torch.ones_like(acc)))
+        with torch.no_grad():
+            self._running.add(loss, sgns_accuracy(positive, negative))
 
     def take_running(self) -> Metrics | None:
         """Training loss and accuracy averaged since the last call."""
-        loss_sum, acc_sum, steps = self._running.tolist()
-        self._running.zero_()
-        return Metrics(loss_sum / steps, acc_sum / steps) if steps else None
+        return self._running.take()
 
     @torch.no_grad()
     def evaluate(self) -> Metrics:
