@@ -6,8 +6,11 @@ The page keeps what it drew in ``window.nnlive``: ``lastFrame`` (the word frame 
 ``scatter`` (its canvas and each point's pixel) and ``lookup`` (the lookup frame and position).
 """
 
+import pytest
 import torch
 from playwright.sync_api import Page, expect
+
+from app.engine.pretrained import INSTALL_HINT, pretrained_available
 
 WAIT_MS = 30_000
 URL = "/embedding?corpus=shipped&dim=8&shown=40"
@@ -166,3 +169,39 @@ def test_a_query_lists_the_neighbours_the_server_ranked(
     page.fill("#query-word", "zzzz")
     page.click("#query-send")
     expect(page.locator("#notice")).to_contain_text("not in the vocabulary")
+
+
+def test_three_axes_turn_the_points_about_the_vertical_axis(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    open_embedding(page, live_server + URL)
+    page.select_option("#axes", "3d")
+    page.fill("#turn", "90")  # x' = x cos 90° + z sin 90° = PC3, y = PC2
+    page.wait_for_function("() => window.nnlive.scatter.last.axes.turn === 90", timeout=WAIT_MS)
+    drawn = page.evaluate(READ_SCATTER)
+    coords = tensor(drawn["coords"])
+    turned = torch.stack((coords[:, 2], coords[:, 1]), 1)
+    unit = min(drawn["width"], drawn["height"]) / 2 / (turned.abs().max().item() * MARGIN)
+    pixels = torch.tensor(drawn["pixels"], dtype=torch.float32)
+    torch.testing.assert_close(pixels[:, 0], drawn["width"] / 2 + turned[:, 0] * unit, atol=1e-3, rtol=0)
+    torch.testing.assert_close(pixels[:, 1], drawn["height"] / 2 - turned[:, 1] * unit, atol=1e-3, rtol=0)
+    assert "axes=3d" in page.url
+
+
+@pytest.mark.skipif(not pretrained_available(), reason=f"the pretrained extra is absent: {INSTALL_HINT}")
+def test_the_pretrained_source_draws_minilms_tokens_and_answers_an_analogy(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    open_embedding(page, live_server + URL)
+    page.select_option("#source", "minilm")
+    page.wait_for_function(
+        "() => window.nnlive.source === 'minilm' && window.nnlive.lastFrame.header.words.includes('king')",
+        timeout=60_000,
+    )
+    drawn = page.evaluate(READ_SCATTER)
+    assert_pca_of_streamed_vectors(drawn)
+    assert_drawn_where_streamed(drawn)
+    for name, word in zip("abc", ("king", "man", "woman"), strict=True):
+        page.fill(f"#analogy-{name}", word)
+    page.click("#analogy-send")
+    expect(page.locator("#analogy-results li .embedding-word").first).to_have_text("queen")

@@ -13,7 +13,7 @@
 
 import { scaleFor } from "../colormap.js";
 import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindKeys } from "../controls.js";
+import { bindControlInputs, bindKeys, bindTrainButtons, showRunState } from "../controls.js";
 import { initI18n, setText } from "../i18n.js";
 import { startLivePage } from "../livepage.js";
 import { framePoints, historyPoints } from "../losspoints.js";
@@ -154,29 +154,8 @@ async function main() {
   debug.scatter = view;
 
   // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
-  const controlsForm = byId("controls");
-  const controlInputs = [...controlsForm.querySelectorAll("[name]")];
-  for (const field of catalog.controls) {
-    const input = controlInputs.find((i) => i.name === field.name);
-    if (input && field.min !== undefined) input.min = field.min;
-    if (input && field.max !== undefined) input.max = field.max;
-  }
-  controlsForm.addEventListener("submit", (event) => event.preventDefault());
-  controlsForm.addEventListener("change", (event) => {
-    if (!event.target.name) return;
-    quiet(act({ type: "set", values: { [event.target.name]: Number(event.target.value) } }));
-  });
-  const showControls = (values) => {
-    for (const input of controlInputs) {
-      if (values[input.name] !== undefined && input !== document.activeElement) input.value = String(values[input.name]);
-    }
-  };
-  const toggleTraining = () => quiet(act({ type: page.state?.state === "training" ? "pause" : "train" }));
-  const stepOnce = () => quiet(act({ type: "step", count: 1 }));
-  const reset = () => quiet(act({ type: "reset" }));
-  byId("train").addEventListener("click", toggleTraining);
-  byId("step-once").addEventListener("click", stepOnce);
-  byId("reset").addEventListener("click", reset);
+  const showControls = bindControlInputs(byId("controls"), catalog.controls, act, () => page.state?.controls);
+  const { toggleTraining, step: stepOnce, reset } = bindTrainButtons(act, () => page.state?.state === "training");
   bindKeys({ " ": toggleTraining, s: stepOnce, r: reset }, () => page.driving);
 
   const settings = bindConfigForm(byId("settings"), async (config) => {
@@ -312,12 +291,7 @@ async function main() {
     noteStep(state.step);
     page.state = state;
     debug.state = state;
-    const runState = byId("run-state");
-    runState.dataset.state = state.state;
-    setText(runState, `state.${state.state}`);
-    setText(byId("step"), "status.step", { n: state.step });
-    setText(byId("train"), state.state === "training" ? "controls.pause" : "controls.train");
-    byId("train").classList.toggle("running", state.state === "training");
+    showRunState(state);
     showControls(state.controls);
   }
 
@@ -356,7 +330,7 @@ async function main() {
   }).catch((error) => live.notice.error(error));
   byId("lookup-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    if (lookupSide) quiet(lookupSide.act({ type: "forward", input: parseIndices(byId("indices-text").value) }).catch((error) => live.notice.error(error)));
+    lookupSide?.act({ type: "forward", input: parseIndices(byId("indices-text").value) }).catch((error) => live.notice.error(error));
   });
 
   // The pretrained table: a side session of `minilm_tokens`, opened when the source asks for it.
@@ -387,7 +361,7 @@ async function main() {
   }
   byId("minilm-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    if (sideOf.minilm) quiet(sideOf.minilm.act({ type: "text", purpose: "input", text: byId("minilm-tokens").value }).catch((error) => live.notice.error(error)));
+    sideOf.minilm?.act({ type: "text", purpose: "input", text: byId("minilm-tokens").value }).catch((error) => live.notice.error(error));
   });
   async function showSource() {
     byId("minilm-box").hidden = source.value !== "minilm";
