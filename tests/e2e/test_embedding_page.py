@@ -62,6 +62,12 @@ def tensor(t: dict) -> torch.Tensor:
     return torch.tensor(t["data"], dtype=torch.float32).reshape(t["shape"])
 
 
+def scale(xy: torch.Tensor, drawn: dict) -> float:
+    """Pixels per unit: the largest that keeps max |x|, |y| (× MARGIN) within the half-width, half-height."""
+    reach = xy.abs().max(0).values * MARGIN
+    return min(drawn["width"] / 2 / reach[0].item(), drawn["height"] / 2 / reach[1].item())
+
+
 def open_embedding(page: Page, url: str) -> dict:
     """Open the page, wait until it drives its sessions and has drawn both cards; read the scatter."""
     page.goto(url)
@@ -72,10 +78,10 @@ def open_embedding(page: Page, url: str) -> dict:
 
 
 def assert_drawn_where_streamed(drawn: dict) -> None:
-    """Every point at the pixel the frame's PC1, PC2 give (one scale for both axes, origin in the middle),
+    """Every point at the pixel the frame's PC1, PC2 give (one scale for both axes, the origin in the middle),
     and, where no other point is near, the point's colour there."""
     xy = tensor(drawn["coords"])[:, :2]
-    unit = min(drawn["width"], drawn["height"]) / 2 / (xy.abs().max().item() * MARGIN)
+    unit = scale(xy, drawn)
     expected = torch.stack((drawn["width"] / 2 + xy[:, 0] * unit, drawn["height"] / 2 - xy[:, 1] * unit), 1)
     pixels = torch.tensor(drawn["pixels"], dtype=torch.float32)
     torch.testing.assert_close(pixels, expected, atol=1e-3, rtol=0)
@@ -181,7 +187,7 @@ def test_three_axes_turn_the_points_about_the_vertical_axis(
     drawn = page.evaluate(READ_SCATTER)
     coords = tensor(drawn["coords"])
     turned = torch.stack((coords[:, 2], coords[:, 1]), 1)
-    unit = min(drawn["width"], drawn["height"]) / 2 / (turned.abs().max().item() * MARGIN)
+    unit = scale(turned, drawn)
     pixels = torch.tensor(drawn["pixels"], dtype=torch.float32)
     torch.testing.assert_close(pixels[:, 0], drawn["width"] / 2 + turned[:, 0] * unit, atol=1e-3, rtol=0)
     torch.testing.assert_close(pixels[:, 1], drawn["height"] / 2 - turned[:, 1] * unit, atol=1e-3, rtol=0)

@@ -1,8 +1,8 @@
 // Scatter: words as points at their PCA coordinates, labelled, on a canvas. Two principal axes
 // (x right, y up), or all three turned about the vertical axis by an angle (x' = x cos θ + z sin θ,
 // nearer points larger). Both axes share one scale, so distances keep their proportions: the
-// larger of the shown axes' max |coordinate| times MARGIN reaches the canvas's half-width (or
-// half-height, whichever is smaller). Marked points (the query, its neighbours, an analogy) are drawn
+// largest one that keeps max |x| · MARGIN within the half-width and max |y| · MARGIN within the
+// half-height, the origin in the middle. Marked points (the query, its neighbours, an analogy) are drawn
 // last, in their colour, with their label in bold.
 
 import { element } from "./dom.js";
@@ -43,9 +43,10 @@ export function update(view, { coords, k, words, axes, marks = new Map() }) {
   ctx.clearRect(0, 0, width, height);
 
   const points = project(coords, k, words.length, axes);
-  const extent = Math.max(1e-12, ...points.map((p) => Math.max(Math.abs(p.x), Math.abs(p.y)))) * MARGIN;
-  const half = Math.min(width, height) / 2;
-  const transform = { cx: width / 2, cy: height / 2, unit: half / extent, ratio };
+  const reach = (key) => Math.max(1e-12, ...points.map((p) => Math.abs(p[key]))) * MARGIN;
+  const unit = Math.min(width / 2 / reach("x"), height / 2 / reach("y"));
+  const extent = Math.min(width, height) / 2 / unit; // depth's yardstick
+  const transform = { cx: width / 2, cy: height / 2, unit, ratio };
   view.transform = transform;
   const pixel = (p) => [transform.cx + p.x * transform.unit, transform.cy - p.y * transform.unit];
   const radius = (p) => POINT_RADIUS * (p.depth === undefined ? 1 : 1 + 0.35 * (p.depth / extent));
