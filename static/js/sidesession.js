@@ -8,11 +8,13 @@ import { createSession, endSession, storedToken } from "./session.js";
 
 /**
  * Open the side session of `model`. `handlers`: onHello(info), onFrame(frame), onError(error),
- * onAccess(driving); writeView(values) puts `{[key]: id}` into the URL.
+ * onAccess(driving); writeView(values) puts `{[key]: id}` into the URL. Without `?<key>=ID` a new
+ * session is created, unless `create` is false (a viewer of the page's session, who waits for the
+ * presenter's id to `attach` to).
  * Returns `{act(message), replace(config), attach(id), driving, session}`; creating may reject
  * with the server's refusal ({code, message, field}).
  */
-export async function startSideSession(model, key, { config = {}, onHello, onFrame, onError, onAccess, writeView }) {
+export async function startSideSession(model, key, { config = {}, create = true, onHello, onFrame, onError, onAccess, writeView }) {
   const side = { socket: null, session: null, role: "viewer" };
 
   function connect(session) {
@@ -39,6 +41,7 @@ export async function startSideSession(model, key, { config = {}, onHello, onFra
       return side.session;
     },
     act(message) {
+      if (!side.socket) return Promise.reject(Object.assign(new Error("no session"), { code: "not_found" }));
       return side.socket.request(message);
     },
     /** A new session with `nextConfig` in place of this one (ended when this tab drives it). */
@@ -58,6 +61,6 @@ export async function startSideSession(model, key, { config = {}, onHello, onFra
 
   const wanted = new URLSearchParams(location.search).get(key);
   if (wanted) api.attach(wanted);
-  else await api.replace(config);
+  else if (create) await api.replace(config);
   return api;
 }

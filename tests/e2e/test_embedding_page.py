@@ -8,7 +8,7 @@ The page keeps what it drew in ``window.nnlive``: ``lastFrame`` (the word frame 
 
 import pytest
 import torch
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from app.engine.pretrained import INSTALL_HINT, pretrained_available
 
@@ -211,3 +211,37 @@ def test_the_pretrained_source_draws_minilms_tokens_and_answers_an_analogy(
         page.fill(f"#analogy-{name}", word)
     page.click("#analogy-send")
     expect(page.locator("#analogy-results li .embedding-word").first).to_have_text("queen")
+
+
+def test_a_viewer_follows_the_presenters_lookup_and_scatter(
+    page: Page, browser: Browser, live_server: str, errors: list[str]
+) -> None:
+    open_embedding(page, live_server + URL)
+    page.select_option("#axes", "0,2")
+    session = page.evaluate("() => window.nnlive.session.id")
+    lookup = page.evaluate("() => new URLSearchParams(location.search).get('lookup')")
+    context = browser.new_context()
+    try:
+        viewer = context.new_page()
+        viewer.goto(f"{live_server}/embedding?session={session}")  # the bare viewer link
+        viewer.wait_for_function(
+            "(id) => window.nnlive?.lastFrame && new URLSearchParams(location.search).get('lookup') === id"
+            " && window.nnlive.lookup",
+            arg=lookup,
+            timeout=WAIT_MS,
+        )
+        expect(viewer.locator("#role")).to_have_attribute("data-role", "viewer")
+        expect(viewer.locator("#axes")).to_have_value("0,2")
+        page.fill("#indices-text", "3 1 4")
+        page.click("#lookup-send")
+        viewer.wait_for_function(
+            "() => window.nnlive.lookup.frame.tensors.indices.shape[1] === 3", timeout=WAIT_MS
+        )
+        assert viewer.evaluate("() => Array.from(window.nnlive.lookup.frame.tensors.indices.data)") == [
+            3,
+            1,
+            4,
+        ]
+        assert viewer.locator("#indices-text").is_disabled()
+    finally:
+        context.close()

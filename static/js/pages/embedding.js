@@ -327,6 +327,7 @@ async function main() {
       byId("lookup-send").disabled = !driving;
     },
     writeView: (values) => live.writeView(values),
+    create: Boolean(live.session.token), // a viewer attaches to the presenter's (onView)
   }).catch((error) => live.notice.error(error));
   byId("lookup-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -353,6 +354,7 @@ async function main() {
           for (const id of ["minilm-tokens", "minilm-show"]) byId(id).disabled = !driving;
         },
         writeView: (values) => live.writeView(values),
+        create: Boolean(live.session.token),
       });
     } catch (error) {
       setText(notice, "embedding.minilm_unavailable", { message: error.message });
