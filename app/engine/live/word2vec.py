@@ -103,9 +103,7 @@ class Word2VecLive:
     @torch.no_grad()
     def evaluate(self) -> Metrics:
         """Loss and accuracy on the held-out pairs and their fixed negatives."""
-        pairs, negatives = self._val
-        if len(pairs) == 0:
-            return Metrics(float("nan"), float("nan"))
+        pairs, negatives = self._val  # at least two tokens held out: never empty
         positive, negative = self.model(pairs[:, 0], pairs[:, 1], negatives)
         return Metrics(sgns_loss(positive, negative).item(), sgns_accuracy(positive, negative).item())
 
