@@ -10,6 +10,7 @@ import pytest
 import torch
 from playwright.sync_api import Browser, Page, expect
 
+from app.engine import pretrained
 from app.engine.pretrained import INSTALL_HINT, pretrained_available
 
 WAIT_MS = 30_000
@@ -245,3 +246,20 @@ def test_a_viewer_follows_the_presenters_lookup_and_scatter(
         assert viewer.locator("#indices-text").is_disabled()
     finally:
         context.close()
+
+
+def test_without_the_extra_the_page_says_how_to_install_it(
+    page: Page, live_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chromium logs the expected 501 as a console error, so only uncaught exceptions count here."""
+    monkeypatch.setattr(pretrained, "pretrained_available", lambda: False)  # the server runs in this process
+    pretrained.load_minilm.cache_clear()
+    exceptions: list[str] = []
+    page.on("pageerror", lambda e: exceptions.append(str(e)))
+    open_embedding(page, live_server + URL)
+    page.select_option("#source", "minilm")
+    expect(page.locator("#minilm-notice")).to_be_visible()
+    expect(page.locator("#minilm-notice")).to_contain_text(INSTALL_HINT)
+    page.select_option("#source", "word2vec")
+    page.wait_for_function("() => window.nnlive.source === 'word2vec'", timeout=WAIT_MS)
+    assert not exceptions
