@@ -135,7 +135,7 @@ async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
   const [catalog, lookupCatalog] = await Promise.all([catalogEntry(MODEL), catalogEntry("embedding")]);
-  const page = { info: null, state: null, driving: false, lastStep: 0, view: readView(params, VIEW), frames: {}, infos: {} };
+  const page = { state: null, driving: false, lastStep: 0, view: readView(params, VIEW), frames: {}, vocabWords: [] };
   const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, curves: null, scatter: null, lookup: null, source: page.view.source };
   window.nnlive = debug;
   let live = null;
@@ -253,8 +253,8 @@ async function main() {
     return { type: "query", ...current, ...change };
   }
 
-  function showWords(info) {
-    const words = info?.vocab_words ?? [];
+  /** The words offered while typing a query (word2vec's vocabulary; none for MiniLM's 30,522 tokens). */
+  function showWords(words) {
     byId("vocab-words").replaceChildren(...words.map((w) => Object.assign(element("option"), { value: w })));
   }
 
@@ -275,7 +275,6 @@ async function main() {
   }
 
   function onHello(info, hello) {
-    page.info = info;
     debug.session = info;
     settings.show(info.config);
     live?.writeView(info.config);
@@ -283,8 +282,8 @@ async function main() {
     curves.clear(loss);
     curves.update(loss, historyPoints(hello.history));
     page.lastStep = info.step;
-    page.infos.word2vec = info;
-    if (source.value === "word2vec") showWords(info);
+    page.vocabWords = info.vocab_words;
+    if (source.value === "word2vec") showWords(info.vocab_words);
   }
 
   function onState(state) {
@@ -340,8 +339,7 @@ async function main() {
     const notice = byId("minilm-notice");
     try {
       sideOf.minilm = await startSideSession("minilm_tokens", "minilm", {
-        onHello: (info) => {
-          page.infos.minilm = info;
+        onHello: () => {
           notice.hidden = true;
         },
         onFrame: (frame) => {
@@ -369,7 +367,7 @@ async function main() {
     byId("minilm-box").hidden = source.value !== "minilm";
     live.writeView({ source: source.value });
     if (source.value === "minilm") await openMinilm();
-    showWords(source.value === "word2vec" ? page.infos.word2vec : null);
+    showWords(source.value === "word2vec" ? page.vocabWords : []);
     scheduleDraw();
   }
   source.addEventListener("change", showSource);
