@@ -58,7 +58,7 @@ def test_memory_counts_bytes_of_the_one_hot_and_the_table():
 
 @pytest.mark.parametrize(
     "rows",
-    [[[0, 10]], [[0.5, 1]], [[-1, 2]], [[1, 2], [3]], [[1] * 17], [[1]] * 9],
+    [[[0, 10]], [[0.5, 1]], [[-1, 2]], [[1, 2], [3]], [[1] * 17], [[1]] * 9, [[[1]]]],
 )
 def test_bad_index_batches_are_refused_naming_input(rows):
     live = build(EMBEDDING, {"vocab": 10})

@@ -59,7 +59,7 @@ class EmbeddingLive:
                 "input", f"must be 1–{MAX_BATCH} rows of the same length, 1–{MAX_LENGTH} indices"
             )
         values = [v for row in rows for v in row]
-        if any(v != int(v) or not 0 <= v < self.vocab for v in values):
+        if any(not isinstance(v, int | float) or v != int(v) or not 0 <= v < self.vocab for v in values):
             raise ParamError("input", f"indices must be whole numbers from 0 to {self.vocab - 1}")
         self.indices = torch.tensor(rows, dtype=torch.long, device=self.device)
 

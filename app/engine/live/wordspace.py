@@ -29,10 +29,10 @@ class WordSpace:
         """Take a ``query`` message: ``word`` and ``analogy`` ([a, b, c]) checked, then both kept."""
         word = message.get("word")
         terms = message.get("analogy")
+        if terms and len(terms) != 3:
+            raise ParamError("analogy", "needs three words: a, b and c of a − b + c")
         word_id = index(word, "word") if word else None
         analogy = tuple(index(w, f"analogy[{i}]") for i, w in enumerate(terms)) if terms else None
-        if analogy is not None and len(analogy) != 3:
-            raise ParamError("analogy", "needs three words: a, b and c of a − b + c")
         self.word, self.analogy = word_id, analogy
 
     def frame(
