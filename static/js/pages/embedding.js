@@ -60,6 +60,12 @@ function formatBytes(bytes) {
   return `${formatValue(value)} ${units[unit]}`;
 }
 
+/** Scroll `box` (a scrolling container) so that `cell` sits in its middle; the page itself stays. */
+function centreInView(box, cell) {
+  if (!cell || box.scrollHeight <= box.clientHeight) return;
+  box.scrollTop += cell.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 2;
+}
+
 /** The lookup card: index batch, W, the output, one position's one-hot row × W, and the memory table. */
 function lookupCard(debug) {
   const grids = {
@@ -99,6 +105,7 @@ function lookupCard(debug) {
     valuegrid.mark(grids.weight, "selected", row(index * dim));
     valuegrid.mark(grids.output, "selected", row(p * dim));
     valuegrid.mark(grids.onehot, "selected", [index]);
+    centreInView(byId("lookup-weight"), grids.weight.cells[index * dim]);
     setText(byId("lookup-position"), "embedding.position", { b, t, i: index, k: p + 1, n: batch * length });
     setText(byId("onehot-line"), "embedding.onehot_line", { i: index, v: vocab });
     setText(byId("indices-caption"), "embedding.indices_caption", { b: batch, t: length });
