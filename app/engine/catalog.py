@@ -4,14 +4,31 @@ from app.engine.live.base import ModelSpec
 from app.engine.live.charrnn import CHARRNN
 from app.engine.live.conv import CONV2D
 from app.engine.live.dropout import DROPOUT
+from app.engine.live.embedding import EMBEDDING
 from app.engine.live.lenet import LENET
 from app.engine.live.lstm import LSTM
 from app.engine.live.memory import MEMORY
+from app.engine.live.minilm_tokens import MINILM_TOKENS
 from app.engine.live.pool import AVGPOOL2D, MAXPOOL2D
 from app.engine.live.rnn import RNN
 from app.engine.live.transformer import TRANSFORMER
+from app.engine.live.word2vec import WORD2VEC
 
 CATALOG: dict[str, ModelSpec] = {
     spec.name: spec
-    for spec in (LENET, CONV2D, MAXPOOL2D, AVGPOOL2D, DROPOUT, RNN, LSTM, MEMORY, CHARRNN, TRANSFORMER)
+    for spec in (
+        LENET,
+        CONV2D,
+        MAXPOOL2D,
+        AVGPOOL2D,
+        DROPOUT,
+        RNN,
+        LSTM,
+        MEMORY,
+        CHARRNN,
+        EMBEDDING,
+        WORD2VEC,
+        MINILM_TOKENS,
+        TRANSFORMER,
+    )
 }

@@ -23,6 +23,23 @@ class Metrics:
     acc: float
 
 
+class RunningMetrics:
+    """Loss and accuracy summed step by step on the device (no GPU sync per step), averaged when taken."""
+
+    def __init__(self, device: torch.device) -> None:
+        self._sums = torch.zeros(3, device=device)  # loss sum, accuracy sum, steps
+
+    def add(self, loss: torch.Tensor, acc: torch.Tensor) -> None:
+        """One step's loss and accuracy (0-d tensors)."""
+        self._sums += torch.stack((loss.detach(), acc.detach(), torch.ones_like(acc)))
+
+    def take(self) -> Metrics | None:
+        """The means since the last call (None if no step), and start again."""
+        loss_sum, acc_sum, steps = self._sums.tolist()
+        self._sums.zero_()
+        return Metrics(loss_sum / steps, acc_sum / steps) if steps else None
+
+
 class ClassifierTrainer:
     """Trains ``model`` on (x, y) tensors already on its device; ``controls`` hold the hyperparameters."""
 
@@ -35,7 +52,7 @@ class ClassifierTrainer:
         self.optimizer = OPTIMIZERS[controls["optimizer"]](model.parameters(), controls)
         self._order = torch.empty(0, dtype=torch.long)
         self._cursor = 0
-        self._running = torch.zeros(3, device=self.train_y.device)  # loss sum, accuracy sum, steps
+        self._running = RunningMetrics(self.train_y.device)
 
     def update(self, controls: dict) -> None:
         """Apply new controls: a new optimizer or momentum rebuilds it (its state restarts), lr is set."""
@@ -64,15 +81,12 @@ class ClassifierTrainer:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
-        with torch.no_grad():  # kept on the device: no sync with a GPU on every step
-            acc = (logits.argmax(1) == y).float().mean()
-            self._running += torch.stack((loss.detach(), acc, torch.ones_like(acc)))
+        with torch.no_grad():
+            self._running.add(loss, (logits.argmax(1) == y).float().mean())
 
     def take_running(self) -> Metrics | None:
         """Mean training loss and accuracy over the steps since the last call (None if no step)."""
-        loss_sum, acc_sum, steps = self._running.tolist()
-        self._running.zero_()
-        return Metrics(loss_sum / steps, acc_sum / steps) if steps else None
+        return self._running.take()
 
     @torch.no_grad()
     def evaluate(self) -> Metrics:

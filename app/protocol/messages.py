@@ -98,6 +98,16 @@ class Sentences(_Message):
     second: str | None = Field(None, max_length=1000)
 
 
+class Query(_Message):
+    """Ask an embedding for a word's nearest neighbours and an analogy a − b + c (either may be null)."""
+
+    type: Literal["query"]
+    word: str | None = Field(None, max_length=64)
+    analogy: (
+        Annotated[list[Annotated[str, Field(max_length=64)]], Field(min_length=3, max_length=3)] | None
+    ) = None
+
+
 class Resample(_Message):
     """Draw a new random mask (dropout)."""
 
@@ -154,6 +164,7 @@ ClientMessage = Annotated[
     | Text
     | Generate
     | Sentences
+    | Query
     | Resample
     | View
     | Train
@@ -166,7 +177,18 @@ ClientMessage = Annotated[
 TRAINING = frozenset({"train", "pause", "step"})
 LIFECYCLE = TRAINING | {"set", "reset"}
 INPUTS = frozenset(
-    {"forward", "sample", "pattern", "kernel", "upstream", "text", "generate", "resample", "sentences"}
+    {
+        "forward",
+        "sample",
+        "pattern",
+        "kernel",
+        "upstream",
+        "text",
+        "generate",
+        "resample",
+        "query",
+        "sentences",
+    }
 )
 DRIVER_ONLY = LIFECYCLE | INPUTS | {"view"}
 _ADAPTER: TypeAdapter = TypeAdapter(ClientMessage)

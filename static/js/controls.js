@@ -69,6 +69,63 @@ export function bindTrainingControls(form, act) {
 }
 
 /**
+ * A form whose named inputs are a model's live controls (bounds from the catalog's `fields`): a change
+ * sends `set` through `act`; a refusal puts back the values `current()` returns (the last state's).
+ * Returns `show(values)`, which writes values into the inputs (not into the one being edited).
+ */
+export function bindControlInputs(form, fields, act, current) {
+  const inputs = [...form.querySelectorAll("[name]")];
+  for (const field of fields) {
+    const input = inputs.find((i) => i.name === field.name);
+    if (input && field.min !== undefined) input.min = field.min;
+    if (input && field.max !== undefined) input.max = field.max;
+  }
+  const show = (values) => {
+    for (const input of inputs) {
+      if (values[input.name] !== undefined && input !== document.activeElement) input.value = String(values[input.name]);
+    }
+  };
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("change", (event) => {
+    if (!event.target.name) return;
+    act({ type: "set", values: { [event.target.name]: Number(event.target.value) } }).catch(() => {
+      const values = current();
+      if (values) show(values);
+    });
+  });
+  return show;
+}
+
+/**
+ * The Train/Pause, Step and Reset buttons of templates/_train_buttons.html, sending through `act`
+ * (refusals are the caller's to show); `isTraining()` says which of train and pause to send.
+ * Returns the three actions, for keyboard shortcuts.
+ */
+export function bindTrainButtons(act, isTraining) {
+  const quiet = (message) => act(message).catch(() => {});
+  const actions = {
+    toggleTraining: () => quiet({ type: isTraining() ? "pause" : "train" }),
+    step: () => quiet({ type: "step", count: 1 }),
+    reset: () => quiet({ type: "reset" }),
+  };
+  document.getElementById("train").addEventListener("click", actions.toggleTraining);
+  document.getElementById("step-once").addEventListener("click", actions.step);
+  document.getElementById("reset").addEventListener("click", actions.reset);
+  return actions;
+}
+
+/** A `state` message on the session bar (run state, step) and on the Train/Pause button. */
+export function showRunState(state) {
+  const runState = document.getElementById("run-state");
+  runState.dataset.state = state.state;
+  setText(runState, `state.${state.state}`);
+  setText(document.getElementById("step"), "status.step", { n: state.step });
+  const train = document.getElementById("train");
+  setText(train, state.state === "training" ? "controls.pause" : "controls.train");
+  train.classList.toggle("running", state.state === "training");
+}
+
+/**
  * Keyboard shortcuts while `isEnabled()`: Space train/pause, S or → step, R reset, G gradients.
  */
 export function bindShortcuts(controls, isEnabled) {

@@ -18,6 +18,7 @@ MINIMAL = {
     "text": {"text": "hello"},
     "generate": {"prompt": "def "},
     "sentences": {"first": "A cat sat.", "second": "A dog ran."},
+    "query": {"word": "king", "analogy": ["king", "man", "woman"]},
     "resample": {},
     "train": {},
     "pause": {},
@@ -45,6 +46,7 @@ def test_every_message_type_parses(kind):
         ('{"type": "generate", "temperature": 9}', "temperature"),
         ('{"type": "nonsense"}', "type"),
         ('{"type": "sentences", "first": 7}', "first"),
+        ('{"type": "query", "analogy": ["a", "b"]}', "analogy"),
     ],
 )
 def test_errors_name_the_field(text, field):

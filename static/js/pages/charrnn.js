@@ -8,9 +8,10 @@
 
 import { clampIndex, readSample, topAt, unitRow, charLabel } from "../charrnnsample.js";
 import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindKeys } from "../controls.js";
+import { bindControlInputs, bindKeys, bindTrainButtons, showRunState } from "../controls.js";
 import { initI18n, setText, t } from "../i18n.js";
 import { startLivePage } from "../livepage.js";
+import { framePoints, historyPoints } from "../losspoints.js";
 import { formatPercent, formatValue } from "../numbers.js";
 import { configFromParams } from "../urlstate.js";
 import * as charrnnheat from "../views/charrnnheat.js";
@@ -118,24 +119,6 @@ function sampleView(name) {
   };
 }
 
-/** Curve points in a frame header: train loss at its step, the latest validation at its own. */
-function framePoints(header) {
-  const points = [];
-  if (header.train) points.push({ series: 0, step: header.step, value: header.train.loss });
-  if (header.val) points.push({ series: 1, step: header.val.step, value: header.val.loss });
-  return points;
-}
-
-/** Curve points in hello's history. */
-function historyPoints(history) {
-  const points = [];
-  ["train", "val"].forEach((split, series) => {
-    const run = history?.[split];
-    run?.step.forEach((step, i) => points.push({ series, step, value: run.loss[i] }));
-  });
-  return points;
-}
-
 async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
@@ -158,37 +141,16 @@ async function main() {
   const metas = { sample: byId("sample-meta"), generate: byId("prompt-meta") };
 
   // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
-  const controlsForm = byId("controls");
-  const controlInputs = [...controlsForm.querySelectorAll("[name]")];
-  for (const field of catalog.controls) {
-    const input = controlInputs.find((i) => i.name === field.name);
-    if (input && field.min !== undefined) input.min = field.min;
-    if (input && field.max !== undefined) input.max = field.max;
-  }
+  const showControlValues = bindControlInputs(byId("controls"), catalog.controls, act, () => page.state?.controls);
   const temperature = byId("temperature");
   const showTemperature = () => setText(byId("temperature-value"), "charrnn.temperature_value", { t: formatValue(Number(temperature.value)) });
   temperature.addEventListener("input", showTemperature);
-  controlsForm.addEventListener("submit", (event) => event.preventDefault());
-  controlsForm.addEventListener("change", (event) => {
-    if (!event.target.name) return;
-    quiet(act({ type: "set", values: { [event.target.name]: Number(event.target.value) } }).catch((error) => {
-      if (page.state) showControls(page.state.controls);
-      throw error;
-    }));
-  });
   function showControls(values) {
-    for (const input of controlInputs) {
-      if (values[input.name] !== undefined && input !== document.activeElement) input.value = String(values[input.name]);
-    }
+    showControlValues(values);
     showTemperature();
   }
 
-  const toggleTraining = () => quiet(act({ type: page.state?.state === "training" ? "pause" : "train" }));
-  const stepOnce = () => quiet(act({ type: "step", count: 1 }));
-  const reset = () => quiet(act({ type: "reset" }));
-  byId("train").addEventListener("click", toggleTraining);
-  byId("step-once").addEventListener("click", stepOnce);
-  byId("reset").addEventListener("click", reset);
+  const { toggleTraining, step: stepOnce, reset } = bindTrainButtons(act, () => page.state?.state === "training");
 
   // The prompt: its continuation comes back as a frame with a `generate` sample.
   const generate = () =>
@@ -297,12 +259,7 @@ async function main() {
     noteStep(state.step);
     page.state = state;
     debug.state = state;
-    const runState = byId("run-state");
-    runState.dataset.state = state.state;
-    setText(runState, `state.${state.state}`);
-    setText(byId("step"), "status.step", { n: state.step });
-    setText(byId("train"), state.state === "training" ? "controls.pause" : "controls.train");
-    byId("train").classList.toggle("running", state.state === "training");
+    showRunState(state);
     showControls(state.controls);
   }
 

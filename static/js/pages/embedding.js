@@ -1,0 +1,399 @@
+// The embedding page (/embedding): nn.Embedding as a lookup, then embeddings learned live.
+// 1. An `embedding` side session: an index batch looks up rows of W, animated position by position,
+//    beside one-hot(index) @ W (the same numbers), and the bytes of both for vocabularies of V words.
+// 2. The page's live session, `word2vec` (skip-gram with negative sampling): trained with
+//    train/pause/step/reset and lr; its loss curve.
+// 3. The vectors as points at their PCA coordinates (computed by the server, axes oriented to follow
+//    the previous frame's), redrawn frame by frame; a word's nearest neighbours by cosine and an
+//    analogy a − b + c. The source may switch to all-MiniLM-L6-v2's token table (`minilm_tokens`,
+//    another side session) when the optional extra is installed; otherwise the server's refusal says
+//    how to install it.
+// For tests, window.nnlive holds the last drawn word frame (lastFrame), the scatter (pixels and
+// transform), the lookup's last frame and position, the loss curves and the session.
+
+import { scaleFor } from "../colormap.js";
+import { bindConfigForm, catalogEntry } from "../configform.js";
+import { bindControlInputs, bindKeys, bindTrainButtons, showRunState } from "../controls.js";
+import { initI18n, setText } from "../i18n.js";
+import { startLivePage } from "../livepage.js";
+import { framePoints, historyPoints } from "../losspoints.js";
+import { formatPercent, formatValue } from "../numbers.js";
+import { createPlayer } from "../player.js";
+import { startSideSession } from "../sidesession.js";
+import { configFromParams, readView } from "../urlstate.js";
+import * as curves from "../views/curves.js";
+import { element } from "../views/dom.js";
+import * as scatter from "../views/scatter.js";
+import * as valuegrid from "../views/valuegrid.js";
+
+const MODEL = "word2vec";
+const TRAIN_COLOR = "#0072B2";
+const VAL_COLOR = "#D55E00";
+const VIEW = { source: "word2vec", axes: "0,1", turn: 30 }; // the scatter's view state in the URL
+const LOOKUP_SPEED = 1.5; // positions per second while the lookup plays
+// The corpus line's text per corpus name.
+const CORPUS_FACTS = {
+  stdlib: { key: "embedding.facts_stdlib" },
+  shipped: { key: "embedding.facts_shipped" },
+  upload: { key: "embedding.facts_upload" },
+};
+
+const byId = (id) => document.getElementById(id);
+
+/** "1 2 4 5; 4 3 2 9" → [[1, 2, 4, 5], [4, 3, 2, 9]] (rows split by ; or new lines, numbers by spaces or commas). */
+function parseIndices(text) {
+  return text
+    .split(/[;\n]/)
+    .map((row) => row.split(/[\s,]+/).filter(Boolean).map(Number))
+    .filter((row) => row.length > 0);
+}
+
+/** Bytes as text: B, KB, MB, GB, TB (powers of 1000), three significant digits. */
+function formatBytes(bytes) {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${formatValue(value)} ${units[unit]}`;
+}
+
+/** Scroll `box` (a scrolling container) so that `cell` sits in its middle; the page itself stays. */
+function centreInView(box, cell) {
+  if (!cell || box.scrollHeight <= box.clientHeight) return;
+  box.scrollTop += cell.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 2;
+}
+
+/** The lookup card: index batch, W, the output, one position's one-hot row × W, and the memory table. */
+function lookupCard(debug) {
+  const grids = {
+    indices: valuegrid.mount(byId("lookup-indices"), { label: "indices" }),
+    weight: valuegrid.mount(byId("lookup-weight"), { label: "weight" }),
+    output: valuegrid.mount(byId("lookup-output"), { label: "output" }),
+    onehot: valuegrid.mount(byId("lookup-onehot"), { label: "onehot" }),
+    product: valuegrid.mount(byId("lookup-product"), { label: "onehot_output" }),
+  };
+  const card = { frame: null, position: 0 };
+  const player = createPlayer({ speed: LOOKUP_SPEED, onChange: ({ position, playing }) => {
+    card.position = position;
+    setText(byId("lookup-play"), playing ? "embedding.pause" : "embedding.play");
+    draw();
+  } });
+  byId("lookup-play").addEventListener("click", () => player.toggle());
+  byId("lookup-prev").addEventListener("click", () => player.step(-1));
+  byId("lookup-next").addEventListener("click", () => player.step(1));
+
+  function draw() {
+    const frame = card.frame;
+    if (!frame) return;
+    const { indices, weight, output, onehot, onehot_output: product } = frame.tensors;
+    const [batch, length] = indices.shape;
+    const [vocab, dim] = weight.shape;
+    const p = Math.min(card.position, batch * length - 1);
+    const index = indices.data[p];
+    const [b, t] = [Math.floor(p / length), p % length];
+    const signed = scaleFor(weight.data, { signed: true });
+    valuegrid.update(grids.indices, indices.data, [1, batch, length], { kind: "sequential", min: 0, max: vocab - 1 });
+    valuegrid.update(grids.weight, weight.data, [1, vocab, dim], signed);
+    valuegrid.update(grids.output, output.data, [batch, length, dim], signed);
+    valuegrid.update(grids.onehot, onehot.data.subarray(p * vocab, (p + 1) * vocab), [1, 1, vocab], { kind: "sequential", min: 0, max: 1 });
+    valuegrid.update(grids.product, product.data.subarray(p * dim, (p + 1) * dim), [1, 1, dim], signed);
+    const row = (start) => Array.from({ length: dim }, (_, j) => start + j);
+    valuegrid.mark(grids.indices, "selected", [p]);
+    valuegrid.mark(grids.weight, "selected", row(index * dim));
+    valuegrid.mark(grids.output, "selected", row(p * dim));
+    valuegrid.mark(grids.onehot, "selected", [index]);
+    centreInView(byId("lookup-weight"), grids.weight.cells[index * dim]);
+    setText(byId("lookup-position"), "embedding.position", { b, t, i: index, k: p + 1, n: batch * length });
+    setText(byId("onehot-line"), "embedding.onehot_line", { i: index, v: vocab });
+    setText(byId("indices-caption"), "embedding.indices_caption", { b: batch, t: length });
+    setText(byId("weight-caption"), "embedding.weight_caption", { v: vocab, d: dim });
+    setText(byId("output-caption"), "embedding.output_caption", { b: batch, t: length, d: dim });
+    setText(byId("lookup-code"), "embedding.code", { v: vocab, d: dim, b: batch, t: length });
+    setText(byId("lookup-check"), "embedding.check", { diff: formatValue(frame.header.max_diff) });
+    debug.lookup = { frame, position: p, index };
+  }
+
+  function showMemory(rows) {
+    byId("memory-rows").replaceChildren(
+      ...rows.map((row) => {
+        const cells = [row.vocab.toLocaleString(), formatBytes(row.onehot_table), formatBytes(row.embedding_table), formatBytes(row.onehot_batch), formatBytes(row.index_batch)];
+        return element("tr", "", ...cells.map((text) => element("td", "", text)));
+      }),
+    );
+  }
+
+  return {
+    player,
+    show(frame) {
+      const count = frame.tensors.indices.data.length;
+      const resized = card.frame === null || card.frame.tensors.indices.data.length !== count;
+      card.frame = frame;
+      if (resized) player.reset(count);
+      else draw();
+      showMemory(frame.header.memory);
+    },
+  };
+}
+
+async function main() {
+  await initI18n();
+  const params = new URLSearchParams(location.search);
+  const [catalog, lookupCatalog] = await Promise.all([catalogEntry(MODEL), catalogEntry("embedding")]);
+  const page = { state: null, driving: false, lastStep: 0, view: readView(params, VIEW), frames: {}, vocabWords: [] };
+  const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, curves: null, scatter: null, lookup: null, source: page.view.source };
+  window.nnlive = debug;
+  let live = null;
+  let lookupSide = null;
+  const quiet = (promise) => promise.catch(() => {});
+  const act = (message) => live.act(message);
+
+  const loss = curves.mount(byId("loss-panel"), {
+    series: [
+      { key: "curve.train", color: TRAIN_COLOR },
+      { key: "curve.val", color: VAL_COLOR, sparse: true },
+    ],
+  });
+  debug.curves = { loss };
+  const view = scatter.mount(byId("scatter"), { label: "scatter" });
+  debug.scatter = view;
+
+  // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
+  const showControls = bindControlInputs(byId("controls"), catalog.controls, act, () => page.state?.controls);
+  const { toggleTraining, step: stepOnce, reset } = bindTrainButtons(act, () => page.state?.state === "training");
+  bindKeys({ " ": toggleTraining, s: stepOnce, r: reset }, () => page.driving);
+
+  const settings = bindConfigForm(byId("settings"), async (config) => {
+    settings.clearErrors();
+    try {
+      await live.replace(MODEL, config);
+    } catch (error) {
+      if (!settings.showError(error)) live.notice.error(error);
+    }
+  });
+  settings.applyFields(catalog.config);
+  byId("corpus-paste").addEventListener("click", () =>
+    quiet(act({ type: "text", purpose: "corpus", text: byId("corpus-text").value }).then(() => live.notice.show("embedding.corpus_replaced"))),
+  );
+
+  // The scatter: which source, which axes.
+  const source = byId("source");
+  const axes = byId("axes");
+  const turn = byId("turn");
+  source.value = page.view.source;
+  axes.value = page.view.axes;
+  turn.value = String(page.view.turn);
+  const sideOf = { minilm: null };
+  const sendTo = (message) => {
+    if (source.value === "word2vec") return act(message);
+    if (!sideOf.minilm) return Promise.resolve();
+    return sideOf.minilm.act(message).catch((error) => {
+      live.notice.error(error);
+      throw error;
+    });
+  };
+
+  function drawSpace() {
+    const frame = page.frames[source.value];
+    if (!frame) return;
+    const { coords } = frame.tensors;
+    const { header } = frame;
+    const marks = new Map();
+    const position = new Map(header.ids.map((id, i) => [id, i]));
+    for (const n of header.query?.neighbours ?? []) if (position.has(n.id)) marks.set(position.get(n.id), "neighbour");
+    for (const word of header.analogy?.terms ?? []) if (header.words.includes(word)) marks.set(header.words.indexOf(word), "analogy");
+    if (header.query && header.words.includes(header.query.word)) marks.set(header.words.indexOf(header.query.word), "query");
+    const chosen = axes.value === "3d" ? { turn: Number(turn.value) } : axes.value.split(",").map(Number);
+    scatter.update(view, { coords: coords.data, k: coords.shape[1], words: header.words, axes: chosen, marks });
+    setText(byId("variance"), "embedding.variance", {
+      n: header.words.length,
+      a: formatPercent(header.variance[0]),
+      b: formatPercent(header.variance[1]),
+      c: formatPercent(header.variance[2]),
+    });
+    showResults(byId("neighbours"), byId("neighbours-title"), header.query?.neighbours, { key: "embedding.neighbours_of", params: { w: header.query?.word } });
+    const terms = header.analogy?.terms ?? [];
+    showResults(byId("analogy-results"), byId("analogy-title"), header.analogy?.results, { key: "embedding.analogy_of", params: { a: terms[0], b: terms[1], c: terms[2] } });
+    debug.lastFrame = frame;
+    debug.frames++;
+    debug.source = source.value;
+  }
+
+  /** A ranked list of {word, cos} under its title ({key, params}); hidden when nothing was asked. */
+  function showResults(list, title, results, heading) {
+    title.hidden = !results;
+    if (results) setText(title, heading.key, heading.params);
+    list.replaceChildren(...(results ?? []).map((r) => element("li", "", element("span", "embedding-word", r.word), element("span", "embedding-cos", formatValue(r.cos)))));
+  }
+
+  let drawRequest = null;
+  const scheduleDraw = () => {
+    drawRequest ??= requestAnimationFrame(() => {
+      drawRequest = null;
+      drawSpace();
+    });
+  };
+  for (const input of [axes, turn]) {
+    input.addEventListener("input", () => {
+      byId("turn-field").hidden = axes.value !== "3d";
+      live?.writeView({ axes: axes.value, turn: Number(turn.value) });
+      scheduleDraw();
+    });
+  }
+  byId("turn-field").hidden = axes.value !== "3d";
+
+  byId("query-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    quiet(sendTo(queryMessage({ word: byId("query-word").value.trim() || null })));
+  });
+  byId("analogy-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const terms = ["a", "b", "c"].map((k) => byId(`analogy-${k}`).value.trim());
+    quiet(sendTo(queryMessage({ analogy: terms.every(Boolean) ? terms : null })));
+  });
+  // A query message keeps the other half of what is asked now.
+  function queryMessage(change) {
+    const header = page.frames[source.value]?.header;
+    const current = { word: header?.query?.word ?? null, analogy: header?.analogy?.terms ?? null };
+    return { type: "query", ...current, ...change };
+  }
+
+  /** The words offered while typing a query (word2vec's vocabulary; none for MiniLM's 30,522 tokens). */
+  function showWords(words) {
+    byId("vocab-words").replaceChildren(...words.map((w) => Object.assign(element("option"), { value: w })));
+  }
+
+  // The word2vec session: frames carry training points and the space.
+  function onFrame(frame) {
+    noteStep(frame.header.step);
+    setText(byId("step"), "status.step", { n: frame.header.step });
+    curves.update(loss, framePoints(frame.header));
+    const c = frame.header.corpus;
+    setText(byId("corpus-facts"), CORPUS_FACTS[c.name].key, { w: c.words, v: c.vocab, n: c.train });
+    page.frames.word2vec = frame;
+    if (source.value === "word2vec") scheduleDraw();
+  }
+
+  function noteStep(step) {
+    if (step < page.lastStep) curves.clear(loss);
+    page.lastStep = step;
+  }
+
+  function onHello(info, hello) {
+    debug.session = info;
+    settings.show(info.config);
+    live?.writeView(info.config);
+    showControls(info.controls);
+    curves.clear(loss);
+    curves.update(loss, historyPoints(hello.history));
+    page.lastStep = info.step;
+    page.vocabWords = info.vocab_words;
+    if (source.value === "word2vec") showWords(info.vocab_words);
+  }
+
+  function onState(state) {
+    noteStep(state.step);
+    page.state = state;
+    debug.state = state;
+    showRunState(state);
+    showControls(state.controls);
+  }
+
+  function onAccess(driving) {
+    page.driving = driving;
+    debug.driving = driving;
+    settings.setEnabled(driving);
+    const inputs = document.querySelectorAll("#controls input, #controls button, #corpus-text, #corpus-paste, #query-form input, #query-form button, #analogy-form input, #analogy-form button");
+    for (const input of inputs) input.disabled = !driving;
+  }
+
+  live = await startLivePage(MODEL, { config: configFromParams(params, catalog.config), onHello, onState, onFrame, onAccess, onView });
+  if (!live) return;
+
+  // The lookup: a side session of `embedding`, its id in the URL as `lookup`.
+  const lookup = lookupCard(debug);
+  const lookupSettings = bindConfigForm(byId("lookup-settings"), async (config) => {
+    lookupSettings.clearErrors();
+    try {
+      await lookupSide.replace(config);
+    } catch (error) {
+      if (!lookupSettings.showError(error)) live.notice.error(error);
+    }
+  });
+  lookupSettings.applyFields(lookupCatalog.config);
+  lookupSide = await startSideSession("embedding", "lookup", {
+    onHello: (info) => lookupSettings.show(info.config),
+    onFrame: (frame) => lookup.show(frame),
+    onError: (error) => live.notice.error(error),
+    onAccess: (driving) => {
+      lookupSettings.setEnabled(driving);
+      byId("indices-text").disabled = !driving;
+      byId("lookup-send").disabled = !driving;
+    },
+    writeView: (values) => live.writeView(values),
+    create: Boolean(live.session.token), // a viewer attaches to the presenter's (onView)
+  }).catch((error) => live.notice.error(error));
+  byId("lookup-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    lookupSide?.act({ type: "forward", input: parseIndices(byId("indices-text").value) }).catch((error) => live.notice.error(error));
+  });
+
+  // The pretrained table: a side session of `minilm_tokens`, opened when the source asks for it.
+  async function openMinilm() {
+    if (sideOf.minilm) return;
+    const notice = byId("minilm-notice");
+    try {
+      sideOf.minilm = await startSideSession("minilm_tokens", "minilm", {
+        onHello: () => {
+          notice.hidden = true;
+        },
+        onFrame: (frame) => {
+          page.frames.minilm = frame;
+          byId("minilm-tokens").value ||= frame.header.words.join(" ");
+          if (source.value === "minilm") scheduleDraw();
+        },
+        onError: (error) => live.notice.error(error),
+        onAccess: (driving) => {
+          for (const id of ["minilm-tokens", "minilm-show"]) byId(id).disabled = !driving;
+        },
+        writeView: (values) => live.writeView(values),
+        create: Boolean(live.session.token),
+      });
+    } catch (error) {
+      setText(notice, "embedding.minilm_unavailable", { message: error.message });
+      notice.hidden = false;
+    }
+  }
+  byId("minilm-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    sideOf.minilm?.act({ type: "text", purpose: "input", text: byId("minilm-tokens").value }).catch((error) => live.notice.error(error));
+  });
+  async function showSource() {
+    byId("minilm-box").hidden = source.value !== "minilm";
+    live.writeView({ source: source.value });
+    if (source.value === "minilm") await openMinilm();
+    showWords(source.value === "word2vec" ? page.vocabWords : []);
+    scheduleDraw();
+  }
+  source.addEventListener("change", showSource);
+  if (source.value === "minilm") showSource();
+
+  /** A viewer follows the driver's scatter view and side sessions (lecture mode). */
+  function onView(values) {
+    const wanted = readView(values, VIEW);
+    axes.value = wanted.axes;
+    turn.value = String(wanted.turn);
+    byId("turn-field").hidden = axes.value !== "3d";
+    lookupSide?.attach(values.get("lookup"));
+    if (source.value !== wanted.source) {
+      source.value = wanted.source;
+      showSource();
+    }
+    sideOf.minilm?.attach(values.get("minilm"));
+    scheduleDraw();
+  }
+}
+
+main();
