@@ -4,6 +4,7 @@ from app.engine.live.base import ModelSpec
 from app.engine.live.charrnn import CHARRNN
 from app.engine.live.conv import CONV2D
 from app.engine.live.dropout import DROPOUT
+from app.engine.live.external import INSPECT
 from app.engine.live.lenet import LENET
 from app.engine.live.lstm import LSTM
 from app.engine.live.memory import MEMORY
@@ -11,5 +12,6 @@ from app.engine.live.pool import AVGPOOL2D, MAXPOOL2D
 from app.engine.live.rnn import RNN
 
 CATALOG: dict[str, ModelSpec] = {
-    spec.name: spec for spec in (LENET, CONV2D, MAXPOOL2D, AVGPOOL2D, DROPOUT, RNN, LSTM, MEMORY, CHARRNN)
+    spec.name: spec
+    for spec in (LENET, CONV2D, MAXPOOL2D, AVGPOOL2D, DROPOUT, RNN, LSTM, MEMORY, CHARRNN, INSPECT)
 }
