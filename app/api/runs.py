@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 
 from app.api.deps import Manager
 from app.engine.live.external import INSPECT
+from app.errors import NotFound
 from app.sessions.runs import Runs, check_run_name
 
 router = APIRouter(prefix="/api/runs")
@@ -26,5 +27,10 @@ async def start_run(name: str, manager: Manager, request: Request) -> dict:
 
 @router.get("/{name}")
 def get_run(name: str, manager: Manager, request: Request) -> dict:
-    """The newest live session of run ``name`` (404 when the run is unknown or ended)."""
-    return {**_runs(request).latest(name, manager).info(), "run": name}
+    """The newest live session of run ``name``, or ``null`` while there is none (the script has not
+    connected yet, or is reconnecting after a restart): /inspect asks again until one appears."""
+    try:
+        session = _runs(request).latest(name, manager).info()
+    except NotFound:
+        session = None
+    return {"run": name, "session": session}

@@ -11,16 +11,18 @@ STARTUP_S = 30.0
 class EmbeddedServer:
     """An nnlive server for one script or notebook; it stops with ``stop()`` or with the process."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Start serving on ``host``:``port`` (0: a free port) and wait until the server answers."""
         import uvicorn  # imported here: a client of a remote server needs no web framework
 
         from app.cli import WS_MAX_BYTES
         from app.config import Settings
         from app.factory import create_app
 
-        with socket.socket() as probe:
-            probe.bind((host, 0))
-            port = probe.getsockname()[1]
+        if not port:
+            with socket.socket() as probe:
+                probe.bind((host, 0))
+                port = probe.getsockname()[1]
         # torch_threads=0: the server must not change the thread count of the user's own training.
         settings = Settings(device="cpu", torch_threads=0)
         config = uvicorn.Config(

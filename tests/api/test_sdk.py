@@ -157,9 +157,12 @@ def test_a_viewer_cannot_publish_and_a_model_session_takes_no_frames(
 def test_a_run_name_finds_its_newest_session(live_server: str):
     first, second = start_run(live_server, "named"), start_run(live_server, "named")
     found = httpx.get(f"{live_server}/api/runs/named", timeout=WAIT_S).json()
-    assert found["id"] == second["id"] != first["id"]
+    assert found["session"]["id"] == second["id"] != first["id"]
     assert second["viewer_url"].endswith("/inspect?run=named")
-    assert httpx.get(f"{live_server}/api/runs/nobody", timeout=WAIT_S).status_code == 404
+    assert httpx.get(f"{live_server}/api/runs/nobody", timeout=WAIT_S).json() == {
+        "run": "nobody",
+        "session": None,
+    }
     refused = httpx.post(f"{live_server}/api/runs/bad%20name", timeout=WAIT_S)
     assert refused.status_code == 422
     assert refused.json()["error"]["field"] == "name"

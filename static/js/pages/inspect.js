@@ -1,0 +1,124 @@
+// The /inspect page: any model a script streams with the Python SDK (app/sdk). It follows the run
+// named in the URL (?run=NAME) across reconnects and server restarts, lists the watched modules with
+// their types and output shapes, draws the selected module's activation and gradient by rank, and
+// plots the logged scalars and every module's gradient norm over steps.
+// For tests, window.nnlive holds the last drawn frame, the session, the selection and the charts.
+
+import { newestFrameDrawer } from "../framedraw.js";
+import { initI18n, setText } from "../i18n.js";
+import { followRun } from "../runfollow.js";
+import { noticeBoard, showConnection } from "../status.js";
+import { readView, writeView } from "../urlstate.js";
+import * as activation from "../views/activation.js";
+import * as curves from "../views/curves.js";
+import * as moduletree from "../views/moduletree.js";
+
+const VIEW = { run: "", module: "" }; // the view state in the URL, with its defaults
+// Okabe–Ito: told apart with every common colour-vision deficiency.
+const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
+const RANK_HINTS = { 1: "inspect.rank_bars", 2: "inspect.rank_heatmap", 3: "inspect.rank_sequence", 4: "inspect.rank_maps" };
+
+const byId = (id) => document.getElementById(id);
+
+/** A chart whose series (named by the script: loss, acc, conv1…) appear as frames bring them. */
+function namedSeriesChart(el) {
+  const chart = { names: [], view: null };
+  const remount = (names) => {
+    const old = chart.view;
+    chart.names = names;
+    chart.view = curves.mount(el, { series: names.map((label, i) => ({ label, color: PALETTE[i % PALETTE.length] })) });
+    if (!old) return;
+    const points = old.columns.flatMap((column, k) => column.map((value, i) => ({ series: k, step: old.steps[i], value })));
+    curves.update(chart.view, points.filter((p) => p.value !== null));
+    curves.destroy(old);
+  };
+  return {
+    chart,
+    /** Add `values` ({name: number}) at `step`. */
+    add(step, values) {
+      const names = Object.keys(values);
+      const fresh = names.filter((name) => !chart.names.includes(name));
+      if (fresh.length) remount([...chart.names, ...fresh]);
+      curves.update(chart.view, names.map((name) => ({ series: chart.names.indexOf(name), step, value: values[name] })));
+    },
+  };
+}
+
+/** The module to show: the one asked for, else the first with feature maps, else the first drawn. */
+function pickModule(asked, modules, tensors) {
+  if (modules.some((m) => m.name === asked)) return asked;
+  const drawn = modules.filter((m) => tensors[m.name]);
+  return (drawn.find((m) => tensors[m.name].shape.length === 4) ?? drawn[0] ?? modules[0])?.name ?? "";
+}
+
+async function main() {
+  await initI18n();
+  const view = readView(new URLSearchParams(location.search), VIEW);
+  const notice = noticeBoard(byId("notice"));
+  const page = { frame: null, selected: view.module };
+  const scalars = namedSeriesChart(byId("scalars"));
+  const norms = namedSeriesChart(byId("norms"));
+  const debug = { lastFrame: null, frames: 0, session: null, run: view.run, selected: page.selected, scalars: scalars.chart, norms: norms.chart };
+  window.nnlive = debug;
+  const tree = moduletree.mount(byId("modules"), { onSelect: select });
+  const panels = {
+    activation: { view: activation.mount(byId("activation"), byId("activation-legend")), suffix: "", signed: false, missing: "inspect.no_activation" },
+    gradient: { view: activation.mount(byId("gradient"), byId("gradient-legend")), suffix: ".grad", signed: true, missing: "inspect.no_gradient" },
+  };
+
+  function select(name) {
+    page.selected = name;
+    writeView({ module: name });
+    if (page.frame) draw(page.frame);
+  }
+
+  function draw(frame) {
+    page.frame = frame;
+    const { header, tensors } = frame;
+    const modules = header.modules ?? [];
+    setText(byId("step"), "status.step", { n: header.step ?? 0 });
+    if (modules.length === 0) {
+      notice.show("inspect.waiting");
+      return;
+    }
+    notice.hide();
+    page.selected = pickModule(page.selected, modules, tensors);
+    debug.selected = page.selected;
+    const module = modules.find((m) => m.name === page.selected);
+    moduletree.update(tree, modules, page.selected, new Set(modules.map((m) => m.name).filter((name) => tensors[name])));
+    for (const [id, { view: tensorView, suffix, signed, missing }] of Object.entries(panels)) {
+      byId(`${id}-module`).textContent = `${module.name} (${module.type})`;
+      const tensor = tensors[module.name + suffix];
+      if (tensor) activation.update(tensorView, tensor, { signed });
+      else activation.clear(tensorView);
+      setText(byId(`${id}-hint`), tensor ? RANK_HINTS[tensor.shape.length] : missing);
+    }
+  }
+  const drawNewest = newestFrameDrawer(draw, debug);
+
+  /** Every frame's scalars and norms go on the charts (drawing waits for the screen). */
+  function received(frame) {
+    const { step = 0, scalars: logged = {}, grad_norms: gradNorms = {} } = frame.header;
+    if (Object.keys(logged).length) scalars.add(step, logged);
+    if (Object.keys(gradNorms).length) norms.add(step, gradNorms);
+    drawNewest(frame);
+  }
+
+  if (!view.run) {
+    setText(byId("connection"), "inspect.no_run_pill");
+    notice.show("inspect.no_run");
+    return;
+  }
+  byId("run-name").textContent = view.run;
+  followRun(view.run, {
+    onSession: (session) => {
+      debug.session = session;
+      notice.hide();
+    },
+    onFrame: received,
+    onStatus: (status) => showConnection(byId("connection"), status),
+    onWaiting: () => notice.show("inspect.searching", { run: view.run }),
+  });
+}
+
+main();

@@ -1,0 +1,55 @@
+// Following a named SDK run: watch the newest session of the run (GET /api/runs/{name}); when that
+// session ends, or the server goes away and comes back (the script then starts a new session of the
+// same run), ask again every second until a session appears, and switch to it.
+
+import { LiveSocket } from "./net/socket.js";
+
+const POLL_MS = 1000;
+
+/**
+ * Follow run `name`.
+ * @param {string} name
+ * @param {{onSession: Function, onFrame: Function, onStatus: Function, onWaiting: Function}} handlers
+ *   onSession(info) when a session is found; onFrame(frame) for each frame; onStatus(status) for the
+ *   socket's status events; onWaiting() while the run has no session to watch.
+ */
+export function followRun(name, { onSession, onFrame, onStatus, onWaiting }) {
+  const follow = { socket: null, id: null, open: false, timer: null };
+
+  async function find() {
+    follow.timer = null;
+    let session = null;
+    try {
+      const response = await fetch(`/api/runs/${encodeURIComponent(name)}`);
+      if (response.ok) session = (await response.json()).session;
+    } catch {
+      // The server is down: the next try may find it back.
+    }
+    if (session && session.id !== follow.id) watch(session);
+    else if (!(session && follow.open)) {
+      if (!session) onWaiting();
+      retry();
+    }
+  }
+
+  function watch(session) {
+    follow.socket?.close();
+    follow.id = session.id;
+    const socket = new LiveSocket(session.id);
+    follow.socket = socket;
+    socket.on("status", (status) => {
+      follow.open = status.status === "open";
+      onStatus(status);
+      if (!follow.open && status.status !== "connecting") retry();
+    });
+    socket.on("frame", onFrame);
+    onSession(session);
+    socket.connect();
+  }
+
+  function retry() {
+    follow.timer ??= setTimeout(find, POLL_MS);
+  }
+
+  find();
+}
