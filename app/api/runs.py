@@ -27,10 +27,10 @@ async def start_run(name: str, manager: Manager, request: Request) -> dict:
 
 @router.get("/{name}")
 def get_run(name: str, manager: Manager, request: Request) -> dict:
-    """The newest live session of run ``name``, or ``null`` while there is none (the script has not
-    connected yet, or is reconnecting after a restart): /inspect asks again until one appears."""
+    """The newest live session of run ``name`` with its curves so far, or ``null`` while there is none
+    (the script has not connected yet, or is reconnecting after a restart): /inspect asks again."""
     try:
-        session = _runs(request).latest(name, manager).info()
+        session = _runs(request).latest(name, manager)
     except NotFound:
-        session = None
-    return {"run": name, "session": session}
+        return {"run": name, "session": None, "curves": None}
+    return {"run": name, "session": session.info(), "curves": session.live.curves()}

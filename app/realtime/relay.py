@@ -2,11 +2,13 @@
 and handed to the session, whose viewers then get them exactly like a model's frames.
 
 Checks, before anything is kept: the frame is within ``max_frame_bytes``; it decodes (header and tensor
-table, with the project's codec); the header is a JSON object; tensors are few, their names short and
-printable, their ranks at most 4. The session rewrites ``type``, ``session`` and ``seq``.
+table, with the project's codec); the header is a JSON object whose ``scalars`` and ``grad_norms`` hold
+finite numbers; tensors are few, their names short and printable, their ranks at most 4. The session
+rewrites ``type``, ``session`` and ``seq``; the run keeps the curve points for pages that open late.
 """
 
 import json
+import math
 from typing import Any
 
 from app.errors import BadRequest, Forbidden, LimitReached
@@ -40,8 +42,12 @@ def relay_frame(session: Session, driver: bool, payload: bytes, max_bytes: int) 
         raise LimitReached(f"a frame header may take at most {MAX_HEADER_CHARS} characters", "frame")
     _check_tensors(tensors)
     _check_step(header.get("step", 0))
+    scalars, norms = _numbers(header, "scalars"), _numbers(header, "grad_norms")
+    if not isinstance(header.get("modules", []), list):
+        raise BadRequest("modules must be a list", "frame")
     fields: dict[str, Any] = {k: v for k, v in header.items() if k != "tensors"}
     session.relay_frame(fields, {name: t.array for name, t in tensors.items()})
+    session.live.record(fields.get("step", 0), scalars, norms)
 
 
 def _check_tensors(tensors: dict) -> None:
@@ -52,6 +58,18 @@ def _check_tensors(tensors: dict) -> None:
             raise BadRequest(f"tensor names must be 1–{MAX_NAME_CHARS} printable characters", "frame")
         if tensor.array.ndim > MAX_RANK:
             raise BadRequest(f"tensor {name!r} has rank {tensor.array.ndim}; at most {MAX_RANK}", "frame")
+
+
+def _numbers(header: dict, key: str) -> dict[str, float | None]:
+    """``header[key]`` if it is a small object of finite numbers (or nulls) by name, else bad_request."""
+    values = header.get(key, {})
+    if not isinstance(values, dict) or len(values) > MAX_TENSORS:
+        raise BadRequest(f"{key} must be an object of at most {MAX_TENSORS} numbers by name", "frame")
+    for name, value in values.items():
+        number = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        if not (number or value is None) or len(name) > MAX_NAME_CHARS:
+            raise BadRequest(f"{key}.{name[:MAX_NAME_CHARS]} must be a finite number or null", "frame")
+    return values
 
 
 def _check_step(step: Any) -> None:

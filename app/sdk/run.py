@@ -1,6 +1,7 @@
 """A run: the user's side of an external session — hooks on a model, logged scalars, frames to a server."""
 
 import logging
+import math
 import re
 import sys
 import time
@@ -24,6 +25,11 @@ def default_run_name() -> str:
     stem = Path(sys.argv[0]).stem if sys.argv and sys.argv[0] else ""
     name = re.sub(r"[^A-Za-z0-9_.-]", "-", stem).strip("-.")[:64]
     return name if name and not name.startswith("ipykernel") else "notebook"
+
+
+def finite_or_none(values: dict[str, float]) -> dict[str, float | None]:
+    """NaN and infinities as None: JSON has no such numbers (a diverging loss shows as a gap)."""
+    return {name: value if math.isfinite(value) else None for name, value in values.items()}
 
 
 class Run:
@@ -106,13 +112,13 @@ class Run:
 
     def _publish(self) -> None:
         arrays, norms = self._watcher.take(self._dtype) if self._watcher else ({}, {})
-        scalars = {name: float(total) / self._counts[name] for name, total in self._sums.items()}
+        means = {name: float(total) / self._counts[name] for name, total in self._sums.items()}
         self._sums, self._counts = {}, {}
         header = {
             "step": self._step,
             "run": self.name,
-            "scalars": scalars,
-            "grad_norms": norms,
+            "scalars": finite_or_none(means),
+            "grad_norms": finite_or_none(norms),
             "modules": self._watcher.tree() if self._watcher else [],
         }
         self._last_frame = time.monotonic()

@@ -10,7 +10,8 @@ const POLL_MS = 1000;
  * Follow run `name`.
  * @param {string} name
  * @param {{onSession: Function, onFrame: Function, onStatus: Function, onWaiting: Function}} handlers
- *   onSession(info) when a session is found; onFrame(frame) for each frame; onStatus(status) for the
+ *   onSession(info, curves) when a session is found (curves: its run's logged points so far, see
+ *   GET /api/runs/{name}); onFrame(frame) for each frame; onStatus(status) for the
  *   socket's status events; onWaiting() while the run has no session to watch.
  */
 export function followRun(name, { onSession, onFrame, onStatus, onWaiting }) {
@@ -18,21 +19,22 @@ export function followRun(name, { onSession, onFrame, onStatus, onWaiting }) {
 
   async function find() {
     follow.timer = null;
-    let session = null;
+    let found = { session: null };
     try {
       const response = await fetch(`/api/runs/${encodeURIComponent(name)}`);
-      if (response.ok) session = (await response.json()).session;
+      if (response.ok) found = await response.json();
     } catch {
       // The server is down: the next try may find it back.
     }
-    if (session && session.id !== follow.id) watch(session);
+    const { session, curves } = found;
+    if (session && session.id !== follow.id) watch(session, curves);
     else if (!(session && follow.open)) {
       if (!session) onWaiting();
       retry();
     }
   }
 
-  function watch(session) {
+  function watch(session, curves) {
     follow.socket?.close();
     follow.id = session.id;
     const socket = new LiveSocket(session.id);
@@ -43,7 +45,7 @@ export function followRun(name, { onSession, onFrame, onStatus, onWaiting }) {
       if (!follow.open && status.status !== "connecting") retry();
     });
     socket.on("frame", onFrame);
-    onSession(session);
+    onSession(session, curves);
     socket.connect();
   }
 

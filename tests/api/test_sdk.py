@@ -107,8 +107,9 @@ def test_float16_frames_and_clipped_large_maps(live_server: str, open_socket: Op
         run.watch(model)
         viewer = open_socket(wait_for_session(run))
         model(x).sum().backward()
-        run.log(step=7)
+        run.log(step=7, loss=float("inf"))  # a diverged loss: JSON has no infinity, the frame says null
         frame = viewer.wait("frame", step=7)
+    assert frame["scalars"] == {"loss": None}
     expected = conv(x)[:1, :16, ::3, ::2].detach()
     assert frame.tensors["0"].dtype == np.float16
     assert frame.tensors["0"].shape == (1, 16, 24, 20)
@@ -127,6 +128,9 @@ def test_bad_frames_from_the_driver_get_an_error_and_the_connection_goes_on(
         (encode_frame({"step": -1}, good), "bad_request"),
         (encode_frame({"step": 1}, {"deep": np.zeros((1, 1, 1, 1, 1), np.float32)}), "bad_request"),
         (encode_frame({"step": 1}, {"big": np.zeros(20_000, np.float32)}), "limit"),
+        (encode_frame({"step": 1, "scalars": {"loss": float("nan")}}, good), "bad_request"),
+        (encode_frame({"step": 1, "grad_norms": {"fc": "big"}}, good), "bad_request"),
+        (encode_frame({"step": 1, "modules": "conv1"}, good), "bad_request"),
     ]
     for payload, code in bad:
         driver.send(payload)
@@ -139,6 +143,8 @@ def test_bad_frames_from_the_driver_get_an_error_and_the_connection_goes_on(
     assert frame["scalars"] == {"loss": 0.5}
     np.testing.assert_array_equal(frame.tensors["t"], good["t"])
     driver.assert_alive()
+    run = httpx.get(f"{live_server}/api/runs/unit-bad", timeout=WAIT_S).json()
+    assert run["curves"] == {"step": [3], "scalars": [{"loss": 0.5}], "grad_norms": [{}]}
 
 
 def test_a_viewer_cannot_publish_and_a_model_session_takes_no_frames(
@@ -159,10 +165,8 @@ def test_a_run_name_finds_its_newest_session(live_server: str):
     found = httpx.get(f"{live_server}/api/runs/named", timeout=WAIT_S).json()
     assert found["session"]["id"] == second["id"] != first["id"]
     assert second["viewer_url"].endswith("/inspect?run=named")
-    assert httpx.get(f"{live_server}/api/runs/nobody", timeout=WAIT_S).json() == {
-        "run": "nobody",
-        "session": None,
-    }
+    nobody = httpx.get(f"{live_server}/api/runs/nobody", timeout=WAIT_S).json()
+    assert nobody == {"run": "nobody", "session": None, "curves": None}
     refused = httpx.post(f"{live_server}/api/runs/bad%20name", timeout=WAIT_S)
     assert refused.status_code == 422
     assert refused.json()["error"]["field"] == "name"

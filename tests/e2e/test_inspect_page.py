@@ -128,6 +128,12 @@ def test_a_scripts_model_survives_a_server_restart_on_the_page(page: Page, port:
         assert len(curve) >= 3
         assert all(v > 0 for v in curve)  # cross-entropy values the script logged
         expect(page.locator("#gradient canvas")).to_have_count(6)
+        late = page.context.new_page()  # a page opened later starts with the run's curves so far
+        late.goto(page.url)
+        late.wait_for_function("() => window.nnlive.lastFrame", timeout=WAIT_MS)
+        first_step = "window.nnlive.scalars.view.steps[0]"
+        assert late.evaluate(first_step) <= page.evaluate(first_step)
+        late.close()
         old_session = page.evaluate("window.nnlive.lastFrame.header.session")
     finally:
         server.stop()

@@ -12,12 +12,32 @@ from safetensors.torch import save
 
 from app.engine.live.base import ModelSpec
 
+MAX_POINTS = 2000  # curve points kept for late joiners; past it every other one is dropped
+
 
 class ExternalRun:
-    """The stand-in live model of an SDK run: no weights, no inputs, an empty first frame."""
+    """The stand-in live model of an SDK run: no weights, no inputs, an empty first frame; it keeps the
+    run's curves (logged scalars, gradient norms) for pages that open late."""
 
     def __init__(self, config: dict, controls: dict, seed: int, device: torch.device) -> None:
-        pass
+        self._points: list[tuple[int, dict, dict]] = []
+
+    def record(self, step: int, scalars: dict[str, float | None], grad_norms: dict[str, float]) -> None:
+        """Keep one frame's curve points (a single list append: safe to read from any thread)."""
+        if not scalars and not grad_norms:
+            return
+        if len(self._points) >= MAX_POINTS:
+            self._points = self._points[::2]
+        self._points.append((step, scalars, grad_norms))
+
+    def curves(self) -> dict[str, list]:
+        """One entry per frame: ``{"step": [...], "scalars": [{name: v}…], "grad_norms": [{module: v}…]}``."""
+        points = list(self._points)
+        return {
+            "step": [p[0] for p in points],
+            "scalars": [p[1] for p in points],
+            "grad_norms": [p[2] for p in points],
+        }
 
     def describe(self) -> dict[str, Any]:
         """Where the frames come from."""

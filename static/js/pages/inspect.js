@@ -34,12 +34,14 @@ function namedSeriesChart(el) {
   };
   return {
     chart,
-    /** Add `values` ({name: number}) at `step`. */
-    add(step, values) {
-      const names = Object.keys(values);
-      const fresh = names.filter((name) => !chart.names.includes(name));
+    /** Add points: `entries` is a list of [step, {name: number or null}]. */
+    add(entries) {
+      const fresh = [...new Set(entries.flatMap(([, values]) => Object.keys(values)))].filter((name) => !chart.names.includes(name));
       if (fresh.length) remount([...chart.names, ...fresh]);
-      curves.update(chart.view, names.map((name) => ({ series: chart.names.indexOf(name), step, value: values[name] })));
+      const points = entries.flatMap(([step, values]) =>
+        Object.entries(values).map(([name, value]) => ({ series: chart.names.indexOf(name), step, value })),
+      );
+      if (chart.view) curves.update(chart.view, points);
     },
   };
 }
@@ -99,8 +101,8 @@ async function main() {
   /** Every frame's scalars and norms go on the charts (drawing waits for the screen). */
   function received(frame) {
     const { step = 0, scalars: logged = {}, grad_norms: gradNorms = {} } = frame.header;
-    if (Object.keys(logged).length) scalars.add(step, logged);
-    if (Object.keys(gradNorms).length) norms.add(step, gradNorms);
+    scalars.add([[step, logged]]);
+    norms.add([[step, gradNorms]]);
     drawNewest(frame);
   }
 
@@ -111,9 +113,12 @@ async function main() {
   }
   byId("run-name").textContent = view.run;
   followRun(view.run, {
-    onSession: (session) => {
+    onSession: (session, history) => {
       debug.session = session;
       notice.hide();
+      // The run's curves so far (a page opened late); after a restart the new session's start empty.
+      scalars.add(history.step.map((step, i) => [step, history.scalars[i]]));
+      norms.add(history.step.map((step, i) => [step, history.grad_norms[i]]));
     },
     onFrame: received,
     onStatus: (status) => showConnection(byId("connection"), status),
