@@ -99,14 +99,14 @@ class Watcher:
         modules = dict(model.named_modules())
         self.names = selected([n for n in modules if n], include, exclude)
         self.types = {n: type(modules[n]).__name__ for n in self.names}
-        self.shapes: dict[str, list[int]] = {}  # output shapes seen so far
+        self.shapes: dict[str, list[int]] = {}  # output shapes seen on frame steps
         self.capture: Capture | None = None
         self._due, self._flush = due, flush
         self._handles = [model.register_forward_pre_hook(quiet(self._begin))]
         self._handles += [modules[n].register_forward_hook(self._recorder(n)) for n in self.names]
 
     def tree(self) -> list[dict[str, Any]]:
-        """Every watched module with its type and latest output shape (None until it ran)."""
+        """Every watched module with its type and latest output shape (None until it ran on a frame step)."""
         return [{"name": n, "type": self.types[n], "shape": self.shapes.get(n)} for n in self.names]
 
     def take(self, dtype: torch.dtype) -> tuple[dict[str, np.ndarray], dict[str, float]]:
@@ -137,13 +137,13 @@ class Watcher:
     def _recorder(self, name: str) -> Callable[..., None]:
         @quiet
         def record(_module: nn.Module, _args: Any, output: Any) -> None:
+            capture = self.capture
+            if capture is None or name in capture.outputs:  # most steps end here
+                return
             out = first_tensor(output)
             if out is None:
                 return
             self.shapes[name] = list(out.shape)
-            capture = self.capture
-            if capture is None or name in capture.outputs:
-                return
             small = clip(out)
             if small is None:
                 return

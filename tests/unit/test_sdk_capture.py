@@ -47,3 +47,18 @@ def test_only_frame_steps_capture_and_the_gradient_is_autograds():
     watcher.remove()
     hooks = [m._forward_hooks or m._forward_pre_hooks for m in model.modules()]
     assert not any(hooks)
+
+
+def test_an_output_modified_in_place_later_keeps_its_own_values_and_gradient():
+    """nn.ReLU(inplace=True) after a conv overwrites the conv's output: the capture still holds the conv's."""
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(inplace=True))
+    watcher = Watcher(model, lambda: True, lambda: None)
+    x = torch.randn(1, 1, 6, 6)
+    model(x).sum().backward()
+    arrays, _ = watcher.take(torch.float32)
+    conv = model[0](x)
+    conv.retain_grad()
+    torch.relu(conv).sum().backward()
+    torch.testing.assert_close(torch.from_numpy(arrays["0"]), conv.detach())
+    torch.testing.assert_close(torch.from_numpy(arrays["0.grad"]), conv.grad)
+    watcher.remove()
