@@ -1,20 +1,21 @@
-// Following a named SDK run: watch the newest session of the run (GET /api/runs/{name}); when that
-// session ends, or the server goes away and comes back (the script then starts a new session of the
-// same run), ask again every second until a session appears, and switch to it.
+// Which session /inspect watches. A named SDK run (?run=NAME): the newest session of the run (GET
+// /api/runs/{name}); when that session ends, or the server goes away and comes back (the script then
+// starts a new session of the same run), ask again every second until a session appears, and switch
+// to it. Or one session by id (?session=ID, e.g. the viewer_url of POST /api/sessions), watched as is.
 
 import { LiveSocket } from "./net/socket.js";
 
 const POLL_MS = 1000;
 
 /**
- * Follow run `name`.
- * @param {string} name
+ * Follow run `name`, or watch session `sessionId` when no name is given.
+ * @param {{name?: string, sessionId?: string}} which
  * @param {{onSession: Function, onFrame: Function, onStatus: Function, onWaiting: Function}} handlers
  *   onSession(info, curves) when a session is found (curves: its run's logged points so far, see
- *   GET /api/runs/{name}); onFrame(frame) for each frame; onStatus(status) for the
- *   socket's status events; onWaiting() while the run has no session to watch.
+ *   GET /api/runs/{name}; null for a session watched by id); onFrame(frame) for each frame;
+ *   onStatus(status) for the socket's status events; onWaiting() while the run has no session.
  */
-export function followRun(name, { onSession, onFrame, onStatus, onWaiting }) {
+export function followRun({ name = "", sessionId = "" }, { onSession, onFrame, onStatus, onWaiting }) {
   const follow = { socket: null, id: null, open: false, timer: null };
 
   async function find() {
@@ -50,8 +51,9 @@ export function followRun(name, { onSession, onFrame, onStatus, onWaiting }) {
   }
 
   function retry() {
-    follow.timer ??= setTimeout(find, POLL_MS);
+    if (name) follow.timer ??= setTimeout(find, POLL_MS);
   }
 
-  find();
+  if (name) find();
+  else watch({ id: sessionId }, null);
 }

@@ -11,9 +11,13 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
+import numpy as np
 import pytest
+from api.helpers import Socket
 from playwright.sync_api import Page, expect
 
+from app.protocol import encode_frame
 from app.sdk.embedded import EmbeddedServer
 
 WAIT_MS = 30_000
@@ -153,3 +157,34 @@ def test_a_scripts_model_survives_a_server_restart_on_the_page(page: Page, port:
         server.stop()
     assert script.lines[-1].startswith("done after"), script.lines[-5:]
     assert crashes == []
+
+
+# The pixel in the middle of bar `i`, a few pixels below the chart's top.
+BAR_PIXEL = """
+(i) => {
+  const canvas = document.querySelector("#activation canvas");
+  const bar = canvas.width / window.nnlive.lastFrame.tensors.v.shape[0];
+  const pixel = canvas.getContext("2d").getImageData(Math.floor((i + 0.5) * bar), 4, 1, 1);
+  return Array.from(pixel.data.slice(0, 3));
+}
+"""
+
+
+def test_a_session_by_id_shows_a_vector_as_bars(page: Page, live_server: str, errors: list[str]):
+    """POST /api/sessions with model `inspect` links to /inspect?session=ID; a 1-D tensor becomes bars."""
+    created = httpx.post(f"{live_server}/api/sessions", json={"model": "inspect"}, timeout=30).json()
+    assert created["viewer_url"].endswith(f"/inspect?session={created['id']}")
+    driver = Socket(live_server, created["id"])
+    try:
+        driver.auth(created["token"])
+        vector = np.array([1.0, -2.0, 0.5, 3.0], np.float32)
+        modules = [{"name": "v", "type": "Linear", "shape": [4]}]
+        driver.send(encode_frame({"step": 5, "modules": modules, "scalars": {"loss": 2.0}}, {"v": vector}))
+        page.goto(created["viewer_url"])
+        page.wait_for_function("() => window.nnlive.lastFrame?.tensors.v", timeout=WAIT_MS)
+    finally:
+        driver.close()
+    assert tuple(page.evaluate(BAR_PIXEL, 3)) == RDBU_POSITIVE_END  # 3: the largest value, the scale's end
+    expect(page.locator("#activation-hint")).to_have_text("One value per bar.")
+    expect(page.locator("#scalars .curves-legend")).to_contain_text("loss")
+    expect(page.locator("#step")).to_contain_text("5")

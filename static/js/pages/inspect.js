@@ -13,7 +13,7 @@ import * as activation from "../views/activation.js";
 import * as curves from "../views/curves.js";
 import * as moduletree from "../views/moduletree.js";
 
-const VIEW = { run: "", module: "" }; // the view state in the URL, with its defaults
+const VIEW = { run: "", session: "", module: "" }; // the view state in the URL, with its defaults
 // Okabe–Ito: told apart with every common colour-vision deficiency.
 const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
 const RANK_HINTS = { 1: "inspect.rank_bars", 2: "inspect.rank_heatmap", 3: "inspect.rank_sequence", 4: "inspect.rank_maps" };
@@ -106,16 +106,17 @@ async function main() {
     drawNewest(frame);
   }
 
-  if (!view.run) {
+  if (!view.run && !view.session) {
     setText(byId("connection"), "inspect.no_run_pill");
     notice.show("inspect.no_run");
     return;
   }
-  byId("run-name").textContent = view.run;
-  followRun(view.run, {
+  byId("run-name").textContent = view.run || view.session;
+  followRun({ name: view.run, sessionId: view.session }, {
     onSession: (session, history) => {
       debug.session = session;
       notice.hide();
+      if (!history) return;
       // The run's curves so far (a page opened late); after a restart the new session's start empty.
       scalars.add(history.step.map((step, i) => [step, history.scalars[i]]));
       norms.add(history.step.map((step, i) => [step, history.grad_norms[i]]));
