@@ -62,6 +62,17 @@ class Run:
         """Frames handed to the server so far."""
         return self._transport.sent
 
+    @property
+    def connected(self) -> bool:
+        """Whether the run's socket to the server is open now."""
+        return self._transport.connected
+
+    @property
+    def session_id(self) -> str | None:
+        """The server session the run streams to (a new one after a server restart), or None yet."""
+        session = self._transport.session
+        return session["id"] if session else None
+
     def watch(
         self, model: nn.Module, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
     ) -> "Run":

@@ -49,12 +49,12 @@ def start_run(base: str, name: str) -> dict:
 
 
 def wait_for_session(run: sdk.Run) -> dict:
-    """The session the run's transport created (it connects in the background)."""
+    """The session the run created (it connects in the background), as a socket fixture takes it."""
     deadline = time.monotonic() + WAIT_S
-    while not run._transport.connected:
+    while not run.connected:
         assert time.monotonic() < deadline, "the SDK did not connect"
         time.sleep(0.02)
-    return run._transport.session
+    return {"id": run.session_id}
 
 
 def test_streamed_activations_and_gradients_equal_a_fresh_torch_run(
@@ -85,7 +85,7 @@ def test_streamed_activations_and_gradients_equal_a_fresh_torch_run(
     fresh = nn.functional.cross_entropy(model.fc(model.pool(model.act(conv)).flatten(1)), y)
     fresh.backward()
     assert frame["run"] == "unit-cnn"
-    assert frame["session"] == run._transport.session["id"]
+    assert frame["session"] == run.session_id
     assert frame["scalars"]["loss"] == pytest.approx(fresh.item(), rel=1e-6)
     np.testing.assert_allclose(frame.tensors["conv1"], clip(conv).detach().numpy(), rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(frame.tensors["conv1.grad"], clip(conv.grad).numpy(), rtol=1e-6, atol=1e-9)
@@ -182,7 +182,7 @@ def test_training_goes_on_without_a_server():
             run.log(loss=float(step))
         run.close()
     assert run.sent == 0
-    assert not run._transport.connected
+    assert not run.connected
 
 
 @contextlib.contextmanager

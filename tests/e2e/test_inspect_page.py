@@ -4,6 +4,7 @@ CNN of its own streams to a server; the page shows its feature maps and loss; th
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -132,6 +133,9 @@ def test_a_scripts_model_survives_a_server_restart_on_the_page(page: Page, port:
         assert len(curve) >= 3
         assert all(v > 0 for v in curve)  # cross-entropy values the script logged
         expect(page.locator("#gradient canvas")).to_have_count(6)
+        page.keyboard.press("ArrowDown")  # the next module: the ReLU, drawn from the script's frame too
+        expect(page).to_have_url(re.compile(r"module=features\.1"))
+        page.wait_for_function("() => window.nnlive.selected === 'features.1'", timeout=WAIT_MS)
         late = page.context.new_page()  # a page opened later starts with the run's curves so far
         late.goto(page.url)
         late.wait_for_function("() => window.nnlive.lastFrame", timeout=WAIT_MS)

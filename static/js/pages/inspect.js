@@ -4,6 +4,7 @@
 // plots the logged scalars and every module's gradient norm over steps.
 // For tests, window.nnlive holds the last drawn frame, the session, the selection and the charts.
 
+import { bindKeys } from "../controls.js";
 import { newestFrameDrawer } from "../framedraw.js";
 import { initI18n, setText } from "../i18n.js";
 import { followRun } from "../runfollow.js";
@@ -97,6 +98,14 @@ async function main() {
     }
   }
   const drawNewest = newestFrameDrawer(draw, debug);
+
+  /** Select the module `by` rows below (above, when negative) the selected one. */
+  const move = (by) => () => {
+    const names = (page.frame?.header.modules ?? []).map((m) => m.name);
+    const at = names.indexOf(page.selected) + by;
+    if (at >= 0 && at < names.length) select(names[at]);
+  };
+  bindKeys({ ArrowUp: move(-1), ArrowDown: move(1) }, () => Boolean(page.frame));
 
   /** Every frame's scalars and norms go on the charts (drawing waits for the screen). */
   function received(frame) {
