@@ -24,6 +24,7 @@ MAX_SIDE = 32  # rows and columns of a feature map (larger maps are subsampled w
 MAX_STEPS = 64  # time steps of a 3-D (batch, time, features) output
 MAX_UNITS = 256  # features of 1-D and 2-D outputs (64 for sequences)
 MAX_ROWS = 16  # batch rows of a 2-D output
+FRAME_BUDGET_BYTES = 3 * 1024 * 1024  # tensor bytes per frame, below the server's 4 MiB default limit
 
 
 def quiet(hook: Callable[..., None]) -> Callable[..., None]:
@@ -101,6 +102,7 @@ class Watcher:
         self.types = {n: type(modules[n]).__name__ for n in self.names}
         self.shapes: dict[str, list[int]] = {}  # output shapes seen on frame steps
         self.capture: Capture | None = None
+        self._resume: str | None = None  # the first module the previous frame had no room for
         self._due, self._flush = due, flush
         self._handles = [model.register_forward_pre_hook(quiet(self._begin))]
         self._handles += [modules[n].register_forward_hook(self._recorder(n)) for n in self.names]
@@ -109,13 +111,31 @@ class Watcher:
         """Every watched module with its type and latest output shape (None until it ran on a frame step)."""
         return [{"name": n, "type": self.types[n], "shape": self.shapes.get(n)} for n in self.names]
 
-    def take(self, dtype: torch.dtype) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-        """The captured outputs and gradients as CPU arrays, and the gradient norms; then forget them."""
+    def take(
+        self, dtype: torch.dtype, budget: int = FRAME_BUDGET_BYTES
+    ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+        """The captured outputs and gradients as CPU arrays, and the gradient norms; then forget them.
+
+        Arrays go in module by module while they fit ``budget`` bytes, starting where the previous frame
+        stopped: when one frame cannot hold every module, successive frames show them all in turn.
+        """
         capture, self.capture = self.capture, None
         if capture is None:
             return {}, {}
-        arrays = {name: t.to(dtype).cpu().numpy() for name, t in capture.outputs.items()}
-        arrays |= {f"{name}.grad": t.to(dtype).cpu().numpy() for name, t in capture.grads.items()}
+        names = [n for n in self.names if n in capture.outputs]
+        start = names.index(self._resume) if self._resume in names else 0
+        arrays: dict[str, np.ndarray] = {}
+        size, self._resume = 0, None
+        for name in names[start:] + names[:start]:
+            tensors = {name: capture.outputs[name]}
+            if name in capture.grads:
+                tensors[f"{name}.grad"] = capture.grads[name]
+            cost = sum(t.numel() for t in tensors.values()) * dtype.itemsize
+            if arrays and size + cost > budget:
+                self._resume = name
+                break
+            size += cost
+            arrays |= {key: t.to(dtype).cpu().numpy() for key, t in tensors.items()}
         if not capture.norms:
             return arrays, {}
         values = torch.stack(list(capture.norms.values())).tolist()  # one device sync for all norms

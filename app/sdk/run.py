@@ -12,7 +12,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from app.sdk.capture import Watcher
+from app.sdk.capture import FRAME_BUDGET_BYTES, Watcher
 from app.sdk.embedded import EmbeddedServer
 from app.sdk.transport import Transport
 
@@ -36,14 +36,21 @@ class Run:
     """Streams one training run to an nnlive server; ``log`` and the hooks never raise or block."""
 
     def __init__(
-        self, url: str, name: str, fps: float, precision: str, server: EmbeddedServer | None
+        self,
+        url: str,
+        name: str,
+        fps: float,
+        precision: str,
+        server: EmbeddedServer | None,
+        *,
+        frame_bytes: int = FRAME_BUDGET_BYTES,
     ) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
         if fps <= 0:
             raise ValueError("fps must be positive")
         self.url, self.name = url.rstrip("/"), name
-        self._interval, self._dtype = 1.0 / fps, PRECISIONS[precision]
+        self._interval, self._dtype, self._frame_bytes = 1.0 / fps, PRECISIONS[precision], frame_bytes
         self._server = server
         self._transport = Transport(self.url, name)
         self._watcher: Watcher | None = None
@@ -122,7 +129,7 @@ class Run:
         return time.monotonic() - self._last_frame >= self._interval
 
     def _publish(self) -> None:
-        arrays, norms = self._watcher.take(self._dtype) if self._watcher else ({}, {})
+        arrays, norms = self._watcher.take(self._dtype, self._frame_bytes) if self._watcher else ({}, {})
         means = {name: float(total) / self._counts[name] for name, total in self._sums.items()}
         self._sums, self._counts = {}, {}
         header = {
@@ -137,15 +144,20 @@ class Run:
 
 
 def connect(
-    url: str | None = None, run: str | None = None, fps: float = 10.0, precision: str = "float16"
+    url: str | None = None,
+    run: str | None = None,
+    fps: float = 10.0,
+    precision: str = "float16",
+    frame_bytes: int = FRAME_BUDGET_BYTES,
 ) -> Run:
     """Stream to the nnlive server at ``url``, or to one started in this process when ``url`` is None.
 
     ``run`` names the run (default: the script's name); ``fps`` caps frames per second; ``precision``
-    is the dtype of streamed activations and gradients.
+    is the dtype of streamed activations and gradients; ``frame_bytes`` bounds a frame's tensors (when
+    a model's modules do not fit one frame, frames take turns showing them).
     """
     server = EmbeddedServer() if url is None else None
     name = run or default_run_name()
-    result = Run(url or server.url, name, fps, precision, server)
+    result = Run(url or server.url, name, fps, precision, server, frame_bytes=frame_bytes)
     print(f"nnlive: watch this run at {result.viewer_url}", flush=True)
     return result

@@ -62,3 +62,18 @@ def test_an_output_modified_in_place_later_keeps_its_own_values_and_gradient():
     torch.testing.assert_close(torch.from_numpy(arrays["0"]), conv.detach())
     torch.testing.assert_close(torch.from_numpy(arrays["0.grad"]), conv.grad)
     watcher.remove()
+
+
+def test_frames_take_turns_when_the_modules_do_not_fit_one():
+    model = nn.Sequential(*(nn.Linear(8, 8) for _ in range(4)))  # each output (2, 8) float32: 64 bytes
+    watcher = Watcher(model, lambda: True, lambda: None)
+    sent = []
+    for _ in range(3):
+        with torch.no_grad():  # no gradients: only outputs count
+            model(torch.randn(2, 8))
+        arrays, _ = watcher.take(torch.float32, budget=130)  # room for two modules
+        sent.append(sorted(arrays))
+    assert sent == [["0", "1"], ["2", "3"], ["0", "1"]]
+    with torch.no_grad():
+        model(torch.randn(2, 8))
+    assert sorted(watcher.take(torch.float32, budget=1)[0]) == ["2"]  # one module always goes

@@ -58,7 +58,8 @@ async function main() {
   await initI18n();
   const view = readView(new URLSearchParams(location.search), VIEW);
   const notice = noticeBoard(byId("notice"));
-  const page = { frame: null, selected: view.module };
+  // newest: each tensor's latest value and step (a large model's frames take turns carrying its modules).
+  const page = { frame: null, selected: view.module, newest: new Map() };
   const scalars = namedSeriesChart(byId("scalars"));
   const norms = namedSeriesChart(byId("norms"));
   const debug = { lastFrame: null, frames: 0, session: null, run: view.run, selected: page.selected, scalars: scalars.chart, norms: norms.chart };
@@ -88,13 +89,16 @@ async function main() {
     page.selected = pickModule(page.selected, modules, tensors);
     debug.selected = page.selected;
     const module = modules.find((m) => m.name === page.selected);
-    moduletree.update(tree, modules, page.selected, new Set(modules.map((m) => m.name).filter((name) => tensors[name])));
+    moduletree.update(tree, modules, page.selected, new Set(modules.map((m) => m.name).filter((name) => page.newest.has(name))));
     for (const [id, { view: tensorView, suffix, signed, missing }] of Object.entries(panels)) {
       byId(`${id}-module`).textContent = `${module.name} (${module.type})`;
-      const tensor = tensors[module.name + suffix];
-      if (tensor) activation.update(tensorView, tensor, { signed });
+      const newest = page.newest.get(module.name + suffix);
+      if (newest) activation.update(tensorView, newest.tensor, { signed });
       else activation.clear(tensorView);
-      setText(byId(`${id}-hint`), tensor ? RANK_HINTS[tensor.shape.length] : missing);
+      const hint = byId(`${id}-hint`);
+      if (!newest) setText(hint, missing);
+      else if (newest.step === header.step) setText(hint, RANK_HINTS[newest.tensor.shape.length]);
+      else setText(hint, "inspect.older", { step: newest.step });
     }
   }
   const drawNewest = newestFrameDrawer(draw, debug);
@@ -112,6 +116,7 @@ async function main() {
     const { step = 0, scalars: logged = {}, grad_norms: gradNorms = {} } = frame.header;
     scalars.add([[step, logged]]);
     norms.add([[step, gradNorms]]);
+    for (const [name, tensor] of Object.entries(frame.tensors)) page.newest.set(name, { tensor, step });
     drawNewest(frame);
   }
 
