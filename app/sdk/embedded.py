@@ -30,6 +30,7 @@ class EmbeddedServer:
             host=host,
             port=port,
             log_level="warning",
+            log_config=None,  # leave the user's logging configuration alone
             ws_per_message_deflate=False,
             ws_max_size=WS_MAX_BYTES,
         )
