@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = []
     max_message_bytes: int = Field(256 * 1024, ge=1024)
     max_upload_bytes: int = Field(1024 * 1024, ge=1024)
+    max_frame_bytes: int = Field(4 * 1024 * 1024, ge=1024)
     torch_threads: int = Field(1, ge=0)
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"

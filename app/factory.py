@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import health, models, pages, sessions
+from app.api import health, models, pages, runs, sessions
 from app.api.errors import install_error_handlers
 from app.api.limits import BodyLimit
 from app.api.security import SecurityHeaders
@@ -17,6 +17,7 @@ from app.engine.device import configure_threads, resolve_device
 from app.realtime import ws
 from app.realtime.rooms import Rooms
 from app.sessions.manager import SessionManager
+from app.sessions.runs import Runs
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.device = resolve_device(settings.device)
         app.state.sessions = SessionManager(settings, bus, app.state.device)
         app.state.rooms = Rooms(bus, settings.max_viewers)
+        app.state.runs = Runs()
         app.state.sessions.start()
         try:
             yield
@@ -43,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
-    for router in (health.router, models.router, sessions.router, pages.router, ws.router):
+    for router in (health.router, models.router, sessions.router, runs.router, pages.router, ws.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

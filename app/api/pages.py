@@ -37,6 +37,7 @@ PAGES = (  # in the curriculum's order: CNNs, then sequences
     Page("/charrnn", "page.charrnn.title", "page.charrnn.summary"),
     Page("/embedding", "page.embedding.title", "page.embedding.summary"),
     Page("/transformer", "page.transformer.title", "page.transformer.summary"),
+    Page("/inspect", "page.inspect.title", "page.inspect.summary"),
 )
 
 

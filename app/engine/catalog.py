@@ -5,6 +5,7 @@ from app.engine.live.charrnn import CHARRNN
 from app.engine.live.conv import CONV2D
 from app.engine.live.dropout import DROPOUT
 from app.engine.live.embedding import EMBEDDING
+from app.engine.live.external import INSPECT
 from app.engine.live.lenet import LENET
 from app.engine.live.lstm import LSTM
 from app.engine.live.memory import MEMORY
@@ -30,5 +31,6 @@ CATALOG: dict[str, ModelSpec] = {
         WORD2VEC,
         MINILM_TOKENS,
         TRANSFORMER,
+        INSPECT,
     )
 }

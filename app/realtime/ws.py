@@ -10,6 +10,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
 from app.protocol.messages import INPUTS, TRAINING, MessageError, parse_message
 from app.realtime.origin import origin_allowed
+from app.realtime.relay import relay_frame
 from app.realtime.viewer import Viewer
 from app.sessions.session import Session
 
@@ -62,6 +63,10 @@ async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
                 return
             msg_id = None
             try:
+                if message.get("bytes") is not None:  # a frame from an external run's driver
+                    max_frame = ws.app.state.settings.max_frame_bytes
+                    relay_frame(session, viewer.driver, message["bytes"], max_frame)
+                    continue
                 msg = _parse(message, limit)
                 msg_id = msg.id
                 await _dispatch(msg, session, viewer)

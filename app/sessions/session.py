@@ -107,6 +107,15 @@ class Session:
         self.view = json.dumps({"type": "view", "state": state}, separators=(",", ":")).encode()
         self._emit("view", self.view)
 
+    def relay_frame(self, fields: dict[str, Any], tensors: dict[str, Any]) -> None:
+        """Publish a frame made by the session's driver (an SDK run) under this session's id and seq."""
+        self._seq += 1
+        self.step = fields.get("step", self.step)
+        self.last_active = time.monotonic()
+        header = {**fields, "type": "frame", "session": self.id, "seq": self._seq}
+        self.last_frame = encode_frame(header, tensors)
+        self._emit("frame", self.last_frame)
+
     # -- driving (await from the event loop) ----------------------------------------------------
 
     async def run(self, method: Callable[..., Any], *args: Any) -> Any:

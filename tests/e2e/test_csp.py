@@ -23,6 +23,9 @@ def test_a_page_runs_under_the_policy(browser: Browser, live_server: str, path: 
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
+    if path == "/inspect":  # the page watches a named SDK run: start one for it to follow
+        httpx.post(f"{live_server}/api/runs/csp", timeout=30).raise_for_status()
+        path += "?run=csp"
     try:
         page.goto(f"{live_server}{path}")
         if path == "/":

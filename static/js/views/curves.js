@@ -12,16 +12,18 @@ const AXIS_FONT = "15px system-ui, sans-serif";
 
 /**
  * Mount a chart into `el`.
- * @param {{series: {key: string, color: string, sparse?: boolean}[], range?: [number, number], height?: number}} opts
- *   key: i18n key of the series' label; sparse: few points, drawn as dots too (validation).
+ * @param {{series: {key?: string, label?: string, color: string, sparse?: boolean}[], range?: [number, number], height?: number}} opts
+ *   key: i18n key of the series' label (or label: its text as is, e.g. a name the user chose);
+ *   sparse: few points, drawn as dots too (validation).
  */
 export function mount(el, { series, range = null, height = 220 }) {
   const latest = series.map(() => element("span", "curves-value"));
-  const items = series.map(({ key, color }, i) => {
+  const items = series.map(({ key, label: text, color }, i) => {
     const swatch = element("span", "curves-swatch");
     swatch.style.background = color;
     const label = element("span");
-    setText(label, key);
+    if (key) setText(label, key);
+    else label.textContent = text;
     return element("li", "", swatch, label, latest[i]);
   });
   const plotBox = element("div", "curves-plot");

@@ -1,0 +1,77 @@
+"""Frames from a script: the driver of an external run (the SDK) sends binary frames, which are checked
+and handed to the session, whose viewers then get them exactly like a model's frames.
+
+Checks, before anything is kept: the frame is within ``max_frame_bytes``; it decodes (header and tensor
+table, with the project's codec); the header is a JSON object whose ``scalars`` and ``grad_norms`` hold
+finite numbers; tensors are few, their names short and printable, their ranks at most 4. The session
+rewrites ``type``, ``session`` and ``seq``; the run keeps the curve points for pages that open late.
+"""
+
+import json
+import math
+from typing import Any
+
+from app.errors import BadRequest, Forbidden, LimitReached
+from app.protocol import decode_frame
+from app.sessions.session import Session
+
+RELAYED_MODELS = frozenset({"inspect"})  # catalog entries whose frames come from their driver
+MAX_TENSORS = 512
+MAX_NAME_CHARS = 200
+MAX_RANK = 4
+MAX_HEADER_CHARS = 256 * 1024
+
+
+def relay_frame(session: Session, driver: bool, payload: bytes, max_bytes: int) -> None:
+    """Validate a binary frame sent by a client and publish it as the session's newest frame."""
+    if not driver:
+        raise Forbidden("only the driver may send frames: send auth with the session's control token")
+    if session.spec.name not in RELAYED_MODELS:
+        raise BadRequest(
+            f"model {session.spec.name!r} makes its own frames: binary messages are not accepted", "type"
+        )
+    if len(payload) > max_bytes:
+        raise LimitReached(f"a frame of {len(payload)} bytes exceeds the limit of {max_bytes}", "frame")
+    try:
+        header, tensors = decode_frame(payload)
+    except (ValueError, KeyError, TypeError) as exc:  # bad JSON, a missing table field, a bad shape
+        raise BadRequest(f"not a valid frame: {exc}", "frame") from None
+    if not isinstance(header, dict):
+        raise BadRequest("the frame header must be a JSON object", "frame")
+    if len(json.dumps(header)) > MAX_HEADER_CHARS:
+        raise LimitReached(f"a frame header may take at most {MAX_HEADER_CHARS} characters", "frame")
+    _check_tensors(tensors)
+    _check_step(header.get("step", 0))
+    scalars, norms = _numbers(header, "scalars"), _numbers(header, "grad_norms")
+    if not isinstance(header.get("modules", []), list):
+        raise BadRequest("modules must be a list", "frame")
+    fields: dict[str, Any] = {k: v for k, v in header.items() if k != "tensors"}
+    session.relay_frame(fields, {name: t.array for name, t in tensors.items()})
+    session.live.record(fields.get("step", 0), scalars, norms)
+
+
+def _check_tensors(tensors: dict) -> None:
+    if len(tensors) > MAX_TENSORS:
+        raise LimitReached(f"a frame may carry at most {MAX_TENSORS} tensors", "frame")
+    for name, tensor in tensors.items():
+        if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME_CHARS or not name.isprintable():
+            raise BadRequest(f"tensor names must be 1–{MAX_NAME_CHARS} printable characters", "frame")
+        if tensor.array.ndim > MAX_RANK:
+            raise BadRequest(f"tensor {name!r} has rank {tensor.array.ndim}; at most {MAX_RANK}", "frame")
+
+
+def _numbers(header: dict, key: str) -> dict[str, float | None]:
+    """``header[key]`` if it is a small object of finite numbers (or nulls) by name, else bad_request."""
+    values = header.get(key, {})
+    if not isinstance(values, dict) or len(values) > MAX_TENSORS:
+        raise BadRequest(f"{key} must be an object of at most {MAX_TENSORS} numbers by name", "frame")
+    for name, value in values.items():
+        number = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        if not (number or value is None) or len(name) > MAX_NAME_CHARS:
+            raise BadRequest(f"{key}.{name[:MAX_NAME_CHARS]} must be a finite number or null", "frame")
+    return values
+
+
+def _check_step(step: Any) -> None:
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        raise BadRequest("step must be a whole number ≥ 0", "frame")

@@ -1,0 +1,39 @@
+"""Named runs: the SDK names its run, and /inspect?run=NAME follows the newest session of that name,
+so a page keeps watching a script across reconnects and server restarts."""
+
+import re
+
+from app.errors import BadRequest, NotFound
+from app.sessions.manager import SessionManager
+from app.sessions.session import Session
+
+RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+MAX_RUNS = 1000
+
+
+def check_run_name(name: str) -> str:
+    """The name if it is 1–64 letters, digits, ``_``, ``.`` or ``-`` (starting with a letter or digit)."""
+    if not RUN_NAME.fullmatch(name):
+        raise BadRequest("a run name is 1–64 letters, digits, '_', '.' or '-'", "name")
+    return name
+
+
+class Runs:
+    """Run name → its newest session id, for the sessions of this process."""
+
+    def __init__(self) -> None:
+        self._latest: dict[str, str] = {}
+
+    def record(self, name: str, session: Session) -> None:
+        """``session`` is now the one to watch for run ``name``."""
+        self._latest.pop(name, None)  # re-inserted last: the oldest names go first when full
+        self._latest[name] = session.id
+        while len(self._latest) > MAX_RUNS:
+            del self._latest[next(iter(self._latest))]
+
+    def latest(self, name: str, manager: SessionManager) -> Session:
+        """The newest session of run ``name`` that still exists, or NotFound."""
+        session_id = self._latest.get(check_run_name(name))
+        if session_id is None:
+            raise NotFound(f"no run {name!r} on this server")
+        return manager.get(session_id)

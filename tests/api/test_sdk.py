@@ -1,0 +1,193 @@
+"""The Python SDK against a live server: what it streams for a model defined here equals a fresh torch run
+of that model; the server checks the frames a driver sends and relays them; viewers cannot publish;
+runs are found by name; a script whose server is gone trains on."""
+
+import contextlib
+import socket
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from api.helpers import WAIT_S, Socket
+from app import sdk
+from app.config import Settings
+from app.protocol import encode_frame
+from app.sdk.capture import clip
+
+OpenSocket = Callable[..., Socket]
+
+
+class TinyCNN(nn.Module):
+    """A custom model the app knows nothing about."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3, padding=1)
+        self.act = nn.ReLU()
+        self.pool = nn.MaxPool2d(2)
+        self.fc = nn.Linear(4 * 6 * 6, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.pool(self.act(self.conv1(x))).flatten(1))
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """A small frame limit, so that the limit can be hit cheaply."""
+    return Settings(device="cpu", torch_threads=1, max_frame_bytes=64 * 1024)
+
+
+def start_run(base: str, name: str) -> dict:
+    response = httpx.post(f"{base}/api/runs/{name}", timeout=WAIT_S)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def wait_for_session(run: sdk.Run) -> dict:
+    """The session the run created (it connects in the background), as a socket fixture takes it."""
+    deadline = time.monotonic() + WAIT_S
+    while not run.connected:
+        assert time.monotonic() < deadline, "the SDK did not connect"
+        time.sleep(0.02)
+    return {"id": run.session_id}
+
+
+def test_streamed_activations_and_gradients_equal_a_fresh_torch_run(
+    live_server: str, open_socket: OpenSocket
+):
+    torch.manual_seed(0)
+    model, x, y = TinyCNN(), torch.randn(2, 1, 12, 12), torch.tensor([0, 2])
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with sdk.connect(live_server, run="unit-cnn", fps=1e6, precision="float32") as run:
+        run.watch(model, exclude=["pool"])
+        viewer = open_socket(wait_for_session(run))
+        losses = []
+        for _ in range(4):
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+            run.log(loss=loss)
+            losses.append(loss.item())
+        optimizer.zero_grad()  # one last pass with no optimizer step: the weights stay as streamed
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        run.log(loss=loss)
+        frame = viewer.wait("frame", step=4)
+
+    conv = model.conv1(x)  # a fresh forward of the same model
+    conv.retain_grad()
+    fresh = nn.functional.cross_entropy(model.fc(model.pool(model.act(conv)).flatten(1)), y)
+    fresh.backward()
+    assert frame["run"] == "unit-cnn"
+    assert frame["session"] == run.session_id
+    assert frame["scalars"]["loss"] == pytest.approx(fresh.item(), rel=1e-6)
+    np.testing.assert_allclose(frame.tensors["conv1"], clip(conv).detach().numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(frame.tensors["conv1.grad"], clip(conv.grad).numpy(), rtol=1e-6, atol=1e-9)
+    assert frame["grad_norms"]["conv1"] == pytest.approx(conv.grad.norm().item(), rel=1e-5)
+    assert frame.tensors["fc"].shape == (2, 3)
+    assert "pool" not in frame.tensors
+    tree = {m["name"]: m for m in frame["modules"]}
+    assert tree["conv1"] == {"name": "conv1", "type": "Conv2d", "shape": [2, 4, 12, 12]}
+    assert tree["fc"]["type"] == "Linear"
+    assert tree["fc"]["shape"] == [2, 3]
+    assert losses[-1] < losses[0]
+
+
+def test_float16_frames_and_clipped_large_maps(live_server: str, open_socket: OpenSocket):
+    conv = nn.Conv2d(1, 20, 3, padding=1)
+    model = nn.Sequential(conv)
+    x = torch.randn(3, 1, 70, 40)
+    with sdk.connect(live_server, run="unit-clip", fps=1e6) as run:
+        run.watch(model)
+        viewer = open_socket(wait_for_session(run))
+        model(x).sum().backward()
+        run.log(step=7, loss=float("inf"))  # a diverged loss: JSON has no infinity, the frame says null
+        frame = viewer.wait("frame", step=7)
+    assert frame["scalars"] == {"loss": None}
+    expected = conv(x)[:1, :16, ::3, ::2].detach()
+    assert frame.tensors["0"].dtype == np.float16
+    assert frame.tensors["0"].shape == (1, 16, 24, 20)
+    np.testing.assert_array_equal(frame.tensors["0"], expected.half().numpy())
+
+
+def test_bad_frames_from_the_driver_get_an_error_and_the_connection_goes_on(
+    live_server: str, open_socket: OpenSocket
+):
+    info = start_run(live_server, "unit-bad")
+    driver, viewer = open_socket(info, drive=True), open_socket(info)
+    good = {"t": np.ones((2, 3), np.float32)}
+    bad = [
+        (b"\x01\x00", "bad_request"),
+        (b"\xff\xff\x00\x00{}", "bad_request"),
+        (encode_frame({"step": -1}, good), "bad_request"),
+        (encode_frame({"step": 1}, {"deep": np.zeros((1, 1, 1, 1, 1), np.float32)}), "bad_request"),
+        (encode_frame({"step": 1}, {"big": np.zeros(20_000, np.float32)}), "limit"),
+        (encode_frame({"step": 1, "scalars": {"loss": float("nan")}}, good), "bad_request"),
+        (encode_frame({"step": 1, "grad_norms": {"fc": "big"}}, good), "bad_request"),
+        (encode_frame({"step": 1, "modules": "conv1"}, good), "bad_request"),
+    ]
+    for payload, code in bad:
+        driver.send(payload)
+        error = driver.wait("error")
+        assert (error["code"], error.get("field")) == (code, "frame"), error
+    driver.send(encode_frame({"step": 3, "seq": 99, "session": "forged", "scalars": {"loss": 0.5}}, good))
+    frame = viewer.wait("frame", step=3)
+    assert frame["session"] == info["id"]
+    assert frame["seq"] != 99
+    assert frame["scalars"] == {"loss": 0.5}
+    np.testing.assert_array_equal(frame.tensors["t"], good["t"])
+    driver.assert_alive()
+    run = httpx.get(f"{live_server}/api/runs/unit-bad", timeout=WAIT_S).json()
+    assert run["curves"] == {"step": [3], "scalars": [{"loss": 0.5}], "grad_norms": [{}]}
+
+
+def test_a_viewer_cannot_publish_and_a_model_session_takes_no_frames(
+    live_server: str, open_socket: OpenSocket, session: dict
+):
+    viewer = open_socket(start_run(live_server, "unit-viewer"))
+    viewer.send(encode_frame({"step": 1}, {}))
+    assert viewer.wait("error")["code"] == "forbidden"
+    lenet_driver = open_socket(session, drive=True)
+    lenet_driver.send(encode_frame({"step": 1}, {}))
+    error = lenet_driver.wait("error")
+    assert (error["code"], error["field"]) == ("bad_request", "type")
+    viewer.assert_alive()
+
+
+def test_a_run_name_finds_its_newest_session(live_server: str):
+    first, second = start_run(live_server, "named"), start_run(live_server, "named")
+    found = httpx.get(f"{live_server}/api/runs/named", timeout=WAIT_S).json()
+    assert found["session"]["id"] == second["id"] != first["id"]
+    assert second["viewer_url"].endswith("/inspect?run=named")
+    nobody = httpx.get(f"{live_server}/api/runs/nobody", timeout=WAIT_S).json()
+    assert nobody == {"run": "nobody", "session": None, "curves": None}
+    refused = httpx.post(f"{live_server}/api/runs/bad%20name", timeout=WAIT_S)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "name"
+
+
+def test_training_goes_on_without_a_server():
+    with socket_nobody_listens_on() as url:
+        model = TinyCNN()
+        run = sdk.connect(url, run="unit-offline", fps=1e6)
+        run.watch(model)
+        for step in range(3):
+            model(torch.randn(1, 1, 12, 12)).sum().backward()
+            run.log(loss=float(step))
+        run.close()
+    assert run.sent == 0
+    assert not run.connected
+
+
+@contextlib.contextmanager
+def socket_nobody_listens_on() -> Iterator[str]:
+    """A loopback URL whose port is bound but never listened on: every connection is refused."""
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{bound.getsockname()[1]}"
