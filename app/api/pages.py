@@ -35,6 +35,7 @@ PAGES = (  # in the curriculum's order: CNNs, then sequences
     Page("/rnn", "page.rnn.title", "page.rnn.summary"),
     Page("/lstm", "page.lstm.title", "page.lstm.summary"),
     Page("/charrnn", "page.charrnn.title", "page.charrnn.summary"),
+    Page("/attention", "page.attention.title", "page.attention.summary"),
 )
 
 
