@@ -21,7 +21,7 @@ from app.engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from app.engine.params import ParamError, validate
 
 CPU = torch.device("cpu")
-BUDGET = 200  # optimizer steps with the default controls (measured: 99.6 % held-out exact match)
+BUDGET = 120  # optimizer steps with the default controls (measured: 99.6 % held-out exact match, twin 33 %)
 
 
 def build(seed=0, controls=None, **config):

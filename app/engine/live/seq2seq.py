@@ -27,7 +27,7 @@ from app.engine.params import Param, ParamError
 from app.engine.training import Metrics
 from app.engine.translation import TranslationTrainer, accuracy_by_length
 
-TRAIN_SIZE, VAL_SIZE = 20000, 1000
+TRAIN_SIZE, VAL_SIZE = 20000, 500
 LENGTH_EDGES = (1, 12, 16, 20, 24, 28, MAX_INPUT + 1)  # input-length buckets [edge_k, edge_k+1)
 
 
@@ -204,7 +204,7 @@ SEQ2SEQ = ModelSpec(
         Param("embedding", "int", 16, "size of a character's embedding", min=4, max=64),
     ),
     controls=(
-        Param("lr", "float", 3e-3, "Adam learning rate", min=1e-5, max=0.1),
+        Param("lr", "float", 1e-2, "Adam learning rate", min=1e-5, max=0.1),
         Param("batch_size", "int", 64, "pairs per mini-batch", min=1, max=512),
         Param(
             "teacher_forcing",
