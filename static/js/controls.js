@@ -3,20 +3,26 @@
 
 import { hasText, setText } from "./i18n.js";
 
-// Control name in the protocol → element id in templates/_training_controls.html.
-const FIELD_IDS = { lr: "lr", optimizer: "optimizer", batch_size: "batch-size", grads: "grads" };
+/** A control field's value: a checkbox's state, a select's choice, else a number. */
+function controlValue(field) {
+  if (field.type === "checkbox") return field.checked;
+  if (field.tagName === "SELECT") return field.value;
+  return Number(field.value);
+}
 
 /**
- * Wire the controls form. `act(message)` sends a client message and returns a Promise (rejected
- * on a refusal). Returns `{showState, applyFields, setEnabled, toggleTraining, step, reset, toggleGrads}`.
+ * Wire the controls form: its Train/Step/Reset buttons and every named field, a live control of the
+ * same name (lr, batch_size, optimizer, grads…). `act(message)` sends a client message and returns a
+ * Promise (rejected on a refusal); `onShow()` runs after the fields show new values (a page's labels).
+ * Returns `{showState, applyFields, setEnabled, toggleTraining, step, reset, toggleGrads}`.
  */
-export function bindTrainingControls(form, act) {
+export function bindTrainingControls(form, act, { onShow = () => {} } = {}) {
   const buttons = {
     train: form.querySelector("#train"),
     step: form.querySelector("#step-once"),
     reset: form.querySelector("#reset"),
   };
-  const fields = Object.fromEntries(Object.entries(FIELD_IDS).map(([name, id]) => [name, form.querySelector(`#${id}`)]));
+  const fields = Object.fromEntries([...form.querySelectorAll("[name]")].map((field) => [field.name, field]));
   let current = null;
 
   const controls = {
@@ -31,6 +37,7 @@ export function bindTrainingControls(form, act) {
         if (element.type === "checkbox") element.checked = Boolean(value);
         else element.value = String(value);
       }
+      onShow();
     },
     /** Apply the model catalog's control fields: bounds of numbers, choices of selects. */
     applyFields(catalogFields) {
@@ -61,11 +68,19 @@ export function bindTrainingControls(form, act) {
   buttons.train.addEventListener("click", controls.toggleTraining);
   buttons.step.addEventListener("click", controls.step);
   buttons.reset.addEventListener("click", controls.reset);
-  fields.lr.addEventListener("change", () => setControl("lr", Number(fields.lr.value)));
-  fields.optimizer.addEventListener("change", () => setControl("optimizer", fields.optimizer.value));
-  fields.batch_size.addEventListener("change", () => setControl("batch_size", Number(fields.batch_size.value)));
-  fields.grads.addEventListener("change", () => setControl("grads", fields.grads.checked));
+  form.addEventListener("change", (event) => {
+    const field = fields[event.target.name];
+    if (field === event.target) setControl(field.name, controlValue(field));
+  });
   return controls;
+}
+
+/** The session bar's run-state and step pills for a `state` message. */
+export function showRunState(state) {
+  const runState = document.getElementById("run-state");
+  runState.dataset.state = state.state;
+  setText(runState, `state.${state.state}`);
+  setText(document.getElementById("step"), "status.step", { n: state.step });
 }
 
 /**

@@ -6,7 +6,7 @@
 // For tests, window.nnlive holds the last drawn frame, the session and the charts.
 
 import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindKeys } from "../controls.js";
+import { bindKeys, bindTrainingControls, showRunState } from "../controls.js";
 import { newestFrameDrawer } from "../framedraw.js";
 import { initI18n, setText, t } from "../i18n.js";
 import { startLivePage } from "../livepage.js";
@@ -52,7 +52,7 @@ async function main() {
   const params = new URLSearchParams(location.search);
   const view = readView(params, VIEW);
   const catalog = await catalogEntry(MODEL);
-  const page = { state: null, driving: false, lastStep: 0, example: view.example, row: view.row, frame: null };
+  const page = { driving: false, lastStep: 0, example: view.example, row: view.row, frame: null };
   const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, charts: null };
   window.nnlive = debug;
   let live = null;
@@ -149,33 +149,11 @@ async function main() {
   }
 
   // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
-  const controlsForm = byId("controls");
-  const controlInputs = [...controlsForm.querySelectorAll("input[name]")];
-  for (const field of catalog.controls) {
-    const input = controlInputs.find((i) => i.name === field.name);
-    if (input && field.min !== undefined) input.min = field.min;
-    if (input && field.max !== undefined) input.max = field.max;
-  }
   const teacher = byId("teacher");
   const showTeacher = () => (byId("teacher-value").textContent = formatPercent(Number(teacher.value)));
   teacher.addEventListener("input", showTeacher);
-  controlsForm.addEventListener("submit", (event) => event.preventDefault());
-  controlsForm.addEventListener("change", (event) => {
-    if (!event.target.name) return;
-    live.act({ type: "set", values: { [event.target.name]: Number(event.target.value) } }).catch(() => page.state && showControls(page.state.controls));
-  });
-  function showControls(values) {
-    for (const input of controlInputs) {
-      if (values[input.name] !== undefined && input !== document.activeElement) input.value = String(values[input.name]);
-    }
-    showTeacher();
-  }
-  const toggleTraining = () => act({ type: page.state?.state === "training" ? "pause" : "train" });
-  const stepOnce = () => act({ type: "step", count: 1 });
-  const reset = () => act({ type: "reset" });
-  byId("train").addEventListener("click", toggleTraining);
-  byId("step-once").addEventListener("click", stepOnce);
-  byId("reset").addEventListener("click", reset);
+  const controls = bindTrainingControls(byId("controls"), (message) => live.act(message), { onShow: showTeacher });
+  controls.applyFields(catalog.controls);
 
   // The example: a typed date, or the next held-out one.
   const dateInput = byId("date");
@@ -197,7 +175,7 @@ async function main() {
     return act({ type: "sample", split: "val", index: page.example });
   };
   byId("example-next").addEventListener("click", nextExample);
-  bindKeys({ " ": toggleTraining, s: stepOnce, r: reset, n: nextExample }, () => page.driving);
+  bindKeys({ " ": controls.toggleTraining, s: controls.step, r: controls.reset, n: nextExample }, () => page.driving);
 
   // Architecture: a new session (and with it a new twin).
   const settings = bindConfigForm(byId("settings"), async (config) => {
@@ -243,7 +221,7 @@ async function main() {
     debug.session = info;
     settings.show(info.config);
     live?.writeView(info.config);
-    showControls(info.controls);
+    controls.showState(info);
     for (const chart of [charts.loss, charts.accuracy]) curves.clear(chart);
     const { train, val } = hello.history;
     pending.loss = train.step.map((step, k) => ({ series: 0, step, value: train.loss[k] }));
@@ -254,22 +232,17 @@ async function main() {
 
   function onState(state) {
     noteStep(state.step);
-    page.state = state;
     debug.state = state;
-    const runState = byId("run-state");
-    runState.dataset.state = state.state;
-    setText(runState, `state.${state.state}`);
-    setText(byId("step"), "status.step", { n: state.step });
-    setText(byId("train"), state.state === "training" ? "controls.pause" : "controls.train");
-    byId("train").classList.toggle("running", state.state === "training");
-    showControls(state.controls);
+    showRunState(state);
+    controls.showState(state);
   }
 
   function onAccess(driving) {
     page.driving = driving;
     debug.driving = driving;
     settings.setEnabled(driving);
-    for (const input of document.querySelectorAll("#controls input, #controls button, #date-form input, #date-form button")) input.disabled = !driving;
+    controls.setEnabled(driving);
+    for (const input of document.querySelectorAll("#date-form input, #date-form button")) input.disabled = !driving;
   }
 
   live = await startLivePage(MODEL, {

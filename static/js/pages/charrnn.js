@@ -8,7 +8,7 @@
 
 import { clampIndex, readSample, topAt, unitRow, charLabel } from "../charrnnsample.js";
 import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindKeys } from "../controls.js";
+import { bindKeys, bindTrainingControls, showRunState } from "../controls.js";
 import { initI18n, setText, t } from "../i18n.js";
 import { startLivePage } from "../livepage.js";
 import { formatPercent, formatValue } from "../numbers.js";
@@ -140,7 +140,7 @@ async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
   const catalog = await catalogEntry(MODEL);
-  const page = { info: null, state: null, driving: false, lastStep: 0 };
+  const page = { info: null, driving: false, lastStep: 0 };
   const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, curves: null, sample: null, prompt: null, lastSampleFrame: {} };
   window.nnlive = debug;
   let live = null;
@@ -158,37 +158,11 @@ async function main() {
   const metas = { sample: byId("sample-meta"), generate: byId("prompt-meta") };
 
   // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
-  const controlsForm = byId("controls");
-  const controlInputs = [...controlsForm.querySelectorAll("[name]")];
-  for (const field of catalog.controls) {
-    const input = controlInputs.find((i) => i.name === field.name);
-    if (input && field.min !== undefined) input.min = field.min;
-    if (input && field.max !== undefined) input.max = field.max;
-  }
   const temperature = byId("temperature");
   const showTemperature = () => setText(byId("temperature-value"), "charrnn.temperature_value", { t: formatValue(Number(temperature.value)) });
   temperature.addEventListener("input", showTemperature);
-  controlsForm.addEventListener("submit", (event) => event.preventDefault());
-  controlsForm.addEventListener("change", (event) => {
-    if (!event.target.name) return;
-    quiet(act({ type: "set", values: { [event.target.name]: Number(event.target.value) } }).catch((error) => {
-      if (page.state) showControls(page.state.controls);
-      throw error;
-    }));
-  });
-  function showControls(values) {
-    for (const input of controlInputs) {
-      if (values[input.name] !== undefined && input !== document.activeElement) input.value = String(values[input.name]);
-    }
-    showTemperature();
-  }
-
-  const toggleTraining = () => quiet(act({ type: page.state?.state === "training" ? "pause" : "train" }));
-  const stepOnce = () => quiet(act({ type: "step", count: 1 }));
-  const reset = () => quiet(act({ type: "reset" }));
-  byId("train").addEventListener("click", toggleTraining);
-  byId("step-once").addEventListener("click", stepOnce);
-  byId("reset").addEventListener("click", reset);
+  const controls = bindTrainingControls(byId("controls"), act, { onShow: showTemperature });
+  controls.applyFields(catalog.controls);
 
   // The prompt: its continuation comes back as a frame with a `generate` sample.
   const generate = () =>
@@ -204,7 +178,7 @@ async function main() {
     event.preventDefault();
     generate();
   });
-  bindKeys({ " ": toggleTraining, s: stepOnce, ArrowRight: stepOnce, r: reset, g: generate }, () => page.driving);
+  bindKeys({ " ": controls.toggleTraining, s: controls.step, ArrowRight: controls.step, r: controls.reset, g: generate }, () => page.driving);
 
   // Architecture and corpus: a new session.
   const settings = bindConfigForm(byId("settings"), async (config) => {
@@ -287,7 +261,7 @@ async function main() {
     debug.session = info;
     settings.show(info.config);
     live?.writeView(info.config);
-    showControls(info.controls);
+    controls.showState(info);
     curves.clear(loss);
     pendingPoints = historyPoints(hello.history);
     page.lastStep = info.step;
@@ -295,22 +269,17 @@ async function main() {
 
   function onState(state) {
     noteStep(state.step);
-    page.state = state;
     debug.state = state;
-    const runState = byId("run-state");
-    runState.dataset.state = state.state;
-    setText(runState, `state.${state.state}`);
-    setText(byId("step"), "status.step", { n: state.step });
-    setText(byId("train"), state.state === "training" ? "controls.pause" : "controls.train");
-    byId("train").classList.toggle("running", state.state === "training");
-    showControls(state.controls);
+    showRunState(state);
+    controls.showState(state);
   }
 
   function onAccess(driving) {
     page.driving = driving;
     debug.driving = driving;
     settings.setEnabled(driving);
-    const inputs = document.querySelectorAll("#controls input, #controls button, #prompt-form input, #prompt-form button, #corpus-text, #corpus-paste, #corpus-file");
+    controls.setEnabled(driving);
+    const inputs = document.querySelectorAll("#prompt-form input, #prompt-form button, #corpus-text, #corpus-paste, #corpus-file");
     for (const input of inputs) input.disabled = !driving;
   }
 
