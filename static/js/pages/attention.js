@@ -24,7 +24,7 @@ const MODEL = "seq2seq";
 // Okabe–Ito blue (with attention) and vermillion (without), lighter shades for training.
 const COLORS = { main: "#0072B2", mainTrain: "#56B4E9", plain: "#D55E00", plainTrain: "#E69F00" };
 const WEIGHT_SCALE = { kind: "sequential", min: 0, max: 1 }; // attention weights are probabilities
-const VIEW = { example: 0, row: 0 }; // the view state in the URL: held-out example, picked output step
+const VIEW = { row: 0 }; // the view state in the URL: the picked output step
 const byId = (id) => document.getElementById(id);
 const shown = (ch) => (ch === " " ? "␣" : ch);
 
@@ -52,7 +52,7 @@ async function main() {
   const params = new URLSearchParams(location.search);
   const view = readView(params, VIEW);
   const catalog = await catalogEntry(MODEL);
-  const page = { driving: false, lastStep: 0, example: view.example, row: view.row, frame: null };
+  const page = { driving: false, lastStep: 0, example: 0, row: view.row, frame: null };
   const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, charts: null };
   window.nnlive = debug;
   let live = null;
@@ -171,7 +171,6 @@ async function main() {
   });
   const nextExample = () => {
     page.example = (page.example + 1) % (page.info?.task?.val ?? 1);
-    live.writeView({ example: page.example });
     return act({ type: "sample", split: "val", index: page.example });
   };
   byId("example-next").addEventListener("click", nextExample);
@@ -252,9 +251,7 @@ async function main() {
     onFrame,
     onAccess,
     onView: (values) => {
-      const next = readView(values, VIEW);
-      page.example = next.example;
-      page.row = next.row;
+      page.row = readView(values, VIEW).row;
       draw();
     },
   });
