@@ -21,7 +21,7 @@ from app.engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from app.engine.params import ParamError, validate
 
 CPU = torch.device("cpu")
-BUDGET = 120  # optimizer steps with the default controls (measured: 99.6 % held-out exact match, twin 33 %)
+BUDGET = 150  # optimizer steps with the default controls (measured: 98.2 % held-out exact match, twin 23 %)
 
 
 def build(seed=0, controls=None, **config):
@@ -99,7 +99,7 @@ def test_frame_carries_prediction_attention_and_context():
     assert len(fields["prediction"]) == 10
     assert tensors["attention"].shape == (10, 28)
     assert torch.allclose(torch.from_numpy(tensors["attention"]).sum(1), torch.ones(10), atol=1e-5)
-    assert tensors["context"].shape == (10, 32)  # bidirectional: 2 × hidden
+    assert tensors["context"].shape == (10, 16)  # one direction: hidden
     assert tensors["acc_by_length"].shape == (len(LENGTH_EDGES) - 1,)
     assert fields["baseline"]["prediction"]
     assert tensors["baseline.acc_by_length"].shape == (6,)
@@ -134,12 +134,12 @@ def test_without_attention_there_is_no_twin_and_no_matrix():
 
 def test_trains_past_95_percent_and_beats_no_attention_on_long_inputs():
     torch.set_num_threads(1)
-    live = build()  # the defaults: bidirectional GRU, additive attention, the twin without
+    live = build()  # the defaults: GRU encoder, additive attention, the twin without
     for _ in range(BUDGET):
         live.train_step()
     assert live.evaluate().acc > 0.95  # held-out dates, greedy decoding
     long = slice(LENGTH_EDGES.index(24), None)  # inputs of 24 characters and more
     with_attention = live.main.by_length[long].mean()
     without = live.baseline.by_length[long].mean()
-    assert with_attention > 0.95
-    assert with_attention > without + 0.1
+    assert with_attention > 0.9
+    assert with_attention > without + 0.3

@@ -192,7 +192,12 @@ SEQ2SEQ = ModelSpec(
     page="/attention",
     config=(
         Param("cell", "choice", "gru", "recurrent cell of encoder and decoder", choices=tuple(CELLS)),
-        Param("bidirectional", "bool", True, "the encoder reads the text both ways"),
+        Param(
+            "bidirectional",
+            "bool",
+            False,
+            "the encoder reads the text both ways (each state then knows the whole text: blurrier alignment)",
+        ),
         Param(
             "attention",
             "choice",
