@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from app.engine.models.charrnn import State, detach_state
-from app.engine.training import Metrics
+from app.engine.training import Metrics, RunningMetrics
 
 CLIP_NORM = 5.0  # gradient norm clipping, as usual for recurrent nets
 VAL_STREAMS = 16  # validation reads the held-out slice as this many parallel streams (at most)
@@ -33,7 +33,7 @@ class BpttTrainer:
         self._streams: tuple[torch.Tensor, torch.Tensor] | None = None
         self._cursor = 0
         self._state: State = None
-        self._running = torch.zeros(3, device=train.device)  # loss sum, accuracy sum, steps
+        self._running = RunningMetrics(train.device)
         self._chars, self._seconds = 0, 0.0
 
     def update(self, controls: dict) -> None:
@@ -73,15 +73,13 @@ class BpttTrainer:
         self.optimizer.step()
         with torch.no_grad():  # kept on the device: no sync with a GPU on every step
             acc = (logits.argmax(-1) == y).float().mean()
-            self._running += torch.stack((loss.detach(), acc, torch.ones_like(acc)))
+            self._running.add(loss, acc)
         self._chars += x.numel()
         self._seconds += time.perf_counter() - start
 
     def take_running(self) -> Metrics | None:
         """Mean training loss and next-character accuracy since the last call (None if no step)."""
-        loss_sum, acc_sum, steps = self._running.tolist()
-        self._running.zero_()
-        return Metrics(loss_sum / steps, acc_sum / steps) if steps else None
+        return self._running.take()
 
     def take_speed(self) -> float | None:
         """Characters trained on per second of training time since the last call (None if none)."""

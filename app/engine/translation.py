@@ -10,7 +10,7 @@ from torch import nn
 
 from app.engine.data.dates import DatePairs
 from app.engine.models.seq2seq import Seq2Seq
-from app.engine.training import Metrics
+from app.engine.training import EpochOrder, Metrics, RunningMetrics
 
 CLIP_NORM = 5.0
 
@@ -21,11 +21,10 @@ class TranslationTrainer:
     def __init__(self, model: Seq2Seq, train: DatePairs, val: DatePairs, controls: dict, seed: int) -> None:
         self.model, self.train, self.val = model, train, val
         self.controls = dict(controls)
-        self.generator = torch.Generator().manual_seed(seed)
+        self.generator = torch.Generator().manual_seed(seed)  # teacher forcing draws
         self.optimizer = torch.optim.Adam(model.parameters(), lr=controls["lr"])
-        self._order = torch.empty(0, dtype=torch.long)
-        self._cursor = 0
-        self._running = torch.zeros(3, device=train.y.device)  # loss sum, exact-match sum, steps
+        self._order = EpochOrder(len(train.y), seed)
+        self._running = RunningMetrics(train.y.device)  # loss and exact match
 
     def update(self, controls: dict) -> None:
         """New lr (set on the optimizer), batch size or teacher forcing ratio (used from the next step)."""
@@ -33,18 +32,9 @@ class TranslationTrainer:
         for group in self.optimizer.param_groups:
             group["lr"] = self.controls["lr"]
 
-    def _next_indices(self) -> torch.Tensor:
-        size = min(self.controls["batch_size"], len(self.train.y))
-        if self._cursor + size > len(self._order):
-            self._order = torch.randperm(len(self.train.y), generator=self.generator)
-            self._cursor = 0
-        batch = self._order[self._cursor : self._cursor + size]
-        self._cursor += size
-        return batch
-
     def step(self) -> None:
         """One optimizer step on the next mini-batch, decoding with teacher forcing."""
-        idx = self._next_indices()
+        idx = self._order.next(self.controls["batch_size"])
         lengths = self.train.lengths[idx]
         x = self.train.x[idx.to(self.train.x.device), : int(lengths.max())]
         y = self.train.y[idx.to(self.train.y.device)]
@@ -57,13 +47,11 @@ class TranslationTrainer:
         self.optimizer.step()
         with torch.no_grad():  # kept on the device: no sync with a GPU on every step
             exact = (out.logits.argmax(-1) == y).all(-1).float().mean()
-            self._running += torch.stack((loss.detach(), exact, torch.ones_like(exact)))
+            self._running.add(loss, exact)
 
     def take_running(self) -> Metrics | None:
         """Mean training loss and exact match (teacher-forced) since the last call (None if no step)."""
-        loss_sum, acc_sum, steps = self._running.tolist()
-        self._running.zero_()
-        return Metrics(loss_sum / steps, acc_sum / steps) if steps else None
+        return self._running.take()
 
     @torch.no_grad()
     def evaluate(self) -> tuple[Metrics, torch.Tensor]:
