@@ -112,3 +112,15 @@ def test_typing_a_date_shows_its_translation(page: Page, live_server: str, error
     expect(page.locator("#date-error")).to_contain_text("unknown characters '☃'")
     expect(page.locator("#date")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#prediction")).to_have_text(expected)
+
+
+def test_without_attention_there_is_no_matrix_and_no_twin(page: Page, live_server: str, errors: list) -> None:
+    open_page(page, f"{live_server}/attention?attention=none&hidden=16")
+    assert page.evaluate("() => 'attention' in window.nnlive.lastFrame.tensors") is False
+    expect(page.locator("#matrix-none")).to_be_visible()
+    expect(page.locator("#matrix-view canvas")).to_be_hidden()
+    expect(page.locator("#baseline-prediction")).to_be_hidden()
+    header = page.evaluate("() => window.nnlive.lastFrame.header")
+    expect(page.locator("#prediction")).to_have_text(header["prediction"])
+    expect(page.locator("#target")).to_have_text(header["target"])
+    expect(page.locator("#context-view canvas")).to_be_visible()

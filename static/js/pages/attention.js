@@ -70,15 +70,15 @@ async function main() {
     }),
     accuracy: curves.mount(byId("accuracy-chart"), {
       series: [
-        { key: "attention.with", color: COLORS.main, sparse: true },
-        { key: "attention.without", color: COLORS.plain, sparse: true },
+        { key: "attention.this_model", color: COLORS.main, sparse: true },
+        { key: "attention.twin", color: COLORS.plain, sparse: true },
       ],
       range: [0, 1],
     }),
     length: xy.mount(byId("length-chart"), {
       series: [
-        { key: "attention.with", color: COLORS.main },
-        { key: "attention.without", color: COLORS.plain },
+        { key: "attention.this_model", color: COLORS.main },
+        { key: "attention.twin", color: COLORS.plain },
       ],
       range: [0, 1],
       xKey: "attention.length_x",
@@ -121,7 +121,8 @@ async function main() {
     const row = Math.min(page.row, rowLabels.length - 1);
     showIso(byId("prediction"), header.prediction, header.target);
     showIso(byId("target"), header.target ?? "–", null);
-    showIso(byId("baseline-prediction"), header.baseline?.prediction ?? "–", header.baseline ? header.target : null);
+    showIso(byId("baseline-prediction"), header.baseline?.prediction ?? "–", header.target);
+    for (const id of ["baseline-label", "baseline-prediction"]) byId(id).hidden = !header.baseline;
     byId("matrix-none").hidden = Boolean(tensors.attention);
     matrix.root.hidden = !tensors.attention;
     keys.matrix.root.hidden = !tensors.attention;
