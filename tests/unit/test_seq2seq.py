@@ -21,7 +21,9 @@ from app.engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from app.engine.params import ParamError, validate
 
 CPU = torch.device("cpu")
-BUDGET = 150  # optimizer steps with the default controls (measured: 99.4 % held-out exact match, twin 19 %)
+# Optimizer steps with the default controls. Measured: 99.8 % held-out exact match, the twin 35 %;
+# seeds 1, 5 and 9 give > 98 % too (at 150 steps seed 5 gives 92 %).
+BUDGET = 200
 
 
 def build(seed=0, controls=None, **config):
