@@ -22,7 +22,7 @@ from app.engine.data.dates import (
 )
 from app.engine.device import seeded
 from app.engine.live.base import ModelSpec
-from app.engine.models.seq2seq import ATTENTIONS, CELLS, Seq2Seq, Seq2SeqConfig
+from app.engine.models.seq2seq import ATTENTIONS, CELLS, Decoding, Seq2Seq, Seq2SeqConfig
 from app.engine.params import Param, ParamError
 from app.engine.training import Metrics
 from app.engine.translation import TranslationTrainer, accuracy_by_length
@@ -35,7 +35,12 @@ class Learner:
     """One model, its trainer and its latest held-out results (exact match per input-length bucket)."""
 
     def __init__(
-        self, config: Seq2SeqConfig, data: tuple[DatePairs, DatePairs], controls: dict, seed: int, device
+        self,
+        config: Seq2SeqConfig,
+        data: tuple[DatePairs, DatePairs],
+        controls: dict,
+        seed: int,
+        device: torch.device,
     ) -> None:
         self.model = seeded(seed, lambda: Seq2Seq(config)).to(device)
         self.seed, self.data = seed, data
@@ -56,7 +61,7 @@ class Learner:
         return self.val
 
     @torch.no_grad()
-    def translate(self, ids: torch.Tensor) -> tuple[str, Any]:
+    def translate(self, ids: torch.Tensor) -> tuple[str, Decoding]:
         """Greedy translation of one input (L,) and its Decoding (batch of one)."""
         self.model.eval()
         out = self.model(ids[None], torch.tensor([len(ids)]))
