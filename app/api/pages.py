@@ -36,6 +36,7 @@ PAGES = (  # in the curriculum's order: CNNs, then sequences
     Page("/lstm", "page.lstm.title", "page.lstm.summary"),
     Page("/charrnn", "page.charrnn.title", "page.charrnn.summary"),
     Page("/embedding", "page.embedding.title", "page.embedding.summary"),
+    Page("/attention", "page.attention.title", "page.attention.summary"),
     Page("/transformer", "page.transformer.title", "page.transformer.summary"),
     Page("/inspect", "page.inspect.title", "page.inspect.summary"),
 )

@@ -12,6 +12,7 @@ from app.engine.live.memory import MEMORY
 from app.engine.live.minilm_tokens import MINILM_TOKENS
 from app.engine.live.pool import AVGPOOL2D, MAXPOOL2D
 from app.engine.live.rnn import RNN
+from app.engine.live.seq2seq import SEQ2SEQ
 from app.engine.live.transformer import TRANSFORMER
 from app.engine.live.word2vec import WORD2VEC
 
@@ -30,6 +31,7 @@ CATALOG: dict[str, ModelSpec] = {
         EMBEDDING,
         WORD2VEC,
         MINILM_TOKENS,
+        SEQ2SEQ,
         TRANSFORMER,
         INSPECT,
     )

@@ -30,14 +30,35 @@ class RunningMetrics:
         self._sums = torch.zeros(3, device=device)  # loss sum, accuracy sum, steps
 
     def add(self, loss: torch.Tensor, acc: torch.Tensor) -> None:
-        """One step's loss and accuracy (0-d tensors)."""
+        """One step's mean loss and accuracy (0-d tensors)."""
         self._sums += torch.stack((loss.detach(), acc.detach(), torch.ones_like(acc)))
 
     def take(self) -> Metrics | None:
-        """The means since the last call (None if no step), and start again."""
+        """The means since the last call (None if no step)."""
         loss_sum, acc_sum, steps = self._sums.tolist()
         self._sums.zero_()
         return Metrics(loss_sum / steps, acc_sum / steps) if steps else None
+
+
+class EpochOrder:
+    """Indices of ``count`` examples in a seeded shuffled order, a batch at a time; a new order when an
+    epoch has too few left for the next batch."""
+
+    def __init__(self, count: int, seed: int) -> None:
+        self.count = count
+        self.generator = torch.Generator().manual_seed(seed)
+        self._order = torch.empty(0, dtype=torch.long)
+        self._cursor = 0
+
+    def next(self, size: int) -> torch.Tensor:
+        """The next ``min(size, count)`` indices (CPU)."""
+        size = min(size, self.count)
+        if self._cursor + size > len(self._order):
+            self._order = torch.randperm(self.count, generator=self.generator)
+            self._cursor = 0
+        batch = self._order[self._cursor : self._cursor + size]
+        self._cursor += size
+        return batch
 
 
 class ClassifierTrainer:
@@ -48,10 +69,8 @@ class ClassifierTrainer:
         self.train_x, self.train_y = train
         self.val_x, self.val_y = val
         self.controls = dict(controls)
-        self.generator = torch.Generator().manual_seed(seed)
         self.optimizer = OPTIMIZERS[controls["optimizer"]](model.parameters(), controls)
-        self._order = torch.empty(0, dtype=torch.long)
-        self._cursor = 0
+        self._order = EpochOrder(len(self.train_y), seed)
         self._running = RunningMetrics(self.train_y.device)
 
     def update(self, controls: dict) -> None:
@@ -62,18 +81,9 @@ class ClassifierTrainer:
         for group in self.optimizer.param_groups:
             group["lr"] = self.controls["lr"]
 
-    def _next_indices(self) -> torch.Tensor:
-        size = min(self.controls["batch_size"], len(self.train_y))
-        if self._cursor + size > len(self._order):
-            self._order = torch.randperm(len(self.train_y), generator=self.generator)
-            self._cursor = 0
-        batch = self._order[self._cursor : self._cursor + size]
-        self._cursor += size
-        return batch.to(self.train_y.device)
-
     def step(self) -> None:
         """One optimizer step on the next mini-batch; its loss and accuracy join the running means."""
-        idx = self._next_indices()
+        idx = self._order.next(self.controls["batch_size"]).to(self.train_y.device)
         x, y = self.train_x[idx], self.train_y[idx]
         self.model.train()
         logits = self.model(x)
@@ -81,8 +91,9 @@ class ClassifierTrainer:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
-        with torch.no_grad():
-            self._running.add(loss, (logits.argmax(1) == y).float().mean())
+        with torch.no_grad():  # kept on the device: no sync with a GPU on every step
+            acc = (logits.argmax(1) == y).float().mean()
+            self._running.add(loss, acc)
 
     def take_running(self) -> Metrics | None:
         """Mean training loss and accuracy over the steps since the last call (None if no step)."""

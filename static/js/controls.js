@@ -3,20 +3,26 @@
 
 import { hasText, setText } from "./i18n.js";
 
-// Control name in the protocol → element id in templates/_training_controls.html.
-const FIELD_IDS = { lr: "lr", optimizer: "optimizer", batch_size: "batch-size", grads: "grads" };
+/** A control field's value: a checkbox's state, a select's choice, else a number. */
+function controlValue(field) {
+  if (field.type === "checkbox") return field.checked;
+  if (field.tagName === "SELECT") return field.value;
+  return Number(field.value);
+}
 
 /**
- * Wire the controls form. `act(message)` sends a client message and returns a Promise (rejected
- * on a refusal). Returns `{showState, applyFields, setEnabled, toggleTraining, step, reset, toggleGrads}`.
+ * Wire the controls form: its Train/Step/Reset buttons and every named field, a live control of the
+ * same name (lr, batch_size, optimizer, grads…). `act(message)` sends a client message and returns a
+ * Promise (rejected on a refusal); `onShow()` runs after the fields show new values (a page's labels).
+ * Returns `{showState, applyFields, setEnabled, toggleTraining, step, reset, toggleGrads}`.
  */
-export function bindTrainingControls(form, act) {
+export function bindTrainingControls(form, act, { onShow = () => {} } = {}) {
   const buttons = {
     train: form.querySelector("#train"),
     step: form.querySelector("#step-once"),
     reset: form.querySelector("#reset"),
   };
-  const fields = Object.fromEntries(Object.entries(FIELD_IDS).map(([name, id]) => [name, form.querySelector(`#${id}`)]));
+  const fields = Object.fromEntries([...form.querySelectorAll("[name]")].map((field) => [field.name, field]));
   let current = null;
 
   const controls = {
@@ -31,6 +37,7 @@ export function bindTrainingControls(form, act) {
         if (element.type === "checkbox") element.checked = Boolean(value);
         else element.value = String(value);
       }
+      onShow();
     },
     /** Apply the model catalog's control fields: bounds of numbers, choices of selects. */
     applyFields(catalogFields) {
@@ -61,68 +68,19 @@ export function bindTrainingControls(form, act) {
   buttons.train.addEventListener("click", controls.toggleTraining);
   buttons.step.addEventListener("click", controls.step);
   buttons.reset.addEventListener("click", controls.reset);
-  fields.lr.addEventListener("change", () => setControl("lr", Number(fields.lr.value)));
-  fields.optimizer.addEventListener("change", () => setControl("optimizer", fields.optimizer.value));
-  fields.batch_size.addEventListener("change", () => setControl("batch_size", Number(fields.batch_size.value)));
-  fields.grads.addEventListener("change", () => setControl("grads", fields.grads.checked));
+  form.addEventListener("change", (event) => {
+    const field = fields[event.target.name];
+    if (field === event.target) setControl(field.name, controlValue(field));
+  });
   return controls;
 }
 
-/**
- * A form whose named inputs are a model's live controls (bounds from the catalog's `fields`): a change
- * sends `set` through `act`; a refusal puts back the values `current()` returns (the last state's).
- * Returns `show(values)`, which writes values into the inputs (not into the one being edited).
- */
-export function bindControlInputs(form, fields, act, current) {
-  const inputs = [...form.querySelectorAll("[name]")];
-  for (const field of fields) {
-    const input = inputs.find((i) => i.name === field.name);
-    if (input && field.min !== undefined) input.min = field.min;
-    if (input && field.max !== undefined) input.max = field.max;
-  }
-  const show = (values) => {
-    for (const input of inputs) {
-      if (values[input.name] !== undefined && input !== document.activeElement) input.value = String(values[input.name]);
-    }
-  };
-  form.addEventListener("submit", (event) => event.preventDefault());
-  form.addEventListener("change", (event) => {
-    if (!event.target.name) return;
-    act({ type: "set", values: { [event.target.name]: Number(event.target.value) } }).catch(() => {
-      const values = current();
-      if (values) show(values);
-    });
-  });
-  return show;
-}
-
-/**
- * The Train/Pause, Step and Reset buttons of templates/_train_buttons.html, sending through `act`
- * (refusals are the caller's to show); `isTraining()` says which of train and pause to send.
- * Returns the three actions, for keyboard shortcuts.
- */
-export function bindTrainButtons(act, isTraining) {
-  const quiet = (message) => act(message).catch(() => {});
-  const actions = {
-    toggleTraining: () => quiet({ type: isTraining() ? "pause" : "train" }),
-    step: () => quiet({ type: "step", count: 1 }),
-    reset: () => quiet({ type: "reset" }),
-  };
-  document.getElementById("train").addEventListener("click", actions.toggleTraining);
-  document.getElementById("step-once").addEventListener("click", actions.step);
-  document.getElementById("reset").addEventListener("click", actions.reset);
-  return actions;
-}
-
-/** A `state` message on the session bar (run state, step) and on the Train/Pause button. */
+/** The session bar's run-state and step pills for a `state` message. */
 export function showRunState(state) {
   const runState = document.getElementById("run-state");
   runState.dataset.state = state.state;
   setText(runState, `state.${state.state}`);
   setText(document.getElementById("step"), "status.step", { n: state.step });
-  const train = document.getElementById("train");
-  setText(train, state.state === "training" ? "controls.pause" : "controls.train");
-  train.classList.toggle("running", state.state === "training");
 }
 
 /**

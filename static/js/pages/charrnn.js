@@ -8,7 +8,7 @@
 
 import { clampIndex, readSample, topAt, unitRow, charLabel } from "../charrnnsample.js";
 import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindControlInputs, bindKeys, bindTrainButtons, showRunState } from "../controls.js";
+import { bindKeys, bindTrainingControls, showRunState } from "../controls.js";
 import { initI18n, setText, t } from "../i18n.js";
 import { startLivePage } from "../livepage.js";
 import { framePoints, historyPoints } from "../losspoints.js";
@@ -123,7 +123,7 @@ async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
   const catalog = await catalogEntry(MODEL);
-  const page = { info: null, state: null, driving: false, lastStep: 0 };
+  const page = { info: null, driving: false, lastStep: 0 };
   const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, curves: null, sample: null, prompt: null, lastSampleFrame: {} };
   window.nnlive = debug;
   let live = null;
@@ -141,16 +141,11 @@ async function main() {
   const metas = { sample: byId("sample-meta"), generate: byId("prompt-meta") };
 
   // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
-  const showControlValues = bindControlInputs(byId("controls"), catalog.controls, act, () => page.state?.controls);
   const temperature = byId("temperature");
   const showTemperature = () => setText(byId("temperature-value"), "charrnn.temperature_value", { t: formatValue(Number(temperature.value)) });
   temperature.addEventListener("input", showTemperature);
-  function showControls(values) {
-    showControlValues(values);
-    showTemperature();
-  }
-
-  const { toggleTraining, step: stepOnce, reset } = bindTrainButtons(act, () => page.state?.state === "training");
+  const controls = bindTrainingControls(byId("controls"), act, { onShow: showTemperature });
+  controls.applyFields(catalog.controls);
 
   // The prompt: its continuation comes back as a frame with a `generate` sample.
   const generate = () =>
@@ -166,7 +161,7 @@ async function main() {
     event.preventDefault();
     generate();
   });
-  bindKeys({ " ": toggleTraining, s: stepOnce, ArrowRight: stepOnce, r: reset, g: generate }, () => page.driving);
+  bindKeys({ " ": controls.toggleTraining, s: controls.step, ArrowRight: controls.step, r: controls.reset, g: generate }, () => page.driving);
 
   // Architecture and corpus: a new session.
   const settings = bindConfigForm(byId("settings"), async (config) => {
@@ -249,7 +244,7 @@ async function main() {
     debug.session = info;
     settings.show(info.config);
     live?.writeView(info.config);
-    showControls(info.controls);
+    controls.showState(info);
     curves.clear(loss);
     pendingPoints = historyPoints(hello.history);
     page.lastStep = info.step;
@@ -257,17 +252,17 @@ async function main() {
 
   function onState(state) {
     noteStep(state.step);
-    page.state = state;
     debug.state = state;
     showRunState(state);
-    showControls(state.controls);
+    controls.showState(state);
   }
 
   function onAccess(driving) {
     page.driving = driving;
     debug.driving = driving;
     settings.setEnabled(driving);
-    const inputs = document.querySelectorAll("#controls input, #controls button, #prompt-form input, #prompt-form button, #corpus-text, #corpus-paste, #corpus-file");
+    controls.setEnabled(driving);
+    const inputs = document.querySelectorAll("#prompt-form input, #prompt-form button, #corpus-text, #corpus-paste, #corpus-file");
     for (const input of inputs) input.disabled = !driving;
   }
 

@@ -13,7 +13,7 @@
 
 import { scaleFor } from "../colormap.js";
 import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindControlInputs, bindKeys, bindTrainButtons, showRunState } from "../controls.js";
+import { bindKeys, bindTrainingControls, showRunState } from "../controls.js";
 import { initI18n, setText } from "../i18n.js";
 import { startLivePage } from "../livepage.js";
 import { framePoints, historyPoints } from "../losspoints.js";
@@ -142,7 +142,7 @@ async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
   const [catalog, lookupCatalog] = await Promise.all([catalogEntry(MODEL), catalogEntry("embedding")]);
-  const page = { state: null, driving: false, lastStep: 0, view: readView(params, VIEW), frames: {}, vocabWords: [] };
+  const page = { driving: false, lastStep: 0, view: readView(params, VIEW), frames: {}, vocabWords: [] };
   const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, curves: null, scatter: null, lookup: null, source: page.view.source };
   window.nnlive = debug;
   let live = null;
@@ -161,9 +161,9 @@ async function main() {
   debug.scatter = view;
 
   // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
-  const showControls = bindControlInputs(byId("controls"), catalog.controls, act, () => page.state?.controls);
-  const { toggleTraining, step: stepOnce, reset } = bindTrainButtons(act, () => page.state?.state === "training");
-  bindKeys({ " ": toggleTraining, s: stepOnce, r: reset }, () => page.driving);
+  const controls = bindTrainingControls(byId("controls"), act);
+  controls.applyFields(catalog.controls);
+  bindKeys({ " ": controls.toggleTraining, s: controls.step, r: controls.reset }, () => page.driving);
 
   const settings = bindConfigForm(byId("settings"), async (config) => {
     settings.clearErrors();
@@ -285,7 +285,7 @@ async function main() {
     debug.session = info;
     settings.show(info.config);
     live?.writeView(info.config);
-    showControls(info.controls);
+    controls.showState(info);
     curves.clear(loss);
     curves.update(loss, historyPoints(hello.history));
     page.lastStep = info.step;
@@ -295,17 +295,17 @@ async function main() {
 
   function onState(state) {
     noteStep(state.step);
-    page.state = state;
     debug.state = state;
     showRunState(state);
-    showControls(state.controls);
+    controls.showState(state);
   }
 
   function onAccess(driving) {
     page.driving = driving;
     debug.driving = driving;
     settings.setEnabled(driving);
-    const inputs = document.querySelectorAll("#controls input, #controls button, #corpus-text, #corpus-paste, #query-form input, #query-form button, #analogy-form input, #analogy-form button");
+    controls.setEnabled(driving);
+    const inputs = document.querySelectorAll("#corpus-text, #corpus-paste, #query-form input, #query-form button, #analogy-form input, #analogy-form button");
     for (const input of inputs) input.disabled = !driving;
   }
 
