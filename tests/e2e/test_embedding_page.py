@@ -251,7 +251,6 @@ def test_without_the_extra_the_page_says_how_to_install_it(
 ) -> None:
     """Chromium logs the expected 501 as a console error, so only uncaught exceptions count here."""
     monkeypatch.setattr(pretrained, "pretrained_available", lambda: False)  # the server runs in this process
-    pretrained.load_minilm.cache_clear()
     exceptions: list[str] = []
     page.on("pageerror", lambda e: exceptions.append(str(e)))
     open_embedding(page, live_server + URL)
