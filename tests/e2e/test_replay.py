@@ -1,0 +1,159 @@
+"""Recordings in Chromium: record a live /conv session, download it, and check it holds the frames the
+page's websocket received, byte for byte and in order, and the presenter's selections; then replay it
+under the Content-Security-Policy in a fresh browser context through /replay, with no websocket and no
+session: scrubbing shows each frame, play runs to the end, the view state follows; PNG export.
+"""
+
+import math
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from app.protocol import decode_frame
+from app.protocol.recording import read_recording
+from e2e.frames import WAIT_MS, next_frame, open_page, settled_frame
+from e2e.png import png_size_and_pixel
+from e2e.test_conv_page import LOCATE_CELL
+
+CONV = "conv?height=5&width=5&kernel=3"
+
+# Where a canvas pixel of an output cell lies within <main> (CSS pixels) and its colour on the canvas.
+CELL_IN_MAIN = """
+([tensor, plane, row, col]) => {
+  const canvas = document.querySelector(`[data-tensor="${tensor}"] canvas[data-plane="${plane}"]`);
+  const { x0, y0, cell } = Object.fromEntries(Object.entries(canvas.dataset).map(([k, v]) => [k, Number(v)]));
+  const box = canvas.getBoundingClientRect();
+  const main = document.getElementById("main").getBoundingClientRect();
+  const ratio = canvas.width / box.width;
+  const px = Math.floor(x0 + (col + 0.5) * cell);
+  const py = Math.floor(y0 + (row + 0.25) * cell);
+  return {
+    x: Math.floor(box.left - main.left + (px + 0.5) / ratio),
+    y: Math.floor(box.top - main.top + (py + 0.5) / ratio),
+    width: main.width,
+    height: main.height,
+    pixel: Array.from(canvas.getContext("2d").getImageData(px, py, 1, 1).data.slice(0, 3)),
+  };
+}
+"""
+
+SEEK = """(t) => {
+  const slider = document.getElementById("replay-slider");
+  slider.value = String(t);
+  slider.dispatchEvent(new Event("input"));
+}"""
+
+
+def record_conv_session(page: Page, live_server: str) -> tuple[bytes, list[bytes], dict]:
+    """Record a /conv session: two inputs and a cell moved between them. Returns the downloaded file,
+    the frames the websocket received from the last one before Record on, and the live page's pixel of
+    the selected cell's output at the end."""
+    received: list[bytes] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda p: received.append(p) if isinstance(p, bytes) else None),
+    )
+    frame = open_page(page, f"{live_server}/{CONV}")
+    frame = settled_frame(page)
+    before = len(received)
+    page.click("#record")
+    expect(page.locator("#record")).to_have_attribute("aria-pressed", "true")
+    page.click("#pattern-random")
+    frame = next_frame(page, frame["seq"])
+    for _ in range(3):
+        page.click("#next")
+    page.click("#pattern-checkerboard")
+    next_frame(page, frame["seq"])
+    page.wait_for_function("() => window.nnlive.cell?.k === 3", timeout=WAIT_MS)
+    shown = page.evaluate(LOCATE_CELL, ["output", 0, 1, 0])
+    with page.expect_download() as download:
+        page.click("#record")
+    assert download.value.suggested_filename.endswith(".nnrec")
+    return Path(download.value.path()).read_bytes(), received[before - 1 :], shown
+
+
+def test_a_recording_holds_the_received_frames_and_replays_them_without_a_session(
+    page: Page, browser: Browser, live_server: str, errors: list[str]
+) -> None:
+    data, received, shown = record_conv_session(page, live_server)
+
+    meta, records = read_recording(data)
+    assert meta["page"] == "/conv"
+    frames = [r for r in records if r.kind == "frame"]
+    assert [r.data for r in frames] == received  # the same frames, byte for byte, in the same order
+    seqs = [decode_frame(r.data)[0]["seq"] for r in frames]
+    assert len(seqs) == 3
+    assert seqs == sorted(set(seqs))
+    times = [r.t for r in records]
+    assert times == sorted(times)
+    views = [r.data.decode() for r in records if r.kind == "text" and b'"view"' in r.data]
+    assert any('"cell":"3"' in view for view in views)
+
+    context = browser.new_context(bypass_csp=False)  # the replay runs under the pages' policy
+    try:
+        replay = context.new_page()
+        problems: list[str] = []
+        replay.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        replay.on("pageerror", lambda e: problems.append(str(e)))
+        sockets: list[str] = []
+        replay.on("websocket", lambda ws: sockets.append(ws.url))
+        sessions: list[str] = []
+        replay.route("**/api/sessions**", lambda route: (sessions.append(route.request.url), route.abort()))
+
+        replay.goto(f"{live_server}/replay")
+        replay.set_input_files(
+            "#replay-file",
+            files=[{"name": "lecture.nnrec", "mimeType": "application/octet-stream", "buffer": data}],
+        )
+        replay.wait_for_url("**/conv?**replay=**", timeout=WAIT_MS)
+        replay.wait_for_function(
+            "(seq) => window.nnlive?.lastFrame?.header.seq === seq", arg=seqs[0], timeout=WAIT_MS
+        )
+        expect(replay.locator("#connection")).to_have_attribute("data-status", "replay")
+        expect(replay.locator("#replay-bar")).to_be_visible()
+        expect(replay.locator("#pattern-random")).to_be_disabled()
+        expect(replay.locator("#record")).to_be_hidden()
+
+        # Scrubbing to each frame's time shows that frame; back to the first, then to the last.
+        for k in [1, 2, 0, 2]:
+            replay.evaluate(SEEK, frames[k].t)
+            replay.wait_for_function(
+                "(seq) => window.nnlive.lastFrame.header.seq === seq", arg=seqs[k], timeout=WAIT_MS
+            )
+        replay.wait_for_function("() => window.nnlive.cell?.k === 3", timeout=WAIT_MS)  # the presenter's cell
+        assert replay.evaluate(LOCATE_CELL, ["output", 0, 1, 0])["pixel"] == shown["pixel"]
+
+        # Play from the start runs through to the last frame, at four times the speed.
+        replay.evaluate(SEEK, 0)
+        replay.wait_for_function(
+            "(seq) => window.nnlive.lastFrame.header.seq === seq", arg=seqs[0], timeout=WAIT_MS
+        )
+        replay.select_option("#replay-speed", "4")
+        replay.click("#replay-play")
+        replay.wait_for_function(
+            "(seq) => window.nnlive.lastFrame.header.seq === seq", arg=seqs[2], timeout=WAIT_MS
+        )
+        expect(replay.locator("#replay-play")).to_have_attribute("aria-pressed", "false", timeout=WAIT_MS)
+        assert replay.evaluate(
+            "() => Number(document.getElementById('replay-slider').value)"
+        ) == pytest.approx(records[-1].t)
+
+        assert sockets == []
+        assert sessions == []
+        assert not problems
+    finally:
+        context.close()
+
+
+def test_png_export_holds_the_canvases(page: Page, live_server: str, errors: list[str]) -> None:
+    open_page(page, f"{live_server}/{CONV}")
+    settled_frame(page)
+    cell = page.evaluate(CELL_IN_MAIN, ["output", 0, 1, 1])
+    with page.expect_download() as download:
+        page.click("#export-png")
+    assert download.value.suggested_filename.endswith(".png")
+    data = Path(download.value.path()).read_bytes()
+    width, height, colour = png_size_and_pixel(data, cell["x"], cell["y"])
+    assert (width, height) == (math.ceil(cell["width"]), math.ceil(cell["height"]))
+    assert colour == cell["pixel"]
