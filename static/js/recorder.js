@@ -22,10 +22,10 @@ export class Recorder {
   }
 
   /**
-   * Add a message (a string or an ArrayBuffer) received now, or at `t` ms into the recording; false,
-   * adding nothing, once it would pass the bound.
+   * Add a message (a string or an ArrayBuffer) received now (in whole ms since the start, which a
+   * slider can hold exactly), or at `t`; false, adding nothing, once it would pass the bound.
    */
-  add(data, t = this.now() - this.start) {
+  add(data, t = Math.round(this.now() - this.start)) {
     const chunks = recordChunks(t, data);
     const size = chunks.reduce((n, chunk) => n + chunk.length, 0);
     if (this.bytes + size > this.maxBytes) return false;
