@@ -8,8 +8,9 @@ import math
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from app.api.pages import PAGES
 from app.protocol import decode_frame
 from app.protocol.recording import read_recording
 from e2e.frames import WAIT_MS, next_frame, open_page, settled_frame
@@ -73,6 +74,22 @@ def record_conv_session(page: Page, live_server: str) -> tuple[bytes, list[bytes
     return Path(download.value.path()).read_bytes(), received[before - 1 :], shown
 
 
+def replay_in(context: BrowserContext, live_server: str, data: bytes) -> tuple[Page, list[str], list[str]]:
+    """Open ``data`` on /replay in ``context``: the page it plays on, the websockets that page opened and
+    its console errors and uncaught exceptions."""
+    replay = context.new_page()
+    sockets: list[str] = []
+    problems: list[str] = []
+    replay.on("websocket", lambda ws: sockets.append(ws.url))
+    replay.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    replay.on("pageerror", lambda e: problems.append(str(e)))
+    replay.goto(f"{live_server}/replay")
+    replay.set_input_files(
+        "#replay-file", files=[{"name": "r.nnrec", "mimeType": "application/octet-stream", "buffer": data}]
+    )
+    return replay, sockets, problems
+
+
 def test_a_recording_holds_the_received_frames_and_replays_them_without_a_session(
     page: Page, browser: Browser, live_server: str, errors: list[str]
 ) -> None:
@@ -92,20 +109,9 @@ def test_a_recording_holds_the_received_frames_and_replays_them_without_a_sessio
 
     context = browser.new_context(bypass_csp=False)  # the replay runs under the pages' policy
     try:
-        replay = context.new_page()
-        problems: list[str] = []
-        replay.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        replay.on("pageerror", lambda e: problems.append(str(e)))
-        sockets: list[str] = []
-        replay.on("websocket", lambda ws: sockets.append(ws.url))
         sessions: list[str] = []
-        replay.route("**/api/sessions**", lambda route: (sessions.append(route.request.url), route.abort()))
-
-        replay.goto(f"{live_server}/replay")
-        replay.set_input_files(
-            "#replay-file",
-            files=[{"name": "lecture.nnrec", "mimeType": "application/octet-stream", "buffer": data}],
-        )
+        context.route("**/api/sessions**", lambda route: (sessions.append(route.request.url), route.abort()))
+        replay, sockets, problems = replay_in(context, live_server, data)
         replay.wait_for_url("**/conv?**replay=**", timeout=WAIT_MS)
         replay.wait_for_function(
             "(seq) => window.nnlive?.lastFrame?.header.seq === seq", arg=seqs[0], timeout=WAIT_MS
@@ -157,3 +163,40 @@ def test_png_export_holds_the_canvases(page: Page, live_server: str, errors: lis
     width, height, colour = png_size_and_pixel(data, cell["x"], cell["y"])
     assert (width, height) == (math.ceil(cell["width"]), math.ceil(cell["height"]))
     assert colour == cell["pixel"]
+
+
+@pytest.mark.parametrize("path", [page.path for page in PAGES])
+def test_every_page_replays_a_recording_without_a_socket(
+    page: Page, browser: Browser, live_server: str, path: str, errors: list[str]
+) -> None:
+    page.goto(f"{live_server}{path}")
+    page.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+    expect(page.locator("#role")).to_have_attribute("data-role", "driver")
+    page.click("#record")
+    with page.expect_download() as download:
+        page.click("#record")
+    data = Path(download.value.path()).read_bytes()
+    last = decode_frame([r for r in read_recording(data)[1] if r.kind == "frame"][-1].data)[0]
+    context = browser.new_context()
+    try:
+        replay, sockets, problems = replay_in(context, live_server, data)
+        replay.wait_for_url(f"**{path}?**replay=**", timeout=WAIT_MS)
+        replay.wait_for_function(
+            "(seq) => window.nnlive?.lastFrame?.header.seq === seq", arg=last["seq"], timeout=WAIT_MS
+        )
+        expect(replay.locator("#connection")).to_have_attribute("data-status", "replay")
+        assert sockets == []
+        assert not problems
+    finally:
+        context.close()
+
+
+def test_replay_refuses_a_file_that_is_not_a_recording(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    page.goto(f"{live_server}/replay")
+    page.set_input_files(
+        "#replay-file", files=[{"name": "x.nnrec", "mimeType": "text/plain", "buffer": b"hello world!"}]
+    )
+    expect(page.locator("#notice")).to_contain_text("not an nnlive recording")
+    assert page.url.endswith("/replay")

@@ -67,6 +67,8 @@ test("connect plays what was there at time 0; play goes on in time and stops at 
   source.on("status", (s) => statuses.push(s.status));
   source.connect();
   assert.deepEqual(statuses, ["replay"]);
+  assert.deepEqual(heard, []);
+  clock.run(0);
   assert.deepEqual(heard, ["hello a", "frame 1"]);
   source.play();
   clock.run(250);
@@ -79,6 +81,7 @@ test("connect plays what was there at time 0; play goes on in time and stops at 
 test("the speed scales time", () => {
   const { source, clock, heard } = replay();
   source.connect();
+  clock.run(0);
   source.setSpeed(4);
   source.play();
   clock.run(130);
@@ -90,8 +93,9 @@ test("the speed scales time", () => {
 });
 
 test("seeking forward plays what lies between; back, from the last hello before, after its view", () => {
-  const { source, heard } = replay();
+  const { source, clock, heard } = replay();
   source.connect();
+  clock.run(0);
   source.seek(450);
   assert.deepEqual(heard, ["hello a", "frame 1", "view 4", "frame 2", "hello b", "frame 3"]);
   heard.length = 0;

@@ -31,10 +31,10 @@ export class ReplaySource extends Emitter {
     this.timer = null;
   }
 
-  /** Start: the connection pill says "replay" and the messages at time 0 play. */
+  /** Start: the connection pill says "replay", then (as a socket's would, once the page is ready) the messages at time 0 play. */
   connect() {
     this.emit("status", { status: "replay" });
-    this.seek(0);
+    this.timer = this.timers.setTimeout(() => this.seek(0), 0);
   }
 
   close() {
