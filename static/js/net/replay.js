@@ -21,6 +21,9 @@ export class ReplaySource extends Emitter {
     super();
     this.records = records;
     this.types = records.map(({ kind, data }) => (kind === "frame" ? "frame" : JSON.parse(data).type));
+    // framesBefore[k]: how many of the first k records are frames.
+    this.framesBefore = [0];
+    for (const type of this.types) this.framesBefore.push(this.framesBefore.at(-1) + (type === "frame" ? 1 : 0));
     this.duration = records.at(-1)?.t ?? 0;
     this.timers = timers;
     this.now = now;
@@ -51,8 +54,7 @@ export class ReplaySource extends Emitter {
 
   /** Where the replay is: `{time, duration, speed, playing, frames}` (frames played so far). */
   get progress() {
-    const frames = this.types.slice(0, this.next).filter((type) => type === "frame").length;
-    return { time: this.time, duration: this.duration, speed: this.speed, playing: this.playing, frames };
+    return { time: this.time, duration: this.duration, speed: this.speed, playing: this.playing, frames: this.framesBefore[this.next] };
   }
 
   /** Go to `time` (ms, clamped): every message up to it has played. */
@@ -92,10 +94,10 @@ export class ReplaySource extends Emitter {
   restartBefore(target) {
     let start = 0;
     for (let k = 0; k < this.records.length && this.records[k].t <= target; k++) if (this.types[k] === "hello") start = k;
-    const view = this.types.lastIndexOf("view", start - 1);
     this.next = start;
     this.time = 0;
-    if (start > 0 && view >= 0) this.dispatch(this.records[view]);
+    const view = start > 0 ? this.types.lastIndexOf("view", start - 1) : -1;
+    if (view >= 0) this.dispatch(this.records[view]);
   }
 
   advance(target) {
