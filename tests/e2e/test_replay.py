@@ -200,3 +200,46 @@ def test_replay_refuses_a_file_that_is_not_a_recording(
     )
     expect(page.locator("#notice")).to_contain_text("not an nnlive recording")
     assert page.url.endswith("/replay")
+
+
+def test_a_training_recording_shows_each_frames_step_and_plays_on(
+    page: Page, browser: Browser, live_server: str, errors: list[str]
+) -> None:
+    page.goto(f"{live_server}/lenet")
+    page.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+    expect(page.locator("#role")).to_have_attribute("data-role", "driver")
+    page.click("#record")
+    page.click("#train")
+    page.wait_for_function("() => window.nnlive.lastFrame.header.step >= 30", timeout=WAIT_MS)
+    page.click("#train")
+    expect(page.locator("#run-state")).to_have_attribute("data-state", "paused")
+    with page.expect_download() as download:
+        page.click("#record")
+    data = Path(download.value.path()).read_bytes()
+    frames = [r for r in read_recording(data)[1] if r.kind == "frame"]
+    headers = [decode_frame(r.data)[0] for r in frames]
+    steps = [h["step"] for h in headers]
+    assert steps == sorted(steps)
+    assert steps[-1] >= 30
+
+    context = browser.new_context()
+    try:
+        replay, sockets, problems = replay_in(context, live_server, data)
+        replay.wait_for_url("**/lenet?**replay=**", timeout=WAIT_MS)
+        replay.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+        middle = len(frames) // 2
+        replay.evaluate(SEEK, frames[middle].t)
+        seq = headers[middle]["seq"]
+        replay.wait_for_function(
+            "(seq) => window.nnlive.lastFrame.header.seq === seq", arg=seq, timeout=WAIT_MS
+        )
+        expect(replay.locator("#step")).to_have_text(f"Step {steps[middle]}")
+        replay.click("#replay-play")
+        replay.wait_for_function(
+            "(seq) => window.nnlive.lastFrame.header.seq > seq", arg=seq, timeout=WAIT_MS
+        )
+        expect(replay.locator("#train")).to_be_disabled()
+        assert sockets == []
+        assert not problems
+    finally:
+        context.close()
