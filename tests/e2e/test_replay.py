@@ -1,7 +1,8 @@
 """Recordings in Chromium: record a live /conv session, download it, and check it holds the frames the
 page's websocket received, byte for byte and in order, and the presenter's selections; then replay it
 under the Content-Security-Policy in a fresh browser context through /replay, with no websocket and no
-session: scrubbing shows each frame, play runs to the end, the view state follows; PNG export.
+session: scrubbing shows each frame, play runs to the end, the view state follows. A LeNet training
+recording shows each frame's step; every model page replays; a foreign file is refused; PNG export.
 """
 
 import math
