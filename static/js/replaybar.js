@@ -20,7 +20,7 @@ export async function openReplay(key, bar) {
   speed.addEventListener("change", () => source.setSpeed(Number(speed.value)));
   source.on("progress", ({ time: now, duration, playing, frames }) => {
     slider.value = String(now);
-    setText(time, "replay.time", { now: (now / 1000).toFixed(1), total: (duration / 1000).toFixed(1), frames });
+    setText(time, "replay.time", { now: (now / 1000).toFixed(1), total: (duration / 1000).toFixed(1), frames, count: source.frameCount });
     setText(play, playing ? "replay.pause" : "replay.play");
     play.setAttribute("aria-pressed", String(playing));
   });

@@ -76,6 +76,7 @@ test("connect plays what was there at time 0; play goes on in time and stops at 
   clock.run(2000);
   assert.deepEqual(heard.slice(4), ["hello b", "frame 3", "frame 4"]);
   assert.deepEqual(source.progress, { time: 1000, duration: 1000, speed: 1, playing: false, frames: 4 });
+  assert.equal(source.frameCount, 4);
 });
 
 test("the speed scales time", () => {

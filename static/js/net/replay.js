@@ -52,6 +52,11 @@ export class ReplaySource extends Emitter {
     return Promise.reject(Object.assign(new Error("a replay sends nothing"), { code: "replay" }));
   }
 
+  /** How many frames the recording holds. */
+  get frameCount() {
+    return this.framesBefore.at(-1);
+  }
+
   /** Where the replay is: `{time, duration, speed, playing, frames}` (frames played so far). */
   get progress() {
     return { time: this.time, duration: this.duration, speed: this.speed, playing: this.playing, frames: this.framesBefore[this.next] };
