@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from app.api.pages import PAGES
 from app.protocol import decode_frame
-from app.protocol.recording import read_recording
+from app.protocol.recording import read_recording, write_recording
 from e2e.frames import WAIT_MS, next_frame, open_page, settled_frame
 from e2e.png import png_size_and_pixel
 from e2e.test_conv_page import LOCATE_CELL
@@ -39,6 +39,13 @@ CELL_IN_MAIN = """
   };
 }
 """
+
+# A drag's DataTransfer holding one file of these bytes.
+DATA_TRANSFER = """(bytes) => {
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([new Uint8Array(bytes)], "r.nnrec"));
+  return transfer;
+}"""
 
 SEEK = """(t) => {
   const slider = document.getElementById("replay-slider");
@@ -200,6 +207,13 @@ def test_replay_refuses_a_file_that_is_not_a_recording(
         "#replay-file", files=[{"name": "x.nnrec", "mimeType": "text/plain", "buffer": b"hello world!"}]
     )
     expect(page.locator("#notice")).to_contain_text("not an nnlive recording")
+    assert page.url.endswith("/replay")
+
+    # A dropped file goes the same way: a recording of a page this server lacks is refused by name.
+    foreign = write_recording({"page": "/elsewhere"}, [])
+    dropped = page.evaluate_handle(DATA_TRANSFER, list(foreign))
+    page.dispatch_event("#replay-drop", "drop", {"dataTransfer": dropped})
+    expect(page.locator("#notice")).to_contain_text("(/elsewhere)")
     assert page.url.endswith("/replay")
 
 
