@@ -71,6 +71,12 @@ def home(request: Request) -> HTMLResponse:
     return _render(request, "index.html")
 
 
+@router.get("/replay", response_class=HTMLResponse, include_in_schema=False)
+def replay(request: Request) -> HTMLResponse:
+    """Open a recording and play it on the page it was made on (no session, no model)."""
+    return _render(request, "replay.html")
+
+
 def _page(page: Page):
     def show(request: Request) -> HTMLResponse:
         return _render(request, page.template)

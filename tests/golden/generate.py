@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from app.protocol import encode_frame
+from app.protocol.recording import Record, write_recording
 
 HERE = Path(__file__).parent
 
@@ -28,8 +29,26 @@ def golden_cases() -> dict[str, tuple[dict, dict[str, np.ndarray]]]:
     return {"mixed": (header, mixed), "empty": ({"type": "frame", "seq": 0}, {})}
 
 
+def golden_recording() -> tuple[dict, list[Record]]:
+    """A recording (docs/protocol.md): a hello, the ``mixed`` frame, a view state and the ``empty`` frame."""
+    meta = {
+        "page": "/lenet",
+        "model": "lenet",
+        "session": "golden",
+        "view": {"cell": "3"},
+        "started": "2026-01-01",
+    }
+    records = [
+        Record(0.0, "text", b'{"type":"hello","protocol":1,"role":"viewer"}'),
+        Record(12.5, "frame", (HERE / "mixed.bin").read_bytes()),
+        Record(40.25, "text", '{"type":"view","state":{"cell":"7","label":"ü"}}'.encode()),
+        Record(1000.0, "frame", (HERE / "empty.bin").read_bytes()),
+    ]
+    return meta, records
+
+
 def main() -> None:
-    """Regenerate every golden frame and its expected values."""
+    """Regenerate every golden frame and its expected values, and the golden recording."""
     for name, (header, tensors) in golden_cases().items():
         (HERE / f"{name}.bin").write_bytes(encode_frame(header, tensors))
         expected = {
@@ -40,6 +59,7 @@ def main() -> None:
             },
         }
         (HERE / f"{name}.json").write_text(json.dumps(expected, indent=1) + "\n")
+    (HERE / "recording.nnrec").write_bytes(write_recording(*golden_recording()))
 
 
 if __name__ == "__main__":

@@ -171,3 +171,19 @@ test("reconnects with growing delays and re-sends auth; stops on 4404", () => {
     mock.timers.reset();
   }
 });
+
+test("every message also goes out unparsed as raw, before its parsed dispatch (what a recording keeps)", () => {
+  const socket = new LiveSocket("s1", { url: "ws://t", WebSocket: FakeSocket });
+  const heard = [];
+  socket.on("raw", (data) => heard.push(["raw", data]));
+  socket.on("state", () => heard.push(["state"]));
+  socket.on("frame", (frame) => heard.push(["frame", frame.header.seq]));
+  socket.connect();
+  lastSocket().serverOpens();
+  const text = '{"type":"state","step":3}';
+  const frame = frameBytes({ type: "frame", seq: 4 });
+  lastSocket().serverSends(text);
+  lastSocket().serverSends(frame);
+  assert.deepEqual(heard, [["raw", text], ["state"], ["raw", frame], ["frame", 4]]);
+  assert.equal(heard[2][1], frame);
+});

@@ -14,7 +14,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 # Keys the code builds at run time (`conn.${status}` …): every value it can take.
 DYNAMIC_KEYS = [
-    *(f"conn.{s}" for s in ("connecting", "open", "reconnecting", "closed", "not_found")),
+    *(f"conn.{s}" for s in ("connecting", "open", "reconnecting", "closed", "not_found", "replay")),
     *(f"state.{s}" for s in ("paused", "training")),
     *(f"error.{c}" for c in ("bad_request", "forbidden", "not_found", "limit", "busy", "unavailable")),
     *(f"error.{c}" for c in ("timeout", "disconnected", "closed", "other")),

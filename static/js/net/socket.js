@@ -5,9 +5,11 @@
 // - text messages are dispatched by `type`, binary ones as "frame" with decodeFrame's result;
 // - request(msg) gives the message an id and settles on the matching ok/error, or on the frame
 //   whose header has `reply_to` that id (forward, sample);
-// - reconnects with exponential backoff, except after the server said the session is gone.
+// - reconnects with exponential backoff, except after the server said the session is gone;
+// - every message also goes out unparsed as "raw" (the page's recorder keeps it as received).
 
 import { decodeFrame } from "./codec.js";
+import { Emitter } from "./emitter.js";
 
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
@@ -21,30 +23,23 @@ export function sessionSocketUrl(sessionId, loc = globalThis.location) {
   return `${scheme}://${loc.host}/ws/sessions/${encodeURIComponent(sessionId)}`;
 }
 
-export class LiveSocket {
+export class LiveSocket extends Emitter {
   /**
    * @param {string} sessionId
    * @param {{token?: string, url?: string, WebSocket?: typeof WebSocket}} options
    *   `WebSocket` replaces the global constructor (tests).
    */
   constructor(sessionId, { token = null, url = null, WebSocket: Socket = globalThis.WebSocket } = {}) {
+    super();
     this.url = url ?? sessionSocketUrl(sessionId);
     this.token = token;
     this.Socket = Socket;
-    this.handlers = new Map();
     this.pending = new Map();
     this.nextId = 1;
     this.attempt = 0;
     this.socket = null;
     this.retryTimer = null;
     this.stopped = false;
-  }
-
-  /** Listen to a message type ("hello", "state", "frame", "error"…) or to "status" changes. */
-  on(type, handler) {
-    if (!this.handlers.has(type)) this.handlers.set(type, new Set());
-    this.handlers.get(type).add(handler);
-    return () => this.handlers.get(type).delete(handler);
   }
 
   /** Open the connection (and keep reopening it until close()). */
@@ -90,10 +85,6 @@ export class LiveSocket {
     });
   }
 
-  emit(type, payload) {
-    for (const handler of this.handlers.get(type) ?? []) handler(payload);
-  }
-
   opened() {
     this.attempt = 0;
     this.emit("status", { status: "open" });
@@ -106,6 +97,7 @@ export class LiveSocket {
   }
 
   received(data) {
+    this.emit("raw", data);
     if (typeof data !== "string") {
       const frame = decodeFrame(data);
       this.emit("frame", frame);

@@ -124,7 +124,7 @@ async function main() {
     },
   });
 
-  if (live) startMemory(view.T, live, debug);
+  if (live && !live.replaying) startMemory(view.T, live, debug); // a recording holds the page's own session only
 }
 
 /** Typed numbers, one step per line (numbers apart by spaces or semicolons), or null if one is not a number. */

@@ -1,0 +1,18 @@
+// Listeners by message type: what a page hears from its message source (a socket or a replay).
+
+export class Emitter {
+  constructor() {
+    this.handlers = new Map();
+  }
+
+  /** Listen to a message type ("hello", "state", "frame", "error"…) or to "status" changes. */
+  on(type, handler) {
+    if (!this.handlers.has(type)) this.handlers.set(type, new Set());
+    this.handlers.get(type).add(handler);
+    return () => this.handlers.get(type).delete(handler);
+  }
+
+  emit(type, payload) {
+    for (const handler of this.handlers.get(type) ?? []) handler(payload);
+  }
+}

@@ -1,0 +1,50 @@
+// /replay: open a recording (file picker or drop), keep it in this browser and go to the page it was
+// recorded on, which plays it (`?replay=KEY`, livepage.js) with the view state it began with.
+
+import { initI18n } from "../i18n.js";
+import { viewValues } from "../lecture.js";
+import { decodeRecording } from "../recording.js";
+import { keepRecording } from "../recordingstore.js";
+import { noticeBoard } from "../status.js";
+import { withView } from "../urlstate.js";
+
+const byId = (id) => document.getElementById(id);
+const notice = noticeBoard(byId("notice"));
+const pages = JSON.parse(byId("replay").dataset.pages);
+
+/** Check the file, keep it and open its page; a file that is not a recording of a page here is refused. */
+async function open(file) {
+  notice.hide();
+  const buffer = await file.arrayBuffer();
+  let meta;
+  try {
+    ({ meta } = decodeRecording(buffer));
+  } catch (error) {
+    notice.show("replay.bad", { message: error.message });
+    return;
+  }
+  if (!pages.includes(meta.page)) {
+    notice.show("replay.unknown_page", { page: String(meta.page) });
+    return;
+  }
+  const key = await keepRecording(buffer);
+  location.assign(withView(new URL(meta.page, location.origin), { ...viewValues(meta.view), replay: key }));
+}
+
+async function main() {
+  await initI18n();
+  const drop = byId("replay-drop");
+  byId("replay-file").addEventListener("change", (event) => event.target.files[0] && open(event.target.files[0]));
+  drop.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    drop.dataset.over = "true";
+  });
+  drop.addEventListener("dragleave", () => (drop.dataset.over = "false"));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    drop.dataset.over = "false";
+    if (event.dataTransfer.files[0]) open(event.dataTransfer.files[0]);
+  });
+}
+
+main();
