@@ -323,7 +323,8 @@ async function main() {
     }
   });
   lookupSettings.applyFields(lookupCatalog.config);
-  lookupSide = await startSideSession("embedding", "lookup", {
+  // A recording holds the page's own session only: its side sessions are not opened in a replay.
+  if (!live.replaying) lookupSide = await startSideSession("embedding", "lookup", {
     onHello: (info) => lookupSettings.show(info.config),
     onFrame: (frame) => lookup.show(frame),
     onError: (error) => live.notice.error(error),
@@ -342,7 +343,7 @@ async function main() {
 
   // The pretrained table: a side session of `minilm_tokens`, opened when the source asks for it.
   async function openMinilm() {
-    if (sideOf.minilm) return;
+    if (sideOf.minilm || live.replaying) return;
     const notice = byId("minilm-notice");
     try {
       sideOf.minilm = await startSideSession("minilm_tokens", "minilm", {
