@@ -20,10 +20,12 @@ class _Message(BaseModel):
 
 
 class Auth(_Message):
-    """Present the control token to become the driver."""
+    """Present the control token to become a presenter (and the driver, when nobody holds control);
+    ``presenter`` resumes the number this page had before its connection dropped."""
 
     type: Literal["auth"]
     token: str = Field(max_length=256)
+    presenter: int | None = Field(None, ge=1)
 
 
 class Ping(_Message):
@@ -103,6 +105,20 @@ class View(_Message):
     state: dict[str, Any] = Field(max_length=64)
 
 
+class Handoff(_Message):
+    """The presenter in control hands it to another presenter."""
+
+    type: Literal["handoff"]
+    to: int = Field(ge=1)
+
+
+class Room(_Message):
+    """Open or close the room: closing tells every viewer and refuses new ones; presenters stay."""
+
+    type: Literal["room"]
+    open: bool
+
+
 class Train(_Message):
     """Start training."""
 
@@ -147,6 +163,8 @@ ClientMessage = Annotated[
     | Generate
     | Resample
     | View
+    | Handoff
+    | Room
     | Train
     | Pause
     | Step
@@ -157,7 +175,7 @@ ClientMessage = Annotated[
 TRAINING = frozenset({"train", "pause", "step"})
 LIFECYCLE = TRAINING | {"set", "reset"}
 INPUTS = frozenset({"forward", "sample", "pattern", "kernel", "upstream", "text", "generate", "resample"})
-DRIVER_ONLY = LIFECYCLE | INPUTS | {"view"}
+DRIVER_ONLY = LIFECYCLE | INPUTS | {"view", "handoff", "room"}
 _ADAPTER: TypeAdapter = TypeAdapter(ClientMessage)
 _TYPES = ("auth", "ping", *sorted(DRIVER_ONLY))
 
