@@ -28,17 +28,26 @@ export function storedToken(id) {
  * `{info, token}`; a refusal rejects with an Error carrying the server's `code`, `field` and `status`.
  */
 export async function createSession(model, { seed = 0, config = {} } = {}) {
-  const response = await fetch("/api/sessions", {
+  return postSession("/api/sessions", { model, config, seed });
+}
+
+/** Copy session `id` with its current weights (POST /api/sessions/{id}/fork); as createSession. */
+export async function forkSession(id) {
+  return postSession(`/api/sessions/${encodeURIComponent(id)}/fork`, {});
+}
+
+async function postSession(url, body) {
+  const response = await fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ model, config, seed }),
+    body: JSON.stringify(body),
   });
-  const body = await response.json();
+  const reply = await response.json();
   if (!response.ok) {
-    const { code, message, field } = body.error ?? {};
+    const { code, message, field } = reply.error ?? {};
     throw Object.assign(new Error(message ?? response.statusText), { code, field, status: response.status });
   }
-  const { token, ...info } = body;
+  const { token, ...info } = reply;
   sessionStorage.setItem(TOKEN_PREFIX + info.id, token);
   return { info, token };
 }

@@ -7,6 +7,7 @@ presenter's selection can only have come over the socket as a ``view`` message.
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -196,3 +197,52 @@ def test_the_presenters_share_panel_shows_the_viewer_link_as_a_qr_code(
     assert any(any(row) for row in qr["shown"])  # not blank
     page.click("#share-toggle")
     expect(page.locator("#share-panel")).to_be_hidden()
+
+
+def test_a_viewer_detaches_onto_its_own_copy_and_rejoins_the_presenter(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    _, viewer = start_lecture(page, browser, contexts, live_server, "lenet")
+    page.click("#step-once")
+    page.wait_for_function("() => window.nnlive.lastFrame.header.step >= 1", timeout=WAIT_MS)
+    presented = settled_frame(page)
+    lecture = presented["session"]["id"]
+    viewer.wait_for_function("(s) => window.nnlive.lastFrame.header.seq === s", arg=presented["seq"])
+    expect(viewer.locator("#train")).to_be_disabled()
+    expect(viewer.locator("#rejoin")).to_be_hidden()
+
+    # Detached: the viewer drives a copy that starts from the presenter's weights.
+    viewer.click("#detach")
+    expect(viewer.locator("#role")).to_have_attribute("data-role", "driver")
+    own = "(id) => window.nnlive.session.id !== id && window.nnlive.lastFrame.header.session !== id"
+    viewer.wait_for_function(own, arg=lecture, timeout=WAIT_MS)
+    copy = viewer.evaluate(READ_FRAME)
+    fork = copy["session"]["id"]
+    assert f"session={fork}" in viewer.url
+    assert f"lecture={lecture}" in viewer.url
+    assert copy["session"]["step"] == 1
+    assert copy["probs"] == presented["probs"]  # the same weights on the same probe
+    expect(viewer.locator("#train")).to_be_enabled()
+    expect(viewer.locator("#detach")).to_be_hidden()
+    expect(viewer.locator("#rejoin")).to_be_visible()
+
+    # Training the copy changes its frames, not the presenter's.
+    viewer.click("#step-once")
+    viewer.wait_for_function("() => window.nnlive.lastFrame.header.step >= 2", timeout=WAIT_MS)
+    trained = settled_frame(viewer)
+    assert trained["probs"] != presented["probs"]
+    assert page.evaluate("() => window.nnlive.lastFrame.header.step") == 1
+
+    # Rejoined: the viewer follows the presenter's session and view again; its copy is ended.
+    viewer.click("#rejoin")
+    expect(viewer.locator("#role")).to_have_attribute("data-role", "viewer")
+    viewer.wait_for_function("(id) => window.nnlive.session.id === id", arg=lecture, timeout=WAIT_MS)
+    assert "lecture=" not in viewer.url
+    expect(viewer.locator("#train")).to_be_disabled()
+    expect(viewer.locator("#detach")).to_be_visible()
+    page.check("#head-toggle")
+    page.wait_for_function("() => window.nnlive.lastFrame.tensors.flat !== undefined", timeout=WAIT_MS)
+    pin_row(page, "out", 4, 10)
+    expect(viewer.locator('.headmatvec[data-layer="out"]')).to_have_attribute("data-unit", "4")
+    ended = httpx.get(f"{live_server}/api/sessions/{fork}", timeout=WAIT_MS / 1000)
+    assert ended.status_code == 404
