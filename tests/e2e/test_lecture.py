@@ -246,3 +246,49 @@ def test_a_viewer_detaches_onto_its_own_copy_and_rejoins_the_presenter(
     expect(viewer.locator('.headmatvec[data-layer="out"]')).to_have_attribute("data-unit", "4")
     ended = httpx.get(f"{live_server}/api/sessions/{fork}", timeout=WAIT_MS / 1000)
     assert ended.status_code == 404
+
+
+def open_presenter(
+    browser: Browser, contexts: list[BrowserContext], url: str, session: str, token: str
+) -> Page:
+    """A second presenter: a new browser context whose tab holds the session's token, as the
+    presenter's own tab does after a reload."""
+    context = browser.new_context()
+    contexts.append(context)
+    context.add_init_script(f"sessionStorage.setItem('nnlive.token.{session}', '{token}')")
+    presenter = context.new_page()
+    presenter.goto(url)
+    presenter.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+    return presenter
+
+
+def test_presenters_hand_control_on_close_the_room_and_take_free_control(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    frame, viewer = start_lecture(page, browser, contexts, live_server, "pool")
+    session = frame["session"]["id"]
+    token = page.evaluate("(id) => sessionStorage.getItem(`nnlive.token.${id}`)", session)
+    second = open_presenter(browser, contexts, page.url, session, token)
+    expect(second.locator("#role")).to_have_attribute("data-role", "presenter")
+    expect(second.locator("#presenter")).to_have_attribute("data-status", "open")
+    expect(second.locator("#take-control")).to_be_hidden()
+    expect(viewer.locator("#presenter")).to_have_attribute("data-status", "open")
+
+    page.click("#share-toggle")
+    expect(page.locator("#share-presenters li")).to_have_count(2)
+    expect(page.locator('#share-presenters li[data-presenter="1"] .share-holder')).to_be_visible()
+    page.click('#share-presenters li[data-presenter="2"] button')
+    expect(second.locator("#role")).to_have_attribute("data-role", "driver")
+    expect(page.locator("#role")).to_have_attribute("data-role", "presenter")
+    expect(page.locator("#share-toggle")).to_be_hidden()
+
+    second.click("#share-toggle")
+    second.click("#room-toggle")
+    expect(viewer.locator("#notice")).to_have_text("The presenter closed the room.")
+    expect(viewer.locator("#connection")).to_have_attribute("data-status", "closed")
+    expect(second.locator("#room-toggle")).to_have_text("Reopen the room")
+
+    second.close()
+    expect(page.locator("#presenter")).to_have_attribute("data-status", "away")
+    page.click("#take-control")
+    expect(page.locator("#role")).to_have_attribute("data-role", "driver")
