@@ -292,3 +292,22 @@ def test_presenters_hand_control_on_close_the_room_and_take_free_control(
     expect(page.locator("#presenter")).to_have_attribute("data-status", "away")
     page.click("#take-control")
     expect(page.locator("#role")).to_have_attribute("data-role", "driver")
+
+
+def test_lstm_viewers_follow_the_presenters_memory_pair_and_its_length(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    _, viewer = start_lecture(page, browser, contexts, live_server, "lstm")
+    page.wait_for_function("() => window.nnlive.memoryDriving", timeout=WAIT_MS)
+    pair_ids = "() => ['rnn', 'lstm'].map((c) => new URLSearchParams(location.search).get(c))"
+    follows = "(ids) => ['rnn', 'lstm'].every((c, k) => window.nnlive.memory[c]?.header.session === ids[k])"
+    viewer.wait_for_function(follows, arg=page.evaluate(pair_ids), timeout=WAIT_MS)
+    assert viewer.evaluate(pair_ids) == page.evaluate(pair_ids)
+
+    page.fill("#length", "7")
+    page.dispatch_event("#length", "change")
+    page.wait_for_function("() => window.nnlive.memory.lstm?.header.T === 7", timeout=WAIT_MS)
+    viewer.wait_for_function(follows, arg=page.evaluate(pair_ids), timeout=WAIT_MS)
+    viewer.wait_for_function("() => window.nnlive.memory.rnn?.header.T === 7", timeout=WAIT_MS)
+    expect(viewer.locator("#length")).to_have_value("7")
+    expect(viewer.locator("#memory-train")).to_be_disabled()
