@@ -120,7 +120,8 @@ async def _dispatch(msg: Any, session: Session, viewer: Viewer) -> None:
         viewer.ws.app.state.sessions.authorize(session.id, msg.token)
         number, driving = await _present(session, viewer, msg.presenter)
         role = "driver" if driving else "presenter"
-        viewer.reply({"type": "ok", "id": msg.id, "for": kind, "role": role, "presenter": number})
+        control = {"role": role, "presenter": number, "control_seq": session.control.seq}
+        viewer.reply({"type": "ok", "id": msg.id, "for": kind, **control})
         return
     session.control.require(viewer)
     if kind in ("handoff", "room"):
@@ -160,7 +161,7 @@ async def _steer(msg: Any, session: Session, viewer: Viewer) -> None:
     if msg.type == "handoff":
         session.control.hand(viewer, msg.to)
     else:
-        session.control.room_open = msg.open
+        session.control.set_room(msg.open)
         if not msg.open:
             viewer.ws.app.state.rooms.dismiss_viewers(session, ROOM_CLOSED)
     session.publish_state()

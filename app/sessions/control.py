@@ -14,6 +14,7 @@ class Control:
 
     A presenter is an opaque owner object (a connection); ``join`` may resume a number whose
     connection dropped, so a page that reconnects keeps its number, and its control if it held it.
+    ``seq`` counts the changes, so a client can tell a ``state`` older than its ``auth`` reply.
     """
 
     def __init__(self) -> None:
@@ -23,11 +24,13 @@ class Control:
         self.away_since = time.monotonic()  # when control was last free (or the session began)
         self.room_open = True
         self.paused_while_away = False  # the presenter grace paused training; resume on return
+        self.seq = 0
 
     def join(self, owner: object, resume: int | None = None) -> int:
         """Register ``owner`` as a presenter (taking over number ``resume`` when it is still known)."""
         number = resume if resume in self._owners else next(self._numbers)
         self._owners[number] = owner
+        self.seq += 1
         return number
 
     def claim(self, owner: object) -> bool:
@@ -35,6 +38,7 @@ class Control:
         number = self.number_of(owner)
         if number is not None and self.holder is None:
             self.holder = number
+            self.seq += 1
         return number is not None and self.holder == number
 
     def holds(self, owner: object) -> bool:
@@ -60,6 +64,12 @@ class Control:
         if to not in self._owners:
             raise BadRequest(f"no connected presenter {to}; presenters: {sorted(self._owners)}", "to")
         self.holder = to
+        self.seq += 1
+
+    def set_room(self, open_: bool) -> None:
+        """Open or close the room to viewers."""
+        self.room_open = open_
+        self.seq += 1
 
     def leave(self, owner: object) -> None:
         """Forget a presenter's connection (unless another took its number over); control goes free."""
@@ -67,6 +77,7 @@ class Control:
         if number is None:
             return
         del self._owners[number]
+        self.seq += 1
         if self.holder == number:
             self.holder = None
             self.away_since = time.monotonic()
@@ -78,4 +89,5 @@ class Control:
             "holder": self.holder,
             "presenters": sorted(self._owners),
             "room": "open" if self.room_open else "closed",
+            "control_seq": self.seq,
         }

@@ -31,9 +31,10 @@ const byId = (id) => document.getElementById(id);
 export async function startLivePage(model, { config = {}, onHello = () => {}, onState = () => {}, onFrame = () => {}, onAccess = () => {}, onView = () => {} }) {
   const notice = noticeBoard(byId("notice"));
   // `presenter`: this page's presenter number (it authenticated); `control`: the latest state's
-  // presenter fields; `lecture`: the presenter's session a detached viewer left (in the URL too).
+  // presenter fields, `controlSeq` their change count (a state older than the auth reply is stale);
+  // `lecture`: the presenter's session a detached viewer left (in the URL too).
   const lecture = new URLSearchParams(location.search).get("lecture");
-  const page = { role: "viewer", connected: false, session: null, socket: null, presenter: null, control: null, lecture };
+  const page = { role: "viewer", connected: false, session: null, socket: null, presenter: null, control: null, controlSeq: 0, lecture };
   const sharePanel = bindSharePanel({
     toggle: byId("share-toggle"),
     panel: byId("share-panel"),
@@ -83,6 +84,7 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
     page.session = session;
     page.role = "viewer";
     page.presenter = page.control = null;
+    page.controlSeq = 0;
     const socket = new LiveSocket(session.id, { token: session.token });
     page.socket = socket;
     socket.on("status", (status) => {
@@ -90,9 +92,10 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       showConnection(byId("connection"), status);
       access();
     });
-    socket.on("role", ({ role, presenter = null, error }) => {
+    socket.on("role", ({ role, presenter = null, controlSeq = 0, error }) => {
       page.role = role;
       page.presenter = presenter;
+      page.controlSeq = controlSeq;
       if (error) notice.error(error);
       access();
     });
@@ -103,16 +106,23 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
     });
     socket.on("state", (state) => {
       setText(byId("viewers"), "status.viewers", { n: state.viewers });
-      page.control = { presenter: state.presenter, holder: state.holder, presenters: state.presenters, room: state.room };
-      const role = controlRole(state, page.presenter);
-      if (role !== page.role) {
-        if (role === "driver") notice.show("lecture.got_control");
-        page.role = role;
-        access();
-      } else showLecture();
+      if (state.control_seq >= page.controlSeq) takeControlState(state);
       onState(state);
     });
     socket.on("frame", onFrame);
+    // Who holds control, the room: a presenter handed control becomes the driver, and the reverse.
+    const takeControlState = (state) => {
+      page.controlSeq = state.control_seq;
+      page.control = { presenter: state.presenter, holder: state.holder, presenters: state.presenters, room: state.room };
+      const role = controlRole(state, page.presenter);
+      if (role === page.role) {
+        showLecture();
+        return;
+      }
+      if (role === "driver" && page.role === "presenter") notice.show("lecture.got_control");
+      page.role = role;
+      access();
+    };
     socket.on("view", ({ state }) => {
       if (page.role === "driver") return;
       writeView(viewValues(state));

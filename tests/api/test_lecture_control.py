@@ -39,7 +39,9 @@ def test_control_is_handed_from_one_presenter_to_another(session: dict, open_soc
     assert first.call("handoff", to=7)["field"] == "to"
 
     first.ok("handoff", to=2)
-    assert viewer.wait("state", holder=2)["presenter"] == "connected"
+    handed = viewer.wait("state", holder=2)
+    assert handed["presenter"] == "connected"
+    assert handed["control_seq"] > ok["control_seq"]  # a client tells it from states made before
     second.ok("set", values={"lr": 0.01})
     assert viewer.wait("state", where=lambda s: s["controls"]["lr"] == 0.01)["holder"] == 2
     refused = first.call("step")

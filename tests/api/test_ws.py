@@ -67,6 +67,7 @@ def test_viewer_gets_hello_state_then_the_latest_frame(session: dict, open_socke
         "holder": None,
         "presenters": [],
         "room": "open",
+        "control_seq": 0,
     }
     assert isinstance(frame, Frame)
     assert (frame["type"], frame["session"], frame["step"]) == ("frame", session["id"], 0)

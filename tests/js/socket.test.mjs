@@ -84,9 +84,9 @@ test("a reconnecting presenter names the number it had, to keep its control", as
   lastSocket().serverOpens();
   const [first] = lastSocket().sent;
   assert.equal(first.presenter, undefined);
-  lastSocket().serverSends({ type: "ok", id: first.id, for: "auth", role: "presenter", presenter: 3 });
+  lastSocket().serverSends({ type: "ok", id: first.id, for: "auth", role: "presenter", presenter: 3, control_seq: 5 });
   await Promise.resolve();
-  assert.deepEqual(roles, [{ role: "presenter", presenter: 3 }]);
+  assert.deepEqual(roles, [{ role: "presenter", presenter: 3, controlSeq: 5 }]);
   live.connect();
   lastSocket().serverOpens();
   assert.equal(lastSocket().sent[0].presenter, 3);

@@ -108,7 +108,7 @@ export class LiveSocket {
     this.request({ type: "auth", token: this.token, ...resume }).then(
       (reply) => {
         this.presenter = reply.presenter ?? null;
-        this.emit("role", { role: reply.role, presenter: this.presenter });
+        this.emit("role", { role: reply.role, presenter: this.presenter, controlSeq: reply.control_seq ?? 0 });
       },
       (error) => this.emit("role", { role: "viewer", error }),
     );
