@@ -5,6 +5,7 @@ Viewers open the bare viewer link (``?session=ID``, no view state), so what they
 presenter's selection can only have come over the socket as a ``view`` message.
 """
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -91,6 +92,20 @@ def test_viewers_follow_the_selected_conv_cell_and_cannot_drive(
     refusal = viewer.evaluate(SEND_TRAIN, session)
     assert refusal["code"] == "forbidden"
     assert refusal["id"] == 7
+
+
+def test_conv_viewers_play_the_animation_along_with_the_presenter(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    _, viewer = start_lecture(page, browser, contexts, live_server, "conv?height=5&width=5&kernel=3")
+    page.click("#play")
+    # The presenter's URL holds still while it plays: a viewer moving on plays on its own clock.
+    viewer.wait_for_function("() => window.nnlive.cell?.k >= 2", timeout=WAIT_MS)
+    expect(page.locator("#play")).to_have_class(re.compile(r"\brunning\b"))
+    page.click("#play")
+    cell = page.evaluate("() => window.nnlive.cell")
+    viewer.wait_for_function("(k) => window.nnlive.cell?.k === k", arg=cell["k"], timeout=FOLLOW_MS)
+    expect(viewer.locator("#play")).not_to_have_class(re.compile(r"\brunning\b"))
 
 
 def test_rnn_viewers_follow_the_pick_and_the_frames_and_a_late_joiner_starts_there(
