@@ -151,7 +151,8 @@ async def _present(session: Session, viewer: Viewer, resume: int | None) -> tupl
     driving = control.claim(viewer)
     if driving and control.paused_while_away:
         control.paused_while_away = False
-        await session.run(session.train)
+        with contextlib.suppress(NnliveError):  # a busy worker: the presenter presses Train itself
+            await session.run(session.train)
     session.publish_state()
     return number, driving
 

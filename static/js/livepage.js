@@ -11,7 +11,7 @@ import { setText, t } from "./i18n.js";
 import { bindSharePanel } from "./sharepanel.js";
 import { VIEW_INTERVAL_MS, controlRole, throttled, viewState, viewValues } from "./lecture.js";
 import { LiveSocket } from "./net/socket.js";
-import { createSession, endSession, forkSession, openSession, storedToken, viewerLink } from "./session.js";
+import { createSession, endSession, forkSession, keepPresenter, openSession, storedPresenter, storedToken, viewerLink } from "./session.js";
 import { noticeBoard, showConnection } from "./status.js";
 import { writeView } from "./urlstate.js";
 
@@ -85,7 +85,7 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
     page.role = "viewer";
     page.presenter = page.control = null;
     page.controlSeq = 0;
-    const socket = new LiveSocket(session.id, { token: session.token });
+    const socket = new LiveSocket(session.id, { token: session.token, presenter: storedPresenter(session.id) });
     page.socket = socket;
     socket.on("status", (status) => {
       page.connected = status.status === "open";
@@ -96,6 +96,7 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       page.role = role;
       page.presenter = presenter;
       page.controlSeq = controlSeq;
+      if (presenter !== null) keepPresenter(session.id, presenter);
       if (error) notice.error(error);
       access();
     });

@@ -5,6 +5,7 @@
 // (POST /api/sessions), its token kept in sessionStorage and its id put into the URL.
 
 const TOKEN_PREFIX = "nnlive.token.";
+const PRESENTER_PREFIX = "nnlive.presenter.";
 
 /** The session to show: `{id, token}` (token null for a viewer). Creates one when the URL names none. */
 export async function openSession(model, { seed = 0, config = {} } = {}) {
@@ -21,6 +22,17 @@ export async function openSession(model, { seed = 0, config = {} } = {}) {
 /** The control token this tab holds for session `id`, or null. */
 export function storedToken(id) {
   return sessionStorage.getItem(TOKEN_PREFIX + id);
+}
+
+/** The presenter number this tab had in session `id` (so that a reload keeps its control), or null. */
+export function storedPresenter(id) {
+  const number = Number(sessionStorage.getItem(PRESENTER_PREFIX + id));
+  return number > 0 ? number : null;
+}
+
+/** Remember this tab's presenter number in session `id`. */
+export function keepPresenter(id, number) {
+  sessionStorage.setItem(PRESENTER_PREFIX + id, String(number));
 }
 
 /**
@@ -58,6 +70,7 @@ async function postSession(url, body) {
  */
 export async function endSession(id, token, successor = null) {
   sessionStorage.removeItem(TOKEN_PREFIX + id);
+  sessionStorage.removeItem(PRESENTER_PREFIX + id);
   const query = successor ? `?successor=${encodeURIComponent(successor)}` : "";
   await fetch(`/api/sessions/${encodeURIComponent(id)}${query}`, {
     method: "DELETE",

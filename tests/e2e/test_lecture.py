@@ -326,3 +326,17 @@ def test_lstm_viewers_follow_the_presenters_memory_pair_and_its_length(
     viewer.wait_for_function("() => window.nnlive.memory.rnn?.header.T === 7", timeout=WAIT_MS)
     expect(viewer.locator("#length")).to_have_value("7")
     expect(viewer.locator("#memory-train")).to_be_disabled()
+
+
+def test_a_presenter_who_reloads_the_page_keeps_control(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    _, viewer = start_lecture(page, browser, contexts, live_server, "pool")
+    for _ in range(2):
+        page.reload()
+        page.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+        expect(page.locator("#role")).to_have_attribute("data-role", "driver")
+        expect(page.locator("#take-control")).to_be_hidden()
+    page.click("#share-toggle")
+    expect(page.locator("#share-presenters li")).to_have_count(1)
+    expect(viewer.locator("#presenter")).to_have_attribute("data-status", "open")

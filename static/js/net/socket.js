@@ -25,13 +25,14 @@ export function sessionSocketUrl(sessionId, loc = globalThis.location) {
 export class LiveSocket {
   /**
    * @param {string} sessionId
-   * @param {{token?: string, url?: string, WebSocket?: typeof WebSocket}} options
-   *   `WebSocket` replaces the global constructor (tests).
+   * @param {{token?: string, presenter?: number, url?: string, WebSocket?: typeof WebSocket}} options
+   *   `presenter`: the number this page had before (a reload); `WebSocket` replaces the global
+   *   constructor (tests).
    */
-  constructor(sessionId, { token = null, url = null, WebSocket: Socket = globalThis.WebSocket } = {}) {
+  constructor(sessionId, { token = null, presenter = null, url = null, WebSocket: Socket = globalThis.WebSocket } = {}) {
     this.url = url ?? sessionSocketUrl(sessionId);
     this.token = token;
-    this.presenter = null; // the presenter number the server gave this page's token holder
+    this.presenter = presenter; // the presenter number the server gave this page's token holder
     this.Socket = Socket;
     this.handlers = new Map();
     this.pending = new Map();
