@@ -15,7 +15,7 @@ import torch
 from app.bus.base import Bus
 from app.config import Settings
 from app.engine.catalog import CATALOG
-from app.engine.live.weights import import_weights
+from app.engine.live.weights import import_weights, load_optimizer_state
 from app.engine.params import ParamError
 from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
 from app.latest import LatestSlots
@@ -24,11 +24,13 @@ from app.sessions.session import PRECISIONS, Progress, Session
 log = logging.getLogger(__name__)
 
 
-def _import_weights(live: Any, weights: bytes) -> None:
+def _start_from(live: Any, start: Progress) -> None:
+    """A fork's fresh live model takes the weights and optimizer state of the session it copies."""
     try:
-        import_weights(live, weights, "session")
+        import_weights(live, start.weights, "session")
     except ParamError as exc:
         raise BadRequest(f"this session cannot be copied: {exc.message}", exc.field) from None
+    load_optimizer_state(live, start.optimizer)
 
 
 def channel(session_id: str, stream: str) -> str:
@@ -89,7 +91,7 @@ class SessionManager:
         try:
             live = await asyncio.to_thread(spec.build, config, controls, seed, self.device)
             if start is not None:
-                await asyncio.to_thread(_import_weights, live, start.weights)
+                await asyncio.to_thread(_start_from, live, start)
         except BaseException:
             self._per_client[client] -= 1
             raise
@@ -121,7 +123,7 @@ class SessionManager:
 
     async def fork(self, session_id: str, client: str = "") -> Session:
         """A new session of the same model, config, controls, seed and precision, starting from this
-        one's current weights, step and curves (its optimizer starts afresh); counts toward the limits."""
+        one's current weights, optimizer state, step and curves; counts toward the limits."""
         source = self.get(session_id)
         start = await source.run(source.progress)
         model, seed, precision = source.spec.name, source.seed, source.precision

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from app.engine.live.base import LiveModel, ModelSpec
+from app.engine.live.weights import optimizer_state
 from app.engine.params import ParamError, validate
 from app.engine.worker import Worker, WorkerBusy
 from app.errors import BadRequest, Busy
@@ -33,6 +34,7 @@ class Progress:
     """Where a session stands at one instant: what a fork of it starts from."""
 
     weights: bytes  # safetensors
+    optimizer: dict | None  # the optimizer's state_dict, copied (None for models that do not train)
     step: int
     train_history: History
     val_history: History
@@ -207,7 +209,7 @@ class Session:
     def progress(self) -> Progress:
         """The weights, step and curves now (between two training steps)."""
         histories = copy.deepcopy((self.train_history, self.val_history))
-        return Progress(self.live.export_weights(), self.step, *histories)
+        return Progress(self.live.export_weights(), optimizer_state(self.live), self.step, *histories)
 
     def resume_from(self, start: Progress) -> None:
         """Carry on from another session's progress (a new session, before its first frame)."""

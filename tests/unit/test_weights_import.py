@@ -5,7 +5,7 @@ import torch
 from safetensors.torch import load, save
 
 from app.engine.catalog import CATALOG
-from app.engine.live.weights import import_weights
+from app.engine.live.weights import import_weights, load_optimizer_state, optimizer_state
 from app.engine.params import ParamError, validate
 
 CPU = torch.device("cpu")
@@ -36,3 +36,17 @@ def test_weights_of_another_shape_are_refused_naming_the_field():
     assert error.value.field == "session"
     with pytest.raises(ParamError, match="safetensors"):
         import_weights(lenet, b"not a file")
+
+
+@pytest.mark.parametrize("name", ["lenet", "memory"])
+def test_the_optimizer_state_carries_over_to_a_fresh_model(name: str):
+    source, target = build(name, 0), build(name, 0)
+    for _ in range(3):
+        source.train_step()
+    import_weights(target, source.export_weights())
+    load_optimizer_state(target, optimizer_state(source))
+    got, want = target.trainer.optimizer.state_dict(), source.trainer.optimizer.state_dict()
+    assert want["state"]  # Adam has moments after three steps
+    for index, moments in want["state"].items():
+        for key, value in moments.items():
+            assert torch.equal(got["state"][index][key], value), (index, key)

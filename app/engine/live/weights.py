@@ -1,9 +1,13 @@
-"""Weights into a live model: the import side of every model's ``export_weights`` (safetensors).
+"""Weights into a live model: the import side of every model's ``export_weights`` (safetensors), and
+its optimizer's state (moments, step counts) for the models that train.
 
 Each live model exports the ``state_dict`` of the one module it streams (``model``, ``conv``, ``rnn``…);
 importing finds that module among the live model's attributes by its parameter names and shapes, so no
-model needs code of its own for it.
+model needs code of its own for it. The optimizer is the one of its ``trainer`` (every trainer has one).
 """
+
+import copy
+from typing import Any
 
 import torch
 from safetensors import SafetensorError
@@ -28,6 +32,18 @@ def import_weights(live: object, data: bytes, field: str = "weights") -> None:
                 module.load_state_dict(state)
             return
     raise ParamError(field, "these weights fit none of the model's modules (names or shapes differ)")
+
+
+def optimizer_state(live: object) -> dict[str, Any] | None:
+    """A copy of the live model's optimizer state, or None for a model without a trainer."""
+    optimizer = getattr(getattr(live, "trainer", None), "optimizer", None)
+    return None if optimizer is None else copy.deepcopy(optimizer.state_dict())
+
+
+def load_optimizer_state(live: Any, state: dict[str, Any] | None) -> None:
+    """Give the live model's optimizer a state taken from a model of the same family and controls."""
+    if state is not None:
+        live.trainer.optimizer.load_state_dict(state)
 
 
 def _fits(own: dict[str, torch.Tensor], new: dict[str, torch.Tensor]) -> bool:
