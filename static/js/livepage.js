@@ -105,14 +105,8 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       if (!session.token && !session.followed) notice.show("role.viewer_notice");
       onHello(hello.session, hello);
     });
-    socket.on("state", (state) => {
-      setText(byId("viewers"), "status.viewers", { n: state.viewers });
-      if (state.control_seq >= page.controlSeq) takeControlState(state);
-      onState(state);
-    });
-    socket.on("frame", onFrame);
     // Who holds control, the room: a presenter handed control becomes the driver, and the reverse.
-    const takeControlState = (state) => {
+    const applyControl = (state) => {
       page.controlSeq = state.control_seq;
       page.control = { presenter: state.presenter, holder: state.holder, presenters: state.presenters, room: state.room };
       const role = controlRole(state, page.presenter);
@@ -124,6 +118,12 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       page.role = role;
       access();
     };
+    socket.on("state", (state) => {
+      setText(byId("viewers"), "status.viewers", { n: state.viewers });
+      if (state.control_seq >= page.controlSeq) applyControl(state);
+      onState(state);
+    });
+    socket.on("frame", onFrame);
     socket.on("view", ({ state }) => {
       if (page.role === "driver") return;
       writeView(viewValues(state));
