@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     max_sessions_per_client: int = Field(10, ge=1)
     max_viewers: int = Field(500, ge=1)
     session_idle_s: float = Field(1800.0, gt=0)
+    presenter_grace_s: float = Field(900.0, gt=0)
     allowed_origins: list[str] = []
     max_message_bytes: int = Field(256 * 1024, ge=1024)
     max_upload_bytes: int = Field(1024 * 1024, ge=1024)

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import Manager
 from app.errors import BadRequest
+from app.sessions.session import Session
 
 router = APIRouter(prefix="/api/sessions")
 
@@ -32,8 +33,22 @@ async def create_session(body: CreateSession, manager: Manager, request: Request
     """Start a session; the reply holds its control token and a link for viewers."""
     client = request.client.host if request.client else ""
     session = await manager.create(body.model, body.config, body.seed, body.precision, client)
+    return _created(session, request)
+
+
+def _created(session: Session, request: Request) -> dict:
+    """A new session's info with its control token and a link for viewers."""
     viewer_url = f"{str(request.base_url).rstrip('/')}{session.spec.page}?session={session.id}"
     return {**session.info(), "token": session.token, "viewer_url": viewer_url}
+
+
+@router.post("/{session_id}/fork", status_code=201)
+async def fork_session(session_id: str, manager: Manager, request: Request) -> dict:
+    """Copy a session (any viewer may): same model, config, controls and seed, its current weights,
+    step and curves; the copy has its own control token and counts toward the caller's limits."""
+    client = request.client.host if request.client else ""
+    session = await manager.fork(session_id, client)
+    return _created(session, request)
 
 
 @router.get("/{session_id}")

@@ -20,10 +20,12 @@ class _Message(BaseModel):
 
 
 class Auth(_Message):
-    """Present the control token to become the driver."""
+    """Present the control token to become a presenter (and the driver, when nobody holds control);
+    ``presenter`` resumes the number this page had before its connection dropped."""
 
     type: Literal["auth"]
     token: str = Field(max_length=256)
+    presenter: int | None = Field(None, ge=1)
 
 
 class Ping(_Message):
@@ -121,6 +123,20 @@ class View(_Message):
     state: dict[str, Any] = Field(max_length=64)
 
 
+class Handoff(_Message):
+    """The presenter in control hands it to another presenter."""
+
+    type: Literal["handoff"]
+    to: int = Field(ge=1)
+
+
+class Room(_Message):
+    """Open or close the room: closing tells every viewer and refuses new ones; presenters stay."""
+
+    type: Literal["room"]
+    open: bool
+
+
 class Train(_Message):
     """Start training."""
 
@@ -167,6 +183,8 @@ ClientMessage = Annotated[
     | Query
     | Resample
     | View
+    | Handoff
+    | Room
     | Train
     | Pause
     | Step
@@ -190,7 +208,7 @@ INPUTS = frozenset(
         "sentences",
     }
 )
-DRIVER_ONLY = LIFECYCLE | INPUTS | {"view"}
+DRIVER_ONLY = LIFECYCLE | INPUTS | {"view", "handoff", "room"}
 _ADAPTER: TypeAdapter = TypeAdapter(ClientMessage)
 _TYPES = ("auth", "ping", *sorted(DRIVER_ONLY))
 

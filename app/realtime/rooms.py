@@ -74,6 +74,14 @@ class Rooms:
             viewer.offer("frame", session.last_frame)
         session.publish_state()
 
+    def dismiss_viewers(self, session: Session, payload: bytes) -> None:
+        """Send ``payload`` (a ``closed`` message) to this session's viewers that are not presenters (the room
+        closed); each one's connection then closes."""
+        room = self._rooms.get(session.id)
+        for viewer in list(room.viewers) if room else []:
+            if session.control.number_of(viewer) is None:
+                viewer.offer("closed", payload)
+
     async def leave(self, session: Session, viewer: Viewer) -> None:
         """Remove a viewer; the room closes with its last viewer."""
         room = self._rooms.get(session.id)

@@ -20,7 +20,6 @@ class Viewer:
 
     def __init__(self, ws: WebSocket) -> None:
         self.ws = ws
-        self.driver = False
         self._mailbox = LatestSlots()
         self._reply_ids = itertools.count()
         self._errors: deque[float] = deque()

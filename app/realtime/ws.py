@@ -1,4 +1,5 @@
-"""The session websocket: anyone may watch; a client drives after ``auth`` with the control token."""
+"""The session websocket: anyone may watch; a client that sends ``auth`` with the control token becomes a
+presenter, and the presenter holding control drives (app/sessions/control.py)."""
 
 import asyncio
 import contextlib
@@ -7,11 +8,11 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
+from app.errors import BadRequest, LimitReached, NnliveError, NotFound
 from app.protocol.messages import INPUTS, TRAINING, MessageError, parse_message
 from app.realtime.origin import origin_allowed
 from app.realtime.relay import relay_frame
-from app.realtime.viewer import Viewer
+from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
 from app.sessions.session import Session
 
 router = APIRouter()
@@ -19,6 +20,8 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
 MAX_VIEW_CHARS = 16 * 1024
+KNOCK_S = 10.0  # how long a connection to a closed room has to present the token
+ROOM_CLOSED = json.dumps({"type": "closed", "reason": "room_closed"}, separators=(",", ":")).encode()
 
 
 @router.websocket("/ws/sessions/{session_id}")
@@ -36,6 +39,11 @@ async def session_socket(ws: WebSocket, session_id: str) -> None:
         await ws.send_json({"type": "error", **exc.body()})
         await ws.close(CLOSE_NOT_FOUND, "no such session")
         return
+    knock = None
+    if not session.control.room_open:
+        knock = await _knock(ws, session)
+        if knock is None:
+            return
     viewer = Viewer(ws)
     tasks: list[asyncio.Task] = []
     try:
@@ -45,13 +53,31 @@ async def session_socket(ws: WebSocket, session_id: str) -> None:
             await ws.send_json({"type": "error", **exc.body()})
             await ws.close(CLOSE_TRY_LATER, "too many viewers")
             return
+        if knock is not None:
+            await _dispatch(knock, session, viewer)
         tasks = [asyncio.create_task(viewer.send_loop()), asyncio.create_task(_receive(ws, session, viewer))]
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        session.control.leave(viewer)
         await rooms.leave(session, viewer)
+
+
+async def _knock(ws: WebSocket, session: Session) -> Any:
+    """A closed room admits presenters only: the first message must be ``auth`` with the token (the
+    page's socket sends it first); it is returned, to be answered once the connection joined."""
+    limit = ws.app.state.settings.max_message_bytes
+    with contextlib.suppress(TimeoutError, WebSocketDisconnect, NnliveError, MessageError):
+        msg = _parse(await asyncio.wait_for(ws.receive(), KNOCK_S), limit)
+        if msg.type == "auth":
+            ws.app.state.sessions.authorize(session.id, msg.token)
+            return msg
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+        await ws.send_text(ROOM_CLOSED.decode())
+        await ws.close(CLOSE_SESSION_ENDED, "the presenter closed the room")
+    return None
 
 
 async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
@@ -97,11 +123,15 @@ async def _dispatch(msg: Any, session: Session, viewer: Viewer) -> None:
         return
     if kind == "auth":
         viewer.ws.app.state.sessions.authorize(session.id, msg.token)
-        viewer.driver = True
-        viewer.reply({"type": "ok", "id": msg.id, "for": kind, "role": "driver"})
+        number, driving = await _present(session, viewer, msg.presenter)
+        role = "driver" if driving else "presenter"
+        control = {"role": role, "presenter": number, "control_seq": session.control.seq}
+        viewer.reply({"type": "ok", "id": msg.id, "for": kind, **control})
         return
-    if not viewer.driver:
-        raise Forbidden("only the driver may do this: send auth with the session's control token")
+    session.control.require(viewer)
+    if kind in ("handoff", "room"):
+        await _steer(msg, session, viewer)
+        return
     if kind == "view":
         if len(json.dumps(msg.state)) > MAX_VIEW_CHARS:
             raise LimitReached(f"a view state may take at most {MAX_VIEW_CHARS} characters", "state")
@@ -114,6 +144,34 @@ async def _dispatch(msg: Any, session: Session, viewer: Viewer) -> None:
         raise BadRequest(f"model {session.spec.name!r} does not train", "type")
     await session.run(*_lifecycle(msg, session))
     viewer.reply({"type": "ok", "id": msg.id, "for": kind})
+
+
+async def _present(session: Session, viewer: Viewer, resume: int | None) -> tuple[int, bool]:
+    """Make an authenticated connection a presenter; it drives if control is free. Training that the
+    presenter grace paused resumes when a presenter takes control again."""
+    control = session.control
+    number = control.number_of(viewer)
+    if number is None:
+        number = control.join(viewer, resume)
+    driving = control.claim(viewer)
+    if driving and control.paused_while_away:
+        control.paused_while_away = False
+        with contextlib.suppress(NnliveError):  # a busy worker: the presenter presses Train itself
+            await session.run(session.train)
+    session.publish_state()
+    return number, driving
+
+
+async def _steer(msg: Any, session: Session, viewer: Viewer) -> None:
+    """``handoff`` (control to another presenter) or ``room`` (open or close it to viewers)."""
+    if msg.type == "handoff":
+        session.control.hand(viewer, msg.to)
+    else:
+        session.control.set_room(msg.open)
+        if not msg.open:
+            viewer.ws.app.state.rooms.dismiss_viewers(session, ROOM_CLOSED)
+    session.publish_state()
+    viewer.reply({"type": "ok", "id": msg.id, "for": msg.type})
 
 
 def _lifecycle(msg: Any, session: Session) -> tuple:

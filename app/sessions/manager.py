@@ -1,6 +1,7 @@
 """Creates, finds and ends sessions; owns the limits and each session's publisher task."""
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -14,12 +15,22 @@ import torch
 from app.bus.base import Bus
 from app.config import Settings
 from app.engine.catalog import CATALOG
+from app.engine.live.weights import import_weights, load_optimizer_state
 from app.engine.params import ParamError
-from app.errors import BadRequest, Forbidden, LimitReached, NotFound
+from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
 from app.latest import LatestSlots
-from app.sessions.session import PRECISIONS, Session
+from app.sessions.session import PRECISIONS, Progress, Session
 
 log = logging.getLogger(__name__)
+
+
+def _start_from(live: Any, start: Progress) -> None:
+    """A fork's fresh live model takes the weights and optimizer state of the session it copies."""
+    try:
+        import_weights(live, start.weights, "session")
+    except ParamError as exc:
+        raise BadRequest(f"this session cannot be copied: {exc.message}", exc.field) from None
+    load_optimizer_state(live, start.optimizer)
 
 
 def channel(session_id: str, stream: str) -> str:
@@ -37,6 +48,7 @@ class SessionManager:
         self._building = 0
         self._per_client: Counter[str] = Counter()  # sessions and builds under way per client address
         self._reaper: asyncio.Task | None = None
+        self._grace: asyncio.Task | None = None
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -44,11 +56,21 @@ class SessionManager:
     def start(self) -> None:
         """Begin ending sessions that nobody has watched for ``session_idle_s``."""
         self._reaper = asyncio.create_task(self._reap_idle())
+        self._grace = asyncio.create_task(self._pause_unpresented())
 
     async def create(
-        self, model: str, config: Any, seed: int, precision: str | None, client: str = ""
+        self,
+        model: str,
+        config: Any,
+        seed: int,
+        precision: str | None,
+        client: str = "",
+        *,
+        controls: dict | None = None,
+        start: Progress | None = None,
     ) -> Session:
-        """Validate everything, then build the model off the event loop."""
+        """Validate everything, then build the model off the event loop (a fork passes the already
+        validated ``controls`` and the ``start``: weights, step and curves of the session it copies)."""
         spec = CATALOG.get(model)
         if spec is None:
             raise BadRequest(f"unknown model {model!r}; see GET /api/models", "model")
@@ -63,11 +85,13 @@ class SessionManager:
             raise LimitReached("the server is running as many sessions as it allows; try later")
         if self._per_client[client] >= self.settings.max_sessions_per_client:
             raise LimitReached(f"{self._per_client[client]} sessions from your address are running; end one")
-        controls = {p.name: p.default for p in spec.controls}
+        controls = {p.name: p.default for p in spec.controls} | (controls or {})
         self._building += 1  # places are held while the model builds, so concurrent creates count
         self._per_client[client] += 1
         try:
             live = await asyncio.to_thread(spec.build, config, controls, seed, self.device)
+            if start is not None:
+                await asyncio.to_thread(_start_from, live, start)
         except BaseException:
             self._per_client[client] -= 1
             raise
@@ -90,10 +114,22 @@ class SessionManager:
             frame_budget=self.settings.frame_budget,
             client=client,
         )
+        if start is not None:
+            session.resume_from(start)
         self._sessions[session_id] = session
         self._publishers[session_id] = asyncio.create_task(self._publish(session_id, outbox))
         await session.run(session._publish_frame)
         return session
+
+    async def fork(self, session_id: str, client: str = "") -> Session:
+        """A new session of the same model, config, controls, seed and precision, starting from this
+        one's current weights, optimizer state, step and curves; counts toward the limits."""
+        source = self.get(session_id)
+        start = await source.run(source.progress)
+        model, seed, precision = source.spec.name, source.seed, source.precision
+        return await self.create(
+            model, source.config, seed, precision, client, controls=source.controls, start=start
+        )
 
     def get(self, session_id: str) -> Session:
         """The session with this id, or NotFound."""
@@ -119,8 +155,9 @@ class SessionManager:
 
     async def close(self) -> None:
         """End every session (server shutdown)."""
-        if self._reaper:
-            self._reaper.cancel()
+        for task in (self._reaper, self._grace):
+            if task:
+                task.cancel()
         for session in list(self._sessions.values()):
             await self._end(session, "shutdown")
 
@@ -145,6 +182,22 @@ class SessionManager:
                 if session.viewers == 0 and now - session.last_active > idle:
                     log.info("ending session %s: nobody watched it for %.0f s", session.id, idle)
                     await self._end(session, "idle")
+
+    async def _pause_unpresented(self) -> None:
+        """Pause training that no presenter has controlled for ``presenter_grace_s`` (it resumes when
+        a presenter takes control again)."""
+        grace = self.settings.presenter_grace_s
+        while True:
+            await asyncio.sleep(min(30.0, grace / 4))
+            now = time.monotonic()
+            for session in list(self._sessions.values()):
+                control = session.control
+                away = control.holder is None and now - control.away_since > grace
+                if session.state == "training" and away:
+                    log.info("pausing session %s: no presenter for %.0f s", session.id, grace)
+                    control.paused_while_away = True
+                    with contextlib.suppress(NnliveError):
+                        await session.run(session.pause)
 
     async def _publish(self, session_id: str, outbox: LatestSlots) -> None:
         while True:

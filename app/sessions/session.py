@@ -6,23 +6,38 @@ them to the event loop. Training runs at full speed; while it does, a frame is m
 ``frame_interval`` seconds and only when frames stay within ``frame_budget`` of the worker's CPU time.
 """
 
+import copy
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 from app.engine.live.base import LiveModel, ModelSpec
+from app.engine.live.weights import optimizer_state
 from app.engine.params import ParamError, validate
 from app.engine.worker import Worker, WorkerBusy
 from app.errors import BadRequest, Busy
 from app.protocol import encode_frame
+from app.sessions.control import Control
 from app.sessions.history import History
 
 PRECISIONS = {"float16": torch.float16, "float32": torch.float32}
 VAL_INTERVAL = 1.0  # seconds between validation passes while training
 Emit = Callable[[str, bytes], None]  # (stream, payload), callable from any thread
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a session stands at one instant: what a fork of it starts from."""
+
+    weights: bytes  # safetensors
+    optimizer: dict | None  # the optimizer's state_dict, copied (None for models that do not train)
+    step: int
+    train_history: History
+    val_history: History
 
 
 class Session:
@@ -63,6 +78,7 @@ class Session:
         self._val: dict | None = None
         self.last_frame: bytes | None = None  # for viewers who join late
         self.view: bytes | None = None  # the driver's page state (`view` message), likewise
+        self.control = Control()  # its presenters, which of them drives, whether the room is open
         self.worker = Worker(f"session-{session_id}")
 
     # -- reading (any thread) -------------------------------------------------------------------
@@ -95,6 +111,7 @@ class Session:
             "step": self.step,
             "controls": self.controls,
             "viewers": self.viewers,
+            **self.control.describe(),
         }
 
     def publish_state(self) -> None:
@@ -197,6 +214,16 @@ class Session:
     def weights(self) -> bytes:
         """The current state_dict as safetensors bytes."""
         return self.live.export_weights()
+
+    def progress(self) -> Progress:
+        """The weights, step and curves now (between two training steps)."""
+        histories = copy.deepcopy((self.train_history, self.val_history))
+        return Progress(self.live.export_weights(), optimizer_state(self.live), self.step, *histories)
+
+    def resume_from(self, start: Progress) -> None:
+        """Carry on from another session's progress (a new session, before its first frame)."""
+        self.step = start.step
+        self.train_history, self.val_history = start.train_history, start.val_history
 
     # -- internals (worker thread) --------------------------------------------------------------
 

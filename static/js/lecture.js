@@ -1,13 +1,15 @@
 // Lecture mode: the driver's page state (its URL query, less the session) goes to the viewers as
 // `{"type": "view", "state": …}`, at most about ten times a second with the newest winning; a viewer
-// puts a received state into its own URL, keeping its own session.
+// puts a received state into its own URL, keeping its own session. A detached viewer's URL also
+// names the lecture it left (`lecture=ID`), which is its own too.
 
 export const VIEW_INTERVAL_MS = 100;
+const OWN_KEYS = ["session", "lecture"]; // never sent, never taken from a received state
 
-/** The view state a URL query holds: every key but the session, as text. */
+/** The view state a URL query holds: every key but the session (and the lecture left), as text. */
 export function viewState(search) {
   const params = new URLSearchParams(search);
-  params.delete("session");
+  for (const key of OWN_KEYS) params.delete(key);
   return Object.fromEntries(params);
 }
 
@@ -15,9 +17,18 @@ export function viewState(search) {
 export function viewValues(state) {
   const values = {};
   for (const [key, value] of Object.entries(state ?? {})) {
-    if (key !== "session" && ["string", "number", "boolean"].includes(typeof value)) values[key] = value;
+    if (!OWN_KEYS.includes(key) && ["string", "number", "boolean"].includes(typeof value)) values[key] = value;
   }
   return values;
+}
+
+/**
+ * This page's role from a `state` message: "driver" when its presenter number holds control,
+ * "presenter" when it authenticated but another holds it (or nobody does), else "viewer".
+ */
+export function controlRole(state, presenter) {
+  if (presenter === null || presenter === undefined) return "viewer";
+  return state.holder === presenter ? "driver" : "presenter";
 }
 
 /**

@@ -2,16 +2,19 @@
 // to share), refusals on the notice line, and replacing the session by a new one when a config
 // field changes (POST the new one, then DELETE the old one with its token, naming the new one so
 // that viewers follow it), and lecture mode: a driver's view state goes to the viewers, a viewer
-// applies the driver's (lecture.js). The page supplies what to do with hello, state, frames and a
-// received view; views never see the socket. Recording: the Record button keeps what the socket
-// receives (recorder.js); `?replay=KEY` plays a recording through a ReplaySource in place of the socket
-// (replaybar.js): no session is opened and the page's controls stay disabled, as for a viewer.
+// applies the driver's (lecture.js); presenters (pages holding the token) see who holds control and
+// hand it on, close the room or end the session in the share panel; a viewer detaches onto its own
+// copy of the session (a fork) and rejoins the presenter later, ending its copy. The page supplies
+// what to do with hello, state, frames and a received view; views never see the socket. Recording: the
+// Record button keeps what the socket receives (recorder.js); `?replay=KEY` plays a recording through a
+// ReplaySource in place of the socket (replaybar.js): no session is opened and the page's controls stay
+// disabled, as for a viewer.
 
-import { setText } from "./i18n.js";
+import { setText, t } from "./i18n.js";
 import { bindSharePanel } from "./sharepanel.js";
-import { VIEW_INTERVAL_MS, throttled, viewState, viewValues } from "./lecture.js";
+import { VIEW_INTERVAL_MS, controlRole, throttled, viewState, viewValues } from "./lecture.js";
 import { LiveSocket } from "./net/socket.js";
-import { createSession, endSession, openSession, storedToken, viewerLink } from "./session.js";
+import { createSession, endSession, forkSession, keepPresenter, openSession, storedPresenter, storedToken, viewerLink } from "./session.js";
 import { bindRecorder } from "./recorder.js";
 import { openReplay } from "./replaybar.js";
 import { bindPngExport } from "./snapshot.js";
@@ -33,28 +36,64 @@ const byId = (id) => document.getElementById(id);
  */
 export async function startLivePage(model, { config = {}, onHello = () => {}, onState = () => {}, onFrame = () => {}, onAccess = () => {}, onView = () => {} }) {
   const notice = noticeBoard(byId("notice"));
-  const page = { role: "viewer", connected: false, session: null, socket: null };
-  const sharePanel = bindSharePanel({ toggle: byId("share-toggle"), panel: byId("share-panel"), canvas: byId("share-qr"), link: byId("share-url") });
+  // `presenter`: this page's presenter number (it authenticated); `control`: the latest state's
+  // presenter fields, `controlSeq` their change count (a state older than the auth reply is stale);
+  // `lecture`: the presenter's session a detached viewer left (in the URL too).
+  const lecture = new URLSearchParams(location.search).get("lecture");
+  const page = { role: "viewer", connected: false, session: null, socket: null, presenter: null, control: null, controlSeq: 0, lecture };
+  const sharePanel = bindSharePanel({
+    toggle: byId("share-toggle"),
+    panel: byId("share-panel"),
+    canvas: byId("share-qr"),
+    link: byId("share-url"),
+    presenters: byId("share-presenters"),
+    roomToggle: byId("room-toggle"),
+    endButton: byId("end-session"),
+    onHand: (n) => live.act({ type: "handoff", to: n }).catch(() => {}),
+    onRoom: (open) => live.act({ type: "room", open }).catch(() => {}),
+    onEnd: () => {
+      if (confirm(t("lecture.end_confirm"))) endSession(page.session.id, page.session.token);
+    },
+  });
   const replayKey = new URLSearchParams(location.search).get("replay");
   const recording = bindRecorder(byId("record"), { notice, describe: () => ({ page: location.pathname, model, session: page.session?.id }) });
   bindPngExport(byId("export-png"), byId("main"));
 
   const access = () => {
     const role = byId("role");
-    setText(role, page.role === "driver" ? "role.driver" : "role.viewer");
+    setText(role, ROLE_KEYS[page.role]);
     role.dataset.role = page.role;
     const driving = page.role === "driver" && page.connected;
     if (driving) sendView();
     sharePanel.setEnabled(driving);
+    showLecture();
     onAccess(driving, page.role);
+  };
+  // The lecture's switches: the presenter's status (to those who do not drive), taking free control
+  // (presenters), detaching (viewers) and rejoining (a detached viewer).
+  const showLecture = () => {
+    const control = page.control;
+    const pill = byId("presenter");
+    pill.hidden = !control || (page.role === "driver" && page.connected);
+    if (control) {
+      const here = control.presenter === "connected";
+      pill.dataset.status = here ? "open" : "away";
+      setText(pill, here ? "lecture.presenter_connected" : "lecture.presenter_away");
+      sharePanel.setControl(control, page.presenter);
+    }
+    byId("take-control").hidden = !(page.role === "presenter" && page.connected && control?.holder === null);
+    byId("detach").hidden = !(page.role === "viewer" && page.connected && !page.lecture);
+    byId("rejoin").hidden = !page.lecture;
   };
   // The driver's view state, read from the URL when it goes out: the newest always wins.
   const sendView = throttled(() => page.socket?.send({ type: "view", state: viewState(location.search) }), VIEW_INTERVAL_MS);
 
-  function connect(session, socket = new LiveSocket(session.id, { token: session.token })) {
+  function connect(session, socket = new LiveSocket(session.id, { token: session.token, presenter: storedPresenter(session.id) })) {
     page.socket?.close();
     page.session = session;
     page.role = "viewer";
+    page.presenter = page.control = null;
+    page.controlSeq = 0;
     page.socket = socket;
     socket.on("raw", recording.received);
     socket.on("status", (status) => {
@@ -62,8 +101,11 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       showConnection(byId("connection"), status);
       access();
     });
-    socket.on("role", ({ role, error }) => {
+    socket.on("role", ({ role, presenter = null, controlSeq = 0, error }) => {
       page.role = role;
+      page.presenter = presenter;
+      page.controlSeq = controlSeq;
+      if (presenter !== null) keepPresenter(session.id, presenter);
       if (error) notice.error(error);
       access();
     });
@@ -73,8 +115,22 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       else if (!session.token && !session.followed) notice.show("role.viewer_notice");
       onHello(hello.session, hello);
     });
+    // Who holds control, the room: a presenter handed control becomes the driver, and the reverse.
+    const applyControl = (state) => {
+      page.controlSeq = state.control_seq;
+      page.control = { presenter: state.presenter, holder: state.holder, presenters: state.presenters, room: state.room };
+      const role = controlRole(state, page.presenter);
+      if (role === page.role) {
+        showLecture();
+        return;
+      }
+      if (role === "driver" && page.role === "presenter") notice.show("lecture.got_control");
+      page.role = role;
+      access();
+    };
     socket.on("state", (state) => {
       setText(byId("viewers"), "status.viewers", { n: state.viewers });
+      if (state.control_seq >= page.controlSeq) applyControl(state);
       onState(state);
     });
     socket.on("frame", onFrame);
@@ -85,10 +141,10 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       onView(new URLSearchParams(location.search));
     });
     socket.on("error", (message) => notice.error(message));
-    socket.on("closed", ({ successor }) => {
+    socket.on("closed", ({ successor, reason }) => {
       if (replayKey !== null) return; // the recording goes on with its next hello
       if (!successor) {
-        notice.show("error.closed");
+        notice.show(reason === "room_closed" ? "lecture.room_closed" : "error.closed");
         return;
       }
       // The driver replaced the session (new settings): watch its successor.
@@ -136,6 +192,30 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
     },
   };
 
+  // Detach: drive a copy of the presenter's session (same weights), keeping its view; rejoin: watch
+  // the presenter again and end the copy.
+  byId("detach").addEventListener("click", async () => {
+    const left = page.session.id;
+    try {
+      const { info, token } = await forkSession(left);
+      page.lecture = left;
+      writeView({ session: info.id, lecture: left });
+      connect({ id: info.id, token });
+      notice.show("lecture.detached");
+    } catch (error) {
+      notice.error(error);
+    }
+  });
+  byId("rejoin").addEventListener("click", () => {
+    const own = page.session;
+    const presenter = page.lecture;
+    page.lecture = null;
+    writeView({ session: presenter, lecture: null });
+    connect({ id: presenter, token: storedToken(presenter), followed: true });
+    if (own.token) endSession(own.id, own.token);
+    notice.show("lecture.rejoined");
+  });
+  byId("take-control").addEventListener("click", () => page.socket.authenticate());
   byId("share-copy").addEventListener("click", () => navigator.clipboard?.writeText(byId("share-link").value));
   try {
     if (replayKey !== null) return await replay(replayKey);
@@ -162,6 +242,8 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
     return live;
   }
 }
+
+const ROLE_KEYS = { driver: "role.driver", presenter: "lecture.role_presenter", viewer: "role.viewer" };
 
 /** The share field holds this page's URL: the session and the whole view state, never the token. */
 function showLink() {

@@ -1,6 +1,7 @@
 // Two sessions side by side, one per recurrent cell (nn.RNN and nn.LSTM) of the `memory` model,
 // with the same config but the cell: attached from the URL (`?rnn=ID&lstm=ID`) or created, driven
-// together (train, pause, step, reset) and replaced together when the config changes.
+// together (train, pause, step, reset) and replaced together when the config changes; a lecture's
+// viewer follows the presenter's pair (its ids arrive in the view state).
 
 import { LiveSocket } from "./net/socket.js";
 import { createSession, endSession, storedToken } from "./session.js";
@@ -12,9 +13,10 @@ const MODEL = "memory";
  * Open the pair. `handlers` get (cell, payload): onHello(cell, hello), onState(cell, state),
  * onFrame(cell, frame), onError(error), onAccess(driving); writeView(values) puts the ids into the URL
  * (the live page's, so that its link to share follows).
- * Returns `{act(message), replace(config), driving}`.
+ * `create`: whether to create a pair when the URL names none (a viewer waits for `follow` instead).
+ * Returns `{act(message), replace(config), follow(ids), driving}`.
  */
-export async function startMemoryPair(config, handlers) {
+export async function startMemoryPair(config, handlers, { create: creates = true } = {}) {
   const pair = { sockets: {}, sessions: {}, roles: {} };
   const params = new URLSearchParams(location.search);
 
@@ -36,12 +38,17 @@ export async function startMemoryPair(config, handlers) {
     socket.connect();
   }
 
+  /** Show `next` ({cell: {id, token}}); sessions this tab drove before end. */
+  function switchTo(next) {
+    const old = Object.values(pair.sessions);
+    for (const cell of CELLS) connect(cell, next[cell]);
+    for (const session of old) if (session.token) endSession(session.id, session.token);
+  }
+
   async function create(nextConfig) {
     const made = await Promise.all(CELLS.map((cell) => createSession(MODEL, { config: { ...nextConfig, cell } })));
-    const old = { ...pair.sessions };
-    CELLS.forEach((cell, k) => connect(cell, { id: made[k].info.id, token: made[k].token }));
+    switchTo(Object.fromEntries(CELLS.map((cell, k) => [cell, { id: made[k].info.id, token: made[k].token }])));
     handlers.writeView(Object.fromEntries(CELLS.map((cell, k) => [cell, made[k].info.id])));
-    for (const session of Object.values(old)) if (session.token) endSession(session.id, session.token);
   }
 
   Object.defineProperty(pair, "driving", {
@@ -49,10 +56,15 @@ export async function startMemoryPair(config, handlers) {
   });
   pair.act = (message) => Promise.all(CELLS.map((cell) => pair.sockets[cell].request(message)));
   pair.replace = create;
+  /** Show the pair `ids` ({rnn, lstm}), with this tab's tokens if it holds them. */
+  pair.follow = (ids) => {
+    if (CELLS.every((cell) => pair.sessions[cell]?.id === ids[cell])) return;
+    switchTo(Object.fromEntries(CELLS.map((cell) => [cell, { id: ids[cell], token: storedToken(ids[cell]) }])));
+  };
 
   if (CELLS.every((cell) => params.get(cell))) {
     for (const cell of CELLS) connect(cell, { id: params.get(cell), token: storedToken(params.get(cell)) });
-  } else {
+  } else if (creates) {
     await create(config);
   }
   return pair;

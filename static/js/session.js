@@ -5,6 +5,7 @@
 // (POST /api/sessions), its token kept in sessionStorage and its id put into the URL.
 
 const TOKEN_PREFIX = "nnlive.token.";
+const PRESENTER_PREFIX = "nnlive.presenter.";
 
 /** The session to show: `{id, token}` (token null for a viewer). Creates one when the URL names none. */
 export async function openSession(model, { seed = 0, config = {} } = {}) {
@@ -23,22 +24,42 @@ export function storedToken(id) {
   return sessionStorage.getItem(TOKEN_PREFIX + id);
 }
 
+/** The presenter number this tab had in session `id` (so that a reload keeps its control), or null. */
+export function storedPresenter(id) {
+  const number = Number(sessionStorage.getItem(PRESENTER_PREFIX + id));
+  return number > 0 ? number : null;
+}
+
+/** Remember this tab's presenter number in session `id`. */
+export function keepPresenter(id, number) {
+  sessionStorage.setItem(PRESENTER_PREFIX + id, String(number));
+}
+
 /**
  * Create a session (POST /api/sessions) and keep its token in sessionStorage. Resolves with
  * `{info, token}`; a refusal rejects with an Error carrying the server's `code`, `field` and `status`.
  */
 export async function createSession(model, { seed = 0, config = {} } = {}) {
-  const response = await fetch("/api/sessions", {
+  return postSession("/api/sessions", { model, config, seed });
+}
+
+/** Copy session `id` with its current weights (POST /api/sessions/{id}/fork); as createSession. */
+export async function forkSession(id) {
+  return postSession(`/api/sessions/${encodeURIComponent(id)}/fork`, {});
+}
+
+async function postSession(url, body) {
+  const response = await fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ model, config, seed }),
+    body: JSON.stringify(body),
   });
-  const body = await response.json();
+  const reply = await response.json();
   if (!response.ok) {
-    const { code, message, field } = body.error ?? {};
+    const { code, message, field } = reply.error ?? {};
     throw Object.assign(new Error(message ?? response.statusText), { code, field, status: response.status });
   }
-  const { token, ...info } = body;
+  const { token, ...info } = reply;
   sessionStorage.setItem(TOKEN_PREFIX + info.id, token);
   return { info, token };
 }
@@ -49,6 +70,7 @@ export async function createSession(model, { seed = 0, config = {} } = {}) {
  */
 export async function endSession(id, token, successor = null) {
   sessionStorage.removeItem(TOKEN_PREFIX + id);
+  sessionStorage.removeItem(PRESENTER_PREFIX + id);
   const query = successor ? `?successor=${encodeURIComponent(successor)}` : "";
   await fetch(`/api/sessions/${encodeURIComponent(id)}${query}`, {
     method: "DELETE",

@@ -63,6 +63,11 @@ def test_viewer_gets_hello_state_then_the_latest_frame(session: dict, open_socke
         "step": 0,
         "controls": session["controls"],
         "viewers": 1,
+        "presenter": "away",
+        "holder": None,
+        "presenters": [],
+        "room": "open",
+        "control_seq": 0,
     }
     assert isinstance(frame, Frame)
     assert (frame["type"], frame["session"], frame["step"]) == ("frame", session["id"], 0)

@@ -5,8 +5,10 @@ Viewers open the bare viewer link (``?session=ID``, no view state), so what they
 presenter's selection can only have come over the socket as a ``view`` message.
 """
 
+import re
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -90,6 +92,20 @@ def test_viewers_follow_the_selected_conv_cell_and_cannot_drive(
     refusal = viewer.evaluate(SEND_TRAIN, session)
     assert refusal["code"] == "forbidden"
     assert refusal["id"] == 7
+
+
+def test_conv_viewers_play_the_animation_along_with_the_presenter(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    _, viewer = start_lecture(page, browser, contexts, live_server, "conv?height=5&width=5&kernel=3")
+    page.click("#play")
+    # The presenter's URL holds still while it plays: a viewer moving on plays on its own clock.
+    viewer.wait_for_function("() => window.nnlive.cell?.k >= 2", timeout=WAIT_MS)
+    expect(page.locator("#play")).to_have_class(re.compile(r"\brunning\b"))
+    page.click("#play")
+    cell = page.evaluate("() => window.nnlive.cell")
+    viewer.wait_for_function("(k) => window.nnlive.cell?.k === k", arg=cell["k"], timeout=FOLLOW_MS)
+    expect(viewer.locator("#play")).not_to_have_class(re.compile(r"\brunning\b"))
 
 
 def test_rnn_viewers_follow_the_pick_and_the_frames_and_a_late_joiner_starts_there(
@@ -196,3 +212,131 @@ def test_the_presenters_share_panel_shows_the_viewer_link_as_a_qr_code(
     assert any(any(row) for row in qr["shown"])  # not blank
     page.click("#share-toggle")
     expect(page.locator("#share-panel")).to_be_hidden()
+
+
+def test_a_viewer_detaches_onto_its_own_copy_and_rejoins_the_presenter(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    _, viewer = start_lecture(page, browser, contexts, live_server, "lenet")
+    page.click("#step-once")
+    page.wait_for_function("() => window.nnlive.lastFrame.header.step >= 1", timeout=WAIT_MS)
+    presented = settled_frame(page)
+    lecture = presented["session"]["id"]
+    viewer.wait_for_function("(s) => window.nnlive.lastFrame.header.seq === s", arg=presented["seq"])
+    expect(viewer.locator("#train")).to_be_disabled()
+    expect(viewer.locator("#rejoin")).to_be_hidden()
+
+    # Detached: the viewer drives a copy that starts from the presenter's weights.
+    viewer.click("#detach")
+    expect(viewer.locator("#role")).to_have_attribute("data-role", "driver")
+    own = "(id) => window.nnlive.session.id !== id && window.nnlive.lastFrame.header.session !== id"
+    viewer.wait_for_function(own, arg=lecture, timeout=WAIT_MS)
+    copy = viewer.evaluate(READ_FRAME)
+    fork = copy["session"]["id"]
+    assert f"session={fork}" in viewer.url
+    assert f"lecture={lecture}" in viewer.url
+    assert copy["session"]["step"] == 1
+    assert copy["probs"] == presented["probs"]  # the same weights on the same probe
+    expect(viewer.locator("#train")).to_be_enabled()
+    expect(viewer.locator("#detach")).to_be_hidden()
+    expect(viewer.locator("#rejoin")).to_be_visible()
+
+    # Training the copy changes its frames, not the presenter's.
+    viewer.click("#step-once")
+    viewer.wait_for_function("() => window.nnlive.lastFrame.header.step >= 2", timeout=WAIT_MS)
+    trained = settled_frame(viewer)
+    assert trained["probs"] != presented["probs"]
+    assert page.evaluate("() => window.nnlive.lastFrame.header.step") == 1
+
+    # Rejoined: the viewer follows the presenter's session and view again; its copy is ended.
+    viewer.click("#rejoin")
+    expect(viewer.locator("#role")).to_have_attribute("data-role", "viewer")
+    viewer.wait_for_function("(id) => window.nnlive.session.id === id", arg=lecture, timeout=WAIT_MS)
+    assert "lecture=" not in viewer.url
+    expect(viewer.locator("#train")).to_be_disabled()
+    expect(viewer.locator("#detach")).to_be_visible()
+    page.check("#head-toggle")
+    page.wait_for_function("() => window.nnlive.lastFrame.tensors.flat !== undefined", timeout=WAIT_MS)
+    pin_row(page, "out", 4, 10)
+    expect(viewer.locator('.headmatvec[data-layer="out"]')).to_have_attribute("data-unit", "4")
+    ended = httpx.get(f"{live_server}/api/sessions/{fork}", timeout=WAIT_MS / 1000)
+    assert ended.status_code == 404
+
+
+def open_presenter(
+    browser: Browser, contexts: list[BrowserContext], url: str, session: str, token: str
+) -> Page:
+    """A second presenter: a new browser context whose tab holds the session's token, as the
+    presenter's own tab does after a reload."""
+    context = browser.new_context()
+    contexts.append(context)
+    context.add_init_script(f"sessionStorage.setItem('nnlive.token.{session}', '{token}')")
+    presenter = context.new_page()
+    presenter.goto(url)
+    presenter.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+    return presenter
+
+
+def test_presenters_hand_control_on_close_the_room_and_take_free_control(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    frame, viewer = start_lecture(page, browser, contexts, live_server, "pool")
+    session = frame["session"]["id"]
+    token = page.evaluate("(id) => sessionStorage.getItem(`nnlive.token.${id}`)", session)
+    second = open_presenter(browser, contexts, page.url, session, token)
+    expect(second.locator("#role")).to_have_attribute("data-role", "presenter")
+    expect(second.locator("#presenter")).to_have_attribute("data-status", "open")
+    expect(second.locator("#take-control")).to_be_hidden()
+    expect(viewer.locator("#presenter")).to_have_attribute("data-status", "open")
+
+    page.click("#share-toggle")
+    expect(page.locator("#share-presenters li")).to_have_count(2)
+    expect(page.locator('#share-presenters li[data-presenter="1"] .share-holder')).to_be_visible()
+    page.click('#share-presenters li[data-presenter="2"] button')
+    expect(second.locator("#role")).to_have_attribute("data-role", "driver")
+    expect(page.locator("#role")).to_have_attribute("data-role", "presenter")
+    expect(page.locator("#share-toggle")).to_be_hidden()
+
+    second.click("#share-toggle")
+    second.click("#room-toggle")
+    expect(viewer.locator("#notice")).to_have_text("The presenter closed the room.")
+    expect(viewer.locator("#connection")).to_have_attribute("data-status", "closed")
+    expect(second.locator("#room-toggle")).to_have_text("Reopen the room")
+
+    second.close()
+    expect(page.locator("#presenter")).to_have_attribute("data-status", "away")
+    page.click("#take-control")
+    expect(page.locator("#role")).to_have_attribute("data-role", "driver")
+
+
+def test_lstm_viewers_follow_the_presenters_memory_pair_and_its_length(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    _, viewer = start_lecture(page, browser, contexts, live_server, "lstm")
+    page.wait_for_function("() => window.nnlive.memoryDriving", timeout=WAIT_MS)
+    pair_ids = "() => ['rnn', 'lstm'].map((c) => new URLSearchParams(location.search).get(c))"
+    follows = "(ids) => ['rnn', 'lstm'].every((c, k) => window.nnlive.memory[c]?.header.session === ids[k])"
+    viewer.wait_for_function(follows, arg=page.evaluate(pair_ids), timeout=WAIT_MS)
+    assert viewer.evaluate(pair_ids) == page.evaluate(pair_ids)
+
+    page.fill("#length", "7")
+    page.dispatch_event("#length", "change")
+    page.wait_for_function("() => window.nnlive.memory.lstm?.header.T === 7", timeout=WAIT_MS)
+    viewer.wait_for_function(follows, arg=page.evaluate(pair_ids), timeout=WAIT_MS)
+    viewer.wait_for_function("() => window.nnlive.memory.rnn?.header.T === 7", timeout=WAIT_MS)
+    expect(viewer.locator("#length")).to_have_value("7")
+    expect(viewer.locator("#memory-train")).to_be_disabled()
+
+
+def test_a_presenter_who_reloads_the_page_keeps_control(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    _, viewer = start_lecture(page, browser, contexts, live_server, "pool")
+    for _ in range(2):
+        page.reload()
+        page.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+        expect(page.locator("#role")).to_have_attribute("data-role", "driver")
+        expect(page.locator("#take-control")).to_be_hidden()
+    page.click("#share-toggle")
+    expect(page.locator("#share-presenters li")).to_have_count(1)
+    expect(viewer.locator("#presenter")).to_have_attribute("data-status", "open")

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { throttled, viewState, viewValues } from "../../static/js/lecture.js";
+import { controlRole, throttled, viewState, viewValues } from "../../static/js/lecture.js";
 
 test("the view state is the query less the session", () => {
   assert.deepEqual(viewState("?session=abc&cell=4&speed=2"), { cell: "4", speed: "2" });
@@ -11,6 +11,19 @@ test("the view state is the query less the session", () => {
 test("a received state never changes the session and keeps only plain values", () => {
   assert.deepEqual(viewValues({ session: "evil", cell: "7", t: 3, on: true, nested: { a: 1 }, none: null }), { cell: "7", t: 3, on: true });
   assert.deepEqual(viewValues(null), {});
+});
+
+test("a detached viewer's lecture stays its own", () => {
+  assert.deepEqual(viewState("?session=fork&lecture=abc&cell=4"), { cell: "4" });
+  assert.deepEqual(viewValues({ lecture: "other", cell: "4" }), { cell: "4" });
+});
+
+test("the role follows the holder of control", () => {
+  const state = { holder: 2, presenters: [1, 2] };
+  assert.equal(controlRole(state, 2), "driver");
+  assert.equal(controlRole(state, 1), "presenter");
+  assert.equal(controlRole({ holder: null, presenters: [1] }, 1), "presenter");
+  assert.equal(controlRole(state, null), "viewer");
 });
 
 /** A fake clock: `later` queues callbacks, `tick(ms)` advances time and runs those due. */

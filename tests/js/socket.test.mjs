@@ -76,6 +76,22 @@ test("sends auth first when it holds a token, and reports the role", async () =>
   assert.deepEqual(roles, ["driver"]);
 });
 
+test("a reconnecting presenter names the number it had, to keep its control", async () => {
+  const live = new LiveSocket("s1", { token: "secret", url: "ws://t", WebSocket: FakeSocket });
+  const roles = [];
+  live.on("role", (r) => roles.push(r));
+  live.connect();
+  lastSocket().serverOpens();
+  const [first] = lastSocket().sent;
+  assert.equal(first.presenter, undefined);
+  lastSocket().serverSends({ type: "ok", id: first.id, for: "auth", role: "presenter", presenter: 3, control_seq: 5 });
+  await Promise.resolve();
+  assert.deepEqual(roles, [{ role: "presenter", presenter: 3, controlSeq: 5 }]);
+  live.connect();
+  lastSocket().serverOpens();
+  assert.equal(lastSocket().sent[0].presenter, 3);
+});
+
 test("a refused token leaves the page a viewer", async () => {
   const live = new LiveSocket("s1", { token: "stale", url: "ws://t", WebSocket: FakeSocket });
   const roles = [];

@@ -25,6 +25,8 @@ MINIMAL = {
     "step": {"count": 2},
     "set": {"values": {"lr": 0.01}},
     "reset": {},
+    "handoff": {"to": 2},
+    "room": {"open": False},
 }
 
 

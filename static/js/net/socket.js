@@ -1,7 +1,8 @@
 // LiveSocket: one session's websocket (docs/protocol.md, "Websocket").
 //
 // - connects to /ws/sessions/{id} on this page's host (wss on https), binaryType "arraybuffer";
-// - on every (re)connect sends `auth` first when it holds a control token;
+// - on every (re)connect sends `auth` first when it holds a control token, naming the presenter
+//   number the server gave it before so that a page whose connection dropped keeps its control;
 // - text messages are dispatched by `type`, binary ones as "frame" with decodeFrame's result;
 // - request(msg) gives the message an id and settles on the matching ok/error, or on the frame
 //   whose header has `reply_to` that id (forward, sample);
@@ -26,13 +27,15 @@ export function sessionSocketUrl(sessionId, loc = globalThis.location) {
 export class LiveSocket extends Emitter {
   /**
    * @param {string} sessionId
-   * @param {{token?: string, url?: string, WebSocket?: typeof WebSocket}} options
-   *   `WebSocket` replaces the global constructor (tests).
+   * @param {{token?: string, presenter?: number, url?: string, WebSocket?: typeof WebSocket}} options
+   *   `presenter`: the number this page had before (a reload); `WebSocket` replaces the global
+   *   constructor (tests).
    */
-  constructor(sessionId, { token = null, url = null, WebSocket: Socket = globalThis.WebSocket } = {}) {
+  constructor(sessionId, { token = null, presenter = null, url = null, WebSocket: Socket = globalThis.WebSocket } = {}) {
     super();
     this.url = url ?? sessionSocketUrl(sessionId);
     this.token = token;
+    this.presenter = presenter; // the presenter number the server gave this page's token holder
     this.Socket = Socket;
     this.pending = new Map();
     this.nextId = 1;
@@ -88,12 +91,19 @@ export class LiveSocket extends Emitter {
   opened() {
     this.attempt = 0;
     this.emit("status", { status: "open" });
-    if (this.token) {
-      this.request({ type: "auth", token: this.token }).then(
-        (reply) => this.emit("role", { role: reply.role }),
-        (error) => this.emit("role", { role: "viewer", error }),
-      );
-    }
+    if (this.token) this.authenticate();
+  }
+
+  /** Present the token (again: it takes control when nobody holds it); emits "role" with the answer. */
+  authenticate() {
+    const resume = this.presenter === null ? {} : { presenter: this.presenter };
+    this.request({ type: "auth", token: this.token, ...resume }).then(
+      (reply) => {
+        this.presenter = reply.presenter ?? null;
+        this.emit("role", { role: reply.role, presenter: this.presenter, controlSeq: reply.control_seq ?? 0 });
+      },
+      (error) => this.emit("role", { role: "viewer", error }),
+    );
   }
 
   received(data) {

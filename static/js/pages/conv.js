@@ -41,7 +41,7 @@ const PRESET_KEYS = {
   edge: "conv.preset_edge",
 };
 
-const VIEW = { cell: 0, speed: 2 }; // the view state in the URL, with its defaults
+const VIEW = { cell: 0, speed: 2, play: false }; // the view state in the URL, with its defaults
 
 const byId = (id) => document.getElementById(id);
 const sameShape = (a, b) => a.length === b.length && a.every((d, i) => d === b[i]);
@@ -94,7 +94,7 @@ async function main() {
   const params = new URLSearchParams(location.search);
   const [catalog, poolCatalog] = await Promise.all([catalogEntry(MODEL), catalogEntry(POOL_MODEL)]);
   const view = readView(params, VIEW);
-  const state = { info: null, frame: null, carry: null, wantedCell: view.cell, driving: false };
+  const state = { info: null, frame: null, carry: null, wantedCell: view.cell, driving: false, played: null };
   const debug = { lastFrame: null, frames: 0, session: null, cell: null, driving: false };
   window.nnlive = debug;
   let live = null;
@@ -192,12 +192,13 @@ async function main() {
   speed.addEventListener("input", () => player.setSpeed(SPEEDS[Number(speed.value)]));
   showPlayer(player.state);
 
-  /** A viewer takes the driver's cell and speed (lecture mode). */
+  /** A viewer takes the driver's cell and speed, and plays from that cell while the driver plays. */
   function applyView(values) {
     const wanted = readView(values, VIEW);
     player.setSpeed(nearestSpeed(wanted.speed));
     speed.value = SPEEDS.indexOf(player.state.speed);
     player.jump(wanted.cell);
+    if (wanted.play) player.play();
   }
 
   function showPlayer({ position, playing, speed: perSecond }) {
@@ -207,8 +208,11 @@ async function main() {
     if (!state.info) return; // no session yet: the URL's cell waits for it
     state.wantedCell = position;
     draw();
-    // While playing the URL waits: browsers throttle frequent history updates.
-    if (!playing) live?.writeView({ cell: position, speed: perSecond });
+    // While playing the URL waits (browsers throttle frequent history updates) but for the start and
+    // a new speed: viewers then play along from that cell on their own clock.
+    const started = playing && (!state.played || state.played.speed !== perSecond);
+    state.played = playing ? { speed: perSecond } : null;
+    if (!playing || started) live?.writeView({ cell: position, speed: perSecond, play: playing });
   }
 
   let drawRequest = null;

@@ -40,6 +40,7 @@ async function main() {
   const debug = { lastFrame: null, frames: 0, session: null, driving: false, selection: page.selection, memory: {}, memoryFrames: 0 };
   window.nnlive = debug;
   let live = null;
+  let memory = null; // the memory pair, once started (a promise)
   const act = (message) => live.act(message).catch(() => {});
 
   const views = {
@@ -121,10 +122,14 @@ async function main() {
     onView: (values) => {
       const { t: step, j } = readView(values, VIEW);
       select(step, j);
+      const pairIds = { rnn: values.get("rnn"), lstm: values.get("lstm") };
+      if (pairIds.rnn && pairIds.lstm) memory?.then((pair) => pair?.follow(pairIds));
     },
   });
 
-  if (live && !live.replaying) startMemory(view.T, live, debug); // a recording holds the page's own session only
+  // A viewer shows the presenter's memory pair (named in the view state) rather than making its own;
+  // a recording holds the page's own session only.
+  if (live && !live.replaying) memory = startMemory(view.T, live, debug);
 }
 
 /** Typed numbers, one step per line (numbers apart by spaces or semicolons), or null if one is not a number. */
@@ -142,6 +147,7 @@ function formatRows(tensor) {
 
 /** The long-memory section: two sessions, shared controls, four charts. */
 async function startMemory(length, live, debug) {
+  const follower = !live.session.token;
   const { notice } = live;
   const charts = {
     loss: curves.mount(byId("loss-chart"), { series: SERIES.map((s) => ({ ...s })) }),
@@ -218,8 +224,9 @@ async function startMemory(length, live, debug) {
         for (const element of document.querySelectorAll("#memory-controls button, #memory-controls input")) element.disabled = !driving;
       },
     },
+    { create: !follower },
   ).catch((error) => notice.error(error));
-  if (!pair) return;
+  if (!pair) return null;
   const training = () => CELLS.some((c) => status[c].state === "training");
   const toggle = () => pair.act({ type: training() ? "pause" : "train" }).catch(() => {});
   const step = () => pair.act({ type: "step", count: 10 }).catch(() => {});
@@ -236,6 +243,7 @@ async function startMemory(length, live, debug) {
     pair.replace({ T: Number(lengthInput.value) }).catch((error) => notice.error(error));
   });
   bindKeys({ " ": toggle, s: step, r: reset }, () => pair.driving);
+  return pair;
 }
 
 main();
