@@ -1,5 +1,6 @@
 """Typed settings read from the environment (prefix NNLIVE_), with safe defaults for a local demo."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -27,6 +28,8 @@ class Settings(BaseSettings):
     max_message_bytes: int = Field(256 * 1024, ge=1024)
     max_upload_bytes: int = Field(1024 * 1024, ge=1024)
     torch_threads: int = Field(1, ge=0)
+    max_training: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    admin_token: str = ""
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"
 

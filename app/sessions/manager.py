@@ -18,6 +18,7 @@ from app.engine.params import ParamError
 from app.errors import BadRequest, Forbidden, LimitReached, NotFound
 from app.latest import LatestSlots
 from app.sessions.session import PRECISIONS, Session
+from app.sessions.training_queue import TrainingQueue
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class SessionManager:
         self._building = 0
         self._per_client: Counter[str] = Counter()  # sessions and builds under way per client address
         self._reaper: asyncio.Task | None = None
+        self.training_queue = TrainingQueue(settings.max_training)
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -89,6 +91,7 @@ class SessionManager:
             frame_interval=1.0 / self.settings.frame_rate,
             frame_budget=self.settings.frame_budget,
             client=client,
+            training_queue=self.training_queue,
         )
         self._sessions[session_id] = session
         self._publishers[session_id] = asyncio.create_task(self._publish(session_id, outbox))

@@ -19,6 +19,7 @@ from app.engine.worker import Worker, WorkerBusy
 from app.errors import BadRequest, Busy
 from app.protocol import encode_frame
 from app.sessions.history import History
+from app.sessions.training_queue import TrainingQueue
 
 PRECISIONS = {"float16": torch.float16, "float32": torch.float32}
 VAL_INTERVAL = 1.0  # seconds between validation passes while training
@@ -43,12 +44,15 @@ class Session:
         frame_interval: float,
         frame_budget: float = 0.04,
         client: str = "",
+        training_queue: TrainingQueue | None = None,
     ) -> None:
         self.id, self.token, self.spec = session_id, token, spec
         self.config, self.controls, self.seed, self.precision = config, controls, seed, precision
         self.live = live
         self.facts = live.describe()
         self.state = "paused"
+        self.place: int | None = None  # its place in the training queue while ``queued``
+        self._queue = training_queue or TrainingQueue(1)  # on its own, a session never waits
         self.step = 0
         self.viewers = 0
         self.created = time.time()
@@ -95,6 +99,7 @@ class Session:
             "step": self.step,
             "controls": self.controls,
             "viewers": self.viewers,
+            **({"place": self.place} if self.place else {}),  # while queued: 1 is next to train
         }
 
     def publish_state(self) -> None:
@@ -120,8 +125,9 @@ class Session:
             raise BadRequest(exc.message, exc.field) from None
 
     def close(self) -> None:
-        """Stop the worker (the model is dropped with the session)."""
+        """Stop the worker, then give up its training slot or place (the model goes with the session)."""
         self.worker.close()
+        self._queue.leave(self.id)
 
     # -- worker-side methods (pass to ``run``) --------------------------------------------------
 
@@ -134,15 +140,16 @@ class Session:
         self._publish_frame(message.get("id"))
 
     def train(self) -> None:
-        """Start training in the background."""
-        self.state = "training"
-        self._last_val = time.monotonic()
-        self.worker.set_background(self._tick)
-        self.publish_state()
+        """Start training in the background, or wait in the training queue (``queued``) for a slot."""
+        self._queue_moved(self._queue.enter(self.id, self._queue_moved))
 
     def pause(self) -> None:
-        """Stop training; validate and show where it stopped."""
+        """Stop training (or waiting to); validate and show where it stopped."""
+        self._queue.leave(self.id)
         self.worker.set_background(None)
+        self.place = None
+        if self.state == "queued":
+            self.state = "paused"
         if self.state == "training":
             self.state = "paused"
             self._validate()
@@ -178,8 +185,9 @@ class Session:
 
     def _restart(self) -> None:
         """Paused at step 0 with no history, and the model's facts (vocabulary, layers) read anew."""
+        self._queue.leave(self.id)
         self.worker.set_background(None)
-        self.state, self.step, self._val = "paused", 0, None
+        self.state, self.step, self._val, self.place = "paused", 0, None, None
         self.train_history.clear()
         self.val_history.clear()
         self.facts = self.live.describe()
@@ -190,6 +198,16 @@ class Session:
         return self.live.export_weights()
 
     # -- internals (worker thread) --------------------------------------------------------------
+
+    def _queue_moved(self, place: int) -> None:
+        """Train now (``place`` 0) or wait at ``place``; the queue calls it from any thread, locked."""
+        if place:
+            self.state, self.place = "queued", place
+        else:
+            self.state, self.place = "training", None
+            self._last_val = time.monotonic()
+            self.worker.set_background(self._tick)
+        self.publish_state()
 
     def _tick(self) -> None:
         self.live.train_step()

@@ -1,0 +1,60 @@
+"""Admission to training: at most ``slots`` sessions train at once; the others wait first come, first served.
+
+Sessions enter and leave from their own worker threads (and the event loop's helper threads), so every
+change happens under one lock. A waiting session is told of each move with ``tell(place)``: a place of 1
+or more while it waits, 0 when its turn has come (it then holds a slot). ``tell`` runs under the lock and
+must only set flags and hand work on — never wait.
+"""
+
+import threading
+from collections.abc import Callable
+
+Tell = Callable[[int], None]
+
+
+class TrainingQueue:
+    """The sessions training now and, in order, those waiting for a slot."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._lock = threading.Lock()
+        self._training: set[str] = set()
+        self._waiting: dict[str, Tell] = {}  # insertion order is the line
+
+    def enter(self, key: str, tell: Tell) -> int:
+        """Ask to train: 0 when it may train now, else its place in line (1 is next)."""
+        with self._lock:
+            if key in self._training:
+                return 0
+            if key not in self._waiting:
+                if len(self._training) < self.slots and not self._waiting:
+                    self._training.add(key)
+                    return 0
+                self._waiting[key] = tell
+            return list(self._waiting).index(key) + 1
+
+    def leave(self, key: str) -> None:
+        """Stop training or waiting (idempotent); those behind move up and the first may start."""
+        with self._lock:
+            if key in self._training:
+                self._training.discard(key)
+            elif self._waiting.pop(key, None) is None:
+                return
+            while self._waiting and len(self._training) < self.slots:
+                first = next(iter(self._waiting))
+                self._training.add(first)
+                self._waiting.pop(first)(0)
+            for place, tell in enumerate(self._waiting.values(), start=1):
+                tell(place)
+
+    def place(self, key: str) -> int | None:
+        """0 while ``key`` trains, its place while it waits, None otherwise."""
+        with self._lock:
+            if key in self._training:
+                return 0
+            return list(self._waiting).index(key) + 1 if key in self._waiting else None
+
+    def counts(self) -> dict[str, int]:
+        """How many sessions train and how many wait."""
+        with self._lock:
+            return {"training": len(self._training), "queued": len(self._waiting), "slots": self.slots}
