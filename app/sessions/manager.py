@@ -105,6 +105,14 @@ class SessionManager:
             raise NotFound(f"no session {session_id!r}")
         return session
 
+    def all(self) -> list[Session]:
+        """Every session, oldest first."""
+        return list(self._sessions.values())
+
+    async def end(self, session_id: str, reason: str) -> None:
+        """End a session without its token (the admin view); its viewers are told ``reason``."""
+        await self._end(self.get(session_id), reason)
+
     def authorize(self, session_id: str, token: str | None) -> Session:
         """The session, if ``token`` is its control token (compared in constant time)."""
         session = self.get(session_id)

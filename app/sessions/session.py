@@ -18,6 +18,7 @@ from app.engine.params import ParamError, validate
 from app.engine.worker import Worker, WorkerBusy
 from app.errors import BadRequest, Busy
 from app.protocol import encode_frame
+from app.sessions.footprint import tensor_bytes
 from app.sessions.history import History
 from app.sessions.training_queue import TrainingQueue
 
@@ -192,6 +193,10 @@ class Session:
         self.val_history.clear()
         self.facts = self.live.describe()
         self.publish_state()
+
+    def footprint(self) -> int:
+        """Bytes of the tensors this session's model holds (app/sessions/footprint.py says which)."""
+        return tensor_bytes(self.live)
 
     def weights(self) -> bytes:
         """The current state_dict as safetensors bytes."""
