@@ -3,6 +3,18 @@
 
 import { hasText, setText } from "./i18n.js";
 
+// The Train button's text in each run state: a queued session can leave the line as a training one pauses.
+const TRAIN_LABELS = { training: "controls.pause", queued: "controls.leave_queue" };
+
+/** Whether Train/Pause now stops the session: it trains, or waits in the training queue. */
+export const isRunning = (runState) => runState in TRAIN_LABELS;
+
+/** Show a run state on the Train button: Pause, Leave queue, or Train. */
+export function showTrainButton(button, runState) {
+  setText(button, TRAIN_LABELS[runState] ?? "controls.train");
+  button.classList.toggle("running", isRunning(runState));
+}
+
 // Control name in the protocol → element id in templates/_training_controls.html.
 const FIELD_IDS = { lr: "lr", optimizer: "optimizer", batch_size: "batch-size", grads: "grads" };
 
@@ -23,8 +35,7 @@ export function bindTrainingControls(form, act) {
     /** Show a `state` message: run state on the Train button, control values in the fields. */
     showState(state) {
       current = state;
-      setText(buttons.train, state.state === "training" ? "controls.pause" : "controls.train");
-      buttons.train.classList.toggle("running", state.state === "training");
+      showTrainButton(buttons.train, state.state);
       for (const [name, element] of Object.entries(fields)) {
         const value = state.controls?.[name];
         if (value === undefined || element === document.activeElement) continue;
@@ -47,7 +58,7 @@ export function bindTrainingControls(form, act) {
     setEnabled(enabled) {
       for (const element of [...Object.values(buttons), ...Object.values(fields)]) element.disabled = !enabled;
     },
-    toggleTraining: () => act({ type: current?.state === "training" ? "pause" : "train" }),
+    toggleTraining: () => act({ type: isRunning(current?.state) ? "pause" : "train" }),
     step: () => act({ type: "step", count: 1 }),
     reset: () => act({ type: "reset" }),
     toggleGrads: () => setControl("grads", !current?.controls?.grads),

@@ -8,10 +8,11 @@
 
 import { clampIndex, readSample, topAt, unitRow, charLabel } from "../charrnnsample.js";
 import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindKeys } from "../controls.js";
+import { bindKeys, isRunning, showTrainButton } from "../controls.js";
 import { initI18n, setText, t } from "../i18n.js";
 import { startLivePage } from "../livepage.js";
 import { formatPercent, formatValue } from "../numbers.js";
+import { showRunState } from "../status.js";
 import { configFromParams } from "../urlstate.js";
 import * as charrnnheat from "../views/charrnnheat.js";
 import * as charrnntext from "../views/charrnntext.js";
@@ -183,7 +184,7 @@ async function main() {
     showTemperature();
   }
 
-  const toggleTraining = () => quiet(act({ type: page.state?.state === "training" ? "pause" : "train" }));
+  const toggleTraining = () => quiet(act({ type: isRunning(page.state?.state) ? "pause" : "train" }));
   const stepOnce = () => quiet(act({ type: "step", count: 1 }));
   const reset = () => quiet(act({ type: "reset" }));
   byId("train").addEventListener("click", toggleTraining);
@@ -297,12 +298,9 @@ async function main() {
     noteStep(state.step);
     page.state = state;
     debug.state = state;
-    const runState = byId("run-state");
-    runState.dataset.state = state.state;
-    setText(runState, `state.${state.state}`);
+    showRunState(byId("run-state"), state);
     setText(byId("step"), "status.step", { n: state.step });
-    setText(byId("train"), state.state === "training" ? "controls.pause" : "controls.train");
-    byId("train").classList.toggle("running", state.state === "training");
+    showTrainButton(byId("train"), state.state);
     showControls(state.controls);
   }
 
