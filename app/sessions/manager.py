@@ -151,11 +151,14 @@ class SessionManager:
         idle = self.settings.session_idle_s
         while True:
             await asyncio.sleep(min(30.0, idle / 4))
-            now = time.monotonic()
-            for session in list(self._sessions.values()):
-                if session.viewers == 0 and now - session.last_active > idle:
-                    log.info("ending session %s: nobody watched it for %.0f s", session.id, idle)
-                    await self._end(session, "idle")
+            await self._end_idle(idle)  # a call of its own: no reference to a session outlives the pass
+
+    async def _end_idle(self, idle: float) -> None:
+        now = time.monotonic()
+        for session in list(self._sessions.values()):
+            if session.viewers == 0 and now - session.last_active > idle:
+                log.info("ending session %s: nobody watched it for %.0f s", session.id, idle)
+                await self._end(session, "idle")
 
     async def _publish(self, session_id: str, outbox: LatestSlots) -> None:
         while True:
