@@ -9,6 +9,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
 from app.protocol.messages import INPUTS, TRAINING, MessageError, parse_message
+from app.rate import TokenBucket
 from app.realtime.origin import origin_allowed
 from app.realtime.viewer import Viewer
 from app.sessions.session import Session
@@ -55,6 +56,8 @@ async def session_socket(ws: WebSocket, session_id: str) -> None:
 
 async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
     limit = ws.app.state.settings.max_message_bytes
+    per_second = ws.app.state.settings.max_messages_per_s
+    rate = TokenBucket(per_second, burst=2 * per_second)  # two seconds' worth may come at once
     with contextlib.suppress(WebSocketDisconnect):
         while True:
             message = await ws.receive()
@@ -64,6 +67,8 @@ async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
             try:
                 msg = _parse(message, limit)
                 msg_id = msg.id
+                if not rate.take():  # after parsing: the refusal carries the message's id
+                    raise LimitReached(f"at most {rate.rate:g} messages a second; slow down")
                 await _dispatch(msg, session, viewer)
                 continue
             except MessageError as exc:
@@ -107,6 +112,8 @@ async def _dispatch(msg: Any, session: Session, viewer: Viewer) -> None:
         return
     if kind in TRAINING and not session.spec.trains:
         raise BadRequest(f"model {session.spec.name!r} does not train", "type")
+    if kind == "step":
+        session.charge_steps(msg.count)
     await session.run(*_lifecycle(msg, session))
     viewer.reply({"type": "ok", "id": msg.id, "for": kind})
 

@@ -92,6 +92,7 @@ class SessionManager:
             frame_budget=self.settings.frame_budget,
             client=client,
             training_queue=self.training_queue,
+            max_steps_per_s=self.settings.max_steps_per_s,
         )
         self._sessions[session_id] = session
         self._publishers[session_id] = asyncio.create_task(self._publish(session_id, outbox))

@@ -16,8 +16,10 @@ import torch
 from app.engine.live.base import LiveModel, ModelSpec
 from app.engine.params import ParamError, validate
 from app.engine.worker import Worker, WorkerBusy
-from app.errors import BadRequest, Busy
+from app.errors import BadRequest, Busy, LimitReached
 from app.protocol import encode_frame
+from app.protocol.messages import MAX_STEP_COUNT
+from app.rate import TokenBucket
 from app.sessions.footprint import tensor_bytes
 from app.sessions.history import History
 from app.sessions.training_queue import TrainingQueue
@@ -46,6 +48,7 @@ class Session:
         frame_budget: float = 0.04,
         client: str = "",
         training_queue: TrainingQueue | None = None,
+        max_steps_per_s: float = float("inf"),
     ) -> None:
         self.id, self.token, self.spec = session_id, token, spec
         self.config, self.controls, self.seed, self.precision = config, controls, seed, precision
@@ -54,6 +57,7 @@ class Session:
         self.state = "paused"
         self.place: int | None = None  # its place in the training queue while ``queued``
         self._queue = training_queue or TrainingQueue(1)  # on its own, a session never waits
+        self._step_budget = TokenBucket(max_steps_per_s, max(max_steps_per_s, MAX_STEP_COUNT))
         self.step = 0
         self.viewers = 0
         self.created = time.time()
@@ -114,6 +118,13 @@ class Session:
         self._emit("view", self.view)
 
     # -- driving (await from the event loop) ----------------------------------------------------
+
+    def charge_steps(self, count: int) -> None:
+        """Refuse a ``step`` of ``count`` batches beyond the session's optimizer steps per second."""
+        if not self._step_budget.take(count):
+            wait = self._step_budget.wait_s(count)
+            rate = self._step_budget.rate
+            raise LimitReached(f"at most {rate:g} steps a second; {count} fit again in {wait:.1f} s", "count")
 
     async def run(self, method: Callable[..., Any], *args: Any) -> Any:
         """Run one of this session's methods on its worker; errors arrive as NnliveError."""
