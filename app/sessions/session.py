@@ -153,7 +153,7 @@ class Session:
 
     def train(self) -> None:
         """Start training in the background, or wait in the training queue (``queued``) for a slot."""
-        self._queue_moved(self._queue.enter(self.id, self._queue_moved))
+        self._queue.enter(self.id, self._queue_moved)
 
     def pause(self) -> None:
         """Stop training (or waiting to); validate and show where it stopped."""
