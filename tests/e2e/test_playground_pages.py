@@ -75,3 +75,20 @@ def test_a_session_waiting_for_a_training_slot_shows_its_place(
         expect(page.locator("#run-state")).to_have_attribute("data-state", "paused", timeout=WAIT_MS)
     finally:
         trainer.close()
+
+
+def test_the_memory_pair_shows_the_cell_that_waits_for_the_slot(
+    page: Page, live_server: str, errors: list[str]
+):
+    page.goto(f"{live_server}/lstm")
+    page.wait_for_function(
+        "() => window.nnlive?.memoryDriving && window.nnlive.memoryFrames >= 2", timeout=WAIT_MS
+    )
+    page.click("#memory-train")  # two sessions ask for the one slot: one trains, the other waits
+    pills = page.locator(".lstm-cell-pill")
+    expect(page.locator(".lstm-cell-pill[data-state='training']")).to_have_count(1, timeout=WAIT_MS)
+    expect(page.locator(".lstm-cell-pill[data-state='queued']")).to_contain_text("queued — place 1")
+    expect(page.locator("#memory-train")).to_have_text("Pause")
+    page.click("#memory-train")
+    expect(pills.and_(page.locator("[data-state='paused']"))).to_have_count(2, timeout=WAIT_MS)
+    expect(page.locator("#memory-train")).to_have_text("Train")
