@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request, Response
 
 from app.api.deps import Manager, bearer
-from app.errors import Forbidden, NnliveError, NotFound
+from app.engine.worker import WorkerBusy
+from app.errors import Forbidden, NotFound
 from app.sessions.footprint import resident_bytes
 from app.sessions.session import Session
 
@@ -51,10 +52,14 @@ async def end_session(session_id: str, manager: Manager) -> Response:
 
 
 async def _footprint(session: Session) -> int | None:
-    """The session's tensor bytes, measured on its worker; None when it cannot answer in time."""
+    """The session's tensor bytes, measured on its worker; None when it cannot answer in time.
+
+    It goes to the worker directly, not through ``Session.run``: looking must not count as activity,
+    or an open admin page would keep every session from expiring.
+    """
     try:
-        return await asyncio.wait_for(session.run(session.footprint), FOOTPRINT_TIMEOUT_S)
-    except (NnliveError, TimeoutError):
+        return await asyncio.wait_for(session.worker.call(session.footprint), FOOTPRINT_TIMEOUT_S)
+    except (WorkerBusy, TimeoutError):
         return None
 
 

@@ -1,5 +1,7 @@
 """The admin API: off without NNLIVE_ADMIN_TOKEN, token-protected, real figures, ending a session."""
 
+import time
+
 import httpx
 import pytest
 import torch
@@ -58,6 +60,10 @@ def test_sessions_are_listed_with_real_figures(live_server: str, open_socket):
     data = load_digits_32()
     dataset = sum(t.numel() * t.element_size() for t in (data.train_x, data.train_y, data.val_x, data.val_y))
     assert row["memory_bytes"] >= 2 * params + dataset  # weights, their initial copy, the digits
+
+    time.sleep(0.3)
+    (again,) = admin_get(live_server).json()["sessions"]
+    assert again["idle_s"] >= row["idle_s"] + 0.3  # looking is not activity: it does not keep sessions alive
 
     totals = listing["totals"]
     assert (totals["sessions"], totals["viewers"]) == (1, 1)
