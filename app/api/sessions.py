@@ -40,6 +40,7 @@ def get_session(session_id: str, manager: Manager) -> dict:
 async def get_weights(session_id: str, manager: Manager) -> Response:
     """The current state_dict as a safetensors file."""
     session = manager.get(session_id)
+    session.charge_export()
     data = await session.run(session.weights)
     name = f"{session.spec.name}-{session.id}-step{session.step}.safetensors"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}

@@ -26,6 +26,7 @@ from app.sessions.training_queue import TrainingQueue
 
 PRECISIONS = {"float16": torch.float16, "float32": torch.float32}
 VAL_INTERVAL = 1.0  # seconds between validation passes while training
+EXPORTS_PER_S, EXPORT_BURST = 2.0, 10  # weight downloads: anyone may ask, and the model's worker serializes
 Emit = Callable[[str, bytes], None]  # (stream, payload), callable from any thread
 
 
@@ -58,6 +59,7 @@ class Session:
         self.place: int | None = None  # its place in the training queue while ``queued``
         self._queue = training_queue or TrainingQueue(1)  # on its own, a session never waits
         self._step_budget = TokenBucket(max_steps_per_s, max(max_steps_per_s, MAX_STEP_COUNT))
+        self._export_budget = TokenBucket(EXPORTS_PER_S, EXPORT_BURST)
         self.step = 0
         self.viewers = 0
         self.created = time.time()
@@ -125,6 +127,11 @@ class Session:
             wait = self._step_budget.wait_s(count)
             rate = self._step_budget.rate
             raise LimitReached(f"at most {rate:g} steps a second; {count} fit again in {wait:.1f} s", "count")
+
+    def charge_export(self) -> None:
+        """Refuse a weights download beyond this session's downloads a second."""
+        if not self._export_budget.take():
+            raise LimitReached(f"at most {EXPORTS_PER_S:g} weight downloads a second per session; try again")
 
     async def run(self, method: Callable[..., Any], *args: Any) -> Any:
         """Run one of this session's methods on its worker; errors arrive as NnliveError."""

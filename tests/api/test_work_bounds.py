@@ -1,11 +1,15 @@
 """What a client can make the server do is bounded: optimizer steps a second per session, messages a second
-per connection. A refusal is a ``limit`` error (naming its field) and the connection goes on."""
+per connection, weight downloads a second per session. A refusal is a ``limit`` error (naming its field)
+and the connection goes on."""
 
 import time
 
+import httpx
 import pytest
 
+from api.helpers import WAIT_S
 from app.config import Settings
+from app.sessions.session import EXPORT_BURST
 
 
 @pytest.fixture
@@ -33,3 +37,14 @@ def test_a_flood_of_messages_is_refused_and_the_connection_goes_on(driver):
     assert sum(r["type"] == "pong" for r in replies) >= 39  # the burst, less the auth message
     time.sleep(0.2)  # a few tokens come back
     driver.assert_alive()
+
+
+def test_weight_downloads_beyond_the_sessions_rate_get_429(live_server: str, session: dict):
+    url = f"{live_server}/api/sessions/{session['id']}/weights"
+    served = 0
+    while (response := httpx.get(url, timeout=WAIT_S)).status_code == 200 and served < 10 * EXPORT_BURST:
+        served += 1
+    assert served >= EXPORT_BURST  # the burst, and what came back meanwhile, is served
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "limit"
+    assert int(response.headers["retry-after"]) > 0
