@@ -58,7 +58,8 @@ class Worker:
                 self._calls.put_nowait(_WAKE)
 
     def cpu_seconds(self) -> float:
-        """CPU time the worker thread has used so far (0 before it starts and after it ends)."""
+        """CPU time the worker thread has used so far (0 before it starts, after it ends, or where the
+        platform has no per-thread CPU clock)."""
         try:
             return time.clock_gettime(self._cpu_clock) if self._cpu_clock is not None else 0.0
         except OSError:  # the thread has ended: its clock is gone
@@ -71,7 +72,8 @@ class Worker:
         self._thread.join(timeout)
 
     def _run(self) -> None:
-        self._cpu_clock = time.pthread_getcpuclockid(threading.get_ident())
+        clock_of = getattr(time, "pthread_getcpuclockid", None)  # Linux and most Unixes, not macOS
+        self._cpu_clock = clock_of(threading.get_ident()) if clock_of else None
         while True:
             try:
                 item = self._calls.get(block=self._background is None)
