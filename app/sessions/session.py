@@ -229,8 +229,18 @@ class Session:
         else:
             self.state, self.place = "training", None
             self._last_val = time.monotonic()
-            self.worker.set_background(self._tick)
+            self.worker.set_background(self._training)
         self.publish_state()
+
+    def _training(self) -> None:
+        """One round of background training; a failure stops it, gives up the slot and says so."""
+        try:
+            self._tick()
+        except Exception:
+            self._queue.leave(self.id)
+            self.state, self.place = "paused", None
+            self.publish_state()
+            raise  # the worker logs it and stops repeating
 
     def _tick(self) -> None:
         self.live.train_step()
