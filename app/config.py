@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     max_training: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     admin_token: str = ""
     max_steps_per_s: float = Field(50.0, gt=0)
-    max_messages_per_s: float = Field(100.0, gt=0)
+    max_messages_per_s: float = Field(250.0, gt=0)
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"
 
