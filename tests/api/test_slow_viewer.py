@@ -55,15 +55,17 @@ def pending_frame_seq(viewer: Viewer) -> int | None:
 
 
 def test_a_viewer_that_stops_reading_does_not_hold_up_the_others(live_server: str, live_app: FastAPI):
-    info = create_session(live_server)
+    info = create_session(live_server, precision="float32")  # big frames back the stalled socket up soon
     driver = Socket(live_server, info["id"])
     raw = stalled_client(live_server, info["id"])
     try:
         driver.auth(info["token"])
         stalled = server_viewer(live_app, info["id"], raw.getsockname()[1])
+        driver.ok("set", values={"grads": True})  # gradients in every frame too
         driver.ok("train")
         # Train until the stalled connection's buffers are full: a frame then waits in its mailbox.
-        deadline = time.monotonic() + WAIT_S
+        started = time.monotonic()
+        deadline = started + 3 * WAIT_S
         while pending_frame_seq(stalled) is None and time.monotonic() < deadline:
             driver.wait("frame")
         first_stuck = pending_frame_seq(stalled)
