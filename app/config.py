@@ -1,5 +1,6 @@
 """Typed settings read from the environment (prefix NNLIVE_), with safe defaults for a local demo."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -29,6 +30,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(1024 * 1024, ge=1024)
     max_frame_bytes: int = Field(4 * 1024 * 1024, ge=1024)
     torch_threads: int = Field(1, ge=0)
+    max_training: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    admin_token: str = ""
+    max_steps_per_s: float = Field(50.0, gt=0)
+    max_messages_per_s: float = Field(250.0, gt=0)
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"
 

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import health, models, pages, runs, sessions
+from app.api import admin, health, models, pages, runs, sessions
 from app.api.errors import install_error_handlers
 from app.api.limits import BodyLimit
 from app.api.security import SecurityHeaders
@@ -45,7 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
-    for router in (health.router, models.router, sessions.router, runs.router, pages.router, ws.router):
-        app.include_router(router)
+    routers = (health, models, sessions, runs, admin, pages, ws)
+    for module in routers:
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

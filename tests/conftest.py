@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.cli import WS_MAX_BYTES
@@ -37,11 +38,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(settings: Settings) -> Iterator[str]:
+def live_app(settings: Settings) -> FastAPI:
+    """The app that ``live_server`` serves (a test may look at its state: sessions, rooms, viewers)."""
+    return create_app(settings)
+
+
+@pytest.fixture
+def live_server(live_app: FastAPI) -> Iterator[str]:
     """A real uvicorn server on a free loopback port, as `nnlive serve` runs it; yields its base URL."""
     port = _free_port()
     config = uvicorn.Config(
-        create_app(settings),
+        live_app,
         host="127.0.0.1",
         port=port,
         log_level="warning",

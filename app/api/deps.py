@@ -12,3 +12,10 @@ def _manager(request: Request) -> SessionManager:
 
 
 Manager = Annotated[SessionManager, Depends(_manager)]
+
+
+def bearer(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, if there is one."""
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.errors import NotFound
 from app.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language, load_catalog, translator
 
 router = APIRouter()
@@ -88,3 +89,11 @@ for _each in PAGES:  # every model page: its template; `?session=ID` attaches to
     router.add_api_route(
         _each.path, _page(_each), methods=["GET"], response_class=HTMLResponse, include_in_schema=False
     )
+
+
+@router.get("/admin", response_class=HTMLResponse, include_in_schema=False)
+def admin(request: Request) -> HTMLResponse:
+    """The admin view; its token is typed into the page. Absent (404) while NNLIVE_ADMIN_TOKEN is unset."""
+    if not request.app.state.settings.admin_token:
+        raise NotFound("no page /admin")
+    return _render(request, "admin.html")

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import Manager
+from app.api.deps import Manager, bearer
 from app.errors import BadRequest
 from app.sessions.session import Session
 
@@ -20,12 +20,6 @@ class CreateSession(BaseModel):
     config: dict[str, Any] = Field(default_factory=dict, max_length=64)
     seed: int = Field(0, ge=0, le=2**31 - 1)
     precision: Literal["float16", "float32"] | None = None  # the model's default when omitted
-
-
-def _bearer(authorization: str | None) -> str | None:
-    if authorization and authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
-    return None
 
 
 @router.post("", status_code=201)
@@ -61,6 +55,7 @@ def get_session(session_id: str, manager: Manager) -> dict:
 async def get_weights(session_id: str, manager: Manager) -> Response:
     """The current state_dict as a safetensors file."""
     session = manager.get(session_id)
+    session.charge_export()
     data = await session.run(session.weights)
     name = f"{session.spec.name}-{session.id}-step{session.step}.safetensors"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
@@ -72,7 +67,7 @@ async def put_text(
     session_id: str, request: Request, manager: Manager, authorization: Annotated[str | None, Header()] = None
 ) -> dict:
     """Upload a UTF-8 text (a corpus to learn from) to a session that takes text; needs the token."""
-    session = manager.authorize(session_id, _bearer(authorization))
+    session = manager.authorize(session_id, bearer(authorization))
     raw = await request.body()  # at most NNLIVE_MAX_UPLOAD_BYTES: the BodyLimit middleware
     try:
         text = raw.decode("utf-8")
@@ -90,5 +85,5 @@ async def delete_session(
     successor: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """End a session (needs ``Authorization: Bearer <token>``); ``?successor=ID`` sends viewers there."""
-    await manager.delete(session_id, _bearer(authorization), successor)
+    await manager.delete(session_id, bearer(authorization), successor)
     return Response(status_code=204)

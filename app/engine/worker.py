@@ -5,14 +5,17 @@ the worker runs it repeatedly. Calls always go first, so a drawing is answered e
 """
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
 _STOP = object()
+_WAKE = object()  # look again at the background task (it was set from another thread)
 log = logging.getLogger(__name__)
 
 
@@ -26,6 +29,7 @@ class Worker:
     def __init__(self, name: str, max_pending: int = 32) -> None:
         self._calls: queue.Queue = queue.Queue(maxsize=max_pending)
         self._background: Callable[[], None] | None = None
+        self._cpu_clock: int | None = None  # the thread's CPU-time clock, set by the thread itself
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
@@ -47,8 +51,19 @@ class Worker:
         return await asyncio.shield(asyncio.wrap_future(self.submit(fn, *args)))
 
     def set_background(self, task: Callable[[], None] | None) -> None:
-        """Repeat ``task`` whenever no call is waiting (None stops). Call it from the worker."""
+        """Repeat ``task`` whenever no call is waiting (None stops); from the worker or any thread."""
         self._background = task
+        if task is not None and threading.current_thread() is not self._thread:
+            with contextlib.suppress(queue.Full):  # a full queue wakes the worker anyway
+                self._calls.put_nowait(_WAKE)
+
+    def cpu_seconds(self) -> float:
+        """CPU time the worker thread has used so far (0 before it starts, after it ends, or where the
+        platform has no per-thread CPU clock)."""
+        try:
+            return time.clock_gettime(self._cpu_clock) if self._cpu_clock is not None else 0.0
+        except OSError:  # the thread has ended: its clock is gone
+            return 0.0
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop after the calls already queued; wait up to ``timeout`` seconds for the thread."""
@@ -57,6 +72,8 @@ class Worker:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        clock_of = getattr(time, "pthread_getcpuclockid", None)  # Linux and most Unixes, not macOS
+        self._cpu_clock = clock_of(threading.get_ident()) if clock_of else None
         while True:
             try:
                 item = self._calls.get(block=self._background is None)
@@ -65,6 +82,8 @@ class Worker:
                 continue
             if item is _STOP:
                 return
+            if item is _WAKE:
+                continue
             fn, args, future = item
             if future.set_running_or_notify_cancel():
                 try:

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAda
 
 MessageId = StrictInt | Annotated[StrictStr, Field(max_length=64)] | None
 MAX_SIDE = 64
+MAX_STEP_COUNT = 100
 Number = Annotated[float, Field(allow_inf_nan=False)]
 Row = Annotated[list[Number], Field(max_length=MAX_SIDE)]
 Plane = Annotated[list[Row], Field(max_length=MAX_SIDE)]  # (H, W)
@@ -153,7 +154,7 @@ class Step(_Message):
     """Run a few optimizer steps."""
 
     type: Literal["step"]
-    count: int = Field(1, ge=1, le=100)
+    count: int = Field(1, ge=1, le=MAX_STEP_COUNT)
 
 
 class Set(_Message):

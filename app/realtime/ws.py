@@ -10,6 +10,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.errors import BadRequest, LimitReached, NnliveError, NotFound
 from app.protocol.messages import INPUTS, TRAINING, MessageError, parse_message
+from app.rate import TokenBucket
 from app.realtime.origin import origin_allowed
 from app.realtime.relay import relay_frame
 from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
@@ -82,6 +83,8 @@ async def _knock(ws: WebSocket, session: Session) -> Any:
 
 async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
     limit = ws.app.state.settings.max_message_bytes
+    per_second = ws.app.state.settings.max_messages_per_s
+    rate = TokenBucket(per_second, burst=2 * per_second)  # two seconds' worth may come at once
     with contextlib.suppress(WebSocketDisconnect):
         while True:
             message = await ws.receive()
@@ -95,6 +98,8 @@ async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
                     continue
                 msg = _parse(message, limit)
                 msg_id = msg.id
+                if not rate.take():  # after parsing: the refusal carries the message's id
+                    raise LimitReached(f"at most {rate.rate:g} messages a second; slow down")
                 await _dispatch(msg, session, viewer)
                 continue
             except MessageError as exc:
@@ -142,6 +147,8 @@ async def _dispatch(msg: Any, session: Session, viewer: Viewer) -> None:
         return
     if kind in TRAINING and not session.spec.trains:
         raise BadRequest(f"model {session.spec.name!r} does not train", "type")
+    if kind == "step":
+        session.charge_steps(msg.count)
     await session.run(*_lifecycle(msg, session))
     viewer.reply({"type": "ok", "id": msg.id, "for": kind})
 

@@ -20,6 +20,7 @@ from app.engine.params import ParamError
 from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
 from app.latest import LatestSlots
 from app.sessions.session import PRECISIONS, Progress, Session
+from app.sessions.training_queue import TrainingQueue
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class SessionManager:
         self._per_client: Counter[str] = Counter()  # sessions and builds under way per client address
         self._reaper: asyncio.Task | None = None
         self._grace: asyncio.Task | None = None
+        self.training_queue = TrainingQueue(settings.max_training)
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -113,6 +115,8 @@ class SessionManager:
             frame_interval=1.0 / self.settings.frame_rate,
             frame_budget=self.settings.frame_budget,
             client=client,
+            training_queue=self.training_queue,
+            max_steps_per_s=self.settings.max_steps_per_s,
         )
         if start is not None:
             session.resume_from(start)
@@ -137,6 +141,14 @@ class SessionManager:
         if session is None:
             raise NotFound(f"no session {session_id!r}")
         return session
+
+    def all(self) -> list[Session]:
+        """Every session, oldest first."""
+        return list(self._sessions.values())
+
+    async def end(self, session_id: str, reason: str) -> None:
+        """End a session without its token (the admin view); its viewers are told ``reason``."""
+        await self._end(self.get(session_id), reason)
 
     def authorize(self, session_id: str, token: str | None) -> Session:
         """The session, if ``token`` is its control token (compared in constant time)."""
@@ -177,11 +189,14 @@ class SessionManager:
         idle = self.settings.session_idle_s
         while True:
             await asyncio.sleep(min(30.0, idle / 4))
-            now = time.monotonic()
-            for session in list(self._sessions.values()):
-                if session.viewers == 0 and now - session.last_active > idle:
-                    log.info("ending session %s: nobody watched it for %.0f s", session.id, idle)
-                    await self._end(session, "idle")
+            await self._end_idle(idle)  # a call of its own: no reference to a session outlives the pass
+
+    async def _end_idle(self, idle: float) -> None:
+        now = time.monotonic()
+        for session in list(self._sessions.values()):
+            if session.viewers == 0 and now - session.last_active > idle:
+                log.info("ending session %s: nobody watched it for %.0f s", session.id, idle)
+                await self._end(session, "idle")
 
     async def _pause_unpresented(self) -> None:
         """Pause training that no presenter has controlled for ``presenter_grace_s`` (it resumes when

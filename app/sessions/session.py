@@ -19,13 +19,18 @@ from app.engine.live.base import LiveModel, ModelSpec
 from app.engine.live.weights import optimizer_state
 from app.engine.params import ParamError, validate
 from app.engine.worker import Worker, WorkerBusy
-from app.errors import BadRequest, Busy
+from app.errors import BadRequest, Busy, LimitReached
 from app.protocol import encode_frame
+from app.protocol.messages import MAX_STEP_COUNT
+from app.rate import TokenBucket
 from app.sessions.control import Control
+from app.sessions.footprint import tensor_bytes
 from app.sessions.history import History
+from app.sessions.training_queue import TrainingQueue
 
 PRECISIONS = {"float16": torch.float16, "float32": torch.float32}
 VAL_INTERVAL = 1.0  # seconds between validation passes while training
+EXPORTS_PER_S, EXPORT_BURST = 2.0, 10  # weight downloads: anyone may ask, and the model's worker serializes
 Emit = Callable[[str, bytes], None]  # (stream, payload), callable from any thread
 
 
@@ -58,12 +63,18 @@ class Session:
         frame_interval: float,
         frame_budget: float = 0.04,
         client: str = "",
+        training_queue: TrainingQueue | None = None,
+        max_steps_per_s: float = float("inf"),
     ) -> None:
         self.id, self.token, self.spec = session_id, token, spec
         self.config, self.controls, self.seed, self.precision = config, controls, seed, precision
         self.live = live
         self.facts = live.describe()
         self.state = "paused"
+        self.place: int | None = None  # its place in the training queue while ``queued``
+        self._queue = training_queue or TrainingQueue(1)  # on its own, a session never waits
+        self._step_budget = TokenBucket(max_steps_per_s, max(max_steps_per_s, MAX_STEP_COUNT))
+        self._export_budget = TokenBucket(EXPORTS_PER_S, EXPORT_BURST)
         self.step = 0
         self.viewers = 0
         self.created = time.time()
@@ -112,6 +123,7 @@ class Session:
             "controls": self.controls,
             "viewers": self.viewers,
             **self.control.describe(),
+            **({"place": self.place} if self.place else {}),  # while queued: 1 is next to train
         }
 
     def publish_state(self) -> None:
@@ -135,6 +147,18 @@ class Session:
 
     # -- driving (await from the event loop) ----------------------------------------------------
 
+    def charge_steps(self, count: int) -> None:
+        """Refuse a ``step`` of ``count`` batches beyond the session's optimizer steps per second."""
+        if not self._step_budget.take(count):
+            wait = self._step_budget.wait_s(count)
+            rate = self._step_budget.rate
+            raise LimitReached(f"at most {rate:g} steps a second; {count} fit again in {wait:.1f} s", "count")
+
+    def charge_export(self) -> None:
+        """Refuse a weights download beyond this session's downloads a second."""
+        if not self._export_budget.take():
+            raise LimitReached(f"at most {EXPORTS_PER_S:g} weight downloads a second per session; try again")
+
     async def run(self, method: Callable[..., Any], *args: Any) -> Any:
         """Run one of this session's methods on its worker; errors arrive as NnliveError."""
         self.last_active = time.monotonic()
@@ -146,8 +170,9 @@ class Session:
             raise BadRequest(exc.message, exc.field) from None
 
     def close(self) -> None:
-        """Stop the worker (the model is dropped with the session)."""
+        """Stop the worker, then give up its training slot or place (the model goes with the session)."""
         self.worker.close()
+        self._queue.leave(self.id)
 
     # -- worker-side methods (pass to ``run``) --------------------------------------------------
 
@@ -160,15 +185,16 @@ class Session:
         self._publish_frame(message.get("id"))
 
     def train(self) -> None:
-        """Start training in the background."""
-        self.state = "training"
-        self._last_val = time.monotonic()
-        self.worker.set_background(self._tick)
-        self.publish_state()
+        """Start training in the background, or wait in the training queue (``queued``) for a slot."""
+        self._queue.enter(self.id, self._queue_moved)
 
     def pause(self) -> None:
-        """Stop training; validate and show where it stopped."""
+        """Stop training (or waiting to); validate and show where it stopped."""
+        self._queue.leave(self.id)
         self.worker.set_background(None)
+        self.place = None
+        if self.state == "queued":
+            self.state = "paused"
         if self.state == "training":
             self.state = "paused"
             self._validate()
@@ -204,12 +230,17 @@ class Session:
 
     def _restart(self) -> None:
         """Paused at step 0 with no history, and the model's facts (vocabulary, layers) read anew."""
+        self._queue.leave(self.id)
         self.worker.set_background(None)
-        self.state, self.step, self._val = "paused", 0, None
+        self.state, self.step, self._val, self.place = "paused", 0, None, None
         self.train_history.clear()
         self.val_history.clear()
         self.facts = self.live.describe()
         self.publish_state()
+
+    def footprint(self) -> int:
+        """Bytes of the tensors this session's model holds (app/sessions/footprint.py says which)."""
+        return tensor_bytes(self.live)
 
     def weights(self) -> bytes:
         """The current state_dict as safetensors bytes."""
@@ -226,6 +257,26 @@ class Session:
         self.train_history, self.val_history = start.train_history, start.val_history
 
     # -- internals (worker thread) --------------------------------------------------------------
+
+    def _queue_moved(self, place: int) -> None:
+        """Train now (``place`` 0) or wait at ``place``; the queue calls it from any thread, locked."""
+        if place:
+            self.state, self.place = "queued", place
+        else:
+            self.state, self.place = "training", None
+            self._last_val = time.monotonic()
+            self.worker.set_background(self._training)
+        self.publish_state()
+
+    def _training(self) -> None:
+        """One round of background training; a failure stops it, gives up the slot and says so."""
+        try:
+            self._tick()
+        except Exception:
+            self._queue.leave(self.id)
+            self.state, self.place = "paused", None
+            self.publish_state()
+            raise  # the worker logs it and stops repeating
 
     def _tick(self) -> None:
         self.live.train_step()

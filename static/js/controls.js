@@ -2,12 +2,25 @@
 // gradient toggle, and their keyboard shortcuts. They speak protocol messages through `act`.
 
 import { hasText, setText } from "./i18n.js";
+import { showRunStatePill } from "./status.js";
 
 /** A control field's value: a checkbox's state, a select's choice, else a number. */
 function controlValue(field) {
   if (field.type === "checkbox") return field.checked;
   if (field.tagName === "SELECT") return field.value;
   return Number(field.value);
+}
+
+// The Train button's text in each run state: a queued session can leave the line as a training one pauses.
+const TRAIN_LABELS = { training: "controls.pause", queued: "controls.leave_queue" };
+
+/** Whether Train/Pause now stops the session: it trains, or waits in the training queue. */
+export const isRunning = (runState) => runState in TRAIN_LABELS;
+
+/** Show a run state on the Train button: Pause, Leave queue, or Train. */
+export function showTrainButton(button, runState) {
+  setText(button, TRAIN_LABELS[runState] ?? "controls.train");
+  button.classList.toggle("running", isRunning(runState));
 }
 
 /**
@@ -29,8 +42,7 @@ export function bindTrainingControls(form, act, { onShow = () => {} } = {}) {
     /** Show a `state` message: run state on the Train button, control values in the fields. */
     showState(state) {
       current = state;
-      setText(buttons.train, state.state === "training" ? "controls.pause" : "controls.train");
-      buttons.train.classList.toggle("running", state.state === "training");
+      showTrainButton(buttons.train, state.state);
       for (const [name, element] of Object.entries(fields)) {
         const value = state.controls?.[name];
         if (value === undefined || element === document.activeElement) continue;
@@ -54,7 +66,7 @@ export function bindTrainingControls(form, act, { onShow = () => {} } = {}) {
     setEnabled(enabled) {
       for (const element of [...Object.values(buttons), ...Object.values(fields)]) element.disabled = !enabled;
     },
-    toggleTraining: () => act({ type: current?.state === "training" ? "pause" : "train" }),
+    toggleTraining: () => act({ type: isRunning(current?.state) ? "pause" : "train" }),
     step: () => act({ type: "step", count: 1 }),
     reset: () => act({ type: "reset" }),
     toggleGrads: () => setControl("grads", !current?.controls?.grads),
@@ -77,9 +89,7 @@ export function bindTrainingControls(form, act, { onShow = () => {} } = {}) {
 
 /** The session bar's run-state and step pills for a `state` message. */
 export function showRunState(state) {
-  const runState = document.getElementById("run-state");
-  runState.dataset.state = state.state;
-  setText(runState, `state.${state.state}`);
+  showRunStatePill(document.getElementById("run-state"), state);
   setText(document.getElementById("step"), "status.step", { n: state.step });
 }
 

@@ -34,3 +34,15 @@ export function showConnection(element, status) {
   else if (status.status === "closed" && status.code === 4404) setText(element, "conn.not_found");
   else setText(element, `conn.${status.status}`);
 }
+
+/** The run state's text `{key, params}`: paused, training, or queued with its place in line. */
+export function runStateText({ state, place }) {
+  return state === "queued" ? { key: "state.queued", params: { n: place } } : { key: `state.${state}` };
+}
+
+/** Show a `state` message on the run-state pill of the session bar. */
+export function showRunStatePill(element, state) {
+  const { key, params } = runStateText(state);
+  element.dataset.state = state.state;
+  setText(element, key, params);
+}

@@ -12,6 +12,7 @@ import { startLivePage } from "../livepage.js";
 import { tensorValues } from "../net/codec.js";
 import { newestWins } from "../net/latest.js";
 import { bindSamplePicker } from "../samples.js";
+import { showRunStatePill } from "../status.js";
 import { readView } from "../urlstate.js";
 import * as bars from "../views/bars.js";
 import * as curves from "../views/curves.js";
@@ -138,9 +139,7 @@ function historyPoints(history) {
 }
 
 function showState(state) {
-  const runState = byId("run-state");
-  runState.dataset.state = state.state;
-  setText(runState, `state.${state.state}`);
+  showRunStatePill(byId("run-state"), state);
   showStep(state.step);
 }
 

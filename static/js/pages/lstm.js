@@ -5,7 +5,7 @@
 // For tests, window.nnlive holds the last drawn frame, the selection and the memory frames.
 
 import { bindSessionConfig, catalogEntry } from "../configform.js";
-import { bindKeys } from "../controls.js";
+import { bindKeys, isRunning, showTrainButton } from "../controls.js";
 import { newestFrameDrawer } from "../framedraw.js";
 import { initI18n, setText } from "../i18n.js";
 import { startLivePage } from "../livepage.js";
@@ -26,7 +26,7 @@ const MODEL = "lstm";
 const COLORS = { rnn: "#D55E00", lstm: "#0072B2" };
 const KEYS = { rnn: "lstm.cell_rnn", lstm: "lstm.cell_lstm" };
 // A memory session's pill by its run state (whole sentences: the language switch re-translates them).
-const STATUS_KEYS = { paused: "lstm.cell_paused", training: "lstm.cell_training" };
+const STATUS_KEYS = { paused: "lstm.cell_paused", training: "lstm.cell_training", queued: "lstm.cell_queued" };
 const SERIES = CELLS.map((cell) => ({ key: KEYS[cell], color: COLORS[cell] }));
 
 const VIEW = { t: 0, j: 0, T: 20 }; // the view state in the URL (T: the memory task's length), with its defaults
@@ -166,18 +166,21 @@ async function startMemory(length, live, debug) {
       pill.className = "pill lstm-cell-pill";
       pill.style.borderColor = COLORS[cell];
       byId("memory-status").append(pill);
-      return [cell, { pill, state: "paused", step: 0, acc: null }];
+      return [cell, { pill, state: "paused", place: null, step: 0, acc: null }];
     }),
   );
   const showStatus = (cell) => {
     const s = status[cell];
     setText(s.pill, STATUS_KEYS[s.state], {
       cell: cell.toUpperCase(),
+      place: s.place,
       step: s.step,
       acc: s.acc === null ? "–" : formatPercent(s.acc),
     });
     s.pill.dataset.state = s.state;
   };
+  // The pair's run state for its one Train button: training if a cell trains, else queued if one waits.
+  const pairState = () => ["training", "queued"].find((s) => CELLS.some((c) => status[c].state === s)) ?? "paused";
   const lastStep = {};
   const index = (cell) => CELLS.indexOf(cell);
   const lengthInput = byId("length");
@@ -200,11 +203,9 @@ async function startMemory(length, live, debug) {
           curves.clear(charts.accuracy);
         }
         lastStep[cell] = state.step;
-        Object.assign(status[cell], { state: state.state, step: state.step });
+        Object.assign(status[cell], { state: state.state, place: state.place ?? null, step: state.step });
         showStatus(cell);
-        const training = CELLS.some((c) => status[c].state === "training");
-        setText(byId("memory-train"), training ? "controls.pause" : "controls.train");
-        byId("memory-train").classList.toggle("running", training);
+        showTrainButton(byId("memory-train"), pairState());
       },
       onFrame(cell, { header, tensors }) {
         if (header.train) curves.update(charts.loss, [{ series: index(cell), step: header.step, value: header.train.loss }]);
@@ -227,8 +228,7 @@ async function startMemory(length, live, debug) {
     { create: !follower },
   ).catch((error) => notice.error(error));
   if (!pair) return null;
-  const training = () => CELLS.some((c) => status[c].state === "training");
-  const toggle = () => pair.act({ type: training() ? "pause" : "train" }).catch(() => {});
+  const toggle = () => pair.act({ type: isRunning(pairState()) ? "pause" : "train" }).catch(() => {});
   const step = () => pair.act({ type: "step", count: 10 }).catch(() => {});
   const reset = () => pair.act({ type: "reset" }).catch(() => {});
   byId("memory-controls").addEventListener("submit", (event) => event.preventDefault());

@@ -1,0 +1,79 @@
+"""The admin view's API: every session with what it costs, and ending one. Off unless NNLIVE_ADMIN_TOKEN."""
+
+import asyncio
+import hmac
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+
+from app.api.deps import Manager, bearer
+from app.engine.worker import WorkerBusy
+from app.errors import Forbidden, NotFound
+from app.sessions.footprint import resident_bytes
+from app.sessions.session import Session
+
+FOOTPRINT_TIMEOUT_S = 5.0
+
+
+def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    """404 while the admin view is off; 403 unless the bearer token is the admin token."""
+    expected = request.app.state.settings.admin_token
+    if not expected:
+        raise NotFound("the admin view is off (NNLIVE_ADMIN_TOKEN is not set)")
+    given = bearer(authorization)
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Forbidden("the admin token is required")
+
+
+router = APIRouter(prefix="/api/admin", dependencies=[Depends(require_admin)])
+
+
+@router.get("/sessions")
+async def list_sessions(manager: Manager) -> dict:
+    """Every session (id, model, state, step, viewers, client, age, idle time, CPU, memory) and totals."""
+    sessions = manager.all()
+    footprints = await asyncio.gather(*(_footprint(s) for s in sessions))
+    rows = [_row(s, memory) for s, memory in zip(sessions, footprints, strict=True)]
+    totals = {
+        "rss_bytes": resident_bytes(),
+        "sessions": len(rows),
+        "viewers": sum(row["viewers"] for row in rows),
+        "queue": manager.training_queue.counts(),
+    }
+    return {"sessions": rows, "totals": totals}
+
+
+@router.delete("/sessions/{session_id}", status_code=204)
+async def end_session(session_id: str, manager: Manager) -> Response:
+    """End a session; its viewers get ``{"type": "closed", "reason": "admin"}``."""
+    await manager.end(session_id, "admin")
+    return Response(status_code=204)
+
+
+async def _footprint(session: Session) -> int | None:
+    """The session's tensor bytes, measured on its worker; None when it cannot answer in time.
+
+    It goes to the worker directly, not through ``Session.run``: looking must not count as activity,
+    or an open admin page would keep every session from expiring.
+    """
+    try:
+        return await asyncio.wait_for(session.worker.call(session.footprint), FOOTPRINT_TIMEOUT_S)
+    except (WorkerBusy, TimeoutError):
+        return None
+
+
+def _row(session: Session, memory: int | None) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "model": session.spec.name,
+        "state": session.state,
+        "place": session.place,
+        "step": session.step,
+        "viewers": session.viewers,
+        "client": session.client,
+        "created": session.created,
+        "idle_s": time.monotonic() - session.last_active,
+        "cpu_s": session.worker.cpu_seconds(),
+        "memory_bytes": memory,
+    }

@@ -1,0 +1,40 @@
+"""An idle session that is reaped really returns its memory: model, optimizer state and worker go."""
+
+import gc
+import time
+import weakref
+
+from fastapi.testclient import TestClient
+
+from api.helpers import WAIT_S
+from app.config import Settings
+from app.factory import create_app
+
+
+def test_a_reaped_training_session_releases_its_model_and_its_worker():
+    settings = Settings(device="cpu", torch_threads=1, session_idle_s=0.5, max_training=1)
+    with TestClient(create_app(settings)) as client:
+        info = client.post("/api/sessions", json={"model": "lenet"}).json()
+        manager = client.app.state.sessions
+        session = manager.get(info["id"])
+        client.portal.call(session.run, session.train)  # on the app's loop, as a driver's `train` does
+        while session.step < 3:  # it trains with nobody watching: optimizer state exists
+            time.sleep(0.05)
+        live = weakref.ref(session.live)
+        weight = weakref.ref(next(session.live.model.parameters()))
+        optimizer = weakref.ref(session.live.trainer.optimizer)
+        thread = session.worker._thread
+        assert manager.training_queue.counts()["training"] == 1
+        del session
+
+        deadline = time.monotonic() + WAIT_S
+        while len(manager) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(manager) == 0
+        thread.join(WAIT_S)
+        assert not thread.is_alive()
+        gc.collect()
+        assert live() is None
+        assert weight() is None
+        assert optimizer() is None
+        assert manager.training_queue.counts()["training"] == 0  # its slot is free again
