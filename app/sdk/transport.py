@@ -84,8 +84,11 @@ class Transport:
         session = self._ensure_session()
         ws_url = self.url.replace("http", "ws", 1) + f"/ws/sessions/{session['id']}"
         with connect(ws_url, compression=None, max_size=None, open_timeout=HTTP_TIMEOUT_S) as ws:
-            ws.send(json.dumps({"type": "auth", "token": session["token"], "id": "auth"}))
-            self._await_auth(ws)
+            # Naming the presenter number it had keeps control across a dropped connection, even before
+            # the server notices the old socket is gone.
+            token, presenter = session["token"], session.get("presenter")
+            ws.send(json.dumps({"type": "auth", "token": token, "presenter": presenter, "id": "auth"}))
+            session["presenter"] = self._await_auth(ws)
             self.connected = True
             while True:
                 with self._wake:
@@ -122,7 +125,8 @@ class Transport:
                 return None
             raise
 
-    def _await_auth(self, ws: ClientConnection) -> None:
+    def _await_auth(self, ws: ClientConnection) -> int | None:
+        """Wait for the reply to ``auth``; returns the presenter number the server gave."""
         while True:
             message = ws.recv(timeout=HTTP_TIMEOUT_S)
             if isinstance(message, bytes):
@@ -133,7 +137,7 @@ class Transport:
             if reply.get("id") == "auth":
                 if reply.get("type") != "ok":
                     raise SessionGone()  # the token no longer fits: start a new session
-                return
+                return reply.get("presenter")
 
     def _drain(self, ws: ClientConnection) -> None:
         """Read everything the server sent (its relayed frames, errors) without waiting."""
