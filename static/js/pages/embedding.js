@@ -206,7 +206,9 @@ async function main() {
     for (const word of header.analogy?.terms ?? []) if (header.words.includes(word)) marks.set(header.words.indexOf(word), "analogy");
     if (header.query && header.words.includes(header.query.word)) marks.set(header.words.indexOf(header.query.word), "query");
     const chosen = axes.value === "3d" ? { turn: Number(turn.value) } : axes.value.split(",").map(Number);
-    scatter.update(view, { coords: coords.data, k: coords.shape[1], words: header.words, axes: chosen, marks });
+    const beyond = scatter.update(view, { coords: coords.data, k: coords.shape[1], words: header.words, axes: chosen, marks });
+    byId("scatter-edge").hidden = beyond === 0;
+    setText(byId("scatter-edge"), "embedding.edge", { n: beyond });
     setText(byId("variance"), "embedding.variance", {
       n: header.words.length,
       a: formatPercent(header.variance[0]),
