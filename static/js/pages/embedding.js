@@ -157,7 +157,14 @@ async function main() {
     ],
   });
   debug.curves = { loss };
-  const view = scatter.mount(byId("scatter"), { label: "scatter" });
+  const edgeNote = byId("scatter-edge");
+  const view = scatter.mount(byId("scatter"), {
+    label: "scatter",
+    onDraw: (beyond) => {
+      edgeNote.hidden = beyond === 0;
+      setText(edgeNote, "embedding.edge", { n: beyond });
+    },
+  });
   debug.scatter = view;
 
   // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
@@ -206,9 +213,7 @@ async function main() {
     for (const word of header.analogy?.terms ?? []) if (header.words.includes(word)) marks.set(header.words.indexOf(word), "analogy");
     if (header.query && header.words.includes(header.query.word)) marks.set(header.words.indexOf(header.query.word), "query");
     const chosen = axes.value === "3d" ? { turn: Number(turn.value) } : axes.value.split(",").map(Number);
-    const beyond = scatter.update(view, { coords: coords.data, k: coords.shape[1], words: header.words, axes: chosen, marks });
-    byId("scatter-edge").hidden = beyond === 0;
-    setText(byId("scatter-edge"), "embedding.edge", { n: beyond });
+    scatter.update(view, { coords: coords.data, k: coords.shape[1], words: header.words, axes: chosen, marks });
     setText(byId("variance"), "embedding.variance", {
       n: header.words.length,
       a: formatPercent(header.variance[0]),

@@ -16,13 +16,16 @@ export const POINT_RADIUS = 3.5; // CSS pixels
 export const COLORS = { point: "#0072B2", query: "#D55E00", neighbour: "#009E73", analogy: "#CC79A7" };
 const LABEL_COLOR = "#555";
 
-/** Mount an empty scatter into `el`; `label` names it for tests (data-view). */
-export function mount(el, { label = "", height = 420 } = {}) {
+/**
+ * Mount an empty scatter into `el`; `label` names it for tests (data-view). `onDraw(beyond)` hears, after
+ * each drawing (a resize included), how many points lie beyond the frame.
+ */
+export function mount(el, { label = "", height = 420, onDraw = () => {} } = {}) {
   const canvas = element("canvas", "scatter-canvas");
   const root = element("div", "scatter", canvas);
   if (label) root.dataset.view = label;
   el.append(root);
-  const view = { root, canvas, height, last: null, transform: null };
+  const view = { root, canvas, height, onDraw, last: null, transform: null };
   view.resize = new ResizeObserver(() => view.last && update(view, view.last));
   view.resize.observe(root);
   return view;
@@ -30,8 +33,7 @@ export function mount(el, { label = "", height = 420 } = {}) {
 
 /**
  * Draw `coords` (flat, N × k row-major) with `words`. `axes`: [i, j] for two axes, or
- * {turn: θ in degrees} for three. `marks`: Map(point index → COLORS key). Returns how many points lie
- * beyond the frame (drawn clamped at its edge).
+ * {turn: θ in degrees} for three. `marks`: Map(point index → COLORS key).
  */
 export function update(view, { coords, k, words, axes, marks = new Map() }) {
   view.last = { coords, k, words, axes, marks };
@@ -98,7 +100,7 @@ export function update(view, { coords, k, words, axes, marks = new Map() }) {
     ctx.arc(x, y, r + 3, 0, 2 * Math.PI);
     ctx.stroke();
   }
-  return view.clamped.filter(Boolean).length;
+  view.onDraw(view.clamped.filter(Boolean).length);
 }
 
 /** The q-quantile of `values`, interpolated linearly between the sorted neighbours (torch.quantile's rule). */
