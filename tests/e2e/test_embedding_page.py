@@ -2,6 +2,8 @@
 one-hot @ W), the word scatter drawn where the streamed PCA coordinates say and redrawn as training
 moves the points, and a query's neighbours as the server ranked them.
 
+The scale fits the 0.95-quantile of each axis, a point beyond drawn ringed at the edge.
+
 The page keeps what it drew in ``window.nnlive``: ``lastFrame`` (the word frame on the scatter),
 ``scatter`` (its canvas and each point's pixel) and ``lookup`` (the lookup frame and position).
 """
@@ -22,6 +24,9 @@ READ_SCATTER = """
   const canvas = scatter.canvas;
   const ratio = canvas.width / canvas.clientWidth;
   const ctx = canvas.getContext("2d");
+  const colour = (x, y) =>
+    Array.from(ctx.getImageData(Math.floor(x * ratio), Math.floor(y * ratio), 1, 1).data).slice(0, 3);
+  const note = document.getElementById("scatter-edge");
   const plain = (t) => ({ shape: t.shape, data: Array.from(t.data) });
   return {
     seq: lastFrame.header.seq,
@@ -33,8 +38,10 @@ READ_SCATTER = """
     width: canvas.clientWidth,
     height: canvas.clientHeight,
     pixels: scatter.pixels,
-    colours: scatter.pixels.map(([x, y]) =>
-      Array.from(ctx.getImageData(Math.floor(x * ratio), Math.floor(y * ratio), 1, 1).data).slice(0, 3)),
+    clamped: scatter.clamped,
+    edgeNote: note.hidden ? null : note.textContent,
+    colours: scatter.pixels.map(([x, y]) => colour(x, y)),
+    rings: scatter.pixels.map(([x, y]) => colour(x, y + 6.5)),  // a clamped point's ring: radius + 3
   };
 }
 """
@@ -55,7 +62,7 @@ READ_LOOKUP = """
 }
 """
 POINT_RGB = [0, 114, 178]  # views/scatter.js COLORS.point (#0072B2)
-POINT_RADIUS, MARGIN = 3.5, 1.15  # views/scatter.js
+POINT_RADIUS, MARGIN, FIT_QUANTILE, EDGE = 3.5, 1.15, 0.95, 8  # views/scatter.js
 
 
 def tensor(t: dict) -> torch.Tensor:
@@ -63,10 +70,18 @@ def tensor(t: dict) -> torch.Tensor:
     return torch.tensor(t["data"], dtype=torch.float32).reshape(t["shape"])
 
 
-def scale(xy: torch.Tensor, drawn: dict) -> float:
-    """Pixels per unit: the largest that keeps max |x|, |y| (× MARGIN) within the half-width, half-height."""
-    reach = xy.abs().max(0).values * MARGIN
-    return min(drawn["width"] / 2 / reach[0].item(), drawn["height"] / 2 / reach[1].item())
+def expected_pixels(xy: torch.Tensor, drawn: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """Where the points (x, y) belong on the canvas, and which lie beyond it. One scale for both axes: the
+    largest that keeps the 0.95-quantile of |x|, |y| (× MARGIN) within the half-width, half-height; the origin
+    in the middle; a point outside clamped to EDGE pixels from the border."""
+    xy = xy.double()
+    reach = torch.quantile(xy.abs(), FIT_QUANTILE, dim=0).clamp_min(1e-12) * MARGIN
+    width, height = drawn["width"], drawn["height"]
+    unit = min(width / 2 / reach[0].item(), height / 2 / reach[1].item())
+    free = torch.stack((width / 2 + xy[:, 0] * unit, height / 2 - xy[:, 1] * unit), 1)
+    low, high = torch.tensor([EDGE, EDGE]), torch.tensor([width - EDGE, height - EDGE])
+    pixels = torch.maximum(torch.minimum(free, high), low)
+    return pixels.float(), (pixels != free).any(1)
 
 
 def open_embedding(page: Page, url: str) -> dict:
@@ -81,15 +96,20 @@ def open_embedding(page: Page, url: str) -> dict:
 def assert_drawn_where_streamed(drawn: dict) -> None:
     """Every point at the pixel the frame's PC1, PC2 give (one scale for both axes, the origin in the middle),
     and, where no other point is near, the point's colour there."""
-    xy = tensor(drawn["coords"])[:, :2]
-    unit = scale(xy, drawn)
-    expected = torch.stack((drawn["width"] / 2 + xy[:, 0] * unit, drawn["height"] / 2 - xy[:, 1] * unit), 1)
+    expected, beyond = expected_pixels(tensor(drawn["coords"])[:, :2], drawn)
     pixels = torch.tensor(drawn["pixels"], dtype=torch.float32)
     torch.testing.assert_close(pixels, expected, atol=1e-3, rtol=0)
+    assert drawn["clamped"] == beyond.tolist()
     apart = torch.cdist(pixels, pixels).fill_diagonal_(1e9).min(1).values > 4 * POINT_RADIUS
     assert apart.sum() >= 5
     for i in apart.nonzero().flatten().tolist():
         assert drawn["colours"][i] == POINT_RGB, (drawn["words"][i], drawn["colours"][i])
+        ringed = sum(abs(a - b) for a, b in zip(drawn["rings"][i], POINT_RGB, strict=True)) < 60  # smoothed
+        assert ringed == beyond[i].item(), (drawn["words"][i], drawn["rings"][i])
+    if beyond.any():
+        assert drawn["edgeNote"].endswith(f"words further out ({beyond.sum().item()}).")
+    else:
+        assert drawn["edgeNote"] is None
 
 
 def assert_pca_of_streamed_vectors(drawn: dict) -> None:
@@ -126,6 +146,26 @@ def test_the_scatter_redraws_where_the_coordinates_move_while_training(
     assert shift > 1  # pixels
     assert_pca_of_streamed_vectors(after)
     assert_drawn_where_streamed(after)
+
+
+def test_on_the_default_corpus_the_scale_fits_the_cloud_and_rings_the_outliers(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    """The standard library's words: a few lie far out; the scale fits the rest, those ringed at the edge."""
+    drawn = open_embedding(page, live_server + "/embedding")
+    assert len(drawn["words"]) == 150
+    assert any(drawn["clamped"])
+    assert_drawn_where_streamed(drawn)
+    inner = torch.tensor(drawn["pixels"])[~torch.tensor(drawn["clamped"])]
+    assert (inner[:, 1].max() - inner[:, 1].min()).item() > drawn["height"] / 2  # the cloud fills the frame
+
+    page.set_viewport_size({"width": 360, "height": 900})  # a narrow window: x binds, others lie beyond
+    narrower = f"() => window.nnlive.scatter.canvas.clientWidth < {drawn['width']}"
+    page.wait_for_function(narrower, timeout=WAIT_MS)
+    narrow = page.evaluate(READ_SCATTER)
+    assert narrow["seq"] == drawn["seq"]  # redrawn by the resize, not by a frame
+    assert_drawn_where_streamed(narrow)  # the note counts the points beyond this frame
+    assert sum(narrow["clamped"]) != sum(drawn["clamped"])  # (seed 0: 4 here, 6 in the wide frame)
 
 
 def test_the_lookup_is_the_rows_of_w_and_equals_one_hot_times_w(
@@ -186,10 +226,9 @@ def test_three_axes_turn_the_points_about_the_vertical_axis(
     drawn = page.evaluate(READ_SCATTER)
     coords = tensor(drawn["coords"])
     turned = torch.stack((coords[:, 2], coords[:, 1]), 1)
-    unit = scale(turned, drawn)
+    expected, _ = expected_pixels(turned, drawn)
     pixels = torch.tensor(drawn["pixels"], dtype=torch.float32)
-    torch.testing.assert_close(pixels[:, 0], drawn["width"] / 2 + turned[:, 0] * unit, atol=1e-3, rtol=0)
-    torch.testing.assert_close(pixels[:, 1], drawn["height"] / 2 - turned[:, 1] * unit, atol=1e-3, rtol=0)
+    torch.testing.assert_close(pixels, expected, atol=1e-3, rtol=0)
     assert "axes=3d" in page.url
 
 

@@ -157,7 +157,14 @@ async function main() {
     ],
   });
   debug.curves = { loss };
-  const view = scatter.mount(byId("scatter"), { label: "scatter" });
+  const edgeNote = byId("scatter-edge");
+  const view = scatter.mount(byId("scatter"), {
+    label: "scatter",
+    onDraw: (beyond) => {
+      edgeNote.hidden = beyond === 0;
+      setText(edgeNote, "embedding.edge", { n: beyond });
+    },
+  });
   debug.scatter = view;
 
   // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
