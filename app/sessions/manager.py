@@ -199,8 +199,8 @@ class SessionManager:
                 await self._end(session, "idle")
 
     async def _pause_unpresented(self) -> None:
-        """Pause training that no presenter has controlled for ``presenter_grace_s`` (it resumes when
-        a presenter takes control again)."""
+        """Pause training (or waiting in line for it) that no presenter has controlled for
+        ``presenter_grace_s``; it resumes (or queues again) when a presenter takes control again."""
         grace = self.settings.presenter_grace_s
         while True:
             await asyncio.sleep(min(30.0, grace / 4))
@@ -208,7 +208,7 @@ class SessionManager:
             for session in list(self._sessions.values()):
                 control = session.control
                 away = control.holder is None and now - control.away_since > grace
-                if session.state == "training" and away:
+                if session.state in ("training", "queued") and away:
                     log.info("pausing session %s: no presenter for %.0f s", session.id, grace)
                     control.paused_while_away = True
                     with contextlib.suppress(NnliveError):
