@@ -83,10 +83,7 @@ class SessionManager:
             config = spec.validate_config(config)
         except ParamError as exc:
             raise BadRequest(exc.message, exc.field) from None
-        if len(self._sessions) + self._building >= self.settings.max_sessions:
-            raise LimitReached("the server is running as many sessions as it allows; try later")
-        if self._per_client[client] >= self.settings.max_sessions_per_client:
-            raise LimitReached(f"{self._per_client[client]} sessions from your address are running; end one")
+        self._check_limits(client)
         controls = {p.name: p.default for p in spec.controls} | (controls or {})
         self._building += 1  # places are held while the model builds, so concurrent creates count
         self._per_client[client] += 1
@@ -129,11 +126,19 @@ class SessionManager:
         """A new session of the same model, config, controls, seed and precision, starting from this
         one's current weights, optimizer state, step and curves; counts toward the limits."""
         source = self.get(session_id)
+        self._check_limits(client)  # before the copy: a refused fork costs the source's worker nothing
         start = await source.run(source.progress)
         model, seed, precision = source.spec.name, source.seed, source.precision
         return await self.create(
             model, source.config, seed, precision, client, controls=source.controls, start=start
         )
+
+    def _check_limits(self, client: str) -> None:
+        """Refuse one more session beyond the server's or this client's limit."""
+        if len(self._sessions) + self._building >= self.settings.max_sessions:
+            raise LimitReached("the server is running as many sessions as it allows; try later")
+        if self._per_client[client] >= self.settings.max_sessions_per_client:
+            raise LimitReached(f"{self._per_client[client]} sessions from your address are running; end one")
 
     def get(self, session_id: str) -> Session:
         """The session with this id, or NotFound."""

@@ -9,6 +9,7 @@ import pytest
 
 from api.helpers import WAIT_S, Socket, assert_same_weights, create_session, fetch_weights, weights_equal
 from app.config import Settings
+from app.sessions.session import Session
 
 OpenSocket = Callable[..., Socket]
 
@@ -147,9 +148,17 @@ def test_a_fork_starts_from_the_current_weights_and_trains_on_its_own(
 
 
 @pytest.mark.parametrize("settings", [{"max_sessions_per_client": 2}], indirect=True)
-def test_forks_count_toward_the_client_limit(live_server: str):
+def test_forks_count_toward_the_client_limit(live_server: str, monkeypatch: pytest.MonkeyPatch):
     original = create_session(live_server)
+    copied, progress = [], Session.progress
+
+    def counted(self: Session):
+        copied.append(self.id)
+        return progress(self)
+
+    monkeypatch.setattr(Session, "progress", counted)
     assert fork(live_server, original["id"]).status_code == 201
     refused = fork(live_server, original["id"])
     assert (refused.status_code, refused.json()["error"]["code"]) == (429, "limit")
+    assert copied == [original["id"]]  # a refused fork made the source copy nothing
     assert fork(live_server, "nope").status_code == 404
