@@ -70,7 +70,7 @@ def test_training_paused_by_the_grace_waits_in_line_when_its_presenter_returns_t
     assert watcher.wait("state", state="training")["presenter"] == "connected"
 
 
-def test_a_fork_of_a_session_in_line_starts_paused_and_the_source_keeps_its_place(
+def test_forks_of_sessions_training_or_in_line_start_paused_and_the_sources_keep_their_places(
     live_server: str, open_socket: OpenSocket
 ):
     training, waiting = create_session(live_server), create_session(live_server)
@@ -92,6 +92,12 @@ def test_a_fork_of_a_session_in_line_starts_paused_and_the_source_keeps_its_plac
     assert driver.call("ping")["type"] == "pong"
     source = httpx.get(f"{live_server}/api/sessions/{waiting['id']}", timeout=WAIT_S).json()
     assert source["state"] == "queued"
+
+    response = httpx.post(f"{live_server}/api/sessions/{training['id']}/fork", timeout=WAIT_S)
+    assert response.status_code == 201, response.text
+    assert response.json()["state"] == "paused"  # a fork of a training session holds no slot either
+    source = httpx.get(f"{live_server}/api/sessions/{training['id']}", timeout=WAIT_S).json()
+    assert source["state"] == "training"
 
 
 def test_the_admin_ends_a_queued_session_with_presenters_and_the_line_moves_up(
