@@ -9,6 +9,7 @@ import pytest
 
 from api.helpers import WAIT_S, Socket, assert_same_weights, create_session, fetch_weights, weights_equal
 from app.config import Settings
+from app.realtime import ws
 from app.sessions.session import Session
 
 OpenSocket = Callable[..., Socket]
@@ -114,6 +115,19 @@ def test_closing_the_room_dismisses_viewers_and_refuses_new_ones(session: dict, 
     assert returning.wait("hello")["session"]["id"] == session["id"]
     driver.ok("room", open=True)
     assert open_socket(session).wait("state", room="open")["presenter"] == "connected"
+
+
+def test_a_viewer_waiting_at_a_closed_room_is_let_in_when_it_reopens(
+    session: dict, open_socket: OpenSocket, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(ws, "KNOCK_S", 1.0)
+    driver = open_socket(session, drive=True)
+    driver.ok("room", open=False)
+    waiting = open_socket(session)  # a viewer's page sends nothing: it waits for the knock's end
+    driver.ok("room", open=True)
+    assert waiting.wait("hello")["session"]["id"] == session["id"]
+    assert waiting.wait("state", room="open")["holder"] == 1
+    waiting.assert_alive()
 
 
 def fork(base: str, session_id: str) -> httpx.Response:
