@@ -42,8 +42,8 @@ async def session_socket(ws: WebSocket, session_id: str) -> None:
         return
     knock = None
     if not session.control.room_open:
-        knock = await _knock(ws, session)
-        if knock is None:
+        admitted, knock = await _knock(ws, session)
+        if not admitted:
             return
     viewer = Viewer(ws)
     tasks: list[asyncio.Task] = []
@@ -66,19 +66,25 @@ async def session_socket(ws: WebSocket, session_id: str) -> None:
         await rooms.leave(session, viewer)
 
 
-async def _knock(ws: WebSocket, session: Session) -> Any:
+async def _knock(ws: WebSocket, session: Session) -> tuple[bool, Any]:
     """A closed room admits presenters only: the first message must be ``auth`` with the token (the
-    page's socket sends it first); it is returned, to be answered once the connection joined."""
+    page's socket sends it first). Returns whether the connection may join and the ``auth`` to answer
+    once it joined (None for a viewer let in because the room reopened while it waited)."""
     limit = ws.app.state.settings.max_message_bytes
-    with contextlib.suppress(TimeoutError, WebSocketDisconnect, NnliveError, MessageError):
+    try:
         msg = _parse(await asyncio.wait_for(ws.receive(), KNOCK_S), limit)
         if msg.type == "auth":
             ws.app.state.sessions.authorize(session.id, msg.token)
-            return msg
+            return True, msg
+    except TimeoutError:
+        if session.control.room_open:
+            return True, None
+    except (WebSocketDisconnect, NnliveError, MessageError):
+        pass
     with contextlib.suppress(RuntimeError, WebSocketDisconnect):
         await ws.send_text(ROOM_CLOSED.decode())
         await ws.close(CLOSE_SESSION_ENDED, "the presenter closed the room")
-    return None
+    return False, None
 
 
 async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:

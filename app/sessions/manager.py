@@ -83,10 +83,7 @@ class SessionManager:
             config = spec.validate_config(config)
         except ParamError as exc:
             raise BadRequest(exc.message, exc.field) from None
-        if len(self._sessions) + self._building >= self.settings.max_sessions:
-            raise LimitReached("the server is running as many sessions as it allows; try later")
-        if self._per_client[client] >= self.settings.max_sessions_per_client:
-            raise LimitReached(f"{self._per_client[client]} sessions from your address are running; end one")
+        self._check_limits(client)
         controls = {p.name: p.default for p in spec.controls} | (controls or {})
         self._building += 1  # places are held while the model builds, so concurrent creates count
         self._per_client[client] += 1
@@ -129,11 +126,19 @@ class SessionManager:
         """A new session of the same model, config, controls, seed and precision, starting from this
         one's current weights, optimizer state, step and curves; counts toward the limits."""
         source = self.get(session_id)
+        self._check_limits(client)  # before the copy: a refused fork costs the source's worker nothing
         start = await source.run(source.progress)
         model, seed, precision = source.spec.name, source.seed, source.precision
         return await self.create(
             model, source.config, seed, precision, client, controls=source.controls, start=start
         )
+
+    def _check_limits(self, client: str) -> None:
+        """Refuse one more session beyond the server's or this client's limit."""
+        if len(self._sessions) + self._building >= self.settings.max_sessions:
+            raise LimitReached("the server is running as many sessions as it allows; try later")
+        if self._per_client[client] >= self.settings.max_sessions_per_client:
+            raise LimitReached(f"{self._per_client[client]} sessions from your address are running; end one")
 
     def get(self, session_id: str) -> Session:
         """The session with this id, or NotFound."""
@@ -199,8 +204,8 @@ class SessionManager:
                 await self._end(session, "idle")
 
     async def _pause_unpresented(self) -> None:
-        """Pause training that no presenter has controlled for ``presenter_grace_s`` (it resumes when
-        a presenter takes control again)."""
+        """Pause training (or waiting in line for it) that no presenter has controlled for
+        ``presenter_grace_s``; it resumes (or queues again) when a presenter takes control again."""
         grace = self.settings.presenter_grace_s
         while True:
             await asyncio.sleep(min(30.0, grace / 4))
@@ -208,7 +213,7 @@ class SessionManager:
             for session in list(self._sessions.values()):
                 control = session.control
                 away = control.holder is None and now - control.away_since > grace
-                if session.state == "training" and away:
+                if session.state in ("training", "queued") and away:
                     log.info("pausing session %s: no presenter for %.0f s", session.id, grace)
                     control.paused_while_away = True
                     with contextlib.suppress(NnliveError):

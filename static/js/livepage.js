@@ -14,7 +14,7 @@ import { setText, t } from "./i18n.js";
 import { bindSharePanel } from "./sharepanel.js";
 import { VIEW_INTERVAL_MS, controlRole, throttled, viewState, viewValues } from "./lecture.js";
 import { LiveSocket } from "./net/socket.js";
-import { createSession, endSession, forkSession, keepPresenter, openSession, storedPresenter, storedToken, viewerLink } from "./session.js";
+import { createSession, endSession, forkSession, keepPresenter, openSession, storedToken, takePresenter, viewerLink } from "./session.js";
 import { bindRecorder } from "./recorder.js";
 import { openReplay } from "./replaybar.js";
 import { bindPngExport } from "./snapshot.js";
@@ -88,7 +88,7 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
   // The driver's view state, read from the URL when it goes out: the newest always wins.
   const sendView = throttled(() => page.socket?.send({ type: "view", state: viewState(location.search) }), VIEW_INTERVAL_MS);
 
-  function connect(session, socket = new LiveSocket(session.id, { token: session.token, presenter: storedPresenter(session.id) })) {
+  function connect(session, socket = new LiveSocket(session.id, { token: session.token, presenter: takePresenter(session.id) })) {
     page.socket?.close();
     page.session = session;
     page.role = "viewer";
@@ -105,7 +105,6 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       page.role = role;
       page.presenter = presenter;
       page.controlSeq = controlSeq;
-      if (presenter !== null) keepPresenter(session.id, presenter);
       if (error) notice.error(error);
       access();
     });
@@ -216,6 +215,10 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
     notice.show("lecture.rejoined");
   });
   byId("take-control").addEventListener("click", () => page.socket.authenticate());
+  // A reload takes its presenter number back (the page loading next in this tab), a duplicate does not.
+  addEventListener("pagehide", () => {
+    if (page.presenter !== null && page.session) keepPresenter(page.session.id, page.presenter);
+  });
   byId("share-copy").addEventListener("click", () => navigator.clipboard?.writeText(byId("share-link").value));
   try {
     if (replayKey !== null) return await replay(replayKey);

@@ -24,13 +24,18 @@ export function storedToken(id) {
   return sessionStorage.getItem(TOKEN_PREFIX + id);
 }
 
-/** The presenter number this tab had in session `id` (so that a reload keeps its control), or null. */
-export function storedPresenter(id) {
+/**
+ * The presenter number this tab had in session `id` (so that a reload keeps its control), or null.
+ * It is taken out of sessionStorage: a tab duplicated from this one (which copies the storage) must
+ * not take this tab's number and control; the page puts it back when it goes (`keepPresenter`).
+ */
+export function takePresenter(id) {
   const number = Number(sessionStorage.getItem(PRESENTER_PREFIX + id));
+  sessionStorage.removeItem(PRESENTER_PREFIX + id);
   return number > 0 ? number : null;
 }
 
-/** Remember this tab's presenter number in session `id`. */
+/** Remember this tab's presenter number in session `id` (for the page that loads next in this tab). */
 export function keepPresenter(id, number) {
   sessionStorage.setItem(PRESENTER_PREFIX + id, String(number));
 }

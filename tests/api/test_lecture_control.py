@@ -9,6 +9,8 @@ import pytest
 
 from api.helpers import WAIT_S, Socket, assert_same_weights, create_session, fetch_weights, weights_equal
 from app.config import Settings
+from app.realtime import ws
+from app.sessions.session import Session
 
 OpenSocket = Callable[..., Socket]
 
@@ -115,6 +117,19 @@ def test_closing_the_room_dismisses_viewers_and_refuses_new_ones(session: dict, 
     assert open_socket(session).wait("state", room="open")["presenter"] == "connected"
 
 
+def test_a_viewer_waiting_at_a_closed_room_is_let_in_when_it_reopens(
+    session: dict, open_socket: OpenSocket, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(ws, "KNOCK_S", 1.0)
+    driver = open_socket(session, drive=True)
+    driver.ok("room", open=False)
+    waiting = open_socket(session)  # a viewer's page sends nothing: it waits for the knock's end
+    driver.ok("room", open=True)
+    assert waiting.wait("hello")["session"]["id"] == session["id"]
+    assert waiting.wait("state", room="open")["holder"] == 1
+    waiting.assert_alive()
+
+
 def fork(base: str, session_id: str) -> httpx.Response:
     return httpx.post(f"{base}/api/sessions/{session_id}/fork", timeout=WAIT_S)
 
@@ -147,9 +162,17 @@ def test_a_fork_starts_from_the_current_weights_and_trains_on_its_own(
 
 
 @pytest.mark.parametrize("settings", [{"max_sessions_per_client": 2}], indirect=True)
-def test_forks_count_toward_the_client_limit(live_server: str):
+def test_forks_count_toward_the_client_limit(live_server: str, monkeypatch: pytest.MonkeyPatch):
     original = create_session(live_server)
+    copied, progress = [], Session.progress
+
+    def counted(self: Session):
+        copied.append(self.id)
+        return progress(self)
+
+    monkeypatch.setattr(Session, "progress", counted)
     assert fork(live_server, original["id"]).status_code == 201
     refused = fork(live_server, original["id"])
     assert (refused.status_code, refused.json()["error"]["code"]) == (429, "limit")
+    assert copied == [original["id"]]  # a refused fork made the source copy nothing
     assert fork(live_server, "nope").status_code == 404

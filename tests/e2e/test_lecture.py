@@ -5,6 +5,7 @@ Viewers open the bare viewer link (``?session=ID``, no view state), so what they
 presenter's selection can only have come over the socket as a ``view`` message.
 """
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -340,3 +341,27 @@ def test_a_presenter_who_reloads_the_page_keeps_control(
     page.click("#share-toggle")
     expect(page.locator("#share-presenters li")).to_have_count(1)
     expect(viewer.locator("#presenter")).to_have_attribute("data-status", "open")
+
+
+def test_a_duplicated_presenter_tab_joins_as_another_presenter_and_leaves_control_where_it_was(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    page.goto(f"{live_server}/lenet")
+    page.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+    expect(page.locator("#role")).to_have_attribute("data-role", "driver")
+    # A duplicated tab starts with a copy of this tab's sessionStorage, at the same URL.
+    storage = page.evaluate("() => Object.fromEntries(Object.entries(sessionStorage))")
+    copy = page.context.new_page()
+    copy.add_init_script(
+        f"for (const [k, v] of Object.entries({json.dumps(storage)})) sessionStorage.setItem(k, v);"
+    )
+    copy.goto(page.url)
+    expect(copy.locator("#role")).to_have_attribute("data-role", "presenter", timeout=WAIT_MS)
+    expect(copy.locator("#take-control")).to_be_hidden()
+
+    expect(page.locator("#role")).to_have_attribute("data-role", "driver")
+    page.click("#train")  # this tab still drives
+    expect(page.locator("#run-state")).to_have_attribute("data-state", "training", timeout=WAIT_MS)
+    page.click("#train")
+    expect(page.locator("#run-state")).to_have_attribute("data-state", "paused", timeout=WAIT_MS)
+    expect(page.locator("#notice")).to_be_hidden()

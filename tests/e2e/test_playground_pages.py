@@ -92,3 +92,40 @@ def test_the_memory_pair_shows_the_cell_that_waits_for_the_slot(
     page.click("#memory-train")
     expect(pills.and_(page.locator("[data-state='paused']"))).to_have_count(2, timeout=WAIT_MS)
     expect(page.locator("#memory-train")).to_have_text("Train")
+
+
+@pytest.mark.parametrize("path", ["lenet", "charrnn", "attention", "embedding"])
+def test_a_lecture_waiting_for_a_slot_shows_its_place_and_leave_queue_to_the_presenter_only(
+    page: Page, browser: Browser, live_server: str, errors: list[str], path: str
+) -> None:
+    other = create_session(live_server)
+    trainer = Socket(live_server, other["id"])
+    context = browser.new_context()
+    try:
+        trainer.auth(other["token"])
+        trainer.ok("train")  # takes the only slot
+        page.goto(f"{live_server}/{path}")
+        expect(page.locator("#role")).to_have_attribute("data-role", "driver", timeout=WAIT_MS)
+        expect(page.locator("#run-state")).to_have_attribute("data-state", "paused", timeout=WAIT_MS)
+        page.click("#train")
+        expect(page.locator("#run-state")).to_have_text("Queued — place 1", timeout=WAIT_MS)
+        expect(page.locator("#train")).to_have_text("Leave queue")
+        expect(page.locator("#train")).to_be_enabled()
+
+        viewer = context.new_page()
+        viewer.goto(page.url)
+        expect(viewer.locator("#run-state")).to_have_text("Queued — place 1", timeout=WAIT_MS)
+        expect(viewer.locator("#role")).to_have_attribute("data-role", "viewer")
+        expect(viewer.locator("#presenter")).to_have_text("Presenter here")
+        expect(viewer.locator("#train")).to_have_text("Leave queue")
+        expect(viewer.locator("#train")).to_be_disabled()
+
+        trainer.ok("pause")  # the slot frees: the lecture trains, for its viewer too
+        expect(viewer.locator("#run-state")).to_have_attribute("data-state", "training", timeout=WAIT_MS)
+        expect(viewer.locator("#train")).to_have_text("Pause")
+        expect(viewer.locator("#train")).to_be_disabled()
+        page.click("#train")
+        expect(viewer.locator("#run-state")).to_have_attribute("data-state", "paused", timeout=WAIT_MS)
+    finally:
+        trainer.close()
+        context.close()
