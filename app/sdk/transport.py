@@ -126,7 +126,8 @@ class Transport:
             raise
 
     def _await_auth(self, ws: ClientConnection) -> int | None:
-        """Wait for the reply to ``auth``; returns the presenter number the server gave."""
+        """Wait for the reply to ``auth``; returns the presenter number the server gave (SessionGone when
+        the session is gone or another presenter holds its control)."""
         while True:
             message = ws.recv(timeout=HTTP_TIMEOUT_S)
             if isinstance(message, bytes):
@@ -137,6 +138,11 @@ class Transport:
             if reply.get("id") == "auth":
                 if reply.get("type") != "ok":
                     raise SessionGone()  # the token no longer fits: start a new session
+                if reply.get("role") != "driver":
+                    # Another holder of the token took control (while this one reconnected): the server
+                    # would refuse every frame here, so the run goes on in a new session.
+                    log.warning("nnlive: another presenter holds control of the run's session; starting anew")
+                    raise SessionGone()
                 return reply.get("presenter")
 
     def _drain(self, ws: ClientConnection) -> None:
