@@ -105,15 +105,22 @@ def replay_in(context: BrowserContext, live_server: str, data: bytes) -> tuple[P
     return replay, sockets, problems
 
 
+def recorded_frames(data: bytes, path: str, received: list[bytes]) -> tuple[list, list]:
+    """The records of a recording made on ``path`` and its frame records, which must be the frames the
+    page's websocket received, byte for byte and in the same order."""
+    meta, records = read_recording(data)
+    assert meta["page"] == path
+    frames = [r for r in records if r.kind == "frame"]
+    assert [r.data for r in frames] == received
+    return records, frames
+
+
 def test_a_recording_holds_the_received_frames_and_replays_them_without_a_session(
     page: Page, browser: Browser, live_server: str, errors: list[str]
 ) -> None:
     data, received, shown = record_conv_session(page, live_server)
 
-    meta, records = read_recording(data)
-    assert meta["page"] == "/conv"
-    frames = [r for r in records if r.kind == "frame"]
-    assert [r.data for r in frames] == received  # the same frames, byte for byte, in the same order
+    records, frames = recorded_frames(data, "/conv", received)
     seqs = [decode_frame(r.data)[0]["seq"] for r in frames]
     assert len(seqs) == 3
     assert seqs == sorted(set(seqs))
@@ -253,10 +260,7 @@ def test_an_inspect_recording_of_an_sdk_run_replays_its_frames_curves_and_select
 ) -> None:
     data, received, losses = record_inspect_run(page, live_server)
 
-    meta, records = read_recording(data)
-    assert meta["page"] == "/inspect"
-    frames = [r for r in records if r.kind == "frame"]
-    assert [r.data for r in frames] == received  # byte for byte, in order
+    records, frames = recorded_frames(data, "/inspect", received)
     decoded = [decode_frame(r.data) for r in frames]
     assert [h["step"] for h, _ in decoded] == [0, 1, 2, 3]
 
