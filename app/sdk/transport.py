@@ -146,7 +146,8 @@ class Transport:
                 return reply.get("presenter")
 
     def _drain(self, ws: ClientConnection) -> None:
-        """Read everything the server sent (its relayed frames, errors) without waiting."""
+        """Read everything the server sent (its relayed frames, errors) without waiting; SessionGone when
+        a frame was refused because this connection no longer holds control."""
         while True:
             try:
                 message = ws.recv(timeout=0)
@@ -154,5 +155,9 @@ class Transport:
                 return
             if isinstance(message, str) and '"error"' in message:
                 reply = json.loads(message)
+                if reply.get("type") == "error" and reply.get("code") == "forbidden":
+                    # Another holder of the token took this presenter's number (and control) over.
+                    log.warning("nnlive: the run's session is driven by another presenter; starting anew")
+                    raise SessionGone()
                 if reply.get("type") == "error":
                     log.warning("nnlive: the server refused a frame: %s", reply.get("message"))

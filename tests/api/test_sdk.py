@@ -178,8 +178,9 @@ def test_another_holder_of_the_token_can_neither_take_control_nor_stop_the_strea
     live_server: str, open_socket: OpenSocket, monkeypatch: pytest.MonkeyPatch
 ):
     """While the SDK drives, a page with its token is a presenter without control. When such a page
-    took control first (it claimed it while the SDK was reconnecting), the SDK streams to a new session
-    of its run instead of sending frames the server refuses."""
+    took control first (it claimed it while the SDK was reconnecting) or takes the SDK's presenter number
+    over (as a reconnecting presenter may), the SDK streams to a new session of its run instead of
+    sending frames the server refuses."""
     taken = start_run(live_server, "contested")
     other = open_socket(taken)
     assert other.ok("auth", token=taken["token"])["role"] == "driver"
@@ -211,6 +212,24 @@ def test_another_holder_of_the_token_can_neither_take_control_nor_stop_the_strea
         found = httpx.get(f"{live_server}/api/runs/contested", timeout=WAIT_S).json()
         assert found["session"]["id"] == info["id"]
         assert found["curves"]["scalars"][-1] == {"loss": 0.25}
+
+        sdk_number = run._transport.session["presenter"]
+        fresh = open_socket(info)
+        taken_over = fresh.ok("auth", token=run._transport.session["token"], presenter=sdk_number)
+        assert taken_over["role"] == "driver"
+        deadline = time.monotonic() + WAIT_S
+        while run.session_id in (info["id"], None):  # its next frame is refused: it starts anew
+            assert time.monotonic() < deadline, "the SDK stayed on a session it no longer drives"
+            run.log(step=8, loss=0.5)
+            time.sleep(0.05)
+        run.log(step=9, loss=0.125)
+        deadline = time.monotonic() + WAIT_S
+        url = f"{live_server}/api/runs/contested"
+        while not (found := httpx.get(url, timeout=WAIT_S).json())["curves"]["step"]:
+            assert time.monotonic() < deadline, "no frame reached the new session"
+            time.sleep(0.05)
+        assert found["session"]["id"] == run.session_id
+        assert found["curves"]["scalars"][-1] in ({"loss": 0.5}, {"loss": 0.125})
     finally:
         run.close()
 
