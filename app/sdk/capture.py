@@ -65,10 +65,10 @@ def streamed(t: torch.Tensor, dtype: torch.dtype) -> np.ndarray:
     its largest (infinities)."""
     if dtype != torch.float16:
         return t.to(dtype).cpu().numpy()
-    array = t.float().cpu().numpy()
-    peak = float(np.abs(array).max(initial=0.0))
+    full = t.float().cpu()
+    peak = full.abs().max().item() if full.numel() else 0.0
     smallest, largest = FLOAT16_RANGE
-    return array if 0 < peak < smallest or peak > largest else array.astype(np.float16)
+    return (full if 0 < peak < smallest or peak > largest else full.half()).numpy()
 
 
 def first_tensor(output: Any) -> torch.Tensor | None:
