@@ -221,10 +221,13 @@ def record_inspect_run(page: Page, live_server: str) -> tuple[bytes, list[bytes]
     torch.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU())
     received: list[bytes] = []
+    sent: list[str | bytes] = []
     page.on(
         "websocket",
         lambda ws: ws.on("framereceived", lambda p: received.append(p) if isinstance(p, bytes) else None),
     )
+    # Playwright takes Python functions only, not a builtin such as sent.append.
+    page.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append(p)))  # noqa: PLW0108
     losses: list[float] = []
     run = sdk.connect(live_server, run="replayed", fps=1000)
     run.watch(model)
@@ -252,6 +255,7 @@ def record_inspect_run(page: Page, live_server: str) -> tuple[bytes, list[bytes]
             page.click("#record")
     finally:
         run.close()
+    assert sent == []  # a viewer: no auth, so it never takes control from the script
     return Path(download.value.path()).read_bytes(), received[before - 1 :], losses
 
 
