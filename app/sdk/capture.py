@@ -25,6 +25,7 @@ MAX_STEPS = 64  # time steps of a 3-D (batch, time, features) output
 MAX_UNITS = 256  # features of 1-D and 2-D outputs (64 for sequences)
 MAX_ROWS = 16  # batch rows of a 2-D output
 FRAME_BUDGET_BYTES = 3 * 1024 * 1024  # tensor bytes per frame, below the server's 4 MiB default limit
+FLOAT16_RANGE = (float(np.finfo(np.float16).tiny), float(np.finfo(np.float16).max))  # normal numbers
 
 
 def quiet(hook: Callable[..., None]) -> Callable[..., None]:
@@ -56,6 +57,18 @@ def clip(t: torch.Tensor) -> torch.Tensor | None:
     if t.dim() == 1:
         return t[:MAX_UNITS]
     return None
+
+
+def streamed(t: torch.Tensor, dtype: torch.dtype) -> np.ndarray:
+    """``t`` as a CPU array of ``dtype``; float32 instead where float16 would lose it: every value below
+    float16's smallest normal number (a well-trained model's gradients: zeros, a blank map) or one above
+    its largest (infinities)."""
+    if dtype != torch.float16:
+        return t.to(dtype).cpu().numpy()
+    full = t.float().cpu()
+    peak = full.abs().max().item() if full.numel() else 0.0
+    smallest, largest = FLOAT16_RANGE
+    return (full if 0 < peak < smallest or peak > largest else full.half()).numpy()
 
 
 def first_tensor(output: Any) -> torch.Tensor | None:
@@ -130,12 +143,13 @@ class Watcher:
             tensors = {name: capture.outputs[name]}
             if name in capture.grads:
                 tensors[f"{name}.grad"] = capture.grads[name]
-            cost = sum(t.numel() for t in tensors.values()) * dtype.itemsize
+            module = {key: streamed(t, dtype) for key, t in tensors.items()}
+            cost = sum(a.nbytes for a in module.values())
             if arrays and size + cost > budget:
                 self._resume = name
                 break
             size += cost
-            arrays |= {key: t.to(dtype).cpu().numpy() for key, t in tensors.items()}
+            arrays |= module
         if not capture.norms:
             return arrays, {}
         values = torch.stack(list(capture.norms.values())).tolist()  # one device sync for all norms

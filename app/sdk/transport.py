@@ -126,7 +126,8 @@ class Transport:
             raise
 
     def _await_auth(self, ws: ClientConnection) -> int | None:
-        """Wait for the reply to ``auth``; returns the presenter number the server gave."""
+        """Wait for the reply to ``auth``; returns the presenter number the server gave (SessionGone when
+        the session is gone or another presenter holds its control)."""
         while True:
             message = ws.recv(timeout=HTTP_TIMEOUT_S)
             if isinstance(message, bytes):
@@ -137,10 +138,16 @@ class Transport:
             if reply.get("id") == "auth":
                 if reply.get("type") != "ok":
                     raise SessionGone()  # the token no longer fits: start a new session
+                if reply.get("role") != "driver":
+                    # Another holder of the token took control (while this one reconnected): the server
+                    # would refuse every frame here, so the run goes on in a new session.
+                    log.warning("nnlive: another presenter holds control of the run's session; starting anew")
+                    raise SessionGone()
                 return reply.get("presenter")
 
     def _drain(self, ws: ClientConnection) -> None:
-        """Read everything the server sent (its relayed frames, errors) without waiting."""
+        """Read everything the server sent (its relayed frames, errors) without waiting; SessionGone when
+        a frame was refused because this connection no longer holds control."""
         while True:
             try:
                 message = ws.recv(timeout=0)
@@ -148,5 +155,9 @@ class Transport:
                 return
             if isinstance(message, str) and '"error"' in message:
                 reply = json.loads(message)
+                if reply.get("type") == "error" and reply.get("code") == "forbidden":
+                    # Another holder of the token took this presenter's number (and control) over.
+                    log.warning("nnlive: the run's session is driven by another presenter; starting anew")
+                    raise SessionGone()
                 if reply.get("type") == "error":
                     log.warning("nnlive: the server refused a frame: %s", reply.get("message"))

@@ -10,12 +10,13 @@ const POLL_MS = 1000;
 /**
  * Follow run `name`, or watch session `sessionId` when no name is given.
  * @param {{name?: string, sessionId?: string}} which
- * @param {{onSession: Function, onFrame: Function, onStatus: Function, onWaiting: Function}} handlers
+ * @param {{onSession: Function, onFrame: Function, onStatus: Function, onWaiting: Function, onRaw?: Function}} handlers
  *   onSession(info, curves) when a session is found (curves: its run's logged points so far, see
  *   GET /api/runs/{name}; null for a session watched by id); onFrame(frame) for each frame;
- *   onStatus(status) for the socket's status events; onWaiting() while the run has no session.
+ *   onStatus(status) for the socket's status events; onWaiting() while the run has no session;
+ *   onRaw(data) for every message as received (the page's recorder).
  */
-export function followRun({ name = "", sessionId = "" }, { onSession, onFrame, onStatus, onWaiting }) {
+export function followRun({ name = "", sessionId = "" }, { onSession, onFrame, onStatus, onWaiting, onRaw = () => {} }) {
   const follow = { socket: null, id: null, open: false, timer: null };
 
   async function find() {
@@ -46,6 +47,7 @@ export function followRun({ name = "", sessionId = "" }, { onSession, onFrame, o
       if (!follow.open && status.status !== "connecting") retry();
     });
     socket.on("frame", onFrame);
+    socket.on("raw", onRaw);
     onSession(session, curves);
     socket.connect();
   }

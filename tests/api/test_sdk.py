@@ -1,6 +1,7 @@
 """The Python SDK against a live server: what it streams for a model defined here equals a fresh torch run
 of that model; the server checks the frames a driver sends and relays them; viewers cannot publish;
-runs are found by name; a script whose server is gone trains on."""
+runs are found by name; a script whose server is gone trains on; another holder of the token can neither
+take control from the SDK nor stop its stream."""
 
 import contextlib
 import socket
@@ -18,6 +19,7 @@ from app import sdk
 from app.config import Settings
 from app.protocol import encode_frame
 from app.sdk.capture import clip
+from app.sdk.transport import Transport
 
 OpenSocket = Callable[..., Socket]
 
@@ -170,6 +172,66 @@ def test_a_run_name_finds_its_newest_session(live_server: str):
     refused = httpx.post(f"{live_server}/api/runs/bad%20name", timeout=WAIT_S)
     assert refused.status_code == 422
     assert refused.json()["error"]["field"] == "name"
+
+
+def test_another_holder_of_the_token_can_neither_take_control_nor_stop_the_stream(
+    live_server: str, open_socket: OpenSocket, monkeypatch: pytest.MonkeyPatch
+):
+    """While the SDK drives, a page with its token is a presenter without control. When such a page
+    took control first (it claimed it while the SDK was reconnecting) or takes the SDK's presenter number
+    over (as a reconnecting presenter may), the SDK streams to a new session of its run instead of
+    sending frames the server refuses."""
+    taken = start_run(live_server, "contested")
+    other = open_socket(taken)
+    assert other.ok("auth", token=taken["token"])["role"] == "driver"
+    sessions = iter([taken])
+    ensure = Transport._ensure_session
+
+    def reconnect_to_taken_first(transport: Transport) -> dict:
+        if transport.session is None:
+            transport.session = next(sessions, None)
+        return ensure(transport)
+
+    monkeypatch.setattr(Transport, "_ensure_session", reconnect_to_taken_first)
+    run = sdk.connect(live_server, run="contested", fps=1e6)
+    try:
+        info = wait_for_session(run)
+        assert info["id"] != taken["id"]  # it did not stay where it could not publish
+        # Its token on another socket: a presenter that cannot take control, hand it on or close the room.
+        page = open_socket(info)
+        reply = page.ok("auth", token=run._transport.session["token"])
+        assert reply["role"] == "presenter"
+        assert page.ok("auth", token=run._transport.session["token"])["role"] == "presenter"  # again
+        for kind, fields in [("handoff", {"to": reply["presenter"]}), ("room", {"open": False})]:
+            refused = page.call(kind, **fields)
+            assert refused["type"] == "error", refused
+            assert refused["code"] == "forbidden"
+        run.log(step=7, loss=0.25)
+        frame = page.wait("frame", step=7)
+        assert frame.header["scalars"] == {"loss": 0.25}
+        found = httpx.get(f"{live_server}/api/runs/contested", timeout=WAIT_S).json()
+        assert found["session"]["id"] == info["id"]
+        assert found["curves"]["scalars"][-1] == {"loss": 0.25}
+
+        sdk_number = run._transport.session["presenter"]
+        fresh = open_socket(info)
+        taken_over = fresh.ok("auth", token=run._transport.session["token"], presenter=sdk_number)
+        assert taken_over["role"] == "driver"
+        deadline = time.monotonic() + WAIT_S
+        while run.session_id in (info["id"], None):  # its next frame is refused: it starts anew
+            assert time.monotonic() < deadline, "the SDK stayed on a session it no longer drives"
+            run.log(step=8, loss=0.5)
+            time.sleep(0.05)
+        run.log(step=9, loss=0.125)
+        deadline = time.monotonic() + WAIT_S
+        url = f"{live_server}/api/runs/contested"
+        while not (found := httpx.get(url, timeout=WAIT_S).json())["curves"]["step"]:
+            assert time.monotonic() < deadline, "no frame reached the new session"
+            time.sleep(0.05)
+        assert found["session"]["id"] == run.session_id
+        assert found["curves"]["scalars"][-1] in ({"loss": 0.5}, {"loss": 0.125})
+    finally:
+        run.close()
 
 
 def test_training_goes_on_without_a_server():

@@ -2,15 +2,19 @@
 page's websocket received, byte for byte and in order, and the presenter's selections; then replay it
 under the Content-Security-Policy in a fresh browser context through /replay, with no websocket and no
 session: scrubbing shows each frame, play runs to the end, the view state follows. A LeNet training
-recording shows each frame's step; every model page replays; a foreign file is refused; PNG export.
+recording shows each frame's step; every model page replays; an /inspect recording of an SDK run replays
+its frames, curves and selection; a foreign file is refused; PNG export.
 """
 
 import math
 from pathlib import Path
 
 import pytest
+import torch
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from torch import nn
 
+from app import sdk
 from app.api.pages import PAGES
 from app.protocol import decode_frame
 from app.protocol.recording import read_recording, write_recording
@@ -46,6 +50,9 @@ DATA_TRANSFER = """(bytes) => {
   transfer.items.add(new File([new Uint8Array(bytes)], "r.nnrec"));
   return transfer;
 }"""
+
+# The logged scalars' chart: its steps and one column of values per series.
+CHART = "() => ({ steps: window.nnlive.scalars.view.steps, columns: window.nnlive.scalars.view.columns })"
 
 SEEK = """(t) => {
   const slider = document.getElementById("replay-slider");
@@ -98,15 +105,22 @@ def replay_in(context: BrowserContext, live_server: str, data: bytes) -> tuple[P
     return replay, sockets, problems
 
 
+def recorded_frames(data: bytes, path: str, received: list[bytes]) -> tuple[list, list]:
+    """The records of a recording made on ``path`` and its frame records, which must be the frames the
+    page's websocket received, byte for byte and in the same order."""
+    meta, records = read_recording(data)
+    assert meta["page"] == path
+    frames = [r for r in records if r.kind == "frame"]
+    assert [r.data for r in frames] == received
+    return records, frames
+
+
 def test_a_recording_holds_the_received_frames_and_replays_them_without_a_session(
     page: Page, browser: Browser, live_server: str, errors: list[str]
 ) -> None:
     data, received, shown = record_conv_session(page, live_server)
 
-    meta, records = read_recording(data)
-    assert meta["page"] == "/conv"
-    frames = [r for r in records if r.kind == "frame"]
-    assert [r.data for r in frames] == received  # the same frames, byte for byte, in the same order
+    records, frames = recorded_frames(data, "/conv", received)
     seqs = [decode_frame(r.data)[0]["seq"] for r in frames]
     assert len(seqs) == 3
     assert seqs == sorted(set(seqs))
@@ -173,7 +187,7 @@ def test_png_export_holds_the_canvases(page: Page, live_server: str, errors: lis
     assert colour == cell["pixel"]
 
 
-# /inspect has no model of its own to record: its frames come from an SDK script.
+# /inspect has no model of its own to record: its frames come from an SDK script (the next test).
 @pytest.mark.parametrize("path", [page.path for page in PAGES if page.path != "/inspect"])
 def test_every_page_replays_a_recording_without_a_socket(
     page: Page, browser: Browser, live_server: str, path: str, errors: list[str]
@@ -194,6 +208,89 @@ def test_every_page_replays_a_recording_without_a_socket(
             "(seq) => window.nnlive?.lastFrame?.header.seq === seq", arg=last["seq"], timeout=WAIT_MS
         )
         expect(replay.locator("#connection")).to_have_attribute("data-status", "replay")
+        assert sockets == []
+        assert not problems
+    finally:
+        context.close()
+
+
+def record_inspect_run(page: Page, live_server: str) -> tuple[bytes, list[bytes], list[float]]:
+    """Record /inspect following an SDK run: steps 1–3 and the next module selected. Returns the
+    downloaded file, the frames the websocket received from the last one before Record on, and the
+    losses of steps 0–3."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU())
+    received: list[bytes] = []
+    sent: list[str | bytes] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda p: received.append(p) if isinstance(p, bytes) else None),
+    )
+    # Playwright takes Python functions only, not a builtin such as sent.append.
+    page.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append(p)))  # noqa: PLW0108
+    losses: list[float] = []
+    run = sdk.connect(live_server, run="replayed", fps=1000)
+    run.watch(model)
+
+    def train_step(step: int) -> None:
+        """One logged step; its frame is on the page before the next one goes out (none is dropped)."""
+        loss = model(torch.randn(2, 1, 6, 6)).square().mean()
+        loss.backward()
+        run.log(step=step, loss=loss)
+        losses.append(loss.item())
+        page.wait_for_function(
+            "(step) => window.nnlive?.lastFrame?.header.step === step", arg=step, timeout=WAIT_MS
+        )
+
+    try:
+        page.goto(f"{live_server}/inspect?run=replayed&module=0")
+        train_step(0)
+        before = len(received)
+        page.click("#record")
+        for step in (1, 2, 3):
+            train_step(step)
+        page.keyboard.press("ArrowDown")  # the ReLU: a view change the recording keeps
+        page.wait_for_function("() => window.nnlive.selected === '1'", timeout=WAIT_MS)
+        with page.expect_download() as download:
+            page.click("#record")
+    finally:
+        run.close()
+    assert sent == []  # a viewer: no auth, so it never takes control from the script
+    return Path(download.value.path()).read_bytes(), received[before - 1 :], losses
+
+
+def test_an_inspect_recording_of_an_sdk_run_replays_its_frames_curves_and_selection(
+    page: Page, browser: Browser, live_server: str, errors: list[str]
+) -> None:
+    data, received, losses = record_inspect_run(page, live_server)
+
+    records, frames = recorded_frames(data, "/inspect", received)
+    decoded = [decode_frame(r.data) for r in frames]
+    assert [h["step"] for h, _ in decoded] == [0, 1, 2, 3]
+
+    context = browser.new_context()
+    try:
+        replay, sockets, problems = replay_in(context, live_server, data)
+        replay.wait_for_url("**/inspect?**replay=**", timeout=WAIT_MS)
+        replay.wait_for_function("() => window.nnlive?.lastFrame?.header.step === 0", timeout=WAIT_MS)
+        expect(replay.locator("#connection")).to_have_attribute("data-status", "replay")
+        expect(replay.locator("#record")).to_be_hidden()
+        for k in [2, 0, 3]:
+            replay.evaluate(SEEK, frames[k].t)
+            replay.wait_for_function(
+                "(step) => window.nnlive.lastFrame.header.step === step", arg=k, timeout=WAIT_MS
+            )
+            shown = replay.evaluate("() => Array.from(window.nnlive.lastFrame.tensors['0'].data)")
+            assert shown == decoded[k][1]["0"].array.astype(float).ravel().tolist()
+        # At the end: the module the recording selected, every logged loss on the chart, three maps.
+        replay.evaluate(SEEK, records[-1].t)
+        replay.wait_for_function("() => window.nnlive.selected === '1'", timeout=WAIT_MS)
+        chart = replay.evaluate(CHART)
+        assert chart["steps"] == [0, 1, 2, 3]
+        assert chart["columns"][0] == pytest.approx(losses)
+        expect(replay.locator("#activation canvas")).to_have_count(3)
+        replay.evaluate(SEEK, 0)  # back to the start: the curves start over
+        replay.wait_for_function("() => window.nnlive.scalars.view.steps.length === 1", timeout=WAIT_MS)
         assert sockets == []
         assert not problems
     finally:

@@ -1,6 +1,7 @@
 """The SDK's capture, without a server: what a frame step records (clipped by rank, gradients through
 tensor hooks), that other steps record nothing, and that no hook outlives the watch."""
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -77,3 +78,23 @@ def test_frames_take_turns_when_the_modules_do_not_fit_one():
     with torch.no_grad():
         model(torch.randn(2, 8))
     assert sorted(watcher.take(torch.float32, budget=1)[0]) == ["2"]  # one module always goes
+
+
+def test_float16_frames_keep_in_float32_what_float16_would_lose():
+    """A well-trained model's gradients can lie below float16's smallest normal number (they would
+    arrive as zeros: a blank map) and activations above its largest (infinities); those go as float32."""
+    model = nn.Sequential(nn.Linear(4, 4, bias=False), nn.Identity())
+    with torch.no_grad():
+        model[0].weight.copy_(torch.eye(4) * 1e5)
+    watcher = Watcher(model, lambda: True, lambda: None)
+    x = torch.tensor([[1.0, -2.0, 0.5, 0.0]])
+    (model(x) * 1e-12).sum().backward()
+    arrays, _ = watcher.take(torch.float16)
+    assert arrays["0"].dtype == np.float32  # 2e5 overflows float16
+    torch.testing.assert_close(torch.from_numpy(arrays["0"]), x * 1e5)
+    assert arrays["1.grad"].dtype == np.float32  # 1e-12 underflows float16
+    torch.testing.assert_close(torch.from_numpy(arrays["1.grad"]), torch.full((1, 4), 1e-12))
+    model(x / 1e5).sum().backward()  # values float16 holds stay float16
+    arrays, _ = watcher.take(torch.float16)
+    assert {a.dtype for a in arrays.values()} == {np.dtype(np.float16)}
+    watcher.remove()

@@ -1,13 +1,18 @@
 // The /inspect page: any model a script streams with the Python SDK (app/sdk). It follows the run
 // named in the URL (?run=NAME) across reconnects and server restarts, lists the watched modules with
 // their types and output shapes, draws the selected module's activation and gradient by rank, and
-// plots the logged scalars and every module's gradient norm over steps.
+// plots the logged scalars and every module's gradient norm over steps. Record keeps what the socket
+// receives; `?replay=KEY` plays a recording (from /replay) instead of following a run: its curves start
+// with the recording, and each `hello` in it (a session joined) starts them over.
 // For tests, window.nnlive holds the last drawn frame, the session, the selection and the charts.
 
 import { bindKeys } from "../controls.js";
 import { newestFrameDrawer } from "../framedraw.js";
 import { initI18n, setText } from "../i18n.js";
 import { followRun } from "../runfollow.js";
+import { bindRecorder } from "../recorder.js";
+import { openReplay } from "../replaybar.js";
+import { bindPngExport } from "../snapshot.js";
 import { noticeBoard, showConnection } from "../status.js";
 import { readView, writeView } from "../urlstate.js";
 import * as activation from "../views/activation.js";
@@ -44,6 +49,10 @@ function namedSeriesChart(el) {
       );
       if (chart.view) curves.update(chart.view, points);
     },
+    /** Drop every point (a replay going back to a session's start). */
+    clear() {
+      if (chart.view) curves.clear(chart.view);
+    },
   };
 }
 
@@ -57,6 +66,7 @@ function pickModule(asked, modules, tensors) {
 async function main() {
   await initI18n();
   const view = readView(new URLSearchParams(location.search), VIEW);
+  const replayKey = new URLSearchParams(location.search).get("replay");
   const notice = noticeBoard(byId("notice"));
   // newest: each tensor's latest value and step (a large model's frames take turns carrying its modules).
   const page = { frame: null, selected: view.module, newest: new Map() };
@@ -70,9 +80,13 @@ async function main() {
     gradient: { view: activation.mount(byId("gradient"), byId("gradient-legend")), suffix: ".grad", signed: true, missing: "inspect.no_gradient" },
   };
 
+  const recording = bindRecorder(byId("record"), { notice, describe: () => ({ page: location.pathname, model: "inspect", session: debug.session?.id ?? null }) });
+  bindPngExport(byId("export-png"), byId("main"));
+
   function select(name) {
     page.selected = name;
     writeView({ module: name });
+    recording.viewChanged();
     if (page.frame) draw(page.frame);
   }
 
@@ -120,6 +134,10 @@ async function main() {
     drawNewest(frame);
   }
 
+  if (replayKey !== null) {
+    replay(replayKey);
+    return;
+  }
   if (!view.run && !view.session) {
     setText(byId("connection"), "inspect.no_run_pill");
     notice.show("inspect.no_run");
@@ -136,9 +154,34 @@ async function main() {
       norms.add(history.step.map((step, i) => [step, history.grad_norms[i]]));
     },
     onFrame: received,
+    onRaw: recording.received,
     onStatus: (status) => showConnection(byId("connection"), status),
     onWaiting: () => notice.show("inspect.searching", { run: view.run }),
   });
+
+  /** Play the recording kept under `key`: no run is followed and nothing is sent. */
+  async function replay(key) {
+    byId("record").hidden = true;
+    const opened = await openReplay(key, byId("replay-bar"));
+    if (!opened) {
+      notice.show("replay.missing");
+      return;
+    }
+    byId("run-name").textContent = view.run || opened.meta.session || "";
+    const { source } = opened;
+    source.on("status", (status) => showConnection(byId("connection"), status));
+    source.on("hello", (hello) => {
+      debug.session = hello.session;
+      scalars.clear();
+      norms.clear();
+      page.newest.clear();
+    });
+    source.on("view", ({ state }) => {
+      if (typeof state?.module === "string" && state.module !== page.selected) select(state.module);
+    });
+    source.on("frame", received);
+    source.connect();
+  }
 }
 
 main();
