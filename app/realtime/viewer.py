@@ -23,9 +23,12 @@ class Viewer:
         self._mailbox = LatestSlots()
         self._reply_ids = itertools.count()
         self._errors: deque[float] = deque()
+        self.publishes = False  # it sends the session's frames itself (an SDK run): none come back
 
     def offer(self, stream: str, payload: bytes) -> None:
         """Queue a snapshot (``state`` or ``frame``); an unsent older one of that stream is dropped."""
+        if stream == "frame" and self.publishes:
+            return
         self._mailbox.put(stream, payload)
 
     def reply(self, message: dict[str, Any]) -> None:

@@ -101,6 +101,7 @@ async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
                 if message.get("bytes") is not None:  # a frame from an external run's driver
                     max_frame = ws.app.state.settings.max_frame_bytes
                     relay_frame(session, session.control.holds(viewer), message["bytes"], max_frame)
+                    viewer.publishes = True
                     continue
                 msg = _parse(message, limit)
                 msg_id = msg.id

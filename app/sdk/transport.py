@@ -146,7 +146,7 @@ class Transport:
                 return reply.get("presenter")
 
     def _drain(self, ws: ClientConnection) -> None:
-        """Read everything the server sent (its relayed frames, errors) without waiting; SessionGone when
+        """Read everything the server sent (state messages, errors) without waiting; SessionGone when
         a frame was refused because this connection no longer holds control."""
         while True:
             try:

@@ -102,6 +102,11 @@ class Socket:
         self.send({"type": kind, "id": msg_id, **fields})
         return msg_id
 
+    @property
+    def unread(self) -> list[dict | Frame]:
+        """Messages that arrived while waiting for others and were not taken yet."""
+        return list(self._unread)
+
     def read(self) -> dict | Frame:
         """The next message in arrival order (a dict for text, a Frame for binary)."""
         if self._unread:
