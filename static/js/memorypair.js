@@ -35,18 +35,29 @@ export async function startMemoryPair(config, handlers, { create: creates = true
     socket.on("state", (state) => handlers.onState(cell, state));
     socket.on("frame", (frame) => handlers.onFrame(cell, frame));
     socket.on("error", handlers.onError);
+    // The presenter replaced the pair (a new T): follow the cell's successor at once, without waiting
+    // for the view state that names the new pair.
+    socket.on("closed", ({ successor }) => {
+      if (successor && pair.sessions[cell]?.id === session.id) connect(cell, { id: successor, token: storedToken(successor) });
+    });
     socket.connect();
   }
 
-  /** Show `next` ({cell: {id, token}}); sessions this tab drove before end. */
+  /** Show `next` ({cell: {id, token}}); sessions this tab drove before end, naming their successors. */
   function switchTo(next) {
-    const old = Object.values(pair.sessions);
+    const old = { ...pair.sessions };
     for (const cell of CELLS) connect(cell, next[cell]);
-    for (const session of old) if (session.token) endSession(session.id, session.token);
+    for (const cell of CELLS) if (old[cell]?.token) endSession(old[cell].id, old[cell].token, next[cell].id);
   }
 
+  let latest = 0; // the newest create's number: an older one that finishes after it is ended unseen
   async function create(nextConfig) {
+    const mine = ++latest;
     const made = await Promise.all(CELLS.map((cell) => createSession(MODEL, { config: { ...nextConfig, cell } })));
+    if (mine !== latest) {
+      for (const { info, token } of made) endSession(info.id, token);
+      return;
+    }
     switchTo(Object.fromEntries(CELLS.map((cell, k) => [cell, { id: made[k].info.id, token: made[k].token }])));
     handlers.writeView(Object.fromEntries(CELLS.map((cell, k) => [cell, made[k].info.id])));
   }
