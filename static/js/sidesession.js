@@ -30,6 +30,10 @@ export async function startSideSession(model, key, { config = {}, create = true,
     socket.on("hello", (hello) => onHello(hello.session));
     socket.on("frame", onFrame);
     socket.on("error", onError);
+    // The presenter replaced it (new settings): follow its successor at once.
+    socket.on("closed", ({ successor }) => {
+      if (successor && side.session?.id === session.id) connect({ id: successor, token: storedToken(successor) });
+    });
     socket.connect();
   }
 
