@@ -1,4 +1,4 @@
-"""Server-side translation for templates, from the same catalogs as static/js/i18n.js.
+"""Server-side translation for templates, from the same catalogs as static/js/ui/i18n.js.
 
 Catalogs are flat JSON objects ``{key: text}`` in ``<static_dir>/i18n/<lang>.json``; texts may hold
 ``{name}`` placeholders. The language is the cookie ``nnlive_lang`` when it names a supported one,

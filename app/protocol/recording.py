@@ -6,7 +6,7 @@
     records:  f64 t (ms)  u32 n  u8 kind (0 text, 1 frame)  3 zero bytes  n bytes  zero padding to 8
 
 A text record is a server message as received (JSON); a frame record is a binary frame, byte for byte.
-The browser writes these files (static/js/recording.js); this module reads and writes them in Python.
+The browser writes these files (static/js/record/recording.js); this module reads and writes them in Python.
 """
 
 import json

@@ -10,7 +10,7 @@ from app.i18n import load_catalog
 
 
 def embedded_catalog(html: str) -> dict[str, str]:
-    """The catalog a page embeds for static/js/i18n.js."""
+    """The catalog a page embeds for static/js/ui/i18n.js."""
     match = re.search(r'<script type="application/json" id="i18n-catalog"[^>]*>(.*?)</script>', html, re.S)
     assert match, "no embedded catalog"
     return json.loads(match.group(1))

@@ -25,7 +25,7 @@ READ_MATRIX = """
 # Each cell's centre pixel against colormap.js's colour of the frame's weight on the [0, 1] scale.
 CHECK_CELLS = """
 async () => {
-  const { colorOf } = await import("/static/js/colormap.js");
+  const { colorOf } = await import("/static/js/math/colormap.js");
   const { cellCentre } = await import("/static/js/views/labelledheat.js");
   const canvas = document.querySelector("#matrix-view canvas");
   const context = canvas.getContext("2d");

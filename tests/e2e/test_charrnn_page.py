@@ -34,7 +34,7 @@ READ_SAMPLE = """
 """
 
 
-# ColorBrewer RdBu (11 classes), blue (−1) → white (0) → red (+1), as static/js/colormap.js names it.
+# ColorBrewer RdBu (11 classes), blue (−1) → white (0) → red (+1), as static/js/math/colormap.js names it.
 RDBU = [
     (5, 48, 97), (33, 102, 172), (67, 147, 195), (146, 197, 222), (209, 229, 240), (247, 247, 247),
     (253, 219, 199), (244, 165, 130), (214, 96, 77), (178, 24, 43), (103, 0, 31),

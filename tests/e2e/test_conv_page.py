@@ -39,7 +39,7 @@ LOCATE_CELL = """
 }
 """
 
-# ColorBrewer RdBu reversed and matplotlib viridis as in static/js/colormap.js, written out here.
+# ColorBrewer RdBu reversed and matplotlib viridis as in static/js/math/colormap.js, written out here.
 DIVERGING_POINTS = [
     (5, 48, 97), (33, 102, 172), (67, 147, 195), (146, 197, 222), (209, 229, 240), (247, 247, 247),
     (253, 219, 199), (244, 165, 130), (214, 96, 77), (178, 24, 43), (103, 0, 31),

@@ -24,7 +24,7 @@ from app.sdk.embedded import EmbeddedServer
 WAIT_MS = 30_000
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("sdk_script.py")
-# End colours of the diverging map (static/js/colormap.js), written out independently of it.
+# End colours of the diverging map (static/js/math/colormap.js), written out independently of it.
 RDBU_POSITIVE_END = (103, 0, 31)
 RDBU_NEGATIVE_END = (5, 48, 97)
 

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 WAIT_MS = 30_000
 
-# End colours of the maps (static/js/colormap.js), written out independently of it.
+# End colours of the maps (static/js/math/colormap.js), written out independently of it.
 VIRIDIS_TOP = (253, 231, 37)
 VIRIDIS_BOTTOM = (68, 1, 84)
 RDBU_POSITIVE_END = (103, 0, 31)

@@ -23,7 +23,7 @@ READ = """
 # The colour the page's colour map gives a weight on the attention scale, and the pixel a canvas shows.
 COLOUR_AND_PIXEL = """
 async ({ selector, x, y, weight }) => {
-  const { colorOf } = await import("/static/js/colormap.js");
+  const { colorOf } = await import("/static/js/math/colormap.js");
   const canvas = document.querySelector(selector);
   const pixel = Array.from(canvas.getContext("2d").getImageData(x, y, 1, 1).data.slice(0, 3));
   return { expected: colorOf(weight, { kind: "sequential", min: 0, max: 1 }), pixel };

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { charLabel, clampIndex, readSample, topAt, unitRow } from "../../static/js/charrnnsample.js";
+import { charLabel, clampIndex, readSample, topAt, unitRow } from "../../static/js/math/charrnnsample.js";
 
 const tensor = (data, shape) => ({ data, shape });
 

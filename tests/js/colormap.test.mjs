@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { colorOf, inkOn, paintValues, scaleFor } from "../../static/js/colormap.js";
+import { colorOf, inkOn, paintValues, scaleFor } from "../../static/js/math/colormap.js";
 
 test("non-negative data gets viridis over [0, max]", () => {
   assert.deepEqual(scaleFor(Float32Array.of(0, 0.5, 2)), { kind: "sequential", min: 0, max: 2 });

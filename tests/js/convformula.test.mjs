@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { sideFormula, spanFormula } from "../../static/js/convformula.js";
+import { sideFormula, spanFormula } from "../../static/js/math/convformula.js";
 
 test("the formula shows symbols, the numbers, the floor and the result", () => {
   const side = sideFormula({ n: 7, f: 3, p: 1, s: 2, d: 1 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { sideFormula } from "../../static/js/convformula.js";
+import { sideFormula } from "../../static/js/math/convformula.js";
 import {
   cellProducts,
   isPadding,
@@ -11,7 +11,7 @@ import {
   positionCount,
   positionIndex,
   windowAt,
-} from "../../static/js/convgeometry.js";
+} from "../../static/js/math/convgeometry.js";
 
 test("a dilated kernel spans d·(f − 1) + 1", () => {
   assert.equal(kernelSpan(3, 1), 3);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { resizeArea } from "../../static/js/resample.js";
+import { resizeArea } from "../../static/js/math/resample.js";
 
 const near = (a, b) => Math.abs(a - b) < 1e-12;
 

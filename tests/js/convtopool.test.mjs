@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { backAddress, fitsPool, holdsMap, poolAddress, storeMap, storedMap } from "../../static/js/convtopool.js";
+import { backAddress, fitsPool, holdsMap, poolAddress, storeMap, storedMap } from "../../static/js/ui/convtopool.js";
 
 const ORIGIN = "http://host:8000";
 const FIELDS = [

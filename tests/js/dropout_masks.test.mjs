@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { createMaskHistory, keptRatio } from "../../static/js/maskhistory.js";
+import { createMaskHistory, keptRatio } from "../../static/js/math/maskhistory.js";
 
 const input = Float32Array.of(0.5, 0, 1, 0.25);
 

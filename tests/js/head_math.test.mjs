@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ACTIVATIONS, agrees, largestTerms, softmaxSteps, unitSum } from "../../static/js/headmath.js";
-import { cellOf, flatIndex } from "../../static/js/tensorindex.js";
+import { ACTIVATIONS, agrees, largestTerms, softmaxSteps, unitSum } from "../../static/js/math/headmath.js";
+import { cellOf, flatIndex } from "../../static/js/math/tensorindex.js";
 
 test("flatten of S4: unit c·25 + row·5 + col is S4[c, row, col]", () => {
   assert.equal(flatIndex(5, 2, 3, 5, 5), 138);

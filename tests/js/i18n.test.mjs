@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { format, pickLanguage, t } from "../../static/js/i18n.js";
+import { format, pickLanguage, t } from "../../static/js/ui/i18n.js";
 
 test("the browser's first supported language wins; any Chinese is zh-CN; else English", () => {
   assert.equal(pickLanguage(["fr-FR", "zh-TW", "en"]), "zh-CN");

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { layerFormula, layerNote, layerShapeLabel, outputSize } from "../../static/js/layers.js";
+import { layerFormula, layerNote, layerShapeLabel, outputSize } from "../../static/js/math/layers.js";
 
 const conv = { name: "c1", kind: "conv", in: [1, 32, 32], out: [6, 28, 28], kernel: 5, stride: 1, padding: 0 };
 const pool = { name: "s2", kind: "pool", op: "avg", in: [6, 28, 28], out: [6, 14, 14], kernel: 2, stride: 2, padding: 0 };

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { controlRole, throttled, viewState, viewValues } from "../../static/js/lecture.js";
+import { controlRole, throttled, viewState, viewValues } from "../../static/js/session/lecture.js";
 
 test("the view state is the query less the session", () => {
   assert.deepEqual(viewState("?session=abc&cell=4&speed=2"), { cell: "4", speed: "2" });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { createPlayer, nearestSpeed } from "../../static/js/player.js";
+import { createPlayer, nearestSpeed } from "../../static/js/ui/player.js";
 
 /** Timers that run only when told: advance(ms) fires what is due. */
 function fakeTimers() {

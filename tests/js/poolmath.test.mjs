@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { coveringWindows, gradientTerms, poolOutputShape, windowCells, windowOf } from "../../static/js/poolmath.js";
-import { cellOf, flatIndex } from "../../static/js/tensorindex.js";
+import { coveringWindows, gradientTerms, poolOutputShape, windowCells, windowOf } from "../../static/js/math/poolmath.js";
+import { cellOf, flatIndex } from "../../static/js/math/tensorindex.js";
 
 test("output shape follows floor((n + 2p - f)/s) + 1", () => {
   assert.deepEqual(poolOutputShape([1, 6, 6], { kernel: 2, stride: 2, padding: 0 }), [1, 3, 3]);

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { decodeFrame } from "../../static/js/net/codec.js";
-import { decodeRecording, encodeRecording } from "../../static/js/recording.js";
+import { decodeRecording, encodeRecording } from "../../static/js/record/recording.js";
 
 const golden = (name) => {
   const bytes = readFileSync(fileURLToPath(new URL(`../golden/${name}`, import.meta.url)));

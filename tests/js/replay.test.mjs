@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { ReplaySource } from "../../static/js/net/replay.js";
-import { Recorder } from "../../static/js/recorder.js";
-import { decodeRecording, encodeRecording } from "../../static/js/recording.js";
+import { Recorder } from "../../static/js/record/recorder.js";
+import { decodeRecording, encodeRecording } from "../../static/js/record/recording.js";
 
 /** A frame with only a header (docs/protocol.md): seq and step. */
 function frame(seq) {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { hiddenAt, matVec, paramName, previousStep, slice, stepTerms } from "../../static/js/rnnmath.js";
+import { hiddenAt, matVec, paramName, previousStep, slice, stepTerms } from "../../static/js/math/rnnmath.js";
 
 const tensor = (shape, values) => ({ shape, data: Float32Array.from(values) });
 

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { isRunning } from "../../static/js/controls.js";
-import { runStateText } from "../../static/js/status.js";
+import { isRunning } from "../../static/js/ui/controls.js";
+import { runStateText } from "../../static/js/ui/status.js";
 
 test("a queued session's pill names its place; the others name their state", () => {
   assert.deepEqual(runStateText({ state: "queued", place: 3 }), { key: "state.queued", params: { n: 3 } });

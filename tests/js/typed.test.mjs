@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { nest, parseNumber } from "../../static/js/typed.js";
+import { nest, parseNumber } from "../../static/js/math/typed.js";
 
 test("numbers parse with a typographic minus or a decimal comma", () => {
   assert.equal(parseNumber(" 0.5 "), 0.5);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { configFromParams, readView, withView } from "../../static/js/urlstate.js";
+import { configFromParams, readView, withView } from "../../static/js/session/urlstate.js";
 
 test("query values come back with the type of their defaults", () => {
   const params = new URLSearchParams("cell=4&play=1&unit=out.3&bad=x");

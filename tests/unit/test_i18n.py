@@ -73,7 +73,7 @@ def test_language_choice(cookie: str | None, accept: str | None, expected: str) 
 
 
 def test_placeholders_fill_and_unknown_ones_stay() -> None:
-    """Same rule as static/js/i18n.js format()."""
+    """Same rule as static/js/ui/i18n.js format()."""
     assert format_text("Step {n} of {total}", {"n": 3}) == "Step 3 of {total}"
     assert translator({"a.b": "{n} watching"})("a.b", n=2) == "2 watching"
     assert translator({})("missing.key") == "missing.key"

@@ -2,9 +2,9 @@
 // End button per row. The admin token is typed into the page and kept in this tab's sessionStorage
 // (never in the URL); a refused token is forgotten and asked for again.
 
-import { initI18n, setText } from "../i18n.js";
-import { formatFixed } from "../numbers.js";
-import { noticeBoard, runStateText } from "../status.js";
+import { initI18n, setText } from "../ui/i18n.js";
+import { formatFixed } from "../math/numbers.js";
+import { noticeBoard, runStateText } from "../ui/status.js";
 
 const TOKEN_KEY = "nnlive.admin_token";
 const REFRESH_MS = 3000;

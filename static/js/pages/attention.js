@@ -5,16 +5,16 @@
 // The user types a date (a `text` message) or takes the next held-out one (`sample`).
 // For tests, window.nnlive holds the last drawn frame, the session and the charts.
 
-import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindKeys, bindTrainingControls, showRunState } from "../controls.js";
-import { newestFrameDrawer } from "../framedraw.js";
-import { initI18n, setText, t } from "../i18n.js";
-import { startLivePage } from "../livepage.js";
-import { errorKey } from "../status.js";
+import { bindConfigForm, catalogEntry } from "../ui/configform.js";
+import { bindKeys, bindTrainingControls, showRunState } from "../ui/controls.js";
+import { newestFrameDrawer } from "../ui/framedraw.js";
+import { initI18n, setText, t } from "../ui/i18n.js";
+import { startLivePage } from "../session/livepage.js";
+import { errorKey } from "../ui/status.js";
 import { tensorValues } from "../net/codec.js";
-import { formatPercent, formatValue } from "../numbers.js";
-import { configFromParams, readView } from "../urlstate.js";
-import { scaleFor } from "../colormap.js";
+import { formatPercent, formatValue } from "../math/numbers.js";
+import { configFromParams, readView } from "../session/urlstate.js";
+import { scaleFor } from "../math/colormap.js";
 import * as curves from "../views/curves.js";
 import * as heat from "../views/labelledheat.js";
 import * as legend from "../views/legend.js";

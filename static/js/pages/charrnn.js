@@ -6,14 +6,14 @@
 // uploaded text replaces the corpus, and with it the vocabulary, so the model starts again.
 // For tests, window.nnlive holds the last frame, the session, the loss curves and both samples.
 
-import { clampIndex, readSample, topAt, unitRow, charLabel } from "../charrnnsample.js";
-import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindKeys, bindTrainingControls, showRunState } from "../controls.js";
-import { initI18n, setText, t } from "../i18n.js";
-import { startLivePage } from "../livepage.js";
-import { framePoints, historyPoints } from "../losspoints.js";
-import { formatPercent, formatValue } from "../numbers.js";
-import { configFromParams } from "../urlstate.js";
+import { clampIndex, readSample, topAt, unitRow, charLabel } from "../math/charrnnsample.js";
+import { bindConfigForm, catalogEntry } from "../ui/configform.js";
+import { bindKeys, bindTrainingControls, showRunState } from "../ui/controls.js";
+import { initI18n, setText, t } from "../ui/i18n.js";
+import { startLivePage } from "../session/livepage.js";
+import { framePoints, historyPoints } from "../math/losspoints.js";
+import { formatPercent, formatValue } from "../math/numbers.js";
+import { configFromParams } from "../session/urlstate.js";
 import * as charrnnheat from "../views/charrnnheat.js";
 import * as charrnntext from "../views/charrnntext.js";
 import * as charrnntop from "../views/charrnntop.js";

@@ -5,21 +5,21 @@
 // selected cell and the speed live in the URL. For tests, window.nnlive holds the last drawn frame,
 // the session info, the selected cell and whether this tab drives.
 
-import { scaleFor } from "../colormap.js";
-import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindKeys } from "../controls.js";
-import { spanFormula, sideFormula } from "../convformula.js";
-import { cellProducts, positionAt, positionCount, positionIndex, windowAt } from "../convgeometry.js";
-import { fitsPool, poolAddress, storeMap } from "../convtopool.js";
-import { initI18n, setText, t } from "../i18n.js";
-import { startLivePage } from "../livepage.js";
+import { scaleFor } from "../math/colormap.js";
+import { bindConfigForm, catalogEntry } from "../ui/configform.js";
+import { bindKeys } from "../ui/controls.js";
+import { spanFormula, sideFormula } from "../math/convformula.js";
+import { cellProducts, positionAt, positionCount, positionIndex, windowAt } from "../math/convgeometry.js";
+import { fitsPool, poolAddress, storeMap } from "../ui/convtopool.js";
+import { initI18n, setText, t } from "../ui/i18n.js";
+import { startLivePage } from "../session/livepage.js";
 import { newestWins } from "../net/latest.js";
-import { formatValue } from "../numbers.js";
-import { SPEEDS, createPlayer, nearestSpeed } from "../player.js";
-import { resizeArea } from "../resample.js";
-import { bindSamplePicker } from "../samples.js";
-import { nest } from "../typed.js";
-import { configFromParams, readView } from "../urlstate.js";
+import { formatValue } from "../math/numbers.js";
+import { SPEEDS, createPlayer, nearestSpeed } from "../ui/player.js";
+import { resizeArea } from "../math/resample.js";
+import { bindSamplePicker } from "../ui/samples.js";
+import { nest } from "../math/typed.js";
+import { configFromParams, readView } from "../session/urlstate.js";
 import * as convgrid from "../views/convgrid.js";
 import * as convproducts from "../views/convproducts.js";
 import { element } from "../views/dom.js";

@@ -4,15 +4,15 @@
 // Height and width are the session's config (a change starts a new session); p and the mode are
 // its controls. For tests, window.nnlive holds the last drawn frame, the session and the chart.
 
-import { scaleFor } from "../colormap.js";
-import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindKeys } from "../controls.js";
-import { initI18n, setText, t } from "../i18n.js";
-import { startLivePage } from "../livepage.js";
-import { createMaskHistory, keptRatio } from "../maskhistory.js";
-import { formatValue } from "../numbers.js";
-import { bindSamplePicker } from "../samples.js";
-import { configFromParams } from "../urlstate.js";
+import { scaleFor } from "../math/colormap.js";
+import { bindConfigForm, catalogEntry } from "../ui/configform.js";
+import { bindKeys } from "../ui/controls.js";
+import { initI18n, setText, t } from "../ui/i18n.js";
+import { startLivePage } from "../session/livepage.js";
+import { createMaskHistory, keptRatio } from "../math/maskhistory.js";
+import { formatValue } from "../math/numbers.js";
+import { bindSamplePicker } from "../ui/samples.js";
+import { configFromParams } from "../session/urlstate.js";
 import * as curves from "../views/curves.js";
 import * as dropoutnumbers from "../views/dropoutnumbers.js";
 import * as gridedit from "../views/gridedit.js";

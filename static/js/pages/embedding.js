@@ -11,16 +11,16 @@
 // For tests, window.nnlive holds the last drawn word frame (lastFrame), the scatter (pixels and
 // transform), the lookup's last frame and position, the loss curves and the session.
 
-import { scaleFor } from "../colormap.js";
-import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindKeys, bindTrainingControls, showRunState } from "../controls.js";
-import { initI18n, setText } from "../i18n.js";
-import { startLivePage } from "../livepage.js";
-import { framePoints, historyPoints } from "../losspoints.js";
-import { formatPercent, formatValue } from "../numbers.js";
-import { createPlayer } from "../player.js";
-import { startSideSession } from "../sidesession.js";
-import { configFromParams, readView } from "../urlstate.js";
+import { scaleFor } from "../math/colormap.js";
+import { bindConfigForm, catalogEntry } from "../ui/configform.js";
+import { bindKeys, bindTrainingControls, showRunState } from "../ui/controls.js";
+import { initI18n, setText } from "../ui/i18n.js";
+import { startLivePage } from "../session/livepage.js";
+import { framePoints, historyPoints } from "../math/losspoints.js";
+import { formatPercent, formatValue } from "../math/numbers.js";
+import { createPlayer } from "../ui/player.js";
+import { startSideSession } from "../session/sidesession.js";
+import { configFromParams, readView } from "../session/urlstate.js";
 import * as curves from "../views/curves.js";
 import { element } from "../views/dom.js";
 import * as scatter from "../views/scatter.js";

@@ -1,4 +1,4 @@
 // The home page: only the language switch needs script.
-import { initI18n } from "../i18n.js";
+import { initI18n } from "../ui/i18n.js";
 
 initI18n();

@@ -6,15 +6,15 @@
 // with the recording, and each `hello` in it (a session joined) starts them over.
 // For tests, window.nnlive holds the last drawn frame, the session, the selection and the charts.
 
-import { bindKeys } from "../controls.js";
-import { newestFrameDrawer } from "../framedraw.js";
-import { initI18n, setText } from "../i18n.js";
-import { followRun } from "../runfollow.js";
-import { bindRecorder } from "../recorder.js";
-import { openReplay } from "../replaybar.js";
-import { bindPngExport } from "../snapshot.js";
-import { noticeBoard, showConnection } from "../status.js";
-import { readView, writeView } from "../urlstate.js";
+import { bindKeys } from "../ui/controls.js";
+import { newestFrameDrawer } from "../ui/framedraw.js";
+import { initI18n, setText } from "../ui/i18n.js";
+import { followRun } from "../session/runfollow.js";
+import { bindRecorder } from "../record/recorder.js";
+import { openReplay } from "../record/replaybar.js";
+import { bindPngExport } from "../record/snapshot.js";
+import { noticeBoard, showConnection } from "../ui/status.js";
+import { readView, writeView } from "../session/urlstate.js";
 import * as activation from "../views/activation.js";
 import * as curves from "../views/curves.js";
 import * as moduletree from "../views/moduletree.js";

@@ -3,17 +3,17 @@
 // The classifier head (flatten, C5, F6, output, softmax written out) is shown on request (`?head=1`).
 // For tests, window.nnlive holds the last drawn frame, the session, the role and the curves.
 
-import { scaleFor } from "../colormap.js";
-import { catalogEntry } from "../configform.js";
-import { bindShortcuts, bindTrainingControls } from "../controls.js";
-import { initI18n, setText } from "../i18n.js";
-import { layerFormula, layerNote, layerShapeLabel } from "../layers.js";
-import { startLivePage } from "../livepage.js";
+import { scaleFor } from "../math/colormap.js";
+import { catalogEntry } from "../ui/configform.js";
+import { bindShortcuts, bindTrainingControls } from "../ui/controls.js";
+import { initI18n, setText } from "../ui/i18n.js";
+import { layerFormula, layerNote, layerShapeLabel } from "../math/layers.js";
+import { startLivePage } from "../session/livepage.js";
 import { tensorValues } from "../net/codec.js";
 import { newestWins } from "../net/latest.js";
-import { bindSamplePicker } from "../samples.js";
-import { showRunStatePill } from "../status.js";
-import { readView } from "../urlstate.js";
+import { bindSamplePicker } from "../ui/samples.js";
+import { showRunStatePill } from "../ui/status.js";
+import { readView } from "../session/urlstate.js";
 import * as bars from "../views/bars.js";
 import * as curves from "../views/curves.js";
 import * as drawpad from "../views/drawpad.js";

@@ -4,16 +4,16 @@
 // symbol of a length-T sequence side by side, with ‖∂L/∂h_t‖ over t and accuracy over T.
 // For tests, window.nnlive holds the last drawn frame, the selection and the memory frames.
 
-import { bindSessionConfig, catalogEntry } from "../configform.js";
-import { bindKeys, isRunning, showTrainButton } from "../controls.js";
-import { newestFrameDrawer } from "../framedraw.js";
-import { initI18n, setText } from "../i18n.js";
-import { startLivePage } from "../livepage.js";
-import { CELLS, startMemoryPair } from "../memorypair.js";
+import { bindSessionConfig, catalogEntry } from "../ui/configform.js";
+import { bindKeys, isRunning, showTrainButton } from "../ui/controls.js";
+import { newestFrameDrawer } from "../ui/framedraw.js";
+import { initI18n, setText } from "../ui/i18n.js";
+import { startLivePage } from "../session/livepage.js";
+import { CELLS, startMemoryPair } from "../session/memorypair.js";
 import { tensorValues } from "../net/codec.js";
-import { formatPercent, formatValue } from "../numbers.js";
-import { parseNumber } from "../typed.js";
-import { configFromParams, readView } from "../urlstate.js";
+import { formatPercent, formatValue } from "../math/numbers.js";
+import { parseNumber } from "../math/typed.js";
+import { configFromParams, readView } from "../session/urlstate.js";
 import * as curves from "../views/curves.js";
 import * as lstmcell from "../views/lstmcell.js";
 import * as formulas from "../views/lstmformulas.js";

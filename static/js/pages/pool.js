@@ -7,20 +7,20 @@
 // For tests, window.nnlive holds the last drawn frame, the session info, the selected output cell
 // and whether this tab drives.
 
-import { scaleFor } from "../colormap.js";
-import { bindConfigForm, catalogEntry } from "../configform.js";
-import { bindKeys } from "../controls.js";
-import { FROM_CONV, backAddress, holdsMap, storedMap } from "../convtopool.js";
-import { initI18n, setText, t } from "../i18n.js";
-import { layerFormula } from "../layers.js";
-import { startLivePage } from "../livepage.js";
-import { formatValue } from "../numbers.js";
-import { createPlayer } from "../player.js";
-import { gradientTerms, windowCells, windowOf } from "../poolmath.js";
-import { bindSamplePicker } from "../samples.js";
-import { cellOf, flatIndex } from "../tensorindex.js";
-import { nest } from "../typed.js";
-import { configFromParams, readView } from "../urlstate.js";
+import { scaleFor } from "../math/colormap.js";
+import { bindConfigForm, catalogEntry } from "../ui/configform.js";
+import { bindKeys } from "../ui/controls.js";
+import { FROM_CONV, backAddress, holdsMap, storedMap } from "../ui/convtopool.js";
+import { initI18n, setText, t } from "../ui/i18n.js";
+import { layerFormula } from "../math/layers.js";
+import { startLivePage } from "../session/livepage.js";
+import { formatValue } from "../math/numbers.js";
+import { createPlayer } from "../ui/player.js";
+import { gradientTerms, windowCells, windowOf } from "../math/poolmath.js";
+import { bindSamplePicker } from "../ui/samples.js";
+import { cellOf, flatIndex } from "../math/tensorindex.js";
+import { nest } from "../math/typed.js";
+import { configFromParams, readView } from "../session/urlstate.js";
 import * as gridedit from "../views/gridedit.js";
 import * as legend from "../views/legend.js";
 import * as poolcalc from "../views/poolcalc.js";

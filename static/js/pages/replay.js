@@ -1,12 +1,12 @@
 // /replay: open a recording (file picker or drop), keep it in this browser and go to the page it was
 // recorded on, which plays it (`?replay=KEY`, livepage.js) with the view state it began with.
 
-import { initI18n } from "../i18n.js";
-import { viewValues } from "../lecture.js";
-import { decodeRecording } from "../recording.js";
-import { keepRecording } from "../recordingstore.js";
-import { noticeBoard } from "../status.js";
-import { withView } from "../urlstate.js";
+import { initI18n } from "../ui/i18n.js";
+import { viewValues } from "../session/lecture.js";
+import { decodeRecording } from "../record/recording.js";
+import { keepRecording } from "../record/recordingstore.js";
+import { noticeBoard } from "../ui/status.js";
+import { withView } from "../session/urlstate.js";
 
 const byId = (id) => document.getElementById(id);
 const notice = noticeBoard(byId("notice"));

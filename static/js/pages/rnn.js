@@ -5,15 +5,15 @@
 // change starts a new session); train/eval mode is its control. For tests, window.nnlive holds the
 // last drawn frame, the session, the picked cell and the hover readout's cell.
 
-import { scaleFor } from "../colormap.js";
-import { bindSessionConfig, catalogEntry } from "../configform.js";
-import { bindKeys } from "../controls.js";
-import { newestFrameDrawer } from "../framedraw.js";
-import { initI18n, setText } from "../i18n.js";
-import { startLivePage } from "../livepage.js";
-import { formatValue } from "../numbers.js";
-import { hiddenAt, slice, stepTerms } from "../rnnmath.js";
-import { configFromParams, readView } from "../urlstate.js";
+import { scaleFor } from "../math/colormap.js";
+import { bindSessionConfig, catalogEntry } from "../ui/configform.js";
+import { bindKeys } from "../ui/controls.js";
+import { newestFrameDrawer } from "../ui/framedraw.js";
+import { initI18n, setText } from "../ui/i18n.js";
+import { startLivePage } from "../session/livepage.js";
+import { formatValue } from "../math/numbers.js";
+import { hiddenAt, slice, stepTerms } from "../math/rnnmath.js";
+import { configFromParams, readView } from "../session/urlstate.js";
 import * as gridedit from "../views/gridedit.js";
 import * as legend from "../views/legend.js";
 import * as formula from "../views/rnnformula.js";

@@ -4,12 +4,12 @@
 // picked layer, head and drawing mode live in the URL and follow the presenter in a lecture.
 // For tests, window.nnlive holds the last frame, the session, the view and the heatmap's geometry.
 
-import { initI18n, setText, t } from "../i18n.js";
-import { startLivePage } from "../livepage.js";
-import { newestFrameDrawer } from "../framedraw.js";
+import { initI18n, setText, t } from "../ui/i18n.js";
+import { startLivePage } from "../session/livepage.js";
+import { newestFrameDrawer } from "../ui/framedraw.js";
 import { newestWins } from "../net/latest.js";
-import { formatValue } from "../numbers.js";
-import { readView } from "../urlstate.js";
+import { formatValue } from "../math/numbers.js";
+import { readView } from "../session/urlstate.js";
 import * as attentiongrid from "../views/attentiongrid.js";
 import * as attentionhead from "../views/attentionhead.js";
 import { element } from "../views/dom.js";

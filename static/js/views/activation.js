@@ -2,7 +2,7 @@
 // axis kept): 4-D (1, C, H, W) → a grid of C feature maps; 3-D (1, T, F) → a units × time map
 // (a row per unit); 2-D (B, F) → a heatmap (a row per sample); 1-D → value bars. A legend below.
 
-import { scaleFor } from "../colormap.js";
+import { scaleFor } from "../math/colormap.js";
 import { tensorValues } from "../net/codec.js";
 import * as featuremaps from "./featuremaps.js";
 import * as legend from "./legend.js";

@@ -2,7 +2,7 @@
 // columns: heads, numbered along the edges). Click or Enter picks a head; the arrow keys move the pick;
 // the picked head is outlined.
 
-import { setText } from "../i18n.js";
+import { setText } from "../ui/i18n.js";
 import { element } from "./dom.js";
 import { paintRaster } from "./raster.js";
 

@@ -3,7 +3,7 @@
 // the left to each token on the right, a line's opacity being the weight. Hovering a token or a cell
 // reports the weight; in lines mode a hovered token on the left keeps only its own lines.
 
-import { colorOf } from "../colormap.js";
+import { colorOf } from "../math/colormap.js";
 import { element } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";

@@ -1,7 +1,7 @@
 // Bars: the class probabilities, the predicted class highlighted, the true label marked when known.
 
-import { setText } from "../i18n.js";
-import { formatPercent } from "../numbers.js";
+import { setText } from "../ui/i18n.js";
+import { formatPercent } from "../math/numbers.js";
 import { element } from "./dom.js";
 
 /** Mount one bar per class (`classes`: their labels, e.g. the digits "0"…"9") into `el`. */

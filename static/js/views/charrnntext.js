@@ -2,7 +2,7 @@
 // character with its background from a colour scale (the drawn character's probability, or one
 // hidden unit), the chosen position framed. Click or arrow keys pick a position.
 
-import { colorOf, inkOn } from "../colormap.js";
+import { colorOf, inkOn } from "../math/colormap.js";
 import { element } from "./dom.js";
 
 // In running text only the characters that would vanish get a sign; a space stays a (coloured) space.

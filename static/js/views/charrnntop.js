@@ -1,8 +1,8 @@
 // The next-character distribution at one position: the k most likely characters with their
 // probabilities as bars, the one that was drawn marked.
 
-import { charLabel } from "../charrnnsample.js";
-import { formatPercent } from "../numbers.js";
+import { charLabel } from "../math/charrnnsample.js";
+import { formatPercent } from "../math/numbers.js";
 import { element } from "./dom.js";
 
 /** Mount an empty list into `el`. */

@@ -4,9 +4,9 @@
 // "0"), the padded rows/columns the kernel never reaches (orange), the kernel window with its
 // dilated taps, cells not computed yet (blank) and the current cell, plus indices along the edges.
 
-import { colorOf, inkOn } from "../colormap.js";
-import { setText } from "../i18n.js";
-import { formatFixed } from "../numbers.js";
+import { colorOf, inkOn } from "../math/colormap.js";
+import { setText } from "../ui/i18n.js";
+import { formatFixed } from "../math/numbers.js";
 import { element } from "./dom.js";
 import { attachReadout } from "./readout.js";
 

@@ -2,8 +2,8 @@
 // element-wise products x·w of its window (padding taps grey, x = 0) and their sum; then the
 // sum over channels plus the bias, next to the value PyTorch computed, and ReLU of it.
 
-import { setText } from "../i18n.js";
-import { formatFixed } from "../numbers.js";
+import { setText } from "../ui/i18n.js";
+import { formatFixed } from "../math/numbers.js";
 import { element } from "./dom.js";
 
 // Sums agree with the server's value when they differ by less than this (float32 rounding).

@@ -2,8 +2,8 @@
 // with a legend (translated labels, latest values) of its own.
 
 import uPlot from "../../vendor/uplot/uPlot.esm.js";
-import { setText } from "../i18n.js";
-import { formatValue } from "../numbers.js";
+import { setText } from "../ui/i18n.js";
+import { formatValue } from "../math/numbers.js";
 import { element } from "./dom.js";
 
 // Past this many steps, every other point is dropped (sparse series keep all theirs).

@@ -2,7 +2,7 @@
 // While drawing it emits, at most once per animation frame, the drawing as 32 rows of 32 numbers
 // in [0, 1] (ink = 1), each the average ink over its block of canvas pixels.
 
-import { setAttributeText, setText } from "../i18n.js";
+import { setAttributeText, setText } from "../ui/i18n.js";
 import { element } from "./dom.js";
 
 const GRID = 32;

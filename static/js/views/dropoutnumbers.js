@@ -2,8 +2,8 @@
 // kept units of the frame, the fraction of units kept against 1 − p, and three means — of the
 // input, of this mask's output, and of the output averaged over many masks.
 
-import { setText } from "../i18n.js";
-import { formatPercent, formatValue } from "../numbers.js";
+import { setText } from "../ui/i18n.js";
+import { formatPercent, formatValue } from "../math/numbers.js";
 import { element } from "./dom.js";
 
 /** A labelled big number: `{root, label, value, note}`. */

@@ -1,8 +1,8 @@
 // Feature maps: a [C, H, W] tensor (or [..., H, W], e.g. C1's kernels [6, 1, 5, 5]) as a grid of
 // small canvases, one per map, upscaled nearest-neighbour so every value stays a crisp square.
 
-import { t } from "../i18n.js";
-import { formatValue } from "../numbers.js";
+import { t } from "../ui/i18n.js";
+import { formatValue } from "../math/numbers.js";
 import { element } from "./dom.js";
 import { paintRaster } from "./raster.js";
 import { attachReadout } from "./readout.js";

@@ -2,9 +2,9 @@
 // grid and prefilled with the current values. Send hands the numbers over as nested [C][H][W]
 // arrays; a cell that is not a number, or beyond ±limit, is marked and nothing is sent.
 
-import { setText } from "../i18n.js";
-import { formatValue } from "../numbers.js";
-import { nest, parseNumber } from "../typed.js";
+import { setText } from "../ui/i18n.js";
+import { formatValue } from "../math/numbers.js";
+import { nest, parseNumber } from "../math/typed.js";
 import { element } from "./dom.js";
 
 /**

@@ -2,8 +2,8 @@
 // into 400 numbers, the three fully connected layers C5, F6 and the output as matrix × vector, and
 // softmax turning the logits into probabilities — every step with the frame's own numbers.
 
-import { ACTIVATIONS } from "../headmath.js";
-import { setText } from "../i18n.js";
+import { ACTIVATIONS } from "../math/headmath.js";
+import { setText } from "../ui/i18n.js";
 import { element } from "./dom.js";
 import * as headflat from "./headflat.js";
 import * as headmatvec from "./headmatvec.js";

@@ -2,10 +2,10 @@
 // map c is row c. Pointing at a cell of either marks its partner in the other and writes the index
 // map: flat[c·25 + row·5 + col] = S4[c, row, col], with the numbers.
 
-import { scaleFor } from "../colormap.js";
-import { setText } from "../i18n.js";
-import { formatValue } from "../numbers.js";
-import { cellOf } from "../tensorindex.js";
+import { scaleFor } from "../math/colormap.js";
+import { setText } from "../ui/i18n.js";
+import { formatValue } from "../math/numbers.js";
+import { cellOf } from "../math/tensorindex.js";
 import { element } from "./dom.js";
 import * as legend from "./legend.js";
 import * as valuegrid from "./valuegrid.js";

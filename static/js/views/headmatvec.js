@@ -4,10 +4,10 @@
 // click, or the one under the pointer — is written out: its row's products W[j, k]·x[k] (the
 // largest few, and all of them as a strip), their sum, + b[j], the activation, and the server's value.
 
-import { scaleFor } from "../colormap.js";
-import { agrees, largestTerms, unitSum } from "../headmath.js";
-import { setText } from "../i18n.js";
-import { formatValue } from "../numbers.js";
+import { scaleFor } from "../math/colormap.js";
+import { agrees, largestTerms, unitSum } from "../math/headmath.js";
+import { setText } from "../ui/i18n.js";
+import { formatValue } from "../math/numbers.js";
 import { element } from "./dom.js";
 import * as legend from "./legend.js";
 import { paintRaster } from "./raster.js";

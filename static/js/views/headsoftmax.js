@@ -1,9 +1,9 @@
 // Softmax written out: for each class its logit z, e^z, that divided by the sum of all ten, and
 // the server's probability beside it (with a mark when they agree), the sum in the last row.
 
-import { agrees, softmaxSteps } from "../headmath.js";
-import { setText } from "../i18n.js";
-import { formatValue } from "../numbers.js";
+import { agrees, softmaxSteps } from "../math/headmath.js";
+import { setText } from "../ui/i18n.js";
+import { formatValue } from "../math/numbers.js";
 import { element } from "./dom.js";
 
 const COLUMNS = ["head.softmax_class", "head.softmax_logit", "head.softmax_exp", "head.softmax_divide", "head.softmax_server"];

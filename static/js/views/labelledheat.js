@@ -3,7 +3,7 @@
 // characters × units). Cells are square; the pointer's cell is described by `describe(row, column)`
 // and a click on a row picks it (outlined).
 
-import { colorOf } from "../colormap.js";
+import { colorOf } from "../math/colormap.js";
 import { element } from "./dom.js";
 
 const CELL_PX = 20;

@@ -1,6 +1,6 @@
 // Legend: the colour bar of a scale with its end values (and 0 in the middle of a diverging one).
 
-import { formatValue } from "../numbers.js";
+import { formatValue } from "../math/numbers.js";
 import { element } from "./dom.js";
 import { paintRaster } from "./raster.js";
 

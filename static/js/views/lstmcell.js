@@ -2,9 +2,9 @@
 // layers σ, σ, tanh, σ fed by [h_{t−1}, x_t] below, i ⊙ g joining the +, o ⊙ tanh(c_t) giving h_t;
 // every node labelled with the server's value (colour from the same maps as the strips).
 
-import { colorOf, inkOn } from "../colormap.js";
-import { setAttributeText } from "../i18n.js";
-import { formatValue } from "../numbers.js";
+import { colorOf, inkOn } from "../math/colormap.js";
+import { setAttributeText } from "../ui/i18n.js";
+import { formatValue } from "../math/numbers.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const UNIT = { kind: "sequential", min: 0, max: 1 };

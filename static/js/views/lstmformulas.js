@@ -2,7 +2,7 @@
 // server's numbers for the selected step and unit: each pre-activation as its three terms
 // (W x, U h, b) and their sum, then the activation's value; c_t and h_t from their factors.
 
-import { formatValue } from "../numbers.js";
+import { formatValue } from "../math/numbers.js";
 import { element } from "./dom.js";
 
 const GATES = [

@@ -2,8 +2,8 @@
 // the selected step's column and unit's cell outlined, the sequence's tokens above; a click picks
 // (step, unit). Gates in (0, 1) use viridis on [0, 1]; g, c and h the diverging map.
 
-import { setText, t } from "../i18n.js";
-import { formatValue } from "../numbers.js";
+import { setText, t } from "../ui/i18n.js";
+import { formatValue } from "../math/numbers.js";
 import { element } from "./dom.js";
 import * as legend from "./legend.js";
 import { paintRaster } from "./raster.js";

@@ -2,8 +2,8 @@
 // accuracy over sequence length T; a legend of translated series names.
 
 import uPlot from "../../vendor/uplot/uPlot.esm.js";
-import { setText } from "../i18n.js";
-import { formatValue } from "../numbers.js";
+import { setText } from "../ui/i18n.js";
+import { formatValue } from "../math/numbers.js";
 import { element } from "./dom.js";
 
 const AXIS_FONT = "15px system-ui, sans-serif";

@@ -1,7 +1,7 @@
 // Panel: a titled box for one view — heading (shape and formula, or a translated title), a note,
 // the view's body and a legend slot. A gradient badge says when it shows ∂L/∂(tensor).
 
-import { setText } from "../i18n.js";
+import { setText } from "../ui/i18n.js";
 import { element } from "./dom.js";
 
 /**

@@ -3,8 +3,8 @@
 // Backward: where that cell's upstream gradient g goes — all of it to the window's maximum, or
 // g/(f·f) to every cell — as the same small table of shares.
 
-import { setText } from "../i18n.js";
-import { formatValue } from "../numbers.js";
+import { setText } from "../ui/i18n.js";
+import { formatValue } from "../math/numbers.js";
 import { element } from "./dom.js";
 
 // Longer sums are cut after this many terms ("…"); the table always shows every cell.

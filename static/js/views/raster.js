@@ -1,6 +1,6 @@
 // Painting a block of values onto a canvas, one colour per value, upscaled nearest-neighbour.
 
-import { paintValues } from "../colormap.js";
+import { paintValues } from "../math/colormap.js";
 
 let scratch = null;
 

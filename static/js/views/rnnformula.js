@@ -2,8 +2,8 @@
 // step's indices, the two matrix × vector products as grids of the server's numbers, then a table of
 // the terms unit by unit, their sum, the activation and the server's h_t beside it.
 
-import { setText } from "../i18n.js";
-import { formatValue } from "../numbers.js";
+import { setText } from "../ui/i18n.js";
+import { formatValue } from "../math/numbers.js";
 import { element } from "./dom.js";
 
 /** Mount an empty formula into `el`. */

@@ -3,8 +3,8 @@
 // into step t (right to left for the reverse direction) and each layer's output into the layer above,
 // the input x_t at the bottom. Clicking a state picks it; hovering a unit reports which.
 
-import { colorOf } from "../colormap.js";
-import { setText } from "../i18n.js";
+import { colorOf } from "../math/colormap.js";
+import { setText } from "../ui/i18n.js";
 import { element } from "./dom.js";
 
 /**

@@ -1,7 +1,7 @@
 // Strip: a 1-D vector (C5's 120 units, F6's 84) as one row of coloured cells; hover shows a value.
 
-import { t } from "../i18n.js";
-import { formatValue } from "../numbers.js";
+import { t } from "../ui/i18n.js";
+import { formatValue } from "../math/numbers.js";
 import { element } from "./dom.js";
 import { paintRaster } from "./raster.js";
 import { attachReadout } from "./readout.js";

@@ -1,7 +1,7 @@
 // Value bars: a 1-D tensor of any sign as one bar per value, up from a zero line (down when
 // negative), coloured by the same scale as the maps. A strip's canvas and readout, drawn as bars.
 
-import { colorOf } from "../colormap.js";
+import { colorOf } from "../math/colormap.js";
 import * as strip from "./strip.js";
 
 const BAR_PX = 8;

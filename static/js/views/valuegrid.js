@@ -3,7 +3,7 @@
 // Optional: a ring of padding cells labelled with what padding means (−∞ for max, 0 for average),
 // a window frame over f×f cells, marks (CSS classes) on chosen cells, a click callback, a hover readout.
 
-import { colorOf, inkOn } from "../colormap.js";
+import { colorOf, inkOn } from "../math/colormap.js";
 import { element } from "./dom.js";
 import { attachReadout } from "./readout.js";
 

@@ -10,15 +10,15 @@
 // ReplaySource in place of the socket (replaybar.js): no session is opened and the page's controls stay
 // disabled, as for a viewer.
 
-import { setText, t } from "./i18n.js";
+import { setText, t } from "../ui/i18n.js";
 import { bindSharePanel } from "./sharepanel.js";
 import { VIEW_INTERVAL_MS, controlRole, throttled, viewState, viewValues } from "./lecture.js";
-import { LiveSocket } from "./net/socket.js";
+import { LiveSocket } from "../net/socket.js";
 import { createSession, endSession, forkSession, keepPresenter, openSession, storedToken, takePresenter, viewerLink } from "./session.js";
-import { bindRecorder } from "./recorder.js";
-import { openReplay } from "./replaybar.js";
-import { bindPngExport } from "./snapshot.js";
-import { noticeBoard, showConnection } from "./status.js";
+import { bindRecorder } from "../record/recorder.js";
+import { openReplay } from "../record/replaybar.js";
+import { bindPngExport } from "../record/snapshot.js";
+import { noticeBoard, showConnection } from "../ui/status.js";
 import { writeView } from "./urlstate.js";
 
 const byId = (id) => document.getElementById(id);

@@ -3,9 +3,9 @@
 // already has (the latest hello, state and frame, and the view in its URL) and holds at most
 // MAX_RECORDING_BYTES: at that size it stops and downloads by itself.
 
-import { setText } from "./i18n.js";
+import { setText } from "../ui/i18n.js";
 import { fileName, saveBlob } from "./download.js";
-import { viewState } from "./lecture.js";
+import { viewState } from "../session/lecture.js";
 import { MAX_RECORDING_BYTES, fileHead, recordChunks } from "./recording.js";
 
 // The received messages a recording starts from (with the view state in the URL before the frame).

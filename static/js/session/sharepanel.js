@@ -3,9 +3,9 @@
 // connected presenters (control can be handed to one of them), closing or reopening the room, and
 // ending the session for everyone.
 
-import { setText } from "./i18n.js";
-import { element } from "./views/dom.js";
-import { drawQr } from "./views/qrcode.js";
+import { setText } from "../ui/i18n.js";
+import { element } from "../views/dom.js";
+import { drawQr } from "../views/qrcode.js";
 
 /**
  * Bind the panel's elements. `setLink(url)` shows a new viewer link; `setEnabled(on)` shows the

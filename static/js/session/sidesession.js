@@ -3,7 +3,7 @@
 // this tab holds the token) or created, its hello and frames handed to the page, replaced when its
 // config changes. Its id goes into the page's URL under `key`, so the link to share carries it.
 
-import { LiveSocket } from "./net/socket.js";
+import { LiveSocket } from "../net/socket.js";
 import { createSession, endSession, storedToken } from "./session.js";
 
 /**

@@ -1,8 +1,8 @@
 // The replay bar of a model page opened as `?replay=KEY`: the recording /replay kept under KEY played
 // through a ReplaySource, with play / pause, a slider over its time, the speed and where it is.
 
-import { setText } from "./i18n.js";
-import { REPLAY_SPEEDS, ReplaySource } from "./net/replay.js";
+import { setText } from "../ui/i18n.js";
+import { REPLAY_SPEEDS, ReplaySource } from "../net/replay.js";
 import { decodeRecording } from "./recording.js";
 import { keptRecording } from "./recordingstore.js";
 

@@ -3,7 +3,7 @@
 // together (train, pause, step, reset) and replaced together when the config changes; a lecture's
 // viewer follows the presenter's pair (its ids arrive in the view state).
 
-import { LiveSocket } from "./net/socket.js";
+import { LiveSocket } from "../net/socket.js";
 import { createSession, endSession, storedToken } from "./session.js";
 
 export const CELLS = ["rnn", "lstm"];

@@ -3,7 +3,7 @@
 // convolution's numbers, the /conv address) — and the /pool address whose settings fit it
 // (`from=conv`). /pool reads it back, sends it as its input, and says where its input came from.
 
-import { withView } from "./urlstate.js";
+import { withView } from "../session/urlstate.js";
 
 const KEY = "nnlive.conv_to_pool";
 /** The marker in /pool's query: `?from=conv`. */

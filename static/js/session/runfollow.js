@@ -3,7 +3,7 @@
 // starts a new session of the same run), ask again every second until a session appears, and switch
 // to it. Or one session by id (?session=ID, e.g. the viewer_url of POST /api/sessions), watched as is.
 
-import { LiveSocket } from "./net/socket.js";
+import { LiveSocket } from "../net/socket.js";
 
 const POLL_MS = 1000;
 
