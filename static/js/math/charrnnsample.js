@@ -1,3 +1,4 @@
+// @ts-check
 // A char-RNN sample read from a frame (docs/protocol.md, "charrnn"): its characters, what the model
 // gave each position (top-5 next characters, the drawn character's probability) and the hidden state
 // of the top layer after reading it. Pure data, no DOM: the views draw it.

@@ -1,3 +1,4 @@
+// @ts-check
 // The output-size formula of a convolution written out with the user's numbers, one axis at a time:
 //   ⌊(n − f + 2p)/s⌋ + 1 = ⌊(7 − 3 + 2·1)/2⌋ + 1 = ⌊6/2⌋ + 1 = 3 + 1 = 4
 // With dilation d > 1 the kernel's span f′ = d·(f − 1) + 1 takes the place of f.

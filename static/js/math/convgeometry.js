@@ -1,3 +1,4 @@
+// @ts-check
 // Index maths of one 2-D convolution (nn.Conv2d with zero padding p, stride s, dilation d):
 // where the kernel window sits for each output cell, which cells of the padded input are padding,
 // and the element-wise products behind one output value.

@@ -1,3 +1,4 @@
+// @ts-check
 // LeNet's classifier head as arithmetic on the frame's numbers (docs/protocol.md, the `head`
 // control): one fully connected unit as Σ W[j, k]·x[k] + b[j] and its activation, softmax as
 // exp, sum and divide, and how closely such a recomputation can match the server's own value

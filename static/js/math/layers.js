@@ -1,3 +1,4 @@
+// @ts-check
 // Layer labels from the session's `layers` (docs/protocol.md, session info): the shape and the
 // output-size formula ⌊(n − f + 2p)/s⌋ + 1 with the layer's own numbers.
 

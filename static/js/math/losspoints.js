@@ -1,3 +1,4 @@
+// @ts-check
 // Loss-curve points of a training page (series 0: train, 1: validation), from frames and from hello's
 // history, as views/curves.js takes them.
 

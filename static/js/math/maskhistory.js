@@ -1,3 +1,4 @@
+// @ts-check
 // Dropout's masks over time, from the frames as they come (the driver's and every viewer's alike):
 // each new mask adds a point — the mean of this mask's output and the running average over every
 // mask drawn so far — until the setting (input, p or mode) changes and the record starts again.

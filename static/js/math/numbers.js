@@ -1,3 +1,4 @@
+// @ts-check
 // How numbers read on screen: short, with their magnitude visible.
 
 /** A value with three significant digits, exponent form beyond ±1e4 or below 1e-3. */

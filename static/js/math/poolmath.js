@@ -1,3 +1,4 @@
+// @ts-check
 // Pooling geometry and the routes of its numbers (docs/protocol.md, pooling frames): which input
 // cells one output cell's window covers, and which windows send gradient back to an input cell.
 // Pure functions over the server's tensors; the page only arranges and labels what they return.

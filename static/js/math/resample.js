@@ -1,3 +1,4 @@
+// @ts-check
 // Resizing a grid of numbers by area: each target cell is the mean of the source it covers.
 
 /**

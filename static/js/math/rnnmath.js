@@ -1,3 +1,4 @@
+// @ts-check
 // nn.RNN's step as arithmetic on the server's numbers: which slice of a frame tensor is h_t of a layer,
 // direction and sequence, what h_(t−1) is (zeros at the start; the reverse direction runs from the
 // last step back), and one step's terms W_ih x_t, b_ih, W_hh h_(t−1), b_hh, their sum and activation.

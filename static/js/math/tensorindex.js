@@ -1,3 +1,4 @@
+// @ts-check
 // Positions in a row-major [C, H, W] tensor: (channel, row, column) ↔ the flat index into its data.
 // LeNet's flatten of S4 is the same map: unit c·25 + row·5 + column of the 400 is S4[c, row, column].
 

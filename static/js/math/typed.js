@@ -1,3 +1,4 @@
+// @ts-check
 // Numbers typed by hand: tolerant parsing (the typographic minus −, a decimal comma) and nesting
 // a flat list into the [C][H][W] arrays that the protocol's typed inputs take.
 

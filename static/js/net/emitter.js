@@ -1,3 +1,4 @@
+// @ts-check
 // Listeners by message type: what a page hears from its message source (a socket or a replay).
 
 export class Emitter {

@@ -1,3 +1,4 @@
+// @ts-check
 // Newest wins: at most one request in flight plus the latest pending value; older pending
 // values are dropped (a drawing sent while the previous one is still being answered).
 

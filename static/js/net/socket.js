@@ -1,3 +1,4 @@
+// @ts-check
 // LiveSocket: one session's websocket (docs/protocol.md, "Websocket").
 //
 // - connects to /ws/sessions/{id} on this page's host (wss on https), binaryType "arraybuffer";
@@ -27,7 +28,7 @@ export function sessionSocketUrl(sessionId, loc = globalThis.location) {
 export class LiveSocket extends Emitter {
   /**
    * @param {string} sessionId
-   * @param {{token?: string, presenter?: number, url?: string, WebSocket?: typeof WebSocket}} options
+   * @param {{token?: string | null, presenter?: number | null, url?: string | null, WebSocket?: typeof WebSocket}} options
    *   `presenter`: the number this page had before (a reload); `WebSocket` replaces the global
    *   constructor (tests).
    */
@@ -41,7 +42,8 @@ export class LiveSocket extends Emitter {
     this.nextId = 1;
     this.attempt = 0;
     this.socket = null;
-    this.retryTimer = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.retryTimer = undefined;
     this.stopped = false;
   }
 

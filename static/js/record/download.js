@@ -1,3 +1,4 @@
+// @ts-check
 // Saving a Blob the page made (a recording, a PNG) as a download.
 
 /** Offer `blob` to the user as the file `name`. */

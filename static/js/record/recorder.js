@@ -1,3 +1,4 @@
+// @ts-check
 // Recording a live page: the messages its socket receives, as received and with their times, into a
 // recording file (recording.js) that the user downloads. A recording starts with the context the page
 // already has (the latest hello, state and frame, and the view in its URL) and holds at most

@@ -1,3 +1,4 @@
+// @ts-check
 // The recording /replay opened, kept in the browser (IndexedDB) for the model page that plays it:
 // one at a time, a newer one replacing it.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The page as a PNG: its visible boxes painted onto one canvas at their places on the page —
 // background colours, borders, outlines and sharp box-shadow rings (the marks on value grids), text (word by word, in its font and colour), form values, every
 // canvas as drawn and every SVG (its computed fills and strokes written onto a copy). Nothing outside
@@ -14,7 +15,7 @@ export async function pagePicture(root) {
   const canvas = document.createElement("canvas");
   canvas.width = Math.ceil(box.width * scale);
   canvas.height = Math.ceil(box.height * scale);
-  const context = canvas.getContext("2d");
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   context.scale(scale, scale);
   context.translate(-box.left, -box.top);
   context.fillStyle = getComputedStyle(document.body).backgroundColor;
