@@ -5,7 +5,12 @@
 
 import { kernelSpan } from "./convgeometry.js";
 
-/** "f′ = d·(f − 1) + 1 = 2·(3 − 1) + 1 = 5", or null when d = 1 (the span is f itself). */
+/**
+ * "f′ = d·(f − 1) + 1 = 2·(3 − 1) + 1 = 5", or null when d = 1 (the span is f itself).
+ * @param {number} f
+ * @param {number} d
+ * @returns {string | null}
+ */
 export function spanFormula(f, d) {
   if (d === 1) return null;
   return `f′ = d·(f − 1) + 1 = ${d}·(${f} − 1) + 1 = ${kernelSpan(f, d)}`;
@@ -15,6 +20,7 @@ export function spanFormula(f, d) {
  * One axis of the output size for input size n, kernel f, padding p, stride s, dilation d:
  * `{text, size, spare}` where text is the formula in symbols then numbers, size the result and
  * spare `{text, count}`: (n − f + 2p) mod s, the padded rows/columns the kernel never reaches.
+ * @param {{n: number, f: number, p: number, s: number, d: number}} axis
  */
 export function sideFormula({ n, f, p, s, d }) {
   const span = kernelSpan(f, d);

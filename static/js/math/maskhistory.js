@@ -38,7 +38,13 @@ export function createMaskHistory() {
   };
 }
 
-/** The ratio y ÷ x over the kept units whose input is not 0, as [smallest, largest], or null if none. */
+/**
+ * The ratio y ÷ x over the kept units whose input is not 0, as [smallest, largest], or null if none.
+ * @param {ArrayLike<number>} input
+ * @param {ArrayLike<number>} output
+ * @param {ArrayLike<number>} mask
+ * @returns {[number, number] | null}
+ */
 export function keptRatio(input, output, mask) {
   let low = Infinity;
   let high = -Infinity;

@@ -4,6 +4,10 @@
 /**
  * `grid` (rows of numbers, all of one length) resized to `height`×`width`: every target cell is
  * the mean of the source cells under it, weighted by how much of each it covers.
+ * @param {number[][]} grid
+ * @param {number} height
+ * @param {number} width
+ * @returns {number[][]}
  */
 export function resizeArea(grid, height, width) {
   const rows = grid.length;

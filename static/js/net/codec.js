@@ -12,7 +12,7 @@
 /**
  * A decoded tensor: `data` a typed array on the message (float16 widened to a Float32Array);
  * `range` [lo, hi] of a quantized uint8 tensor.
- * @typedef {{dtype: string, shape: number[], data: ArrayLike<number>, range?: number[]}} Tensor
+ * @typedef {{dtype: string, shape: number[], data: Float32Array | Uint8Array | Int32Array, range?: number[]}} Tensor
  */
 
 const VIEWS = { float32: Float32Array, uint8: Uint8Array, int32: Int32Array };

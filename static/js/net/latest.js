@@ -5,6 +5,8 @@
 /**
  * Wrap `send(value) → Promise` so that `submit(value)` never queues more than one value behind
  * the request in flight; a failed request does not stop later ones.
+ * @param {(value: any) => unknown} send
+ * @returns {(value: any) => void}
  */
 export function newestWins(send) {
   let pending;

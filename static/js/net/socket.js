@@ -67,7 +67,11 @@ export class LiveSocket extends Emitter {
     this.failPending("closed");
   }
 
-  /** Send a message now if connected; returns whether it went out. */
+  /**
+   * Send a message now if connected; returns whether it went out.
+   * @param {object} message
+   * @returns {boolean}
+   */
   send(message) {
     if (this.socket?.readyState !== 1) return false;
     this.socket.send(JSON.stringify(message));
@@ -77,6 +81,8 @@ export class LiveSocket extends Emitter {
   /**
    * Send `message` with a fresh id; resolves with the ok message or the reply frame,
    * rejects with an Error carrying `code` (the server's error code, "disconnected" or "timeout").
+   * @param {object} message
+   * @returns {Promise<any>}
    */
   request(message) {
     const id = this.nextId++;

@@ -8,7 +8,11 @@ import { fileName, saveBlob } from "./download.js";
 
 const SVG_PAINT = ["fill", "stroke", "stroke-width", "opacity", "font-size", "font-family", "font-weight", "text-anchor"];
 
-/** Draw `root` (an element) onto a new canvas, at the screen's pixel density. */
+/**
+ * Draw `root` (an element) onto a new canvas, at the screen's pixel density.
+ * @param {HTMLElement} root
+ * @returns {Promise<HTMLCanvasElement>}
+ */
 export async function pagePicture(root) {
   const box = root.getBoundingClientRect();
   const scale = window.devicePixelRatio || 1;
@@ -136,7 +140,11 @@ async function paintSvg(context, svg, box) {
 
 const transparent = (colour) => colour === "transparent" || /rgba\(.*,\s*0\)$/.test(colour);
 
-/** The "PNG" button: saves the picture of `root`. */
+/**
+ * The "PNG" button: saves the picture of `root`.
+ * @param {HTMLElement} button
+ * @param {HTMLElement} root
+ */
 export function bindPngExport(button, root) {
   button.addEventListener("click", async () => {
     const canvas = await pagePicture(root);
