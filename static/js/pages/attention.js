@@ -104,7 +104,7 @@ async function main() {
     onPick: (row) => pickRow(row),
   });
   const keys = { matrix: legend.mount(byId("matrix-key")), context: legend.mount(byId("context-key")) };
-  legend.update(keys.matrix, WEIGHT_SCALE);
+  legend.update(keys.matrix, { scale: WEIGHT_SCALE });
 
   function pickRow(row) {
     page.row = row;
@@ -135,11 +135,11 @@ async function main() {
     const scale = scaleFor(values, { signed: true });
     const [rows, units] = tensors.context.shape;
     heat.update(context, { values, rows, columns: units, rowLabels, columnLabels: null, scale, picked: row });
-    legend.update(keys.context, scale);
+    legend.update(keys.context, { scale });
     const edges = page.info?.length_edges ?? [];
     const starts = edges.slice(0, -1);
-    xy.update(charts.length, 0, starts, tensorValues(tensors.acc_by_length));
-    if (tensors["baseline.acc_by_length"]) xy.update(charts.length, 1, starts, tensorValues(tensors["baseline.acc_by_length"]));
+    xy.update(charts.length, { series: 0, xs: starts, ys: tensorValues(tensors.acc_by_length) });
+    if (tensors["baseline.acc_by_length"]) xy.update(charts.length, { series: 1, xs: starts, ys: tensorValues(tensors["baseline.acc_by_length"]) });
   }
 
   /** An ISO date in its box, marked right or wrong against `target` (when known). */
@@ -190,8 +190,8 @@ async function main() {
 
   let pending = { loss: [], accuracy: [] };
   const drawFrame = newestFrameDrawer((frame) => {
-    curves.update(charts.loss, pending.loss);
-    curves.update(charts.accuracy, pending.accuracy);
+    curves.update(charts.loss, { points: pending.loss });
+    curves.update(charts.accuracy, { points: pending.accuracy });
     pending = { loss: [], accuracy: [] };
     page.frame = frame;
     if (document.activeElement !== dateInput) dateInput.value = frame.header.input;

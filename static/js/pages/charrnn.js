@@ -18,7 +18,7 @@ import * as charrnnheat from "../views/charrnnheat.js";
 import * as charrnntext from "../views/charrnntext.js";
 import * as charrnntop from "../views/charrnntop.js";
 import * as curves from "../views/curves.js";
-import { element } from "../views/dom.js";
+import { element } from "../views/parts/dom.js";
 import * as legend from "../views/legend.js";
 
 const MODEL = "charrnn";
@@ -68,7 +68,7 @@ function sampleView(name) {
   box.append(heatKey);
   const top = charrnntop.mount(topBox);
   const keys = { text: legend.mount(keyBox), heat: legend.mount(heatKey) };
-  legend.update(keys.heat, HIDDEN_SCALE);
+  legend.update(keys.heat, { scale: HIDDEN_SCALE });
   byProbability.addEventListener("click", () => pick(card.t, null));
 
   function pick(t, unit) {
@@ -83,8 +83,8 @@ function sampleView(name) {
     const values = card.unit === null ? s.chosen : unitRow(s, card.unit);
     const scale = card.unit === null ? PROBABILITY_SCALE : HIDDEN_SCALE;
     charrnntext.update(text, { prompt: s.prompt, chars: s.chars, values, scale, selected: card.t });
-    charrnntop.update(top, topAt(s, card.t));
-    legend.update(keys.text, scale);
+    charrnntop.update(top, { top: topAt(s, card.t) });
+    legend.update(keys.text, { scale });
     byProbability.hidden = card.unit === null;
     if (card.unit === null) setText(keyCaption, "charrnn.colour_p");
     else setText(keyCaption, "charrnn.colour_unit", { unit: card.unit });
@@ -221,7 +221,7 @@ async function main() {
     else pending.header = { ...frame.header, sample: pending.header.sample };
     drawRequest ??= requestAnimationFrame(() => {
       drawRequest = null;
-      curves.update(loss, pendingPoints);
+      curves.update(loss, { points: pendingPoints });
       pendingPoints = [];
       showFrame(pending);
       debug.lastFrame = pending;

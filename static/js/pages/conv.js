@@ -22,7 +22,7 @@ import { nest } from "../math/typed.js";
 import { configFromParams, readView } from "../session/urlstate.js";
 import * as convgrid from "../views/convgrid.js";
 import * as convproducts from "../views/convproducts.js";
-import { element } from "../views/dom.js";
+import { element } from "../views/parts/dom.js";
 import * as drawpad from "../views/drawpad.js";
 import * as gridedit from "../views/gridedit.js";
 import * as legend from "../views/legend.js";
@@ -54,7 +54,7 @@ function gridPanel(name, options) {
     grid,
     draw(state) {
       convgrid.update(grid, state);
-      legend.update(key, state.scale);
+      legend.update(key, { scale: state.scale });
     },
   };
 }
@@ -324,7 +324,7 @@ async function main() {
   const sampler = bindSamplePicker(act, () => state.info?.dataset, () => drawpad.clear(views.pad));
   byId("pattern-checkerboard").addEventListener("click", () => actQuietly({ type: "pattern", name: "checkerboard" }));
   byId("pattern-random").addEventListener("click", () => actQuietly({ type: "pattern", name: "random" }));
-  const openEditor = (editor, values, shape) => state.frame && gridedit.open(editor, values, shape);
+  const openEditor = (editor, values, shape) => state.frame && gridedit.update(editor, { values, shape });
   byId("input-type").addEventListener("click", () => {
     const input = state.frame?.tensors.input;
     if (input) openEditor(views.inputEditor, input.data, input.shape);

@@ -39,8 +39,8 @@ function gridPanel(name, describe) {
   return {
     grid,
     draw(tensor, scale) {
-      valuegrid.update(grid, tensor.data, tensor.shape, scale);
-      legend.update(key, scale);
+      valuegrid.update(grid, { values: tensor.data, shape: tensor.shape, scale });
+      legend.update(key, { scale });
     },
   };
 }
@@ -154,11 +154,13 @@ async function main() {
     }
     if (point) {
       debug.points.push(point);
-      curves.update(views.chart, [
-        { series: 0, step: point.n, value: point.value },
-        { series: 1, step: point.n, value: point.average },
-        { series: 2, step: point.n, value: header.mean_input },
-      ]);
+      curves.update(views.chart, {
+        points: [
+          { series: 0, step: point.n, value: point.value },
+          { series: 1, step: point.n, value: point.average },
+          { series: 2, step: point.n, value: header.mean_input },
+        ],
+      });
     }
     drawRequest ??= requestAnimationFrame(() => {
       drawRequest = null;
@@ -247,7 +249,7 @@ async function main() {
   byId("pattern-random").addEventListener("click", () => act({ type: "pattern", name: "random" }).catch(() => {}));
   byId("input-type").addEventListener("click", () => {
     const input = tensorOf("input");
-    if (input) gridedit.open(views.editor, input.data, input.shape, state.info.limits.input);
+    if (input) gridedit.update(views.editor, { values: input.data, shape: input.shape, limit: state.info.limits.input });
   });
   bindKeys({ " ": toggleAuto, s: resample, ArrowRight: resample }, () => state.driving);
 

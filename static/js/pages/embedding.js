@@ -22,7 +22,7 @@ import { createPlayer } from "../ui/player.js";
 import { startSideSession } from "../session/sidesession.js";
 import { configFromParams, readView } from "../session/urlstate.js";
 import * as curves from "../views/curves.js";
-import { element } from "../views/dom.js";
+import { element } from "../views/parts/dom.js";
 import * as scatter from "../views/scatter.js";
 import * as valuegrid from "../views/valuegrid.js";
 
@@ -95,11 +95,12 @@ function lookupCard(debug) {
     const index = indices.data[p];
     const [b, t] = [Math.floor(p / length), p % length];
     const signed = scaleFor(weight.data, { signed: true });
-    valuegrid.update(grids.indices, indices.data, [1, batch, length], { kind: "sequential", min: 0, max: vocab - 1 });
-    valuegrid.update(grids.weight, weight.data, [1, vocab, dim], signed);
-    valuegrid.update(grids.output, output.data, [batch, length, dim], signed);
-    valuegrid.update(grids.onehot, onehot.data.subarray(p * vocab, (p + 1) * vocab), [1, 1, vocab], { kind: "sequential", min: 0, max: 1 });
-    valuegrid.update(grids.product, product.data.subarray(p * dim, (p + 1) * dim), [1, 1, dim], signed);
+    valuegrid.update(grids.indices, { values: indices.data, shape: [1, batch, length], scale: { kind: "sequential", min: 0, max: vocab - 1 } });
+    valuegrid.update(grids.weight, { values: weight.data, shape: [1, vocab, dim], scale: signed });
+    valuegrid.update(grids.output, { values: output.data, shape: [batch, length, dim], scale: signed });
+    const onehotRow = onehot.data.subarray(p * vocab, (p + 1) * vocab);
+    valuegrid.update(grids.onehot, { values: onehotRow, shape: [1, 1, vocab], scale: { kind: "sequential", min: 0, max: 1 } });
+    valuegrid.update(grids.product, { values: product.data.subarray(p * dim, (p + 1) * dim), shape: [1, 1, dim], scale: signed });
     const row = (start) => Array.from({ length: dim }, (_, j) => start + j);
     valuegrid.mark(grids.indices, "selected", [p]);
     valuegrid.mark(grids.weight, "selected", row(index * dim));
@@ -276,7 +277,7 @@ async function main() {
   function onFrame(frame) {
     noteStep(frame.header.step);
     setText(byId("step"), "status.step", { n: frame.header.step });
-    curves.update(loss, framePoints(frame.header));
+    curves.update(loss, { points: framePoints(frame.header) });
     const c = frame.header.corpus;
     setText(byId("corpus-facts"), CORPUS_FACTS[c.name].key, { w: c.words, v: c.vocab, n: c.train });
     page.frames.word2vec = frame;
@@ -294,7 +295,7 @@ async function main() {
     live?.writeView(info.config);
     controls.showState(info);
     curves.clear(loss);
-    curves.update(loss, historyPoints(hello.history));
+    curves.update(loss, { points: historyPoints(hello.history) });
     page.lastStep = info.step;
     page.vocabWords = info.vocab_words;
     if (source.value === "word2vec") showWords(info.vocab_words);

@@ -35,7 +35,7 @@ function namedSeriesChart(el) {
     chart.view = curves.mount(el, { series: names.map((label, i) => ({ label, color: PALETTE[i % PALETTE.length] })) });
     if (!old) return;
     const points = old.columns.flatMap((column, k) => column.map((value, i) => ({ series: k, step: old.steps[i], value })));
-    curves.update(chart.view, points.filter((p) => p.value !== null));
+    curves.update(chart.view, { points: points.filter((p) => p.value !== null) });
     curves.destroy(old);
   };
   return {
@@ -47,7 +47,7 @@ function namedSeriesChart(el) {
       const points = entries.flatMap(([step, values]) =>
         Object.entries(values).map(([name, value]) => ({ series: chart.names.indexOf(name), step, value })),
       );
-      if (chart.view) curves.update(chart.view, points);
+      if (chart.view) curves.update(chart.view, { points });
     },
     /** Drop every point (a replay going back to a session's start). */
     clear() {
@@ -76,8 +76,8 @@ async function main() {
   window.nnlive = debug;
   const tree = moduletree.mount(byId("modules"), { onSelect: select });
   const panels = {
-    activation: { view: activation.mount(byId("activation"), byId("activation-legend")), suffix: "", signed: false, missing: "inspect.no_activation" },
-    gradient: { view: activation.mount(byId("gradient"), byId("gradient-legend")), suffix: ".grad", signed: true, missing: "inspect.no_gradient" },
+    activation: { view: activation.mount(byId("activation"), { legend: byId("activation-legend") }), suffix: "", signed: false, missing: "inspect.no_activation" },
+    gradient: { view: activation.mount(byId("gradient"), { legend: byId("gradient-legend") }), suffix: ".grad", signed: true, missing: "inspect.no_gradient" },
   };
 
   const recording = bindRecorder(byId("record"), { notice, describe: () => ({ page: location.pathname, model: "inspect", session: debug.session?.id ?? null }) });
@@ -103,11 +103,11 @@ async function main() {
     page.selected = pickModule(page.selected, modules, tensors);
     debug.selected = page.selected;
     const module = modules.find((m) => m.name === page.selected);
-    moduletree.update(tree, modules, page.selected, new Set(modules.map((m) => m.name).filter((name) => page.newest.has(name))));
+    moduletree.update(tree, { modules, selected: page.selected, drawn: new Set(modules.map((m) => m.name).filter((name) => page.newest.has(name))) });
     for (const [id, { view: tensorView, suffix, signed, missing }] of Object.entries(panels)) {
       byId(`${id}-module`).textContent = `${module.name} (${module.type})`;
       const newest = page.newest.get(module.name + suffix);
-      if (newest) activation.update(tensorView, newest.tensor, { signed });
+      if (newest) activation.update(tensorView, { tensor: newest.tensor, signed });
       else activation.clear(tensorView);
       const hint = byId(`${id}-hint`);
       if (!newest) setText(hint, missing);

@@ -44,9 +44,9 @@ function tensorPanel(container, name, panelOptions, kind, viewOptions = {}) {
     draw(tensor, { signed, gradient }) {
       const values = tensorValues(tensor);
       const scale = scaleFor(values, { signed });
-      if (kind === "maps") featuremaps.update(view, values, tensor.shape, scale);
-      else strip.update(view, values, scale);
-      legend.update(key, scale);
+      if (kind === "maps") featuremaps.update(view, { values, shape: tensor.shape, scale });
+      else strip.update(view, { values, scale });
+      legend.update(key, { scale });
       panel.update(box, { gradient });
     },
   };
@@ -108,7 +108,7 @@ function drawFrame(views, { header, tensors }) {
   }
   const weights = tensors[views.kernels.name];
   if (weights) views.kernels.draw(weights, { signed: true, gradient: false });
-  if (tensors.probs) bars.update(views.bars, tensorValues(tensors.probs), header.pred, header.label ?? null);
+  if (tensors.probs) bars.update(views.bars, { probs: tensorValues(tensors.probs), pred: header.pred, label: header.label ?? null });
 }
 
 /** Curve points in a frame header: train metrics at its step, the latest validation at its own. */
@@ -187,8 +187,8 @@ async function main() {
     drawRequest ??= requestAnimationFrame(() => {
       drawRequest = null;
       if (!page.views) return;
-      curves.update(page.views.loss, pendingPoints.loss);
-      curves.update(page.views.accuracy, pendingPoints.accuracy);
+      curves.update(page.views.loss, { points: pendingPoints.loss });
+      curves.update(page.views.accuracy, { points: pendingPoints.accuracy });
       pendingPoints = { loss: [], accuracy: [] };
       if (pendingFrame) {
         drawFrame(page.views, pendingFrame);
@@ -226,7 +226,7 @@ async function main() {
       selected: pinned(wanted),
       onPick: (layer, j) => live.writeView({ [layer]: j }),
     });
-    head.update(page.head, tensors, header, tensors.flat.dtype);
+    head.update(page.head, { tensors, header, dtype: tensors.flat.dtype });
   }
 
   function onAccess(driving, role) {

@@ -17,7 +17,7 @@ import { configFromParams, readView } from "../session/urlstate.js";
 import * as curves from "../views/curves.js";
 import * as lstmcell from "../views/lstmcell.js";
 import * as formulas from "../views/lstmformulas.js";
-import { stepValues } from "../views/lstmstep.js";
+import { stepValues } from "../math/lstmstep.js";
 import * as strips from "../views/lstmstrips.js";
 import * as xy from "../views/lstmxy.js";
 
@@ -60,11 +60,11 @@ async function main() {
     page.selection = { step, unit };
     debug.selection = page.selection;
     const values = Object.fromEntries(Object.entries(tensors).map(([name, tensor]) => [name, tensorValues(tensor)]));
-    strips.update(views.strips, values, [steps, units], header.tokens, page.selection);
+    strips.update(views.strips, { values, shape: [steps, units], tokens: header.tokens, ...page.selection });
     const token = header.tokens ? header.tokens[step] : null;
     const numbers = stepValues(values, units, step, unit);
-    lstmcell.update(views.cell, numbers, token);
-    formulas.update(views.formulas, numbers);
+    lstmcell.update(views.cell, { values: numbers, token });
+    formulas.update(views.formulas, { values: numbers });
     setText(byId("cell-where"), "lstm.cell_where", { t: step, j: unit });
     setText(byId("diff-h"), "lstm.diff_h", { v: formatValue(header.max_diff_h) });
     setText(byId("diff-c"), "lstm.diff_c", { v: formatValue(header.max_diff_c) });
@@ -194,8 +194,8 @@ async function startMemory(length, live, debug) {
         showLength();
         live.writeView({ T: hello.session.config.T });
         const { train, val } = hello.history;
-        curves.update(charts.loss, train.step.map((step, k) => ({ series: index(cell), step, value: train.loss[k] })));
-        curves.update(charts.accuracy, val.step.map((step, k) => ({ series: index(cell), step, value: val.acc[k] })));
+        curves.update(charts.loss, { points: train.step.map((step, k) => ({ series: index(cell), step, value: train.loss[k] })) });
+        curves.update(charts.accuracy, { points: val.step.map((step, k) => ({ series: index(cell), step, value: val.acc[k] })) });
       },
       onState(cell, state) {
         if (state.step < (lastStep[cell] ?? 0)) {
@@ -208,11 +208,11 @@ async function startMemory(length, live, debug) {
         showTrainButton(byId("memory-train"), pairState());
       },
       onFrame(cell, { header, tensors }) {
-        if (header.train) curves.update(charts.loss, [{ series: index(cell), step: header.step, value: header.train.loss }]);
-        if (header.val) curves.update(charts.accuracy, [{ series: index(cell), step: header.val.step, value: header.val.acc }]);
+        if (header.train) curves.update(charts.loss, { points: [{ series: index(cell), step: header.step, value: header.train.loss }] });
+        if (header.val) curves.update(charts.accuracy, { points: [{ series: index(cell), step: header.val.step, value: header.val.acc }] });
         const norms = tensorValues(tensors.grad_norm);
-        xy.update(charts.grad, index(cell), norms.map((_, t) => t + 1), norms);
-        xy.update(charts.length, index(cell), Array.from(tensorValues(tensors.lengths)), tensorValues(tensors.acc_by_length));
+        xy.update(charts.grad, { series: index(cell), xs: norms.map((_, t) => t + 1), ys: norms });
+        xy.update(charts.length, { series: index(cell), xs: Array.from(tensorValues(tensors.lengths)), ys: tensorValues(tensors.acc_by_length) });
         Object.assign(status[cell], { step: header.step, acc: header.val?.acc ?? null });
         showStatus(cell);
         debug.memory[cell] = { header, tensors };

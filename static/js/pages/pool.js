@@ -39,8 +39,8 @@ function gridPanel(name, options = {}) {
   return {
     grid,
     draw(tensor, scale, extra) {
-      valuegrid.update(grid, tensor.data, tensor.shape, scale, extra);
-      legend.update(key, scale);
+      valuegrid.update(grid, { values: tensor.data, shape: tensor.shape, scale, ...extra });
+      legend.update(key, { scale });
     },
   };
 }
@@ -316,7 +316,7 @@ async function main() {
   byId("upstream-ones").addEventListener("click", send({ type: "upstream", source: "ones" }));
   byId("upstream-random").addEventListener("click", send({ type: "upstream", source: "random" }));
   // Typed values within the session's published limits (docs/protocol.md, session info).
-  const edit = (editor, tensor, limit) => state.data && gridedit.open(editor, tensor.data, tensor.shape, state.info.limits[limit]);
+  const edit = (editor, tensor, limit) => state.data && gridedit.update(editor, { values: tensor.data, shape: tensor.shape, limit: state.info.limits[limit] });
   byId("input-type").addEventListener("click", () => edit(views.inputEditor, state.data?.input, "input"));
   byId("upstream-type").addEventListener("click", () => edit(views.upstreamEditor, state.data?.upstream, "upstream"));
   byId("prev").addEventListener("click", () => player.step(-1));

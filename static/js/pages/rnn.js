@@ -91,8 +91,8 @@ async function main() {
       selected: state.cell,
       dropout: header.dropout_active,
     });
-    legend.update(views.legendH, scale);
-    legend.update(views.legendX, inputScale);
+    legend.update(views.legendH, { scale });
+    legend.update(views.legendX, { scale: inputScale });
     const terms = stepTerms(tensors, { ...state.cell, b: state.b }, { hidden: c.hidden_size, nonlinearity: c.nonlinearity });
     formula.update(views.formula, { cell: state.cell, terms, nonlinearity: c.nonlinearity });
     setText(byId("gap"), "rnn.gap", { gap: formatValue(header.max_diff) });
@@ -217,7 +217,7 @@ async function main() {
   });
   byId("input-type").addEventListener("click", () => {
     const input = state.frame?.tensors.input;
-    if (input) gridedit.open(views.editor, input.data, input.shape, state.info.limits.input);
+    if (input) gridedit.update(views.editor, { values: input.data, shape: input.shape, limit: state.info.limits.input });
   });
   byId("sequence").addEventListener("change", () => {
     state.b = Number(byId("sequence").value);

@@ -12,7 +12,7 @@ import { formatValue } from "../math/numbers.js";
 import { readView } from "../session/urlstate.js";
 import * as attentiongrid from "../views/attentiongrid.js";
 import * as attentionhead from "../views/attentionhead.js";
-import { element } from "../views/dom.js";
+import { element } from "../views/parts/dom.js";
 import * as legend from "../views/legend.js";
 
 const MODEL = "transformer";
@@ -37,7 +37,7 @@ async function main() {
       return t("transformer.readout", { q: tokens[query], k: tokens[key], w: formatValue(weight) });
     },
   });
-  legend.update(legend.mount(byId("legend")), SCALE);
+  legend.update(legend.mount(byId("legend")), { scale: SCALE });
   const grid = attentiongrid.mount(byId("grid"), { onPick: (layer, headIndex) => choose({ layer, head: headIndex }), cornerKey: "transformer.grid_corner" });
   for (const input of document.querySelectorAll('#mode input[name="mode"]')) {
     input.addEventListener("change", () => choose({ mode: input.value }));

@@ -4,8 +4,8 @@
 // ending the session for everyone.
 
 import { setText } from "../ui/i18n.js";
-import { element } from "../views/dom.js";
-import { drawQr } from "../views/qrcode.js";
+import { element } from "../views/parts/dom.js";
+import { drawQr } from "../views/parts/qrcode.js";
 
 /**
  * Bind the panel's elements. `setLink(url)` shows a new viewer link; `setEnabled(on)` shows the

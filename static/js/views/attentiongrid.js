@@ -1,10 +1,11 @@
+// @ts-check
 // Every head of every layer at once: a layers × heads grid of small T×T attention maps (rows: layers,
 // columns: heads, numbered along the edges). Click or Enter picks a head; the arrow keys move the pick;
 // the picked head is outlined.
 
 import { setText } from "../ui/i18n.js";
-import { element } from "./dom.js";
-import { paintRaster } from "./raster.js";
+import { element } from "./parts/dom.js";
+import { paintRaster } from "./parts/raster.js";
 
 const THUMB_PX = 64; // canvas pixels per thumbnail side, whatever the token count
 

@@ -1,10 +1,11 @@
+// @ts-check
 // One attention head between the tokens: as a heatmap (row = the query token, column = the key token
 // it attends to, on a canvas with the tokens written along both edges) or as lines from each token on
 // the left to each token on the right, a line's opacity being the weight. Hovering a token or a cell
 // reports the weight; in lines mode a hovered token on the left keeps only its own lines.
 
 import { colorOf } from "../math/colormap.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const CELL_PX = [12, 28]; // canvas pixels per heatmap cell, shrinking for long inputs down to the first

@@ -1,8 +1,9 @@
+// @ts-check
 // Bars: the class probabilities, the predicted class highlighted, the true label marked when known.
 
 import { setText } from "../ui/i18n.js";
 import { formatPercent } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /** Mount one bar per class (`classes`: their labels, e.g. the digits "0"…"9") into `el`. */
 export function mount(el, { classes }) {
@@ -26,7 +27,7 @@ export function mount(el, { classes }) {
 }
 
 /** Show `probs` (one per class), the predicted class `pred` and the true `label` (or null). */
-export function update(view, probs, pred, label) {
+export function update(view, { probs, pred, label = null }) {
   view.rows.forEach(({ row, fill, value, marker }, i) => {
     fill.style.width = `${(probs[i] * 100).toFixed(2)}%`;
     value.textContent = formatPercent(probs[i]);

@@ -1,9 +1,10 @@
+// @ts-check
 // The hidden state over a generated text as a heat strip: one row per unit, one column per
 // character (units × time), on a diverging scale; the chosen unit's row and the chosen position's
 // column are outlined. Click picks both; the pointer's cell is described by `describe(unit, t)`.
 
-import { paintRaster } from "./raster.js";
-import { element } from "./dom.js";
+import { paintRaster } from "./parts/raster.js";
+import { element } from "./parts/dom.js";
 
 const COLUMN_PX = 4; // canvas pixels per character
 const STRIP_PX = 256; // the strip's height in canvas pixels, whatever the number of units

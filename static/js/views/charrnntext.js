@@ -1,9 +1,10 @@
+// @ts-check
 // A generated text as coloured characters: the prompt in grey, then one cell per generated
 // character with its background from a colour scale (the drawn character's probability, or one
 // hidden unit), the chosen position framed. Click or arrow keys pick a position.
 
 import { colorOf, inkOn } from "../math/colormap.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 // In running text only the characters that would vanish get a sign; a space stays a (coloured) space.
 const SIGNS = { "\n": "↵", "\t": "⇥", "\r": "␍" };

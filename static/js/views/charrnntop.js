@@ -1,9 +1,10 @@
+// @ts-check
 // The next-character distribution at one position: the k most likely characters with their
 // probabilities as bars, the one that was drawn marked.
 
 import { charLabel } from "../math/charrnnsample.js";
 import { formatPercent } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /** Mount an empty list into `el`. */
 export function mount(el) {
@@ -13,7 +14,7 @@ export function mount(el) {
 }
 
 /** Show `[{char, p, drawn}]`. */
-export function update(view, top) {
+export function update(view, { top }) {
   view.list.replaceChildren(
     ...top.map(({ char, p, drawn }) => {
       const bar = element("span", "charrnn-top-bar");

@@ -1,10 +1,11 @@
+// @ts-check
 // Products: the arithmetic of one output cell of a convolution. Per input channel, the f×f
 // element-wise products x·w of its window (padding taps grey, x = 0) and their sum; then the
 // sum over channels plus the bias, next to the value PyTorch computed, and ReLU of it.
 
 import { setText } from "../ui/i18n.js";
 import { formatFixed } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 // Sums agree with the server's value when they differ by less than this (float32 rounding).
 const TOLERANCE = 1e-4;

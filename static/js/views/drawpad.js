@@ -1,9 +1,10 @@
+// @ts-check
 // Drawpad: draw a digit with mouse, finger or pen (pointer events, a thick round brush).
 // While drawing it emits, at most once per animation frame, the drawing as 32 rows of 32 numbers
 // in [0, 1] (ink = 1), each the average ink over its block of canvas pixels.
 
 import { setAttributeText, setText } from "../ui/i18n.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const GRID = 32;
 const PIXELS_PER_CELL = 10;
@@ -26,7 +27,7 @@ export function mount(el, { onDraw, onClear = () => {} }) {
   const root = element("div", "drawpad", canvas, clearButton);
   el.append(root);
 
-  const context = canvas.getContext("2d", { willReadFrequently: true });
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d", { willReadFrequently: true }));
   context.lineCap = "round";
   context.lineJoin = "round";
   context.lineWidth = BRUSH;

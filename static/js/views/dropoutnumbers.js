@@ -1,10 +1,11 @@
+// @ts-check
 // Dropout's numbers, side by side: the scale factor 1/(1 − p) with the ratio y ÷ x measured on the
 // kept units of the frame, the fraction of units kept against 1 − p, and three means — of the
 // input, of this mask's output, and of the output averaged over many masks.
 
 import { setText } from "../ui/i18n.js";
 import { formatPercent, formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /** A labelled big number: `{root, label, value, note}`. */
 function figure(className) {

@@ -1,11 +1,12 @@
+// @ts-check
 // Feature maps: a [C, H, W] tensor (or [..., H, W], e.g. C1's kernels [6, 1, 5, 5]) as a grid of
 // small canvases, one per map, upscaled nearest-neighbour so every value stays a crisp square.
 
 import { t } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
-import { paintRaster } from "./raster.js";
-import { attachReadout } from "./readout.js";
+import { element } from "./parts/dom.js";
+import { paintRaster } from "./parts/raster.js";
+import { attachReadout } from "./parts/readout.js";
 
 /**
  * Mount an empty grid into `el`.
@@ -20,7 +21,7 @@ export function mount(el, { size = 84, columns = null } = {}) {
 }
 
 /** Draw `values` (flat, row-major) of `shape` [..., H, W] with a colour scale from scaleFor. */
-export function update(view, values, shape, scale) {
+export function update(view, { values, shape, scale }) {
   const [height, width] = shape.slice(-2);
   const count = shape.slice(0, -2).reduce((n, d) => n * d, 1);
   view.values = values;

@@ -1,3 +1,4 @@
+// @ts-check
 // Flatten: S4's 16 maps of 5×5 beside the 400-vector they become, drawn as 16 rows of 25 so that
 // map c is row c. Pointing at a cell of either marks its partner in the other and writes the index
 // map: flat[c·25 + row·5 + col] = S4[c, row, col], with the numbers.
@@ -6,7 +7,7 @@ import { scaleFor } from "../math/colormap.js";
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
 import { cellOf } from "../math/tensorindex.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 import * as legend from "./legend.js";
 import * as valuegrid from "./valuegrid.js";
 
@@ -27,14 +28,14 @@ export function mount(el) {
 }
 
 /** Draw `s4` [16, 5, 5] and `flat` [400] (the server's tensors) on one scale. */
-export function update(view, s4, flat) {
+export function update(view, { s4, flat }) {
   const scale = scaleFor(s4.data);
   const [channels, height, width] = s4.shape;
   view.shape = s4.shape;
   view.values = flat.data;
-  valuegrid.update(view.s4, s4.data, s4.shape, scale);
-  valuegrid.update(view.flat, flat.data, [1, channels, height * width], scale);
-  legend.update(view.key, scale);
+  valuegrid.update(view.s4, { values: s4.data, shape: s4.shape, scale });
+  valuegrid.update(view.flat, { values: flat.data, shape: [1, channels, height * width], scale });
+  legend.update(view.key, { scale });
 }
 
 /** Remove the view. */

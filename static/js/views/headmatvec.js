@@ -1,3 +1,4 @@
+// @ts-check
 // One fully connected layer as matrix × vector with the current numbers: the input x as a strip
 // along the top, W under it as a heatmap (row j, column k is W[j, k]: a row lines up with x), and
 // the layer's output as the server computed it in a column at the right. Unit j — pinned by a
@@ -8,9 +9,9 @@ import { scaleFor } from "../math/colormap.js";
 import { agrees, largestTerms, unitSum } from "../math/headmath.js";
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 import * as legend from "./legend.js";
-import { paintRaster } from "./raster.js";
+import { paintRaster } from "./parts/raster.js";
 
 const SHOWN_TERMS = 3;
 const MATRIX_MAX_PX = 360;
@@ -127,7 +128,7 @@ export function update(view, { weight, x, bias, out, dtype }) {
   paintRaster(parts.w, weight.data, 0, cols, rows, wScale);
   paintRaster(parts.x, x.data, 0, cols, 1, scaleFor(x.data));
   paintRaster(parts.out, out.data, 0, 1, rows, scaleFor(out.data));
-  legend.update(view.key, wScale);
+  legend.update(view.key, { scale: wScale });
   showUnit(view);
 }
 

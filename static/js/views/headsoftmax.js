@@ -1,10 +1,11 @@
+// @ts-check
 // Softmax written out: for each class its logit z, e^z, that divided by the sum of all ten, and
 // the server's probability beside it (with a mark when they agree), the sum in the last row.
 
 import { agrees, softmaxSteps } from "../math/headmath.js";
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const COLUMNS = ["head.softmax_class", "head.softmax_logit", "head.softmax_exp", "head.softmax_divide", "head.softmax_server"];
 
@@ -36,7 +37,7 @@ export function mount(el, { classes }) {
 }
 
 /** Show softmax of `logits` (the server's `out`) next to the server's `probs`; `pred` is highlighted. */
-export function update(view, logits, probs, pred, dtype) {
+export function update(view, { logits, probs, pred, dtype }) {
   const { exps, sum, probs: computed } = softmaxSteps(logits);
   const size = 1 + 4 * Math.max(...Array.from(logits, Math.abs));
   view.rows.forEach((row, i) => {

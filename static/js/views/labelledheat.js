@@ -1,10 +1,11 @@
+// @ts-check
 // A matrix as a heat map on a canvas with a character (or short label) per row and per column:
 // seq2seq's attention (output characters × input characters) and its context vectors (output
 // characters × units). Cells are square; the pointer's cell is described by `describe(row, column)`
 // and a click on a row picks it (outlined).
 
 import { colorOf } from "../math/colormap.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const CELL_PX = 20;
 const LABEL_PX = 22; // the band of labels left of the rows and above the columns

@@ -1,8 +1,9 @@
+// @ts-check
 // Legend: the colour bar of a scale with its end values (and 0 in the middle of a diverging one).
 
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
-import { paintRaster } from "./raster.js";
+import { element } from "./parts/dom.js";
+import { paintRaster } from "./parts/raster.js";
 
 const STEPS = 128;
 
@@ -18,7 +19,7 @@ export function mount(el) {
 }
 
 /** Show a scale from scaleFor. */
-export function update(view, scale) {
+export function update(view, { scale }) {
   const ramp = Float32Array.from({ length: STEPS }, (_, i) => scale.min + ((scale.max - scale.min) * i) / (STEPS - 1));
   paintRaster(view.bar, ramp, 0, STEPS, 1, scale);
   view.root.dataset.kind = scale.kind;

@@ -1,3 +1,4 @@
+// @ts-check
 // The LSTM cell diagram for one step and unit: c_{t−1} → ⊙ f → + → c_t along the top, the four
 // layers σ, σ, tanh, σ fed by [h_{t−1}, x_t] below, i ⊙ g joining the +, o ⊙ tanh(c_t) giving h_t;
 // every node labelled with the server's value (colour from the same maps as the strips).
@@ -70,8 +71,8 @@ export function mount(el) {
   return { svg, nodes, input };
 }
 
-/** Show `values` (from stepValues) and the step's token (or null). */
-export function update(view, values, token) {
+/** Show `values` (from stepValues) and the step's `token` (or null). */
+export function update(view, { values, token = null }) {
   for (const { node, shape, value, symbol } of Object.values(view.nodes)) {
     const v = values[node.id];
     const color = colorOf(v, node.scale);

@@ -1,9 +1,10 @@
+// @ts-check
 // The four gate formulas and the two state updates, typeset in HTML and evaluated with the
 // server's numbers for the selected step and unit: each pre-activation as its three terms
 // (W x, U h, b) and their sum, then the activation's value; c_t and h_t from their factors.
 
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const GATES = [
   { gate: "f", act: "σ" },
@@ -19,8 +20,8 @@ export function mount(el) {
   return { root };
 }
 
-/** Show the formulas for `values` (from stepValues) at step `step`. */
-export function update(view, values) {
+/** Show the formulas for `values` (from stepValues). */
+export function update(view, { values }) {
   const lines = GATES.map(({ gate, act }) => {
     const { x, h, bias, z } = values.terms[gate];
     const sum = [num(x), " + ", num(h), " + ", num(bias)];

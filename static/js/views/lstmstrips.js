@@ -1,13 +1,14 @@
+// @ts-check
 // LSTM strips: each of f, i, g, o, c, h as a [T, H] tensor drawn with time across and units down,
 // the selected step's column and unit's cell outlined, the sequence's tokens above; a click picks
 // (step, unit). Gates in (0, 1) use viridis on [0, 1]; g, c and h the diverging map.
 
 import { setText, t } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 import * as legend from "./legend.js";
-import { paintRaster } from "./raster.js";
-import { attachReadout } from "./readout.js";
+import { paintRaster } from "./parts/raster.js";
+import { attachReadout } from "./parts/readout.js";
 
 const CELL_PX = 18;
 /** The six rows: tensor name, symbol, i18n key of its name, its colour scale (null: ±max|v|). */
@@ -49,10 +50,10 @@ export function mount(el, { onPick }) {
 }
 
 /**
- * Draw a frame's tensors (`{f: {shape: [T, H], data}}`…, values as arrays), the sequence's `tokens`
- * (a string, or null for typed numbers) and the selection `{step, unit}`.
+ * Draw a frame's `values` (`{f, i, …}`: flat [T, H] arrays) of `shape` [T, H], the sequence's `tokens`
+ * (a string, or null for typed numbers) and the selection `step`, `unit`.
  */
-export function update(view, values, shape, tokens, { step, unit }) {
+export function update(view, { values, shape, tokens, step, unit }) {
   const [steps, units] = shape;
   view.steps = steps;
   view.units = units;
@@ -73,7 +74,7 @@ export function update(view, values, shape, tokens, { step, unit }) {
     row.canvas.height = Math.round(row.canvas.clientHeight) || units * CELL_PX;
     paintRaster(row.canvas, transposed, 0, steps, units, scale);
     outline(row.canvas, step, unit, steps, units);
-    legend.update(row.legend, scale);
+    legend.update(row.legend, { scale });
   }
 }
 

@@ -1,7 +1,8 @@
+// @ts-check
 // Module tree: the watched modules of a model as an indented list (depth from the dotted name),
 // each with its type and output shape; clicking one selects it.
 
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /** Mount an empty list into `el`; `onSelect(name)` runs when a module is clicked. */
 export function mount(el, { onSelect }) {
@@ -11,7 +12,7 @@ export function mount(el, { onSelect }) {
 }
 
 /** Show `modules` ([{name, type, shape}]), `selected` highlighted; `drawn`: names with a tensor. */
-export function update(view, modules, selected, drawn) {
+export function update(view, { modules, selected, drawn }) {
   const signature = modules.map((m) => `${m.name}:${m.type}`).join("|");
   if (signature !== view.signature) rebuild(view, modules, signature);
   for (const { name, shape } of modules) {
@@ -21,6 +22,11 @@ export function update(view, modules, selected, drawn) {
     row.button.setAttribute("aria-pressed", String(name === selected));
     row.button.classList.toggle("drawn", drawn.has(name));
   }
+}
+
+/** Remove the list. */
+export function destroy(view) {
+  view.list.remove();
 }
 
 function rebuild(view, modules, signature) {

@@ -1,8 +1,9 @@
+// @ts-check
 // Panel: a titled box for one view — heading (shape and formula, or a translated title), a note,
 // the view's body and a legend slot. A gradient badge says when it shows ∂L/∂(tensor).
 
 import { setText } from "../ui/i18n.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /**
  * Mount a panel into `el`.

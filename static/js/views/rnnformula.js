@@ -1,10 +1,11 @@
+// @ts-check
 // One step of the RNN typeset and evaluated: h_t = act(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh) with the
 // step's indices, the two matrix × vector products as grids of the server's numbers, then a table of
 // the terms unit by unit, their sum, the activation and the server's h_t beside it.
 
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /** Mount an empty formula into `el`. */
 export function mount(el) {

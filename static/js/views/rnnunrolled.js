@@ -1,3 +1,4 @@
+// @ts-check
 // The unrolled RNN: one cell per time step and layer, each hidden state h_t a column of coloured
 // units (forward, and for a bidirectional layer the reverse one beside it), arrows carrying h_(t−1)
 // into step t (right to left for the reverse direction) and each layer's output into the layer above,
@@ -5,11 +6,11 @@
 
 import { colorOf } from "../math/colormap.js";
 import { setText } from "../ui/i18n.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /**
  * Mount an empty diagram into `el`.
- * @param {{onPick: (cell) => void, onHover: (cell|null, unit: number) => void}} opts a cell is
+ * @param {{onPick: (cell: any) => void, onHover: (cell: any, unit?: number) => void}} opts a cell is
  *   {layer, t, d}; layer −1 is the input row.
  */
 export function mount(el, { onPick, onHover }) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Scatter: words as points at their PCA coordinates, labelled, on a canvas. Two principal axes
 // (x right, y up), or all three turned about the vertical axis by an angle (x' = x cos θ + z sin θ,
 // nearer points larger). Both axes share one scale, so distances keep their proportions: the
@@ -7,7 +8,7 @@
 // its label on the inner side. Marked points (the query, its neighbours, an analogy) are drawn last, in
 // their colour, with their label in bold.
 
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 export const MARGIN = 1.15;
 export const FIT_QUANTILE = 0.95; // the share of each axis's |coordinates| the scale fits

@@ -1,3 +1,4 @@
+// @ts-check
 // Value bars: a 1-D tensor of any sign as one bar per value, up from a zero line (down when
 // negative), coloured by the same scale as the maps. A strip's canvas and readout, drawn as bars.
 
@@ -16,7 +17,7 @@ export function mount(el) {
 }
 
 /** Draw `values` with a scale from scaleFor (its ends are the chart's top and bottom). */
-export function update(view, values, scale) {
+export function update(view, { values, scale }) {
   view.values = values;
   const { canvas } = view;
   if (canvas.width !== values.length * BAR_PX) canvas.width = values.length * BAR_PX;

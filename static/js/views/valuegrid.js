@@ -1,11 +1,12 @@
+// @ts-check
 // Value grid: a [C, H, W] tensor as planes of square cells, each cell coloured by its value and
 // showing the number itself when cells are large enough to read (colour alone when they are not).
 // Optional: a ring of padding cells labelled with what padding means (−∞ for max, 0 for average),
 // a window frame over f×f cells, marks (CSS classes) on chosen cells, a click callback, a hover readout.
 
 import { colorOf, inkOn } from "../math/colormap.js";
-import { element } from "./dom.js";
-import { attachReadout } from "./readout.js";
+import { element } from "./parts/dom.js";
+import { attachReadout } from "./parts/readout.js";
 
 // Below this many CSS pixels per cell the numbers are hidden and only the colours remain.
 const NUMBERS_MIN_CELL_PX = 30;
@@ -34,7 +35,7 @@ export function mount(el, { onPick = null, onHover = null, describe = null, labe
  * Show `values` (flat, row-major) of `shape` [C, H, W] on a scale from scaleFor. `padding` cells
  * ring each plane, labelled `padText`. Cells are rebuilt only when the shape or padding change.
  */
-export function update(view, values, shape, scale, { padding = 0, padText = "" } = {}) {
+export function update(view, { values, shape, scale, padding = 0, padText = "" }) {
   if (!sameShape(view.shape, shape) || view.padding !== padding) build(view, shape, padding, padText);
   view.values = values;
   view.cells.forEach((cell, index) => {

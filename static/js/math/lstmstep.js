@@ -1,3 +1,4 @@
+// @ts-check
 // The selected step and unit's numbers, read from a frame's [T, H] / [T, 4H] tensors. The shared
 // source of the cell diagram and the formulas: every value is one the server computed.
 
