@@ -12,12 +12,20 @@ import * as valuebars from "./valuebars.js";
 const KINDS = { 1: "bars", 2: "map", 3: "map", 4: "grid" };
 const MAP_PX = { map: 360, grid: 120 }; // about how wide one map is drawn: a single map gets the room of a grid
 
-/** Mount an empty view into `el`, its legend into `opts.legend`. */
+/**
+ * Mount an empty view into `el`, its legend into `opts.legend`.
+ * @param {HTMLElement} el
+ * @param {{legend: HTMLElement}} opts
+ */
 export function mount(el, { legend: legendEl }) {
   return { body: el, key: legend.mount(legendEl), kind: null, view: null };
 }
 
-/** Draw `tensor` ({shape, data}); `signed` for gradients (a diverging scale around 0). */
+/**
+ * Draw `tensor` ({shape, data}); `signed` for gradients (a diverging scale around 0).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{tensor: import('../net/codec.js').Tensor, signed?: boolean}} props
+ */
 export function update(view, { tensor, signed = false }) {
   const { shape } = tensor;
   let values = tensorValues(tensor);
@@ -36,7 +44,7 @@ export function update(view, { tensor, signed = false }) {
   if (kind === "bars") valuebars.update(view.view, { values, scale });
   else featuremaps.update(view.view, { values, shape: mapShape, scale });
   legend.update(view.key, { scale });
-  view.body.dataset.rank = shape.length;
+  view.body.dataset.rank = String(shape.length);
 }
 
 /** Forget what was drawn (a module without this tensor). */
@@ -45,7 +53,10 @@ export function clear(view) {
   view.kind = view.view = null;
 }
 
-/** Remove what was drawn and the legend. */
+/**
+ * Remove what was drawn and the legend.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   clear(view);
   legend.destroy(view.key);

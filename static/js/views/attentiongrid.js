@@ -12,6 +12,8 @@ const THUMB_PX = 64; // canvas pixels per thumbnail side, whatever the token cou
 /**
  * Mount an empty grid into `el`; `onPick(layer, head)` when the user picks a head; `cornerKey`: the
  * i18n key of the text where the layer numbers meet the head numbers.
+ * @param {HTMLElement} el
+ * @param {{onPick: (layer: number, head: number) => void, cornerKey: string}} opts
  */
 export function mount(el, { onPick, cornerKey }) {
   const grid = element("div", "attentiongrid-grid");
@@ -37,6 +39,8 @@ export function mount(el, { onPick, cornerKey }) {
 /**
  * Paint `weights` ([layers, heads, T, T], flat) on `scale`, one thumbnail per head, and outline
  * `picked` ([layer, head]).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{weights: ArrayLike<number>, layers: number, heads: number, tokens: number, scale: import('../math/colormap.js').Scale, picked: [number, number]}} props
  */
 export function update(view, { weights, layers, heads, tokens, scale, picked }) {
   ensureCanvases(view, layers, heads);
@@ -53,7 +57,10 @@ export function pick(view, picked) {
   }
 }
 
-/** Remove the grid. */
+/**
+ * Remove the grid.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

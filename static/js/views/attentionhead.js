@@ -16,7 +16,11 @@ const LINES_WIDTH = 420;
 const FONT_PX = 13;
 const FONT_FAMILY = "ui-monospace, Menlo, Consolas, monospace";
 
-/** Mount into `el`. `describe(query, key)` → text for the readout of one weight. */
+/**
+ * Mount into `el`. `describe(query, key)` → text for the readout of one weight.
+ * @param {HTMLElement} el
+ * @param {{describe: (query: number, key: number) => string}} opts
+ */
 export function mount(el, { describe }) {
   const canvas = element("canvas", "attentionhead-heat");
   const svg = document.createElementNS(SVG, "svg");
@@ -27,7 +31,7 @@ export function mount(el, { describe }) {
   const view = { root, canvas, svg, readout, describe, tokens: [], geometry: null };
   canvas.addEventListener("pointermove", (event) => {
     const cell = cellAt(view, event);
-    readout.textContent = cell ? describe(...cell) : "";
+    readout.textContent = cell ? describe(cell[0], cell[1]) : "";
   });
   canvas.addEventListener("pointerleave", () => {
     readout.textContent = "";
@@ -38,6 +42,8 @@ export function mount(el, { describe }) {
 /**
  * Draw `weights` (the T×T block starting at `start` of a flat array: row = query, column = key)
  * between `tokens`, as `mode` "heatmap" or "lines"; heatmap colours on `scale` (from colormap.js).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{tokens: string[], weights: ArrayLike<number>, start: number, mode: string, scale: import('../math/colormap.js').Scale}} props
  */
 export function update(view, { tokens, weights, start, mode, scale }) {
   view.tokens = tokens;
@@ -50,7 +56,10 @@ export function update(view, { tokens, weights, start, mode, scale }) {
   else drawLines(view);
 }
 
-/** Remove the view. */
+/**
+ * Remove the view.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -6,14 +6,21 @@ import { charLabel } from "../math/charrnnsample.js";
 import { formatPercent } from "../math/numbers.js";
 import { element } from "./parts/dom.js";
 
-/** Mount an empty list into `el`. */
+/**
+ * Mount an empty list into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const list = element("ol", "charrnn-top");
   el.append(list);
   return { list };
 }
 
-/** Show `[{char, p, drawn}]`. */
+/**
+ * Show `[{char, p, drawn}]`.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{top: {char: string, p: number, drawn: boolean}[]}} props
+ */
 export function update(view, { top }) {
   view.list.replaceChildren(
     ...top.map(({ char, p, drawn }) => {
@@ -32,7 +39,10 @@ export function update(view, { top }) {
   );
 }
 
-/** Remove the view. */
+/**
+ * Remove the view.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.list.remove();
 }

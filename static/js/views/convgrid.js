@@ -27,6 +27,7 @@ const FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif";
 
 /**
  * Mount an empty grid into `el`.
+ * @param {HTMLElement} el
  * @param {{label?: string, caption?: Function, onPick?: Function, describe?: Function}} opts
  *   label: the tensor's name (data-tensor, for tests and styling); caption(plane) → {key, params}:
  *   the i18n text under each plane; onPick(plane, row, col) and describe(plane, row, col) → text:
@@ -60,7 +61,10 @@ export function update(view, { values, shape, scale, padding = 0, unreached = [[
   draw(view);
 }
 
-/** Remove the grid. */
+/**
+ * Remove the grid.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.resize.disconnect();
   view.root.remove();

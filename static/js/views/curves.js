@@ -66,7 +66,10 @@ export function clear(view) {
   view.plot.setData(chartData(view));
 }
 
-/** Remove the chart. */
+/**
+ * Remove the chart.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.resize.disconnect();
   view.plot.destroy();

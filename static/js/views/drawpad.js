@@ -13,6 +13,7 @@ const BRUSH = SIZE * 0.075;
 
 /**
  * Mount a drawing canvas and a clear button into `el`.
+ * @param {HTMLElement} el
  * @param {{onDraw: (grid: number[][]) => void, onClear?: () => void}} opts
  */
 export function mount(el, { onDraw, onClear = () => {} }) {
@@ -57,7 +58,11 @@ export function mount(el, { onDraw, onClear = () => {} }) {
   return view;
 }
 
-/** Enable or disable drawing (`{disabled}`: viewers watch without drawing). */
+/**
+ * Enable or disable drawing (`{disabled}`: viewers watch without drawing).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{disabled: boolean}} props
+ */
 export function update(view, { disabled }) {
   view.disabled = disabled;
   view.clearButton.disabled = disabled;
@@ -70,7 +75,10 @@ export function clear(view) {
   view.last = null;
 }
 
-/** Remove the pad. */
+/**
+ * Remove the pad.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   cancelAnimationFrame(view.frameRequest);
   view.root.remove();

@@ -15,7 +15,10 @@ function figure(className) {
   return { root: element("div", `dropoutnumbers-figure ${className}`, label, value, note), label, value, note };
 }
 
-/** Mount the empty numbers into `el`. */
+/**
+ * Mount the empty numbers into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const parts = {
     scale: figure("scale"),
@@ -69,7 +72,10 @@ export function update(view, { mode, p, kept, units, meanInput, meanOutput, mean
   view.meanOverMasks.note.textContent = relative(meanOverMasks, meanInput);
 }
 
-/** Remove the numbers. */
+/**
+ * Remove the numbers.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -10,6 +10,7 @@ import { attachReadout } from "./parts/readout.js";
 
 /**
  * Mount an empty grid into `el`.
+ * @param {HTMLElement} el
  * @param {{size?: number, columns?: number}} opts size: about how many canvas pixels wide each
  *   map is drawn; columns: maps per row (default ⌈√C⌉).
  */
@@ -20,7 +21,11 @@ export function mount(el, { size = 84, columns = null } = {}) {
   return { root, grid, size, columns, canvases: [], values: null, shape: null };
 }
 
-/** Draw `values` (flat, row-major) of `shape` [..., H, W] with a colour scale from scaleFor. */
+/**
+ * Draw `values` (flat, row-major) of `shape` [..., H, W] with a colour scale from scaleFor.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ArrayLike<number>, shape: number[], scale: import('../math/colormap.js').Scale}} props
+ */
 export function update(view, { values, shape, scale }) {
   const [height, width] = shape.slice(-2);
   const count = shape.slice(0, -2).reduce((n, d) => n * d, 1);
@@ -32,7 +37,10 @@ export function update(view, { values, shape, scale }) {
   }
 }
 
-/** Remove the grid. */
+/**
+ * Remove the grid.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -10,6 +10,7 @@ import { element } from "./parts/dom.js";
 
 /**
  * Mount a closed editor into `el`.
+ * @param {HTMLElement} el
  * @param {{onSend: (values: number[][][]) => Promise<unknown>, limit?: number}} opts onSend's promise
  *   settles when the server has answered; the editor closes when it resolves. limit: the bound on
  *   |value| when `update` gives none.
@@ -41,7 +42,11 @@ export function mount(el, { onSend, limit }) {
   return view;
 }
 
-/** Open the editor on `values` (flat) of `shape` [C, H, W]; `limit` replaces the mounted bound (the session's). */
+/**
+ * Open the editor on `values` (flat) of `shape` [C, H, W]; `limit` replaces the mounted bound (the session's).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ArrayLike<number>, shape: number[], limit?: number}} props
+ */
 export function update(view, { values, shape, limit = view.limit }) {
   const [channels, height, width] = shape;
   view.shape = [...shape];
@@ -76,7 +81,10 @@ export function close(view) {
   view.inputs = [];
 }
 
-/** Remove the editor. */
+/**
+ * Remove the editor.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -28,6 +28,7 @@ function step(root, titleKey) {
 
 /**
  * Mount the head into `el`.
+ * @param {HTMLElement} el
  * @param {{activation: string, classes: string[], selected: {c5: number, f6: number, out: number|null},
  *   onPick: (layer: string, j: number) => void}} opts activation: the session's config name (tanh…);
  *   selected: pinned units (out null: follow the prediction until a unit is picked).
@@ -61,7 +62,11 @@ export function pin(view, selected) {
   });
 }
 
-/** Draw a frame's head: its `tensors` (decoded) and `header` (pred); `dtype` of its float tensors. */
+/**
+ * Draw a frame's head: its `tensors` (decoded) and `header` (pred); `dtype` of its float tensors.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{tensors: Object<string, import('../net/codec.js').Tensor>, header: {pred: number}, dtype: string}} props
+ */
 export function update(view, { tensors, header, dtype }) {
   headflat.update(view.flat, { s4: tensors.s4, flat: tensors.flat });
   LAYERS.forEach((spec, i) => {
@@ -78,7 +83,10 @@ export function update(view, { tensors, header, dtype }) {
   headsoftmax.update(view.softmax, { logits: tensors.out.data, probs: tensors.probs.data, pred: header.pred, dtype });
 }
 
-/** Remove the head. */
+/**
+ * Remove the head.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   headflat.destroy(view.flat);
   view.root.remove();

@@ -11,7 +11,10 @@ import { element } from "./parts/dom.js";
 import * as legend from "./legend.js";
 import * as valuegrid from "./valuegrid.js";
 
-/** Mount S4, the flat vector, the index line and a shared legend into `el`. */
+/**
+ * Mount S4, the flat vector, the index line and a shared legend into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const s4Box = element("div", "headflat-s4");
   const flatBox = element("div", "headflat-flat");
@@ -27,7 +30,11 @@ export function mount(el) {
   return view;
 }
 
-/** Draw `s4` [16, 5, 5] and `flat` [400] (the server's tensors) on one scale. */
+/**
+ * Draw `s4` [16, 5, 5] and `flat` [400] (the server's tensors) on one scale.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{s4: import('../net/codec.js').Tensor, flat: import('../net/codec.js').Tensor}} props
+ */
 export function update(view, { s4, flat }) {
   const scale = scaleFor(s4.data);
   const [channels, height, width] = s4.shape;
@@ -38,7 +45,10 @@ export function update(view, { s4, flat }) {
   legend.update(view.key, { scale });
 }
 
-/** Remove the view. */
+/**
+ * Remove the view.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   valuegrid.destroy(view.s4);
   valuegrid.destroy(view.flat);

@@ -33,6 +33,7 @@ function label(key, className = "") {
 
 /**
  * Mount an empty layer into `el`.
+ * @param {HTMLElement} el
  * @param {{name: string, layer: string, activation: ((z: number) => number)|null, activationName: string,
  *   selected: number, onPick: (j: number) => void}} opts name: the output's label ("C5"); layer: its
  *   key (data-layer); activation: applied to z (null for logits); selected: the pinned unit.
@@ -113,6 +114,8 @@ export function mount(el, { name, layer, activation, activationName, selected, o
 /**
  * Draw the layer from the frame: `weight` [rows, cols], `x` [cols], `bias` [rows], `out` [rows]
  * (the server's output of this layer), `dtype` the frame's float type.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{weight: import('../net/codec.js').Tensor, x: import('../net/codec.js').Tensor, bias: import('../net/codec.js').Tensor, out: import('../net/codec.js').Tensor, dtype: string}} props
  */
 export function update(view, { weight, x, bias, out, dtype }) {
   const [rows, cols] = weight.shape;
@@ -138,7 +141,10 @@ export function select(view, j) {
   showUnit(view);
 }
 
-/** Remove the view. */
+/**
+ * Remove the view.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -9,7 +9,11 @@ import { element } from "./parts/dom.js";
 
 const COLUMNS = ["head.softmax_class", "head.softmax_logit", "head.softmax_exp", "head.softmax_divide", "head.softmax_server"];
 
-/** Mount an empty table with one row per class (`classes`: their labels) into `el`. */
+/**
+ * Mount an empty table with one row per class (`classes`: their labels) into `el`.
+ * @param {HTMLElement} el
+ * @param {{classes: string[]}} opts
+ */
 export function mount(el, { classes }) {
   const head = element("tr", "", ...COLUMNS.map((key) => {
     const cell = element("th");
@@ -36,7 +40,11 @@ export function mount(el, { classes }) {
   return { root: table, rows, sum };
 }
 
-/** Show softmax of `logits` (the server's `out`) next to the server's `probs`; `pred` is highlighted. */
+/**
+ * Show softmax of `logits` (the server's `out`) next to the server's `probs`; `pred` is highlighted.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{logits: ArrayLike<number>, probs: ArrayLike<number>, pred: number, dtype: string}} props
+ */
 export function update(view, { logits, probs, pred, dtype }) {
   const { exps, sum, probs: computed } = softmaxSteps(logits);
   const size = 1 + 4 * Math.max(...Array.from(logits, Math.abs));
@@ -53,7 +61,10 @@ export function update(view, { logits, probs, pred, dtype }) {
   view.sum.textContent = formatValue(sum);
 }
 
-/** Remove the table. */
+/**
+ * Remove the table.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -7,7 +7,10 @@ import { paintRaster } from "./parts/raster.js";
 
 const STEPS = 128;
 
-/** Mount an empty legend into `el`. */
+/**
+ * Mount an empty legend into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const bar = element("canvas");
   bar.width = STEPS;
@@ -18,7 +21,11 @@ export function mount(el) {
   return { root, bar, min, mid, max };
 }
 
-/** Show a scale from scaleFor. */
+/**
+ * Show a scale from scaleFor.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{scale: import('../math/colormap.js').Scale}} props
+ */
 export function update(view, { scale }) {
   const ramp = Float32Array.from({ length: STEPS }, (_, i) => scale.min + ((scale.max - scale.min) * i) / (STEPS - 1));
   paintRaster(view.bar, ramp, 0, STEPS, 1, scale);
@@ -28,7 +35,10 @@ export function update(view, { scale }) {
   view.max.textContent = formatValue(scale.max);
 }
 
-/** Remove the legend. */
+/**
+ * Remove the legend.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

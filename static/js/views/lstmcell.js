@@ -44,7 +44,10 @@ const WIRES = [
   "M100 330 V290", // x_t joins
 ];
 
-/** Mount the diagram into `el`. */
+/**
+ * Mount the diagram into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const svg = svgElement("svg", { viewBox: "0 0 660 350", class: "lstmcell", role: "img" });
   setAttributeText(svg, "aria-label", "lstm.cell_label");
@@ -71,7 +74,11 @@ export function mount(el) {
   return { svg, nodes, input };
 }
 
-/** Show `values` (from stepValues) and the step's `token` (or null). */
+/**
+ * Show `values` (from stepValues) and the step's `token` (or null).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ReturnType<typeof import('../math/lstmstep.js').stepValues>, token?: string | null}} props
+ */
 export function update(view, { values, token = null }) {
   for (const { node, shape, value, symbol } of Object.values(view.nodes)) {
     const v = values[node.id];
@@ -83,7 +90,10 @@ export function update(view, { values, token = null }) {
   view.input.textContent = token === null ? "xₜ" : `xₜ = “${token}”`;
 }
 
-/** Remove the diagram. */
+/**
+ * Remove the diagram.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.svg.remove();
 }

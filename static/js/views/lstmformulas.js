@@ -13,14 +13,21 @@ const GATES = [
   { gate: "o", act: "σ" },
 ];
 
-/** Mount an empty list of formulas into `el`. */
+/**
+ * Mount an empty list of formulas into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const root = element("div", "lstmformulas");
   el.append(root);
   return { root };
 }
 
-/** Show the formulas for `values` (from stepValues). */
+/**
+ * Show the formulas for `values` (from stepValues).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ReturnType<typeof import('../math/lstmstep.js').stepValues>}} props
+ */
 export function update(view, { values }) {
   const lines = GATES.map(({ gate, act }) => {
     const { x, h, bias, z } = values.terms[gate];
@@ -61,7 +68,10 @@ export function update(view, { values }) {
   view.root.replaceChildren(...lines);
 }
 
-/** Remove the formulas. */
+/**
+ * Remove the formulas.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

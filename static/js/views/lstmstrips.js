@@ -11,7 +11,10 @@ import { paintRaster } from "./parts/raster.js";
 import { attachReadout } from "./parts/readout.js";
 
 const CELL_PX = 18;
-/** The six rows: tensor name, symbol, i18n key of its name, its colour scale (null: ±max|v|). */
+/**
+ * The six rows: tensor name, symbol, i18n key of its name, its colour scale (null: ±max|v|).
+ * @type {{name: string, symbol: string, key: string, scale: import("../math/colormap.js").Scale | null}[]}
+ */
 const STRIPS = [
   { name: "f", symbol: "fₜ", key: "lstm.gate_f", scale: { kind: "sequential", min: 0, max: 1 } },
   { name: "i", symbol: "iₜ", key: "lstm.gate_i", scale: { kind: "sequential", min: 0, max: 1 } },
@@ -21,7 +24,11 @@ const STRIPS = [
   { name: "h", symbol: "hₜ", key: "lstm.gate_h", scale: { kind: "diverging", min: -1, max: 1 } },
 ];
 
-/** Mount the strips into `el`; `onPick(step, unit)` runs when a cell is clicked. */
+/**
+ * Mount the strips into `el`; `onPick(step, unit)` runs when a cell is clicked.
+ * @param {HTMLElement} el
+ * @param {{onPick: (step: number, unit: number) => void}} opts
+ */
 export function mount(el, { onPick }) {
   const tokens = element("div", "lstmstrips-tokens");
   const rows = STRIPS.map((spec) => {
@@ -52,6 +59,8 @@ export function mount(el, { onPick }) {
 /**
  * Draw a frame's `values` (`{f, i, …}`: flat [T, H] arrays) of `shape` [T, H], the sequence's `tokens`
  * (a string, or null for typed numbers) and the selection `step`, `unit`.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: Object<string, ArrayLike<number>>, shape: number[], tokens: string | null, step: number, unit: number}} props
  */
 export function update(view, { values, shape, tokens, step, unit }) {
   const [steps, units] = shape;
@@ -78,7 +87,10 @@ export function update(view, { values, shape, tokens, step, unit }) {
   }
 }
 
-/** Remove the strips. */
+/**
+ * Remove the strips.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }
@@ -89,6 +101,7 @@ function transpose(values, steps, units) {
   return out;
 }
 
+/** @returns {import("../math/colormap.js").Scale} */
 function symmetric(values) {
   let m = 0;
   for (const v of values) m = Math.max(m, Math.abs(v));

@@ -61,7 +61,10 @@ export function update(view, { series, xs, ys }) {
   view.plot.setData([view.xs, ...view.columns]);
 }
 
-/** Remove the chart. */
+/**
+ * Remove the chart.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.resize.disconnect();
   view.plot.destroy();

@@ -4,14 +4,22 @@
 
 import { element } from "./parts/dom.js";
 
-/** Mount an empty list into `el`; `onSelect(name)` runs when a module is clicked. */
+/**
+ * Mount an empty list into `el`; `onSelect(name)` runs when a module is clicked.
+ * @param {HTMLElement} el
+ * @param {{onSelect: (name: string) => void}} opts
+ */
 export function mount(el, { onSelect }) {
   const list = element("ul", "moduletree");
   el.append(list);
   return { list, onSelect, rows: new Map(), signature: "" };
 }
 
-/** Show `modules` ([{name, type, shape}]), `selected` highlighted; `drawn`: names with a tensor. */
+/**
+ * Show `modules` ([{name, type, shape}]), `selected` highlighted; `drawn`: names with a tensor.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{modules: {name: string, type: string, shape?: number[] | null}[], selected: string | null, drawn: Set<string>}} props
+ */
 export function update(view, { modules, selected, drawn }) {
   const signature = modules.map((m) => `${m.name}:${m.type}`).join("|");
   if (signature !== view.signature) rebuild(view, modules, signature);
@@ -24,7 +32,10 @@ export function update(view, { modules, selected, drawn }) {
   }
 }
 
-/** Remove the list. */
+/**
+ * Remove the list.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.list.remove();
 }

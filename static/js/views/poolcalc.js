@@ -11,7 +11,10 @@ import { element } from "./parts/dom.js";
 // Longer sums are cut after this many terms ("…"); the table always shows every cell.
 const MAX_TERMS = 9;
 
-/** Mount an empty calculation box into `el`. */
+/**
+ * Mount an empty calculation box into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const lead = element("p", "poolcalc-lead");
   const table = element("div", "poolcalc-window");
@@ -60,7 +63,10 @@ export function valueText(value) {
   return value === -Infinity ? "−∞" : formatValue(value);
 }
 
-/** Remove the box. */
+/**
+ * Remove the box.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -10,7 +10,10 @@ import { attachReadout } from "./parts/readout.js";
 const CELL_PX = 6;
 const HEIGHT_PX = 36;
 
-/** Mount an empty strip into `el`. */
+/**
+ * Mount an empty strip into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const canvas = element("canvas");
   canvas.height = HEIGHT_PX;
@@ -21,14 +24,21 @@ export function mount(el) {
   return view;
 }
 
-/** Draw `values` (any array of numbers) with a colour scale from scaleFor. */
+/**
+ * Draw `values` (any array of numbers) with a colour scale from scaleFor.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ArrayLike<number>, scale: import('../math/colormap.js').Scale}} props
+ */
 export function update(view, { values, scale }) {
   view.values = values;
   if (view.canvas.width !== values.length * CELL_PX) view.canvas.width = values.length * CELL_PX;
   paintRaster(view.canvas, values, 0, values.length, 1, scale);
 }
 
-/** Remove the strip. */
+/**
+ * Remove the strip.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -8,7 +8,10 @@ import * as strip from "./strip.js";
 const BAR_PX = 8;
 const HEIGHT_PX = 120;
 
-/** Mount an empty bar chart into `el`. */
+/**
+ * Mount an empty bar chart into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const view = strip.mount(el);
   view.canvas.height = HEIGHT_PX;
@@ -16,7 +19,11 @@ export function mount(el) {
   return view;
 }
 
-/** Draw `values` with a scale from scaleFor (its ends are the chart's top and bottom). */
+/**
+ * Draw `values` with a scale from scaleFor (its ends are the chart's top and bottom).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ArrayLike<number>, scale: import('../math/colormap.js').Scale}} props
+ */
 export function update(view, { values, scale }) {
   view.values = values;
   const { canvas } = view;

@@ -13,6 +13,7 @@ const NUMBERS_MIN_CELL_PX = 30;
 
 /**
  * Mount an empty grid into `el`.
+ * @param {HTMLElement} el
  * @param {{onPick?: (index: number) => void, onHover?: (index: number|null) => void,
  *   describe?: (index: number) => string|null, label?: string}} opts
  *   onPick: a cell was clicked (flat index into [C, H, W]); onHover: the pointer is over a cell
@@ -34,6 +35,8 @@ export function mount(el, { onPick = null, onHover = null, describe = null, labe
 /**
  * Show `values` (flat, row-major) of `shape` [C, H, W] on a scale from scaleFor. `padding` cells
  * ring each plane, labelled `padText`. Cells are rebuilt only when the shape or padding change.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ArrayLike<number>, shape: number[], scale: import('../math/colormap.js').Scale, padding?: number, padText?: string}} props
  */
 export function update(view, { values, shape, scale, padding = 0, padText = "" }) {
   if (!sameShape(view.shape, shape) || view.padding !== padding) build(view, shape, padding, padText);
@@ -67,7 +70,10 @@ export function mark(view, name, indices) {
   view.marks.set(name, kept);
 }
 
-/** Remove the grid. */
+/**
+ * Remove the grid.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.resize.disconnect();
   view.root.remove();
