@@ -282,6 +282,31 @@ async function startMinilm(live, page, onFrame) {
   }
 }
 
+/**
+ * The scatter's source: word2vec's vectors, or MiniLM's token table (a side session opened when first
+ * chosen, `sideOf.minilm`) with its own token form. Returns `showSource()`: show the chosen one.
+ */
+function bindSource(live, page, { source, sideOf, drawSpace }) {
+  byId("minilm-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    sideOf.minilm?.act({ type: "text", purpose: "input", text: byId("minilm-tokens").value }).catch((error) => live.notice.error(error));
+  });
+  async function openMinilm() {
+    if (sideOf.minilm || live.replaying) return;
+    sideOf.minilm = await startMinilm(live, page, () => source.value === "minilm" && drawSpace());
+  }
+  async function showSource() {
+    byId("minilm-box").hidden = source.value !== "minilm";
+    live.writeView({ source: source.value });
+    if (source.value === "minilm") await openMinilm();
+    showWords(source.value === "word2vec" ? page.vocabWords : []);
+    drawSpace();
+  }
+  source.addEventListener("change", showSource);
+  if (source.value === "minilm") showSource();
+  return showSource;
+}
+
 /** The scatter's inputs: which source, which axes and turn, from the URL's view. */
 function spaceInputs(view) {
   const inputs = { source: byId("source"), axes: byId("axes"), turn: byId("turn") };
@@ -351,30 +376,15 @@ async function main() {
       if (source.value === "word2vec") drawSpace();
     },
   });
+  let showSource = null; // once the page's own session is open
   live = await startLivePage(MODEL, { config: configFromParams(params, catalog.config), ...handlers, onView });
   if (!live) return;
+  showSource = bindSource(live, page, { source, sideOf, drawSpace });
   sideOf.lookup = await startLookup(live, lookupCatalog, debug);
-
-  async function openMinilm() {
-    if (sideOf.minilm || live.replaying) return;
-    sideOf.minilm = await startMinilm(live, page, () => source.value === "minilm" && drawSpace());
-  }
-  byId("minilm-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    sideOf.minilm?.act({ type: "text", purpose: "input", text: byId("minilm-tokens").value }).catch((error) => live.notice.error(error));
-  });
-  async function showSource() {
-    byId("minilm-box").hidden = source.value !== "minilm";
-    live.writeView({ source: source.value });
-    if (source.value === "minilm") await openMinilm();
-    showWords(source.value === "word2vec" ? page.vocabWords : []);
-    drawSpace();
-  }
-  source.addEventListener("change", showSource);
-  if (source.value === "minilm") showSource();
 
   /** A viewer follows the driver's scatter view and side sessions (lecture mode). */
   function onView(values) {
+    if (!showSource) return;
     const wanted = readView(values, VIEW);
     axes.value = wanted.axes;
     turn.value = String(wanted.turn);
