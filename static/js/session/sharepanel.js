@@ -1,3 +1,4 @@
+// @ts-check
 // The presenter's share panel: a "Share" toggle in the session bar opens the viewer link as a QR code
 // large enough to scan from the back of a lecture hall, with the link printed under it; below it the
 // connected presenters (control can be handed to one of them), closing or reopening the room, and

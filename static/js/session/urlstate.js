@@ -1,3 +1,4 @@
+// @ts-check
 // The view state of a page in its URL query, so that a link reproduces the view: parsing values
 // back by the type of their defaults (or of the catalog's config fields), writing them with
 // history.replaceState (no new history entry per click).

@@ -1,3 +1,4 @@
+// @ts-check
 // A model page's config form: inputs named after the catalog's config fields (bounds and choices
 // from GET /api/models), showing the session's config. A change hands every value to the page,
 // which asks for a new session; a refusal shows the server's message next to the field it names
