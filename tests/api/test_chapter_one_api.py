@@ -74,7 +74,9 @@ def test_backprop_frame_is_torch_and_step_is_w_minus_lr_dw(
     ],
 )
 def test_backprop_bad_config_is_400_naming_the_field(live_server: str, config: dict, field: str) -> None:
-    response = httpx.post(f"{live_server}/api/sessions", json={"model": "backprop", "config": config}, timeout=WAIT_S)
+    response = httpx.post(
+        f"{live_server}/api/sessions", json={"model": "backprop", "config": config}, timeout=WAIT_S
+    )
     assert response.status_code in (400, 422), response.text
     assert response.json()["error"]["field"] == field
 
@@ -122,10 +124,13 @@ def test_learning_trains_every_panel(live_server: str, open_socket: Callable[...
     assert frame.tensors["sup.probs"].shape == (40, 40, 2)
     assert not np.array_equal(frame.tensors["sup.probs"], first.tensors["sup.probs"])
     assert frame.tensors["rl.returns"].shape == (5,)
-    assert 0 <= frame["sup_acc"] <= 1 and frame["val"]["acc"] == pytest.approx(frame["sup_acc"])
+    assert 0 <= frame["sup_acc"] <= 1
+    assert frame["val"]["acc"] == pytest.approx(frame["sup_acc"])
 
 
-def test_learning_refuses_bad_config_and_controls(live_server: str, open_socket: Callable[..., Socket]) -> None:
+def test_learning_refuses_bad_config_and_controls(
+    live_server: str, open_socket: Callable[..., Socket]
+) -> None:
     response = httpx.post(
         f"{live_server}/api/sessions", json={"model": "learning", "config": {"labelled": 1}}, timeout=WAIT_S
     )

@@ -18,7 +18,9 @@ def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
         context.close()
 
 
-def test_backprop_writes_the_frames_numbers_and_steps(page: Page, live_server: str, errors: list[str]) -> None:
+def test_backprop_writes_the_frames_numbers_and_steps(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
     frame = open_page(page, f"{live_server}/backprop?sizes=2,3,1&activation=tanh")
     assert frame["session"]["config"]["sizes"] == [2, 3, 1]
     expect(page.locator("#max-error")).to_contain_text("e-")
