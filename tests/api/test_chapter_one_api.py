@@ -143,3 +143,22 @@ def test_learning_refuses_bad_config_and_controls(
     assert (error["type"], error["field"]) == ("error", "values.threshold")
     error = driver.call("forward", input=[[1, 2]])
     assert (error["type"], error["field"]) == ("error", "type")
+
+
+@pytest.mark.parametrize("model", ["backprop", "learning"])
+def test_a_fork_starts_where_the_session_stands(
+    live_server: str, open_socket: Callable[..., Socket], model: str
+) -> None:
+    info = create_session(live_server, model=model, precision="float32")
+    driver = open_socket(info, drive=True)
+    driver.wait("frame")
+    if model == "backprop":
+        driver.answer("forward", **BATCH)
+    driver.ok("step", count=3)
+    original = driver.wait("frame", where=lambda f: f["step"] == 3)
+    response = httpx.post(f"{live_server}/api/sessions/{info['id']}/fork", timeout=WAIT_S)
+    assert response.status_code == 201, response.text
+    copy = open_socket(response.json()).wait("frame")
+    names = ("W.l1", "b.l2", "input", "target") if model == "backprop" else ("sup.probs", "rl.policy")
+    for name in names:
+        np.testing.assert_allclose(copy.tensors[name], original.tensors[name], atol=1e-6, err_msg=name)

@@ -9,6 +9,7 @@ from safetensors.torch import save
 
 from app.engine.inputs import TYPED_LIMIT, as_tensor, check_range
 from app.engine.live.base import ModelSpec
+from app.engine.live.weights import check_fits
 from app.engine.models.backprop import (
     ACTIVATIONS,
     DTYPE,
@@ -122,11 +123,28 @@ class BackpropLive:
         }
         return fields, {k: v.detach().to(torch.float32).numpy() for k, v in tensors.items()}
 
-    def export_weights(self) -> bytes:
-        """W.l<l> and b.l<l> as safetensors (float32)."""
+    def _state(self) -> dict[str, torch.Tensor]:
         named = {f"W.l{i + 1}": w for i, w in enumerate(self.net.weights)}
         named |= {f"b.l{i + 1}": b for i, b in enumerate(self.net.biases)}
-        return save({k: v.to(torch.float32).contiguous() for k, v in named.items()})
+        return named | {"batch.input": self.x, "batch.target": self.target}
+
+    def export_weights(self) -> bytes:
+        """W.l<l>, b.l<l> and the batch (``batch.input``, ``batch.target``) as safetensors (float64)."""
+        return save({k: v.contiguous() for k, v in self._state().items()})
+
+    def load_weights(self, state: dict[str, torch.Tensor], field: str) -> None:
+        """Take the weights and the batch of an export of the same sizes (a fork)."""
+        own = self._state()
+        check_fits(
+            {k: v for k, v in own.items() if not k.startswith("batch.")},
+            {k: v for k, v in state.items() if not k.startswith("batch.")},
+            field,
+        )
+        for layer in range(len(self.net.weights)):
+            self.net.weights[layer] = state[f"W.l{layer + 1}"].to(DTYPE).clone()
+            self.net.biases[layer] = state[f"b.l{layer + 1}"].to(DTYPE).clone()
+        if "batch.input" in state and "batch.target" in state:
+            self.x, self.target = state["batch.input"].to(DTYPE), state["batch.target"].to(DTYPE)
 
 
 def check_config(config: dict) -> None:

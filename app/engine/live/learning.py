@@ -12,6 +12,7 @@ from safetensors.torch import save
 from app.engine.data.points2d import DATASETS, class_count, make_points, plane_grid
 from app.engine.device import seeded
 from app.engine.live.base import ModelSpec
+from app.engine.live.weights import check_fits
 from app.engine.models.gridworld import GridWorld, Reinforce, policy_network
 from app.engine.models.kmeans import KMeans
 from app.engine.models.selftrain import Fitted, SelfTraining, classifier, pick_labelled
@@ -147,19 +148,32 @@ class LearningLive:
             "step_reward": world.step_reward,
         }
 
-    def export_weights(self) -> bytes:
-        """The three classifiers' and the policy's weights, prefixed by panel."""
-        models = {
+    def _modules(self) -> dict[str, torch.nn.Module]:
+        return {
             "sup": self.supervised.model,
             "semi": self.selftrain.semi.model,
             "base": self.selftrain.base.model,
             "rl": self.agent.policy,
         }
+
+    def _state(self) -> dict[str, torch.Tensor]:
         named = {
-            f"{p}.{k}": v.detach().contiguous() for p, m in models.items() for k, v in m.state_dict().items()
+            f"{p}.{k}": v.detach() for p, m in self._modules().items() for k, v in m.state_dict().items()
         }
-        named["kmeans.centroids"] = self.kmeans.centroids.contiguous()
-        return save(named)
+        return named | {"kmeans.centroids": self.kmeans.centroids}
+
+    def export_weights(self) -> bytes:
+        """The three classifiers' and the policy's weights, prefixed by panel, and the k-means centroids."""
+        return save({k: v.contiguous() for k, v in self._state().items()})
+
+    def load_weights(self, state: dict[str, torch.Tensor], field: str) -> None:
+        """Take an export of the same config (a fork): every network, and k-means from those centroids."""
+        check_fits(self._state(), state, field)
+        with torch.no_grad():
+            for prefix, module in self._modules().items():
+                cut = len(prefix) + 1
+                module.load_state_dict({k[cut:]: v for k, v in state.items() if k.startswith(f"{prefix}.")})
+        self.kmeans.restart_from(state["kmeans.centroids"])
 
 
 def _arrays(tensors: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:

@@ -10,7 +10,11 @@ class KMeans:
 
     def __init__(self, points: torch.Tensor, k: int, generator: torch.Generator) -> None:
         self.points = points
-        self.centroids = points[torch.randperm(len(points), generator=generator)[:k]].clone()
+        self.restart_from(points[torch.randperm(len(points), generator=generator)[:k]])
+
+    def restart_from(self, centroids: torch.Tensor) -> None:
+        """Start again (iteration 0) from ``centroids`` [k, 2]."""
+        self.centroids = centroids.clone()
         self.assign = self._nearest()
         self.trail = [self.centroids.clone()]
         self.inertia = [self._inertia()]
