@@ -23,11 +23,16 @@ const STAGE_KEYS = { forward: "backprop.stage_forward", loss: "backprop.stage_lo
 const BATCH_ERROR_KEYS = { input: "backprop.batch_error_input", target: "backprop.batch_error_target" };
 const byId = (id) => document.getElementById(id);
 
-/** The numbers each diagram column shows at `stage` for sample `n`: a (forward) or ∂L/∂z (backward). */
+/** The numbers in the diagram at `stage` for sample `n`: a with z under it (forward), ∂L/∂z with ∂L/∂a (backward). */
 function columnValues(tensors, layers, stage, n) {
   const row = (tensor) => Array.from(tensor.data.slice(n * tensor.shape[1], (n + 1) * tensor.shape[1]));
-  const prefix = stage.kind === "backward" ? "dz" : "a";
-  return [row(tensors.input), ...Array.from({ length: layers }, (_, i) => row(tensors[`${prefix}.l${i + 1}`]))];
+  const backward = stage.kind === "backward";
+  const column = (prefix) => Array.from({ length: layers }, (_, i) => row(tensors[`${prefix}.l${i + 1}`]));
+  return {
+    values: [row(tensors.input), ...column(backward ? "dz" : "a")],
+    below: [[], ...column(backward ? "da" : "z")],
+    belowLabel: backward ? "∂L/∂a " : "z ",
+  };
 }
 
 /** Draw one frame: the diagram, the stage's lines, the loss and the autograd check. */
@@ -38,7 +43,7 @@ function drawFrame(frame, info, view, views) {
   const stage = all[Math.min(view.stage, all.length - 1)];
   const n = Math.min(view.n, tensors.input.shape[0]) - 1;
   const weights = Array.from({ length: layers }, (_, i) => tensors[`W.l${i + 1}`]);
-  netdiagram.update(views.diagram, { sizes: info.layers, weights, values: columnValues(tensors, layers, stage, n), active: stage.layer });
+  netdiagram.update(views.diagram, { sizes: info.layers, weights, ...columnValues(tensors, layers, stage, n), active: stage.layer });
   const net = { activations: info.activations, loss: info.config.loss, lr: header.lr };
   formulalines.update(views.lines, { lines: stageLines(frame, stage, n, net) });
   setText(byId("stage-name"), STAGE_KEYS[stage.kind], { l: stage.layer, index: view.stage + 1, count: all.length });

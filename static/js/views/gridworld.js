@@ -63,15 +63,23 @@ function draw(view) {
     if (code === 2 || code === 3) continue;
     ctx.strokeStyle = "#0072B2";
     ctx.lineWidth = 2.5;
-    MOVES.forEach(([dx, dy], move) => {
-      const length = policy.data[cell * 4 + move] * (CELL / 2 - 6);
-      ctx.beginPath();
-      ctx.moveTo(x, y);
-      ctx.lineTo(x + dx * length, y + dy * length);
-      ctx.stroke();
-    });
+    MOVES.forEach(([dx, dy], move) => arrow(ctx, x, y, dx, dy, policy.data[cell * 4 + move] * (CELL / 2 - 6)));
   }
   drawAgent(ctx, view.episode.slice(0, view.shown + 1).map(centre));
+}
+
+/** An arrow of `length` pixels from (x, y) along (dx, dy), its head in proportion. */
+function arrow(ctx, x, y, dx, dy, length) {
+  if (length < 1) return;
+  const [tipX, tipY] = [x + dx * length, y + dy * length];
+  const head = Math.min(7, length / 2);
+  ctx.beginPath();
+  ctx.moveTo(x, y);
+  ctx.lineTo(tipX, tipY);
+  ctx.moveTo(tipX - dx * head - dy * head, tipY - dy * head - dx * head);
+  ctx.lineTo(tipX, tipY);
+  ctx.lineTo(tipX - dx * head + dy * head, tipY - dy * head + dx * head);
+  ctx.stroke();
 }
 
 function drawAgent(ctx, path) {

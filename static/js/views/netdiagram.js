@@ -1,7 +1,8 @@
 // Network diagram: a column of units per layer (input first) joined by every weight, as SVG. Each
-// unit shows a number (the page picks which: a, z, ∂L/∂z…); a weight's line is blue when positive,
-// vermillion when negative, its width growing with |w|. The active column and the weights into it are
-// emphasised (the stage being written out).
+// unit shows a number (the page picks which: a, z, ∂L/∂z…) and a second one under it, labelled; a
+// weight's line is blue when positive, vermillion when negative, its width growing with |w|. The active
+// column and the weights into it are emphasised (the stage being written out), those weights with their
+// values when there are few enough to read.
 
 import { formatValue } from "../math/numbers.js";
 
@@ -10,6 +11,7 @@ const COLUMN = 150;
 const ROW = 56;
 const RADIUS = 21;
 const COLORS = { positive: "#0072B2", negative: "#D55E00" };
+const MAX_EDGE_LABELS = 12;
 
 function svg(tag, attributes = {}) {
   const node = document.createElementNS(SVG, tag);
@@ -26,12 +28,13 @@ export function mount(el, { label = "network" } = {}) {
 
 /**
  * Draw `sizes` units per layer. `weights[l-1]` = W_l {data, shape [out, in]}; `values[c]` the numbers
- * shown in column c (c = 0 the input); `active` the emphasised column (0 for none).
+ * shown in column c (c = 0 the input), `below[c]` the second numbers with `belowLabel` ("z =");
+ * `active` the emphasised column (0 for none).
  */
-export function update(view, { sizes, weights, values, active = 0 }) {
+export function update(view, { sizes, weights, values, below = [], belowLabel = "", active = 0 }) {
   const tallest = Math.max(...sizes);
   const width = COLUMN * (sizes.length - 1) + 2 * (RADIUS + 30);
-  const height = ROW * tallest + 20;
+  const height = ROW * tallest + 30;
   view.root.setAttribute("viewBox", `0 0 ${width} ${height}`);
   const centre = (c, j) => ({ x: RADIUS + 30 + c * COLUMN, y: 10 + ROW * (j + 0.5) + (ROW * (tallest - sizes[c])) / 2 });
   const largest = Math.max(1e-9, ...weights.flatMap((w) => Array.from(w.data, Math.abs)));
@@ -55,10 +58,28 @@ export function update(view, { sizes, weights, values, active = 0 }) {
       text.textContent = value === undefined ? "" : formatValue(value);
       const group = svg("g", { class: c === active ? "unit active" : "unit", "data-column": c, "data-unit": j });
       group.append(svg("circle", { cx: x, cy: y, r: RADIUS }), text);
+      if (below[c]?.[j] !== undefined) {
+        const note = svg("text", { x, y: y + RADIUS + 12, "text-anchor": "middle", class: "below" });
+        note.textContent = `${belowLabel}${formatValue(below[c][j])}`;
+        group.append(note);
+      }
       return group;
     }),
   );
-  view.root.replaceChildren(...edges, ...units);
+  const into = weights[active - 1];
+  const labels = into && into.data.length <= MAX_EDGE_LABELS ? edgeLabels(into, (j) => centre(active - 1, j), (j) => centre(active, j)) : [];
+  view.root.replaceChildren(...edges, ...units, ...labels);
+}
+
+/** W_l's values written on its lines, a third of the way from the unit they leave. */
+function edgeLabels(w, from, to) {
+  return Array.from(w.data, (value, k) => {
+    const a = from(k % w.shape[1]);
+    const b = to(Math.floor(k / w.shape[1]));
+    const label = svg("text", { x: a.x + (b.x - a.x) / 3, y: a.y + (b.y - a.y) / 3 - 3, "text-anchor": "middle", class: "weight" });
+    label.textContent = formatValue(value);
+    return label;
+  });
 }
 
 /** Remove the diagram. */
