@@ -65,3 +65,10 @@ def test_cookie_overrides_accept_language(client: TestClient) -> None:
     assert '<html lang="en">' in response.text
     client.cookies.set("nnlive_lang", "zh-CN")
     assert '<html lang="zh-CN">' in client.get("/").text
+
+
+def test_chapter_one_pages_speak_chinese(client: TestClient) -> None:
+    zh = {"Accept-Language": "zh-CN"}
+    assert "四种学习方式" in client.get("/learning", headers=zh).text
+    assert "反向传播，逐个数字" in client.get("/backprop", headers=zh).text
+    assert "第一章" in client.get("/", headers=zh).text

@@ -1,5 +1,7 @@
 """/backprop's hand-written backward pass against torch.autograd, and its SGD step."""
 
+import math
+
 import pytest
 import torch
 
@@ -83,3 +85,20 @@ def test_bad_batch_names_the_field(message: dict, field: str) -> None:
     with pytest.raises(ParamError) as caught:
         live.handle({"type": "forward", **message})
     assert caught.value.field == field
+
+
+def test_an_overflowing_update_is_refused_naming_lr() -> None:
+    live = build(sizes=[1, 1], activation="identity", output="identity", loss="mse")
+    live.handle({"type": "forward", "input": [[1000]], "target": [[-1000]]})
+    live.set_controls({"lr": 10.0})
+
+    def train_on() -> None:
+        for _ in range(400):
+            live.train_step()
+
+    with pytest.raises(ParamError) as caught:
+        train_on()
+    assert caught.value.field == "lr"
+    fields, _ = live.frame(False, torch.float32)
+    assert math.isfinite(fields["loss"])
+    assert fields["loss_next"] is None or math.isfinite(fields["loss_next"])

@@ -1,6 +1,7 @@
 """Backpropagation with every number: a small network, one batch, the hand-written chain rule checked
 against autograd on every frame, and `step` as one SGD update on that batch."""
 
+import math
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,6 @@ from app.engine.models.backprop import (
     forward,
     init_net,
     max_error,
-    sgd_step,
     updated,
 )
 from app.engine.params import Param, ParamError
@@ -83,9 +83,17 @@ class BackpropLive:
         self.lr = controls.get("lr", self.lr)
 
     def train_step(self) -> None:
-        """One SGD update on the batch: W ← W − α·∂L/∂W, b ← b − α·∂L/∂b (hand-written gradients)."""
+        """One SGD update on the batch: W ← W − α·∂L/∂W, b ← b − α·∂L/∂b (hand-written gradients).
+
+        An update that would overflow (a learning rate far too large) is refused naming ``lr``."""
         fwd = forward(self.net, self.x, self.target, self.loss)
-        sgd_step(self.net, backward(self.net, fwd, self.target, self.loss), self.lr)
+        after = updated(self.net, backward(self.net, fwd, self.target, self.loss), self.lr)
+        finite = all(torch.isfinite(t).all() for t in (*after.weights, *after.biases))
+        if not (finite and math.isfinite(forward(after, self.x, self.target, self.loss).loss)):
+            raise ParamError(
+                "lr", f"the update overflowed the weights: lower the learning rate (now {self.lr:g})"
+            )
+        self.net = after
         self._running.append(fwd.loss)
 
     def take_running(self) -> Metrics | None:
@@ -115,10 +123,11 @@ class BackpropLive:
                 f"dW.l{layer}": hand.dw[i],
                 f"db.l{layer}": hand.db[i],
             }
+        loss_next = forward(updated(self.net, hand, self.lr), self.x, self.target, self.loss).loss
         fields = {
-            "loss": fwd.loss,
-            "loss_next": forward(updated(self.net, hand, self.lr), self.x, self.target, self.loss).loss,
-            "max_error": error,
+            "loss": _finite(fwd.loss),
+            "loss_next": _finite(loss_next),  # null: the next update would overflow
+            "max_error": _finite(error),
             "lr": self.lr,
         }
         return fields, {k: v.detach().to(torch.float32).numpy() for k, v in tensors.items()}
@@ -145,6 +154,11 @@ class BackpropLive:
             self.net.biases[layer] = state[f"b.l{layer + 1}"].to(DTYPE).clone()
         if "batch.input" in state and "batch.target" in state:
             self.x, self.target = state["batch.input"].to(DTYPE), state["batch.target"].to(DTYPE)
+
+
+def _finite(value: float) -> float | None:
+    """``value``, or None where it is not a finite number (JSON has no NaN)."""
+    return value if math.isfinite(value) else None
 
 
 def check_config(config: dict) -> None:

@@ -22,7 +22,7 @@ export function slope(activation, z, a) {
 }
 
 const OUTPUT_DA_KEYS = { mse: "backprop.line_da_mse", bce: "backprop.line_da_bce" };
-const f = formatValue;
+const f = (value) => (value === null ? "–" : formatValue(value));
 const wrap = (v) => (v < 0 ? `(${f(v)})` : f(v));
 
 /** Element (row, col) of a 2-D tensor {data, shape}. */

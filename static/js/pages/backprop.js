@@ -47,8 +47,9 @@ function drawFrame(frame, info, view, views) {
   const net = { activations: info.activations, loss: info.config.loss, lr: header.lr };
   formulalines.update(views.lines, { lines: stageLines(frame, stage, n, net) });
   setText(byId("stage-name"), STAGE_KEYS[stage.kind], { l: stage.layer, index: view.stage + 1, count: all.length });
-  setText(byId("loss"), "backprop.loss_now", { loss: formatValue(header.loss), next: formatValue(header.loss_next) });
-  setText(byId("max-error"), "backprop.max_error", { error: header.max_error.toExponential(1) });
+  const shown = (value, format = formatValue) => (value === null ? "–" : format(value));
+  setText(byId("loss"), "backprop.loss_now", { loss: shown(header.loss), next: shown(header.loss_next) });
+  setText(byId("max-error"), "backprop.max_error", { error: shown(header.max_error, (v) => v.toExponential(1)) });
   byId("sample").max = tensors.input.shape[0];
   const batch = byId("batch");
   if (!views.editing) batch.value = formatBatch(tensors.input, tensors.target);
