@@ -124,6 +124,11 @@ def test_learning_trains_every_panel(live_server: str, open_socket: Callable[...
     assert frame.tensors["sup.probs"].shape == (40, 40, 2)
     assert not np.array_equal(frame.tensors["sup.probs"], first.tensors["sup.probs"])
     assert frame.tensors["rl.returns"].shape == (5,)
+    restarted = driver.answer("resample")
+    assert restarted["kmeans_iteration"] == 0
+    assert restarted["step"] == 5
+    assert not np.array_equal(restarted.tensors["kmeans.centroids"], frame.tensors["kmeans.centroids"])
+    np.testing.assert_array_equal(restarted.tensors["sup.probs"], frame.tensors["sup.probs"])
     assert 0 <= frame["sup_acc"] <= 1
     assert frame["val"]["acc"] == pytest.approx(frame["sup_acc"])
 

@@ -45,6 +45,13 @@ def test_the_four_panels_train_and_their_pictures_change(
     assert header["rl_episodes"] == header["step"] * 8
     expect(page.locator("#sup-numbers")).to_contain_text(f"{header['sup_acc'] * 100:.1f}%")
     expect(page.locator("#rl-numbers")).to_contain_text(f"{header['rl_episodes']} episodes")
+    # K: k-means starts again from other points, the other panels stay
+    page.locator("body").press("k")
+    page.wait_for_function("() => window.nnlive.lastFrame.header.kmeans_iteration === 0", timeout=WAIT_MS)
+    expect(page.locator("#kmeans-numbers")).to_contain_text("Iteration 0")
+    restarted = page.evaluate(PIXELS, list(CANVASES))
+    assert restarted["kmeans"] != after["kmeans"]
+    assert restarted["supervised"] == after["supervised"]
 
 
 def test_a_viewer_follows_the_enlarged_panel(

@@ -47,6 +47,7 @@ class LearningLive:
         self.selftrain = SelfTraining(semi, base, self.x, self.y, self.labelled)
         self.selftrain.threshold = self.controls["threshold"]
         self.kmeans = KMeans(self.x, self.config["clusters"], generator)
+        self.kmeans_starts = torch.Generator().manual_seed(self.seed + 4)  # for `resample`
         self.world = GridWorld(self.controls["step_reward"])
         policy = seeded(self.seed + 3, lambda: policy_network(self.world))
         self.agent = Reinforce(self.world, policy, self.controls["rl_lr"], generator)
@@ -62,7 +63,9 @@ class LearningLive:
         }
 
     def handle(self, message: dict[str, Any]) -> None:
-        """No input messages: the data set is the config's."""
+        """``resample``: k-means starts again from k other points (the rest carries on)."""
+        picks = torch.randperm(len(self.x), generator=self.kmeans_starts)[: self.config["clusters"]]
+        self.kmeans.restart_from(self.x[picks])
 
     def set_controls(self, controls: dict[str, Any]) -> None:
         """Learning rates, the pseudo-label threshold and the reward per step."""
@@ -241,7 +244,7 @@ LEARNING = ModelSpec(
         "rl.returns",
     ),
     optional_tensors={},
-    inputs=frozenset(),
+    inputs=frozenset({"resample"}),
     trains=True,
     precision="float32",
     build=LearningLive,

@@ -91,10 +91,12 @@ async function main() {
   controls.applyFields(catalog.controls);
   const settings = bindSessionConfig(byId("settings"), MODEL, () => live);
   settings.applyFields(catalog.config);
+  const restartKmeans = () => act({ type: "resample" }).catch(() => {});
+  byId("kmeans-restart").addEventListener("click", restartKmeans);
   const toggleFocus = (n) => showFocus(view.focus === n ? 0 : n);
   for (const button of document.querySelectorAll(".focus-toggle")) button.addEventListener("click", () => toggleFocus(Number(button.dataset.focus)));
   const focusKeys = Object.fromEntries([1, 2, 3, 4].map((n) => [String(n), () => toggleFocus(n)]));
-  bindKeys({ " ": controls.toggleTraining, s: controls.step, ArrowRight: controls.step, r: controls.reset, ...focusKeys }, () => live?.driving);
+  bindKeys({ " ": controls.toggleTraining, s: controls.step, ArrowRight: controls.step, r: controls.reset, k: restartKmeans, ...focusKeys }, () => live?.driving);
   showFocus(view.focus);
 
   live = await startLivePage(MODEL, {
@@ -115,7 +117,7 @@ async function main() {
       debug.driving = driving;
       controls.setEnabled(driving);
       settings.setEnabled(driving);
-      for (const button of document.querySelectorAll(".focus-toggle")) button.disabled = !driving;
+      for (const button of document.querySelectorAll(".focus-toggle, #kmeans-restart")) button.disabled = !driving;
     },
     onView: (query) => showFocus(readView(query, VIEW).focus),
   });
