@@ -63,3 +63,25 @@ def test_a_viewer_follows_the_backprop_stage(
     seq = frame["seq"]
     viewer.wait_for_function("(seq) => window.nnlive.lastFrame.header.seq > seq", arg=seq, timeout=WAIT_MS)
     expect(viewer.locator("#step-once")).to_be_disabled()
+
+
+def test_bad_sizes_are_refused_by_the_field_and_a_good_change_starts_a_new_session(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    frame = open_page(page, f"{live_server}/backprop")
+    sizes = page.locator('#settings [name="sizes"]')
+    sizes.fill("2, 9, 1")
+    sizes.dispatch_event("change")
+    slot = page.locator('[data-error-for="sizes"]')
+    expect(slot).to_be_visible(timeout=WAIT_MS)
+    expect(slot).to_contain_text("at most 6")
+    assert page.evaluate("() => window.nnlive.session.id") == frame["session"]["id"]
+    sizes.fill("3 4 2")
+    sizes.dispatch_event("change")
+    page.wait_for_function(
+        "(id) => window.nnlive.session.id !== id && window.nnlive.lastFrame.header.session !== id",
+        arg=frame["session"]["id"],
+        timeout=WAIT_MS,
+    )
+    assert page.evaluate("() => window.nnlive.lastFrame.tensors['W.l2'].shape") == [2, 4]
+    assert "sizes=3%2C4%2C2" in page.url or "sizes=3,4,2" in page.url

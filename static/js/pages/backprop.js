@@ -107,6 +107,7 @@ async function main() {
       info = session;
       debug.session = session;
       settings.show(session.config);
+      live?.writeView(session.config);
       byId("xor").hidden = !xorBatch(session.layers[0], session.layers.at(-1));
       controls.showState(session);
       showRunState(session);

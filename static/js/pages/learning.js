@@ -105,6 +105,7 @@ async function main() {
       info = session;
       debug.session = session;
       settings.show(session.config);
+      live?.writeView(session.config);
       controls.showState(session);
       showRunState(session);
     },
