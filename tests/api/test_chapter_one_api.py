@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from api.helpers import WAIT_S, Socket, create_session
+from api.helpers import WAIT_S, Socket, create_session, fetch_weights
+from app.engine.data.points2d import plane_grid
+from app.engine.models.gridworld import GridWorld, policy_network
+from app.engine.models.selftrain import classifier
 
 BATCH = {"input": [[0.5, -1.0], [1.0, 0.25], [-0.3, 0.8]], "target": [[1.0], [0.0], [0.5]]}
 
@@ -167,3 +170,26 @@ def test_a_fork_starts_where_the_session_stands(
     names = ("W.l1", "b.l2", "input", "target") if model == "backprop" else ("sup.probs", "rl.policy")
     for name in names:
         np.testing.assert_allclose(copy.tensors[name], original.tensors[name], atol=1e-6, err_msg=name)
+
+
+def test_learning_frames_are_the_exported_networks_outputs(
+    live_server: str, open_socket: Callable[..., Socket]
+) -> None:
+    info = create_session(live_server, model="learning", config={"samples": 60})
+    driver = open_socket(info, drive=True)
+    driver.ok("step", count=4)
+    frame = driver.wait("frame", where=lambda f: f["step"] == 4)
+    weights = fetch_weights(live_server, info["id"])
+    sup = classifier(info["classes"])
+    sup.load_state_dict({k[4:]: v for k, v in weights.items() if k.startswith("sup.")})
+    grid = plane_grid(info["grid"], info["extent"])
+    with torch.no_grad():
+        probs = torch.softmax(sup(grid), 1).reshape(info["grid"], info["grid"], -1)
+    np.testing.assert_allclose(frame.tensors["sup.probs"], probs.numpy(), atol=1e-6)
+    np.testing.assert_allclose(frame.tensors["kmeans.centroids"], weights["kmeans.centroids"].numpy())
+    rows, cols = info["world"]
+    policy = policy_network(GridWorld(-0.04))
+    policy.load_state_dict({k[3:]: v for k, v in weights.items() if k.startswith("rl.")})
+    with torch.no_grad():
+        expected = torch.softmax(policy(torch.eye(rows * cols)), 1).reshape(rows, cols, 4)
+    np.testing.assert_allclose(frame.tensors["rl.policy"], expected.numpy(), atol=1e-6)

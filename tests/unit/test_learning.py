@@ -91,3 +91,17 @@ def test_bad_config_names_the_field(config: dict, field: str) -> None:
     with pytest.raises(ParamError) as caught:
         LEARNING.validate_config(config)
     assert caught.value.field == field
+
+
+def test_pseudo_labels_are_the_confident_unlabelled_points() -> None:
+    model = live(samples=100, labelled=6)
+    for _ in range(30):
+        model.train_step()
+    selftrain = model.selftrain
+    selftrain.threshold = 0.8
+    selftrain.refresh()
+    confidence, guess = selftrain.semi.probs(selftrain.points).max(1)
+    expected = torch.where(confidence >= 0.8, guess, -1)
+    expected[selftrain.labelled] = -1
+    assert torch.equal(selftrain.pseudo, expected)
+    assert (selftrain.pseudo >= 0).any()
