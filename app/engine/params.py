@@ -4,7 +4,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-ParamType = Literal["int", "float", "bool", "choice"]
+ParamType = Literal["int", "float", "bool", "choice", "ints"]  # ints: a list of whole numbers
 
 
 class ParamError(ValueError):
@@ -27,6 +27,7 @@ class Param:
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] | None = None
+    length: tuple[int, int] | None = None  # ints: the fewest and most items; min/max bound each item
 
     def describe(self) -> dict[str, Any]:
         """The catalog entry: only the keys that apply to this type."""
@@ -42,12 +43,21 @@ class Param:
             if value not in (self.choices or ()):
                 raise ParamError(field, f"must be one of {', '.join(self.choices or ())}")
             return value
+        if self.type == "ints":
+            return self._ints(value, field)
         number = self._number(value, field)
         if self.min is not None and number < self.min:
             raise ParamError(field, f"must be at least {self.min:g}")
         if self.max is not None and number > self.max:
             raise ParamError(field, f"must be at most {self.max:g}")
         return number
+
+    def _ints(self, value: Any, field: str) -> list[int]:
+        fewest, most = self.length or (0, 64)
+        if not isinstance(value, list) or not fewest <= len(value) <= most:
+            raise ParamError(field, f"must be a list of {fewest} to {most} whole numbers")
+        item = Param(self.name, "int", None, self.doc, min=self.min, max=self.max)
+        return [item.check(v, f"{field}[{i}]") for i, v in enumerate(value)]
 
     def _number(self, value: Any, field: str) -> int | float:
         if isinstance(value, bool) or not isinstance(value, int | float):

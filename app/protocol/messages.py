@@ -36,10 +36,12 @@ class Ping(_Message):
 
 
 class Forward(_Message):
-    """Run the model on an input: a drawing (H, W) or typed numbers (C, H, W)."""
+    """Run the model on an input: a drawing (H, W) or typed numbers (C, H, W); a batch of rows with its
+    ``target`` rows (backprop)."""
 
     type: Literal["forward"]
     input: Plane | Planes
+    target: Plane | None = None
     preprocess: bool = True
     label: int | None = None
 
