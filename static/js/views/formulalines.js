@@ -1,7 +1,7 @@
 // Formula lines: a numbered list of translated lines, each an i18n key with its numbers.
 
 import { setText } from "../ui/i18n.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /** Mount an empty list into `el`; `label` names it for tests (data-view). */
 export function mount(el, { label = "lines" } = {}) {

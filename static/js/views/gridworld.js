@@ -2,7 +2,7 @@
 // (length ∝ π(move | cell)), and one episode replayed cell by cell: the agent's path so far and where it
 // stands. A new episode waits until the one on screen has been played to its end.
 
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const CELL = 56;
 const STEP_MS = 180;

@@ -2,7 +2,7 @@
 // regions (each grid cell in its most likely class's colour, paler where the classifier is less sure)
 // and with k-means centroids and the paths they took. Colours are Okabe–Ito, one per class or cluster.
 
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 export const CLASS_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
 const UNLABELLED = "#b8b8b8";

@@ -2,7 +2,7 @@
 // return per training step), scaled to its own range, with the range written beside it.
 
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const WIDTH = 280;
 const HEIGHT = 70;
