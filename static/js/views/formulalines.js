@@ -1,3 +1,4 @@
+// @ts-check
 // Formula lines: a numbered list of translated lines, each an i18n key with its numbers.
 
 import { setText } from "../ui/i18n.js";

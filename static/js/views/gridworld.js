@@ -1,3 +1,4 @@
+// @ts-check
 // Grid world: the cells (start, goal, pits), the policy as an arrow per move from each cell's centre
 // (length ∝ π(move | cell)), and one episode replayed cell by cell: the agent's path so far and where it
 // stands. A new episode waits until the one on screen has been played to its end.

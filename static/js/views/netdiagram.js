@@ -1,3 +1,4 @@
+// @ts-check
 // Network diagram: a column of units per layer (input first) joined by every weight, as SVG. Each
 // unit shows a number (the page picks which: a, z, ∂L/∂z…) and a second one under it, labelled; a
 // weight's line is blue when positive, vermillion when negative, its width growing with |w|. The active

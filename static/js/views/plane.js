@@ -1,3 +1,4 @@
+// @ts-check
 // Plane: 2-D points on a canvas over [−extent, extent]², optionally over a classifier's decision
 // regions (each grid cell in its most likely class's colour, paler where the classifier is less sure)
 // and with k-means centroids and the paths they took. Colours are Okabe–Ito, one per class or cluster.

@@ -1,3 +1,4 @@
+// @ts-check
 // Sparkline: a small line chart of a list of values (the inertia per k-means iteration, the mean
 // return per training step), scaled to its own range, with the range written beside it.
 
