@@ -62,3 +62,10 @@ class Unavailable(NnliveError):
 
     code = "unavailable"
     status = 501
+
+
+class Internal(NnliveError):
+    """A failure of the server itself (a bug); the log holds the details."""
+
+    code = "internal"
+    status = 500

@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.api import admin, health, models, pages, runs, sessions
+from app.api.catch_all import CatchAll
 from app.api.errors import install_error_handlers
 from app.api.limits import BodyLimit
 from app.api.security import SecurityHeaders
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="nnlive", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(CatchAll)  # innermost: its 500 still gets the security headers
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     routers = (health, models, sessions, runs, admin, pages, ws)

@@ -4,21 +4,22 @@ presenter, and the presenter holding control drives (app/sessions/control.py).""
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from app.errors import BadRequest, LimitReached, NnliveError, NotFound
+from app.errors import BadRequest, Internal, LimitReached, NnliveError, NotFound
 from app.protocol.messages import INPUTS, TRAINING, MessageError, parse_message
 from app.rate import TokenBucket
 from app.realtime.origin import origin_allowed
 from app.realtime.relay import relay_frame
-from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
+from app.realtime.viewer import CLOSE_POLICY, CLOSE_SESSION_ENDED, Viewer
 from app.sessions.session import Session
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 CLOSE_NOT_FOUND = 4404
-CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
 MAX_VIEW_CHARS = 16 * 1024
 KNOCK_S = 10.0  # how long a connection to a closed room has to present the token
@@ -96,11 +97,15 @@ async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 return
+            if viewer.ending:  # its last reply and close are queued: the rest is not read
+                continue
             msg_id = None
             try:
                 if message.get("bytes") is not None:  # a frame from an external run's driver
-                    max_frame = ws.app.state.settings.max_frame_bytes
-                    relay_frame(session, session.control.holds(viewer), message["bytes"], max_frame)
+                    settings = ws.app.state.settings
+                    driver = session.control.holds(viewer)
+                    max_frame, per_s = settings.max_frame_bytes, settings.max_frame_bytes_per_s
+                    relay_frame(session, driver, message["bytes"], max_frame, per_s)
                     viewer.publishes = True
                     continue
                 msg = _parse(message, limit)
@@ -113,10 +118,12 @@ async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
                 error, msg_id = BadRequest(exc.message, exc.field), exc.id
             except NnliveError as exc:
                 error = exc
+            except Exception:  # a bug: the client hears of it, the log has the traceback
+                log.exception("message on session %s failed", session.id)
+                error = Internal("the server failed on this message; it was logged")
             viewer.reply({"type": "error", **error.body(), "id": msg_id})
             if viewer.misbehaving():
-                await ws.close(CLOSE_POLICY, "too many bad messages")
-                return
+                viewer.end(None, CLOSE_POLICY, "too many bad messages")  # after the queued replies
 
 
 def _parse(message: dict, limit: int) -> Any:

@@ -130,7 +130,8 @@ def test_bad_frames_from_the_driver_get_an_error_and_the_connection_goes_on(
         (encode_frame({"step": -1}, good), "bad_request"),
         (encode_frame({"step": 1}, {"deep": np.zeros((1, 1, 1, 1, 1), np.float32)}), "bad_request"),
         (encode_frame({"step": 1}, {"big": np.zeros(20_000, np.float32)}), "limit"),
-        (encode_frame({"step": 1, "scalars": {"loss": float("nan")}}, good), "bad_request"),
+        # NaN written by a client that is not our codec (encode_frame sends it as null)
+        (encode_frame({"step": 1, "scalars": {"loss": 1.5}}, good).replace(b"1.5", b"NaN"), "bad_request"),
         (encode_frame({"step": 1, "grad_norms": {"fc": "big"}}, good), "bad_request"),
         (encode_frame({"step": 1, "modules": "conv1"}, good), "bad_request"),
     ]
