@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     session_idle_s: float = Field(1800.0, gt=0)
     presenter_grace_s: float = Field(900.0, gt=0)
     allowed_origins: list[str] = []
+    allowed_hosts: list[str] = []
+    public_url: str = ""
     max_message_bytes: int = Field(256 * 1024, ge=1024)
     max_upload_bytes: int = Field(1024 * 1024, ge=1024)
     max_frame_bytes: int = Field(4 * 1024 * 1024, ge=1024)

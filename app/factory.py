@@ -10,6 +10,7 @@ from app import __version__
 from app.api import admin, health, models, pages, runs, sessions
 from app.api.catch_all import CatchAll
 from app.api.errors import install_error_handlers
+from app.api.hosts import AllowedHosts, HostCheck
 from app.api.limits import BodyLimit
 from app.api.security import SecurityHeaders
 from app.bus.factory import make_bus
@@ -43,9 +44,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="nnlive", version=__version__, lifespan=lifespan)
     app.state.settings = settings
+    app.state.hosts = AllowedHosts(settings.allowed_hosts, settings.public_url)
     install_error_handlers(app)
     app.add_middleware(CatchAll)  # innermost: its 500 still gets the security headers
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(HostCheck, hosts=app.state.hosts)  # before routing, inside the security headers
     app.add_middleware(SecurityHeaders)
     routers = (health, models, sessions, runs, admin, pages, ws)
     for module in routers:

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request
 
 from app.api.deps import Manager
+from app.api.hosts import public_base
 from app.engine.live.external import INSPECT
 from app.errors import NotFound
 from app.sessions.runs import Runs, check_run_name
@@ -21,7 +22,7 @@ async def start_run(name: str, manager: Manager, request: Request) -> dict:
     client = request.client.host if request.client else ""
     session = await manager.create(INSPECT.name, {}, 0, None, client)
     _runs(request).record(name, session)
-    viewer_url = f"{str(request.base_url).rstrip('/')}{INSPECT.page}?run={name}"
+    viewer_url = f"{public_base(request)}{INSPECT.page}?run={name}"
     return {**session.info(), "run": name, "token": session.token, "viewer_url": viewer_url}
 
 

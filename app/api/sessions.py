@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import Manager, bearer
+from app.api.hosts import public_base
 from app.errors import BadRequest
 from app.sessions.session import Session
 
@@ -32,7 +33,7 @@ async def create_session(body: CreateSession, manager: Manager, request: Request
 
 def _created(session: Session, request: Request) -> dict:
     """A new session's info with its control token and a link for viewers."""
-    viewer_url = f"{str(request.base_url).rstrip('/')}{session.spec.page}?session={session.id}"
+    viewer_url = f"{public_base(request)}{session.spec.page}?session={session.id}"
     return {**session.info(), "token": session.token, "viewer_url": viewer_url}
 
 

@@ -3,6 +3,7 @@ presenter, and the presenter holding control drives (app/sessions/control.py).""
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from typing import Any
@@ -29,8 +30,12 @@ ROOM_CLOSED = json.dumps({"type": "closed", "reason": "room_closed"}, separators
 @router.websocket("/ws/sessions/{session_id}")
 async def session_socket(ws: WebSocket, session_id: str) -> None:
     """Watch (and, with the token, drive) one session."""
-    settings = ws.app.state.settings
-    if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host"), settings.allowed_origins):
+    settings, hosts = ws.app.state.settings, ws.app.state.hosts
+    local = (ws.scope.get("server") or (None, None))[0]
+    scheme = "https" if ws.url.scheme == "wss" else "http"
+    origin, host = ws.headers.get("origin"), ws.headers.get("host")
+    host_ok = functools.partial(hosts.allows, local_address=local)
+    if not origin_allowed(origin, host, settings.allowed_origins, scheme=scheme, host_allowed=host_ok):
         await ws.close(CLOSE_POLICY, "origin not allowed")  # before accepting: the handshake gets 403
         return
     await ws.accept()
