@@ -18,6 +18,7 @@ from app.config import Settings, get_settings
 from app.engine.device import configure_threads, resolve_device
 from app.realtime import ws
 from app.realtime.rooms import Rooms
+from app.realtime.shutdown_notice import announce_shutdown
 from app.sessions.manager import SessionManager
 from app.sessions.runs import Runs
 
@@ -35,9 +36,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.rooms = Rooms(bus, settings.max_viewers)
         app.state.runs = Runs()
         app.state.sessions.start()
+        restore_signals = announce_shutdown(app)
         try:
             yield
         finally:
+            restore_signals()
             await app.state.sessions.close()
             await app.state.rooms.close()
             await bus.close()
