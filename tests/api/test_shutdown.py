@@ -9,10 +9,10 @@ import time
 
 import httpx
 import pytest
+from conftest import _free_port
 
 from api.helpers import WAIT_S, Socket, create_session
 from app.cli import WS_MAX_BYTES
-from conftest import _free_port
 
 
 @pytest.fixture
@@ -29,7 +29,8 @@ def server_process() -> str:
             httpx.get(f"{base}/healthz", timeout=1).raise_for_status()
             break
         except httpx.HTTPError:
-            assert process.poll() is None and time.monotonic() < deadline, "uvicorn did not start"
+            assert process.poll() is None, "uvicorn stopped"
+            assert time.monotonic() < deadline, "uvicorn did not start"
             time.sleep(0.1)
     yield base, process
     if process.poll() is None:
