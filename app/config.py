@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     frame_rate: float = Field(30.0, gt=0, le=120)
     frame_budget: float = Field(0.04, gt=0, le=1)
     max_sessions: int = Field(100, ge=1)
-    max_sessions_per_client: int = Field(10, ge=1)
+    max_sessions_per_client: int = Field(50, ge=1)
     max_viewers: int = Field(500, ge=1)
     session_idle_s: float = Field(1800.0, gt=0)
     presenter_grace_s: float = Field(900.0, gt=0)

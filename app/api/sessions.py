@@ -78,6 +78,16 @@ async def put_text(
     return {"chars": len(text)}
 
 
+@router.post("/{session_id}/release", status_code=204)
+async def release_session(
+    session_id: str, manager: Manager, authorization: Annotated[str | None, Header()] = None
+) -> Response:
+    """The page driving the session goes away (needs the token): the session ends once nobody needs it,
+    that is when nobody watches it, it neither trains nor waits to, and no presenter came back."""
+    manager.release(session_id, bearer(authorization))
+    return Response(status_code=204)
+
+
 @router.delete("/{session_id}", status_code=204)
 async def delete_session(
     session_id: str,

@@ -43,6 +43,10 @@ async def session_socket(ws: WebSocket, session_id: str) -> None:
     try:
         session = manager.get(session_id)
     except NotFound as exc:
+        if reason := manager.ended_reason(session_id):  # a page coming back learns why it ended
+            await ws.send_json({"type": "closed", "reason": reason})
+            await ws.close(CLOSE_SESSION_ENDED, "session ended")
+            return
         await ws.send_json({"type": "error", **exc.body()})
         await ws.close(CLOSE_NOT_FOUND, "no such session")
         return

@@ -11,7 +11,11 @@ const PRESENTER_PREFIX = "nnlive.presenter.";
 export async function openSession(model, { seed = 0, config = {} } = {}) {
   const url = new URL(location.href);
   const id = url.searchParams.get("session");
-  if (id) return { id, token: storedToken(id) };
+  if (id) {
+    const token = storedToken(id);
+    if (token) releaseOnLeave(id, token);
+    return { id, token };
+  }
 
   const { info, token } = await createSession(model, { seed, config });
   url.searchParams.set("session", info.id);
@@ -66,7 +70,22 @@ async function postSession(url, body) {
   }
   const { token, ...info } = reply;
   sessionStorage.setItem(TOKEN_PREFIX + info.id, token);
+  releaseOnLeave(info.id, token);
   return { info, token };
+}
+
+/**
+ * When this page goes away, ask the server to end session `id` once nobody needs it; the server keeps
+ * it while it is shared, training or queued, and while this tab reloads (it presents the token again).
+ */
+function releaseOnLeave(id, token) {
+  addEventListener("pagehide", () => {
+    fetch(`/api/sessions/${encodeURIComponent(id)}/release`, {
+      method: "POST",
+      keepalive: true,
+      headers: { Authorization: `Bearer ${token}` },
+    }).catch(() => {});
+  });
 }
 
 /**
