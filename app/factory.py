@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import admin, health, models, pages, runs, sessions
+from app.api import admin, apidocs, health, models, pages, runs, sessions
 from app.api.catch_all import CatchAll
 from app.api.errors import install_error_handlers
 from app.api.hosts import AllowedHosts, HostCheck
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.rooms.close()
             await bus.close()
 
-    app = FastAPI(title="nnlive", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="nnlive", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.hosts = AllowedHosts(settings.allowed_hosts, settings.public_url)
     install_error_handlers(app)
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(HostCheck, hosts=app.state.hosts)  # before routing, inside the security headers
     app.add_middleware(SecurityHeaders)
-    routers = (health, models, sessions, runs, admin, pages, ws)
+    routers = (health, models, sessions, runs, admin, apidocs, pages, ws)
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
