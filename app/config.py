@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     max_message_bytes: int = Field(256 * 1024, ge=1024)
     max_upload_bytes: int = Field(1024 * 1024, ge=1024)
     max_frame_bytes: int = Field(4 * 1024 * 1024, ge=1024)
-    max_frame_bytes_per_s: int = Field(16 * 1024 * 1024, ge=1024)
+    max_frame_bytes_per_s: int = Field(32 * 1024 * 1024, ge=1024)
     torch_threads: int = Field(1, ge=0)
     max_training: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     admin_token: str = ""
