@@ -143,7 +143,8 @@ class SessionManager:
         """Refuse one more session beyond the server's limit; at this client's limit, end its oldest
         session that nobody needs (app/sessions/release.py) or refuse, saying when to retry."""
         if len(self._sessions) + self._building >= self.settings.max_sessions:
-            raise LimitReached("the server is running as many sessions as it allows; try later")
+            full = "the server is running as many sessions as it allows; try later"
+            raise LimitReached(full, retry_after=None)  # nobody can tell when one ends
         if self._per_client[client] < self.settings.max_sessions_per_client:
             return
         now, own = time.monotonic(), [s for s in self._sessions.values() if s.client == client]
