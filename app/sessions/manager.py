@@ -190,6 +190,8 @@ class SessionManager:
     def release(self, session_id: str, token: str | None) -> None:
         """The page that drove the session went away: end it once nobody needs it (app/sessions/release.py),
         unless a presenter with the token comes back first."""
+        if session_id in self._ended and session_id not in self._sessions:
+            return  # it ended already (replaced, evicted…): nothing left to release
         self._released.add(self.authorize(session_id, token).id)
 
     async def delete(self, session_id: str, token: str | None, successor: str | None = None) -> None:

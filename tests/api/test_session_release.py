@@ -104,6 +104,8 @@ def test_a_page_that_goes_away_ends_its_session_unless_it_is_needed(
         pages[info["id"]].close()
     wait_until(lambda: gone(live_server, alone["id"]))
     assert live_app.state.sessions.ended_reason(alone["id"]) == "released"
+    released_again = post(live_server, f"/api/sessions/{alone['id']}/release", alone["token"])
+    assert released_again.status_code == 204  # a page leaving a session that ended already
     assert not gone(live_server, shared["id"])  # a classmate still watches
     assert not gone(live_server, training["id"])  # it trains on
     classmate.close()

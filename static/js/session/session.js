@@ -80,6 +80,7 @@ async function postSession(url, body) {
  */
 function releaseOnLeave(id, token) {
   addEventListener("pagehide", () => {
+    if (storedToken(id) !== token) return; // this tab ended it already (endSession)
     fetch(`/api/sessions/${encodeURIComponent(id)}/release`, {
       method: "POST",
       keepalive: true,
