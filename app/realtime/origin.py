@@ -1,7 +1,10 @@
 """Which web pages may open a session websocket."""
 
+import functools
 from collections.abc import Callable
 from urllib.parse import urlsplit
+
+from fastapi import WebSocket
 
 
 def origin_allowed(
@@ -26,3 +29,13 @@ def origin_allowed(
     parts = urlsplit(origin)
     same = host is not None and parts.netloc.lower() == host.lower()
     return same and parts.scheme == scheme and host_allowed(parts.hostname or "")
+
+
+def page_may_connect(ws: WebSocket) -> bool:
+    """``origin_allowed`` for this websocket request, with the app's allowed origins and host names."""
+    local = (ws.scope.get("server") or (None, None))[0]
+    host_allowed = functools.partial(ws.app.state.hosts.allows, local_address=local)
+    scheme = "https" if ws.url.scheme == "wss" else "http"
+    origin, host = ws.headers.get("origin"), ws.headers.get("host")
+    allowed = ws.app.state.settings.allowed_origins
+    return origin_allowed(origin, host, allowed, scheme=scheme, host_allowed=host_allowed)

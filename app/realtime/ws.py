@@ -3,7 +3,6 @@ presenter, and the presenter holding control drives (app/sessions/control.py).""
 
 import asyncio
 import contextlib
-import functools
 import json
 import logging
 from typing import Any
@@ -13,7 +12,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from app.errors import BadRequest, Internal, LimitReached, NnliveError, NotFound
 from app.protocol.messages import INPUTS, TRAINING, MessageError, parse_message
 from app.rate import TokenBucket
-from app.realtime.origin import origin_allowed
+from app.realtime.origin import page_may_connect
 from app.realtime.relay import relay_frame
 from app.realtime.viewer import CLOSE_POLICY, CLOSE_SESSION_ENDED, Viewer
 from app.sessions.session import Session
@@ -30,12 +29,7 @@ ROOM_CLOSED = json.dumps({"type": "closed", "reason": "room_closed"}, separators
 @router.websocket("/ws/sessions/{session_id}")
 async def session_socket(ws: WebSocket, session_id: str) -> None:
     """Watch (and, with the token, drive) one session."""
-    settings, hosts = ws.app.state.settings, ws.app.state.hosts
-    local = (ws.scope.get("server") or (None, None))[0]
-    scheme = "https" if ws.url.scheme == "wss" else "http"
-    origin, host = ws.headers.get("origin"), ws.headers.get("host")
-    host_ok = functools.partial(hosts.allows, local_address=local)
-    if not origin_allowed(origin, host, settings.allowed_origins, scheme=scheme, host_allowed=host_ok):
+    if not page_may_connect(ws):
         await ws.close(CLOSE_POLICY, "origin not allowed")  # before accepting: the handshake gets 403
         return
     await ws.accept()
