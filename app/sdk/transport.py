@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from app.protocol import encode_frame
+from app.sdk import run_tokens
 
 log = logging.getLogger("nnlive.sdk")
 BACKOFF_FIRST_S = 0.5
@@ -36,7 +37,7 @@ class Transport:
 
     def __init__(self, url: str, run: str) -> None:
         self.url, self.run = url.rstrip("/"), run
-        self.run_token: str | None = None  # the run name's owner token, from the server's first reply
+        self.run_token = run_tokens.load(self.url, run)  # owns the name on that server (docs/sdk.md)
         self.session: dict[str, Any] | None = None  # POST /api/runs/{run}'s reply: id, token…
         self.sent = 0  # frames handed to the socket
         self.connected = False
@@ -113,6 +114,7 @@ class Transport:
             if self.session["run"] != self.run:  # someone else holds the name on this server
                 log.warning("nnlive: run name %r is taken; this run is %r", self.run, self.session["run"])
             self.run, self.run_token = self.session["run"], self.session["run_token"]
+            run_tokens.save(self.url, self.run, self.run_token)
             log.info("nnlive: run %r streams to %s", self.run, self.session["viewer_url"])
         return self.session
 

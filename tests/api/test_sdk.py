@@ -18,6 +18,7 @@ from api.helpers import WAIT_S, Frame, Socket
 from app import sdk
 from app.config import Settings
 from app.protocol import encode_frame
+from app.sdk import run_tokens
 from app.sdk.capture import clip
 from app.sdk.transport import Transport
 
@@ -42,6 +43,14 @@ class TinyCNN(nn.Module):
 def settings() -> Settings:
     """A small frame limit, so that the limit can be hit cheaply."""
     return Settings(device="cpu", torch_threads=1, max_frame_bytes=64 * 1024)
+
+
+@pytest.fixture(autouse=True)
+def run_tokens_file(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """The SDK keeps its run tokens in a file of this test, not in the user's cache."""
+    path = tmp_path / "run-tokens.json"
+    monkeypatch.setattr(run_tokens, "TOKENS_FILE", path)
+    return path
 
 
 def start_run(base: str, name: str) -> dict:
@@ -208,6 +217,17 @@ def test_the_sdk_keeps_its_run_token_and_a_taken_name_gives_it_another(live_serv
         assert run._transport._ensure_session()["run"] == "taken-2"
         assert run._transport.run_token == token
     assert info["id"] != squatter["id"]
+
+
+def test_a_script_run_again_keeps_its_run_name(live_server: str, run_tokens_file):
+    with sdk.connect(live_server, run="again", fps=1e6) as first:
+        first_id = wait_for_session(first)["id"]
+    assert run_tokens_file.stat().st_mode & 0o077 == 0  # readable by its user only
+    with sdk.connect(live_server, run="again", fps=1e6) as second:
+        second_id = wait_for_session(second)["id"]
+        assert second.name == "again"
+        found = httpx.get(f"{live_server}/api/runs/again", timeout=WAIT_S).json()
+        assert found["session"]["id"] == second_id != first_id
 
 
 def test_another_holder_of_the_token_can_neither_take_control_nor_stop_the_stream(
