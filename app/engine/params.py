@@ -62,8 +62,8 @@ class Param:
     def _number(self, value: Any, field: str) -> int | float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParamError(field, f"must be a number ({self.type})")
-        if not math.isfinite(value):
-            raise ParamError(field, "must be a finite number")
+        if (isinstance(value, int) and value.bit_length() > 63) or not math.isfinite(value):
+            raise ParamError(field, "must be a finite number within range")
         if self.type == "int":
             if value != int(value):
                 raise ParamError(field, "must be a whole number")

@@ -149,6 +149,7 @@ export class SessionHandle extends Emitter {
     this.controlSeq = 0;
     const socket = source ?? this.openSocket(session, this.store.takePresenter(session.id));
     this.socket = socket;
+    if (session.token && !source) this.store.releaseOnLeave(session.id, session.token);
     /** @param {string} type @param {(payload: any) => void} handler */
     const listen = (type, handler) => socket.on(type, (payload) => socket === this.socket && handler(payload));
     for (const type of RELAYED) listen(type, (payload) => this.emit(type, payload));

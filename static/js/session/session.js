@@ -20,14 +20,21 @@ const PRESENTER_PREFIX = "nnlive.presenter.";
  * @property {(id: string) => string|null} token
  * @property {(id: string) => number|null} takePresenter
  * @property {(id: string, number: number) => void} keepPresenter
+ * @property {(id: string, token: string) => void} releaseOnLeave
  */
 
 /**
  * The session endpoints over `fetch`, tokens kept in `storage` (tests pass fakes of both).
- * @param {{fetch?: typeof globalThis.fetch, storage?: Storage}} [deps]
+ * @param {{fetch?: typeof globalThis.fetch, storage?: Storage, onLeave?: (run: () => void) => void}} [deps]
  * @returns {SessionStore}
  */
-export function sessionStore({ fetch = (...args) => globalThis.fetch(...args), storage = globalThis.sessionStorage } = {}) {
+export function sessionStore({
+  fetch = (...args) => globalThis.fetch(...args),
+  storage = globalThis.sessionStorage,
+  onLeave = (/** @type {() => void} */ run) => globalThis.addEventListener?.("pagehide", run),
+} = {}) {
+  /** @type {Set<string>} sessions this page releases when it goes */
+  const releasing = new Set();
   /** @param {string} url @param {object} body */
   async function post(url, body) {
     const response = await fetch(url, {
@@ -66,6 +73,20 @@ export function sessionStore({ fetch = (...args) => globalThis.fetch(...args), s
       return number > 0 ? number : null;
     },
     keepPresenter: (id, number) => storage.setItem(PRESENTER_PREFIX + id, String(number)),
+    // When this page goes away, the server is asked to end the session once nobody needs it: it keeps
+    // it while it is shared, training or queued, and while this tab reloads (it presents the token again).
+    releaseOnLeave(id, token) {
+      if (releasing.has(id)) return;
+      releasing.add(id);
+      onLeave(() => {
+        if (storage.getItem(TOKEN_PREFIX + id) !== token) return; // this tab ended it already
+        fetch(`/api/sessions/${encodeURIComponent(id)}/release`, {
+          method: "POST",
+          keepalive: true,
+          headers: { Authorization: `Bearer ${token}` },
+        }).catch(() => {});
+      });
+    },
   };
 }
 
