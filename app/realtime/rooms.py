@@ -10,6 +10,7 @@ import time
 
 from app.bus.base import Bus
 from app.errors import LimitReached
+from app.protocol.codec import PROTOCOL
 from app.realtime.viewer import Viewer
 from app.sessions.manager import channel
 from app.sessions.session import Session
@@ -64,7 +65,7 @@ class Rooms:
         room.viewers.add(viewer)  # before any await: a leaving last viewer must not close this room
         session.viewers += 1
         session.last_active = time.monotonic()
-        hello = {"type": "hello", "protocol": 1, "session": session.info(), "role": "viewer"}
+        hello = {"type": "hello", "protocol": PROTOCOL, "session": session.info(), "role": "viewer"}
         viewer.reply({**hello, "history": session.history()})
         viewer.offer("state", json.dumps(session.state_message()).encode())
         if session.view is not None:

@@ -21,6 +21,7 @@ from app.engine.params import ParamError, validate
 from app.engine.worker import Worker, WorkerBusy
 from app.errors import BadRequest, Busy, LimitReached
 from app.protocol import encode_frame
+from app.protocol.codec import FrameParts, reheader
 from app.protocol.messages import MAX_STEP_COUNT
 from app.rate import TokenBucket
 from app.sessions.control import Control
@@ -136,13 +137,14 @@ class Session:
         self.view = json.dumps({"type": "view", "state": state}, separators=(",", ":")).encode()
         self._emit("view", self.view)
 
-    def relay_frame(self, fields: dict[str, Any], tensors: dict[str, Any]) -> None:
-        """Publish a frame made by the session's driver (an SDK run) under this session's id and seq."""
+    def relay_frame(self, frame: FrameParts) -> None:
+        """Publish a (checked) frame made by the session's driver (an SDK run) under this session's id and
+        seq: only the header changes, the tensor bytes pass through."""
         self._seq += 1
-        self.step = fields.get("step", self.step)
+        self.step = frame.header.get("step", self.step)
         self.last_active = time.monotonic()
-        header = {**fields, "type": "frame", "session": self.id, "seq": self._seq}
-        self.last_frame = encode_frame(header, tensors)
+        header = {**frame.header, "type": "frame", "session": self.id, "seq": self._seq}
+        self.last_frame = reheader(header, frame)
         self._emit("frame", self.last_frame)
 
     # -- driving (await from the event loop) ----------------------------------------------------

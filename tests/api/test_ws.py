@@ -53,7 +53,7 @@ TRAIN_LABELS = load_digits_32().train_y
 def test_viewer_gets_hello_state_then_the_latest_frame(session: dict, open_socket: OpenSocket):
     viewer = open_socket(session)
     hello, state, frame = viewer.read(), viewer.read(), viewer.read()
-    assert (hello["type"], hello["protocol"], hello["role"]) == ("hello", 1, "viewer")
+    assert (hello["type"], hello["protocol"], hello["role"]) == ("hello", 2, "viewer")
     assert hello["session"]["id"] == session["id"]
     assert hello["session"]["layers"] == session["layers"]
     assert hello["history"] == {"train": EMPTY_HISTORY, "val": EMPTY_HISTORY}

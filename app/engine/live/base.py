@@ -60,6 +60,7 @@ class ModelSpec:
     precision: str  # default dtype of frame tensors: float16 (feature maps) or float32 (numbers shown)
     build: Any  # (config: dict, controls: dict, seed: int, device: torch.device) -> LiveModel
     check: Any = None  # (config: dict) -> None, raising ParamError for fields that clash
+    relayed: bool = False  # its frames come from its driver (an SDK run), checked and relayed as they are
 
     def validate_config(self, values: Any) -> dict[str, Any]:
         """Defaults filled in, each field within its bounds, and the fields consistent together."""

@@ -76,4 +76,5 @@ INSPECT = ModelSpec(
     trains=False,
     precision="float16",
     build=ExternalRun,
+    relayed=True,
 )
