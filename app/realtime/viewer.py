@@ -3,11 +3,11 @@
 import itertools
 import time
 from collections import deque
-from typing import Any
 
 from fastapi import WebSocket
 
 from app.latest import LatestSlots
+from app.protocol.server import Closed, ServerMessage
 
 MAX_PENDING_REPLIES = 64
 ERROR_WINDOW_S = 10.0
@@ -25,13 +25,14 @@ class Viewer:
         self._errors: deque[float] = deque()
         self.publishes = False  # it sends the session's frames itself (an SDK run): none come back
 
-    def offer(self, stream: str, payload: bytes) -> None:
-        """Queue a snapshot (``state`` or ``frame``); an unsent older one of that stream is dropped."""
+    def offer(self, stream: str, payload: ServerMessage | bytes) -> None:
+        """Queue a snapshot (a ``state``, ``view`` or ``closed`` message, or a binary frame); an unsent older
+        one of that stream is dropped."""
         if stream == "frame" and self.publishes:
             return
         self._mailbox.put(stream, payload)
 
-    def reply(self, message: dict[str, Any]) -> None:
+    def reply(self, message: ServerMessage) -> None:
         """Queue a reply to this client's own message; replies are never replaced by newer ones."""
         if len(self._mailbox) >= MAX_PENDING_REPLIES:
             raise OverflowError("client is not reading its replies")
@@ -48,13 +49,11 @@ class Viewer:
     async def send_loop(self) -> None:
         """Send queued messages until the connection ends (or the session does)."""
         while True:
-            stream, payload = await self._mailbox.get()
-            if stream == "frame":
+            _, payload = await self._mailbox.get()
+            if isinstance(payload, bytes):  # a binary frame
                 await self.ws.send_bytes(payload)
-            elif isinstance(payload, bytes):  # a JSON snapshot from the bus: state or view
-                await self.ws.send_text(payload.decode())
-                if payload.startswith(b'{"type":"closed"'):
-                    await self.ws.close(CLOSE_SESSION_ENDED, "session ended")
-                    return
-            else:
-                await self.ws.send_json(payload)
+                continue
+            await self.ws.send_text(payload.encoded.decode())
+            if isinstance(payload, Closed):
+                await self.ws.close(CLOSE_SESSION_ENDED, "session ended")
+                return

@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import secrets
 import time
@@ -19,6 +18,7 @@ from app.engine.live.weights import import_weights, load_optimizer_state
 from app.engine.params import ParamError
 from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
 from app.latest import LatestSlots
+from app.protocol.server import Closed
 from app.sessions.session import PRECISIONS, Progress, Session
 from app.sessions.training_queue import TrainingQueue
 
@@ -185,9 +185,8 @@ class SessionManager:
         publisher = self._publishers.pop(session.id, None)
         if publisher:
             publisher.cancel()
-        message = {"type": "closed", "reason": reason, **({"successor": successor} if successor else {})}
-        closed = json.dumps(message, separators=(",", ":")).encode()
-        await self.bus.publish(channel(session.id, "state"), closed)
+        closed = Closed(reason=reason, successor=successor)
+        await self.bus.publish(channel(session.id, "state"), closed.encoded)
         await asyncio.to_thread(session.close)
 
     async def _reap_idle(self) -> None:

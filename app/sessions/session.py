@@ -7,7 +7,6 @@ them to the event loop. Training runs at full speed; while it does, a frame is m
 """
 
 import copy
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,8 +21,10 @@ from app.engine.worker import Worker, WorkerBusy
 from app.errors import BadRequest, Busy, LimitReached
 from app.protocol import encode_frame
 from app.protocol.codec import FrameParts, reheader
-from app.protocol.messages import MAX_STEP_COUNT
+from app.protocol.messages import MAX_STEP_COUNT, InputMessage
+from app.protocol.server import SharedView, State
 from app.rate import TokenBucket
+from app.sessions.audience import Audience
 from app.sessions.control import Control
 from app.sessions.footprint import tensor_bytes
 from app.sessions.history import History
@@ -77,10 +78,10 @@ class Session:
         self._step_budget = TokenBucket(max_steps_per_s, max(max_steps_per_s, MAX_STEP_COUNT))
         self._export_budget = TokenBucket(EXPORTS_PER_S, EXPORT_BURST)
         self.step = 0
-        self.viewers = 0
+        self.audience = Audience()  # its viewers: the rooms count them
         self.created = time.time()
         self.client = client  # the address that created it (per-client limits)
-        self.last_active = time.monotonic()  # a viewer came or went, or a command ran
+        self._commanded = time.monotonic()  # a command ran, a frame was relayed or a view shared
         self.train_history, self.val_history = History(), History()
         self._emit = emit
         self._frame_interval, self._frame_budget = frame_interval, frame_budget
@@ -89,11 +90,21 @@ class Session:
         self._last_frame = self._last_val = 0.0
         self._val: dict | None = None
         self.last_frame: bytes | None = None  # for viewers who join late
-        self.view: bytes | None = None  # the driver's page state (`view` message), likewise
+        self.view: SharedView | None = None  # the driver's page state, likewise
         self.control = Control()  # its presenters, which of them drives, whether the room is open
         self.worker = Worker(f"session-{session_id}")
 
     # -- reading (any thread) -------------------------------------------------------------------
+
+    @property
+    def viewers(self) -> int:
+        """How many connections watch it (in this process)."""
+        return self.audience.count
+
+    @property
+    def last_active(self) -> float:
+        """When a viewer last came or went, or a command last ran (``time.monotonic``)."""
+        return max(self._commanded, self.audience.changed)
 
     def info(self) -> dict[str, Any]:
         """The public description (GET /api/sessions/{id} and ``hello``)."""
@@ -111,38 +122,37 @@ class Session:
             **self.facts,
         }
 
-    def history(self) -> dict[str, dict]:
+    def history(self) -> dict[str, dict[str, Any]]:
         """Loss and accuracy curves so far."""
         return {"train": self.train_history.columns(), "val": self.val_history.columns()}
 
-    def state_message(self) -> dict[str, Any]:
+    def state_message(self) -> State:
         """The ``state`` message every viewer gets when something changes."""
-        return {
-            "type": "state",
-            "state": self.state,
-            "step": self.step,
-            "controls": self.controls,
-            "viewers": self.viewers,
+        return State(
+            state=self.state,
+            step=self.step,
+            controls=self.controls,
+            viewers=self.viewers,
             **self.control.describe(),
-            **({"place": self.place} if self.place else {}),  # while queued: 1 is next to train
-        }
+            place=self.place or None,  # while queued: 1 is next to train
+        )
 
     def publish_state(self) -> None:
         """Send the current state to every viewer."""
-        self._emit("state", json.dumps(self.state_message()).encode())
+        self._emit("state", self.state_message().encoded)
 
     def publish_view(self, state: dict[str, Any]) -> None:
         """Share the driver's page state (selected layer, cell, tab…) with every viewer."""
-        self.last_active = time.monotonic()
-        self.view = json.dumps({"type": "view", "state": state}, separators=(",", ":")).encode()
-        self._emit("view", self.view)
+        self._commanded = time.monotonic()
+        self.view = SharedView(state=state)
+        self._emit("view", self.view.encoded)
 
     def relay_frame(self, frame: FrameParts) -> None:
         """Publish a (checked) frame made by the session's driver (an SDK run) under this session's id and
         seq: only the header changes, the tensor bytes pass through."""
         self._seq += 1
         self.step = frame.header.get("step", self.step)
-        self.last_active = time.monotonic()
+        self._commanded = time.monotonic()
         header = {**frame.header, "type": "frame", "session": self.id, "seq": self._seq}
         self.last_frame = reheader(header, frame)
         self._emit("frame", self.last_frame)
@@ -163,7 +173,7 @@ class Session:
 
     async def run(self, method: Callable[..., Any], *args: Any) -> Any:
         """Run one of this session's methods on its worker; errors arrive as NnliveError."""
-        self.last_active = time.monotonic()
+        self._commanded = time.monotonic()
         try:
             return await self.worker.call(method, *args)
         except WorkerBusy as exc:
@@ -178,13 +188,13 @@ class Session:
 
     # -- worker-side methods (pass to ``run``) --------------------------------------------------
 
-    def apply(self, message: dict[str, Any]) -> None:
+    def apply(self, message: InputMessage) -> None:
         """Give the model an input message (a drawing, a sample, a kernel…); answer with its frame."""
-        if message["type"] not in self.spec.inputs:
-            raise ParamError("type", f"model {self.spec.name!r} does not take {message['type']!r} messages")
+        if message.type not in self.spec.inputs:
+            raise ParamError("type", f"model {self.spec.name!r} does not take {message.type!r} messages")
         if self.live.handle(message):  # the model started again (charrnn's new corpus)
             self._restart()
-        self._publish_frame(message.get("id"))
+        self._publish_frame(message.id)
 
     def train(self) -> None:
         """Start training in the background, or wait in the training queue (``queued``) for a slot."""
