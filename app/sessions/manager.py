@@ -45,11 +45,11 @@ class SessionManager:
     def __init__(self, settings: Settings, bus: Bus, device: torch.device) -> None:
         self.settings, self.bus, self.device = settings, bus, device
         self._sessions: dict[str, Session] = {}
-        self._publishers: dict[str, asyncio.Task] = {}
+        self._publishers: dict[str, asyncio.Task[None]] = {}
         self._building = 0
         self._per_client: Counter[str] = Counter()  # sessions and builds under way per client address
-        self._reaper: asyncio.Task | None = None
-        self._grace: asyncio.Task | None = None
+        self._reaper: asyncio.Task[None] | None = None
+        self._grace: asyncio.Task[None] | None = None
         self.training_queue = TrainingQueue(settings.max_training)
 
     def __len__(self) -> int:
@@ -68,7 +68,7 @@ class SessionManager:
         precision: str | None,
         client: str = "",
         *,
-        controls: dict | None = None,
+        controls: dict[str, Any] | None = None,
         start: Progress | None = None,
     ) -> Session:
         """Validate everything, then build the model off the event loop (a fork passes the already
@@ -99,6 +99,10 @@ class SessionManager:
         session_id = secrets.token_urlsafe(9)
         outbox = LatestSlots()
         loop = asyncio.get_running_loop()
+
+        def emit(stream: str, payload: bytes) -> None:  # from the session's worker thread
+            loop.call_soon_threadsafe(outbox.put, stream, payload)
+
         session = Session(
             session_id=session_id,
             token=secrets.token_urlsafe(32),
@@ -108,7 +112,7 @@ class SessionManager:
             seed=seed,
             precision=precision,
             live=live,
-            emit=lambda stream, payload: loop.call_soon_threadsafe(outbox.put, stream, payload),
+            emit=emit,
             frame_interval=1.0 / self.settings.frame_rate,
             frame_budget=self.settings.frame_budget,
             client=client,
@@ -222,6 +226,6 @@ class SessionManager:
         while True:
             stream, payload = await outbox.get()
             try:
-                await self.bus.publish(channel(session_id, stream), payload)
+                await self.bus.publish(channel(session_id, str(stream)), payload)
             except Exception:  # a bus hiccup loses a snapshot; the next one follows
                 log.exception("publishing %s of session %s failed", stream, session_id)

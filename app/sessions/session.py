@@ -41,7 +41,7 @@ class Progress:
     """Where a session stands at one instant: what a fork of it starts from."""
 
     weights: bytes  # safetensors
-    optimizer: dict | None  # the optimizer's state_dict, copied (None for models that do not train)
+    optimizer: dict[str, Any] | None  # the optimizer's state_dict, copied (None for models that do not train)
     step: int
     train_history: History
     val_history: History
@@ -56,8 +56,8 @@ class Session:
         session_id: str,
         token: str,
         spec: ModelSpec,
-        config: dict,
-        controls: dict,
+        config: dict[str, Any],
+        controls: dict[str, Any],
         seed: int,
         precision: str,
         live: LiveModel,
@@ -88,7 +88,7 @@ class Session:
         self._frame_cpu = self._cpu_after_frame = 0.0  # thread CPU seconds: last frame's cost, clock
         self._seq = 0
         self._last_frame = self._last_val = 0.0
-        self._val: dict | None = None
+        self._val: dict[str, Any] | None = None
         self.last_frame: bytes | None = None  # for viewers who join late
         self.view: SharedView | None = None  # the driver's page state, likewise
         self.control = Control()  # its presenters, which of them drives, whether the room is open
