@@ -13,6 +13,7 @@ replaced without touching the buffers (``reheader``); in v1 it counted from the 
 """
 
 import json
+import math
 import struct
 from collections.abc import Mapping
 from functools import lru_cache
@@ -97,7 +98,7 @@ def _table_json(layout: Layout) -> str:
 def reheader(fields: Mapping[str, Any], parts: FrameParts) -> bytes:
     """A v2 frame with a new header (``fields`` plus the old tensor table) over the same buffer bytes."""
     table = json.dumps(parts.header.get("tensors", []), separators=(",", ":"))
-    return _head(fields, table) + parts.buffers.tobytes()
+    return b"".join((_head(fields, table), parts.buffers))  # the buffers are copied once, as they are
 
 
 def split_frame(message: bytes | bytearray | memoryview, version: int = PROTOCOL) -> FrameParts:
@@ -128,7 +129,7 @@ def _check_entry(entry: dict[str, Any], room: int) -> None:
     offset, nbytes, shape = entry["offset"], entry["nbytes"], entry["shape"]
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (offset, nbytes, *shape)):
         raise ValueError(f"tensor {entry['name']!r} has a bad offset, size or shape")
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)
     if offset % _ALIGN or offset + nbytes > room or count * dtype.itemsize != nbytes:
         raise ValueError(f"tensor {entry['name']!r} does not fit the frame")
 
@@ -141,7 +142,7 @@ def decode_frame(
     tensors = {}
     for entry in header.get("tensors", []):
         dtype = DTYPES[entry["dtype"]]
-        count = int(np.prod(entry["shape"], dtype=np.int64))
+        count = math.prod(entry["shape"])
         array = np.frombuffer(buffers, dtype=dtype, count=count, offset=entry["offset"])
         tensors[entry["name"]] = FrameTensor(entry["dtype"], array.reshape(tuple(entry["shape"])))
     return header, tensors
