@@ -1,4 +1,4 @@
-"""Client messages for tests that give a model or session one directly: parsed as the websocket parses them."""
+"""Client messages for tests that hand one to a model or session: parsed as the websocket parses them."""
 
 import json
 from typing import Any

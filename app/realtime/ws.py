@@ -106,7 +106,7 @@ async def _knock(conn: Connection, session: Session) -> tuple[bool, Auth | None]
 
 async def _receive(conn: Connection, session: Session, viewer: Viewer) -> None:
     ws, limit, per_second = conn.ws, conn.settings.max_message_bytes, conn.settings.max_messages_per_s
-    rate = TokenBucket(per_second, burst=2 * per_second)  # two seconds' worth may come at once
+    rate = TokenBucket(per_second, 2 * per_second, conn.clock)  # two seconds' worth may come at once
     with contextlib.suppress(WebSocketDisconnect):
         while True:
             message = await ws.receive()

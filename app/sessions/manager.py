@@ -7,6 +7,7 @@ import logging
 import secrets
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -42,8 +43,11 @@ def channel(session_id: str, stream: str) -> str:
 class SessionManager:
     """All sessions of this process."""
 
-    def __init__(self, settings: Settings, bus: Bus, device: torch.device) -> None:
+    def __init__(
+        self, settings: Settings, bus: Bus, device: torch.device, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.settings, self.bus, self.device = settings, bus, device
+        self._clock = clock  # the sessions' clock: rates and idleness
         self._sessions: dict[str, Session] = {}
         self._publishers: dict[str, asyncio.Task[None]] = {}
         self._building = 0
@@ -118,6 +122,7 @@ class SessionManager:
             client=client,
             training_queue=self.training_queue,
             max_steps_per_s=self.settings.max_steps_per_s,
+            clock=self._clock,
         )
         if start is not None:
             session.resume_from(start)
@@ -197,12 +202,12 @@ class SessionManager:
         idle = self.settings.session_idle_s
         while True:
             await asyncio.sleep(min(30.0, idle / 4))
-            await self._end_idle(idle)  # a call of its own: no reference to a session outlives the pass
+            await self.end_idle(idle)  # a call of its own: no reference to a session outlives the pass
 
-    async def _end_idle(self, idle: float) -> None:
-        now = time.monotonic()
+    async def end_idle(self, idle: float) -> None:
+        """End, with reason ``idle``, every session nobody watches that was inactive for over ``idle`` s."""
         for session in list(self._sessions.values()):
-            if session.viewers == 0 and now - session.last_active > idle:
+            if session.viewers == 0 and session.idle_s() > idle:
                 log.info("ending session %s: nobody watched it for %.0f s", session.id, idle)
                 await self._end(session, "idle")
 

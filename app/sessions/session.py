@@ -67,6 +67,7 @@ class Session:
         client: str = "",
         training_queue: TrainingQueue | None = None,
         max_steps_per_s: float = float("inf"),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.id, self.token, self.spec = session_id, token, spec
         self.config, self.controls, self.seed, self.precision = config, controls, seed, precision
@@ -75,13 +76,14 @@ class Session:
         self.state = "paused"
         self.place: int | None = None  # its place in the training queue while ``queued``
         self._queue = training_queue or TrainingQueue(1)  # on its own, a session never waits
-        self._step_budget = TokenBucket(max_steps_per_s, max(max_steps_per_s, MAX_STEP_COUNT))
-        self._export_budget = TokenBucket(EXPORTS_PER_S, EXPORT_BURST)
+        self._clock = clock  # for rates and idleness (tests step it); training pace keeps real time
+        self._step_budget = TokenBucket(max_steps_per_s, max(max_steps_per_s, MAX_STEP_COUNT), clock)
+        self._export_budget = TokenBucket(EXPORTS_PER_S, EXPORT_BURST, clock)
         self.step = 0
-        self.audience = Audience()  # its viewers: the rooms count them
+        self.audience = Audience(clock)  # its viewers: the rooms count them
         self.created = time.time()
         self.client = client  # the address that created it (per-client limits)
-        self._commanded = time.monotonic()  # a command ran, a frame was relayed or a view shared
+        self._commanded = clock()  # a command ran, a frame was relayed or a view shared
         self.train_history, self.val_history = History(), History()
         self._emit = emit
         self._frame_interval, self._frame_budget = frame_interval, frame_budget
@@ -103,8 +105,12 @@ class Session:
 
     @property
     def last_active(self) -> float:
-        """When a viewer last came or went, or a command last ran (``time.monotonic``)."""
+        """When a viewer last came or went, or a command last ran (on the session's clock)."""
         return max(self._commanded, self.audience.changed)
+
+    def idle_s(self) -> float:
+        """Seconds since it was last active."""
+        return self._clock() - self.last_active
 
     def info(self) -> dict[str, Any]:
         """The public description (GET /api/sessions/{id} and ``hello``)."""
@@ -143,7 +149,7 @@ class Session:
 
     def publish_view(self, state: dict[str, Any]) -> None:
         """Share the driver's page state (selected layer, cell, tab…) with every viewer."""
-        self._commanded = time.monotonic()
+        self._commanded = self._clock()
         self.view = SharedView(state=state)
         self._emit("view", self.view.encoded)
 
@@ -152,7 +158,7 @@ class Session:
         seq: only the header changes, the tensor bytes pass through."""
         self._seq += 1
         self.step = frame.header.get("step", self.step)
-        self._commanded = time.monotonic()
+        self._commanded = self._clock()
         header = {**frame.header, "type": "frame", "session": self.id, "seq": self._seq}
         self.last_frame = reheader(header, frame)
         self._emit("frame", self.last_frame)
@@ -173,7 +179,7 @@ class Session:
 
     async def run(self, method: Callable[..., Any], *args: Any) -> Any:
         """Run one of this session's methods on its worker; errors arrive as NnliveError."""
-        self._commanded = time.monotonic()
+        self._commanded = self._clock()
         try:
             return await self.worker.call(method, *args)
         except WorkerBusy as exc:
