@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from app.protocol import encode_frame
+from app.protocol.codec import PROTOCOL
 
 log = logging.getLogger("nnlive.sdk")
 BACKOFF_FIRST_S = 0.5
@@ -142,6 +143,8 @@ class Transport:
             if isinstance(message, bytes):
                 continue
             reply = json.loads(message)
+            if reply.get("type") == "hello" and reply.get("protocol") != PROTOCOL:
+                raise ValueError(f"the server speaks protocol {reply.get('protocol')}; this SDK {PROTOCOL}")
             if reply.get("type") == "error" and reply.get("code") == "not_found":
                 raise SessionGone()
             if reply.get("id") == "auth":
