@@ -135,7 +135,7 @@ async def _receive(conn: Connection, session: Session, viewer: Viewer) -> None:
                 return
 
 
-def _parse(message: dict, limit: int) -> Any:
+def _parse(message: dict[str, Any], limit: int) -> AnyClientMessage:
     text = message.get("text")
     if text is None:
         raise MessageError("send JSON text messages; binary messages are not accepted")
