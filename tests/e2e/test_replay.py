@@ -192,9 +192,13 @@ def test_a_recording_of_protocol_v1_still_replays(
     try:
         replay, sockets, problems = replay_in(context, live_server, old)
         replay.wait_for_url("**/conv?**replay=**", timeout=WAIT_MS)
+        first = decode_frame(frames[0].data, 1)[0]["seq"]
+        replay.wait_for_function(  # the replay started: its first frame is drawn
+            "(seq) => window.nnlive?.lastFrame?.header.seq === seq", arg=first, timeout=WAIT_MS
+        )
         replay.evaluate(SEEK, frames[-1].t)
         replay.wait_for_function(
-            "(seq) => window.nnlive?.lastFrame?.header.seq === seq", arg=last, timeout=WAIT_MS
+            "(seq) => window.nnlive.lastFrame.header.seq === seq", arg=last, timeout=WAIT_MS
         )
         replay.wait_for_function("() => window.nnlive.cell?.k === 3", timeout=WAIT_MS)
         assert replay.evaluate(LOCATE_CELL, ["output", 0, 1, 0])["pixel"] == shown["pixel"]
