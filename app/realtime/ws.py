@@ -179,8 +179,7 @@ async def _present(session: Session, viewer: Viewer, resume: int | None) -> tupl
     if number is None:
         number = control.join(viewer, resume)
     driving = control.claim(viewer)
-    if driving and control.paused_while_away:
-        control.paused_while_away = False
+    if driving and control.resume_due():
         with contextlib.suppress(NnliveError):  # a busy worker: the presenter presses Train itself
             await session.run(session.train)
     session.publish_state()

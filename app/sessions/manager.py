@@ -223,7 +223,7 @@ class SessionManager:
                 away = control.holder is None and now - control.away_since > grace
                 if session.state in ("training", "queued") and away:
                     log.info("pausing session %s: no presenter for %.0f s", session.id, grace)
-                    control.paused_while_away = True
+                    control.paused_for_absence()
                     with contextlib.suppress(NnliveError):
                         await session.run(session.pause)
 
