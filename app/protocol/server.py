@@ -6,8 +6,9 @@ cross the bus as that JSON; ``read_server_message`` turns them back into their c
 """
 
 import json
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -30,6 +31,12 @@ class ServerMessage(BaseModel):
     def encoded(self) -> bytes:
         """The message's UTF-8 JSON, made on first use."""
         return json.dumps(self.body(), separators=(",", ":")).encode()
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (with ``update``), whose JSON is made anew."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("encoded", None)
+        return copy
 
 
 class Hello(ServerMessage):
