@@ -14,6 +14,7 @@ from api.helpers import WAIT_S, Socket, create_session, strict_json
 from app.config import Settings
 from app.engine.params import Param, ParamError
 from app.protocol import encode_frame
+from app.protocol.server import Pong
 from app.realtime.viewer import MAX_PENDING_REPLIES, Viewer
 from app.sessions.manager import SessionManager
 
@@ -193,7 +194,7 @@ def test_replies_beyond_the_mailbox_become_one_limit_error_then_a_clean_close(ru
         socket = SlowSocket()
         viewer = Viewer(socket)
         for n in range(MAX_PENDING_REPLIES + 40):  # a client that sends and never reads
-            viewer.reply({"type": "pong", "id": n})
+            viewer.reply(Pong(id=n))
         sender = asyncio.create_task(viewer.send_loop())
         socket.gate.set()
         await asyncio.wait_for(sender, WAIT_S)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from clock import ManualClock
 from fastapi import FastAPI
 
 from api.helpers import WAIT_S, Socket, create_session
@@ -26,12 +27,6 @@ def short_grace(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(release, "UNWATCHED_GRACE_S", 0.3)
 
 
-def left_long_ago(app: FastAPI, *session_ids: str) -> None:
-    """As if the last viewer of each session had left a minute ago."""
-    for session_id in session_ids:
-        app.state.sessions.get(session_id).last_active -= 60
-
-
 def post(base: str, path: str, token: str | None = None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.post(f"{base}{path}", headers=headers, json={"model": "lenet"}, timeout=WAIT_S)
@@ -48,12 +43,13 @@ def wait_until(condition: Callable[[], bool]) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.parametrize("clock", [ManualClock()])
 def test_at_its_limit_a_client_s_oldest_unwatched_session_makes_room(
-    live_server: str, live_app: FastAPI, open_socket
+    live_server: str, clock: ManualClock, open_socket
 ):
     oldest, watched, newer = (create_session(live_server) for _ in range(3))
     open_socket(watched).wait("frame")
-    left_long_ago(live_app, oldest["id"], watched["id"], newer["id"])
+    clock.advance(60)  # as if the last viewer of each had left a minute ago
     created = post(live_server, "/api/sessions")
     assert created.status_code == 201, created.text
     assert gone(live_server, oldest["id"])

@@ -25,6 +25,7 @@ from app.engine.models.backprop import (
 )
 from app.engine.params import Param, ParamError
 from app.engine.training import Metrics
+from app.protocol.messages import Forward, InputMessage
 
 MAX_BATCH = 16
 
@@ -57,12 +58,14 @@ class BackpropLive:
         """Layer sizes and each layer's activation."""
         return {"layers": self.sizes, "activations": self.net.activations, "limits": {"batch": MAX_BATCH}}
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """``forward``: a new batch, ``input`` [N, sizes[0]] and ``target`` [N, sizes[-1]]."""
-        x = self._rows(message["input"], "input", self.sizes[0])
-        if message.get("target") is None:
+        if not isinstance(message, Forward):
+            return
+        x = self._rows(message.input, "input", self.sizes[0])
+        if message.target is None:
             raise ParamError("target", f"required: {len(x)} rows of {self.sizes[-1]} numbers")
-        target = self._rows(message["target"], "target", self.sizes[-1])
+        target = self._rows(message.target, "target", self.sizes[-1])
         if len(target) != len(x):
             raise ParamError("target", f"must have as many rows as input ({len(x)}), got {len(target)}")
         if self.loss == "bce" and (target.min() < 0 or target.max() > 1):

@@ -18,6 +18,7 @@ from app.engine.models.kmeans import KMeans
 from app.engine.models.selftrain import Fitted, SelfTraining, classifier, pick_labelled
 from app.engine.params import Param, ParamError
 from app.engine.training import Metrics
+from app.protocol.messages import InputMessage
 
 GRID = 40  # decision regions are sampled on GRID × GRID points
 EXTENT = 3.0  # … over [−EXTENT, EXTENT]²
@@ -62,7 +63,7 @@ class LearningLive:
             "world": [self.world.rows, self.world.cols],
         }
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """``resample``: k-means starts again from k other points (the rest carries on)."""
         picks = torch.randperm(len(self.x), generator=self.kmeans_starts)[: self.config["clusters"]]
         self.kmeans.restart_from(self.x[picks])
