@@ -117,6 +117,16 @@ class Resample(_Message):
     type: Literal["resample"]
 
 
+class Points(_Message):
+    """Add points [x1, x2, target] to the playground's training or test set."""
+
+    type: Literal["points"]
+    points: Annotated[
+        list[Annotated[list[Number], Field(min_length=3, max_length=3)]], Field(min_length=1, max_length=200)
+    ]
+    split: Literal["train", "test"] = "train"
+
+
 class View(_Message):
     """The driver's page state, mirrored on every viewer's page (a lecture): any small JSON object."""
 
@@ -183,6 +193,7 @@ ClientMessage = Annotated[
     | Sentences
     | Query
     | Resample
+    | Points
     | View
     | Handoff
     | Room
@@ -205,6 +216,7 @@ INPUTS = frozenset(
         "text",
         "generate",
         "resample",
+        "points",
         "query",
         "sentences",
     }
