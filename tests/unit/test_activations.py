@@ -37,7 +37,9 @@ def analytic(name: str, x: torch.Tensor, slope: float) -> tuple[torch.Tensor, to
 def test_curves_and_derivatives_equal_torch():
     _, tensors = frame(config={"points": 301, "span": 5.0}, slope=0.2)
     x = torch.from_numpy(tensors["x"])
-    assert x.shape == (301,) and x[0] == -5 and x[-1] == 5
+    assert x.shape == (301,)
+    assert x[0] == -5
+    assert x[-1] == 5
     for name in FUNCTIONS:
         y, dy = analytic(name, x, 0.2)
         np.testing.assert_allclose(tensors[f"y.{name}"], y.numpy(), atol=1e-6, err_msg=name)

@@ -40,11 +40,15 @@ def test_frame_carries_the_contract():
     assert set(fields["train"]) == set(fields["test"]) == {"loss", "acc"}
     assert 0 <= fields["test"]["acc"] <= 1
     assert tensors["surface"].shape == (16, 16)
-    assert tensors["unit.l1"].shape == (5, 16, 16) and tensors["unit.l2"].shape == (3, 16, 16)
+    assert tensors["unit.l1"].shape == (5, 16, 16)
+    assert tensors["unit.l2"].shape == (3, 16, 16)
     assert "unit.l3" not in tensors
-    assert tensors["weight.l1"].shape == (5, 3) and tensors["weight.l3"].shape == (1, 3)
-    assert tensors["grad_norm"].shape == (3,) and np.all(tensors["grad_norm"] > 0)
-    assert tensors["points"].shape == (100, 2) and tensors["is_test"].sum() == 50
+    assert tensors["weight.l1"].shape == (5, 3)
+    assert tensors["weight.l3"].shape == (1, 3)
+    assert tensors["grad_norm"].shape == (3,)
+    assert np.all(tensors["grad_norm"] > 0)
+    assert tensors["points"].shape == (100, 2)
+    assert tensors["is_test"].sum() == 50
 
 
 def test_surface_and_units_equal_the_network_on_the_grid():
@@ -72,21 +76,26 @@ def test_metrics_equal_torch_losses():
 def test_regression_has_no_accuracy():
     live = build(dataset="sine", loss="mse", hidden=[])
     fields, tensors = live.frame(False, torch.float32)
-    assert fields["task"] == "regression" and fields["test"]["acc"] is None
-    assert "unit.l1" not in tensors and tensors["weight.l1"].shape == (1, 2)
+    assert fields["task"] == "regression"
+    assert fields["test"]["acc"] is None
+    assert "unit.l1" not in tensors
+    assert tensors["weight.l1"].shape == (1, 2)
 
 
 @pytest.mark.parametrize("name", DATASETS)
 def test_data_sets_are_seeded_and_inside_the_square(name):
     x, y = make_toy(name, 200, 0.3, seed=4)
     again, _ = make_toy(name, 200, 0.3, seed=4)
-    assert torch.equal(x, again) and x.abs().max() <= 6 and y.abs().max() <= 1
+    assert torch.equal(x, again)
+    assert x.abs().max() <= 6
+    assert y.abs().max() <= 1
 
 
 def test_points_join_the_chosen_split():
     live = build(dataset="xor", samples=20)
     live.handle({"type": "points", "points": [[1, 2, 1], [-3, 0.5, 0]], "split": "test"})
-    assert len(live.points) == 22 and live.is_test[-2:].all()
+    assert len(live.points) == 22
+    assert live.is_test[-2:].all()
     assert live.split(test=True)[1][-2:].tolist() == [1.0, 0.0]
 
 
