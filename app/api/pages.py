@@ -28,7 +28,10 @@ class Page:
         return f"{self.path.strip('/')}.html"
 
 
-PAGES = (  # in the curriculum's order: CNNs, then sequences
+PAGES = (  # in the curriculum's order: chapter one (learning, losses, optim, activations, backprop,
+    # playground), then CNNs, then sequences
+    Page("/activations", "page.activations.title", "page.activations.summary"),
+    Page("/playground", "page.playground.title", "page.playground.summary"),
     Page("/conv", "page.conv.title", "page.conv.summary"),
     Page("/pool", "page.pool.title", "page.pool.summary"),
     Page("/dropout", "page.dropout.title", "page.dropout.summary"),
