@@ -76,10 +76,9 @@ def test_a_lecture_viewer_follows_curves_and_controls(
         page.check('input[name="curves-view"][value="df"]')
         expect(viewer.locator('input[name="curves-view"][value="df"]')).to_be_checked(timeout=WAIT_MS)
         page.locator('input[name="b"]').fill("1.5")
-        viewer.wait_for_function(
-            "() => Math.abs(window.nnlive.lastFrame.tensors['neuron.y'].data[200] - 0.8175745) < 1e-6",  # σ(1.5)
-            timeout=WAIT_MS,
-        )
+        at_0 = "window.nnlive.lastFrame.tensors['neuron.y'].data[200]"  # x = 0: σ(1.5) = 0.8175745
+        sigmoid_1_5 = f"() => Math.abs({at_0} - 0.8175745) < 1e-6"
+        viewer.wait_for_function(sigmoid_1_5, timeout=WAIT_MS)
         expect(viewer.locator("#neuron-formula")).to_have_text("y = Sigmoid(1·x + 1.5)")
         expect(viewer.locator('input[name="b"]')).to_be_disabled()
     finally:
