@@ -4,17 +4,10 @@ follows its sliders, the depth bars show sigmoid's gradients vanishing, and lect
 import torch
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.frames import READ_FRAME as READ
 from e2e.frames import WAIT_MS, open_page, tensor
 from e2e.test_lecture import open_viewer
 
-READ = """
-() => {
-  const { header, tensors } = window.nnlive.lastFrame;
-  const plain = ([name, t]) => [name, { shape: t.shape, data: Array.from(t.data) }];
-  const named = Object.fromEntries(Object.entries(tensors).map(plain));
-  return { seq: header.seq, session: window.nnlive.session, header, ...named };
-}
-"""
 CANVAS = "(selector) => document.querySelector(selector).toDataURL()"
 BAR_HEIGHTS = """
 (selector) => [...document.querySelectorAll(`${selector} .layerbars-fill`)]

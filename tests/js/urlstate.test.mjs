@@ -31,3 +31,15 @@ test("writing sets, encodes booleans and removes null values", () => {
   const url = withView("http://host/pool?session=abc&cell=2", { cell: 5, train: false, session: null, op: "avg" });
   assert.equal(url.search, "?cell=5&train=0&op=avg");
 });
+
+test("list fields travel comma-separated: numbers for int_list, listed names for choice_list", () => {
+  const fields = [
+    { name: "hidden", type: "int_list", default: [4, 2] },
+    { name: "features", type: "choice_list", default: ["x1"], choices: ["x1", "x2", "sin_x1"] },
+    { name: "sizes", type: "int_list", default: [1] },
+  ];
+  const params = new URLSearchParams("hidden=&features=x1,sin_x1&sizes=2,x");
+  assert.deepEqual(configFromParams(params, fields), { hidden: [], features: ["x1", "sin_x1"] });
+  assert.equal(withView("http://host/playground", { hidden: [8, 8], features: ["x1", "x2"] }).search, "?hidden=8%2C8&features=x1%2Cx2");
+  assert.deepEqual(configFromParams(new URLSearchParams("features=x1,x9"), fields), {});
+});
