@@ -111,3 +111,17 @@ def test_playground_points_are_added_and_malformed_ones_refused(live_server: str
 )
 def test_playground_bad_config_is_refused_naming_the_field(live_server: str, config, field) -> None:
     assert refusal(live_server, "mlp", config)["field"] == field
+
+
+@pytest.mark.parametrize("model", ["mlp", "activations"])
+def test_a_fork_starts_from_the_same_weights(live_server: str, open_socket, model) -> None:
+    info = create_session(live_server, model=model)
+    if model == "mlp":
+        open_socket(info, drive=True).ok("step", count=5)
+    response = httpx.post(f"{live_server}/api/sessions/{info['id']}/fork", timeout=WAIT_S)
+    assert response.status_code == 201, response.text
+    fork = response.json()
+    original, copy = fetch_weights(live_server, info["id"]), fetch_weights(live_server, fork["id"])
+    assert original.keys() == copy.keys()
+    for name, tensor in original.items():
+        torch.testing.assert_close(copy[name], tensor, rtol=0, atol=0)
