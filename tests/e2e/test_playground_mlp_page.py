@@ -82,6 +82,11 @@ def test_a_url_restores_the_setup_and_clicks_add_points(page: Page, live_server:
     page.wait_for_function("() => window.nnlive.session.config.features.length === 4", timeout=WAIT_MS)
     assert "x2_sq" in page.url
 
+    page.fill('#setup [name="samples"]', "5000")  # refused: the notice names the field, the set-up stays
+    page.press('#setup [name="samples"]', "Tab")
+    expect(page.locator("#notice")).to_contain_text("config.samples", timeout=WAIT_MS)
+    expect(page.locator('#setup [name="samples"]')).to_have_value("300")
+
 
 def test_a_lecture_viewer_follows(page: Page, browser: Browser, live_server: str, errors) -> None:
     frame = open_page(page, f"{live_server}/playground?{SETUP}", READ)

@@ -132,3 +132,9 @@ def test_nan_learning_rate_is_refused():
     with pytest.raises(ParamError) as info:
         validate(MLP.controls, {"lr": float("nan")}, "values", partial=True)
     assert info.value.field == "values.lr"
+
+
+def test_maps_follow_the_sessions_precision_and_numbers_stay_float32():
+    _, tensors = build(hidden=[3], grid=8).frame(False, torch.float16)
+    assert tensors["surface"].dtype == tensors["unit.l1"].dtype == tensors["feature"].dtype == np.float16
+    assert tensors["weight.l1"].dtype == tensors["points"].dtype == np.float32

@@ -189,7 +189,8 @@ class MlpLive:
         """‖∂L/∂W_l‖ per layer (hidden ones, then the output), L the data loss over the training points."""
         self.model.eval()
         self.model.zero_grad(set_to_none=True)
-        self.head.loss(self.model(self.split(test=False)[0]), self.split(test=False)[1]).backward()
+        x, y = self.split(test=False)
+        self.head.loss(self.model(x), y).backward()
         norms = torch.stack([layer.weight.grad.norm() for layer in self.model.layers])
         self.model.zero_grad(set_to_none=True)
         return norms
@@ -209,7 +210,11 @@ class MlpLive:
             for i, layer in enumerate(self.model.layers, 1):
                 tensors[f"weight.l{i}"], tensors[f"bias.l{i}"] = layer.weight, layer.bias
             tensors["points"], tensors["targets"] = self.points, self.targets
-        arrays = {name: t.detach().to(torch.float32).cpu().numpy() for name, t in tensors.items()}
+        maps = {"surface", "feature", *(name for name in tensors if name.startswith("unit."))}
+        arrays = {  # the maps in the session's precision, the numbers shown (weights, points) in float32
+            name: t.detach().to(dtype if name in maps else torch.float32).cpu().numpy()
+            for name, t in tensors.items()
+        }
         arrays["is_test"] = self.is_test.to(torch.uint8).cpu().numpy()
         train, test = self.metrics(test=False), self.metrics(test=True)
         fields = {"train": vars(train), "test": vars(test), "task": self.describe()["task"]}

@@ -111,7 +111,13 @@ async function main() {
   };
   const controls = bindTrainingControls(byId("controls"), act);
   controls.applyFields(catalog.controls);
-  state.setup = bindSetup(byId("setup"), catalog.config, (config) => live.replace(MODEL, config).catch(() => state.info && state.setup.show(state.info.config)));
+  const replace = (config) =>
+    live.replace(MODEL, config).catch((error) => {
+      const named = error.field && !String(error.message).includes(error.field);
+      live.notice.error(named ? { ...error, message: `${error.field}: ${error.message}` } : error); // name the field
+      if (state.info) state.setup.show(state.info.config);
+    });
+  state.setup = bindSetup(byId("setup"), catalog.config, replace);
   const setView = (values) => {
     state.view = { ...state.view, ...values };
     byId("show-test").checked = state.view.test;
