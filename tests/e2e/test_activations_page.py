@@ -37,7 +37,8 @@ def test_curves_are_torchs_and_the_neuron_follows_its_sliders(page: Page, live_s
     expect(page.locator("#neuron-formula")).to_have_text("y = Sigmoid(2·x + 0)")
     assert page.evaluate(CANVAS, "#neuron-plot canvas") != before
 
-    page.click('.act-fn[data-fn="relu"]')
+    page.evaluate("() => document.activeElement.blur()")  # keys act outside the form's fields
+    page.keyboard.press("3")  # the third function: ReLU
     frame = frame_where(page, "(f) => f.tensors['neuron.y'].data[0] === 0")
     torch.testing.assert_close(tensor(frame["neuron.y"]), torch.relu(2 * x))
     expect(page.locator('.act-fn[data-fn="relu"]')).to_have_attribute("aria-pressed", "true")

@@ -32,7 +32,7 @@ def test_trains_and_its_pictures_change(page: Page, live_server: str, errors) ->
     surface_before = page.evaluate(CANVAS, "#surface canvas")
     unit_before = page.evaluate(CANVAS, '.net-node[data-unit="1.0"] canvas')
 
-    page.click("#train")
+    page.keyboard.press(" ")  # Space: train
     page.wait_for_function("() => window.nnlive.lastFrame.header.step > 300", timeout=WAIT_MS)
     page.click("#train")  # pause
     page.wait_for_function("() => window.nnlive.lastFrame.header.test.acc > 0.95", timeout=WAIT_MS)

@@ -32,7 +32,9 @@ const byId = (id) => document.getElementById(id);
 /** What a hovered unit or weight is, in words with its number. */
 function describeHover(item) {
   if (!item) return "";
-  if (item.kind === "weight") return t("playground.hover_weight", { l: item.layer, from: item.from + 1, to: item.to + 1, w: formatValue(item.value) });
+  if (item.kind === "weight") {
+    return t("playground.hover_weight", { l: item.layer, from: item.from + 1, to: item.to + 1, w: formatValue(item.value) });
+  }
   if (item.layer === 0) return t("playground.hover_feature", { u: item.unit + 1 });
   return t("playground.hover_unit", { l: item.layer, u: item.unit + 1, b: formatValue(item.bias) });
 }
@@ -48,10 +50,11 @@ function mountViews(onPick) {
 
 /** The network's maps by column: features, each hidden layer, the output (the surface). */
 function columnMaps({ tensors }, widths, surfaceScale) {
-  const slices = (tensor, scale) => Array.from({ length: tensor.shape[0] }, (_, u) => ({ values: tensor.data, start: u * tensor.shape[1] * tensor.shape[2], scale }));
+  const slices = (tensor, scale = scaleFor(tensor.data, { signed: true })) =>
+    Array.from({ length: tensor.shape[0] }, (_, u) => ({ values: tensor.data, start: u * tensor.shape[1] * tensor.shape[2], scale }));
   const hidden = widths.slice(1, -1).map((_, l) => tensors[`unit.l${l + 1}`]);
   const output = Array(widths.at(-1)).fill({ values: tensors.surface.data, start: 0, scale: surfaceScale });
-  return [slices(tensors.feature, scaleFor(tensors.feature.data, { signed: true })), ...hidden.map((h) => slices(h, scaleFor(h.data, { signed: true }))), output];
+  return [slices(tensors.feature), ...hidden.map((h) => slices(h)), output];
 }
 
 /** Draw one frame on every view. */
@@ -69,10 +72,17 @@ function drawFrame(views, frame, state) {
     paintRaster(canvas, maps[0][i].values, maps[0][i].start, grid, grid, maps[0][i].scale);
   });
   const layers = widths.slice(1).map((_, l) => ({ w: tensors[`weight.l${l + 1}`], b: tensors[`bias.l${l + 1}`] }));
-  netdiagram.update(views.network, { widths, labels: config.features.map(featureLabel), maps, grid, weights: layers.map(({ w }) => w), biases: layers.map(({ b }) => b.data) });
+  const weights = layers.map(({ w }) => w);
+  const biases = layers.map(({ b }) => b.data);
+  netdiagram.update(views.network, { widths, labels: config.features.map(featureLabel), maps, grid, weights, biases });
   layerbars.update(views.gradients, { values: tensors.grad_norm.data, logRange: logRangeOf([tensors.grad_norm.data]) });
   const pct = (acc) => (acc === null ? "—" : `${(acc * 100).toFixed(1)} %`);
-  setText(byId("metrics"), "playground.metrics", { train: formatValue(header.train.loss), test: formatValue(header.test.loss), train_acc: pct(header.train.acc), test_acc: pct(header.test.acc) });
+  setText(byId("metrics"), "playground.metrics", {
+    train: formatValue(header.train.loss),
+    test: formatValue(header.test.loss),
+    train_acc: pct(header.train.acc),
+    test_acc: pct(header.test.acc),
+  });
 }
 
 /** Loss curves: a point per frame that follows training steps; a step back (reset) starts them again. */
@@ -127,7 +137,9 @@ async function main() {
   };
   byId("show-test").addEventListener("change", () => setView({ test: byId("show-test").checked }));
   byId("discretize").addEventListener("change", () => setView({ discrete: byId("discretize").checked }));
-  bindKeys({ " ": controls.toggleTraining, s: controls.step, ArrowRight: controls.step, r: controls.reset, t: () => setView({ test: !state.view.test }), d: () => setView({ discrete: !state.view.discrete }) }, () => state.driving);
+  const toggle = (key) => () => setView({ [key]: !state.view[key] });
+  const keys = { " ": controls.toggleTraining, s: controls.step, ArrowRight: controls.step, r: controls.reset, t: toggle("test"), d: toggle("discrete") };
+  bindKeys(keys, () => state.driving);
   setView(state.view);
 
   live = await startLivePage(MODEL, {
