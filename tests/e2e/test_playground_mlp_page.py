@@ -1,6 +1,7 @@
 """The MLP playground in Chromium against a real server: it trains and its pictures change, the numbers
 drawn are the network's, a URL restores the whole set-up, clicks add points, and lecture viewers follow."""
 
+import pytest
 import torch
 from playwright.sync_api import Browser, Page, expect
 
@@ -50,6 +51,12 @@ def test_trains_and_its_pictures_change(page: Page, live_server: str, errors) ->
     expected = torch.relu(w @ features + bias[:, None]).reshape(6, 24, 24)
     torch.testing.assert_close(tensor(frame["unit.l1"]), expected, atol=1e-4, rtol=1e-4)
     expect(page.locator("#metrics")).to_contain_text("test loss")
+    page.hover('.net-node[data-unit="1.0"]')  # a unit: its bias
+    expect(page.locator("#hover")).to_contain_text("layer 1, unit 1: bias b =")
+    page.locator(".net-lines line").first.dispatch_event("mouseenter")  # a weight: W1[0, 0]
+    expect(page.locator("#hover")).to_contain_text("from unit 1 to unit 1: w =")
+    shown = float(page.locator("#hover").text_content().rpartition("=")[2])
+    assert shown == pytest.approx(w[0, 0].item(), rel=5e-3, abs=1e-3)
     assert page.locator(".curves").count() == 1
 
 
