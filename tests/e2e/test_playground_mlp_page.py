@@ -18,6 +18,7 @@ CENTRE_RGB = """
   return Array.from(canvas.getContext('2d').getImageData(middle, middle, 1, 1).data);
 }
 """
+PAUSED_FRAME = "() => window.nnlive.lastFrame.header.val?.step === window.nnlive.lastFrame.header.step"
 SETUP = (
     "dataset=circle&hidden=6,4&features=x1,x2,x1_sq&activation=relu&grid=24&samples=300&lr=0.05&batch_size=20"
 )
@@ -35,8 +36,10 @@ def test_trains_and_its_pictures_change(page: Page, live_server: str, errors) ->
 
     page.keyboard.press(" ")  # Space: train
     page.wait_for_function("() => window.nnlive.lastFrame.header.step > 300", timeout=WAIT_MS)
-    page.click("#train")  # pause
     page.wait_for_function("() => window.nnlive.lastFrame.header.test.acc > 0.95", timeout=WAIT_MS)
+    page.click("#train")  # pause: the last frame is the one validated where training stopped
+    expect(page.locator("#run-state")).to_have_attribute("data-state", "paused")
+    page.wait_for_function(PAUSED_FRAME, timeout=WAIT_MS)
     frame = page.evaluate(READ)
     assert page.evaluate(CANVAS, "#surface canvas") != surface_before
     assert page.evaluate(CANVAS, '.net-node[data-unit="1.0"] canvas') != unit_before
