@@ -1,5 +1,7 @@
 """The MLP playground's engine: it learns xor and circle, its frames keep the contract, bad input is named."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -138,3 +140,19 @@ def test_maps_follow_the_sessions_precision_and_numbers_stay_float32():
     _, tensors = build(hidden=[3], grid=8).frame(False, torch.float16)
     assert tensors["surface"].dtype == tensors["unit.l1"].dtype == tensors["feature"].dtype == np.float16
     assert tensors["weight.l1"].dtype == tensors["points"].dtype == np.float32
+
+
+def test_a_diverged_run_sends_null_losses_never_nan():
+    live = build(
+        dataset="sine",
+        loss="mse",
+        hidden=[8, 8],
+        activation="relu",
+        controls={"optimizer": "sgd", "lr": 10.0},
+    )
+    for _ in range(50):
+        live.train_step()
+    fields, _ = live.frame(False, torch.float32)
+    assert fields["train"]["loss"] is None
+    assert fields["test"]["loss"] is None
+    assert "NaN" not in json.dumps(fields)

@@ -1,6 +1,7 @@
 """The MLP playground: a small network learning a generated 2-D data set live, with its decision surface,
 every hidden unit's output over the plane, its weights and per-layer gradient magnitudes."""
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,12 +170,14 @@ class MlpLive:
 
     @torch.no_grad()
     def metrics(self, test: bool) -> Metrics:
-        """Data loss and accuracy (None for regression) over the whole split, in eval mode."""
+        """Data loss (None once it is not finite) and accuracy (None for regression) over the whole split, in
+        eval mode."""
         x, y = self.split(test)
         self.model.eval()
         out = self.model(x)
         acc = ((self.head.predict(out) > 0.5).float() == y).float().mean().item() if self.classify else None
-        return Metrics(self.head.loss(out, y).item(), acc)
+        loss = self.head.loss(out, y).item()
+        return Metrics(loss if math.isfinite(loss) else None, acc)  # a diverged run's loss travels as null
 
     def take_running(self) -> Metrics | None:
         """Training loss and accuracy over all training points, when a step ran since the last call."""

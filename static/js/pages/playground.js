@@ -77,9 +77,10 @@ function drawFrame(views, frame, state) {
   netdiagram.update(views.network, { widths, labels: config.features.map(featureLabel), maps, grid, weights, biases });
   layerbars.update(views.gradients, { values: tensors.grad_norm.data, logRange: logRangeOf([tensors.grad_norm.data]) });
   const pct = (acc) => (acc === null ? "—" : `${(acc * 100).toFixed(1)} %`);
+  const loss = (value) => (value === null ? "—" : formatValue(value)); // null: the run diverged
   setText(byId("metrics"), "playground.metrics", {
-    train: formatValue(header.train.loss),
-    test: formatValue(header.test.loss),
+    train: loss(header.train.loss),
+    test: loss(header.test.loss),
     train_acc: pct(header.train.acc),
     test_acc: pct(header.test.acc),
   });
@@ -89,10 +90,11 @@ function drawFrame(views, frame, state) {
 function noteCurves(views, state, { header }) {
   if (header.step < state.lastStep) curves.clear(views.chart);
   state.lastStep = header.step;
-  curves.update(views.chart, [
+  const points = [
     { series: 0, step: header.step, value: header.train.loss },
     { series: 1, step: header.step, value: header.test.loss },
-  ]);
+  ];
+  curves.update(views.chart, points.filter((point) => point.value !== null));
 }
 
 async function main() {
