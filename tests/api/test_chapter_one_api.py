@@ -94,7 +94,8 @@ def test_playground_points_are_added_and_malformed_ones_refused(live_server: str
         error = driver.call("points", points=points)
         assert (error["type"], error["field"]) == ("error", field), error
     error = driver.call("set", values={"lr": float("nan")})
-    assert error["type"] == "error"
+    assert (error["type"], error["field"]) == ("error", "values.lr"), error
+    assert "finite" in error["message"]
     driver.assert_alive()
 
 
