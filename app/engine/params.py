@@ -4,7 +4,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-ParamType = Literal["int", "float", "bool", "choice", "int_list", "choice_list"]
+# ints: a list of whole numbers; names: a list of distinct choices
+ParamType = Literal["int", "float", "bool", "choice", "ints", "names"]
 
 
 class ParamError(ValueError):
@@ -27,17 +28,11 @@ class Param:
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] | None = None
-    min_items: int | None = None  # list types: how many items at least and at most
-    max_items: int | None = None
+    length: tuple[int, int] | None = None  # ints, names: the fewest and most items; min/max bound each int
 
     def describe(self) -> dict[str, Any]:
         """The catalog entry: only the keys that apply to this type."""
-        entry = {k: v for k, v in asdict(self).items() if v is not None}
-        return {**entry, "default": self.fresh_default()}
-
-    def fresh_default(self) -> Any:
-        """The default, a list of its own for list types (defaults are kept as tuples)."""
-        return list(self.default) if self.type.endswith("_list") else self.default
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
     def check(self, value: Any, field: str) -> Any:
         """Return ``value`` converted to this parameter's type, or raise ParamError."""
@@ -49,39 +44,40 @@ class Param:
             if value not in (self.choices or ()):
                 raise ParamError(field, f"must be one of {', '.join(self.choices or ())}")
             return value
-        if self.type.endswith("_list"):
-            return self._list(value, field)
-        return self._bounded(self._number(value, field), field)
-
-    def _bounded(self, number: int | float, field: str) -> int | float:
+        if self.type == "ints":
+            return self._ints(value, field)
+        if self.type == "names":
+            return self._names(value, field)
+        number = self._number(value, field)
         if self.min is not None and number < self.min:
             raise ParamError(field, f"must be at least {self.min:g}")
         if self.max is not None and number > self.max:
             raise ParamError(field, f"must be at most {self.max:g}")
         return number
 
-    def _list(self, value: Any, field: str) -> list:
-        """A list of ints within bounds (``int_list``) or of distinct choices (``choice_list``)."""
-        if not isinstance(value, list):
-            raise ParamError(field, "must be a list")
-        low, high = self.min_items or 0, self.max_items if self.max_items is not None else len(value)
-        if not low <= len(value) <= high:
-            raise ParamError(field, f"must hold {low} to {high} items, got {len(value)}")
-        if self.type == "choice_list":
-            for i, item in enumerate(value):
-                if item not in (self.choices or ()):
-                    raise ParamError(f"{field}[{i}]", f"must be one of {', '.join(self.choices or ())}")
-            if len(set(value)) < len(value):
-                raise ParamError(field, "must not name an item twice")
-            return list(value)
-        item_param = Param(self.name, "int", 0, self.doc, min=self.min, max=self.max)
-        return [item_param.check(item, f"{field}[{i}]") for i, item in enumerate(value)]
+    def _ints(self, value: Any, field: str) -> list[int]:
+        fewest, most = self.length or (0, 64)
+        if not isinstance(value, list) or not fewest <= len(value) <= most:
+            raise ParamError(field, f"must be a list of {fewest} to {most} whole numbers")
+        item = Param(self.name, "int", None, self.doc, min=self.min, max=self.max)
+        return [item.check(v, f"{field}[{i}]") for i, v in enumerate(value)]
+
+    def _names(self, value: Any, field: str) -> list[str]:
+        fewest, most = self.length or (0, len(self.choices or ()))
+        if not isinstance(value, list) or not fewest <= len(value) <= most:
+            raise ParamError(field, f"must be a list of {fewest} to {most} names")
+        for i, item in enumerate(value):
+            if item not in (self.choices or ()):
+                raise ParamError(f"{field}[{i}]", f"must be one of {', '.join(self.choices or ())}")
+        if len(set(value)) < len(value):
+            raise ParamError(field, "must not name an item twice")
+        return list(value)
 
     def _number(self, value: Any, field: str) -> int | float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParamError(field, f"must be a number ({self.type})")
-        if not math.isfinite(value):
-            raise ParamError(field, "must be a finite number")
+        if (isinstance(value, int) and value.bit_length() > 63) or not math.isfinite(value):
+            raise ParamError(field, "must be a finite number within range")
         if self.type == "int":
             if value != int(value):
                 raise ParamError(field, "must be a whole number")
@@ -100,6 +96,6 @@ def validate(params: tuple[Param, ...], values: Any, prefix: str, *, partial: bo
     if partial:
         return {k: known[k].check(v, f"{prefix}.{k}") for k, v in values.items()}
     return {
-        p.name: p.check(values[p.name], f"{prefix}.{p.name}") if p.name in values else p.fresh_default()
+        p.name: p.check(values[p.name], f"{prefix}.{p.name}") if p.name in values else p.default
         for p in params
     }

@@ -32,11 +32,18 @@ test("writing sets, encodes booleans and removes null values", () => {
   assert.equal(url.search, "?cell=5&train=0&op=avg");
 });
 
-test("list fields travel comma-separated: numbers for int_list, listed names for choice_list", () => {
+test("a list field reads back from comma-separated numbers", () => {
+  const fields = [{ name: "sizes", type: "ints", default: [2, 3, 1] }];
+  assert.deepEqual(configFromParams(new URLSearchParams("sizes=2,4,4,1"), fields), { sizes: [2, 4, 4, 1] });
+  assert.deepEqual(configFromParams(new URLSearchParams("sizes=2,x"), fields), {});
+  assert.equal(withView("http://h/p", { sizes: [2, 4, 1] }).search, "?sizes=2%2C4%2C1");
+});
+
+test("list fields travel comma-separated: whole numbers for ints, listed choices for names", () => {
   const fields = [
-    { name: "hidden", type: "int_list", default: [4, 2] },
-    { name: "features", type: "choice_list", default: ["x1"], choices: ["x1", "x2", "sin_x1"] },
-    { name: "sizes", type: "int_list", default: [1] },
+    { name: "hidden", type: "ints", default: [4, 2] },
+    { name: "features", type: "names", default: ["x1"], choices: ["x1", "x2", "sin_x1"] },
+    { name: "sizes", type: "ints", default: [1] },
   ];
   const params = new URLSearchParams("hidden=&features=x1,sin_x1&sizes=2,x");
   assert.deepEqual(configFromParams(params, fields), { hidden: [], features: ["x1", "sin_x1"] });

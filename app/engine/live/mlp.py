@@ -237,10 +237,8 @@ MLP = ModelSpec(
         Param("noise", "float", 0.0, "jitter, as a share of the square's half-width", min=0.0, max=0.5),
         Param("samples", "int", 400, "points generated", min=20, max=MAX_POINTS),
         Param("test_ratio", "float", 0.5, "share of the points held out for testing", min=0.1, max=0.9),
-        Param(
-            "features", "choice_list", ("x1", "x2"), "input features", choices=tuple(FEATURES), min_items=1
-        ),
-        Param("hidden", "int_list", (4, 2), "units per hidden layer", min=1, max=32, max_items=8),
+        Param("features", "names", ["x1", "x2"], "input features", choices=tuple(FEATURES), length=(1, 7)),
+        Param("hidden", "ints", [4, 2], "units per hidden layer", min=1, max=32, length=(0, 8)),
         Param("activation", "choice", "tanh", "activation of the hidden layers", choices=tuple(ACTIVATIONS)),
         Param(
             "loss", "choice", "bce", "bce on a sigmoid output, cross_entropy, or mse", choices=tuple(HEADS)

@@ -1,3 +1,4 @@
+// @ts-check
 // Axes of a small plot: the range a set of values needs, a few round tick values, data → pixel maps.
 
 /** [lo, hi] covering every finite value of the arrays (and 0), widened a little; [−1, 1] when empty. */

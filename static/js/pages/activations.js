@@ -14,7 +14,7 @@ import { logRangeOf } from "../math/plotaxes.js";
 import { formatValue } from "../math/numbers.js";
 import { startLivePage } from "../session/livepage.js";
 import { configFromParams, readView } from "../session/urlstate.js";
-import { element } from "../views/dom.js";
+import { element } from "../views/parts/dom.js";
 import * as fnplot from "../views/fnplot.js";
 import * as layerbars from "../views/layerbars.js";
 

@@ -17,9 +17,9 @@ import { initI18n, setText, t } from "../ui/i18n.js";
 import { bindSetup, featureLabel } from "../ui/mlpsetup.js";
 import * as curves from "../views/curves.js";
 import * as layerbars from "../views/layerbars.js";
-import * as netdiagram from "../views/netdiagram.js";
+import * as mlpnet from "../views/mlpnet.js";
 import * as planemap from "../views/planemap.js";
-import { paintRaster } from "../views/raster.js";
+import { paintRaster } from "../views/parts/raster.js";
 
 const MODEL = "mlp";
 const VIEW_DEFAULTS = { test: true, discrete: false };
@@ -42,7 +42,7 @@ function describeHover(item) {
 function mountViews(onPick) {
   return {
     surface: planemap.mount(byId("surface"), { size: 300, label: t("playground.output_title"), onPick }),
-    network: netdiagram.mount(byId("network"), { onHover: (item) => (byId("hover").textContent = describeHover(item)) }),
+    network: mlpnet.mount(byId("network"), { onHover: (item) => (byId("hover").textContent = describeHover(item)) }),
     gradients: layerbars.mount(byId("gradients"), { describe: (i, v) => t("playground.gradient_readout", { l: i + 1, v: formatValue(v) }) }),
     chart: curves.mount(byId("chart"), { series: SERIES, height: 180 }),
   };
@@ -74,7 +74,7 @@ function drawFrame(views, frame, state) {
   const layers = widths.slice(1).map((_, l) => ({ w: tensors[`weight.l${l + 1}`], b: tensors[`bias.l${l + 1}`] }));
   const weights = layers.map(({ w }) => w);
   const biases = layers.map(({ b }) => b.data);
-  netdiagram.update(views.network, { widths, labels: config.features.map(featureLabel), maps, grid, weights, biases });
+  mlpnet.update(views.network, { widths, labels: config.features.map(featureLabel), maps, grid, weights, biases });
   layerbars.update(views.gradients, { values: tensors.grad_norm.data, logRange: logRangeOf([tensors.grad_norm.data]) });
   const pct = (acc) => (acc === null ? "—" : `${(acc * 100).toFixed(1)} %`);
   const loss = (value) => (value === null ? "—" : formatValue(value)); // null: the run diverged
@@ -94,7 +94,7 @@ function noteCurves(views, state, { header }) {
     { series: 0, step: header.step, value: header.train.loss },
     { series: 1, step: header.step, value: header.test.loss },
   ];
-  curves.update(views.chart, points.filter((point) => point.value !== null));
+  curves.update(views.chart, { points: points.filter((point) => point.value !== null) });
 }
 
 async function main() {

@@ -1,3 +1,4 @@
+// @ts-check
 // Live controls of a model that does not train: every named field of a form is the session control
 // of that name. A slider sends while it moves, one request at a time with the newest value winning;
 // an <output for=NAME> shows a slider's value; `state` messages put the session's values back.

@@ -1,9 +1,10 @@
+// @ts-check
 // The playground's set-up, which is the session's config: data set, noise, samples, test share, grid,
 // the input features (a checkbox each, beside its map over the plane), the hidden layers (− / + a
 // layer, − / + units of each), activation and loss. Any change hands the whole config to `onChange`.
 
 import { setText } from "./i18n.js";
-import { element } from "../views/dom.js";
+import { element } from "../views/parts/dom.js";
 
 // Written as in TensorFlow Playground: mathematics, the same in every language.
 const FEATURE_LABELS = { x1: "x₁", x2: "x₂", x1_sq: "x₁²", x2_sq: "x₂²", x1_x2: "x₁·x₂", sin_x1: "sin x₁", sin_x2: "sin x₂" };

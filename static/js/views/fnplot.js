@@ -1,8 +1,9 @@
+// @ts-check
 // A function and its derivative over the same x axis, drawn together on a canvas: f in solid blue,
 // f′ in dashed vermillion (Okabe–Ito), with the axes through zero and round tick labels.
 
 import { linear, rangeOf, ticks } from "../math/plotaxes.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const COLORS = { y: "#0072B2", dy: "#D55E00", axis: "#888", grid: "#e6e6e6", text: "#333" };
 const PAD = { left: 34, right: 8, top: 8, bottom: 20 };

@@ -1,8 +1,9 @@
+// @ts-check
 // One bar per layer on a log scale (gradient norms ‖∂L/∂h_l‖ from layer 1 at the left), each bar's
 // number on hover and in its accessible name; a shared [lo, hi] of log10 values lets two panels compare.
 
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /** Mount an empty bar chart into `el`; `describe(i, value, extra)` gives bar i's hover text. */
 export function mount(el, { describe = (i, v) => `${i + 1}: ${formatValue(v)}` } = {}) {

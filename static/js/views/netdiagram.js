@@ -1,106 +1,89 @@
-// The playground's network: one column per layer (input features, hidden layers, output), each unit a
-// small heatmap of its output over the plane, and every weight a line whose width grows with |w| and
-// whose colour is its sign (blue positive, orange negative). Hovering a unit or a line reports it.
+// @ts-check
+// Network diagram: a column of units per layer (input first) joined by every weight, as SVG. Each
+// unit shows a number (the page picks which: a, z, ∂L/∂z…) and a second one under it, labelled; a
+// weight's line is blue when positive, vermillion when negative, its width growing with |w|. The active
+// column and the weights into it are emphasised (the stage being written out), those weights with their
+// values when there are few enough to read.
 
-import { paintRaster } from "./raster.js";
-import { element } from "./dom.js";
+import { formatValue } from "../math/numbers.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const POSITIVE = "#0072B2";
-const NEGATIVE = "#E69F00";
+const COLUMN = 150;
+const ROW = 56;
+const RADIUS = 21;
+const COLORS = { positive: "#0072B2", negative: "#D55E00" };
+const MAX_EDGE_LABELS = 12;
 
-/** Mount an empty diagram into `el`; `onHover(item|null)` gets {kind: "unit"|"weight", …} under the pointer. */
-export function mount(el, { onHover = () => {} } = {}) {
-  const lines = document.createElementNS(SVG, "svg");
-  lines.classList.add("net-lines");
-  const columns = element("div", "net-columns");
-  const root = element("div", "net", lines, columns);
+function svg(tag, attributes = {}) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  return node;
+}
+
+/** Mount an empty diagram into `el`; `label` names it for tests (data-view). */
+export function mount(el, { label = "network" } = {}) {
+  const root = svg("svg", { class: "netdiagram", role: "img", "data-view": label });
   el.append(root);
-  const view = { root, lines, columns, onHover, shape: "", tiles: [], edges: [] };
-  view.resize = new ResizeObserver(() => placeLines(view));
-  view.resize.observe(root);
-  return view;
+  return { root };
 }
 
 /**
- * Show the network: `widths` [inputs, hidden…, outputs], `labels` of the inputs, `maps[c][u]` =
- * {values, start, scale} of unit u in column c (output: the surface), `grid`, `weights[l]` = {data,
- * shape: [out, in]} and `biases[l]` (typed arrays) of layer l + 1.
+ * Draw `sizes` units per layer. `weights[l-1]` = W_l {data, shape [out, in]}; `values[c]` the numbers
+ * shown in column c (c = 0 the input), `below[c]` the second numbers with `belowLabel` ("z =");
+ * `active` the emphasised column (0 for none).
  */
-export function update(view, { widths, labels, maps, grid, weights, biases }) {
-  const shape = `${widths.join(",")}|${labels.join(",")}|${grid}`;
-  if (shape !== view.shape) build(view, widths, labels, grid, shape);
-  view.tiles.forEach((column, c) =>
-    column.forEach((tile, u) => {
-      const map = maps[c]?.[u];
-      if (map) paintRaster(tile.canvas, map.values, map.start, grid, grid, map.scale);
-      tile.bias = c > 0 ? biases[c - 1][u] : null;
+export function update(view, { sizes, weights, values, below = [], belowLabel = "", active = 0 }) {
+  const tallest = Math.max(...sizes);
+  const width = COLUMN * (sizes.length - 1) + 2 * (RADIUS + 30);
+  const height = ROW * tallest + 30;
+  view.root.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  const centre = (c, j) => ({ x: RADIUS + 30 + c * COLUMN, y: 10 + ROW * (j + 0.5) + (ROW * (tallest - sizes[c])) / 2 });
+  const largest = Math.max(1e-9, ...weights.flatMap((w) => Array.from(w.data, Math.abs)));
+  const edges = weights.flatMap((w, l) =>
+    Array.from(w.data, (value, k) => {
+      const from = centre(l, k % w.shape[1]);
+      const to = centre(l + 1, Math.floor(k / w.shape[1]));
+      return svg("line", {
+        x1: from.x, y1: from.y, x2: to.x, y2: to.y,
+        stroke: value >= 0 ? COLORS.positive : COLORS.negative,
+        "stroke-width": (0.5 + 4 * Math.abs(value) / largest).toFixed(2),
+        class: l + 1 === active ? "edge active" : "edge",
+      });
     }),
   );
-  let largest = 1e-9;
-  for (const { data } of weights) for (const w of data) largest = Math.max(largest, Math.abs(w));
-  for (const edge of view.edges) {
-    const w = weights[edge.layer].data[edge.to * weights[edge.layer].shape[1] + edge.from];
-    edge.value = w;
-    edge.line.setAttribute("stroke", w >= 0 ? POSITIVE : NEGATIVE);
-    edge.line.setAttribute("stroke-width", String(0.5 + 5 * (Math.abs(w) / largest)));
-  }
+  const units = sizes.flatMap((size, c) =>
+    Array.from({ length: size }, (_, j) => {
+      const { x, y } = centre(c, j);
+      const value = values[c]?.[j];
+      const text = svg("text", { x, y: y + 5, "text-anchor": "middle" });
+      text.textContent = value === undefined ? "" : formatValue(value);
+      const group = svg("g", { class: c === active ? "unit active" : "unit", "data-column": c, "data-unit": j });
+      group.append(svg("circle", { cx: x, cy: y, r: RADIUS }), text);
+      if (below[c]?.[j] !== undefined) {
+        const note = svg("text", { x, y: y + RADIUS + 12, "text-anchor": "middle", class: "below" });
+        note.textContent = `${belowLabel}${formatValue(below[c][j])}`;
+        group.append(note);
+      }
+      return group;
+    }),
+  );
+  const into = weights[active - 1];
+  const labels = into && into.data.length <= MAX_EDGE_LABELS ? edgeLabels(into, (j) => centre(active - 1, j), (j) => centre(active, j)) : [];
+  view.root.replaceChildren(...edges, ...units, ...labels);
+}
+
+/** W_l's values written on its lines, a third of the way from the unit they leave. */
+function edgeLabels(w, from, to) {
+  return Array.from(w.data, (value, k) => {
+    const a = from(k % w.shape[1]);
+    const b = to(Math.floor(k / w.shape[1]));
+    const label = svg("text", { x: a.x + (b.x - a.x) / 3, y: a.y + (b.y - a.y) / 3 - 3, "text-anchor": "middle", class: "weight" });
+    label.textContent = formatValue(value);
+    return label;
+  });
 }
 
 /** Remove the diagram. */
 export function destroy(view) {
-  view.resize.disconnect();
   view.root.remove();
-}
-
-function build(view, widths, labels, grid, shape) {
-  view.shape = shape;
-  view.columns.replaceChildren();
-  view.lines.replaceChildren();
-  view.tiles = widths.map((width, c) => {
-    const column = element("div", "net-column");
-    view.columns.append(column);
-    return Array.from({ length: width }, (_, u) => {
-      const canvas = element("canvas", "net-unit");
-      canvas.width = canvas.height = grid;
-      const tile = { canvas, column: c, unit: u, bias: null };
-      const node = element("div", "net-node", canvas, element("span", "net-label", c === 0 ? labels[u] : ""));
-      node.dataset.unit = `${c}.${u}`;
-      node.addEventListener("mouseenter", () => view.onHover({ kind: "unit", layer: c, unit: u, bias: tile.bias }));
-      node.addEventListener("mouseleave", () => view.onHover(null));
-      column.append(node);
-      tile.node = node;
-      return tile;
-    });
-  });
-  view.edges = [];
-  for (let layer = 0; layer + 1 < widths.length; layer++) {
-    for (let to = 0; to < widths[layer + 1]; to++) {
-      for (let from = 0; from < widths[layer]; from++) {
-        const line = document.createElementNS(SVG, "line");
-        const edge = { layer, from, to, line, value: 0 };
-        line.addEventListener("mouseenter", () => view.onHover({ kind: "weight", layer: layer + 1, from, to, value: edge.value }));
-        line.addEventListener("mouseleave", () => view.onHover(null));
-        view.lines.append(line);
-        view.edges.push(edge);
-      }
-    }
-  }
-  placeLines(view);
-}
-
-/** Put each line between the right edge of its source unit and the left edge of its target. */
-function placeLines(view) {
-  const origin = view.root.getBoundingClientRect();
-  view.lines.setAttribute("width", String(origin.width));
-  view.lines.setAttribute("height", String(origin.height));
-  const box = (tile) => tile.canvas.getBoundingClientRect();
-  for (const edge of view.edges) {
-    const a = box(view.tiles[edge.layer][edge.from]);
-    const b = box(view.tiles[edge.layer + 1][edge.to]);
-    edge.line.setAttribute("x1", String(a.right - origin.left));
-    edge.line.setAttribute("y1", String(a.top + a.height / 2 - origin.top));
-    edge.line.setAttribute("x2", String(b.left - origin.left));
-    edge.line.setAttribute("y2", String(b.top + b.height / 2 - origin.top));
-  }
 }

@@ -1,10 +1,11 @@
+// @ts-check
 // A heatmap of values over the playground's square [−span, span]², optionally with the data points
 // on top (class 1 dark red, class 0 dark blue, regression targets on the map's scale; test points
 // ringed in black). A click reports the point of the plane under the pointer.
 
 import { colorOf } from "../math/colormap.js";
-import { paintRaster } from "./raster.js";
-import { element } from "./dom.js";
+import { paintRaster } from "./parts/raster.js";
+import { element } from "./parts/dom.js";
 
 /** Mount a `size`×`size` CSS-pixel map into `el`; `onPick({x1, x2})` gets clicks (none if absent). */
 export function mount(el, { size = 300, label = "", span = 6, onPick = null } = {}) {
