@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from app.engine.data.toy2d import DATASETS, make_toy
-from app.engine.live.mlp import MLP, plane_grid
+from app.engine.live.mlp import MLP, pixel_centres
 from app.engine.params import ParamError, validate
 
 CPU = torch.device("cpu")
@@ -56,7 +56,7 @@ def test_frame_carries_the_contract():
 def test_surface_and_units_equal_the_network_on_the_grid():
     live = build(dataset="circle", hidden=[4], activation="relu", grid=8)
     _, tensors = live.frame(False, torch.float32)
-    grid = plane_grid(8)
+    grid = pixel_centres(8)
     assert grid[0].tolist() == [-5.25, 5.25]  # the top left pixel's centre
     layer1, layer2 = live.model.layers
     x = torch.stack((grid[:, 0], grid[:, 1]), 1)

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import torch
 
+from app.engine.data.points2d import MOONS_RADIUS, make_points
+
 SPAN = 6.0  # points lie in [−SPAN, SPAN]²
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral", "moons")
 REGRESSION = ("plane", "sine")
@@ -55,13 +57,9 @@ def _spiral(n: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _moons(n: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Two interleaved half circles of radius 3 (scikit-learn's moons, scaled to the square)."""
-    label = (torch.arange(n) % 2 == 0).float()
-    angle = torch.rand(n, generator=g) * math.pi
-    upper = torch.stack((angle.cos(), angle.sin()), 1)
-    lower = torch.stack((1 - angle.cos(), 0.5 - angle.sin()), 1)
-    x = torch.where(label[:, None] == 0, upper, lower)
-    return (x - torch.tensor([0.5, 0.25])) * 3, label
+    """Two interleaved half circles (points2d's moons, without noise), scaled to radius 3."""
+    x, y = make_points("moons", n, 0.0, g)
+    return x * (3 / MOONS_RADIUS), y.float()
 
 
 def _plane(n: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:

@@ -53,7 +53,7 @@ def check_config(config: dict) -> None:
         )
 
 
-def plane_grid(size: int) -> torch.Tensor:
+def pixel_centres(size: int) -> torch.Tensor:
     """[size², 2] pixel centres of the square, row by row from the top (x2 = +SPAN) and left (x1 = −SPAN)."""
     centres = (torch.arange(size) + 0.5) / size * 2 * SPAN - SPAN
     x2, x1 = torch.meshgrid(centres.flip(0), centres, indexing="ij")
@@ -111,7 +111,7 @@ class MlpLive:
         self.points, self.targets = points.to(device), targets.to(device)
         self.is_test = (torch.arange(len(points)) >= len(points) - tests).to(device)
         self.head = HEADS[config["loss"]]
-        self.grid = plane_grid(config["grid"]).to(device)
+        self.grid = pixel_centres(config["grid"]).to(device)
         self.model = seeded(seed, self._build).to(device)
         self._initial = {k: v.clone() for k, v in self.model.state_dict().items()}
         self.trainer = PlaygroundTrainer(self.model, self.head, controls, seed)
