@@ -65,7 +65,9 @@ class Page:
 
 PAGES = (  # in the curriculum's order (CHAPTERS)
     Page("/learning", "page.learning.title", "page.learning.summary"),
+    Page("/activations", "page.activations.title", "page.activations.summary"),
     Page("/backprop", "page.backprop.title", "page.backprop.summary"),
+    Page("/playground", "page.playground.title", "page.playground.summary"),
     Page("/conv", "page.conv.title", "page.conv.summary"),
     Page("/pool", "page.pool.title", "page.pool.summary"),
     Page("/dropout", "page.dropout.title", "page.dropout.summary"),

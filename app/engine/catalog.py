@@ -1,5 +1,6 @@
 """The model catalog: every model family a session can run, by name."""
 
+from app.engine.live.activations import ACTIVATIONS
 from app.engine.live.backprop import BACKPROP
 from app.engine.live.base import ModelSpec
 from app.engine.live.charrnn import CHARRNN
@@ -12,6 +13,7 @@ from app.engine.live.lenet import LENET
 from app.engine.live.lstm import LSTM
 from app.engine.live.memory import MEMORY
 from app.engine.live.minilm_tokens import MINILM_TOKENS
+from app.engine.live.mlp import MLP
 from app.engine.live.pool import AVGPOOL2D, MAXPOOL2D
 from app.engine.live.rnn import RNN
 from app.engine.live.seq2seq import SEQ2SEQ
@@ -21,6 +23,8 @@ from app.engine.live.word2vec import WORD2VEC
 CATALOG: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
+        ACTIVATIONS,
+        MLP,
         LENET,
         CONV2D,
         MAXPOOL2D,

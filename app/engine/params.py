@@ -4,7 +4,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-ParamType = Literal["int", "float", "bool", "choice", "ints"]  # ints: a list of whole numbers
+# ints: a list of whole numbers; names: a list of distinct choices
+ParamType = Literal["int", "float", "bool", "choice", "ints", "names"]
 
 
 class ParamError(ValueError):
@@ -27,7 +28,7 @@ class Param:
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] | None = None
-    length: tuple[int, int] | None = None  # ints: the fewest and most items; min/max bound each item
+    length: tuple[int, int] | None = None  # ints, names: the fewest and most items; min/max bound each int
 
     def describe(self) -> dict[str, Any]:
         """The catalog entry: only the keys that apply to this type."""
@@ -45,6 +46,8 @@ class Param:
             return value
         if self.type == "ints":
             return self._ints(value, field)
+        if self.type == "names":
+            return self._names(value, field)
         number = self._number(value, field)
         if self.min is not None and number < self.min:
             raise ParamError(field, f"must be at least {self.min:g}")
@@ -58,6 +61,17 @@ class Param:
             raise ParamError(field, f"must be a list of {fewest} to {most} whole numbers")
         item = Param(self.name, "int", None, self.doc, min=self.min, max=self.max)
         return [item.check(v, f"{field}[{i}]") for i, v in enumerate(value)]
+
+    def _names(self, value: Any, field: str) -> list[str]:
+        fewest, most = self.length or (0, len(self.choices or ()))
+        if not isinstance(value, list) or not fewest <= len(value) <= most:
+            raise ParamError(field, f"must be a list of {fewest} to {most} names")
+        for i, item in enumerate(value):
+            if item not in (self.choices or ()):
+                raise ParamError(f"{field}[{i}]", f"must be one of {', '.join(self.choices or ())}")
+        if len(set(value)) < len(value):
+            raise ParamError(field, "must not name an item twice")
+        return list(value)
 
     def _number(self, value: Any, field: str) -> int | float:
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -129,6 +129,16 @@ class Resample(_Message):
     type: Literal["resample"]
 
 
+class Points(_Message):
+    """Add points [x1, x2, target] to the playground's training or test set."""
+
+    type: Literal["points"]
+    points: Annotated[
+        list[Annotated[list[Number], Field(min_length=3, max_length=3)]], Field(min_length=1, max_length=200)
+    ]
+    split: Literal["train", "test"] = "train"
+
+
 class View(_Message):
     """The driver's page state, mirrored on every viewer's page (a lecture): any small JSON object."""
 
@@ -202,6 +212,7 @@ AnyClientMessage = (
     | Sentences
     | Query
     | Resample
+    | Points
     | View
     | Handoff
     | Room
@@ -212,7 +223,9 @@ AnyClientMessage = (
     | Reset
 )
 ClientMessage = Annotated[AnyClientMessage, Field(discriminator="type")]
-InputMessage = Forward | Sample | Pattern | Kernel | Upstream | Text | Generate | Sentences | Query | Resample
+InputMessage = (
+    Forward | Sample | Pattern | Kernel | Upstream | Text | Generate | Sentences | Query | Resample | Points
+)
 _ADAPTER: TypeAdapter[AnyClientMessage] = TypeAdapter(ClientMessage)
 _KINDS = {get_args(cls.model_fields["type"].annotation)[0] for cls in get_args(AnyClientMessage)}
 _TYPES = ("auth", "ping", *sorted(_KINDS - {"auth", "ping"}))

@@ -38,3 +38,15 @@ test("a list field reads back from comma-separated numbers", () => {
   assert.deepEqual(configFromParams(new URLSearchParams("sizes=2,x"), fields), {});
   assert.equal(withView("http://h/p", { sizes: [2, 4, 1] }).search, "?sizes=2%2C4%2C1");
 });
+
+test("list fields travel comma-separated: whole numbers for ints, listed choices for names", () => {
+  const fields = [
+    { name: "hidden", type: "ints", default: [4, 2] },
+    { name: "features", type: "names", default: ["x1"], choices: ["x1", "x2", "sin_x1"] },
+    { name: "sizes", type: "ints", default: [1] },
+  ];
+  const params = new URLSearchParams("hidden=&features=x1,sin_x1&sizes=2,x");
+  assert.deepEqual(configFromParams(params, fields), { hidden: [], features: ["x1", "sin_x1"] });
+  assert.equal(withView("http://host/playground", { hidden: [8, 8], features: ["x1", "x2"] }).search, "?hidden=8%2C8&features=x1%2Cx2");
+  assert.deepEqual(configFromParams(new URLSearchParams("features=x1,x9"), fields), {});
+});

@@ -20,6 +20,7 @@ MINIMAL = {
     "sentences": {"first": "A cat sat.", "second": "A dog ran."},
     "query": {"word": "king", "analogy": ["king", "man", "woman"]},
     "resample": {},
+    "points": {"points": [[1.0, -2.0, 1]], "split": "test"},
     "train": {},
     "pause": {},
     "step": {"count": 2},
@@ -49,6 +50,9 @@ def test_every_message_type_parses(kind):
         ('{"type": "nonsense"}', "type"),
         ('{"type": "sentences", "first": 7}', "first"),
         ('{"type": "query", "analogy": ["a", "b"]}', "analogy"),
+        ('{"type": "points", "points": [[1, 2, 3, 4]]}', "points[0]"),
+        ('{"type": "points", "points": [[1, NaN, 0]]}', "points[0][1]"),
+        ('{"type": "points", "points": [[1, 2, 1]], "split": "val"}', "split"),
     ],
 )
 def test_errors_name_the_field(text, field):

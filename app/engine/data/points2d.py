@@ -6,6 +6,7 @@ import torch
 
 DATASETS = ("blobs", "moons")
 BLOB_CLASSES = 3
+MOONS_RADIUS = 1.6
 
 
 def make_points(
@@ -23,7 +24,7 @@ def make_points(
         upper = torch.stack((t.cos(), t.sin()), 1)
         lower = torch.stack((1 - t.cos(), 0.5 - t.sin()), 1)
         x = torch.where(y[:, None] == 0, upper, lower) - torch.tensor([0.5, 0.25])
-        x = x * 1.6 + torch.randn(count, 2, generator=generator) * noise
+        x = x * MOONS_RADIUS + torch.randn(count, 2, generator=generator) * noise
     order = torch.randperm(count, generator=generator)
     return x[order], y[order]
 

@@ -23,14 +23,25 @@ export function readView(params, defaults) {
   return Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, parseLike(params.get(key), value) ?? value]));
 }
 
+/** A list field's query value ("8,8", "x1,x2", "" for none): whole numbers for `ints`, listed choices for `names`. */
+function parseList(text, field) {
+  if (text === null) return undefined;
+  const items = text === "" ? [] : text.split(",");
+  if (field.type === "names") return items.every((item) => field.choices.includes(item)) ? items : undefined;
+  const numbers = items.map(Number);
+  return numbers.every(Number.isInteger) ? numbers : undefined;
+}
+
 /**
  * The config values the query holds for the catalog's `fields` ({name, type, default, choices}):
- * numbers as numbers, bools as booleans, choices only when listed. Absent fields are left out.
+ * numbers as numbers, bools as booleans, choices only when listed, lists from comma-separated items.
+ * Absent fields are left out.
  */
 export function configFromParams(params, fields) {
   const config = {};
   for (const field of fields) {
-    const value = parseLike(params.get(field.name), field.default);
+    const text = params.get(field.name);
+    const value = Array.isArray(field.default) ? parseList(text, field) : parseLike(text, field.default);
     if (value === undefined) continue;
     if (field.type === "choice" && !field.choices.includes(value)) continue;
     config[field.name] = value;
@@ -38,7 +49,7 @@ export function configFromParams(params, fields) {
   return config;
 }
 
-/** `url` with `values` set in its query (booleans as 1/0; null or undefined removes the key). */
+/** `url` with `values` set in its query (booleans as 1/0, lists comma-separated; null or undefined removes the key). */
 export function withView(url, values) {
   const next = new URL(url);
   for (const [key, value] of Object.entries(values)) {

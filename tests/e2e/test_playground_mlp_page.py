@@ -1,0 +1,114 @@
+"""The MLP playground in Chromium against a real server: it trains and its pictures change, the numbers
+drawn are the network's, a URL restores the whole set-up, clicks add points, and lecture viewers follow."""
+
+import pytest
+import torch
+from playwright.sync_api import Browser, Page, expect
+
+from e2e.frames import READ_FRAME as READ
+from e2e.frames import WAIT_MS, open_page, tensor
+from e2e.test_activations_page import CANVAS
+from e2e.test_lecture import open_viewer
+
+# The colour at the centre of the output map: red-ish where class 1 is predicted.
+CENTRE_RGB = """
+() => {
+  const canvas = document.querySelector('#surface canvas');
+  const middle = canvas.width / 2 + 5;
+  return Array.from(canvas.getContext('2d').getImageData(middle, middle, 1, 1).data);
+}
+"""
+PAUSED_FRAME = "() => window.nnlive.lastFrame.header.val?.step === window.nnlive.lastFrame.header.step"
+SETUP = (
+    "dataset=circle&hidden=6,4&features=x1,x2,x1_sq&activation=relu&grid=24&samples=300&lr=0.05&batch_size=20"
+)
+
+
+def test_trains_and_its_pictures_change(page: Page, live_server: str, errors) -> None:
+    frame = open_page(page, f"{live_server}/playground?{SETUP}", READ)
+    assert frame["surface"]["shape"] == [24, 24]
+    assert frame["unit.l1"]["shape"] == [6, 24, 24]
+    assert frame["unit.l2"]["shape"] == [4, 24, 24]
+    expect(page.locator(".net-node")).to_have_count(3 + 6 + 4 + 1)
+    expect(page.locator(".net-lines line")).to_have_count(3 * 6 + 6 * 4 + 4)
+    surface_before = page.evaluate(CANVAS, "#surface canvas")
+    unit_before = page.evaluate(CANVAS, '.net-node[data-unit="1.0"] canvas')
+
+    page.keyboard.press(" ")  # Space: train
+    page.wait_for_function("() => window.nnlive.lastFrame.header.step > 300", timeout=WAIT_MS)
+    page.wait_for_function("() => window.nnlive.lastFrame.header.test.acc > 0.95", timeout=WAIT_MS)
+    page.click("#train")  # pause: the last frame is the one validated where training stopped
+    expect(page.locator("#run-state")).to_have_attribute("data-state", "paused")
+    page.wait_for_function(PAUSED_FRAME, timeout=WAIT_MS)
+    frame = page.evaluate(READ)
+    assert page.evaluate(CANVAS, "#surface canvas") != surface_before
+    assert page.evaluate(CANVAS, '.net-node[data-unit="1.0"] canvas') != unit_before
+    # inside the circle is class 1: the surface says so there, and the map is red (r > b) at the centre
+    surface = tensor(frame["surface"])
+    assert surface[12, 12] > 0.9
+    r, _, b, _ = page.evaluate(CENTRE_RGB)
+    assert r > b
+    # the first hidden layer's maps are relu(W1 · features + b1) over the plane, as drawn
+    w, bias = tensor(frame["weight.l1"]), tensor(frame["bias.l1"])
+    features = tensor(frame["feature"]).reshape(3, -1)
+    expected = torch.relu(w @ features + bias[:, None]).reshape(6, 24, 24)
+    torch.testing.assert_close(tensor(frame["unit.l1"]), expected, atol=1e-4, rtol=1e-4)
+    expect(page.locator("#metrics")).to_contain_text("test loss")
+    page.hover('.net-node[data-unit="1.0"]')  # a unit: its bias
+    expect(page.locator("#hover")).to_contain_text("layer 1, unit 1: bias b =")
+    page.locator(".net-lines line").first.dispatch_event("mouseenter")  # a weight: W1[0, 0]
+    expect(page.locator("#hover")).to_contain_text("from unit 1 to unit 1: w =")
+    shown = float(page.locator("#hover").text_content().rpartition("=")[2])
+    assert shown == pytest.approx(w[0, 0].item(), rel=5e-3, abs=1e-3)
+    assert page.locator(".curves").count() == 1
+
+
+def test_a_url_restores_the_setup_and_clicks_add_points(page: Page, live_server: str, errors) -> None:
+    frame = open_page(page, f"{live_server}/playground?{SETUP}&l2=0.001&test=0", READ)
+    config = frame["session"]["config"]
+    assert config["hidden"] == [6, 4]
+    assert config["features"] == ["x1", "x2", "x1_sq"]
+    assert (config["dataset"], config["activation"], config["grid"]) == ("circle", "relu", 24)
+    page.wait_for_function(
+        "() => window.nnlive.session && document.querySelector('#controls [name=l2]').value === '0.001'"
+    )
+    expect(page.locator('#features input[value="x1_sq"]')).to_be_checked()
+    expect(page.locator('#features input[value="x2_sq"]')).not_to_be_checked()
+    expect(page.locator("#show-test")).not_to_be_checked()
+    assert "hidden=6%2C4" in page.url or "hidden=6,4" in page.url
+
+    count = frame["points"]["shape"][0]
+    page.locator("#surface canvas").click(position={"x": 150, "y": 150})
+    page.wait_for_function(
+        f"() => window.nnlive.lastFrame.tensors.points.shape[0] === {count + 1}", timeout=WAIT_MS
+    )
+    added = page.evaluate(READ)
+    x1, x2 = added["points"]["data"][-2:]
+    assert abs(x1) < 0.1
+    assert abs(x2) < 0.1
+    assert added["targets"]["data"][-1] == 1
+
+    page.click('#features input[value="x2_sq"]')  # a new set-up: a new session with four features
+    page.wait_for_function("() => window.nnlive.session.config.features.length === 4", timeout=WAIT_MS)
+    assert "x2_sq" in page.url
+
+    page.fill('#setup [name="samples"]', "5000")  # refused: the notice names the field, the set-up stays
+    page.press('#setup [name="samples"]', "Tab")
+    expect(page.locator("#notice")).to_contain_text("config.samples", timeout=WAIT_MS)
+    expect(page.locator('#setup [name="samples"]')).to_have_value("300")
+
+
+def test_a_lecture_viewer_follows(page: Page, browser: Browser, live_server: str, errors) -> None:
+    frame = open_page(page, f"{live_server}/playground?{SETUP}", READ)
+    contexts: list = []
+    try:
+        viewer = open_viewer(browser, contexts, live_server, "playground", frame["session"]["id"])
+        page.check("#discretize")
+        expect(viewer.locator("#discretize")).to_be_checked(timeout=WAIT_MS)
+        page.click("#step-once")
+        viewer.wait_for_function("() => window.nnlive.lastFrame.header.step >= 1", timeout=WAIT_MS)
+        expect(viewer.locator("#train")).to_be_disabled()
+        expect(viewer.locator('#features input[value="x1_sq"]')).to_be_checked()
+    finally:
+        for context in contexts:
+            context.close()
