@@ -8,7 +8,14 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def web_dir(name: str) -> Path:
+    """``static`` or ``templates``: inside the package when installed from a wheel (the build copies them
+    there), else at the top of the source checkout, where they live (an editable install, a clone)."""
+    packaged = PACKAGE / name
+    return packaged if packaged.is_dir() else PACKAGE.parent / name
 
 
 class Settings(BaseSettings):
@@ -34,8 +41,8 @@ class Settings(BaseSettings):
     admin_token: str = ""
     max_steps_per_s: float = Field(50.0, gt=0)
     max_messages_per_s: float = Field(250.0, gt=0)
-    static_dir: Path = ROOT / "static"
-    templates_dir: Path = ROOT / "templates"
+    static_dir: Path = Field(default_factory=lambda: web_dir("static"))
+    templates_dir: Path = Field(default_factory=lambda: web_dir("templates"))
 
 
 @lru_cache
