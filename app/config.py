@@ -3,11 +3,14 @@
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# A page allowed to frame /inspect: an origin (``https://hub.example.org``, ``*`` in host or port) or a
+# scheme (``vscode-webview:``); nothing that could end the policy's directive.
+FRAME_ANCESTOR = r"^([a-z][a-z0-9+.-]*://[A-Za-z0-9.*\[\]:-]+|[a-z][a-z0-9+.-]*:)$"
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -33,6 +36,7 @@ class Settings(BaseSettings):
     session_idle_s: float = Field(1800.0, gt=0)
     presenter_grace_s: float = Field(900.0, gt=0)
     allowed_origins: list[str] = []
+    frame_ancestors: list[Annotated[str, Field(pattern=FRAME_ANCESTOR)]] = []
     max_message_bytes: int = Field(256 * 1024, ge=1024)
     max_upload_bytes: int = Field(1024 * 1024, ge=1024)
     max_frame_bytes: int = Field(4 * 1024 * 1024, ge=1024)

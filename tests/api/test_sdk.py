@@ -14,8 +14,8 @@ import pytest
 import torch
 from torch import nn
 
+import nnlive
 from api.helpers import WAIT_S, Frame, Socket
-from app import sdk
 from app.config import Settings
 from app.protocol import encode_frame
 from app.sdk.capture import clip
@@ -50,7 +50,7 @@ def start_run(base: str, name: str) -> dict:
     return response.json()
 
 
-def wait_for_session(run: sdk.Run) -> dict:
+def wait_for_session(run: nnlive.Run) -> dict:
     """The session the run created (it connects in the background), as a socket fixture takes it."""
     deadline = time.monotonic() + WAIT_S
     while not run.connected:
@@ -65,7 +65,7 @@ def test_streamed_activations_and_gradients_equal_a_fresh_torch_run(
     torch.manual_seed(0)
     model, x, y = TinyCNN(), torch.randn(2, 1, 12, 12), torch.tensor([0, 2])
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    with sdk.connect(live_server, run="unit-cnn", fps=1e6, precision="float32") as run:
+    with nnlive.connect(live_server, run="unit-cnn", fps=1e6, precision="float32") as run:
         run.watch(model, exclude=["pool"])
         viewer = open_socket(wait_for_session(run))
         losses = []
@@ -105,7 +105,7 @@ def test_float16_frames_and_clipped_large_maps(live_server: str, open_socket: Op
     conv = nn.Conv2d(1, 20, 3, padding=1)
     model = nn.Sequential(conv)
     x = torch.randn(3, 1, 70, 40)
-    with sdk.connect(live_server, run="unit-clip", fps=1e6) as run:
+    with nnlive.connect(live_server, run="unit-clip", fps=1e6) as run:
         run.watch(model)
         viewer = open_socket(wait_for_session(run))
         model(x).sum().backward()
@@ -194,7 +194,7 @@ def test_another_holder_of_the_token_can_neither_take_control_nor_stop_the_strea
         return ensure(transport)
 
     monkeypatch.setattr(Transport, "_ensure_session", reconnect_to_taken_first)
-    run = sdk.connect(live_server, run="contested", fps=1e6)
+    run = nnlive.connect(live_server, run="contested", fps=1e6)
     try:
         info = wait_for_session(run)
         assert info["id"] != taken["id"]  # it did not stay where it could not publish
@@ -238,7 +238,7 @@ def test_another_holder_of_the_token_can_neither_take_control_nor_stop_the_strea
 def test_training_goes_on_without_a_server():
     with socket_nobody_listens_on() as url:
         model = TinyCNN()
-        run = sdk.connect(url, run="unit-offline", fps=1e6)
+        run = nnlive.connect(url, run="unit-offline", fps=1e6)
         run.watch(model)
         for step in range(3):
             model(torch.randn(1, 1, 12, 12)).sum().backward()
