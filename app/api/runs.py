@@ -14,6 +14,18 @@ def _runs(request: Request) -> Runs:
     return request.app.state.runs
 
 
+@router.get("")
+def streaming_runs(manager: Manager, request: Request) -> dict:
+    """The runs whose script streams to this server now, the most recently started first (/inspect
+    without a run lists them)."""
+    runs = _runs(request).streaming(manager)
+    return {"runs": [{"run": n, "viewer_url": _viewer_path(n), "session": s.info()} for n, s in runs]}
+
+
+def _viewer_path(name: str) -> str:
+    return f"{INSPECT.page}?run={name}"
+
+
 @router.post("/{name}", status_code=201)
 async def start_run(name: str, manager: Manager, request: Request) -> dict:
     """A new session for run ``name`` (its driver sends frames); /inspect?run=NAME follows it."""
@@ -21,7 +33,7 @@ async def start_run(name: str, manager: Manager, request: Request) -> dict:
     client = request.client.host if request.client else ""
     session = await manager.create(INSPECT.name, {}, 0, None, client)
     _runs(request).record(name, session)
-    viewer_url = f"{str(request.base_url).rstrip('/')}{INSPECT.page}?run={name}"
+    viewer_url = f"{str(request.base_url).rstrip('/')}{_viewer_path(name)}"
     return {**session.info(), "run": name, "token": session.token, "viewer_url": viewer_url}
 
 

@@ -18,6 +18,8 @@ import { readView, writeView } from "../session/urlstate.js";
 import * as activation from "../views/activation.js";
 import * as curves from "../views/curves.js";
 import * as moduletree from "../views/moduletree.js";
+import * as runlist from "../views/runlist.js";
+import { pollLiveRuns } from "../net/liveruns.js";
 
 const VIEW = { run: "", session: "", module: "" }; // the view state in the URL, with its defaults
 // Okabe–Ito: told apart with every common colour-vision deficiency.
@@ -139,8 +141,7 @@ async function main() {
     return;
   }
   if (!view.run && !view.session) {
-    setText(byId("connection"), "inspect.no_run_pill");
-    notice.show("inspect.no_run");
+    listLiveRuns(debug);
     return;
   }
   byId("run-name").textContent = view.run || view.session;
@@ -182,6 +183,18 @@ async function main() {
     source.on("frame", received);
     source.connect();
   }
+}
+
+/** No run asked for: the runs streaming now, each a link, above the SDK's lines (nothing to draw yet). */
+function listLiveRuns(debug) {
+  byId("inspect").dataset.mode = "choose";
+  const section = byId("live-runs");
+  section.hidden = false;
+  const list = runlist.mount(section, { hint: byId("runs-hint") });
+  pollLiveRuns((runs) => {
+    debug.runs = runs;
+    runlist.update(list, { runs });
+  });
 }
 
 main();
