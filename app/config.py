@@ -9,8 +9,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # A page allowed to frame /inspect: an origin (``https://hub.example.org``, ``*`` in host or port) or a
-# scheme (``vscode-webview:``); nothing that could end the policy's directive.
-FRAME_ANCESTOR = r"^([a-z][a-z0-9+.-]*://[A-Za-z0-9.*\[\]:-]+|[a-z][a-z0-9+.-]*:)$"
+# scheme (``vscode-webview:``); nothing that could end the policy's directive (nor an IPv6 address, which
+# CSP cannot name).
+FRAME_ANCESTOR = r"^([a-z][a-z0-9+.-]*://[A-Za-z0-9.*:-]+|[a-z][a-z0-9+.-]*:)$"
 PACKAGE = Path(__file__).resolve().parent
 
 

@@ -28,12 +28,12 @@ CONTENT_SECURITY_POLICY = content_security_policy()  # nothing may frame a page
 # on the server (the script drives its run), so a framing page cannot trick a click into doing anything.
 FRAMABLE_PATHS = frozenset({"/inspect"})
 # Who may frame them: the server itself and notebooks on this machine (Jupyter on localhost, VS Code's
-# notebook webviews); NNLIVE_FRAME_ANCESTORS adds a hosted notebook's origin.
+# notebook webviews); NNLIVE_FRAME_ANCESTORS adds a hosted notebook's origin. (CSP has no syntax for an
+# IPv6 address such as [::1]: browsers reject the whole source.)
 LOCAL_NOTEBOOKS = (
     "'self'",
     "http://localhost:*",
     "http://127.0.0.1:*",
-    "http://[::1]:*",
     "https://localhost:*",
     "https://127.0.0.1:*",
     "vscode-webview:",
