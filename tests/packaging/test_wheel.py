@@ -1,9 +1,10 @@
 """The wheel works away from the checkout: built from this tree (offline, no build isolation), installed
-into a fresh virtual environment (its dependencies from the system's site-packages), it serves pages with
+into a fresh virtual environment (its dependencies from the running environment), it serves pages with
 their scripts, styles and catalogs from the installed copy, and ``import nnlive`` is its public API."""
 
 import subprocess
 import sys
+import sysconfig
 import urllib.request
 import venv
 import zipfile
@@ -11,6 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from app import __version__
+from app.api.pages import PAGES
+from app.api.recordings import SHIPPED
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,10 +32,19 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv with the wheel installed (not editable); its python."""
+    """A fresh venv with the wheel installed (not editable); its python. Its dependencies are those of
+    the environment running the tests (a .pth file names its site-packages: no download), which come
+    after the venv's own, so the venv's ``app`` is the wheel's even beside an editable checkout."""
     env = tmp_path_factory.mktemp("venv")
-    venv.create(env, system_site_packages=True, with_pip=True)
+    venv.create(env, with_pip=True)
     python = env / "bin" / "python"
+    site = Path(
+        subprocess.check_output(
+            [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], text=True
+        ).strip()
+    )
+    ours = sysconfig.get_paths()
+    (site / "running_environment.pth").write_text(f"{ours['purelib']}\n{ours['platlib']}\n")
     install = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel]
     subprocess.run(install, check=True, timeout=300)
     return python
@@ -66,9 +80,7 @@ def get(url: str) -> bytes:
 
 def test_the_installed_copy_serves_every_page_with_its_files(served: tuple[str, Path]) -> None:
     url, _ = served
-    home = get(f"{url}/").decode()
-    assert '<script type="module" src="/static/js/pages/home.js">' in home
-    for path in ("/lenet", "/inspect", "/replay"):
+    for path in ("/", "/replay", *(page.path for page in PAGES)):
         page = get(f"{url}{path}").decode()
         scripts = [part.split('"', 1)[0] for part in page.split('src="')[1:]]
         styles = [part.split('"', 1)[0] for part in page.split('rel="stylesheet" href="')[1:]]
@@ -77,13 +89,15 @@ def test_the_installed_copy_serves_every_page_with_its_files(served: tuple[str, 
         for asset in scripts + styles:
             assert get(f"{url}{asset}") == (ROOT / asset.lstrip("/")).read_bytes()
     assert get(f"{url}/static/i18n/zh-CN.json") == (ROOT / "static/i18n/zh-CN.json").read_bytes()
+    for shipped in SHIPPED:  # /replay's recordings come with the package
+        assert get(f"{url}{shipped.url}") == (ROOT / shipped.url.lstrip("/")).read_bytes()
 
 
 def test_import_nnlive_comes_from_the_installed_copy(installed: Path, tmp_path: Path) -> None:
     probe = "import app, nnlive; print(nnlive.__version__, app.__file__, nnlive.connect.__module__)"
     out = subprocess.run([installed, "-c", probe], cwd=tmp_path, check=True, capture_output=True, text=True)
     version, server_file, module = out.stdout.split()
-    assert version == __import__("app").__version__
+    assert version == __version__
     assert Path(server_file).is_relative_to(installed.parent.parent)
     assert module == "app.sdk.run"
 
