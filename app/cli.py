@@ -32,12 +32,9 @@ class ServeError(Exception):
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on ``host``:``port`` (0: a free port), or ServeError saying why not."""
-    try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    except socket.gaierror as exc:
-        raise ServeError(f"cannot listen on {host!r}: {exc.strerror}") from None
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    """A listening TCP socket on ``host``:``port`` (0: a free port), or ServeError saying why not.
+    IPv6 when the host is an IPv6 address, as uvicorn binds."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

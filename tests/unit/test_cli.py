@@ -95,3 +95,12 @@ def test_open_waits_until_the_server_has_started(monkeypatch: pytest.MonkeyPatch
 def test_a_server_on_every_interface_is_opened_through_this_machine() -> None:
     with cli.bind("0.0.0.0", 0) as sock:
         assert cli.page_url(sock) == f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_a_host_that_cannot_be_bound_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["serve", "--host", "no-such-host.invalid", "--port", "0"])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nnlive: cannot listen on no-such-host.invalid:0: ")
+    assert err.count("\n") == 1
