@@ -2,6 +2,7 @@
 in the repository they stay at the top: the build copies them in (app/config.py finds either place).
 Everything else is in pyproject.toml."""
 
+import shutil
 from pathlib import Path
 
 from setuptools import setup
@@ -18,7 +19,9 @@ class BuildWithWebFiles(build_py):
         if self.editable_mode:  # an editable install serves them from the checkout
             return
         for name in WEB_DIRS:
-            self.copy_tree(name, str(Path(self.build_lib) / "app" / name))
+            target = Path(self.build_lib) / "app" / name
+            shutil.rmtree(target, ignore_errors=True)  # no file deleted since an earlier build survives
+            self.copy_tree(name, str(target))
 
 
 setup(cmdclass={"build_py": BuildWithWebFiles})
