@@ -3,7 +3,7 @@ each a link, above the SDK's lines, and nothing of a run; a script that starts s
 list (polled), and its link opens the run's live view, whose frames carry the script's own numbers."""
 
 import torch
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from torch import nn
 
 import nnlive
@@ -24,21 +24,8 @@ def train_step(model: nn.Module, run: nnlive.Run, step: int) -> float:
     return loss.item()
 
 
-def test_the_runs_streaming_now_are_listed_and_open_with_a_click(browser: Browser, live_server: str) -> None:
-    context = browser.new_context(bypass_csp=False)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    try:
-        listed_then_followed(page, live_server)
-    finally:
-        context.close()
-    assert problems == []
-
-
-def listed_then_followed(page: Page, live_server: str) -> None:
-    """The list without runs, then with the script's run; its link, then the run's frames."""
+def test_the_runs_streaming_now_are_listed_and_open_with_a_click(strict_page: Page, live_server: str) -> None:
+    page = strict_page
     catalog = load_catalog(Settings().static_dir, "en")
     page.goto(f"{live_server}/inspect")
     expect(page.locator("#runs-hint")).to_have_text(catalog["inspect.runs_none"], timeout=WAIT_MS)
