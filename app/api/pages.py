@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.api.recordings import available
 from app.errors import NotFound
 from app.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language, load_catalog, translator
 
@@ -120,8 +121,9 @@ def home(request: Request) -> HTMLResponse:
 
 @router.get("/replay", response_class=HTMLResponse, include_in_schema=False)
 def replay(request: Request) -> HTMLResponse:
-    """Open a recording and play it on the page it was made on (no session, no model)."""
-    return _render(request, "replay.html")
+    """Open a recording, or one shipped with nnlive, and play it on the page it was made on (no session,
+    no model)."""
+    return _render(request, "replay.html", shipped=available(request.app.state.settings.static_dir))
 
 
 def _page(page: Page):

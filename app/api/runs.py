@@ -17,6 +17,18 @@ def _runs(request: Request) -> Runs:
     return request.app.state.runs
 
 
+@router.get("")
+def streaming_runs(manager: Manager, request: Request) -> dict:
+    """The runs whose script streams to this server now, the most recently started first (/inspect
+    without a run lists them)."""
+    runs = _runs(request).streaming(manager)
+    return {"runs": [{"run": n, "viewer_url": _viewer_path(n), "session": s.info()} for n, s in runs]}
+
+
+def _viewer_path(name: str) -> str:
+    return f"{INSPECT.page}?run={name}"
+
+
 @router.post("/{name}", status_code=201)
 async def start_run(
     name: str, manager: Manager, request: Request, authorization: Annotated[str | None, Header()] = None
@@ -28,7 +40,7 @@ async def start_run(
     client = request.client.host if request.client else ""
     session = await manager.create(INSPECT.name, {}, 0, None, client)
     _runs(request).record(name, run_token, session)
-    viewer_url = f"{public_base(request)}{INSPECT.page}?run={name}"
+    viewer_url = f"{public_base(request)}{_viewer_path(name)}"
     reply = {"run": name, "run_token": run_token, "token": session.token, "viewer_url": viewer_url}
     return {**session.info(), **reply}
 

@@ -14,6 +14,7 @@ from torch import nn
 
 from app.sdk.capture import FRAME_BUDGET_BYTES, Watcher
 from app.sdk.embedded import EmbeddedServer
+from app.sdk.notebook import INLINE_HEIGHT, display_inline, inline_view
 from app.sdk.transport import Transport
 
 log = logging.getLogger("nnlive.sdk")
@@ -127,6 +128,14 @@ class Run:
         self._transport.close()
         if self._server is not None:
             self._server.stop()
+
+    def show(self, height: int = INLINE_HEIGHT) -> None:
+        """Show the run's live /inspect view inline in Jupyter (outside a notebook: print its link)."""
+        display_inline(self.viewer_url, self.name, height)
+
+    def _repr_html_(self) -> str:
+        """A cell ending in the run shows its live view (Jupyter's rich display)."""
+        return inline_view(self.viewer_url, self.name)
 
     def __enter__(self) -> "Run":
         return self

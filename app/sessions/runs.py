@@ -10,6 +10,7 @@ import hmac
 import itertools
 import re
 import secrets
+from contextlib import suppress
 
 from app.errors import BadRequest, NotFound
 from app.sessions.manager import SessionManager
@@ -52,6 +53,17 @@ class Runs:
         while len(self._latest) > MAX_RUNS:
             oldest = next(iter(self._latest))
             del self._latest[oldest], self._tokens[oldest]
+
+    def streaming(self, manager: SessionManager) -> list[tuple[str, Session]]:
+        """The runs whose newest session exists and whose script is connected to it (holds control),
+        the most recently started first."""
+        found = []
+        for name, session_id in reversed(self._latest.items()):
+            with suppress(NotFound):  # the session ended (reaped, deleted): the run is not streaming
+                session = manager.get(session_id)
+                if session.control.holder is not None:
+                    found.append((name, session))
+        return found
 
     def latest(self, name: str, manager: SessionManager) -> Session:
         """The newest session of run ``name`` that still exists, or NotFound."""

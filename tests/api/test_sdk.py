@@ -14,8 +14,8 @@ import pytest
 import torch
 from torch import nn
 
+import nnlive
 from api.helpers import WAIT_S, Frame, Socket
-from app import sdk
 from app.config import Settings
 from app.protocol import encode_frame
 from app.sdk import run_tokens
@@ -59,7 +59,7 @@ def start_run(base: str, name: str) -> dict:
     return response.json()
 
 
-def wait_for_session(run: sdk.Run) -> dict:
+def wait_for_session(run: nnlive.Run) -> dict:
     """The session the run created (it connects in the background), as a socket fixture takes it."""
     assert run.wait_connected(WAIT_S), "the SDK did not connect"
     return {"id": run.session_id}
@@ -71,7 +71,7 @@ def test_streamed_activations_and_gradients_equal_a_fresh_torch_run(
     torch.manual_seed(0)
     model, x, y = TinyCNN(), torch.randn(2, 1, 12, 12), torch.tensor([0, 2])
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    with sdk.connect(live_server, run="unit-cnn", fps=1e6, precision="float32") as run:
+    with nnlive.connect(live_server, run="unit-cnn", fps=1e6, precision="float32") as run:
         run.watch(model, exclude=["pool"])
         viewer = open_socket(wait_for_session(run))
         losses = []
@@ -111,7 +111,7 @@ def test_float16_frames_and_clipped_large_maps(live_server: str, open_socket: Op
     conv = nn.Conv2d(1, 20, 3, padding=1)
     model = nn.Sequential(conv)
     x = torch.randn(3, 1, 70, 40)
-    with sdk.connect(live_server, run="unit-clip", fps=1e6) as run:
+    with nnlive.connect(live_server, run="unit-clip", fps=1e6) as run:
         run.watch(model)
         viewer = open_socket(wait_for_session(run))
         model(x).sum().backward()
@@ -205,7 +205,7 @@ def test_a_stranger_cannot_take_a_run_name_over(live_server: str):
 
 def test_the_sdk_keeps_its_run_token_and_a_taken_name_gives_it_another(live_server: str):
     squatter = start_run(live_server, "taken")
-    with sdk.connect(live_server, run="taken", fps=1e6) as run:
+    with nnlive.connect(live_server, run="taken", fps=1e6) as run:
         info = wait_for_session(run)
         assert run.name == "taken-2"
         assert run.viewer_url.endswith("/inspect?run=taken-2")
@@ -217,10 +217,10 @@ def test_the_sdk_keeps_its_run_token_and_a_taken_name_gives_it_another(live_serv
 
 
 def test_a_script_run_again_keeps_its_run_name(live_server: str, run_tokens_file):
-    with sdk.connect(live_server, run="again", fps=1e6) as first:
+    with nnlive.connect(live_server, run="again", fps=1e6) as first:
         first_id = wait_for_session(first)["id"]
     assert run_tokens_file.stat().st_mode & 0o077 == 0  # readable by its user only
-    with sdk.connect(live_server, run="again", fps=1e6) as second:
+    with nnlive.connect(live_server, run="again", fps=1e6) as second:
         second_id = wait_for_session(second)["id"]
         assert second.name == "again"
         found = httpx.get(f"{live_server}/api/runs/again", timeout=WAIT_S).json()
@@ -247,7 +247,7 @@ def test_another_holder_of_the_token_can_neither_take_control_nor_stop_the_strea
         return ensure(transport)
 
     monkeypatch.setattr(Transport, "_ensure_session", reconnect_to_taken_first)
-    run = sdk.connect(live_server, run="contested", fps=1e6)
+    run = nnlive.connect(live_server, run="contested", fps=1e6)
     try:
         info = wait_for_session(run)
         assert info["id"] != taken["id"]  # it did not stay where it could not publish
@@ -291,7 +291,7 @@ def test_another_holder_of_the_token_can_neither_take_control_nor_stop_the_strea
 def test_training_goes_on_without_a_server():
     with socket_nobody_listens_on() as url:
         model = TinyCNN()
-        run = sdk.connect(url, run="unit-offline", fps=1e6)
+        run = nnlive.connect(url, run="unit-offline", fps=1e6)
         run.watch(model)
         for step in range(3):
             model(torch.randn(1, 1, 12, 12)).sum().backward()

@@ -55,3 +55,17 @@ def errors(page: Page) -> Iterator[list[str]]:
     page.on("pageerror", lambda e: seen.append(str(e)))
     yield seen
     assert not seen
+
+
+@pytest.fixture
+def strict_page(browser: Browser) -> Iterator[Page]:
+    """A page under the pages' Content-Security-Policy (not bypassed); its console errors and uncaught
+    exceptions fail the test."""
+    context = browser.new_context(bypass_csp=False)
+    page = context.new_page()
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen.append(str(e)))
+    yield page
+    context.close()
+    assert not seen

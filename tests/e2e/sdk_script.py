@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from app import sdk
+import nnlive
 
 STEP_PAUSE_S = 0.02  # a gentle pace: the test machine's cores are shared
 MAX_S = 120.0
@@ -46,7 +46,7 @@ def main(url: str, run_name: str, stop_file: Path) -> None:
     model = PatternNet()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
     start = time.monotonic()
-    with sdk.connect(url, run=run_name, fps=10) as run:
+    with nnlive.connect(url, run=run_name, fps=10) as run:
         run.watch(model)
         step = 0
         while not stop_file.exists() and time.monotonic() - start < MAX_S:

@@ -15,7 +15,7 @@ from golden.generate import as_v1, v1_recording
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from torch import nn
 
-from app import sdk
+import nnlive
 from app.api.pages import PAGES
 from app.protocol import decode_frame
 from app.protocol.recording import read_recording, write_recording
@@ -263,7 +263,7 @@ def record_inspect_run(page: Page, live_server: str) -> tuple[bytes, list[bytes]
     # Playwright takes Python functions only, not a builtin such as sent.append.
     page.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append(p)))  # noqa: PLW0108
     losses: list[float] = []
-    run = sdk.connect(live_server, run="replayed", fps=1000)
+    run = nnlive.connect(live_server, run="replayed", fps=1000)
     run.watch(model)
 
     def train_step(step: int) -> None:

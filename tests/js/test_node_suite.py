@@ -15,7 +15,7 @@ def test_node_suite_passes() -> None:
     if node is None:
         pytest.fail("node is not installed: the JavaScript tests cannot run")
     result = subprocess.run(
-        [node, "--test", str(JS_TESTS)],
+        [node, "--test", *map(str, sorted(JS_TESTS.glob("*.test.mjs")))],  # files: any node from 18 on
         capture_output=True,
         text=True,
         timeout=120,

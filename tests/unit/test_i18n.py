@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from app.api.recordings import SHIPPED
 from app.i18n import LANGUAGES, choose_language, format_text, load_catalog, translator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +21,7 @@ DYNAMIC_KEYS = [
     *(f"error.{c}" for c in ("timeout", "disconnected", "closed", "other")),
     *(f"layer.pool_{op}" for op in ("avg", "max")),
     *(f"optimizer.{name}" for name in ("sgd", "sgd_momentum", "adam")),
+    *(key for shipped in SHIPPED for key in (shipped.title_key, shipped.summary_key)),
 ]
 # Literal keys in templates and scripts: t("k"), data-i18n="k", attr:k, setText(el, "k"), key: "k".
 KEY_PATTERNS = [

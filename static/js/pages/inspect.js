@@ -17,6 +17,8 @@ import { readView, writeView } from "../session/urlstate.js";
 import * as activation from "../views/activation.js";
 import * as curves from "../views/curves.js";
 import * as moduletree from "../views/moduletree.js";
+import * as runlist from "../views/runlist.js";
+import { pollLiveRuns } from "../net/liveruns.js";
 
 const VIEW = { run: "", session: "", module: "" }; // the view state in the URL, with its defaults
 // Okabe–Ito: told apart with every common colour-vision deficiency.
@@ -99,13 +101,8 @@ function moduleViews(page, debug, notice, onSelect) {
   };
 }
 
-/** Follow the run (or the one session) the URL names; the notice says when there is none yet. */
+/** Follow the run (or the one session) the URL names; the notice says while it waits for it. */
 function follow(handle, view, { notice, debug, charts, received }) {
-  if (!view.run && !view.session) {
-    setText(byId("connection"), "inspect.no_run_pill");
-    notice.show("inspect.no_run");
-    return;
-  }
   byId("run-name").textContent = view.run || view.session;
   followRun(
     { name: view.run, sessionId: view.session },
@@ -186,7 +183,20 @@ async function main() {
   if (replayKey !== null) {
     handle.on("frame", received);
     await replay(handle, replayKey, { page, view, notice, debug, charts, select });
-  } else follow(handle, view, { notice, debug, charts, received });
+  } else if (!view.run && !view.session) listLiveRuns(debug);
+  else follow(handle, view, { notice, debug, charts, received });
+}
+
+/** No run asked for: the runs streaming now, each a link, above the SDK's lines (nothing to draw yet). */
+function listLiveRuns(debug) {
+  byId("inspect").dataset.mode = "choose";
+  const section = byId("live-runs");
+  section.hidden = false;
+  const list = runlist.mount(section, { hint: byId("runs-hint") });
+  pollLiveRuns((runs) => {
+    debug.runs = runs;
+    runlist.update(list, { runs });
+  });
 }
 
 main();
