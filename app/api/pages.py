@@ -28,7 +28,9 @@ class Page:
         return f"{self.path.strip('/')}.html"
 
 
-PAGES = (  # in the curriculum's order: CNNs, then sequences
+PAGES = (  # in the curriculum's order: how a network learns, CNNs, then sequences
+    Page("/losses", "page.losses.title", "page.losses.summary"),
+    Page("/optim", "page.optim.title", "page.optim.summary"),
     Page("/conv", "page.conv.title", "page.conv.summary"),
     Page("/pool", "page.pool.title", "page.pool.summary"),
     Page("/dropout", "page.dropout.title", "page.dropout.summary"),

@@ -7,9 +7,11 @@ from app.engine.live.dropout import DROPOUT
 from app.engine.live.embedding import EMBEDDING
 from app.engine.live.external import INSPECT
 from app.engine.live.lenet import LENET
+from app.engine.live.loss import LOSS
 from app.engine.live.lstm import LSTM
 from app.engine.live.memory import MEMORY
 from app.engine.live.minilm_tokens import MINILM_TOKENS
+from app.engine.live.optim import OPTIM
 from app.engine.live.pool import AVGPOOL2D, MAXPOOL2D
 from app.engine.live.rnn import RNN
 from app.engine.live.seq2seq import SEQ2SEQ
@@ -19,6 +21,8 @@ from app.engine.live.word2vec import WORD2VEC
 CATALOG: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
+        LOSS,
+        OPTIM,
         LENET,
         CONV2D,
         MAXPOOL2D,

@@ -1,10 +1,12 @@
 """Declared parameters (a model's config and live controls) and their validation against bounds."""
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Literal
 
-ParamType = Literal["int", "float", "bool", "choice"]
+ParamType = Literal["int", "float", "bool", "choice", "list"]
 
 
 class ParamError(ValueError):
@@ -27,10 +29,12 @@ class Param:
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] | None = None
+    # A "list" parameter's own check: (value, field) -> the value as stored, or ParamError.
+    parse: Callable[[Any, str], Any] | None = dataclass_field(default=None, compare=False, repr=False)
 
     def describe(self) -> dict[str, Any]:
         """The catalog entry: only the keys that apply to this type."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k, v in asdict(self).items() if v is not None and k != "parse"}
 
     def check(self, value: Any, field: str) -> Any:
         """Return ``value`` converted to this parameter's type, or raise ParamError."""
@@ -42,6 +46,8 @@ class Param:
             if value not in (self.choices or ()):
                 raise ParamError(field, f"must be one of {', '.join(self.choices or ())}")
             return value
+        if self.type == "list":
+            return self.parse(value, field) if self.parse else value
         number = self._number(value, field)
         if self.min is not None and number < self.min:
             raise ParamError(field, f"must be at least {self.min:g}")
