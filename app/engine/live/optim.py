@@ -62,6 +62,7 @@ class Runner:
         self.path = [start.tolist()]
         self.losses = [float(evaluate(f, start))]
         self.used_grad = torch.zeros(2)
+        self.used_lr = lr
         self.diverged_at: int | None = None
 
     def step(self) -> None:
@@ -71,6 +72,7 @@ class Runner:
         self.optimizer.zero_grad()
         evaluate(self.f, self.point).backward()
         self.used_grad = self.point.grad.detach().clone()
+        self.used_lr = self.optimizer.param_groups[0]["lr"]
         self.optimizer.step()
         if self.schedule is not None:
             self.schedule.step()
@@ -93,20 +95,22 @@ class Runner:
         return point.grad
 
     def describe(self) -> dict[str, Any]:
-        """Name, current learning rate, the optimizer's settings and step count, divergence."""
+        """Name, learning rate (next step's, and the last step's), settings, step count, divergence."""
         group = self.optimizer.param_groups[0]
         settings = {
             k: (list(v) if isinstance(v, tuple) else v)
             for k, v in group.items()
-            if k in ("momentum", "betas", "eps", "weight_decay", "nesterov")
+            if k in ("momentum", "betas", "eps", "weight_decay", "nesterov", "alpha")
         }
         state = self.optimizer.state.get(self.point, {})
         step = state.get("step")
         return {
             "name": self.entry["name"],
             "lr": group["lr"],
+            "used_lr": self.used_lr,
             "settings": settings,
             "state_step": int(step) if step is not None else 0,
+            "steps": len(self.path) - 1,
             "diverged": self.diverged_at is not None,
             "diverged_at": self.diverged_at,
         }

@@ -13,6 +13,16 @@ function parseLike(text, example) {
   return text;
 }
 
+/** A query value written as JSON (a list config field); undefined if absent or not JSON. */
+function parseJson(text) {
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `defaults` with each key the query holds replaced by its parsed value. */
 export function readView(params, defaults) {
   return Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, parseLike(params.get(key), value) ?? value]));
@@ -25,6 +35,11 @@ export function readView(params, defaults) {
 export function configFromParams(params, fields) {
   const config = {};
   for (const field of fields) {
+    if (field.type === "list") {
+      const listed = parseJson(params.get(field.name));
+      if (listed !== undefined) config[field.name] = listed;
+      continue;
+    }
     const value = parseLike(params.get(field.name), field.default);
     if (value === undefined) continue;
     if (field.type === "choice" && !field.choices.includes(value)) continue;
