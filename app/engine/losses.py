@@ -151,7 +151,7 @@ def _class_indices(t: torch.Tensor, shape: torch.Size, ignore_index: int) -> tor
         if not whole or not (0 <= v < classes or v == ignore_index):
             raise ParamError(
                 f"target[{i}]",
-                f"{v:g} is not a class index 0…{classes - 1} (nor ignore_index {ignore_index})",
+                f"target[{i}] = {v:g} is not a class index 0…{classes - 1} (nor ignore_index {ignore_index})",
             )
     return t.long()
 
@@ -161,7 +161,7 @@ def _in_unit_interval(x: torch.Tensor, field: str, why: str) -> None:
     if len(outside):
         i = int(outside[0])
         where = f"{field}[{i}]" if x.dim() == 1 else f"{field}[{i // x.shape[1]}][{i % x.shape[1]}]"
-        raise ParamError(where, f"{float(x.flatten()[i]):g} {why}")
+        raise ParamError(where, f"{where} = {float(x.flatten()[i]):g} {why}")
 
 
 def sample_weights(config: dict[str, Any], target: torch.Tensor) -> torch.Tensor:
