@@ -86,7 +86,7 @@ class LossLive:
             "input": self.input,
             "target": self.target.float(),
             "per_sample": per_sample,
-            "loss": loss,
+            "loss": loss.sum(),  # shape []: for "none", the sum that input.grad differentiates
             "input.grad": grad,
             **self._curve(index),
         }
