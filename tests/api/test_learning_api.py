@@ -5,6 +5,7 @@ carries on, and never a NaN in a frame."""
 import json
 from collections.abc import Callable
 
+import httpx
 import numpy as np
 import pytest
 import torch
@@ -104,3 +105,23 @@ def test_bad_configs_are_refused_naming_the_field(client: TestClient, body: dict
     response = client.post("/api/sessions", json=body)
     assert response.status_code == 422
     assert response.json()["error"]["field"] == field
+
+
+def test_a_detached_viewers_fork_carries_on_from_the_same_paths(
+    live_server: str, open_socket: Callable
+) -> None:
+    session = create_session(live_server, model="optim", config={"function": "himmelblau"})
+    driver: Socket = open_socket(session, drive=True)
+    driver.ok("step", count=12)
+    source = driver.wait("frame", step=12)
+    response = httpx.post(f"{live_server}/api/sessions/{session['id']}/fork", timeout=30)
+    assert response.status_code == 201, response.text
+    copy = response.json()
+    assert copy["step"] == 12
+    own: Socket = open_socket(copy, drive=True)
+    own.ok("step", count=1)
+    driver.ok("step", count=1)
+    mine, theirs = own.wait("frame", step=13), driver.wait("frame", step=13)
+    for name, tensor in theirs.tensors.items():
+        np.testing.assert_array_equal(mine.tensors[name], tensor, err_msg=name)
+    assert len(source.tensors["path.0"]) == 13

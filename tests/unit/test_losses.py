@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from app.engine.live.loss import LOSS
+from app.engine.live.weights import import_weights
 from app.engine.params import ParamError
 
 CPU = torch.device("cpu")
@@ -182,3 +183,13 @@ def test_options_a_loss_does_not_take_are_refused(config, field) -> None:
     with pytest.raises(ParamError) as refused:
         LOSS.validate_config(config)
     assert refused.value.field == field
+
+
+def test_a_fork_shows_the_same_mini_batch() -> None:
+    source = build(loss="cross_entropy", ignore_index=1)
+    source.handle({"type": "forward", "input": [[1.0, 2.0, 0.5], [0.0, 0.0, 1.0]], "target": [2, 1]})
+    fork = build(loss="cross_entropy", ignore_index=1)
+    import_weights(fork, source.export_weights())
+    (_, want), (_, got) = source.frame(False, torch.float32), fork.frame(False, torch.float32)
+    for name in want:
+        assert (want[name] == got[name]).all(), name

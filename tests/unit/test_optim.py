@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from app.engine.live.optim import OPTIM
+from app.engine.live.weights import import_weights
 from app.engine.params import ParamError
 
 CPU = torch.device("cpu")
@@ -143,3 +144,19 @@ def test_bad_optimizer_configs_name_the_field(config: dict, field: str) -> None:
     with pytest.raises(ParamError) as refused:
         OPTIM.validate_config(config)
     assert refused.value.field == field
+
+
+def test_a_fork_carries_on_from_the_same_paths_and_states() -> None:
+    config = OPTIM.validate_config({"function": "beale", "optimizers": [e for e, _ in OPTIMIZERS]})
+    source = OPTIM.build(config, {"speed": 30.0}, 0, CPU)
+    for _ in range(25):
+        source.train_step()
+    fork = OPTIM.build(config, {"speed": 30.0}, 0, CPU)
+    import_weights(fork, source.export_weights())
+    for _ in range(5):
+        source.train_step()
+        fork.train_step()
+    (_, want), (_, got) = source.frame(False, torch.float32), fork.frame(False, torch.float32)
+    assert want.keys() == got.keys()
+    for name in want:
+        assert (want[name] == got[name]).all(), name

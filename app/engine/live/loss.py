@@ -28,7 +28,7 @@ from app.engine.losses import (
     parse_weights,
     sample_weights,
 )
-from app.engine.params import Param
+from app.engine.params import Param, ParamError
 
 CURVE_POINTS = 61
 LOG_FLOOR = -100.0  # BCELoss clamps its logs here, so log(0) costs 100 rather than infinity
@@ -184,8 +184,14 @@ class LossLive:
         return {"curve.x": xs, "curve.loss": torch.stack(losses), "curve.grad": torch.stack(grads)}
 
     def export_weights(self) -> bytes:
-        """A loss has no parameters: an empty safetensors file."""
-        return save({})
+        """A loss has no parameters: its current mini-batch, so that a fork shows the same one."""
+        return save({"input": self.input.contiguous(), "target": self.target.contiguous()})
+
+    def load_exported(self, state: dict[str, torch.Tensor]) -> None:
+        """Take the mini-batch of an export of the same config (a fork), checked like an input."""
+        if state.keys() != {"input", "target"}:
+            raise ParamError("weights", "not an export of this model (expected input and target)")
+        self.input, self.target = check_batch(self.config, state["input"].tolist(), state["target"].tolist())
 
 
 LOSS = ModelSpec(

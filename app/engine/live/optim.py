@@ -195,8 +195,18 @@ class OptimLive:
         return header, {k: v.detach().float().numpy() for k, v in tensors.items()}
 
     def export_weights(self) -> bytes:
-        """Each optimizer's point [x, y]."""
-        return save({f"point.{i}": torch.tensor(r.path[-1]) for i, r in enumerate(self.runners)})
+        """Each optimizer's point [x, y], and how many steps led there."""
+        points = {f"point.{i}": torch.tensor(r.path[-1]) for i, r in enumerate(self.runners)}
+        return save({**points, "steps": torch.tensor([self.steps])})
+
+    def load_exported(self, state: dict[str, torch.Tensor]) -> None:
+        """Carry on from an export of the same config (a fork): its steps rerun from the start, which
+        rebuilds every path and optimizer state exactly (each step is deterministic)."""
+        if "steps" not in state:
+            raise ParamError("weights", "not an export of this model (no 'steps')")
+        self.reset()
+        for _ in range(min(int(state["steps"][0]), MAX_STEPS)):
+            self.train_step()
 
 
 OPTIM = ModelSpec(
@@ -227,7 +237,7 @@ OPTIM = ModelSpec(
         Param("gamma", "float", 0.5, "StepLR: factor of each decay", min=0.0, max=1.0),
         Param("t_max", "int", 500, "cosine: steps from the full rate to 0", min=1, max=MAX_STEPS),
     ),
-    controls=(Param("speed", "float", 30.0, "optimizer steps per second while playing", min=1.0, max=500.0),),
+    controls=(Param("speed", "float", 30.0, "optimizer steps per second while playing", min=2.0, max=500.0),),
     tensors=("grid", "path.<i>", "loss.<i>", "grad.<i>", "used_grad.<i>"),
     optional_tensors={},
     inputs=frozenset(),
