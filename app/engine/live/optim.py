@@ -183,9 +183,11 @@ class OptimLive:
         for i, runner in enumerate(self.runners):
             tensors[f"path.{i}"] = torch.tensor(runner.path).reshape(-1, 2)
             tensors[f"loss.{i}"] = torch.tensor(runner.losses)
-            tensors[f"grad.{i}"] = runner.gradient()
-            tensors[f"used_grad.{i}"] = runner.used_grad
-            tensors.update({f"state.{i}.{k}": v for k, v in runner.state_tensors().items()})
+            extra = {"grad": runner.gradient(), "used_grad": runner.used_grad, **runner.state_tensors()}
+            # A diverging step can overflow a gradient or Adam's v: those are left out, never sent as inf.
+            extra = {k: v for k, v in extra.items() if torch.isfinite(v).all()}
+            named = {(f"state.{i}.{k}" if k in STATE_KEYS else f"{k}.{i}"): v for k, v in extra.items()}
+            tensors.update(named)
         header = {
             "function": self.config["function"],
             "bounds": list(self.landscape.bounds),

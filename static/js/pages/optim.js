@@ -39,8 +39,8 @@ function runnerOf(frame, i) {
     losses: frame.tensors[`loss.${i}`].data,
     point: [path[2 * k - 2], path[2 * k - 1]],
     before: k > 1 ? [path[2 * k - 4], path[2 * k - 3]] : null,
-    grad: Array.from(frame.tensors[`grad.${i}`].data),
-    used: Array.from(frame.tensors[`used_grad.${i}`].data),
+    grad: frame.tensors[`grad.${i}`] && Array.from(frame.tensors[`grad.${i}`].data),
+    used: frame.tensors[`used_grad.${i}`] && Array.from(frame.tensors[`used_grad.${i}`].data),
     state,
   };
 }
@@ -56,12 +56,12 @@ function drawFrame(views, frame, { info, selected }) {
     minima: info?.minima ?? [],
     start: info?.start ?? [runners[0].path[0], runners[0].path[1]],
     paths: runners.map((r, i) => ({ points: r.path, color: COLORS[i % COLORS.length], diverged: r.diverged })),
-    arrow: pick && { at: pick.point, grad: pick.grad },
+    arrow: pick.grad && { at: pick.point, grad: pick.grad },
   });
   lineplot.update(views.losses, { log: true, series: runners.map((r, i) => ({ values: r.losses, color: COLORS[i % COLORS.length] })) });
   optimtable.update(views.table, { rows: runners.map((r) => ({ ...r, loss: r.losses.at(-1) })), selected });
-  const lines = ruleLines(pick, { g: pick.used, state: pick.state, before: pick.before, after: pick.point });
-  formulalines.update(views.rule, { lines, empty: "optim.rule_none" });
+  const lines = pick.diverged ? [] : ruleLines(pick, { g: pick.used, state: pick.state, before: pick.before, after: pick.point });
+  formulalines.update(views.rule, { lines, empty: pick.diverged ? "optim.rule_diverged" : "optim.rule_none" });
   setText(byId("rule-title"), "optim.rule_title", { name: setName(pick.name), step: pick.steps });
   const diverged = runners.filter((r) => r.diverged);
   byId("diverged").hidden = diverged.length === 0;
