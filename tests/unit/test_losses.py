@@ -193,3 +193,19 @@ def test_a_fork_shows_the_same_mini_batch() -> None:
     (_, want), (_, got) = source.frame(False, torch.float32), fork.frame(False, torch.float32)
     for name in want:
         assert (want[name] == got[name]).all(), name
+
+
+def test_the_cross_entropy_curve_is_torchs_loss_at_each_point() -> None:
+    live = build(loss="cross_entropy", weight=[1.0, 3.0], label_smoothing=0.1)
+    live.set_controls({"curve": 3})
+    x, t = torch.tensor([[0.5, -1.0], [2.0, 0.3]]), torch.tensor([1, 0])
+    got = run(live, x, t)
+    module = nn.CrossEntropyLoss(weight=torch.tensor([1.0, 3.0]), label_smoothing=0.1)
+    for value, loss, grad in zip(got["curve.x"], got["curve.loss"], got["curve.grad"], strict=True):
+        moved = x.clone()
+        moved[1, 1] = value
+        moved.requires_grad_(True)
+        want = module(moved, t)
+        want.backward()
+        torch.testing.assert_close(loss, want.detach())
+        torch.testing.assert_close(grad, moved.grad[1, 1])

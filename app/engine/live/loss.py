@@ -9,6 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from safetensors.torch import save
+from torch.func import grad_and_value, vmap
 
 from app.engine.live.base import ModelSpec
 from app.engine.losses import (
@@ -174,14 +175,15 @@ class LossLive:
             anchor = float(self.target.flatten()[index]) if self.config["loss"] not in CLASS_LOSSES else value
             low, high = min(value, anchor) - 3.0, max(value, anchor) + 3.0
             xs = torch.linspace(low, high, CURVE_POINTS)
-        losses, grads = [], []
-        for x in xs:
-            moved = self.input.clone()
-            moved.view(-1)[index] = x
-            loss, grad = self._loss_and_grad(moved)
-            losses.append(loss.sum())
-            grads.append(grad.flatten()[index])
-        return {"curve.x": xs, "curve.loss": torch.stack(losses), "curve.grad": torch.stack(grads)}
+        loss = make_loss(self.config, self.config["reduction"])
+        flat = self.input.flatten()
+
+        def reduced_at(x: torch.Tensor) -> torch.Tensor:  # the loss with input value `index` set to x
+            moved = torch.cat([flat[:index], x[None], flat[index + 1 :]]).view(self.input.shape)
+            return loss(moved, self.target).sum()
+
+        grads, losses = vmap(grad_and_value(reduced_at))(xs)  # every point in one batched pass
+        return {"curve.x": xs, "curve.loss": losses, "curve.grad": grads}
 
     def export_weights(self) -> bytes:
         """A loss has no parameters: its current mini-batch, so that a fork shows the same one."""
