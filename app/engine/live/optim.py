@@ -59,8 +59,9 @@ class Runner:
         self.point = start.clone().requires_grad_(True)
         self.optimizer = build_optimizer(entry, self.point, lr)
         self.schedule = build_schedule(self.optimizer, config)
-        self.path = [start.tolist()]
-        self.losses = [float(evaluate(f, start))]
+        self._path = torch.empty(MAX_STEPS + 1, 2)  # filled up to `length` (no list → tensor per frame)
+        self._losses = torch.empty(MAX_STEPS + 1)
+        self._path[0], self._losses[0], self.length = start, evaluate(f, start), 1
         self.used_grad = torch.zeros(2)
         self.used_lr = lr
         self.diverged_at: int | None = None
@@ -83,14 +84,24 @@ class Runner:
             not (torch.isfinite(position).all() and np.isfinite(loss))
             or position.abs().max() > DIVERGED_BEYOND
         ):
-            self.diverged_at = len(self.path)
+            self.diverged_at = self.length
             return
-        self.path.append(position.tolist())
-        self.losses.append(loss)
+        self._path[self.length], self._losses[self.length] = position, loss
+        self.length += 1
+
+    @property
+    def path(self) -> torch.Tensor:
+        """The start and every position so far, [k, 2]."""
+        return self._path[: self.length]
+
+    @property
+    def losses(self) -> torch.Tensor:
+        """f at each position, [k]."""
+        return self._losses[: self.length]
 
     def gradient(self) -> torch.Tensor:
         """∇f at the runner's last finite point."""
-        point = torch.tensor(self.path[-1]).requires_grad_(True)
+        point = self.path[-1].clone().requires_grad_(True)
         evaluate(self.f, point).backward()
         return point.grad
 
@@ -110,7 +121,7 @@ class Runner:
             "used_lr": self.used_lr,
             "settings": settings,
             "state_step": int(step) if step is not None else 0,
-            "steps": len(self.path) - 1,
+            "steps": self.length - 1,
             "diverged": self.diverged_at is not None,
             "diverged_at": self.diverged_at,
         }
@@ -181,8 +192,7 @@ class OptimLive:
         """Paths and losses so far, gradients and optimizer states now, and the grid."""
         tensors: dict[str, torch.Tensor] = {"grid": self.grid}
         for i, runner in enumerate(self.runners):
-            tensors[f"path.{i}"] = torch.tensor(runner.path).reshape(-1, 2)
-            tensors[f"loss.{i}"] = torch.tensor(runner.losses)
+            tensors[f"path.{i}"], tensors[f"loss.{i}"] = runner.path, runner.losses
             extra = {"grad": runner.gradient(), "used_grad": runner.used_grad, **runner.state_tensors()}
             # A diverging step can overflow a gradient or Adam's v: those are left out, never sent as inf.
             extra = {k: v for k, v in extra.items() if torch.isfinite(v).all()}
@@ -198,7 +208,7 @@ class OptimLive:
 
     def export_weights(self) -> bytes:
         """Each optimizer's point [x, y], and how many steps led there."""
-        points = {f"point.{i}": torch.tensor(r.path[-1]) for i, r in enumerate(self.runners)}
+        points = {f"point.{i}": r.path[-1].clone() for i, r in enumerate(self.runners)}
         return save({**points, "steps": torch.tensor([self.steps])})
 
     def load_exported(self, state: dict[str, torch.Tensor]) -> None:
