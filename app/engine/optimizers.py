@@ -12,11 +12,11 @@ NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 MAX_OPTIMIZERS = 8
 # Which of the torch parameters each entry may give, besides lr (the others are that optimizer's own).
 ACCEPTS: dict[str, frozenset[str]] = {
-    "sgd": frozenset({"momentum", "weight_decay"}),
-    "momentum": frozenset({"momentum", "weight_decay"}),
+    "sgd": frozenset({"momentum", "dampening", "weight_decay"}),
+    "momentum": frozenset({"momentum", "dampening", "weight_decay"}),
     "nesterov": frozenset({"momentum", "weight_decay"}),
     "adagrad": frozenset({"weight_decay", "eps"}),
-    "rmsprop": frozenset({"momentum", "weight_decay", "eps"}),
+    "rmsprop": frozenset({"momentum", "alpha", "weight_decay", "eps"}),
     "adam": frozenset({"betas", "weight_decay", "eps"}),
     "adamw": frozenset({"betas", "weight_decay", "eps"}),
 }
@@ -59,7 +59,14 @@ def _entry(item: Any, field: str) -> dict[str, Any]:
     return entry
 
 
-BOUNDS = {"lr": (0.0, 100.0), "momentum": (0.0, 0.999), "weight_decay": (0.0, 10.0), "eps": (0.0, 1.0)}
+BOUNDS = {
+    "lr": (0.0, 100.0),
+    "momentum": (0.0, 0.999),
+    "dampening": (0.0, 1.0),
+    "alpha": (0.0, 0.9999),
+    "weight_decay": (0.0, 10.0),
+    "eps": (0.0, 1.0),
+}
 
 
 def _number(value: Any, field: str, key: str) -> float:

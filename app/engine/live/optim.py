@@ -34,6 +34,7 @@ FUNCTION_LRS = {  # default learning rates that show each function's lesson
     "beale": {"sgd": 0.005, "momentum": 0.002, "nesterov": 0.002, "adam": 0.05, "adamw": 0.05},
     "himmelblau": {"sgd": 0.005, "momentum": 0.002, "nesterov": 0.002},
 }
+SETTINGS = ("momentum", "dampening", "betas", "eps", "weight_decay", "nesterov", "alpha")  # shown per group
 STATE_KEYS = ("momentum_buffer", "exp_avg", "exp_avg_sq", "sum", "square_avg")  # 2-vectors of the state
 
 
@@ -108,11 +109,7 @@ class Runner:
     def describe(self) -> dict[str, Any]:
         """Name, learning rate (next step's, and the last step's), settings, step count, divergence."""
         group = self.optimizer.param_groups[0]
-        settings = {
-            k: (list(v) if isinstance(v, tuple) else v)
-            for k, v in group.items()
-            if k in ("momentum", "betas", "eps", "weight_decay", "nesterov", "alpha")
-        }
+        settings = {k: (list(v) if isinstance(v, tuple) else v) for k, v in group.items() if k in SETTINGS}
         state = self.optimizer.state.get(self.point, {})
         step = state.get("step")
         return {

@@ -16,7 +16,7 @@ export function ruleLines(optimizer, { g, state, before, after }) {
   const t = optimizer.state_step || optimizer.steps;
   if (!before || !t) return [];
   const lr = optimizer.used_lr;
-  const { momentum = 0, betas = [0.9, 0.999], eps = 1e-8, weight_decay: decay = 0, nesterov = false, alpha = 0.99 } = optimizer.settings;
+  const { momentum = 0, dampening = 0, betas = [0.9, 0.999], eps = 1e-8, weight_decay: decay = 0, nesterov = false, alpha = 0.99 } = optimizer.settings;
   const a = formatValue(lr);
   const lines = [{ key: "optim.rule_gradient", formula: `g = ∇f(w) = ${vec(g)}` }];
   if (decay && optimizer.name !== "adamw") lines.push({ key: "optim.rule_decay", formula: `g ← g + λ·w, λ = ${formatValue(decay)}` });
@@ -25,7 +25,8 @@ export function ruleLines(optimizer, { g, state, before, after }) {
   if (name === "sgd" && !momentum) step(g, "g");
   else if (["sgd", "momentum", "nesterov"].includes(name)) {
     const b = state.momentum_buffer;
-    lines.push({ key: "optim.rule_buffer", formula: `b ← μ·b + g = ${vec(b)}, μ = ${formatValue(momentum)}` });
+    const damped = dampening ? `(1 − τ)·g = ${vec(b)}, μ = ${formatValue(momentum)}, τ = ${formatValue(dampening)}` : `g = ${vec(b)}, μ = ${formatValue(momentum)}`;
+    lines.push({ key: "optim.rule_buffer", formula: `b ← μ·b + ${damped}` });
     if (nesterov) step(map2(g, (gi, i) => gi + momentum * b[i]), "(g + μ·b)");
     else step(b, "b");
   } else if (name === "adam" || name === "adamw") {
