@@ -125,3 +125,54 @@ def test_a_detached_viewers_fork_carries_on_from_the_same_paths(
     for name, tensor in theirs.tensors.items():
         np.testing.assert_array_equal(mine.tensors[name], tensor, err_msg=name)
     assert len(source.tensors["path.0"]) == 13
+
+
+def random_loss_case(
+    name: str, gen: torch.Generator, reduction: str
+) -> tuple[dict, torch.Tensor, torch.Tensor]:
+    """A config with random options and a random batch for loss ``name``."""
+    n, c = 5, 3
+    weights = (torch.rand(c, generator=gen) + 0.2).tolist()
+    if name in ("nll", "cross_entropy"):
+        x = torch.randn(n, c, generator=gen) * 2
+        x = torch.log_softmax(x, 1) if name == "nll" else x
+        smoothing = {"label_smoothing": 0.2} if name == "cross_entropy" else {}
+        return {"weight": weights, "ignore_index": 2, **smoothing}, x, torch.tensor([0, 1, 2, 1, 0])
+    if name == "bce":
+        return {"weight": weights}, torch.rand(n, c, generator=gen), torch.rand(n, c, generator=gen)
+    if name == "bce_with_logits":
+        return {"pos_weight": weights}, torch.randn(n, c, generator=gen) * 4, torch.rand(n, c, generator=gen)
+    return {}, torch.randn(n, generator=gen) * 3, torch.randn(n, generator=gen)
+
+
+@pytest.mark.parametrize(
+    "name", ["l1", "mse", "nll", "cross_entropy", "bce", "bce_with_logits", "smooth_l1", "huber"]
+)
+def test_streamed_losses_equal_torch_for_random_batches(
+    live_server: str, open_socket: Callable, name: str
+) -> None:
+    gen = torch.Generator().manual_seed(len(name))
+    for reduction in ("mean", "sum", "none"):
+        options, x, t = random_loss_case(name, gen)
+        config = {"loss": name, "reduction": reduction, **options}
+        socket: Socket = open_socket(create_session(live_server, model="loss", config=config), drive=True)
+        frame = socket.answer("forward", input=x.tolist(), target=t.tolist())
+        kwargs = {k: torch.tensor(v) for k, v in options.items() if k in ("weight", "pos_weight")}
+        kwargs |= {k: v for k, v in options.items() if k in ("ignore_index", "label_smoothing")}
+        module = {
+            "l1": torch.nn.L1Loss,
+            "mse": torch.nn.MSELoss,
+            "nll": torch.nn.NLLLoss,
+            "cross_entropy": torch.nn.CrossEntropyLoss,
+            "bce": torch.nn.BCELoss,
+            "bce_with_logits": torch.nn.BCEWithLogitsLoss,
+            "smooth_l1": torch.nn.SmoothL1Loss,
+            "huber": torch.nn.HuberLoss,
+        }[name]
+        leaf = x.clone().requires_grad_(True)
+        reduced = module(reduction=reduction, **kwargs)(leaf, t)
+        reduced.sum().backward()
+        per_sample = module(reduction="none", **kwargs)(x, t)
+        np.testing.assert_allclose(frame.tensors["per_sample"], per_sample.numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(frame.tensors["loss"], reduced.sum().item(), rtol=1e-5)
+        np.testing.assert_allclose(frame.tensors["input.grad"], leaf.grad.numpy(), rtol=1e-5, atol=1e-6)
