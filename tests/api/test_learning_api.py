@@ -127,9 +127,7 @@ def test_a_detached_viewers_fork_carries_on_from_the_same_paths(
     assert len(source.tensors["path.0"]) == 13
 
 
-def random_loss_case(
-    name: str, gen: torch.Generator, reduction: str
-) -> tuple[dict, torch.Tensor, torch.Tensor]:
+def random_loss_case(name: str, gen: torch.Generator) -> tuple[dict, torch.Tensor, torch.Tensor]:
     """A config with random options and a random batch for loss ``name``."""
     n, c = 5, 3
     weights = (torch.rand(c, generator=gen) + 0.2).tolist()
