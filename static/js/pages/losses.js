@@ -16,7 +16,7 @@ import { startLivePage } from "../session/livepage.js";
 import { configFromParams } from "../session/urlstate.js";
 import * as batchtable from "../views/batchtable.js";
 import * as dragbars from "../views/dragbars.js";
-import * as formulalines from "../views/formulalines.js";
+import * as formulalist from "../views/formulalist.js";
 import * as lineplot from "../views/lineplot.js";
 
 const MODEL = "loss";
@@ -48,9 +48,9 @@ function drawFrame(views, frame, { config, driving }) {
   const targets = classes ? null : Array.from(tensors.target.data);
   dragbars.update(views.bars, { values: Array.from(tensors.input.data), targets, range: barRange(header.loss_name, tensors.input.data, targets), enabled: driving });
   setText(byId("loss-value"), header.reduction === "none" ? "losses.value_none" : "losses.value", { value: formatValue(header.value), reduction: header.reduction });
-  formulalines.update(views.reduction, { lines: [reductionLine(frame)] });
-  formulalines.update(views.terms, { lines: termLines(frame, config) });
-  formulalines.update(views.facts, { lines: factLines(frame), empty: "losses.facts_none" });
+  formulalist.update(views.reduction, { lines: [reductionLine(frame)] });
+  formulalist.update(views.terms, { lines: termLines(frame, config) });
+  formulalist.update(views.facts, { lines: factLines(frame), empty: "losses.facts_none" });
   const x = tensors["curve.x"].data;
   const marker = tensors.input.data[header.curve_index];
   lineplot.update(views.curveLoss, { x, series: [{ values: tensors["curve.loss"].data, color: "#0072B2" }], marker });
@@ -92,9 +92,9 @@ async function main() {
   const views = {
     table: batchtable.mount(byId("batch"), { onEdit: (input, target) => send({ input, target }) }),
     bars: dragbars.mount(byId("bars"), { label: "input", onDrag: (i, value) => edit((batch) => withInput(batch, i, value)) }),
-    reduction: formulalines.mount(byId("reduction")),
-    terms: formulalines.mount(byId("terms")),
-    facts: formulalines.mount(byId("facts")),
+    reduction: formulalist.mount(byId("reduction")),
+    terms: formulalist.mount(byId("terms")),
+    facts: formulalist.mount(byId("facts")),
     curveLoss: lineplot.mount(byId("curve-loss"), { label: "loss" }),
     curveGrad: lineplot.mount(byId("curve-grad"), { label: "gradient" }),
   };

@@ -13,7 +13,7 @@ import { ruleLines } from "../math/optimrule.js";
 import { startLivePage } from "../session/livepage.js";
 import { configFromParams, readView } from "../session/urlstate.js";
 import * as contour from "../views/contour.js";
-import * as formulalines from "../views/formulalines.js";
+import * as formulalist from "../views/formulalist.js";
 import * as lineplot from "../views/lineplot.js";
 import * as optimeditor from "../views/optimeditor.js";
 import * as optimtable from "../views/optimtable.js";
@@ -61,7 +61,7 @@ function drawFrame(views, frame, { info, selected }) {
   lineplot.update(views.losses, { log: true, series: runners.map((r, i) => ({ values: r.losses, color: COLORS[i % COLORS.length] })) });
   optimtable.update(views.table, { rows: runners.map((r) => ({ ...r, loss: r.losses.at(-1) })), selected });
   const lines = pick.diverged ? [] : ruleLines(pick, { g: pick.used, state: pick.state, before: pick.before, after: pick.point });
-  formulalines.update(views.rule, { lines, empty: pick.diverged ? "optim.rule_diverged" : "optim.rule_none" });
+  formulalist.update(views.rule, { lines, empty: pick.diverged ? "optim.rule_diverged" : "optim.rule_none" });
   setText(byId("rule-title"), "optim.rule_title", { name: setName(pick.name), step: pick.steps });
   const diverged = runners.filter((r) => r.diverged);
   byId("diverged").hidden = diverged.length === 0;
@@ -99,7 +99,7 @@ async function main() {
     contour: contour.mount(byId("contour"), { label: "contour", onPick: (x, y) => page.driving && replaceWith({ start: [round(x), round(y)] }) }),
     losses: lineplot.mount(byId("loss-chart"), { label: "loss", height: 220 }),
     table: optimtable.mount(byId("optimizers"), { colors: COLORS, onSelect: select }),
-    rule: formulalines.mount(byId("rule")),
+    rule: formulalist.mount(byId("rule")),
     editor: optimeditor.mount(byId("optimizer-editor"), { colors: COLORS, onChange: (optimizers) => replaceWith({ optimizers }) }),
   };
   const draw = (frame) => drawFrame(views, frame, page);

@@ -1,4 +1,4 @@
-// Formula lines: a list of labelled formulas with their numbers (an update rule, a loss term by term);
+// Formula list: labelled formulas with their numbers (an update rule, a loss term by term);
 // each label is an i18n key, each formula literal text.
 
 import { setText } from "../ui/i18n.js";
@@ -6,7 +6,7 @@ import { element } from "./dom.js";
 
 /** Mount an empty list into `el`. */
 export function mount(el) {
-  const root = element("dl", "formulalines");
+  const root = element("dl", "formulalist");
   el.append(root);
   return { root };
 }
