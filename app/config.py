@@ -21,14 +21,17 @@ class Settings(BaseSettings):
     frame_rate: float = Field(30.0, gt=0, le=120)
     frame_budget: float = Field(0.04, gt=0, le=1)
     max_sessions: int = Field(100, ge=1)
-    max_sessions_per_client: int = Field(10, ge=1)
+    max_sessions_per_client: int = Field(50, ge=1)
     max_viewers: int = Field(500, ge=1)
     session_idle_s: float = Field(1800.0, gt=0)
     presenter_grace_s: float = Field(900.0, gt=0)
     allowed_origins: list[str] = []
+    allowed_hosts: list[str] = []
+    public_url: str = ""
     max_message_bytes: int = Field(256 * 1024, ge=1024)
     max_upload_bytes: int = Field(1024 * 1024, ge=1024)
     max_frame_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    max_frame_bytes_per_s: int = Field(32 * 1024 * 1024, ge=1024)
     torch_threads: int = Field(1, ge=0)
     max_training: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     admin_token: str = ""

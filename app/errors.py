@@ -48,6 +48,10 @@ class LimitReached(NnliveError):
     status = 429
     retry_after = 30
 
+    def __init__(self, message: str, field: str | None = None, *, retry_after: int | None = 30) -> None:
+        super().__init__(message, field)
+        self.retry_after = retry_after  # None: no Retry-After, nothing frees up on its own
+
 
 class Busy(NnliveError):
     """The model cannot take more work right now; retry shortly."""
@@ -62,3 +66,10 @@ class Unavailable(NnliveError):
 
     code = "unavailable"
     status = 501
+
+
+class Internal(NnliveError):
+    """A failure of the server itself (a bug); the log holds the details."""
+
+    code = "internal"
+    status = 500

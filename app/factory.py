@@ -7,8 +7,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import admin, health, models, pages, runs, sessions
+from app.api import admin, apidocs, health, models, pages, runs, sessions
+from app.api.catch_all import CatchAll
 from app.api.errors import install_error_handlers
+from app.api.hosts import AllowedHosts, HostCheck
 from app.api.limits import BodyLimit
 from app.api.security import SecurityHeaders
 from app.bus.factory import make_bus
@@ -16,6 +18,7 @@ from app.config import Settings, get_settings
 from app.engine.device import configure_threads, resolve_device
 from app.realtime import ws
 from app.realtime.rooms import Rooms
+from app.realtime.shutdown_notice import announce_shutdown
 from app.sessions.manager import SessionManager
 from app.sessions.runs import Runs
 
@@ -33,19 +36,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.rooms = Rooms(bus, settings.max_viewers)
         app.state.runs = Runs()
         app.state.sessions.start()
+        restore_signals = announce_shutdown(app)
         try:
             yield
         finally:
+            restore_signals()
             await app.state.sessions.close()
             await app.state.rooms.close()
             await bus.close()
 
-    app = FastAPI(title="nnlive", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="nnlive", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    app.state.hosts = AllowedHosts(settings.allowed_hosts, settings.public_url)
     install_error_handlers(app)
+    app.add_middleware(CatchAll)  # innermost: its 500 still gets the security headers
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(HostCheck, hosts=app.state.hosts)  # before routing, inside the security headers
     app.add_middleware(SecurityHeaders)
-    routers = (health, models, sessions, runs, admin, pages, ws)
+    routers = (health, models, sessions, runs, admin, apidocs, pages, ws)
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")

@@ -11,9 +11,14 @@ _CODES = {403: "forbidden", 404: "not_found", 405: "bad_request", 413: "limit", 
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
-    """The JSON error body with its status."""
-    body = {"code": code, "message": message, **({"field": field} if field else {})}
+    """The JSON error body with its status (text from the input is made proper Unicode to be echoed)."""
+    body = {"code": code, "message": _printable(message), **({"field": _printable(field)} if field else {})}
     return JSONResponse({"error": body}, status_code=status)
+
+
+def _printable(text: str) -> str:
+    """``text`` with lone surrogates (which UTF-8 cannot carry) replaced by U+FFFD."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 async def _nnlive_error(_request: Request, exc: NnliveError) -> JSONResponse:

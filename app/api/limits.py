@@ -4,9 +4,13 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.protocol.bounds import JsonError, loads
+
 
 class BodyLimit:
-    """Answer 413 (JSON) to a request whose body exceeds ``max_bytes``, declared or streamed.
+    """Answer 413 (JSON) to a request whose body exceeds ``max_bytes``, declared or streamed, and 400
+    to a JSON body that is not strict, bounded JSON (app/protocol/bounds.py: huge numbers, NaN, lone
+    surrogates), before any route parses it.
 
     The body is read here, at most ``max_bytes`` of it, and replayed to the app: a chunked upload
     cannot slip past a Content-Length check, and nothing larger than the limit is ever held.
@@ -21,7 +25,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await _refuse(send, 413, "limit", f"request body exceeds {self.max_bytes} bytes")
             return
         chunks, size = [], 0
         while True:
@@ -30,19 +34,28 @@ class BodyLimit:
                 break
             size += len(message.get("body", b""))
             if size > self.max_bytes:
-                await self._refuse(send)
+                await _refuse(send, 413, "limit", f"request body exceeds {self.max_bytes} bytes")
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
-        await self.app(scope, _replay(b"".join(chunks), receive), send)
+        body = b"".join(chunks)
+        content_type = dict(scope["headers"]).get(b"content-type", b"")
+        if body and content_type.split(b";")[0].strip().lower() == b"application/json":
+            try:
+                loads(body)
+            except JsonError as exc:
+                await _refuse(send, 400, "bad_request", f"request body refused: {exc}", "body")
+                return
+        await self.app(scope, _replay(body, receive), send)
 
-    async def _refuse(self, send: Send) -> None:
-        text = f"request body exceeds {self.max_bytes} bytes"
-        body = json.dumps({"error": {"code": "limit", "message": text}}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+
+async def _refuse(send: Send, status: int, code: str, text: str, field: str | None = None) -> None:
+    error = {"code": code, "message": text, **({"field": field} if field else {})}
+    body = json.dumps({"error": error}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -15,6 +15,36 @@ router = APIRouter()
 
 
 @dataclass(frozen=True)
+class Chapter:
+    """A chapter of the curriculum: its texts (i18n keys) and its pages' paths in teaching order."""
+
+    name: str
+    title_key: str
+    summary_key: str
+    paths: tuple[str, ...]
+
+
+# The curriculum, chapter one first. A path here without a Page yet (built on another branch) is not listed.
+CHAPTERS = (
+    Chapter(
+        "one",
+        "home.chapter_one",
+        "home.chapter_one_summary",
+        ("/learning", "/losses", "/optim", "/activations", "/backprop", "/playground"),
+    ),
+    Chapter("two", "home.chapter_two", "home.chapter_two_summary", ("/conv", "/pool", "/dropout", "/lenet")),
+    Chapter(
+        "three",
+        "home.chapter_three",
+        "home.chapter_three_summary",
+        ("/rnn", "/lstm", "/charrnn", "/embedding", "/attention", "/transformer"),
+    ),
+    Chapter("tools", "home.chapter_tools", "home.chapter_tools_summary", ("/inspect",)),
+)
+_CHAPTER_OF = {path: chapter.name for chapter in CHAPTERS for path in chapter.paths}
+
+
+@dataclass(frozen=True)
 class Page:
     """A model page listed on the home page; its texts are i18n keys."""
 
@@ -27,10 +57,17 @@ class Page:
         """The page's template: ``/conv`` → ``conv.html``."""
         return f"{self.path.strip('/')}.html"
 
+    @property
+    def chapter(self) -> str:
+        """The curriculum chapter the page belongs to (CHAPTERS)."""
+        return _CHAPTER_OF[self.path]
 
-PAGES = (  # in the curriculum's order: how a network learns, CNNs, then sequences
+
+PAGES = (  # in the curriculum's order (CHAPTERS)
+    Page("/learning", "page.learning.title", "page.learning.summary"),
     Page("/losses", "page.losses.title", "page.losses.summary"),
     Page("/optim", "page.optim.title", "page.optim.summary"),
+    Page("/backprop", "page.backprop.title", "page.backprop.summary"),
     Page("/conv", "page.conv.title", "page.conv.summary"),
     Page("/pool", "page.pool.title", "page.pool.summary"),
     Page("/dropout", "page.dropout.title", "page.dropout.summary"),
@@ -43,6 +80,13 @@ PAGES = (  # in the curriculum's order: how a network learns, CNNs, then sequenc
     Page("/transformer", "page.transformer.title", "page.transformer.summary"),
     Page("/inspect", "page.inspect.title", "page.inspect.summary"),
 )
+
+
+def chapters(pages: tuple[Page, ...] = PAGES) -> list[tuple[Chapter, list[Page]]]:
+    """The chapters that have pages, in order, each with its pages in the curriculum's order."""
+    by_path = {page.path: page for page in pages}
+    grouped = [(chapter, [by_path[p] for p in chapter.paths if p in by_path]) for chapter in CHAPTERS]
+    return [(chapter, listed) for chapter, listed in grouped if listed]
 
 
 @lru_cache(maxsize=8)
@@ -60,7 +104,7 @@ def _render(request: Request, template: str, **context: object) -> HTMLResponse:
         request,
         template,
         {"lang": language, "languages": LANGUAGES, "catalog": catalog, "t": translator(catalog)}
-        | {"pages": PAGES}
+        | {"pages": PAGES, "chapters": chapters()}
         | context,
     )
     response.headers["Content-Language"] = language

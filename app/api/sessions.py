@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import Manager, bearer
+from app.api.hosts import public_base
 from app.errors import BadRequest
 from app.sessions.session import Session
 
@@ -32,7 +33,7 @@ async def create_session(body: CreateSession, manager: Manager, request: Request
 
 def _created(session: Session, request: Request) -> dict:
     """A new session's info with its control token and a link for viewers."""
-    viewer_url = f"{str(request.base_url).rstrip('/')}{session.spec.page}?session={session.id}"
+    viewer_url = f"{public_base(request)}{session.spec.page}?session={session.id}"
     return {**session.info(), "token": session.token, "viewer_url": viewer_url}
 
 
@@ -75,6 +76,16 @@ async def put_text(
         raise BadRequest(f"the text is not valid UTF-8 (byte {exc.start})", "body") from None
     await session.run(session.apply, {"type": "text", "text": text, "purpose": "corpus", "id": None})
     return {"chars": len(text)}
+
+
+@router.post("/{session_id}/release", status_code=204)
+async def release_session(
+    session_id: str, manager: Manager, authorization: Annotated[str | None, Header()] = None
+) -> Response:
+    """The page driving the session goes away (needs the token): the session ends once nobody needs it,
+    that is when nobody watches it, it neither trains nor waits to, and no presenter came back."""
+    manager.release(session_id, bearer(authorization))
+    return Response(status_code=204)
 
 
 @router.delete("/{session_id}", status_code=204)

@@ -5,7 +5,11 @@ from app.bus.memory import MemoryBus
 
 
 def make_bus(url: str) -> Bus:
-    """``memory://`` → MemoryBus; other schemes are refused with a clear message."""
+    """``memory://`` → MemoryBus (one process); ``redis://`` or ``rediss://`` → RedisBus (many)."""
     if url.startswith("memory://"):
         return MemoryBus()
-    raise ValueError(f"unsupported bus URL {url!r}: only memory:// is available in this version")
+    if url.startswith(("redis://", "rediss://")):
+        from app.bus.redis import RedisBus  # only a Redis deployment needs the client
+
+        return RedisBus(url)
+    raise ValueError(f"unsupported bus URL {url!r}: use memory:// or redis://host:port/db")

@@ -17,6 +17,10 @@ class MemoryBus(Bus):
 
     async def publish(self, channel: str, message: bytes) -> None:
         """Deliver to every subscriber of ``channel`` without waiting for any of them."""
+        self.deliver(channel, message)
+
+    def deliver(self, channel: str, message: bytes) -> None:
+        """Put ``message`` in the queue of every subscriber of ``channel`` in this process."""
         for q in self._subscribers.get(channel, ()):
             if q.full():
                 q.get_nowait()
@@ -26,13 +30,28 @@ class MemoryBus(Bus):
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
         """Receive what is published on ``channel`` from now until the block ends."""
         q: asyncio.Queue = asyncio.Queue(self._depth)
+        first = channel not in self._subscribers
         self._subscribers[channel].add(q)
         try:
+            if first:
+                await self._listen(channel)
             yield _drain(q)
         finally:
             self._subscribers[channel].discard(q)
             if not self._subscribers[channel]:
                 del self._subscribers[channel]
+                await self._unlisten(channel)
+
+    async def _listen(self, channel: str) -> None:
+        """Hook: this process has its first subscriber of ``channel`` (other buses listen elsewhere)."""
+
+    async def _unlisten(self, channel: str) -> None:
+        """Hook: the last subscriber of ``channel`` in this process left."""
+
+    @property
+    def channels(self) -> list[str]:
+        """The channels this process has subscribers of."""
+        return list(self._subscribers)
 
 
 async def _drain(q: asyncio.Queue) -> AsyncIterator[bytes]:

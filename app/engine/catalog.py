@@ -1,11 +1,13 @@
 """The model catalog: every model family a session can run, by name."""
 
+from app.engine.live.backprop import BACKPROP
 from app.engine.live.base import ModelSpec
 from app.engine.live.charrnn import CHARRNN
 from app.engine.live.conv import CONV2D
 from app.engine.live.dropout import DROPOUT
 from app.engine.live.embedding import EMBEDDING
 from app.engine.live.external import INSPECT
+from app.engine.live.learning import LEARNING
 from app.engine.live.lenet import LENET
 from app.engine.live.loss import LOSS
 from app.engine.live.lstm import LSTM
@@ -38,5 +40,7 @@ CATALOG: dict[str, ModelSpec] = {
         SEQ2SEQ,
         TRANSFORMER,
         INSPECT,
+        BACKPROP,
+        LEARNING,
     )
 }

@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
 from typing import Any, Literal
 
-ParamType = Literal["int", "float", "bool", "choice", "list"]
+# ints: a list of whole numbers; list: JSON its own `parse` checks (a model's lists of numbers or objects)
+ParamType = Literal["int", "float", "bool", "choice", "ints", "list"]
 
 
 class ParamError(ValueError):
@@ -29,6 +30,7 @@ class Param:
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] | None = None
+    length: tuple[int, int] | None = None  # ints: the fewest and most items; min/max bound each item
     # A "list" parameter's own check: (value, field) -> the value as stored, or ParamError.
     parse: Callable[[Any, str], Any] | None = dataclass_field(default=None, compare=False, repr=False)
 
@@ -46,6 +48,8 @@ class Param:
             if value not in (self.choices or ()):
                 raise ParamError(field, f"must be one of {', '.join(self.choices or ())}")
             return value
+        if self.type == "ints":
+            return self._ints(value, field)
         if self.type == "list":
             return self.parse(value, field) if self.parse else value
         number = self._number(value, field)
@@ -55,11 +59,18 @@ class Param:
             raise ParamError(field, f"must be at most {self.max:g}")
         return number
 
+    def _ints(self, value: Any, field: str) -> list[int]:
+        fewest, most = self.length or (0, 64)
+        if not isinstance(value, list) or not fewest <= len(value) <= most:
+            raise ParamError(field, f"must be a list of {fewest} to {most} whole numbers")
+        item = Param(self.name, "int", None, self.doc, min=self.min, max=self.max)
+        return [item.check(v, f"{field}[{i}]") for i, v in enumerate(value)]
+
     def _number(self, value: Any, field: str) -> int | float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParamError(field, f"must be a number ({self.type})")
-        if not math.isfinite(value):
-            raise ParamError(field, "must be a finite number")
+        if (isinstance(value, int) and value.bit_length() > 63) or not math.isfinite(value):
+            raise ParamError(field, "must be a finite number within range")
         if self.type == "int":
             if value != int(value):
                 raise ParamError(field, "must be a whole number")

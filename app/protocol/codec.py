@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from app.protocol.bounds import dumps
+
 DTYPES: dict[str, np.dtype] = {
     "float32": np.dtype("<f4"),
     "float16": np.dtype("<f2"),
@@ -55,7 +57,7 @@ def encode_frame(header: Mapping[str, Any], tensors: Mapping[str, np.ndarray]) -
     for name, a in zip(tensors, arrays, strict=True):
         layout.append((name, _dtype_name(a), a.shape, size, a.nbytes))
         size = _aligned(size + a.nbytes)
-    fields = json.dumps({k: v for k, v in header.items() if k != "tensors"}, separators=(",", ":"))
+    fields = dumps({k: v for k, v in header.items() if k != "tensors"})  # NaN (a loss) as null
     lead = fields[:-1] + ("," if len(fields) > 2 else "") + '"tensors":'
     # The header holds the offsets and its length decides them: find the fixed point. A session's
     # frames share one layout, so the table's JSON comes from a cache after the first frame.

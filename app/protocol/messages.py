@@ -1,9 +1,19 @@
 """Client → server websocket messages (docs/protocol.md), validated before any torch work."""
 
-import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
+
+from app.protocol.bounds import JsonError, all_finite, loads
 
 MessageId = StrictInt | Annotated[StrictStr, Field(max_length=64)] | None
 MAX_SIDE = 64
@@ -36,8 +46,8 @@ class Ping(_Message):
 
 
 class Forward(_Message):
-    """Run the model on an input: a drawing (H, W), typed numbers (C, H, W), or a mini-batch (N) or
-    (N, C) with its ``target`` (a loss)."""
+    """Run the model on an input: a drawing (H, W) or typed numbers (C, H, W); a batch of rows with its
+    ``target`` rows (backprop), or a mini-batch (N) or (N, C) with its ``target`` (a loss)."""
 
     type: Literal["forward"]
     input: Row | Plane | Planes
@@ -124,6 +134,13 @@ class View(_Message):
 
     type: Literal["view"]
     state: dict[str, Any] = Field(max_length=64)
+
+    @field_validator("state")
+    @classmethod
+    def _finite(cls, state: dict[str, Any]) -> dict[str, Any]:
+        if not all_finite(state):
+            raise ValueError("numbers must be finite (JSON has no NaN or Infinity)")
+        return state
 
 
 class Handoff(_Message):
@@ -227,9 +244,10 @@ class MessageError(ValueError):
 def parse_message(text: str) -> _Message:
     """Parse and validate one text message, or raise MessageError saying what is wrong."""
     try:
-        raw = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        raise MessageError("message is not valid JSON") from None
+        raw = loads(text, allow_nan=True)  # bounded numbers, proper Unicode (app/protocol/bounds.py);
+        # NaN is refused by the typed fields below, which name the field at fault
+    except JsonError as exc:
+        raise MessageError(f"message refused: {exc}") from None
     if not isinstance(raw, dict):
         raise MessageError("message must be a JSON object with a 'type'")
     raw_id = raw.get("id")

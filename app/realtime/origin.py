@@ -1,16 +1,41 @@
 """Which web pages may open a session websocket."""
 
+import functools
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from fastapi import WebSocket
 
-def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> bool:
-    """May a websocket from ``origin`` connect? Same host as the page, a listed origin, or no browser.
+
+def origin_allowed(
+    origin: str | None,
+    host: str | None,
+    allowed: list[str],
+    *,
+    scheme: str = "http",
+    host_allowed: Callable[[str], bool] = lambda _name: True,
+) -> bool:
+    """May a websocket from ``origin`` connect? A listed origin, no browser, or a page of this server.
 
     Clients that are not browsers (scripts, the SDK) send no Origin and are let in; a browser page on
-    another site is refused unless its origin is listed (``*`` lists every origin).
+    another site is refused unless its origin is listed (``*`` lists every origin). A page of this
+    server has this server's scheme (``http`` for ``ws://``, ``https`` for ``wss://``), a host name the
+    server answers to (``host_allowed``, app/api/hosts.py) and the same host and port as the request.
     """
     if origin is None:
         return True
     if "*" in allowed or origin.rstrip("/") in {a.rstrip("/") for a in allowed}:
         return True
-    return host is not None and urlsplit(origin).netloc.lower() == host.lower()
+    parts = urlsplit(origin)
+    same = host is not None and parts.netloc.lower() == host.lower()
+    return same and parts.scheme == scheme and host_allowed(parts.hostname or "")
+
+
+def page_may_connect(ws: WebSocket) -> bool:
+    """``origin_allowed`` for this websocket request, with the app's allowed origins and host names."""
+    local = (ws.scope.get("server") or (None, None))[0]
+    host_allowed = functools.partial(ws.app.state.hosts.allows, local_address=local)
+    scheme = "https" if ws.url.scheme == "wss" else "http"
+    origin, host = ws.headers.get("origin"), ws.headers.get("host")
+    allowed = ws.app.state.settings.allowed_origins
+    return origin_allowed(origin, host, allowed, scheme=scheme, host_allowed=host_allowed)

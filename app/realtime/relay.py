@@ -1,18 +1,22 @@
 """Frames from a script: the driver of an external run (the SDK) sends binary frames, which are checked
 and handed to the session, whose viewers then get them exactly like a model's frames.
 
-Checks, before anything is kept: the frame is within ``max_frame_bytes``; it decodes (header and tensor
-table, with the project's codec); the header is a JSON object whose ``scalars`` and ``grad_norms`` hold
-finite numbers; tensors are few, their names short and printable, their ranks at most 4. The session
+Checks, before anything is kept: the session's driver stays within ``max_frame_bytes_per_s`` (one
+script cannot starve the others); the frame is within ``max_frame_bytes``; its header is strict JSON
+with a well-formed tensor table (app/protocol/frame_header.py) and it decodes with the project's codec;
+the header's ``scalars`` and ``grad_norms`` hold finite numbers; tensors are few, their names short and
+printable, their ranks at most 4. The session
 rewrites ``type``, ``session`` and ``seq``; the run keeps the curve points for pages that open late.
 """
 
-import json
 import math
+import weakref
 from typing import Any
 
 from app.errors import BadRequest, Forbidden, LimitReached
 from app.protocol import decode_frame
+from app.protocol.frame_header import read_header
+from app.rate import TokenBucket
 from app.sessions.session import Session
 
 RELAYED_MODELS = frozenset({"inspect"})  # catalog entries whose frames come from their driver
@@ -20,9 +24,21 @@ MAX_TENSORS = 512
 MAX_NAME_CHARS = 200
 MAX_RANK = 4
 MAX_HEADER_CHARS = 256 * 1024
+_byte_budgets: "weakref.WeakKeyDictionary[Session, TokenBucket]" = weakref.WeakKeyDictionary()
 
 
-def relay_frame(session: Session, driver: bool, payload: bytes, max_bytes: int) -> None:
+def charge_frame_bytes(session: Session, size: int, per_second: float, max_bytes: int) -> None:
+    """Refuse a frame beyond the session's bytes a second (a burst of two seconds, at least one frame)."""
+    budget = _byte_budgets.get(session)
+    if budget is None:
+        budget = _byte_budgets[session] = TokenBucket(per_second, max(2 * per_second, max_bytes))
+    if not budget.take(size):
+        raise LimitReached(f"frames may bring at most {per_second:g} bytes a second; send fewer", "frame")
+
+
+def relay_frame(
+    session: Session, driver: bool, payload: bytes, max_bytes: int, bytes_per_s: float = math.inf
+) -> None:
     """Validate a binary frame sent by a client and publish it as the session's newest frame."""
     if not driver:
         raise Forbidden("only the driver may send frames: send auth with the session's control token")
@@ -32,14 +48,12 @@ def relay_frame(session: Session, driver: bool, payload: bytes, max_bytes: int) 
         )
     if len(payload) > max_bytes:
         raise LimitReached(f"a frame of {len(payload)} bytes exceeds the limit of {max_bytes}", "frame")
+    charge_frame_bytes(session, len(payload), bytes_per_s, max_bytes)
     try:
+        read_header(payload, MAX_HEADER_CHARS, MAX_TENSORS, MAX_RANK)
         header, tensors = decode_frame(payload)
-    except (ValueError, KeyError, TypeError) as exc:  # bad JSON, a missing table field, a bad shape
+    except (ValueError, KeyError, TypeError) as exc:  # includes FrameHeaderError
         raise BadRequest(f"not a valid frame: {exc}", "frame") from None
-    if not isinstance(header, dict):
-        raise BadRequest("the frame header must be a JSON object", "frame")
-    if len(json.dumps(header)) > MAX_HEADER_CHARS:
-        raise LimitReached(f"a frame header may take at most {MAX_HEADER_CHARS} characters", "frame")
     _check_tensors(tensors)
     _check_step(header.get("step", 0))
     scalars, norms = _numbers(header, "scalars"), _numbers(header, "grad_norms")

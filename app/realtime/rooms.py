@@ -53,6 +53,12 @@ class Rooms:
     def __init__(self, bus: Bus, max_viewers: int) -> None:
         self._bus, self._max_viewers = bus, max_viewers
         self._rooms: dict[str, Room] = {}
+        self._empty = asyncio.Event()
+        self._empty.set()
+
+    async def emptied(self) -> None:
+        """Wait until no viewer is left in this process."""
+        await self._empty.wait()
 
     async def join(self, session: Session, viewer: Viewer) -> None:
         """Add a viewer and give it the present at once: hello, state, the latest frame."""
@@ -61,6 +67,7 @@ class Rooms:
         room = self._rooms.get(session.id)
         if room is None:
             room = self._rooms[session.id] = Room(self._bus, session.id)
+            self._empty.clear()
         room.viewers.add(viewer)  # before any await: a leaving last viewer must not close this room
         session.viewers += 1
         session.last_active = time.monotonic()
@@ -93,6 +100,8 @@ class Rooms:
         session.publish_state()
         if not room.viewers:
             del self._rooms[session.id]
+            if not self._rooms:
+                self._empty.set()
             await room.close()
 
     async def close(self) -> None:

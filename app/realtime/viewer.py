@@ -8,11 +8,13 @@ from typing import Any
 from fastapi import WebSocket
 
 from app.latest import LatestSlots
+from app.protocol.bounds import dumps
 
 MAX_PENDING_REPLIES = 64
 ERROR_WINDOW_S = 10.0
 MAX_ERRORS_IN_WINDOW = 30
 CLOSE_SESSION_ENDED = 4410
+CLOSE_POLICY = 1008
 
 
 class Viewer:
@@ -24,6 +26,7 @@ class Viewer:
         self._reply_ids = itertools.count()
         self._errors: deque[float] = deque()
         self.publishes = False  # it sends the session's frames itself (an SDK run): none come back
+        self.ending = False  # a last message and a close are queued: nothing more is answered
 
     def offer(self, stream: str, payload: bytes) -> None:
         """Queue a snapshot (``state`` or ``frame``); an unsent older one of that stream is dropped."""
@@ -32,10 +35,22 @@ class Viewer:
         self._mailbox.put(stream, payload)
 
     def reply(self, message: dict[str, Any]) -> None:
-        """Queue a reply to this client's own message; replies are never replaced by newer ones."""
+        """Queue a reply to this client's own message; replies are never replaced by newer ones. A client
+        with too many unsent replies gets one ``limit`` error after them and a 1008 close."""
+        if self.ending:
+            return
         if len(self._mailbox) >= MAX_PENDING_REPLIES:
-            raise OverflowError("client is not reading its replies")
+            text = f"more than {MAX_PENDING_REPLIES} replies wait to be read; read them before sending more"
+            error = {"type": "error", "code": "limit", "message": text, "id": message.get("id")}
+            self.end(error, CLOSE_POLICY, "client is not reading its replies")
+            return
         self._mailbox.put(("reply", next(self._reply_ids)), message)
+
+    def end(self, last: dict[str, Any] | None, code: int, reason: str) -> None:
+        """Send what is queued, then ``last`` (if any), then close with ``code``: no reply is lost."""
+        if not self.ending:
+            self.ending = True
+            self._mailbox.put("end", (last, code, reason))
 
     def misbehaving(self) -> bool:
         """Record one refused message; True once there are too many within the window."""
@@ -49,6 +64,12 @@ class Viewer:
         """Send queued messages until the connection ends (or the session does)."""
         while True:
             stream, payload = await self._mailbox.get()
+            if stream == "end":
+                last, code, reason = payload
+                if last is not None:
+                    await self.ws.send_text(dumps(last))
+                await self.ws.close(code, reason)
+                return
             if stream == "frame":
                 await self.ws.send_bytes(payload)
             elif isinstance(payload, bytes):  # a JSON snapshot from the bus: state or view
@@ -57,4 +78,4 @@ class Viewer:
                     await self.ws.close(CLOSE_SESSION_ENDED, "session ended")
                     return
             else:
-                await self.ws.send_json(payload)
+                await self.ws.send_text(dumps(payload))  # NaN in a reply (a curve) goes as null

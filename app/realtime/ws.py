@@ -4,21 +4,22 @@ presenter, and the presenter holding control drives (app/sessions/control.py).""
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from app.errors import BadRequest, LimitReached, NnliveError, NotFound
+from app.errors import BadRequest, Internal, LimitReached, NnliveError, NotFound
 from app.protocol.messages import INPUTS, TRAINING, MessageError, parse_message
 from app.rate import TokenBucket
-from app.realtime.origin import origin_allowed
+from app.realtime.origin import page_may_connect
 from app.realtime.relay import relay_frame
-from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
+from app.realtime.viewer import CLOSE_POLICY, CLOSE_SESSION_ENDED, Viewer
 from app.sessions.session import Session
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 CLOSE_NOT_FOUND = 4404
-CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
 MAX_VIEW_CHARS = 16 * 1024
 KNOCK_S = 10.0  # how long a connection to a closed room has to present the token
@@ -28,8 +29,7 @@ ROOM_CLOSED = json.dumps({"type": "closed", "reason": "room_closed"}, separators
 @router.websocket("/ws/sessions/{session_id}")
 async def session_socket(ws: WebSocket, session_id: str) -> None:
     """Watch (and, with the token, drive) one session."""
-    settings = ws.app.state.settings
-    if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host"), settings.allowed_origins):
+    if not page_may_connect(ws):
         await ws.close(CLOSE_POLICY, "origin not allowed")  # before accepting: the handshake gets 403
         return
     await ws.accept()
@@ -37,6 +37,10 @@ async def session_socket(ws: WebSocket, session_id: str) -> None:
     try:
         session = manager.get(session_id)
     except NotFound as exc:
+        if reason := manager.ended_reason(session_id):  # a page coming back learns why it ended
+            await ws.send_json({"type": "closed", "reason": reason})
+            await ws.close(CLOSE_SESSION_ENDED, "session ended")
+            return
         await ws.send_json({"type": "error", **exc.body()})
         await ws.close(CLOSE_NOT_FOUND, "no such session")
         return
@@ -96,11 +100,15 @@ async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 return
+            if viewer.ending:  # its last reply and close are queued: the rest is not read
+                continue
             msg_id = None
             try:
                 if message.get("bytes") is not None:  # a frame from an external run's driver
-                    max_frame = ws.app.state.settings.max_frame_bytes
-                    relay_frame(session, session.control.holds(viewer), message["bytes"], max_frame)
+                    settings = ws.app.state.settings
+                    driver = session.control.holds(viewer)
+                    max_frame, per_s = settings.max_frame_bytes, settings.max_frame_bytes_per_s
+                    relay_frame(session, driver, message["bytes"], max_frame, per_s)
                     viewer.publishes = True
                     continue
                 msg = _parse(message, limit)
@@ -113,10 +121,12 @@ async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
                 error, msg_id = BadRequest(exc.message, exc.field), exc.id
             except NnliveError as exc:
                 error = exc
+            except Exception:  # a bug: the client hears of it, the log has the traceback
+                log.exception("message on session %s failed", session.id)
+                error = Internal("the server failed on this message; it was logged")
             viewer.reply({"type": "error", **error.body(), "id": msg_id})
             if viewer.misbehaving():
-                await ws.close(CLOSE_POLICY, "too many bad messages")
-                return
+                viewer.end(None, CLOSE_POLICY, "too many bad messages")  # after the queued replies
 
 
 def _parse(message: dict, limit: int) -> Any:

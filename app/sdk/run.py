@@ -49,7 +49,7 @@ class Run:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
         if fps <= 0:
             raise ValueError("fps must be positive")
-        self.url, self.name = url.rstrip("/"), name
+        self.url = url.rstrip("/")
         self._interval, self._dtype, self._frame_bytes = 1.0 / fps, PRECISIONS[precision], frame_bytes
         self._server = server
         self._transport = Transport(self.url, name)
@@ -58,6 +58,11 @@ class Run:
         self._sums: dict[str, Any] = {}  # scalars summed since the last frame (tensors stay on device)
         self._counts: dict[str, int] = {}
         self._last_frame = float("-inf")
+
+    @property
+    def name(self) -> str:
+        """The run's name: the one asked for, or a free one the server gave when another script holds it."""
+        return self._transport.run
 
     @property
     def viewer_url(self) -> str:

@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from app.protocol import encode_frame
+from app.sdk import run_tokens
 
 log = logging.getLogger("nnlive.sdk")
 BACKOFF_FIRST_S = 0.5
@@ -36,6 +37,7 @@ class Transport:
 
     def __init__(self, url: str, run: str) -> None:
         self.url, self.run = url.rstrip("/"), run
+        self.run_token = run_tokens.load(self.url, run)  # owns the name on that server (docs/sdk.md)
         self.session: dict[str, Any] | None = None  # POST /api/runs/{run}'s reply: id, token…
         self.sent = 0  # frames handed to the socket
         self.connected = False
@@ -106,16 +108,21 @@ class Transport:
         if self.session is not None and self._http("GET", f"/api/sessions/{self.session['id']}") is None:
             self.session = None
         if self.session is None:
-            self.session = self._http("POST", f"/api/runs/{self.run}")
+            self.session = self._http("POST", f"/api/runs/{self.run}", self.run_token)
             if self.session is None:
                 raise ValueError(f"the server refused run name {self.run!r}")
+            if self.session["run"] != self.run:  # someone else holds the name on this server
+                log.warning("nnlive: run name %r is taken; this run is %r", self.run, self.session["run"])
+            self.run, self.run_token = self.session["run"], self.session["run_token"]
+            run_tokens.save(self.url, self.run, self.run_token)
             log.info("nnlive: run %r streams to %s", self.run, self.session["viewer_url"])
         return self.session
 
-    def _http(self, method: str, path: str) -> dict[str, Any] | None:
+    def _http(self, method: str, path: str, token: str | None = None) -> dict[str, Any] | None:
         """The JSON reply, or None for a 404 (no such session) or 4xx refusal; raises when unreachable."""
         body = b"" if method == "POST" else None
-        request = urllib.request.Request(self.url + path, method=method, data=body)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        request = urllib.request.Request(self.url + path, method=method, data=body, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S) as response:
                 return json.loads(response.read())

@@ -19,10 +19,12 @@ from app.engine.live.weights import import_weights, load_optimizer_state
 from app.engine.params import ParamError
 from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
 from app.latest import LatestSlots
+from app.sessions.release import oldest_unneeded, seconds_until_room, unneeded
 from app.sessions.session import PRECISIONS, Progress, Session
 from app.sessions.training_queue import TrainingQueue
 
 log = logging.getLogger(__name__)
+MAX_ENDED_REMEMBERED = 10_000
 
 
 def _start_from(live: Any, start: Progress) -> None:
@@ -50,6 +52,9 @@ class SessionManager:
         self._per_client: Counter[str] = Counter()  # sessions and builds under way per client address
         self._reaper: asyncio.Task | None = None
         self._grace: asyncio.Task | None = None
+        self._releaser: asyncio.Task | None = None
+        self._released: set[str] = set()  # sessions whose page went away: end them once unneeded
+        self._ended: dict[str, str] = {}  # why the latest sessions ended, for pages that come back
         self.training_queue = TrainingQueue(settings.max_training)
 
     def __len__(self) -> int:
@@ -59,6 +64,7 @@ class SessionManager:
         """Begin ending sessions that nobody has watched for ``session_idle_s``."""
         self._reaper = asyncio.create_task(self._reap_idle())
         self._grace = asyncio.create_task(self._pause_unpresented())
+        self._releaser = asyncio.create_task(self._end_released())
 
     async def create(
         self,
@@ -83,7 +89,7 @@ class SessionManager:
             config = spec.validate_config(config)
         except ParamError as exc:
             raise BadRequest(exc.message, exc.field) from None
-        self._check_limits(client)
+        await self._make_room(client)
         controls = {p.name: p.default for p in spec.controls} | (controls or {})
         self._building += 1  # places are held while the model builds, so concurrent creates count
         self._per_client[client] += 1
@@ -126,19 +132,33 @@ class SessionManager:
         """A new session of the same model, config, controls, seed and precision, starting from this
         one's current weights, optimizer state, step and curves; counts toward the limits."""
         source = self.get(session_id)
-        self._check_limits(client)  # before the copy: a refused fork costs the source's worker nothing
+        await self._make_room(client)  # before the copy: a refused fork costs the source's worker nothing
         start = await source.run(source.progress)
         model, seed, precision = source.spec.name, source.seed, source.precision
         return await self.create(
             model, source.config, seed, precision, client, controls=source.controls, start=start
         )
 
-    def _check_limits(self, client: str) -> None:
-        """Refuse one more session beyond the server's or this client's limit."""
+    async def _make_room(self, client: str) -> None:
+        """Refuse one more session beyond the server's limit; at this client's limit, end its oldest
+        session that nobody needs (app/sessions/release.py) or refuse, saying when to retry."""
         if len(self._sessions) + self._building >= self.settings.max_sessions:
-            raise LimitReached("the server is running as many sessions as it allows; try later")
-        if self._per_client[client] >= self.settings.max_sessions_per_client:
-            raise LimitReached(f"{self._per_client[client]} sessions from your address are running; end one")
+            full = "the server is running as many sessions as it allows; try later"
+            raise LimitReached(full, retry_after=None)  # nobody can tell when one ends
+        if self._per_client[client] < self.settings.max_sessions_per_client:
+            return
+        now, own = time.monotonic(), [s for s in self._sessions.values() if s.client == client]
+        evicted = oldest_unneeded(own, now)
+        if evicted is not None:
+            log.info("ending session %s: its client needs room for a new one", evicted.id)
+            await self._end(evicted, "evicted")
+            return
+        count = self._per_client[client]
+        raise LimitReached(
+            f"{count} sessions from your address are in use (open in a page, training or queued): close a"
+            " page you no longer need or pause its training, then try again",
+            retry_after=seconds_until_room(own, now, self.settings.session_idle_s),
+        )
 
     def get(self, session_id: str) -> Session:
         """The session with this id, or NotFound."""
@@ -146,6 +166,10 @@ class SessionManager:
         if session is None:
             raise NotFound(f"no session {session_id!r}")
         return session
+
+    def ended_reason(self, session_id: str) -> str | None:
+        """Why session ``session_id`` ended (``evicted``, ``released``, ``idle``…), if it did lately."""
+        return self._ended.get(session_id)
 
     def all(self) -> list[Session]:
         """Every session, oldest first."""
@@ -160,7 +184,15 @@ class SessionManager:
         session = self.get(session_id)
         if not token or not hmac.compare_digest(token.encode(), session.token.encode()):
             raise Forbidden("a valid control token for this session is required")
+        self._released.discard(session.id)  # its page is back (or deleting it: no matter)
         return session
+
+    def release(self, session_id: str, token: str | None) -> None:
+        """The page that drove the session went away: end it once nobody needs it (app/sessions/release.py),
+        unless a presenter with the token comes back first."""
+        if session_id in self._ended and session_id not in self._sessions:
+            return  # it ended already (replaced, evicted…): nothing left to release
+        self._released.add(self.authorize(session_id, token).id)
 
     async def delete(self, session_id: str, token: str | None, successor: str | None = None) -> None:
         """End a session: its viewers are told (and where to follow, if it has a ``successor``),
@@ -172,7 +204,7 @@ class SessionManager:
 
     async def close(self) -> None:
         """End every session (server shutdown)."""
-        for task in (self._reaper, self._grace):
+        for task in (self._reaper, self._grace, self._releaser):
             if task:
                 task.cancel()
         for session in list(self._sessions.values()):
@@ -181,6 +213,10 @@ class SessionManager:
     async def _end(self, session: Session, reason: str = "deleted", successor: str | None = None) -> None:
         if self._sessions.pop(session.id, None) is None:
             return
+        self._released.discard(session.id)
+        self._ended[session.id] = reason
+        if len(self._ended) > MAX_ENDED_REMEMBERED:
+            del self._ended[next(iter(self._ended))]
         self._per_client[session.client] -= 1
         publisher = self._publishers.pop(session.id, None)
         if publisher:
@@ -202,6 +238,19 @@ class SessionManager:
             if session.viewers == 0 and now - session.last_active > idle:
                 log.info("ending session %s: nobody watched it for %.0f s", session.id, idle)
                 await self._end(session, "idle")
+
+    async def _end_released(self) -> None:
+        """End the sessions whose page went away once nobody needs them (checked every second)."""
+        while True:
+            await asyncio.sleep(1.0)
+            now = time.monotonic()
+            for session_id in list(self._released):
+                session = self._sessions.get(session_id)
+                if session is None:
+                    self._released.discard(session_id)
+                elif unneeded(session, now):
+                    log.info("ending session %s: its page went away and nobody needs it", session_id)
+                    await self._end(session, "released")
 
     async def _pause_unpresented(self) -> None:
         """Pause training (or waiting in line for it) that no presenter has controlled for

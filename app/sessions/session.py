@@ -8,6 +8,7 @@ them to the event loop. Training runs at full speed; while it does, a frame is m
 
 import copy
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,7 +158,8 @@ class Session:
     def charge_export(self) -> None:
         """Refuse a weights download beyond this session's downloads a second."""
         if not self._export_budget.take():
-            raise LimitReached(f"at most {EXPORTS_PER_S:g} weight downloads a second per session; try again")
+            text = f"at most {EXPORTS_PER_S:g} weight downloads a second per session; try again"
+            raise LimitReached(text, retry_after=math.ceil(self._export_budget.wait_s()))
 
     async def run(self, method: Callable[..., Any], *args: Any) -> Any:
         """Run one of this session's methods on its worker; errors arrive as NnliveError."""

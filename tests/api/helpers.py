@@ -65,11 +65,22 @@ class Frame:
         return self.header[key]
 
 
+def _no_constant(name: str) -> None:
+    raise AssertionError(f"the server sent {name}, which is not JSON")
+
+
+def strict_json(text: str | bytes) -> Any:
+    """Parse as a browser's JSON.parse would: NaN and Infinity are errors."""
+    return json.loads(text, parse_constant=_no_constant)
+
+
 def _decode(message: str | bytes) -> dict | Frame:
+    """Every server message of every API test goes through here, parsed strictly."""
     if isinstance(message, bytes):
+        strict_json(message[4 : 4 + int.from_bytes(message[:4], "little")])
         header, tensors = decode_frame(message)
         return Frame(header, {name: t.array for name, t in tensors.items()}, message)
-    return json.loads(message)
+    return strict_json(message)
 
 
 def _kind(message: dict | Frame) -> str:

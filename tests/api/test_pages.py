@@ -5,7 +5,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from app.api.pages import PAGES
+from app.api.pages import CHAPTERS, PAGES
 from app.i18n import load_catalog
 
 
@@ -24,6 +24,17 @@ def test_home_lists_only_the_pages_that_exist(client: TestClient) -> None:
     assert links == [page.path for page in PAGES]
     for link in links:
         assert client.get(link).status_code == 200
+
+
+def test_home_groups_the_pages_by_chapter_one_first(client: TestClient) -> None:
+    html = client.get("/").text
+    found = re.findall(r'data-chapter="(\w+)"', html)
+    assert found == [chapter.name for chapter in CHAPTERS]
+    first = html.split('data-chapter="one"')[1].split('data-chapter="two"')[0]
+    built = [path for path in CHAPTERS[0].paths if path in {page.path for page in PAGES}]
+    assert re.findall(r'<a href="([^"]+)"', first)[: len(built)] == built  # /learning, /losses, /optim, …
+    order = [path for chapter in CHAPTERS for path in chapter.paths]
+    assert [page.path for page in PAGES] == sorted((p.path for p in PAGES), key=order.index)
 
 
 def test_lenet_page_loads_its_script_and_styles(client: TestClient) -> None:
@@ -55,3 +66,10 @@ def test_cookie_overrides_accept_language(client: TestClient) -> None:
     assert '<html lang="en">' in response.text
     client.cookies.set("nnlive_lang", "zh-CN")
     assert '<html lang="zh-CN">' in client.get("/").text
+
+
+def test_chapter_one_pages_speak_chinese(client: TestClient) -> None:
+    zh = {"Accept-Language": "zh-CN"}
+    assert "四种学习方式" in client.get("/learning", headers=zh).text
+    assert "反向传播，逐个数字" in client.get("/backprop", headers=zh).text
+    assert "第一章" in client.get("/", headers=zh).text

@@ -18,6 +18,7 @@ from api.helpers import WAIT_S, Frame, Socket
 from app import sdk
 from app.config import Settings
 from app.protocol import encode_frame
+from app.sdk import run_tokens
 from app.sdk.capture import clip
 from app.sdk.transport import Transport
 
@@ -42,6 +43,14 @@ class TinyCNN(nn.Module):
 def settings() -> Settings:
     """A small frame limit, so that the limit can be hit cheaply."""
     return Settings(device="cpu", torch_threads=1, max_frame_bytes=64 * 1024)
+
+
+@pytest.fixture(autouse=True)
+def run_tokens_file(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """The SDK keeps its run tokens in a file of this test, not in the user's cache."""
+    path = tmp_path / "run-tokens.json"
+    monkeypatch.setattr(run_tokens, "TOKENS_FILE", path)
+    return path
 
 
 def start_run(base: str, name: str) -> dict:
@@ -130,7 +139,8 @@ def test_bad_frames_from_the_driver_get_an_error_and_the_connection_goes_on(
         (encode_frame({"step": -1}, good), "bad_request"),
         (encode_frame({"step": 1}, {"deep": np.zeros((1, 1, 1, 1, 1), np.float32)}), "bad_request"),
         (encode_frame({"step": 1}, {"big": np.zeros(20_000, np.float32)}), "limit"),
-        (encode_frame({"step": 1, "scalars": {"loss": float("nan")}}, good), "bad_request"),
+        # NaN written by a client that is not our codec (encode_frame sends it as null)
+        (encode_frame({"step": 1, "scalars": {"loss": 1.5}}, good).replace(b"1.5", b"NaN"), "bad_request"),
         (encode_frame({"step": 1, "grad_norms": {"fc": "big"}}, good), "bad_request"),
         (encode_frame({"step": 1, "modules": "conv1"}, good), "bad_request"),
     ]
@@ -163,16 +173,61 @@ def test_a_viewer_cannot_publish_and_a_model_session_takes_no_frames(
     viewer.assert_alive()
 
 
+def start_run_as(base: str, name: str, run_token: str | None) -> dict:
+    headers = {"Authorization": f"Bearer {run_token}"} if run_token else {}
+    response = httpx.post(f"{base}/api/runs/{name}", headers=headers, timeout=WAIT_S)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def test_a_run_name_finds_its_newest_session(live_server: str):
-    first, second = start_run(live_server, "named"), start_run(live_server, "named")
+    first = start_run(live_server, "named")
+    second = start_run_as(live_server, "named", first["run_token"])
     found = httpx.get(f"{live_server}/api/runs/named", timeout=WAIT_S).json()
     assert found["session"]["id"] == second["id"] != first["id"]
     assert second["viewer_url"].endswith("/inspect?run=named")
+    assert (second["run"], second["run_token"]) == ("named", first["run_token"])
     nobody = httpx.get(f"{live_server}/api/runs/nobody", timeout=WAIT_S).json()
     assert nobody == {"run": "nobody", "session": None, "curves": None}
     refused = httpx.post(f"{live_server}/api/runs/bad%20name", timeout=WAIT_S)
     assert refused.status_code == 422
     assert refused.json()["error"]["field"] == "name"
+
+
+def test_a_stranger_cannot_take_a_run_name_over(live_server: str):
+    """Issue 15, finding 3: without the run token a second creator gets a name of its own."""
+    owner = start_run(live_server, "lecture")
+    for token in (None, "guessed", owner["token"]):  # no token, a wrong one, the session's control token
+        stranger = start_run_as(live_server, "lecture", token)
+        assert stranger["run"].startswith("lecture-")
+        assert stranger["viewer_url"].endswith(f"/inspect?run={stranger['run']}")
+        found = httpx.get(f"{live_server}/api/runs/lecture", timeout=WAIT_S).json()
+        assert found["session"]["id"] == owner["id"]
+    assert start_run_as(live_server, "lecture", None)["run"] == "lecture-5"
+
+
+def test_the_sdk_keeps_its_run_token_and_a_taken_name_gives_it_another(live_server: str):
+    squatter = start_run(live_server, "taken")
+    with sdk.connect(live_server, run="taken", fps=1e6) as run:
+        info = wait_for_session(run)
+        assert run.name == "taken-2"
+        assert run.viewer_url.endswith("/inspect?run=taken-2")
+        token = run._transport.run_token
+        run._transport.session = None  # as after a server restart: it asks for its name again
+        assert run._transport._ensure_session()["run"] == "taken-2"
+        assert run._transport.run_token == token
+    assert info["id"] != squatter["id"]
+
+
+def test_a_script_run_again_keeps_its_run_name(live_server: str, run_tokens_file):
+    with sdk.connect(live_server, run="again", fps=1e6) as first:
+        first_id = wait_for_session(first)["id"]
+    assert run_tokens_file.stat().st_mode & 0o077 == 0  # readable by its user only
+    with sdk.connect(live_server, run="again", fps=1e6) as second:
+        second_id = wait_for_session(second)["id"]
+        assert second.name == "again"
+        found = httpx.get(f"{live_server}/api/runs/again", timeout=WAIT_S).json()
+        assert found["session"]["id"] == second_id != first_id
 
 
 def test_another_holder_of_the_token_can_neither_take_control_nor_stop_the_stream(
@@ -191,6 +246,7 @@ def test_another_holder_of_the_token_can_neither_take_control_nor_stop_the_strea
     def reconnect_to_taken_first(transport: Transport) -> dict:
         if transport.session is None:
             transport.session = next(sessions, None)
+            transport.run_token = taken["run_token"]  # as if this script had created the run
         return ensure(transport)
 
     monkeypatch.setattr(Transport, "_ensure_session", reconnect_to_taken_first)

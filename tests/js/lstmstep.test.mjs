@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { stepValues } from "../../static/js/views/lstmstep.js";
+import { stepValues } from "../../static/js/math/lstmstep.js";
 
 const T = 3;
 const H = 2;

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { qrModules } from "../../static/js/views/qrcode.js";
+import { qrModules } from "../../static/js/views/parts/qrcode.js";
 
 test("a viewer link gives a QR code of a standard size with its three finder patterns", () => {
   const modules = qrModules("http://192.168.1.20:8000/conv?session=k3J9x2aQ");

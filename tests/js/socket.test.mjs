@@ -3,41 +3,7 @@ import assert from "node:assert/strict";
 import { beforeEach, mock, test } from "node:test";
 
 import { LiveSocket, sessionSocketUrl } from "../../static/js/net/socket.js";
-
-/** A stand-in for the browser WebSocket that records what the client sends. */
-class FakeSocket {
-  static made = [];
-
-  constructor(url) {
-    this.url = url;
-    this.sent = [];
-    this.readyState = 0;
-    FakeSocket.made.push(this);
-  }
-
-  send(text) {
-    this.sent.push(JSON.parse(text));
-  }
-
-  close(code) {
-    this.serverCloses(code);
-  }
-
-  /** Test helpers: the server side of the connection. */
-  serverOpens() {
-    this.readyState = 1;
-    this.onopen();
-  }
-
-  serverSends(message) {
-    this.onmessage({ data: typeof message === "string" || message instanceof ArrayBuffer ? message : JSON.stringify(message) });
-  }
-
-  serverCloses(code) {
-    this.readyState = 3;
-    this.onclose({ code });
-  }
-}
+import { FakeSocket } from "./fakesocket.mjs";
 
 function lastSocket() {
   return FakeSocket.made.at(-1);

@@ -31,3 +31,10 @@ test("writing sets, encodes booleans and removes null values", () => {
   const url = withView("http://host/pool?session=abc&cell=2", { cell: 5, train: false, session: null, op: "avg" });
   assert.equal(url.search, "?cell=5&train=0&op=avg");
 });
+
+test("a list field reads back from comma-separated numbers", () => {
+  const fields = [{ name: "sizes", type: "ints", default: [2, 3, 1] }];
+  assert.deepEqual(configFromParams(new URLSearchParams("sizes=2,4,4,1"), fields), { sizes: [2, 4, 4, 1] });
+  assert.deepEqual(configFromParams(new URLSearchParams("sizes=2,x"), fields), {});
+  assert.equal(withView("http://h/p", { sizes: [2, 4, 1] }).search, "?sizes=2%2C4%2C1");
+});

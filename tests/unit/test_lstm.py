@@ -6,7 +6,7 @@ from safetensors.torch import load
 from torch import nn
 
 from app.engine.live.lstm import LSTM, MAX_LENGTH, VOCAB
-from app.engine.models.lstm import lstm_gates
+from app.engine.models.lstm import cell_states, lstm_gates
 from app.engine.params import ParamError, validate
 
 CPU = torch.device("cpu")
@@ -118,3 +118,14 @@ def test_catalog_names_the_gate_tensors_and_the_weights():
     )
     _, t = build().frame(False, torch.float32)
     assert set(t) == set(entry["tensors"])
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3, 7, 8, 33, 80])
+def test_cell_states_scan_equals_the_recurrence_step_by_step(steps):
+    generator = torch.Generator().manual_seed(steps)
+    f, u = torch.rand(steps, 5, generator=generator), torch.randn(steps, 5, generator=generator)
+    c, expected = torch.zeros(5), []
+    for t in range(steps):
+        c = f[t] * c + u[t]
+        expected.append(c)
+    assert (cell_states(f, u) - torch.stack(expected)).abs().max() < 1e-5

@@ -189,10 +189,10 @@ class LossLive:
         """A loss has no parameters: its current mini-batch, so that a fork shows the same one."""
         return save({"input": self.input.contiguous(), "target": self.target.contiguous()})
 
-    def load_exported(self, state: dict[str, torch.Tensor]) -> None:
+    def load_weights(self, state: dict[str, torch.Tensor], field: str) -> None:
         """Take the mini-batch of an export of the same config (a fork), checked like an input."""
         if state.keys() != {"input", "target"}:
-            raise ParamError("weights", "not an export of this model (expected input and target)")
+            raise ParamError(field, "not an export of this model (expected input and target)")
         self.input, self.target = check_batch(self.config, state["input"].tolist(), state["target"].tolist())
 
 

@@ -208,11 +208,11 @@ class OptimLive:
         points = {f"point.{i}": r.path[-1].clone() for i, r in enumerate(self.runners)}
         return save({**points, "steps": torch.tensor([self.steps])})
 
-    def load_exported(self, state: dict[str, torch.Tensor]) -> None:
+    def load_weights(self, state: dict[str, torch.Tensor], field: str) -> None:
         """Carry on from an export of the same config (a fork): its steps rerun from the start, which
         rebuilds every path and optimizer state exactly (each step is deterministic)."""
         if "steps" not in state:
-            raise ParamError("weights", "not an export of this model (no 'steps')")
+            raise ParamError(field, "not an export of this model (no 'steps')")
         self.reset()
         for _ in range(min(int(state["steps"][0]), MAX_STEPS)):
             self.train_step()

@@ -26,8 +26,8 @@ def import_weights(live: object, data: bytes, field: str = "weights") -> None:
         raise ParamError(field, f"not a safetensors file: {exc}") from None
     if not state:
         return
-    if hasattr(live, "load_exported"):  # a model whose state is not one module's (/optim's points)
-        live.load_exported(state)
+    if hasattr(live, "load_weights"):  # a model that is no single nn.Module (backprop, learning, optim)
+        live.load_weights(state, field)
         return
     for module in vars(live).values():
         if isinstance(module, nn.Module) and _fits(module.state_dict(), state):
@@ -47,6 +47,12 @@ def load_optimizer_state(live: Any, state: dict[str, Any] | None) -> None:
     """Give the live model's optimizer a state taken from a model of the same family and controls."""
     if state is not None:
         live.trainer.optimizer.load_state_dict(state)
+
+
+def check_fits(own: dict[str, torch.Tensor], new: dict[str, torch.Tensor], field: str) -> None:
+    """Refuse ``new`` unless it has exactly the names and shapes of ``own``."""
+    if not _fits(own, new):
+        raise ParamError(field, "these weights fit none of the model's modules (names or shapes differ)")
 
 
 def _fits(own: dict[str, torch.Tensor], new: dict[str, torch.Tensor]) -> bool:

@@ -14,21 +14,20 @@ CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM}
 def lstm_gates(lstm: nn.LSTM, x: torch.Tensor, h: torch.Tensor) -> dict[str, torch.Tensor]:
     """The gates of a one-layer nn.LSTM after the fact, from its input ``x`` (T, E) and output ``h`` (T, H).
 
-    All pre-activations come from one batched matmul over time (h_{t−1} is ``h`` shifted by one, h_{−1} = 0);
-    only c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t needs a loop over T, of elementwise ops.
+    All pre-activations come from one batched matmul over time (h_{t−1} is ``h`` shifted by one, h_{−1} = 0),
+    the sigmoid gates from one call over all of them, and c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t from a scan in
+    ⌈log₂ T⌉ steps (``cell_states``), so no Python loop runs over time.
     """
-    h_prev = torch.cat([torch.zeros_like(h[:1]), h[:-1]])  # (T, H)
+    hidden = h.shape[1]
+    h_prev = torch.cat([h.new_zeros(1, hidden), h[:-1]])  # (T, H)
     pre_x = x @ lstm.weight_ih_l0.T  # (T, 4H)
     pre_h = h_prev @ lstm.weight_hh_l0.T  # (T, 4H)
     bias = lstm.bias_ih_l0 + lstm.bias_hh_l0  # (4H,)
-    pre = pre_x + pre_h + bias  # (T, 4H)
-    z_i, z_f, z_g, z_o = pre.chunk(4, dim=1)  # each (T, H)
-    i, f, g, o = torch.sigmoid(z_i), torch.sigmoid(z_f), torch.tanh(z_g), torch.sigmoid(z_o)
-    cells, c_prev = [], torch.zeros_like(h[0])
-    for t in range(len(x)):
-        c_prev = f[t] * c_prev + i[t] * g[t]  # (H,)
-        cells.append(c_prev)
-    c = torch.stack(cells)  # (T, H)
+    pre = pre_x + pre_h + bias  # (T, 4H), gates in PyTorch's order i, f, g, o
+    sig = torch.sigmoid(pre)  # (T, 4H): i, f and o are read from it
+    i, f, o = sig[:, :hidden], sig[:, hidden : 2 * hidden], sig[:, 3 * hidden :]
+    g = torch.tanh(pre[:, 2 * hidden : 3 * hidden])
+    c = cell_states(f, i * g)  # (T, H)
     tanh_c = torch.tanh(c)
     return {
         "pre.x": pre_x,
@@ -43,6 +42,23 @@ def lstm_gates(lstm: nn.LSTM, x: torch.Tensor, h: torch.Tensor) -> dict[str, tor
         "tanh_c": tanh_c,
         "h": o * tanh_c,
     }
+
+
+def cell_states(f: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    """c_t = f_t ⊙ c_{t−1} + u_t with c_{−1} = 0, for every t of ``f`` and ``u`` (T, H), by a doubling scan.
+
+    After the step of distance d, ``c[t]`` holds the recurrence's last 2d terms and ``a[t]`` the product of
+    the f's over those 2d steps, so ⌈log₂ T⌉ vectorised steps replace T sequential ones. Products
+    and sums only (no division, no logarithm): as exact as the loop, to float rounding.
+    """
+    a, c = f, u.clone()
+    distance = 1
+    while distance < len(f):
+        c[distance:] = torch.addcmul(c[distance:], a[distance:], c[:-distance])
+        if 2 * distance < len(f):
+            a = torch.cat([a[:distance], a[distance:] * a[:-distance]])
+        distance *= 2
+    return c
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,4 @@
+// @ts-check
 // A char-RNN sample read from a frame (docs/protocol.md, "charrnn"): its characters, what the model
 // gave each position (top-5 next characters, the drawn character's probability) and the hidden state
 // of the top layer after reading it. Pure data, no DOM: the views draw it.
@@ -5,7 +6,11 @@
 // Characters that would vanish on screen, shown by a visible sign.
 const SIGNS = { "\n": "↵", " ": "␣", "\t": "⇥", "\r": "␍" };
 
-/** A character as it is shown in a list: whitespace as a sign. */
+/**
+ * A character as it is shown in a list: whitespace as a sign.
+ * @param {string} c
+ * @returns {string}
+ */
 export function charLabel(c) {
   return SIGNS[c] ?? c;
 }
@@ -36,7 +41,12 @@ export function readSample({ header, tensors }) {
   };
 }
 
-/** The k most likely next characters at position `t`: [{char, p, drawn}] (drawn: the one sampled). */
+/**
+ * The k most likely next characters at position `t`: [{char, p, drawn}] (drawn: the one sampled).
+ * @param {NonNullable<ReturnType<typeof readSample>>} sample
+ * @param {number} t
+ * @returns {{char: string, p: number, drawn: boolean}[]}
+ */
 export function topAt(sample, t) {
   return Array.from({ length: sample.k }, (_, j) => {
     const char = sample.vocab[sample.topI[t * sample.k + j]];
@@ -44,12 +54,23 @@ export function topAt(sample, t) {
   });
 }
 
-/** One hidden unit's values over the positions (a row of the [units, L] strip, no copy). */
+/**
+ * One hidden unit's values over the positions (a row of the [units, L] strip, no copy).
+ * @param {NonNullable<ReturnType<typeof readSample>>} sample
+ * @param {number} unit
+ * @returns {Float32Array}
+ */
 export function unitRow(sample, unit) {
   return sample.hidden.subarray(unit * sample.length, (unit + 1) * sample.length);
 }
 
-/** A position or unit moved by `delta`, kept within [0, count). */
+/**
+ * A position or unit moved by `delta`, kept within [0, count).
+ * @param {number} index
+ * @param {number} delta
+ * @param {number} count
+ * @returns {number}
+ */
 export function clampIndex(index, delta, count) {
   return Math.min(Math.max(index + delta, 0), Math.max(count - 1, 0));
 }

@@ -1,9 +1,14 @@
+// @ts-check
 // Colour maps for tensors: perceptually uniform and colour-blind safe.
 //
 // - viridis (matplotlib's, sampled at 32 control points and interpolated) for magnitudes, [0, max];
 // - a diverging blue–white–red map (ColorBrewer RdBu, reversed: blue negative, white 0, red
 //   positive) for signed values, symmetric around zero, [−max|v|, +max|v|].
 // Rule (scaleFor): data with any negative value, or declared signed, → diverging; else viridis.
+
+/** @typedef {{kind: "sequential" | "diverging", min: number, max: number}} Scale a colour scale (scaleFor) */
+/** @typedef {[number, number, number]} RGB a colour, 0–255 each */
+/** @typedef {ArrayLike<number>} Values numbers in a row (an array or a typed array) */
 
 // matplotlib viridis, 32 evenly spaced samples of its 256-entry table, as 0–255 RGB.
 const VIRIDIS_POINTS = [
@@ -47,6 +52,9 @@ const TABLES = {
 /**
  * The colour scale for a set of values: `{kind: "diverging", min: −m, max: m}` with m = max|v| when
  * any value is negative (or `signed` is set: weights, gradients), else `{kind: "sequential", min: 0, max}`.
+ * @param {Values} values
+ * @param {{signed?: boolean}} [options]
+ * @returns {Scale}
  */
 export function scaleFor(values, { signed = false } = {}) {
   let largest = 0;
@@ -70,7 +78,12 @@ function levelOf(value, scale) {
   return Math.round(Math.min(Math.max(t, 0), 1) * (levels - 1)) || 0;
 }
 
-/** The [r, g, b] (0–255) colour of one value on a scale from scaleFor. */
+/**
+ * The [r, g, b] (0–255) colour of one value on a scale from scaleFor.
+ * @param {number} value
+ * @param {Scale} scale
+ * @returns {RGB}
+ */
 export function colorOf(value, scale) {
   const table = TABLES[scale.kind];
   const i = levelOf(value, scale) * 3;
@@ -80,6 +93,11 @@ export function colorOf(value, scale) {
 /**
  * Paint `count` values starting at `start` into RGBA pixels (`rgba`, e.g. an ImageData's data,
  * from pixel 0), opaque.
+ * @param {Values} values
+ * @param {number} start
+ * @param {number} count
+ * @param {Scale} scale
+ * @param {Uint8ClampedArray | Uint8Array} rgba
  */
 export function paintValues(values, start, count, scale, rgba) {
   const table = TABLES[scale.kind];
@@ -92,7 +110,10 @@ export function paintValues(values, start, count, scale, rgba) {
   }
 }
 
-/** Readable ink on a background colour [r, g, b]: black on light colours, white on dark ones. */
+/**
+ * Readable ink on a background colour [r, g, b]: black on light colours, white on dark ones.
+ * @param {RGB} rgb
+ */
 export function inkOn([r, g, b]) {
   const linear = (c) => {
     const v = c / 255;

@@ -1,3 +1,4 @@
+// @ts-check
 // Index maths of one 2-D convolution (nn.Conv2d with zero padding p, stride s, dilation d):
 // where the kernel window sits for each output cell, which cells of the padded input are padding,
 // and the element-wise products behind one output value.
@@ -6,7 +7,12 @@
 // `config` is the session's config: {height, width, in_channels, out_channels, kernel, padding,
 // stride, dilation, bias}.
 
-/** d·(f − 1) + 1: how many input rows (and columns) a dilated f×f kernel spans. */
+/**
+ * d·(f − 1) + 1: how many input rows (and columns) a dilated f×f kernel spans.
+ * @param {number} f
+ * @param {number} d
+ * @returns {number}
+ */
 export function kernelSpan(f, d) {
   return d * (f - 1) + 1;
 }
@@ -14,6 +20,9 @@ export function kernelSpan(f, d) {
 /**
  * The window of output cell (row, col): its top-left corner on the padded input, its span, and
  * its f×f taps `[{i, j, row, col}]` (kernel index i, j; padded coordinates row, col).
+ * @param {number} row
+ * @param {number} col
+ * @param {{kernel: number, stride: number, dilation: number}} config
  */
 export function windowAt(row, col, { kernel: f, stride: s, dilation: d }) {
   const top = row * s;
@@ -25,7 +34,13 @@ export function windowAt(row, col, { kernel: f, stride: s, dilation: d }) {
   return { top, left, span: kernelSpan(f, d), taps };
 }
 
-/** Whether padded cell (row, col) is padding (outside the height×width input). */
+/**
+ * Whether padded cell (row, col) is padding (outside the height×width input).
+ * @param {number} row
+ * @param {number} col
+ * @param {{height: number, width: number, padding: number}} config
+ * @returns {boolean}
+ */
 export function isPadding(row, col, { height, width, padding }) {
   const r = row - padding;
   const c = col - padding;
@@ -54,17 +69,31 @@ export function cellProducts(input, weight, bias, { o, row, col }, config) {
   return { channels: result, bias: bias ? b : null, total: result.reduce((total, c) => total + c.sum, b) };
 }
 
-/** How many output cells there are: O·H′·W′ for `output` [O, H′, W′]. */
+/**
+ * How many output cells there are: O·H′·W′ for `output` [O, H′, W′].
+ * @param {number[]} shape
+ * @returns {number}
+ */
 export function positionCount([channels, rows, cols]) {
   return channels * rows * cols;
 }
 
-/** Output cell number k (channel by channel, then row by row) as {o, row, col}. */
+/**
+ * Output cell number k (channel by channel, then row by row) as {o, row, col}.
+ * @param {number} k
+ * @param {number[]} shape
+ * @returns {{o: number, row: number, col: number}}
+ */
 export function positionAt(k, [, rows, cols]) {
   return { o: Math.floor(k / (rows * cols)), row: Math.floor(k / cols) % rows, col: k % cols };
 }
 
-/** The number of output cell {o, row, col}: the inverse of positionAt. */
+/**
+ * The number of output cell {o, row, col}: the inverse of positionAt.
+ * @param {{o: number, row: number, col: number}} cell
+ * @param {number[]} shape
+ * @returns {number}
+ */
 export function positionIndex({ o, row, col }, [, rows, cols]) {
   return (o * rows + row) * cols + col;
 }

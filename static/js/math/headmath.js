@@ -1,3 +1,4 @@
+// @ts-check
 // LeNet's classifier head as arithmetic on the frame's numbers (docs/protocol.md, the `head`
 // control): one fully connected unit as Σ W[j, k]·x[k] + b[j] and its activation, softmax as
 // exp, sum and divide, and how closely such a recomputation can match the server's own value
@@ -17,6 +18,10 @@ export const ACTIVATIONS = {
  * Unit j of a fully connected layer: `weight` [rows, cols] (flat, row-major), `x` [cols], `bias`
  * [rows]. Returns `{products, sum, bias, z, size}` — products[k] = W[j, k]·x[k], their sum, b[j],
  * z = sum + b[j] (double precision), and Σ|products| + |b| (the scale of its rounding error).
+ * @param {ArrayLike<number>} weight
+ * @param {ArrayLike<number>} x
+ * @param {ArrayLike<number>} bias
+ * @param {number} j
  */
 export function unitSum(weight, x, bias, j) {
   const cols = x.length;
@@ -31,14 +36,22 @@ export function unitSum(weight, x, bias, j) {
   return { products, sum, bias: bias[j], z: sum + bias[j], size };
 }
 
-/** Indices of the `count` products largest in magnitude, largest first. */
+/**
+ * Indices of the `count` products largest in magnitude, largest first.
+ * @param {Float64Array | number[]} products
+ * @param {number} count
+ * @returns {number[]}
+ */
 export function largestTerms(products, count) {
   return Array.from(products.keys())
     .sort((a, b) => Math.abs(products[b]) - Math.abs(products[a]))
     .slice(0, count);
 }
 
-/** Softmax written out: `{exps, sum, probs}` with exps[i] = e^{z_i}, sum = Σ exps, probs[i] = exps[i] / sum. */
+/**
+ * Softmax written out: `{exps, sum, probs}` with exps[i] = e^{z_i}, sum = Σ exps, probs[i] = exps[i] / sum.
+ * @param {ArrayLike<number>} logits
+ */
 export function softmaxSteps(logits) {
   const exps = Array.from(logits, Math.exp);
   const sum = exps.reduce((total, e) => total + e, 0);
@@ -48,6 +61,11 @@ export function softmaxSteps(logits) {
 /**
  * Whether `computed` (from the frame's numbers) matches the server's `value`: within the rounding
  * of `dtype` for a result whose terms add up to `size` in magnitude (both sides were rounded).
+ * @param {number} computed
+ * @param {number} value
+ * @param {string} dtype
+ * @param {number} size
+ * @returns {boolean}
  */
 export function agrees(computed, value, dtype, size) {
   const u = ROUNDOFF[dtype] ?? ROUNDOFF.float16;

@@ -1,3 +1,4 @@
+// @ts-check
 // The loss lab's mini-batch as the protocol sends it (`input` [N] or [N, C], `target` [N] or [N, D]),
 // read back from a frame and edited: one value changed, a sample added or removed, a lesson's preset.
 

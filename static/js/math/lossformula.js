@@ -1,3 +1,4 @@
+// @ts-check
 // A loss written out term by term with the frame's numbers: each sample's (or element's) term, the
 // reduction (what the mean divides by), and the facts of this loss — all from the server's tensors.
 

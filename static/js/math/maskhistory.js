@@ -1,3 +1,4 @@
+// @ts-check
 // Dropout's masks over time, from the frames as they come (the driver's and every viewer's alike):
 // each new mask adds a point — the mean of this mask's output and the running average over every
 // mask drawn so far — until the setting (input, p or mode) changes and the record starts again.
@@ -37,7 +38,13 @@ export function createMaskHistory() {
   };
 }
 
-/** The ratio y ÷ x over the kept units whose input is not 0, as [smallest, largest], or null if none. */
+/**
+ * The ratio y ÷ x over the kept units whose input is not 0, as [smallest, largest], or null if none.
+ * @param {ArrayLike<number>} input
+ * @param {ArrayLike<number>} output
+ * @param {ArrayLike<number>} mask
+ * @returns {[number, number] | null}
+ */
 export function keptRatio(input, output, mask) {
   let low = Infinity;
   let high = -Infinity;

@@ -1,6 +1,11 @@
+// @ts-check
 // How numbers read on screen: short, with their magnitude visible.
 
-/** A value with three significant digits, exponent form beyond ±1e4 or below 1e-3. */
+/**
+ * A value with three significant digits, exponent form beyond ±1e4 or below 1e-3.
+ * @param {number} value
+ * @returns {string}
+ */
 export function formatValue(value) {
   if (!Number.isFinite(value)) return String(value);
   if (value === 0) return "0";
@@ -9,12 +14,21 @@ export function formatValue(value) {
   return String(Number(value.toPrecision(3)));
 }
 
-/** A probability in [0, 1] as a percentage with one decimal. */
+/**
+ * A probability in [0, 1] as a percentage with one decimal.
+ * @param {number} p
+ * @returns {string}
+ */
 export function formatPercent(p) {
   return `${(p * 100).toFixed(1)}%`;
 }
 
-/** A value rounded to `digits` decimals, trailing zeros dropped: "0.5", "-1.25", "3". */
+/**
+ * A value rounded to `digits` decimals, trailing zeros dropped: "0.5", "-1.25", "3".
+ * @param {number} value
+ * @param {number} [digits]
+ * @returns {string}
+ */
 export function formatFixed(value, digits = 3) {
   if (!Number.isFinite(value)) return String(value);
   return String(Number(value.toFixed(digits)) || 0);

@@ -1,11 +1,14 @@
+// @ts-check
 // An optimizer's update rule for its last step, written out with that step's numbers: the gradient it
 // used, its state (momentum buffer, Adam's m and v, Adagrad's sum, RMSprop's average) as torch holds
 // it after the step, the learning rate of the step, and the point before and after (all from the server).
 
 import { formatValue } from "./numbers.js";
 
-const vec = ([x, y]) => `(${formatValue(x)}, ${formatValue(y)})`;
-const map2 = ([x, y], f) => [f(x, 0), f(y, 1)];
+/** @param {ArrayLike<number>} v a 2-vector */
+const vec = (v) => `(${formatValue(v[0])}, ${formatValue(v[1])})`;
+/** @param {ArrayLike<number>} v @param {(x: number, i: number) => number} f */
+const map2 = (v, f) => [f(v[0], 0), f(v[1], 1)];
 
 /**
  * Lines {key, formula} (key: an i18n key): the rule of `optimizer` (a frame header's

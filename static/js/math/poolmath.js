@@ -1,3 +1,4 @@
+// @ts-check
 // Pooling geometry and the routes of its numbers (docs/protocol.md, pooling frames): which input
 // cells one output cell's window covers, and which windows send gradient back to an input cell.
 // Pure functions over the server's tensors; the page only arranges and labels what they return.
@@ -5,17 +6,33 @@
 import { outputSize } from "./layers.js";
 import { flatIndex } from "./tensorindex.js";
 
-/** The output shape [C, H', W'] of pooling a [C, H, W] input (floor semantics, as PyTorch). */
+/**
+ * The output shape [C, H', W'] of pooling a [C, H, W] input (floor semantics, as PyTorch).
+ * @param {number[]} shape
+ * @param {{kernel: number, stride: number, padding: number}} geometry
+ * @returns {number[]}
+ */
 export function poolOutputShape([channels, height, width], { kernel, stride, padding }) {
   return [channels, outputSize(height, kernel, stride, padding), outputSize(width, kernel, stride, padding)];
 }
 
-/** The window of output cell (i, j): its top-left input cell (negative inside the padding) and side f. */
+/**
+ * The window of output cell (i, j): its top-left input cell (negative inside the padding) and side f.
+ * @param {number} i
+ * @param {number} j
+ * @param {{kernel: number, stride: number, padding: number}} geometry
+ * @returns {{top: number, left: number, size: number}}
+ */
 export function windowOf(i, j, { kernel, stride, padding }) {
   return { top: i * stride - padding, left: j * stride - padding, size: kernel };
 }
 
-/** The cells of a window row by row: `{row, column, inside}`, inside false on the padding ring. */
+/**
+ * The cells of a window row by row: `{row, column, inside}`, inside false on the padding ring.
+ * @param {{top: number, left: number, size: number}} window
+ * @param {number} height
+ * @param {number} width
+ */
 export function windowCells({ top, left, size }, height, width) {
   const cells = [];
   for (let row = top; row < top + size; row++) {

@@ -1,8 +1,13 @@
+// @ts-check
 // Resizing a grid of numbers by area: each target cell is the mean of the source it covers.
 
 /**
  * `grid` (rows of numbers, all of one length) resized to `height`×`width`: every target cell is
  * the mean of the source cells under it, weighted by how much of each it covers.
+ * @param {number[][]} grid
+ * @param {number} height
+ * @param {number} width
+ * @returns {number[][]}
  */
 export function resizeArea(grid, height, width) {
   const rows = grid.length;

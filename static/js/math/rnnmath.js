@@ -1,3 +1,4 @@
+// @ts-check
 // nn.RNN's step as arithmetic on the server's numbers: which slice of a frame tensor is h_t of a layer,
 // direction and sequence, what h_(t−1) is (zeros at the start; the reverse direction runs from the
 // last step back), and one step's terms W_ih x_t, b_ih, W_hh h_(t−1), b_hh, their sum and activation.
@@ -5,20 +6,40 @@
 // Layouts (docs/protocol.md): h.l{l} and x.l{l} are time-major [T, B, ·]; a bidirectional layer's h
 // holds the forward H units, then the reverse H; weights are named as in nn.RNN's state_dict.
 
-/** One step's vector: `tensor` [T, B, W] at (t, b), units [start, start + size). */
+/**
+ * One step's vector: `tensor` [T, B, W] at (t, b), units [start, start + size).
+ * @param {import('../net/codec.js').Tensor} tensor
+ * @param {number} t
+ * @param {number} b
+ * @param {number} [start]
+ * @param {number} [size]
+ * @returns {number[]}
+ */
 export function slice(tensor, t, b, start = 0, size = tensor.shape[2] - start) {
   const [, batch, width] = tensor.shape;
   const at = (t * batch + b) * width + start;
   return Array.from(tensor.data.subarray(at, at + size));
 }
 
-/** The step whose h a direction reads before step t (t − 1 forward, t + 1 reverse), or null at its start. */
+/**
+ * The step whose h a direction reads before step t (t − 1 forward, t + 1 reverse), or null at its start.
+ * @param {number} t
+ * @param {number} steps
+ * @param {boolean} reverse
+ * @returns {number | null}
+ */
 export function previousStep(t, steps, reverse) {
   const prev = reverse ? t + 1 : t - 1;
   return prev < 0 || prev >= steps ? null : prev;
 }
 
-/** The parameter name of nn.RNN: `weight_ih_l0`, `bias_hh_l1_reverse`… */
+/**
+ * The parameter name of nn.RNN: `weight_ih_l0`, `bias_hh_l1_reverse`…
+ * @param {string} kind
+ * @param {number} layer
+ * @param {boolean} reverse
+ * @returns {string}
+ */
 export function paramName(kind, layer, reverse) {
   return `${kind}_l${layer}${reverse ? "_reverse" : ""}`;
 }
@@ -28,7 +49,12 @@ export function hiddenAt(tensors, { layer, t, b, d }, hidden) {
   return slice(tensors[`h.l${layer}`], t, b, d * hidden, hidden);
 }
 
-/** Matrix [rows, cols] (row-major) × vector → vector, summed in float64. */
+/**
+ * Matrix [rows, cols] (row-major) × vector → vector, summed in float64.
+ * @param {import('../net/codec.js').Tensor} matrix
+ * @param {ArrayLike<number>} vector
+ * @returns {number[]}
+ */
 export function matVec(matrix, vector) {
   const [rows, cols] = matrix.shape;
   return Array.from({ length: rows }, (_, r) => {

@@ -1,3 +1,4 @@
+// @ts-check
 // Binary frame decoder: the JS mirror of app/protocol/codec.py (docs/protocol.md, "binary frame").
 //
 //   u32 little-endian H | H bytes of UTF-8 JSON header | zero padding to 8 | tensor buffers
@@ -7,6 +8,12 @@
 // float16 has no typed array: it is widened to float32 through a 65536-entry lookup table.
 // Typed arrays use the host's byte order; every browser and Node host nnlive targets is
 // little-endian, like the wire.
+
+/**
+ * A decoded tensor: `data` a typed array on the message (float16 widened to a Float32Array);
+ * `range` [lo, hi] of a quantized uint8 tensor.
+ * @typedef {{dtype: string, shape: number[], data: Float32Array | Uint8Array | Int32Array, range?: number[]}} Tensor
+ */
 
 const VIEWS = { float32: Float32Array, uint8: Uint8Array, int32: Int32Array };
 const ITEM_SIZE = { float32: 4, float16: 2, uint8: 1, int32: 4 };
@@ -59,13 +66,14 @@ function decodeTensor(buffer, spec) {
 /**
  * Decode one binary frame.
  * @param {ArrayBuffer} buffer the whole websocket message
- * @returns {{header: object, tensors: Object<string, {dtype: string, shape: number[], data: ArrayLike<number>, range?: number[]}>}}
+ * @returns {{header: any, tensors: Object<string, Tensor>}}
  */
 export function decodeFrame(buffer) {
   if (buffer.byteLength < 4) throw new Error("frame shorter than its length prefix");
   const headerLength = new DataView(buffer).getUint32(0, true);
   if (4 + headerLength > buffer.byteLength) throw new Error("frame header runs past the message");
   const header = JSON.parse(utf8.decode(new Uint8Array(buffer, 4, headerLength)));
+  /** @type {Object<string, Tensor>} */
   const tensors = {};
   for (const spec of header.tensors ?? []) tensors[spec.name] = decodeTensor(buffer, spec);
   return { header, tensors };

@@ -1,9 +1,12 @@
+// @ts-check
 // Newest wins: at most one request in flight plus the latest pending value; older pending
 // values are dropped (a drawing sent while the previous one is still being answered).
 
 /**
  * Wrap `send(value) → Promise` so that `submit(value)` never queues more than one value behind
  * the request in flight; a failed request does not stop later ones.
+ * @param {(value: any) => unknown} send
+ * @returns {(value: any) => void}
  */
 export function newestWins(send) {
   let pending;

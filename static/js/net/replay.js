@@ -1,3 +1,4 @@
+// @ts-check
 // ReplaySource: a recording (recording.js) played back to a page in place of its LiveSocket: the
 // same listeners hear the recorded messages at their recorded times, scaled by the speed. Nothing is
 // sent anywhere: `send` does nothing and `request` is refused with code "replay".
@@ -20,7 +21,7 @@ export class ReplaySource extends Emitter {
   constructor({ records }, { timers = globalThis, now = () => performance.now() } = {}) {
     super();
     this.records = records;
-    this.types = records.map(({ kind, data }) => (kind === "frame" ? "frame" : JSON.parse(data).type));
+    this.types = records.map(({ kind, data }) => (kind === "frame" ? "frame" : JSON.parse(/** @type {string} */ (data)).type));
     // framesBefore[k]: how many of the first k records are frames.
     this.framesBefore = [0];
     for (const type of this.types) this.framesBefore.push(this.framesBefore.at(-1) + (type === "frame" ? 1 : 0));

@@ -1,3 +1,4 @@
+// @ts-check
 // LiveSocket: one session's websocket (docs/protocol.md, "Websocket").
 //
 // - connects to /ws/sessions/{id} on this page's host (wss on https), binaryType "arraybuffer";
@@ -27,7 +28,7 @@ export function sessionSocketUrl(sessionId, loc = globalThis.location) {
 export class LiveSocket extends Emitter {
   /**
    * @param {string} sessionId
-   * @param {{token?: string, presenter?: number, url?: string, WebSocket?: typeof WebSocket}} options
+   * @param {{token?: string | null, presenter?: number | null, url?: string | null, WebSocket?: typeof WebSocket}} options
    *   `presenter`: the number this page had before (a reload); `WebSocket` replaces the global
    *   constructor (tests).
    */
@@ -41,7 +42,8 @@ export class LiveSocket extends Emitter {
     this.nextId = 1;
     this.attempt = 0;
     this.socket = null;
-    this.retryTimer = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.retryTimer = undefined;
     this.stopped = false;
   }
 
@@ -65,7 +67,11 @@ export class LiveSocket extends Emitter {
     this.failPending("closed");
   }
 
-  /** Send a message now if connected; returns whether it went out. */
+  /**
+   * Send a message now if connected; returns whether it went out.
+   * @param {object} message
+   * @returns {boolean}
+   */
   send(message) {
     if (this.socket?.readyState !== 1) return false;
     this.socket.send(JSON.stringify(message));
@@ -75,6 +81,8 @@ export class LiveSocket extends Emitter {
   /**
    * Send `message` with a fresh id; resolves with the ok message or the reply frame,
    * rejects with an Error carrying `code` (the server's error code, "disconnected" or "timeout").
+   * @param {object} message
+   * @returns {Promise<any>}
    */
   request(message) {
     const id = this.nextId++;

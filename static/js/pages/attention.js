@@ -5,11 +5,11 @@
 // The user types a date (a `text` message) or takes the next held-out one (`sample`).
 // For tests, window.nnlive holds the last drawn frame, the session and the charts.
 
-import { bindConfigForm, catalogEntry } from "../ui/configform.js";
-import { bindKeys, bindTrainingControls, showRunState } from "../ui/controls.js";
+import { catalogEntry } from "../ui/configform.js";
 import { newestFrameDrawer } from "../ui/framedraw.js";
 import { initI18n, setText, t } from "../ui/i18n.js";
 import { startLivePage } from "../session/livepage.js";
+import { bindTrainingPage } from "../ui/trainingpage.js";
 import { errorKey } from "../ui/status.js";
 import { tensorValues } from "../net/codec.js";
 import { formatPercent, formatValue } from "../math/numbers.js";
@@ -47,19 +47,9 @@ function framePoints(header) {
   return { loss, accuracy };
 }
 
-async function main() {
-  await initI18n();
-  const params = new URLSearchParams(location.search);
-  const view = readView(params, VIEW);
-  const catalog = await catalogEntry(MODEL);
-  const page = { driving: false, lastStep: 0, example: 0, row: view.row, frame: null };
-  const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, charts: null };
-  window.nnlive = debug;
-  let live = null;
-  const quiet = (promise) => promise.catch(() => {});
-  const act = (message) => quiet(live.act(message));
-
-  const charts = {
+/** The three charts: loss and exact match over steps for both models, exact match by input length. */
+function mountCharts() {
+  return {
     loss: curves.mount(byId("loss-chart"), {
       series: [
         { key: "attention.curve_train", color: COLORS.mainTrain },
@@ -84,37 +74,44 @@ async function main() {
       xKey: "attention.length_x",
     }),
   };
-  debug.charts = charts;
+}
 
+/** An ISO date in its box, marked right or wrong against `target` (when known). */
+function showIso(box, text, target) {
+  box.textContent = text;
+  if (target && text !== "–") box.dataset.exact = String(text === target);
+  else delete box.dataset.exact;
+}
+
+/**
+ * The example's views: its translation, the attention matrix and the context vectors (a row picked
+ * on either with `onPick(row)`), and exact match by length on `lengthChart`. Returns `draw(page)`.
+ */
+function exampleViews(lengthChart, onPick) {
+  let frame = null;
   const matrix = heat.mount(byId("matrix-view"), {
     describe: (row, column) => {
-      const { header, tensors } = page.frame;
+      const { header, tensors } = frame;
       const weights = tensorValues(tensors.attention);
       const columns = tensors.attention.shape[1];
       return t("attention.matrix_readout", { out: header.prediction[row], t: row, in: shown(header.input[column]), j: column, w: formatValue(weights[row * columns + column]) });
     },
-    onPick: (row) => pickRow(row),
+    onPick,
   });
   const context = heat.mount(byId("context-view"), {
     describe: (row, unit) => {
-      const { header, tensors } = page.frame;
+      const { header, tensors } = frame;
       const values = tensorValues(tensors.context);
       return t("attention.context_readout", { out: header.prediction[row], t: row, k: unit, v: formatValue(values[row * tensors.context.shape[1] + unit]) });
     },
-    onPick: (row) => pickRow(row),
+    onPick,
   });
   const keys = { matrix: legend.mount(byId("matrix-key")), context: legend.mount(byId("context-key")) };
-  legend.update(keys.matrix, WEIGHT_SCALE);
+  legend.update(keys.matrix, { scale: WEIGHT_SCALE });
 
-  function pickRow(row) {
-    page.row = row;
-    live?.writeView({ row });
-    draw();
-  }
-
-  /** The example's translation, its attention matrix and context vectors, exact match by length. */
-  function draw() {
-    const frame = page.frame;
+  /** Draw `page.frame` with `page.row` picked. */
+  return function draw(page) {
+    frame = page.frame;
     if (!frame) return;
     const { header, tensors } = frame;
     const rowLabels = [...header.prediction];
@@ -135,35 +132,26 @@ async function main() {
     const scale = scaleFor(values, { signed: true });
     const [rows, units] = tensors.context.shape;
     heat.update(context, { values, rows, columns: units, rowLabels, columnLabels: null, scale, picked: row });
-    legend.update(keys.context, scale);
+    legend.update(keys.context, { scale });
     const edges = page.info?.length_edges ?? [];
     const starts = edges.slice(0, -1);
-    xy.update(charts.length, 0, starts, tensorValues(tensors.acc_by_length));
-    if (tensors["baseline.acc_by_length"]) xy.update(charts.length, 1, starts, tensorValues(tensors["baseline.acc_by_length"]));
-  }
+    xy.update(lengthChart, { series: 0, xs: starts, ys: tensorValues(tensors.acc_by_length) });
+    if (tensors["baseline.acc_by_length"]) xy.update(lengthChart, { series: 1, xs: starts, ys: tensorValues(tensors["baseline.acc_by_length"]) });
+  };
+}
 
-  /** An ISO date in its box, marked right or wrong against `target` (when known). */
-  function showIso(box, text, target) {
-    box.textContent = text;
-    if (target && text !== "–") box.dataset.exact = String(text === target);
-    else delete box.dataset.exact;
-  }
-
-  // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
-  const teacher = byId("teacher");
-  const showTeacher = () => (byId("teacher-value").textContent = formatPercent(Number(teacher.value)));
-  teacher.addEventListener("input", showTeacher);
-  const controls = bindTrainingControls(byId("controls"), (message) => live.act(message), { onShow: showTeacher });
-  controls.applyFields(catalog.controls);
-
-  // The example: a typed date, or the next held-out one.
+/**
+ * The example form: a typed date (`text`; a refusal shows under the field), or the next held-out
+ * one (`sample`). Returns the action that asks for the next one.
+ */
+function bindExample(page, act) {
   const dateInput = byId("date");
   const dateError = byId("date-error");
   byId("date-form").addEventListener("submit", (event) => {
     event.preventDefault();
     dateError.hidden = true;
     dateInput.removeAttribute("aria-invalid");
-    live.act({ type: "text", text: dateInput.value, purpose: "input" }).catch((error) => {
+    act({ type: "text", text: dateInput.value, purpose: "input" }).catch((error) => {
       if (error.field !== "text") return;
       setText(dateError, errorKey(error.code), { message: error.message });
       dateError.hidden = false;
@@ -172,90 +160,72 @@ async function main() {
   });
   const nextExample = () => {
     page.example = (page.example + 1) % (page.info?.task?.val ?? 1);
-    return act({ type: "sample", split: "val", index: page.example });
+    return act({ type: "sample", split: "val", index: page.example }).catch(() => {});
   };
   byId("example-next").addEventListener("click", nextExample);
-  bindKeys({ " ": controls.toggleTraining, s: controls.step, r: controls.reset, n: nextExample }, () => page.driving);
+  return nextExample;
+}
 
-  // Architecture: a new session (and with it a new twin).
-  const settings = bindConfigForm(byId("settings"), async (config) => {
-    settings.clearErrors();
-    try {
-      await live.replace(MODEL, config);
-    } catch (error) {
-      if (!settings.showError(error)) live.notice.error(error);
-    }
+async function main() {
+  await initI18n();
+  const params = new URLSearchParams(location.search);
+  const catalog = await catalogEntry(MODEL);
+  const page = { info: null, example: 0, row: readView(params, VIEW).row, frame: null };
+  const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, charts: null };
+  window.nnlive = debug;
+  let live = null;
+  const act = (message) => live.act(message);
+
+  const charts = mountCharts();
+  debug.charts = charts;
+  const drawExample = exampleViews(charts.length, (row) => {
+    page.row = row;
+    live?.writeView({ row });
+    drawExample(page);
   });
-  settings.applyFields(catalog.config);
+  const teacher = byId("teacher");
+  const showTeacher = () => (byId("teacher-value").textContent = formatPercent(Number(teacher.value)));
+  teacher.addEventListener("input", showTeacher);
+  const training = bindTrainingPage(MODEL, catalog, () => live, {
+    debug,
+    charts: { loss: charts.loss, accuracy: charts.accuracy },
+    keys: { n: bindExample(page, act) },
+    inputs: "#date-form input, #date-form button",
+    onShow: showTeacher,
+  });
 
-  let pending = { loss: [], accuracy: [] };
   const drawFrame = newestFrameDrawer((frame) => {
-    curves.update(charts.loss, pending.loss);
-    curves.update(charts.accuracy, pending.accuracy);
-    pending = { loss: [], accuracy: [] };
+    training.curves.draw();
     page.frame = frame;
-    if (document.activeElement !== dateInput) dateInput.value = frame.header.input;
-    draw();
+    if (document.activeElement !== byId("date")) byId("date").value = frame.header.input;
+    drawExample(page);
   }, debug);
-
-  function onFrame(frame) {
-    noteStep(frame.header.step);
-    setText(byId("step"), "status.step", { n: frame.header.step });
-    const points = framePoints(frame.header);
-    pending.loss.push(...points.loss);
-    pending.accuracy.push(...points.accuracy);
-    drawFrame(frame);
-  }
-
-  /** After a reset the steps start again: the old points go. */
-  function noteStep(step) {
-    if (step < page.lastStep) {
-      for (const chart of [charts.loss, charts.accuracy]) curves.clear(chart);
-      pending = { loss: [], accuracy: [] };
-    }
-    page.lastStep = step;
-  }
-
-  function onHello(info, hello) {
-    page.info = info;
-    debug.session = info;
-    settings.show(info.config);
-    live?.writeView(info.config);
-    controls.showState(info);
-    for (const chart of [charts.loss, charts.accuracy]) curves.clear(chart);
-    const { train, val } = hello.history;
-    pending.loss = train.step.map((step, k) => ({ series: 0, step, value: train.loss[k] }));
-    pending.loss.push(...val.step.map((step, k) => ({ series: 1, step, value: val.loss[k] })));
-    pending.accuracy = val.step.map((step, k) => ({ series: 0, step, value: val.acc[k] }));
-    page.lastStep = info.step;
-  }
-
-  function onState(state) {
-    noteStep(state.step);
-    debug.state = state;
-    showRunState(state);
-    controls.showState(state);
-  }
-
-  function onAccess(driving) {
-    page.driving = driving;
-    debug.driving = driving;
-    settings.setEnabled(driving);
-    controls.setEnabled(driving);
-    for (const input of document.querySelectorAll("#date-form input, #date-form button")) input.disabled = !driving;
-  }
-
-  live = await startLivePage(MODEL, {
-    config: configFromParams(params, catalog.config),
-    onHello,
-    onState,
-    onFrame,
-    onAccess,
-    onView: (values) => {
-      page.row = readView(values, VIEW).row;
-      draw();
+  const handlers = training.handlers({
+    onHello: (info, hello) => {
+      page.info = info;
+      debug.session = info;
+      training.curves.add(historyPoints(hello.history));
+    },
+    onFrame: (frame) => {
+      training.curves.add(framePoints(frame.header));
+      drawFrame(frame);
     },
   });
+  live = await startLivePage(MODEL, {
+    config: configFromParams(params, catalog.config),
+    ...handlers,
+    onView: (values) => {
+      page.row = readView(values, VIEW).row;
+      drawExample(page);
+    },
+  });
+}
+
+/** Curve points in hello's history: loss (train, val) and held-out exact match. */
+function historyPoints({ train, val }) {
+  const loss = train.step.map((step, k) => ({ series: 0, step, value: train.loss[k] }));
+  loss.push(...val.step.map((step, k) => ({ series: 1, step, value: val.loss[k] })));
+  return { loss, accuracy: val.step.map((step, k) => ({ series: 0, step, value: val.acc[k] })) };
 }
 
 main();

@@ -7,10 +7,12 @@
 // For tests, window.nnlive holds the last frame, the session, the loss curves and both samples.
 
 import { clampIndex, readSample, topAt, unitRow, charLabel } from "../math/charrnnsample.js";
-import { bindConfigForm, catalogEntry } from "../ui/configform.js";
-import { bindKeys, bindTrainingControls, showRunState } from "../ui/controls.js";
+import { catalogEntry } from "../ui/configform.js";
+import { newestFrameDrawer } from "../ui/framedraw.js";
 import { initI18n, setText, t } from "../ui/i18n.js";
 import { startLivePage } from "../session/livepage.js";
+import { TRAIN_VAL_SERIES } from "../ui/trainingcurves.js";
+import { bindTrainingPage } from "../ui/trainingpage.js";
 import { framePoints, historyPoints } from "../math/losspoints.js";
 import { formatPercent, formatValue } from "../math/numbers.js";
 import { configFromParams } from "../session/urlstate.js";
@@ -18,12 +20,10 @@ import * as charrnnheat from "../views/charrnnheat.js";
 import * as charrnntext from "../views/charrnntext.js";
 import * as charrnntop from "../views/charrnntop.js";
 import * as curves from "../views/curves.js";
-import { element } from "../views/dom.js";
+import { element } from "../views/parts/dom.js";
 import * as legend from "../views/legend.js";
 
 const MODEL = "charrnn";
-const TRAIN_COLOR = "#0072B2"; // Okabe–Ito blue and vermillion
-const VAL_COLOR = "#D55E00";
 const PROBABILITY_SCALE = { kind: "sequential", min: 0, max: 1 };
 const HIDDEN_SCALE = { kind: "diverging", min: -1, max: 1 }; // tanh-bounded h of nn.RNN, nn.GRU and nn.LSTM
 
@@ -68,7 +68,7 @@ function sampleView(name) {
   box.append(heatKey);
   const top = charrnntop.mount(topBox);
   const keys = { text: legend.mount(keyBox), heat: legend.mount(heatKey) };
-  legend.update(keys.heat, HIDDEN_SCALE);
+  legend.update(keys.heat, { scale: HIDDEN_SCALE });
   byProbability.addEventListener("click", () => pick(card.t, null));
 
   function pick(t, unit) {
@@ -83,8 +83,8 @@ function sampleView(name) {
     const values = card.unit === null ? s.chosen : unitRow(s, card.unit);
     const scale = card.unit === null ? PROBABILITY_SCALE : HIDDEN_SCALE;
     charrnntext.update(text, { prompt: s.prompt, chars: s.chars, values, scale, selected: card.t });
-    charrnntop.update(top, topAt(s, card.t));
-    legend.update(keys.text, scale);
+    charrnntop.update(top, { top: topAt(s, card.t) });
+    legend.update(keys.text, { scale });
     byProbability.hidden = card.unit === null;
     if (card.unit === null) setText(keyCaption, "charrnn.colour_p");
     else setText(keyCaption, "charrnn.colour_unit", { unit: card.unit });
@@ -119,154 +119,113 @@ function sampleView(name) {
   };
 }
 
-async function main() {
-  await initI18n();
-  const params = new URLSearchParams(location.search);
-  const catalog = await catalogEntry(MODEL);
-  const page = { info: null, driving: false, lastStep: 0 };
-  const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, curves: null, sample: null, prompt: null, lastSampleFrame: {} };
-  window.nnlive = debug;
-  let live = null;
-  const act = (message) => live.act(message);
-  const quiet = (promise) => promise.catch(() => {});
+/** A frame with a sample is never skipped for a newer one without: the newer header goes with it. */
+function keepSample(waiting, arriving) {
+  if (!waiting.header.sample || arriving.header.sample) return arriving;
+  return { ...waiting, header: { ...arriving.header, sample: waiting.header.sample } };
+}
 
-  const loss = curves.mount(byId("loss-panel"), {
-    series: [
-      { key: "curve.train", color: TRAIN_COLOR },
-      { key: "curve.val", color: VAL_COLOR, sparse: true },
-    ],
-  });
-  debug.curves = { loss };
-  const cards = { sample: sampleView("sample"), generate: sampleView("prompt") };
-  const metas = { sample: byId("sample-meta"), generate: byId("prompt-meta") };
-
-  // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
-  const temperature = byId("temperature");
-  const showTemperature = () => setText(byId("temperature-value"), "charrnn.temperature_value", { t: formatValue(Number(temperature.value)) });
-  temperature.addEventListener("input", showTemperature);
-  const controls = bindTrainingControls(byId("controls"), act, { onShow: showTemperature });
-  controls.applyFields(catalog.controls);
-
-  // The prompt: its continuation comes back as a frame with a `generate` sample.
+/** The prompt form: its continuation comes back as a frame with a `generate` sample. */
+function bindPrompt(act) {
   const generate = () =>
-    quiet(
-      act({
-        type: "generate",
-        prompt: byId("prompt").value,
-        length: Number(byId("prompt-length").value),
-        temperature: Number(temperature.value),
-      }),
-    );
+    act({
+      type: "generate",
+      prompt: byId("prompt").value,
+      length: Number(byId("prompt-length").value),
+      temperature: Number(byId("temperature").value),
+    }).catch(() => {});
   byId("prompt-form").addEventListener("submit", (event) => {
     event.preventDefault();
     generate();
   });
-  bindKeys({ " ": controls.toggleTraining, s: controls.step, ArrowRight: controls.step, r: controls.reset, g: generate }, () => page.driving);
+  return generate;
+}
 
-  // Architecture and corpus: a new session.
-  const settings = bindConfigForm(byId("settings"), async (config) => {
-    settings.clearErrors();
-    try {
-      await live.replace(MODEL, config);
-    } catch (error) {
-      if (!settings.showError(error)) live.notice.error(error);
-    }
-  });
-  settings.applyFields(catalog.config);
-
-  // A user's corpus, pasted or a file: PUT …/text (checked there: size, UTF-8; up to 1 MiB, more than
-  // a websocket text message may carry). The vocabulary changes, so the server starts the model again
-  // at step 0, which clears the curves (noteStep).
+/**
+ * A user's corpus, pasted or a file: PUT …/text (checked there: size, UTF-8; up to 1 MiB, more than
+ * a websocket text message may carry). The vocabulary changes, so the server starts the model again
+ * at step 0, which clears the curves.
+ */
+function bindCorpus(live) {
   async function useCorpus(send) {
     try {
       await send();
-      live.notice.show("charrnn.corpus_replaced");
+      live().notice.show("charrnn.corpus_replaced");
     } catch (error) {
-      live.notice.error(error);
+      live().notice.error(error);
     }
   }
-  byId("corpus-paste").addEventListener("click", () =>
-    useCorpus(() => uploadText(live.session, byId("corpus-text").value)),
-  );
+  byId("corpus-paste").addEventListener("click", () => useCorpus(() => uploadText(live().session, byId("corpus-text").value)));
   byId("corpus-file").addEventListener("change", (event) => {
     const [file] = event.target.files;
     event.target.value = "";
-    if (file) useCorpus(() => uploadText(live.session, file));
+    if (file) useCorpus(() => uploadText(live().session, file));
   });
+}
 
-  function showFrame(frame) {
+/** The samples' cards and the speed and corpus lines, drawn from a frame. */
+function frameShower(debug) {
+  const cards = { sample: sampleView("sample"), generate: sampleView("prompt") };
+  const metas = { sample: byId("sample-meta"), generate: byId("prompt-meta") };
+  return (frame) => {
     const { header } = frame;
     if (header.chars_per_s !== null) setText(byId("speed"), "charrnn.speed_value", { n: Math.round(header.chars_per_s).toLocaleString() });
     const corpus = header.corpus;
     setText(byId("corpus-facts"), CORPUS_FACTS[corpus.name].key, { n: corpus.train + corpus.val, v: corpus.vocab });
     const sample = readSample(frame);
-    if (sample) {
-      cards[sample.kind].show(sample);
-      setText(metas[sample.kind], "charrnn.meta", { step: header.step, temperature: formatValue(sample.temperature), n: sample.length });
-      const card = sample.kind === "sample" ? "sample" : "prompt";
-      debug[card] = { header: header.sample, step: header.step };
-      debug.lastSampleFrame[card] = frame;
-    }
-  }
+    if (!sample) return;
+    cards[sample.kind].show(sample);
+    setText(metas[sample.kind], "charrnn.meta", { step: header.step, temperature: formatValue(sample.temperature), n: sample.length });
+    const card = sample.kind === "sample" ? "sample" : "prompt";
+    debug[card] = { header: header.sample, step: header.step };
+    debug.lastSampleFrame[card] = frame;
+  };
+}
 
-  let pending = null;
-  let pendingPoints = [];
-  let drawRequest = null;
-  function onFrame(frame) {
-    noteStep(frame.header.step);
-    setText(byId("step"), "status.step", { n: frame.header.step });
-    pendingPoints.push(...framePoints(frame.header));
-    // A frame with a sample is never skipped; otherwise the newest frame wins.
-    if (!pending?.header.sample || frame.header.sample) pending = frame;
-    else pending.header = { ...frame.header, sample: pending.header.sample };
-    drawRequest ??= requestAnimationFrame(() => {
-      drawRequest = null;
-      curves.update(loss, pendingPoints);
-      pendingPoints = [];
-      showFrame(pending);
-      debug.lastFrame = pending;
-      debug.frames++;
-      pending = null;
-    });
-  }
+async function main() {
+  await initI18n();
+  const params = new URLSearchParams(location.search);
+  const catalog = await catalogEntry(MODEL);
+  const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, curves: null, sample: null, prompt: null, lastSampleFrame: {} };
+  window.nnlive = debug;
+  let live = null;
+  const act = (message) => live.act(message);
 
-  /** After a reset the steps start again: the old points go. */
-  function noteStep(step) {
-    if (step < page.lastStep) {
-      curves.clear(loss);
-      pendingPoints = [];
-    }
-    page.lastStep = step;
-  }
+  const loss = curves.mount(byId("loss-panel"), { series: TRAIN_VAL_SERIES });
+  debug.curves = { loss };
+  const temperature = byId("temperature");
+  const showTemperature = () => setText(byId("temperature-value"), "charrnn.temperature_value", { t: formatValue(Number(temperature.value)) });
+  temperature.addEventListener("input", showTemperature);
+  const generate = bindPrompt(act);
+  const training = bindTrainingPage(MODEL, catalog, () => live, {
+    debug,
+    charts: { loss },
+    keys: { ArrowRight: () => training.controls.step(), g: generate },
+    inputs: "#prompt-form input, #prompt-form button, #corpus-text, #corpus-paste, #corpus-file",
+    onShow: showTemperature,
+  });
+  bindCorpus(() => live);
 
-  function onHello(info, hello) {
-    page.info = info;
-    debug.session = info;
-    settings.show(info.config);
-    live?.writeView(info.config);
-    controls.showState(info);
-    curves.clear(loss);
-    pendingPoints = historyPoints(hello.history);
-    page.lastStep = info.step;
-  }
-
-  function onState(state) {
-    noteStep(state.step);
-    debug.state = state;
-    showRunState(state);
-    controls.showState(state);
-  }
-
-  function onAccess(driving) {
-    page.driving = driving;
-    debug.driving = driving;
-    settings.setEnabled(driving);
-    controls.setEnabled(driving);
-    const inputs = document.querySelectorAll("#prompt-form input, #prompt-form button, #corpus-text, #corpus-paste, #corpus-file");
-    for (const input of inputs) input.disabled = !driving;
-  }
-
-  live = await startLivePage(MODEL, { config: configFromParams(params, catalog.config), onHello, onState, onFrame, onAccess });
+  const showFrame = frameShower(debug);
+  const drawFrame = newestFrameDrawer(
+    (frame) => {
+      training.curves.draw();
+      showFrame(frame);
+    },
+    debug,
+    { keep: keepSample },
+  );
+  const handlers = training.handlers({
+    onHello: (info, hello) => {
+      debug.session = info;
+      training.curves.add({ loss: historyPoints(hello.history) });
+    },
+    onFrame: (frame) => {
+      training.curves.add({ loss: framePoints(frame.header) });
+      drawFrame(frame);
+    },
+  });
+  live = await startLivePage(MODEL, { config: configFromParams(params, catalog.config), ...handlers });
 }
 
 /** PUT a text or a file as the session's corpus; a refusal rejects with the server's {code, message, field}. */

@@ -13,22 +13,22 @@
 
 import { scaleFor } from "../math/colormap.js";
 import { bindConfigForm, catalogEntry } from "../ui/configform.js";
-import { bindKeys, bindTrainingControls, showRunState } from "../ui/controls.js";
+import { newestFrameDrawer } from "../ui/framedraw.js";
 import { initI18n, setText } from "../ui/i18n.js";
 import { startLivePage } from "../session/livepage.js";
+import { TRAIN_VAL_SERIES } from "../ui/trainingcurves.js";
+import { bindTrainingPage } from "../ui/trainingpage.js";
 import { framePoints, historyPoints } from "../math/losspoints.js";
 import { formatPercent, formatValue } from "../math/numbers.js";
 import { createPlayer } from "../ui/player.js";
 import { startSideSession } from "../session/sidesession.js";
 import { configFromParams, readView } from "../session/urlstate.js";
 import * as curves from "../views/curves.js";
-import { element } from "../views/dom.js";
+import { element } from "../views/parts/dom.js";
 import * as scatter from "../views/scatter.js";
 import * as valuegrid from "../views/valuegrid.js";
 
 const MODEL = "word2vec";
-const TRAIN_COLOR = "#0072B2";
-const VAL_COLOR = "#D55E00";
 const VIEW = { source: "word2vec", axes: "0,1", turn: 30 }; // the scatter's view state in the URL
 const LOOKUP_SPEED = 1.5; // positions per second while the lookup plays
 // The corpus line's text per corpus name.
@@ -95,11 +95,12 @@ function lookupCard(debug) {
     const index = indices.data[p];
     const [b, t] = [Math.floor(p / length), p % length];
     const signed = scaleFor(weight.data, { signed: true });
-    valuegrid.update(grids.indices, indices.data, [1, batch, length], { kind: "sequential", min: 0, max: vocab - 1 });
-    valuegrid.update(grids.weight, weight.data, [1, vocab, dim], signed);
-    valuegrid.update(grids.output, output.data, [batch, length, dim], signed);
-    valuegrid.update(grids.onehot, onehot.data.subarray(p * vocab, (p + 1) * vocab), [1, 1, vocab], { kind: "sequential", min: 0, max: 1 });
-    valuegrid.update(grids.product, product.data.subarray(p * dim, (p + 1) * dim), [1, 1, dim], signed);
+    valuegrid.update(grids.indices, { values: indices.data, shape: [1, batch, length], scale: { kind: "sequential", min: 0, max: vocab - 1 } });
+    valuegrid.update(grids.weight, { values: weight.data, shape: [1, vocab, dim], scale: signed });
+    valuegrid.update(grids.output, { values: output.data, shape: [batch, length, dim], scale: signed });
+    const onehotRow = onehot.data.subarray(p * vocab, (p + 1) * vocab);
+    valuegrid.update(grids.onehot, { values: onehotRow, shape: [1, 1, vocab], scale: { kind: "sequential", min: 0, max: 1 } });
+    valuegrid.update(grids.product, { values: product.data.subarray(p * dim, (p + 1) * dim), shape: [1, 1, dim], scale: signed });
     const row = (start) => Array.from({ length: dim }, (_, j) => start + j);
     valuegrid.mark(grids.indices, "selected", [p]);
     valuegrid.mark(grids.weight, "selected", row(index * dim));
@@ -138,25 +139,24 @@ function lookupCard(debug) {
   };
 }
 
-async function main() {
-  await initI18n();
-  const params = new URLSearchParams(location.search);
-  const [catalog, lookupCatalog] = await Promise.all([catalogEntry(MODEL), catalogEntry("embedding")]);
-  const page = { driving: false, lastStep: 0, view: readView(params, VIEW), frames: {}, vocabWords: [] };
-  const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, curves: null, scatter: null, lookup: null, source: page.view.source };
-  window.nnlive = debug;
-  let live = null;
-  let lookupSide = null;
-  const quiet = (promise) => promise.catch(() => {});
-  const act = (message) => live.act(message);
+/** A ranked list of {word, cos} under its title ({key, params}); hidden when nothing was asked. */
+function showResults(list, title, results, heading) {
+  title.hidden = !results;
+  if (results) setText(title, heading.key, heading.params);
+  list.replaceChildren(...(results ?? []).map((r) => element("li", "", element("span", "embedding-word", r.word), element("span", "embedding-cos", formatValue(r.cos)))));
+}
 
-  const loss = curves.mount(byId("loss-panel"), {
-    series: [
-      { key: "curve.train", color: TRAIN_COLOR },
-      { key: "curve.val", color: VAL_COLOR, sparse: true },
-    ],
-  });
-  debug.curves = { loss };
+/** The words offered while typing a query (word2vec's vocabulary; none for MiniLM's 30,522 tokens). */
+function showWords(words) {
+  byId("vocab-words").replaceChildren(...words.map((w) => Object.assign(element("option"), { value: w })));
+}
+
+/**
+ * The scatter of the source's vectors (word2vec's or MiniLM's table, `page.frames[source]`) on the
+ * chosen axes, with the neighbours and analogy asked. Returns `draw()`: draw the source's newest
+ * frame at the next animation frame.
+ */
+function spaceView(page, debug, { source, axes, turn }) {
   const edgeNote = byId("scatter-edge");
   const view = scatter.mount(byId("scatter"), {
     label: "scatter",
@@ -167,46 +167,8 @@ async function main() {
   });
   debug.scatter = view;
 
-  // Live controls: every named input of #controls is a catalog control, sent with `set` on change.
-  const controls = bindTrainingControls(byId("controls"), act);
-  controls.applyFields(catalog.controls);
-  bindKeys({ " ": controls.toggleTraining, s: controls.step, r: controls.reset }, () => page.driving);
-
-  const settings = bindConfigForm(byId("settings"), async (config) => {
-    settings.clearErrors();
-    try {
-      await live.replace(MODEL, config);
-    } catch (error) {
-      if (!settings.showError(error)) live.notice.error(error);
-    }
-  });
-  settings.applyFields(catalog.config);
-  byId("corpus-paste").addEventListener("click", () =>
-    quiet(act({ type: "text", purpose: "corpus", text: byId("corpus-text").value }).then(() => live.notice.show("embedding.corpus_replaced"))),
-  );
-
-  // The scatter: which source, which axes.
-  const source = byId("source");
-  const axes = byId("axes");
-  const turn = byId("turn");
-  source.value = page.view.source;
-  axes.value = page.view.axes;
-  turn.value = String(page.view.turn);
-  const sideOf = { minilm: null };
-  const sendTo = (message) => {
-    if (source.value === "word2vec") return act(message);
-    if (!sideOf.minilm) return Promise.resolve();
-    return sideOf.minilm.act(message).catch((error) => {
-      live.notice.error(error);
-      throw error;
-    });
-  };
-
-  function drawSpace() {
-    const frame = page.frames[source.value];
-    if (!frame) return;
-    const { coords } = frame.tensors;
-    const { header } = frame;
+  function drawSpace({ header, tensors }) {
+    const { coords } = tensors;
     const marks = new Map();
     const position = new Map(header.ids.map((id, i) => [id, i]));
     for (const n of header.query?.neighbours ?? []) if (position.has(n.id)) marks.set(position.get(n.id), "neighbour");
@@ -223,34 +185,28 @@ async function main() {
     showResults(byId("neighbours"), byId("neighbours-title"), header.query?.neighbours, { key: "embedding.neighbours_of", params: { w: header.query?.word } });
     const terms = header.analogy?.terms ?? [];
     showResults(byId("analogy-results"), byId("analogy-title"), header.analogy?.results, { key: "embedding.analogy_of", params: { a: terms[0], b: terms[1], c: terms[2] } });
-    debug.lastFrame = frame;
-    debug.frames++;
     debug.source = source.value;
   }
 
-  /** A ranked list of {word, cos} under its title ({key, params}); hidden when nothing was asked. */
-  function showResults(list, title, results, heading) {
-    title.hidden = !results;
-    if (results) setText(title, heading.key, heading.params);
-    list.replaceChildren(...(results ?? []).map((r) => element("li", "", element("span", "embedding-word", r.word), element("span", "embedding-cos", formatValue(r.cos)))));
-  }
-
-  let drawRequest = null;
-  const scheduleDraw = () => {
-    drawRequest ??= requestAnimationFrame(() => {
-      drawRequest = null;
-      drawSpace();
-    });
+  // A frame of the source shown before a switch is not drawn.
+  const drawNewest = newestFrameDrawer((frame) => {
+    if (frame !== page.frames[source.value]) return false;
+    drawSpace(frame);
+  }, debug);
+  return () => {
+    const frame = page.frames[source.value];
+    if (frame) drawNewest(frame);
   };
-  for (const input of [axes, turn]) {
-    input.addEventListener("input", () => {
-      byId("turn-field").hidden = axes.value !== "3d";
-      live?.writeView({ axes: axes.value, turn: Number(turn.value) });
-      scheduleDraw();
-    });
-  }
-  byId("turn-field").hidden = axes.value !== "3d";
+}
 
+/** The query and analogy forms: `sendTo` gets a `query` message that keeps the other half asked now. */
+function bindQueries(page, source, sendTo) {
+  const queryMessage = (change) => {
+    const header = page.frames[source.value]?.header;
+    const current = { word: header?.query?.word ?? null, analogy: header?.analogy?.terms ?? null };
+    return { type: "query", ...current, ...change };
+  };
+  const quiet = (promise) => promise.catch(() => {});
   byId("query-form").addEventListener("submit", (event) => {
     event.preventDefault();
     quiet(sendTo(queryMessage({ word: byId("query-word").value.trim() || null })));
@@ -260,147 +216,186 @@ async function main() {
     const terms = ["a", "b", "c"].map((k) => byId(`analogy-${k}`).value.trim());
     quiet(sendTo(queryMessage({ analogy: terms.every(Boolean) ? terms : null })));
   });
-  // A query message keeps the other half of what is asked now.
-  function queryMessage(change) {
-    const header = page.frames[source.value]?.header;
-    const current = { word: header?.query?.word ?? null, analogy: header?.analogy?.terms ?? null };
-    return { type: "query", ...current, ...change };
-  }
+}
 
-  /** The words offered while typing a query (word2vec's vocabulary; none for MiniLM's 30,522 tokens). */
-  function showWords(words) {
-    byId("vocab-words").replaceChildren(...words.map((w) => Object.assign(element("option"), { value: w })));
-  }
-
-  // The word2vec session: frames carry training points and the space.
-  function onFrame(frame) {
-    noteStep(frame.header.step);
-    setText(byId("step"), "status.step", { n: frame.header.step });
-    curves.update(loss, framePoints(frame.header));
-    const c = frame.header.corpus;
-    setText(byId("corpus-facts"), CORPUS_FACTS[c.name].key, { w: c.words, v: c.vocab, n: c.train });
-    page.frames.word2vec = frame;
-    if (source.value === "word2vec") scheduleDraw();
-  }
-
-  function noteStep(step) {
-    if (step < page.lastStep) curves.clear(loss);
-    page.lastStep = step;
-  }
-
-  function onHello(info, hello) {
-    debug.session = info;
-    settings.show(info.config);
-    live?.writeView(info.config);
-    controls.showState(info);
-    curves.clear(loss);
-    curves.update(loss, historyPoints(hello.history));
-    page.lastStep = info.step;
-    page.vocabWords = info.vocab_words;
-    if (source.value === "word2vec") showWords(info.vocab_words);
-  }
-
-  function onState(state) {
-    noteStep(state.step);
-    debug.state = state;
-    showRunState(state);
-    controls.showState(state);
-  }
-
-  function onAccess(driving) {
-    page.driving = driving;
-    debug.driving = driving;
-    settings.setEnabled(driving);
-    controls.setEnabled(driving);
-    const inputs = document.querySelectorAll("#corpus-text, #corpus-paste, #query-form input, #query-form button, #analogy-form input, #analogy-form button");
-    for (const input of inputs) input.disabled = !driving;
-  }
-
-  live = await startLivePage(MODEL, { config: configFromParams(params, catalog.config), onHello, onState, onFrame, onAccess, onView });
-  if (!live) return;
-
-  // The lookup: a side session of `embedding`, its id in the URL as `lookup`.
+/**
+ * The lookup: a side session of `embedding`, its id in the URL as `lookup`, with its own settings
+ * and index batch. Resolves with the side session (null in a replay or when it could not open).
+ */
+async function startLookup(live, lookupCatalog, debug) {
   const lookup = lookupCard(debug);
-  const lookupSettings = bindConfigForm(byId("lookup-settings"), async (config) => {
-    lookupSettings.clearErrors();
+  let side = null;
+  const settings = bindConfigForm(byId("lookup-settings"), async (config) => {
+    settings.clearErrors();
     try {
-      await lookupSide.replace(config);
+      await side?.replace(config);
     } catch (error) {
-      if (!lookupSettings.showError(error)) live.notice.error(error);
+      if (!settings.showError(error)) live.notice.error(error);
     }
   });
-  lookupSettings.applyFields(lookupCatalog.config);
+  settings.applyFields(lookupCatalog.config);
+  byId("lookup-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    side?.act({ type: "forward", input: parseIndices(byId("indices-text").value) }).catch((error) => live.notice.error(error));
+  });
   // A recording holds the page's own session only: its side sessions are not opened in a replay.
-  if (!live.replaying) lookupSide = await startSideSession("embedding", "lookup", {
-    onHello: (info) => lookupSettings.show(info.config),
+  if (live.replaying) return null;
+  side = await startSideSession("embedding", "lookup", {
+    onHello: (info) => settings.show(info.config),
     onFrame: (frame) => lookup.show(frame),
     onError: (error) => live.notice.error(error),
     onAccess: (driving) => {
-      lookupSettings.setEnabled(driving);
+      settings.setEnabled(driving);
       byId("indices-text").disabled = !driving;
       byId("lookup-send").disabled = !driving;
     },
     writeView: (values) => live.writeView(values),
     create: Boolean(live.session.token), // a viewer attaches to the presenter's (onView)
   }).catch((error) => live.notice.error(error));
-  byId("lookup-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    lookupSide?.act({ type: "forward", input: parseIndices(byId("indices-text").value) }).catch((error) => live.notice.error(error));
-  });
+  return side ?? null;
+}
 
-  // The pretrained table: a side session of `minilm_tokens`, opened when the source asks for it.
-  async function openMinilm() {
-    if (sideOf.minilm || live.replaying) return;
-    const notice = byId("minilm-notice");
-    try {
-      sideOf.minilm = await startSideSession("minilm_tokens", "minilm", {
-        onHello: () => {
-          notice.hidden = true;
-        },
-        onFrame: (frame) => {
-          page.frames.minilm = frame;
-          byId("minilm-tokens").value ||= frame.header.words.join(" ");
-          if (source.value === "minilm") scheduleDraw();
-        },
-        onError: (error) => live.notice.error(error),
-        onAccess: (driving) => {
-          for (const id of ["minilm-tokens", "minilm-show"]) byId(id).disabled = !driving;
-        },
-        writeView: (values) => live.writeView(values),
-        create: Boolean(live.session.token),
-      });
-    } catch (error) {
-      setText(notice, "embedding.minilm_unavailable", { message: error.message });
-      notice.hidden = false;
-    }
+/** The pretrained table: a side session of `minilm_tokens`; the server's refusal (extra not installed) shows on its notice. */
+async function startMinilm(live, page, onFrame) {
+  const notice = byId("minilm-notice");
+  try {
+    return await startSideSession("minilm_tokens", "minilm", {
+      onHello: () => {
+        notice.hidden = true;
+      },
+      onFrame: (frame) => {
+        page.frames.minilm = frame;
+        byId("minilm-tokens").value ||= frame.header.words.join(" ");
+        onFrame();
+      },
+      onError: (error) => live.notice.error(error),
+      onAccess: (driving) => {
+        for (const id of ["minilm-tokens", "minilm-show"]) byId(id).disabled = !driving;
+      },
+      writeView: (values) => live.writeView(values),
+      create: Boolean(live.session.token),
+    });
+  } catch (error) {
+    setText(notice, "embedding.minilm_unavailable", { message: error.message });
+    notice.hidden = false;
+    return null;
   }
+}
+
+/**
+ * The scatter's source: word2vec's vectors, or MiniLM's token table (a side session opened when first
+ * chosen, `sideOf.minilm`) with its own token form. Returns `showSource()`: show the chosen one.
+ */
+function bindSource(live, page, { source, sideOf, drawSpace }) {
   byId("minilm-form").addEventListener("submit", (event) => {
     event.preventDefault();
     sideOf.minilm?.act({ type: "text", purpose: "input", text: byId("minilm-tokens").value }).catch((error) => live.notice.error(error));
   });
+  async function openMinilm() {
+    if (sideOf.minilm || live.replaying) return;
+    sideOf.minilm = await startMinilm(live, page, () => source.value === "minilm" && drawSpace());
+  }
   async function showSource() {
     byId("minilm-box").hidden = source.value !== "minilm";
     live.writeView({ source: source.value });
     if (source.value === "minilm") await openMinilm();
     showWords(source.value === "word2vec" ? page.vocabWords : []);
-    scheduleDraw();
+    drawSpace();
   }
   source.addEventListener("change", showSource);
   if (source.value === "minilm") showSource();
+  return showSource;
+}
+
+/** The scatter's inputs: which source, which axes and turn, from the URL's view. */
+function spaceInputs(view) {
+  const inputs = { source: byId("source"), axes: byId("axes"), turn: byId("turn") };
+  inputs.source.value = view.source;
+  inputs.axes.value = view.axes;
+  inputs.turn.value = String(view.turn);
+  byId("turn-field").hidden = inputs.axes.value !== "3d";
+  return inputs;
+}
+
+async function main() {
+  await initI18n();
+  const params = new URLSearchParams(location.search);
+  const [catalog, lookupCatalog] = await Promise.all([catalogEntry(MODEL), catalogEntry("embedding")]);
+  const page = { view: readView(params, VIEW), frames: {}, vocabWords: [] };
+  const debug = { lastFrame: null, frames: 0, session: null, driving: false, state: null, curves: null, scatter: null, lookup: null, source: page.view.source };
+  window.nnlive = debug;
+  let live = null;
+  const act = (message) => live.act(message);
+
+  const loss = curves.mount(byId("loss-panel"), { series: TRAIN_VAL_SERIES });
+  debug.curves = { loss };
+  const training = bindTrainingPage(MODEL, catalog, () => live, {
+    debug,
+    charts: { loss },
+    inputs: "#corpus-text, #corpus-paste, #query-form input, #query-form button, #analogy-form input, #analogy-form button",
+  });
+  byId("corpus-paste").addEventListener("click", () =>
+    act({ type: "text", purpose: "corpus", text: byId("corpus-text").value }).then(() => live.notice.show("embedding.corpus_replaced"), () => {}),
+  );
+
+  const inputs = spaceInputs(page.view);
+  const { source, axes, turn } = inputs;
+  const drawSpace = spaceView(page, debug, inputs);
+  const sideOf = { minilm: null, lookup: null };
+  bindQueries(page, source, (message) => {
+    if (source.value === "word2vec") return act(message);
+    if (!sideOf.minilm) return Promise.resolve();
+    return sideOf.minilm.act(message).catch((error) => {
+      live.notice.error(error);
+      throw error;
+    });
+  });
+  for (const input of [axes, turn]) {
+    input.addEventListener("input", () => {
+      byId("turn-field").hidden = axes.value !== "3d";
+      live?.writeView({ axes: axes.value, turn: Number(turn.value) });
+      drawSpace();
+    });
+  }
+
+  // The word2vec session: frames carry training points and the space.
+  const handlers = training.handlers({
+    onHello: (info, hello) => {
+      debug.session = info;
+      training.curves.add({ loss: historyPoints(hello.history) });
+      training.curves.draw();
+      page.vocabWords = info.vocab_words;
+      if (source.value === "word2vec") showWords(info.vocab_words);
+    },
+    onFrame: (frame) => {
+      training.curves.add({ loss: framePoints(frame.header) });
+      training.curves.draw();
+      const c = frame.header.corpus;
+      setText(byId("corpus-facts"), CORPUS_FACTS[c.name].key, { w: c.words, v: c.vocab, n: c.train });
+      page.frames.word2vec = frame;
+      if (source.value === "word2vec") drawSpace();
+    },
+  });
+  let showSource = null; // once the page's own session is open
+  live = await startLivePage(MODEL, { config: configFromParams(params, catalog.config), ...handlers, onView });
+  if (!live) return;
+  showSource = bindSource(live, page, { source, sideOf, drawSpace });
+  sideOf.lookup = await startLookup(live, lookupCatalog, debug);
 
   /** A viewer follows the driver's scatter view and side sessions (lecture mode). */
   function onView(values) {
+    if (!showSource) return;
     const wanted = readView(values, VIEW);
     axes.value = wanted.axes;
     turn.value = String(wanted.turn);
     byId("turn-field").hidden = axes.value !== "3d";
-    lookupSide?.attach(values.get("lookup"));
+    sideOf.lookup?.attach(values.get("lookup"));
     if (source.value !== wanted.source) {
       source.value = wanted.source;
       showSource();
     }
     sideOf.minilm?.attach(values.get("minilm"));
-    scheduleDraw();
+    drawSpace();
   }
 }
 

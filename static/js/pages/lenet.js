@@ -5,29 +5,27 @@
 
 import { scaleFor } from "../math/colormap.js";
 import { catalogEntry } from "../ui/configform.js";
-import { bindShortcuts, bindTrainingControls } from "../ui/controls.js";
-import { initI18n, setText } from "../ui/i18n.js";
+import { newestFrameDrawer } from "../ui/framedraw.js";
+import { initI18n } from "../ui/i18n.js";
 import { layerFormula, layerNote, layerShapeLabel } from "../math/layers.js";
 import { startLivePage } from "../session/livepage.js";
 import { tensorValues } from "../net/codec.js";
 import { newestWins } from "../net/latest.js";
 import { bindSamplePicker } from "../ui/samples.js";
-import { showRunStatePill } from "../ui/status.js";
+import { TRAIN_VAL_SERIES } from "../ui/trainingcurves.js";
+import { bindTrainingPage } from "../ui/trainingpage.js";
 import { readView } from "../session/urlstate.js";
 import * as bars from "../views/bars.js";
 import * as curves from "../views/curves.js";
 import * as drawpad from "../views/drawpad.js";
 import * as featuremaps from "../views/featuremaps.js";
-import * as head from "../views/head.js";
+import * as headView from "../views/head.js";
 import * as legend from "../views/legend.js";
 import * as panel from "../views/panel.js";
 import * as strip from "../views/strip.js";
 
 const MODEL = "lenet";
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
-// Okabe–Ito blue and orange: told apart with every common colour-vision deficiency.
-const TRAIN_COLOR = "#0072B2";
-const VAL_COLOR = "#D55E00";
 // The view in the URL, with its defaults: the classifier head shown, its pinned units (out −1: the prediction).
 const VIEW = { head: false, c5: 0, f6: 0, out: -1 };
 
@@ -44,9 +42,9 @@ function tensorPanel(container, name, panelOptions, kind, viewOptions = {}) {
     draw(tensor, { signed, gradient }) {
       const values = tensorValues(tensor);
       const scale = scaleFor(values, { signed });
-      if (kind === "maps") featuremaps.update(view, values, tensor.shape, scale);
-      else strip.update(view, values, scale);
-      legend.update(key, scale);
+      if (kind === "maps") featuremaps.update(view, { values, shape: tensor.shape, scale });
+      else strip.update(view, { values, scale });
+      legend.update(key, { scale });
       panel.update(box, { gradient });
     },
   };
@@ -83,19 +81,21 @@ function buildViews(session, onDraw) {
     "maps",
     { size: 60, columns: Math.ceil(c1.out[0] / 2) },
   );
-  const lossPanel = panel.mount(byId("loss-panel"), { headingKey: "panel.loss" });
-  const accuracyPanel = panel.mount(byId("accuracy-panel"), { headingKey: "panel.accuracy" });
-  const series = [
-    { key: "curve.train", color: TRAIN_COLOR },
-    { key: "curve.val", color: VAL_COLOR, sparse: true },
-  ];
   return {
     pad,
     activations: [input, ...hidden],
     kernels,
     bars: bars.mount(probsPanel.body, { classes: DIGITS }),
-    loss: curves.mount(lossPanel.body, { series }),
-    accuracy: curves.mount(accuracyPanel.body, { series, range: [0, 1] }),
+  };
+}
+
+/** The loss and accuracy charts, train and validation. */
+function mountCharts() {
+  const lossPanel = panel.mount(byId("loss-panel"), { headingKey: "panel.loss" });
+  const accuracyPanel = panel.mount(byId("accuracy-panel"), { headingKey: "panel.accuracy" });
+  return {
+    loss: curves.mount(lossPanel.body, { series: TRAIN_VAL_SERIES }),
+    accuracy: curves.mount(accuracyPanel.body, { series: TRAIN_VAL_SERIES, range: [0, 1] }),
   };
 }
 
@@ -108,7 +108,7 @@ function drawFrame(views, { header, tensors }) {
   }
   const weights = tensors[views.kernels.name];
   if (weights) views.kernels.draw(weights, { signed: true, gradient: false });
-  if (tensors.probs) bars.update(views.bars, tensorValues(tensors.probs), header.pred, header.label ?? null);
+  if (tensors.probs) bars.update(views.bars, { probs: tensorValues(tensors.probs), pred: header.pred, label: header.label ?? null });
 }
 
 /** Curve points in a frame header: train metrics at its step, the latest validation at its own. */
@@ -138,146 +138,111 @@ function historyPoints(history) {
   return points;
 }
 
-function showState(state) {
-  showRunStatePill(byId("run-state"), state);
-  showStep(state.step);
-}
-
-/** The Step pill: from `state` messages (sent on changes only) and from every frame's header. */
-function showStep(step) {
-  setText(byId("step"), "status.step", { n: step });
-}
-
 /** The head's pinned units from the URL's view (out −1: follow the prediction). */
 const pinned = ({ c5, f6, out }) => ({ c5, f6, out: out < 0 ? null : out });
+
+/**
+ * The classifier head: its toggle (a `set` of the head control; the server answers with a frame, so
+ * it shows even while paused) and its section, drawn from whatever head a frame carries.
+ * Returns `{show(controls), draw(frame), setEnabled(on), pin(wanted), restore(info)}`.
+ */
+function bindHead(act, live, page, wanted) {
+  const toggle = byId("head-toggle");
+  let view = null;
+  const setHead = (on) => act({ type: "set", values: { head: on } }).catch(() => page.state && head.show(page.state.controls));
+  toggle.addEventListener("change", () => setHead(toggle.checked));
+  const head = {
+    /** Show the head control's value on the toggle and in the URL. */
+    show(controlValues) {
+      toggle.checked = Boolean(controlValues.head);
+      live()?.writeView({ head: Boolean(controlValues.head) });
+    },
+    draw({ header, tensors }) {
+      const shown = Boolean(tensors.flat);
+      byId("head").hidden = !shown;
+      byId("head-waiting").hidden = shown || !toggle.checked;
+      if (!shown) return;
+      view ??= headView.mount(byId("head"), {
+        activation: page.info.config.activation,
+        classes: DIGITS,
+        selected: pinned(wanted),
+        onPick: (layer, j) => live().writeView({ [layer]: j }),
+      });
+      headView.update(view, { tensors, header, dtype: tensors.flat.dtype });
+    },
+    setEnabled(on) {
+      toggle.disabled = !on;
+    },
+    /** A viewer takes the driver's pinned head units (lecture mode); the head itself follows the session. */
+    pin(values) {
+      wanted = values;
+      if (view) headView.pin(view, pinned(wanted));
+    },
+    /** A driver's new session takes the head the URL asks for. */
+    restore(info, params) {
+      head.show(info.controls);
+      if (live()?.session.token && params.has("head") && wanted.head !== Boolean(info.controls.head)) setHead(wanted.head);
+    },
+  };
+  return head;
+}
 
 async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
-  let wanted = readView(params, VIEW);
-  const page = { info: null, views: null, head: null, dataset: null, lastStep: 0, state: null, driving: false };
+  const catalog = await catalogEntry(MODEL).catch(() => ({ controls: [], config: [] }));
+  const page = { info: null, views: null, dataset: null, state: null };
   const debug = { lastFrame: null, frames: 0, session: null, role: "viewer", state: null, curves: null };
   window.nnlive = debug;
   let live = null;
   const act = (message) => live.act(message);
 
-  const controls = bindTrainingControls(byId("controls"), act);
+  const charts = mountCharts();
+  debug.curves = charts;
+  const training = bindTrainingPage(MODEL, catalog, () => live, {
+    debug,
+    charts,
+    settings: null,
+    keys: { ArrowRight: () => training.controls.step(), g: () => training.controls.toggleGrads() },
+  });
   const sampler = bindSamplePicker(act, () => page.dataset, () => page.views && drawpad.clear(page.views.pad));
   const sendDrawing = newestWins((grid) => act({ type: "forward", input: grid }));
-  bindShortcuts(controls, () => page.driving);
-  catalogEntry(MODEL).then((entry) => controls.applyFields(entry.controls), () => {});
-  const headToggle = byId("head-toggle");
-  headToggle.addEventListener("change", () => setHead(headToggle.checked));
+  const headPart = bindHead(act, () => live, page, readView(params, VIEW));
+  const drawNewest = newestFrameDrawer((frame) => {
+    if (!page.views) return false;
+    training.curves.draw();
+    drawFrame(page.views, frame);
+    headPart.draw(frame);
+  }, debug);
 
-  /** Turn the head's tensors on or off; the server answers with a frame, so it shows even while paused. */
-  function setHead(on) {
-    return act({ type: "set", values: { head: on } }).catch(() => page.state && showHead(page.state.controls));
-  }
-
-  function showHead(controlValues) {
-    headToggle.checked = Boolean(controlValues.head);
-    live?.writeView({ head: Boolean(controlValues.head) });
-  }
-
-  // Frames are drawn at most once per animation frame (newest wins); curve points are all kept.
-  let pendingFrame = null;
-  let pendingPoints = { loss: [], accuracy: [] };
-  let drawRequest = null;
-  function scheduleDraw() {
-    drawRequest ??= requestAnimationFrame(() => {
-      drawRequest = null;
-      if (!page.views) return;
-      curves.update(page.views.loss, pendingPoints.loss);
-      curves.update(page.views.accuracy, pendingPoints.accuracy);
-      pendingPoints = { loss: [], accuracy: [] };
-      if (pendingFrame) {
-        drawFrame(page.views, pendingFrame);
-        drawHead(pendingFrame);
-        debug.lastFrame = pendingFrame;
-        debug.frames++;
-        pendingFrame = null;
-      }
-    });
-  }
-  function queuePoints(points) {
-    pendingPoints.loss.push(...points.loss);
-    pendingPoints.accuracy.push(...points.accuracy);
-    scheduleDraw();
-  }
-  /** After a reset the steps start again: old points go. */
-  function noteStep(step) {
-    if (step < page.lastStep && page.views) {
-      curves.clear(page.views.loss);
-      curves.clear(page.views.accuracy);
-      pendingPoints = { loss: [], accuracy: [] };
-    }
-    page.lastStep = step;
-  }
-
-  /** The head's section shows whatever head a frame carries (the driver turned it on). */
-  function drawHead({ header, tensors }) {
-    const shown = Boolean(tensors.flat);
-    byId("head").hidden = !shown;
-    byId("head-waiting").hidden = shown || !headToggle.checked;
-    if (!shown) return;
-    page.head ??= head.mount(byId("head"), {
-      activation: page.info.config.activation,
-      classes: DIGITS,
-      selected: pinned(wanted),
-      onPick: (layer, j) => live.writeView({ [layer]: j }),
-    });
-    head.update(page.head, tensors, header, tensors.flat.dtype);
-  }
-
-  function onAccess(driving, role) {
-    page.driving = driving;
-    debug.role = role;
-    controls.setEnabled(driving);
-    sampler.setEnabled(driving);
-    headToggle.disabled = !driving;
-    if (page.views) drawpad.update(page.views.pad, { disabled: !driving });
-  }
-
-  function onHello(info, { history }) {
-    page.info = info;
-    page.dataset = info.dataset;
-    debug.session = info;
-    page.views ??= buildViews(info, sendDrawing);
-    debug.curves = { loss: page.views.loss, accuracy: page.views.accuracy };
-    sampler.setDataset(info.dataset);
-    curves.clear(page.views.loss);
-    curves.clear(page.views.accuracy);
-    pendingPoints = { loss: [], accuracy: [] };
-    page.lastStep = info.step;
-    queuePoints(historyPoints(history));
-    onAccess(page.driving, debug.role);
-    showHead(info.controls);
-    if (live?.session.token && params.has("head") && wanted.head !== Boolean(info.controls.head)) setHead(wanted.head);
-  }
-
-  function onState(state) {
-    noteStep(state.step);
-    page.state = state;
-    debug.state = state;
-    showState(state);
-    controls.showState(state);
-    showHead(state.controls);
-  }
-
-  function onFrame(frame) {
-    noteStep(frame.header.step);
-    showStep(frame.header.step);
-    pendingFrame = frame;
-    queuePoints(framePoints(frame.header));
-  }
-
-  /** A viewer takes the driver's pinned head units (lecture mode); the head itself follows the session. */
-  function applyView(values) {
-    wanted = readView(values, VIEW);
-    if (page.head) head.pin(page.head, pinned(wanted));
-  }
-
-  live = await startLivePage(MODEL, { onHello, onState, onFrame, onAccess, onView: applyView });
+  const handlers = training.handlers({
+    onHello(info, { history }) {
+      page.info = info;
+      page.dataset = info.dataset;
+      debug.session = info;
+      page.views ??= buildViews(info, sendDrawing);
+      sampler.setDataset(info.dataset);
+      training.curves.add(historyPoints(history));
+      training.curves.draw();
+      handlers.onAccess(training.driving, debug.role);
+      headPart.restore(info, params);
+    },
+    onState(state) {
+      page.state = state;
+      headPart.show(state.controls);
+    },
+    onFrame(frame) {
+      training.curves.add(framePoints(frame.header));
+      drawNewest(frame);
+    },
+    onAccess(driving, role) {
+      debug.role = role;
+      sampler.setEnabled(driving);
+      headPart.setEnabled(driving);
+      if (page.views) drawpad.update(page.views.pad, { disabled: !driving });
+    },
+  });
+  live = await startLivePage(MODEL, { ...handlers, onView: (values) => headPart.pin(readView(values, VIEW)) });
 }
 
 main();

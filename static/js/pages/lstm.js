@@ -9,6 +9,7 @@ import { bindKeys, isRunning, showTrainButton } from "../ui/controls.js";
 import { newestFrameDrawer } from "../ui/framedraw.js";
 import { initI18n, setText } from "../ui/i18n.js";
 import { startLivePage } from "../session/livepage.js";
+import { trainingCurves } from "../ui/trainingcurves.js";
 import { CELLS, startMemoryPair } from "../session/memorypair.js";
 import { tensorValues } from "../net/codec.js";
 import { formatPercent, formatValue } from "../math/numbers.js";
@@ -17,7 +18,7 @@ import { configFromParams, readView } from "../session/urlstate.js";
 import * as curves from "../views/curves.js";
 import * as lstmcell from "../views/lstmcell.js";
 import * as formulas from "../views/lstmformulas.js";
-import { stepValues } from "../views/lstmstep.js";
+import { stepValues } from "../math/lstmstep.js";
 import * as strips from "../views/lstmstrips.js";
 import * as xy from "../views/lstmxy.js";
 
@@ -32,6 +33,58 @@ const SERIES = CELLS.map((cell) => ({ key: KEYS[cell], color: COLORS[cell] }));
 const VIEW = { t: 0, j: 0, T: 20 }; // the view state in the URL (T: the memory task's length), with its defaults
 const byId = (id) => document.getElementById(id);
 
+/** The gate strips, the cell diagram and the formulas; a pick on the strips calls `onPick(step, unit)`. Returns `draw(page)`. */
+function gateViews(debug, onPick) {
+  const views = {
+    strips: strips.mount(byId("strips"), { onPick }),
+    cell: lstmcell.mount(byId("cell")),
+    formulas: formulas.mount(byId("formulas")),
+  };
+  /** Draw the gates of the latest frame at the selection (clamped to the sequence). */
+  return function draw(page) {
+    const frame = page.frame;
+    if (!frame) return;
+    const { header, tensors } = frame;
+    const [steps, units] = tensors.h.shape;
+    const step = Math.min(page.selection.step, steps - 1);
+    const unit = Math.min(page.selection.unit, units - 1);
+    page.selection = { step, unit };
+    debug.selection = page.selection;
+    const values = Object.fromEntries(Object.entries(tensors).map(([name, tensor]) => [name, tensorValues(tensor)]));
+    strips.update(views.strips, { values, shape: [steps, units], tokens: header.tokens, ...page.selection });
+    const token = header.tokens ? header.tokens[step] : null;
+    const numbers = stepValues(values, units, step, unit);
+    lstmcell.update(views.cell, { values: numbers, token });
+    formulas.update(views.formulas, { values: numbers });
+    setText(byId("cell-where"), "lstm.cell_where", { t: step, j: unit });
+    setText(byId("diff-h"), "lstm.diff_h", { v: formatValue(header.max_diff_h) });
+    setText(byId("diff-c"), "lstm.diff_c", { v: formatValue(header.max_diff_c) });
+  };
+}
+
+/** The sequence: typed text, typed numbers (one step per line), or a generated pattern. */
+function bindSequence(act, live) {
+  byId("sequence-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    act({ type: "text", text: byId("sequence-text").value, purpose: "input" });
+  });
+  byId("numbers-run").addEventListener("click", () => {
+    const rows = parseRows(byId("sequence-numbers").value);
+    if (rows) act({ type: "forward", input: rows });
+    else live().notice.show("lstm.numbers_bad");
+  });
+  byId("pattern-random").addEventListener("click", () => act({ type: "pattern", name: "random" }));
+  byId("pattern-checkerboard").addEventListener("click", () => act({ type: "pattern", name: "checkerboard" }));
+}
+
+/** The sequence boxes show the frame's, unless the user is typing in them. */
+function showSequence({ header, tensors }) {
+  const textInput = byId("sequence-text");
+  const numbersInput = byId("sequence-numbers");
+  if (header.tokens !== null && document.activeElement !== textInput) textInput.value = header.tokens;
+  if (header.tokens === null && document.activeElement !== numbersInput) numbersInput.value = formatRows(tensors.x);
+}
+
 async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
@@ -43,55 +96,15 @@ async function main() {
   let memory = null; // the memory pair, once started (a promise)
   const act = (message) => live.act(message).catch(() => {});
 
-  const views = {
-    strips: strips.mount(byId("strips"), { onPick: (step, unit) => select(step, unit) }),
-    cell: lstmcell.mount(byId("cell")),
-    formulas: formulas.mount(byId("formulas")),
-  };
-
-  /** Draw the gates of the latest frame at the selection (clamped to the sequence). */
-  function draw() {
-    const frame = page.frame;
-    if (!frame) return;
-    const { header, tensors } = frame;
-    const [steps, units] = tensors.h.shape;
-    const step = Math.min(page.selection.step, steps - 1);
-    const unit = Math.min(page.selection.unit, units - 1);
-    page.selection = { step, unit };
-    debug.selection = page.selection;
-    const values = Object.fromEntries(Object.entries(tensors).map(([name, tensor]) => [name, tensorValues(tensor)]));
-    strips.update(views.strips, values, [steps, units], header.tokens, page.selection);
-    const token = header.tokens ? header.tokens[step] : null;
-    const numbers = stepValues(values, units, step, unit);
-    lstmcell.update(views.cell, numbers, token);
-    formulas.update(views.formulas, numbers);
-    setText(byId("cell-where"), "lstm.cell_where", { t: step, j: unit });
-    setText(byId("diff-h"), "lstm.diff_h", { v: formatValue(header.max_diff_h) });
-    setText(byId("diff-c"), "lstm.diff_c", { v: formatValue(header.max_diff_c) });
-  }
-
+  const draw = gateViews(debug, (step, unit) => select(step, unit));
   function select(step, unit) {
     page.selection = { step: Math.max(0, step), unit: Math.max(0, unit) };
     live?.writeView({ t: page.selection.step, j: page.selection.unit });
-    draw();
+    draw(page);
   }
   const move = (dt, dj) => () => select(page.selection.step + dt, page.selection.unit + dj);
   bindKeys({ ArrowLeft: move(-1, 0), ArrowRight: move(1, 0), ArrowUp: move(0, -1), ArrowDown: move(0, 1) }, () => true);
-
-  // The sequence: typed text, or a generated one.
-  const textInput = byId("sequence-text");
-  byId("sequence-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    act({ type: "text", text: textInput.value, purpose: "input" });
-  });
-  const numbersInput = byId("sequence-numbers");
-  byId("numbers-run").addEventListener("click", () => {
-    const rows = parseRows(numbersInput.value);
-    if (rows) act({ type: "forward", input: rows });
-    else live.notice.show("lstm.numbers_bad");
-  });
-  byId("pattern-random").addEventListener("click", () => act({ type: "pattern", name: "random" }));
-  byId("pattern-checkerboard").addEventListener("click", () => act({ type: "pattern", name: "checkerboard" }));
+  bindSequence(act, () => live);
 
   const catalog = await catalogEntry(MODEL);
   const settings = bindSessionConfig(byId("settings"), MODEL, () => live);
@@ -113,10 +126,8 @@ async function main() {
     },
     onFrame: newestFrameDrawer((frame) => {
       page.frame = frame;
-      const { tokens } = frame.header;
-      if (tokens !== null && document.activeElement !== textInput) textInput.value = tokens;
-      if (tokens === null && document.activeElement !== numbersInput) numbersInput.value = formatRows(frame.tensors.x);
-      draw();
+      showSequence(frame);
+      draw(page);
     }, debug),
     onAccess,
     onView: (values) => {
@@ -145,10 +156,8 @@ function formatRows(tensor) {
   return Array.from({ length: steps }, (_, s) => Array.from(values.slice(s * width, (s + 1) * width), formatValue).join(" ")).join("\n");
 }
 
-/** The long-memory section: two sessions, shared controls, four charts. */
-async function startMemory(length, live, debug) {
-  const follower = !live.session.token;
-  const { notice } = live;
+/** The memory section's four charts, titled. */
+function memoryCharts() {
   const charts = {
     loss: curves.mount(byId("loss-chart"), { series: SERIES.map((s) => ({ ...s })) }),
     accuracy: curves.mount(byId("accuracy-chart"), { series: SERIES.map((s) => ({ ...s, sparse: true })), range: [0, 1] }),
@@ -160,6 +169,15 @@ async function startMemory(length, live, debug) {
     setText(title, key);
     byId(id).prepend(title);
   }
+  return charts;
+}
+
+/**
+ * One run-state pill per cell and the pair's Train button. Returns `{note(cell, values), state()}`:
+ * `note` shows a cell's new run state, step or accuracy; `state()` is the pair's run state for its one
+ * Train button: training if a cell trains, else queued if one waits.
+ */
+function memoryPills() {
   const status = Object.fromEntries(
     CELLS.map((cell) => {
       const pill = document.createElement("span");
@@ -169,78 +187,80 @@ async function startMemory(length, live, debug) {
       return [cell, { pill, state: "paused", place: null, step: 0, acc: null }];
     }),
   );
-  const showStatus = (cell) => {
-    const s = status[cell];
-    setText(s.pill, STATUS_KEYS[s.state], {
-      cell: cell.toUpperCase(),
-      place: s.place,
-      step: s.step,
-      acc: s.acc === null ? "–" : formatPercent(s.acc),
-    });
-    s.pill.dataset.state = s.state;
-  };
-  // The pair's run state for its one Train button: training if a cell trains, else queued if one waits.
   const pairState = () => ["training", "queued"].find((s) => CELLS.some((c) => status[c].state === s)) ?? "paused";
-  const lastStep = {};
+  return {
+    note(cell, values) {
+      const s = Object.assign(status[cell], values);
+      setText(s.pill, STATUS_KEYS[s.state], { cell: cell.toUpperCase(), place: s.place, step: s.step, acc: s.acc === null ? "–" : formatPercent(s.acc) });
+      s.pill.dataset.state = s.state;
+      showTrainButton(byId("memory-train"), pairState());
+    },
+    state: pairState,
+  };
+}
+
+/** The pair's handlers: curves (one training-curves per cell over the shared charts: a reset clears both), pills, gradient and length charts. */
+function memoryHandlers(charts, pills, debug, live) {
   const index = (cell) => CELLS.indexOf(cell);
   const lengthInput = byId("length");
-  const showLength = () => (byId("length-value").textContent = lengthInput.value);
-
-  const pair = await startMemoryPair(
-    { T: length },
-    {
-      onHello(cell, hello) {
-        lengthInput.value = hello.session.config.T;
-        showLength();
-        live.writeView({ T: hello.session.config.T });
-        const { train, val } = hello.history;
-        curves.update(charts.loss, train.step.map((step, k) => ({ series: index(cell), step, value: train.loss[k] })));
-        curves.update(charts.accuracy, val.step.map((step, k) => ({ series: index(cell), step, value: val.acc[k] })));
-      },
-      onState(cell, state) {
-        if (state.step < (lastStep[cell] ?? 0)) {
-          curves.clear(charts.loss);
-          curves.clear(charts.accuracy);
-        }
-        lastStep[cell] = state.step;
-        Object.assign(status[cell], { state: state.state, place: state.place ?? null, step: state.step });
-        showStatus(cell);
-        showTrainButton(byId("memory-train"), pairState());
-      },
-      onFrame(cell, { header, tensors }) {
-        if (header.train) curves.update(charts.loss, [{ series: index(cell), step: header.step, value: header.train.loss }]);
-        if (header.val) curves.update(charts.accuracy, [{ series: index(cell), step: header.val.step, value: header.val.acc }]);
-        const norms = tensorValues(tensors.grad_norm);
-        xy.update(charts.grad, index(cell), norms.map((_, t) => t + 1), norms);
-        xy.update(charts.length, index(cell), Array.from(tensorValues(tensors.lengths)), tensorValues(tensors.acc_by_length));
-        Object.assign(status[cell], { step: header.step, acc: header.val?.acc ?? null });
-        showStatus(cell);
-        debug.memory[cell] = { header, tensors };
-        debug.memoryFrames++;
-      },
-      onError: (error) => notice.error(error),
-      writeView: (values) => live.writeView(values),
-      onAccess(driving) {
-        debug.memoryDriving = driving;
-        for (const element of document.querySelectorAll("#memory-controls button, #memory-controls input")) element.disabled = !driving;
-      },
+  const curvesOf = Object.fromEntries(CELLS.map((cell) => [cell, trainingCurves({ loss: charts.loss, accuracy: charts.accuracy })]));
+  return {
+    curvesOf,
+    onHello(cell, hello) {
+      lengthInput.value = hello.session.config.T;
+      byId("length-value").textContent = lengthInput.value;
+      live.writeView({ T: hello.session.config.T });
+      const { train, val } = hello.history;
+      curvesOf[cell].add({
+        loss: train.step.map((step, k) => ({ series: index(cell), step, value: train.loss[k] })),
+        accuracy: val.step.map((step, k) => ({ series: index(cell), step, value: val.acc[k] })),
+      });
+      curvesOf[cell].draw();
     },
-    { create: !follower },
-  ).catch((error) => notice.error(error));
+    onState(cell, state) {
+      curvesOf[cell].noteStep(state.step);
+      pills.note(cell, { state: state.state, place: state.place ?? null, step: state.step });
+    },
+    onFrame(cell, { header, tensors }) {
+      const loss = header.train ? [{ series: index(cell), step: header.step, value: header.train.loss }] : [];
+      const accuracy = header.val ? [{ series: index(cell), step: header.val.step, value: header.val.acc }] : [];
+      curvesOf[cell].add({ loss, accuracy });
+      curvesOf[cell].draw();
+      const norms = tensorValues(tensors.grad_norm);
+      xy.update(charts.grad, { series: index(cell), xs: norms.map((_, t) => t + 1), ys: norms });
+      xy.update(charts.length, { series: index(cell), xs: Array.from(tensorValues(tensors.lengths)), ys: tensorValues(tensors.acc_by_length) });
+      pills.note(cell, { step: header.step, acc: header.val?.acc ?? null });
+      debug.memory[cell] = { header, tensors };
+      debug.memoryFrames++;
+    },
+    onError: (error) => live.notice.error(error),
+    writeView: (values) => live.writeView(values),
+    onAccess(driving) {
+      debug.memoryDriving = driving;
+      for (const element of document.querySelectorAll("#memory-controls button, #memory-controls input")) element.disabled = !driving;
+    },
+  };
+}
+
+/** The long-memory section: two sessions, shared controls, four charts. */
+async function startMemory(length, live, debug) {
+  const follower = !live.session.token;
+  const pills = memoryPills();
+  const handlers = memoryHandlers(memoryCharts(), pills, debug, live);
+  const pair = await startMemoryPair({ T: length }, handlers, { create: !follower }).catch((error) => live.notice.error(error));
   if (!pair) return null;
-  const toggle = () => pair.act({ type: isRunning(pairState()) ? "pause" : "train" }).catch(() => {});
+  const toggle = () => pair.act({ type: isRunning(pills.state()) ? "pause" : "train" }).catch(() => {});
   const step = () => pair.act({ type: "step", count: 10 }).catch(() => {});
   const reset = () => pair.act({ type: "reset" }).catch(() => {});
   byId("memory-controls").addEventListener("submit", (event) => event.preventDefault());
   byId("memory-train").addEventListener("click", toggle);
   byId("memory-step").addEventListener("click", step);
   byId("memory-reset").addEventListener("click", reset);
-  lengthInput.addEventListener("input", showLength);
+  const lengthInput = byId("length");
+  lengthInput.addEventListener("input", () => (byId("length-value").textContent = lengthInput.value));
   lengthInput.addEventListener("change", () => {
-    curves.clear(charts.loss);
-    curves.clear(charts.accuracy);
-    for (const cell of CELLS) lastStep[cell] = 0;
-    pair.replace({ T: Number(lengthInput.value) }).catch((error) => notice.error(error));
+    for (const cell of CELLS) handlers.curvesOf[cell].restart();
+    pair.replace({ T: Number(lengthInput.value) }).catch((error) => live.notice.error(error));
   });
   bindKeys({ " ": toggle, s: step, r: reset }, () => pair.driving);
   return pair;

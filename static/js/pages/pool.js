@@ -14,6 +14,7 @@ import { FROM_CONV, backAddress, holdsMap, storedMap } from "../ui/convtopool.js
 import { initI18n, setText, t } from "../ui/i18n.js";
 import { layerFormula } from "../math/layers.js";
 import { startLivePage } from "../session/livepage.js";
+import { newestFrameDrawer } from "../ui/framedraw.js";
 import { formatValue } from "../math/numbers.js";
 import { createPlayer } from "../ui/player.js";
 import { gradientTerms, windowCells, windowOf } from "../math/poolmath.js";
@@ -39,8 +40,8 @@ function gridPanel(name, options = {}) {
   return {
     grid,
     draw(tensor, scale, extra) {
-      valuegrid.update(grid, tensor.data, tensor.shape, scale, extra);
-      legend.update(key, scale);
+      valuegrid.update(grid, { values: tensor.data, shape: tensor.shape, scale, ...extra });
+      legend.update(key, { scale });
     },
   };
 }
@@ -129,32 +130,29 @@ function sideFormula(n, { kernel, stride, padding }) {
   return layerFormula({ kind: "pool", in: [0, n], kernel, stride, padding });
 }
 
-async function main() {
-  await initI18n();
-  const params = new URLSearchParams(location.search);
-  const catalog = await catalogEntry(MODELS.max);
-  const startOp = params.get("op") === "avg" ? "avg" : "max";
-  const state = { info: null, frame: null, data: null, carry: null, wantedCell: readView(params, { cell: 0 }).cell };
-  const debug = { lastFrame: null, frames: 0, session: null, cell: 0, driving: false };
-  const fromConv = params.get("from") === FROM_CONV;
-  const handed = fromConv ? storedMap(sessionStorage) : null;
-  // A session created by /conv's link (none named yet) takes the map /conv kept, when this tab has it.
-  let handOffPending = fromConv && !params.has("session");
-  if (handed) showOrigin(handed);
-  window.nnlive = debug;
-  let live = null;
-  const act = (message) => live.act(message);
+/** The readout of a value cell of `tensor` ([C, H, W]) under i18n `key`. */
+function describeValue(key, tensor, index) {
+  if (!tensor) return null;
+  const [, height, width] = tensor.shape;
+  const { channel, row, column } = cellOf(index, height, width);
+  return t(key, { c: channel, r: row, col: column, v: formatValue(tensor.data[index]) });
+}
 
-  const views = {
+/**
+ * The page's context, shared by its parts: `state` (session info, the frame and its tensors, what a
+ * settings change carries over, the cell wanted), the test hook, `act`, the live page once started,
+ * the player and the views.
+ * @typedef {{state: object, debug: object, act: Function, live: () => object|null, player: object|null, views: object|null, handed: object|null}} Page
+ */
+
+/** The four grids (input, output, upstream gradient, input gradient), the arithmetic and the editors. */
+function mountViews(page) {
+  const { state, act } = page;
+  const jump = (k) => page.player.jump(k);
+  return {
     input: gridPanel("input", { describe: (index) => describeValue("pool.readout_x", state.data?.input, index) }),
-    output: gridPanel("output", {
-      onPick: (k) => player.jump(k),
-      describe: (index) => describeValue("pool.readout_y", state.data?.output, index),
-    }),
-    upstream: gridPanel("upstream", {
-      onPick: (k) => player.jump(k),
-      describe: (index) => describeValue("pool.readout_dy", state.data?.upstream, index),
-    }),
+    output: gridPanel("output", { onPick: jump, describe: (index) => describeValue("pool.readout_y", state.data?.output, index) }),
+    upstream: gridPanel("upstream", { onPick: jump, describe: (index) => describeValue("pool.readout_dy", state.data?.upstream, index) }),
     grad: gridPanel("grad", { describe: (index) => state.data && describeGradient(state.data, index) }),
     forward: poolcalc.mount(byId("forward-calc")),
     backward: poolcalc.mount(byId("backward-calc")),
@@ -163,137 +161,195 @@ async function main() {
       onSend: (values) => act({ type: "upstream", source: "values", values }),
     }),
   };
-  const player = createPlayer({ speed: SPEED, onChange: showPosition });
+}
 
-  function describeValue(key, tensor, index) {
-    if (!tensor) return null;
-    const [, height, width] = tensor.shape;
-    const { channel, row, column } = cellOf(index, height, width);
-    return t(key, { c: channel, r: row, col: column, v: formatValue(tensor.data[index]) });
+/** Draw the frame's tensors, the cells max pooling routes through, then the selected cell. */
+function drawFrame(page) {
+  const { views, handed } = page;
+  const d = page.state.data;
+  const pad = { padding: d.geometry.padding, padText: d.op === "max" ? "−∞" : "0" };
+  views.input.draw(d.input, scaleFor(d.input.data), pad);
+  views.output.draw(d.output, scaleFor(d.output.data));
+  views.upstream.draw(d.upstream, scaleFor(d.upstream.data, { signed: true }));
+  views.grad.draw(d.grad, scaleFor(d.grad.data, { signed: true }));
+  const [, height, width] = d.input.shape;
+  const [, outHeight, outWidth] = d.output.shape;
+  const routed = d.argmax ? Array.from(d.argmax, (a, k) => cellOf(k, outHeight, outWidth).channel * height * width + a) : [];
+  valuegrid.mark(views.input.grid, "argmax", routed);
+  valuegrid.mark(views.grad.grid, "argmax", routed);
+  byId("from-conv").hidden = !(handed && holdsMap(d.input, handed));
+  drawSelection(page);
+}
+
+/** The selected output cell: its window on the input and its gradient, its arithmetic. */
+function drawSelection(page) {
+  const { views, player } = page;
+  const d = page.state.data;
+  if (!d) return;
+  const k = player.state.position;
+  const [, height, width] = d.input.shape;
+  const [, outHeight, outWidth] = d.output.shape;
+  const { channel, row: i, column: j } = cellOf(k, outHeight, outWidth);
+  const cellWindow = { channel, ...windowOf(i, j, d.geometry) };
+  const winner = d.argmax ? [channel * height * width + d.argmax[k]] : [];
+  for (const view of [views.input, views.grad]) {
+    valuegrid.setWindow(view.grid, cellWindow);
+    valuegrid.mark(view.grid, "winner", winner);
   }
+  for (const view of [views.output, views.upstream]) valuegrid.mark(view.grid, "selected", [k]);
+  poolcalc.update(views.forward, forwardContent(d, k));
+  poolcalc.update(views.backward, backwardContent(d, k));
+  setText(byId("position"), "pool.position", { k: k + 1, n: player.state.count, c: channel, i, j });
+}
 
-  function drawFrame() {
-    const d = state.data;
-    const pad = { padding: d.geometry.padding, padText: d.op === "max" ? "−∞" : "0" };
-    views.input.draw(d.input, scaleFor(d.input.data), pad);
-    views.output.draw(d.output, scaleFor(d.output.data));
-    views.upstream.draw(d.upstream, scaleFor(d.upstream.data, { signed: true }));
-    views.grad.draw(d.grad, scaleFor(d.grad.data, { signed: true }));
-    const [, height, width] = d.input.shape;
-    const [, outHeight, outWidth] = d.output.shape;
-    const routed = d.argmax ? Array.from(d.argmax, (a, k) => cellOf(k, outHeight, outWidth).channel * height * width + a) : [];
-    valuegrid.mark(views.input.grid, "argmax", routed);
-    valuegrid.mark(views.grad.grid, "argmax", routed);
-    byId("from-conv").hidden = !(handed && holdsMap(d.input, handed));
-    drawSelection();
+/** The player over the output cells: its buttons and keys; the cell goes into the URL. */
+function bindPlayer(page) {
+  const player = createPlayer({
+    speed: SPEED,
+    onChange({ position, playing }) {
+      page.debug.cell = position;
+      page.state.wantedCell = position;
+      setText(byId("play"), playing ? "pool.pause" : "pool.play");
+      byId("play").classList.toggle("running", playing);
+      drawSelection(page);
+      page.live()?.writeView({ cell: position });
+    },
+  });
+  page.player = player;
+  byId("prev").addEventListener("click", () => player.step(-1));
+  byId("next").addEventListener("click", () => player.step(1));
+  byId("play").addEventListener("click", () => player.toggle());
+  bindKeys({ " ": () => player.toggle(), s: () => player.step(1), ArrowRight: () => player.step(1), ArrowLeft: () => player.step(-1) }, () => true);
+}
+
+/** The session's sizes: the output size with its formula, both shapes. */
+function showSizes(info) {
+  const { height, width } = info.config;
+  const [, outHeight, outWidth] = info.output;
+  setText(byId("out-size"), "pool.out_size", {
+    h: outHeight,
+    w: outWidth,
+    fh: sideFormula(height, info.config),
+    fw: sideFormula(width, info.config),
+  });
+  setText(byId("input-shape"), "pool.shape", { c: info.input[0], h: height, w: width });
+  setText(byId("output-shape"), "pool.shape", { c: info.output[0], h: outHeight, w: outWidth });
+  byId("pool").dataset.op = info.op;
+}
+
+/** The note over the input: which convolution the map is the ReLU of, and the way back. */
+function showOrigin(map) {
+  const { input: [c, h, w], kernel: f, padding: p, stride: s, dilation: d } = map.source;
+  setText(byId("from-conv-text"), "pool.from_conv", { c, h, w, o: map.shape[0], f, p, s, d });
+  byId("from-conv-back").href = backAddress(map, location.origin);
+}
+
+/**
+ * Once, in the session this page created from /conv's link: the map /conv kept, as the input;
+ * when this tab has none (a link opened elsewhere), the default input stays and the notice says so.
+ */
+function sendHanded(page, info) {
+  const live = page.live();
+  if (!page.state.handOffPending || !live?.session.token) return;
+  page.state.handOffPending = false;
+  if (!page.handed) live.notice.show("pool.from_conv_missing");
+  else if (sameShape(page.handed.shape, info.input)) {
+    page.act({ type: "forward", input: nest(page.handed.data, page.handed.shape) }).catch(() => {});
   }
+}
 
-  /** The selected output cell: its window on the input and its gradient, its arithmetic. */
-  function drawSelection() {
-    const d = state.data;
-    if (!d) return;
-    const k = player.state.position;
-    const [, height, width] = d.input.shape;
-    const [, outHeight, outWidth] = d.output.shape;
-    const { channel, row: i, column: j } = cellOf(k, outHeight, outWidth);
-    const cellWindow = { channel, ...windowOf(i, j, d.geometry) };
-    const winner = d.argmax ? [channel * height * width + d.argmax[k]] : [];
-    for (const view of [views.input, views.grad]) {
-      valuegrid.setWindow(view.grid, cellWindow);
-      valuegrid.mark(view.grid, "winner", winner);
+/** After a settings change: the previous input and upstream gradient, where their shapes still fit. */
+function sendCarried(page, info) {
+  const { state, act } = page;
+  const carry = state.carry;
+  state.carry = null;
+  if (!carry || !page.live()?.session.token) return;
+  if (sameShape(carry.input.shape, info.input)) act({ type: "forward", input: nest(carry.input.data, info.input) }).catch(() => {});
+  if (sameShape(carry.upstream.shape, info.output)) {
+    act({ type: "upstream", source: "values", values: nest(carry.upstream.data, info.output) }).catch(() => {});
+  }
+}
+
+/** The settings form (the op picks the model): a change starts a new session, carrying the tensors over. */
+function bindSettings(page, catalog) {
+  const { state } = page;
+  const form = bindConfigForm(byId("settings"), async ({ op, ...config }) => {
+    form.clearErrors();
+    state.carry = state.data && { input: state.data.input, upstream: state.data.upstream };
+    try {
+      await page.live().replace(MODELS[op], config);
+    } catch (error) {
+      state.carry = null;
+      if (!form.showError(error)) page.live().notice.error(error);
     }
-    for (const view of [views.output, views.upstream]) valuegrid.mark(view.grid, "selected", [k]);
-    poolcalc.update(views.forward, forwardContent(d, k));
-    poolcalc.update(views.backward, backwardContent(d, k));
-    setText(byId("position"), "pool.position", { k: k + 1, n: player.state.count, c: channel, i, j });
-  }
+  });
+  form.applyFields(catalog.config);
+  return form;
+}
 
-  function showPosition({ position, playing }) {
-    debug.cell = position;
-    state.wantedCell = position;
-    setText(byId("play"), playing ? "pool.pause" : "pool.play");
-    byId("play").classList.toggle("running", playing);
-    drawSelection();
-    live?.writeView({ cell: position });
-  }
+/** The input's and upstream gradient's sources: patterns, ones, random, typed values. */
+function bindSources(page) {
+  const { state, views } = page;
+  const send = (message) => () => page.act(message).catch(() => {});
+  byId("pattern-checkerboard").addEventListener("click", send({ type: "pattern", name: "checkerboard" }));
+  byId("pattern-random").addEventListener("click", send({ type: "pattern", name: "random" }));
+  byId("upstream-ones").addEventListener("click", send({ type: "upstream", source: "ones" }));
+  byId("upstream-random").addEventListener("click", send({ type: "upstream", source: "random" }));
+  // Typed values within the session's published limits (docs/protocol.md, session info).
+  const edit = (editor, tensor, limit) => state.data && gridedit.update(editor, { values: tensor.data, shape: tensor.shape, limit: state.info.limits[limit] });
+  byId("input-type").addEventListener("click", () => edit(views.inputEditor, state.data?.input, "input"));
+  byId("upstream-type").addEventListener("click", () => edit(views.upstreamEditor, state.data?.upstream, "upstream"));
+}
 
-  let drawRequest = null;
-  function onFrame(frame) {
-    state.frame = frame;
-    drawRequest ??= requestAnimationFrame(() => {
-      drawRequest = null;
-      if (!state.info) return;
-      state.data = readFrame(state.info, state.frame);
-      drawFrame();
-      debug.lastFrame = state.frame;
-      debug.frames++;
-    });
-  }
+async function main() {
+  await initI18n();
+  const params = new URLSearchParams(location.search);
+  const catalog = await catalogEntry(MODELS.max);
+  const startOp = params.get("op") === "avg" ? "avg" : "max";
+  const debug = { lastFrame: null, frames: 0, session: null, cell: 0, driving: false };
+  const fromConv = params.get("from") === FROM_CONV;
+  window.nnlive = debug;
+  let live = null;
+  /** @type {Page} */
+  const page = {
+    // handOffPending: a session created by /conv's link (none named yet) takes the map /conv kept, when this tab has it.
+    state: { info: null, frame: null, data: null, carry: null, wantedCell: readView(params, { cell: 0 }).cell, handOffPending: fromConv && !params.has("session") },
+    debug,
+    act: (message) => live.act(message),
+    live: () => live,
+    player: null,
+    views: null,
+    handed: fromConv ? storedMap(sessionStorage) : null,
+  };
+  const { state } = page;
+  if (page.handed) showOrigin(page.handed);
+  page.views = mountViews(page);
+  bindPlayer(page);
+  const form = bindSettings(page, catalog);
+  const sampler = bindSamplePicker(page.act, () => state.info?.dataset, () => {});
+  bindSources(page);
+  const drawNewest = newestFrameDrawer(() => {
+    if (!state.info) return false;
+    state.data = readFrame(state.info, state.frame);
+    drawFrame(page);
+  }, debug);
 
   function onHello(info) {
     state.info = info;
     debug.session = info;
     form.show({ op: info.op, ...info.config });
-    const { height, width } = info.config;
-    const [, outHeight, outWidth] = info.output;
-    setText(byId("out-size"), "pool.out_size", {
-      h: outHeight,
-      w: outWidth,
-      fh: sideFormula(height, info.config),
-      fw: sideFormula(width, info.config),
-    });
-    setText(byId("input-shape"), "pool.shape", { c: info.input[0], h: height, w: width });
-    setText(byId("output-shape"), "pool.shape", { c: info.output[0], h: outHeight, w: outWidth });
-    byId("pool").dataset.op = info.op;
+    showSizes(info);
     state.data = null; // the previous session's frame does not fit the new geometry
     live?.writeView({ op: info.op, ...info.config });
-    player.reset(info.output.reduce((n, d) => n * d, 1), state.wantedCell);
+    page.player.reset(info.output.reduce((n, d) => n * d, 1), state.wantedCell);
     sampler.setDataset(info.dataset ?? null);
-    sendCarried(info);
-    sendHanded(info);
+    sendCarried(page, info);
+    sendHanded(page, info);
   }
 
-  /**
-   * Once, in the session this page created from /conv's link: the map /conv kept, as the input;
-   * when this tab has none (a link opened elsewhere), the default input stays and the notice says so.
-   */
-  function sendHanded(info) {
-    if (!handOffPending || !live?.session.token) return;
-    handOffPending = false;
-    if (!handed) live.notice.show("pool.from_conv_missing");
-    else if (sameShape(handed.shape, info.input)) {
-      act({ type: "forward", input: nest(handed.data, handed.shape) }).catch(() => {});
-    }
-  }
-
-  /** The note over the input: which convolution the map is the ReLU of, and the way back. */
-  function showOrigin(map) {
-    const { input: [c, h, w], kernel: f, padding: p, stride: s, dilation: d } = map.source;
-    setText(byId("from-conv-text"), "pool.from_conv", { c, h, w, o: map.shape[0], f, p, s, d });
-    byId("from-conv-back").href = backAddress(map, location.origin);
-  }
-
-  /** After a settings change: the previous input and upstream gradient, where their shapes still fit. */
-  function sendCarried(info) {
-    const carry = state.carry;
-    state.carry = null;
-    if (!carry || !live?.session.token) return;
-    if (sameShape(carry.input.shape, info.input)) act({ type: "forward", input: nest(carry.input.data, info.input) }).catch(() => {});
-    if (sameShape(carry.upstream.shape, info.output)) {
-      act({ type: "upstream", source: "values", values: nest(carry.upstream.data, info.output) }).catch(() => {});
-    }
-  }
-
-  async function changeSettings(values) {
-    const { op, ...config } = values;
-    form.clearErrors();
-    state.carry = state.data && { input: state.data.input, upstream: state.data.upstream };
-    try {
-      await live.replace(MODELS[op], config);
-    } catch (error) {
-      state.carry = null;
-      if (!form.showError(error)) live.notice.error(error);
-    }
+  function onFrame(frame) {
+    state.frame = frame;
+    drawNewest(frame);
   }
 
   function onAccess(driving) {
@@ -302,30 +358,13 @@ async function main() {
     sampler.setEnabled(driving);
     for (const button of document.querySelectorAll(".pool-source")) button.disabled = !driving;
     if (!driving) {
-      gridedit.close(views.inputEditor);
-      gridedit.close(views.upstreamEditor);
+      gridedit.close(page.views.inputEditor);
+      gridedit.close(page.views.upstreamEditor);
     }
   }
 
-  const form = bindConfigForm(byId("settings"), changeSettings);
-  form.applyFields(catalog.config);
-  const sampler = bindSamplePicker(act, () => state.info?.dataset, () => {});
-  const send = (message) => () => act(message).catch(() => {});
-  byId("pattern-checkerboard").addEventListener("click", send({ type: "pattern", name: "checkerboard" }));
-  byId("pattern-random").addEventListener("click", send({ type: "pattern", name: "random" }));
-  byId("upstream-ones").addEventListener("click", send({ type: "upstream", source: "ones" }));
-  byId("upstream-random").addEventListener("click", send({ type: "upstream", source: "random" }));
-  // Typed values within the session's published limits (docs/protocol.md, session info).
-  const edit = (editor, tensor, limit) => state.data && gridedit.open(editor, tensor.data, tensor.shape, state.info.limits[limit]);
-  byId("input-type").addEventListener("click", () => edit(views.inputEditor, state.data?.input, "input"));
-  byId("upstream-type").addEventListener("click", () => edit(views.upstreamEditor, state.data?.upstream, "upstream"));
-  byId("prev").addEventListener("click", () => player.step(-1));
-  byId("next").addEventListener("click", () => player.step(1));
-  byId("play").addEventListener("click", () => player.toggle());
-  bindKeys({ " ": () => player.toggle(), s: () => player.step(1), ArrowRight: () => player.step(1), ArrowLeft: () => player.step(-1) }, () => true);
-
   /** A viewer takes the driver's selected cell (lecture mode). */
-  const applyView = (values) => player.jump(readView(values, { cell: 0 }).cell);
+  const applyView = (values) => page.player.jump(readView(values, { cell: 0 }).cell);
 
   live = await startLivePage(MODELS[startOp], { config: configFromParams(params, catalog.config), onHello, onFrame, onAccess, onView: applyView });
 }

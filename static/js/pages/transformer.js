@@ -12,7 +12,7 @@ import { formatValue } from "../math/numbers.js";
 import { readView } from "../session/urlstate.js";
 import * as attentiongrid from "../views/attentiongrid.js";
 import * as attentionhead from "../views/attentionhead.js";
-import { element } from "../views/dom.js";
+import { element } from "../views/parts/dom.js";
 import * as legend from "../views/legend.js";
 
 const MODEL = "transformer";
@@ -22,46 +22,36 @@ const MODES = ["heatmap", "lines"];
 
 const byId = (id) => document.getElementById(id);
 
-async function main() {
-  await initI18n();
-  const debug = { lastFrame: null, frames: 0, session: null, driving: false, view: null, heat: null };
-  window.nnlive = debug;
-  const page = { frame: null, view: readView(new URLSearchParams(location.search), DEFAULT_VIEW) };
-  debug.view = page.view;
-  let live = null;
+/** The picked head's weights: where layer × head starts in the frame's [layers, heads, T, T] attentions. */
+function headStart(page) {
+  const [, heads, count] = page.frame.tensors.attentions.shape;
+  return (page.view.layer * heads + page.view.head) * count * count;
+}
 
+/** `view` within the frame's layers and heads, its mode one of MODES. */
+function clampView(page, view) {
+  const [layers, heads] = page.frame ? page.frame.tensors.attentions.shape : [Infinity, Infinity];
+  const within = (v, n) => Math.min(Math.max(Math.trunc(v), 0), n - 1);
+  return { layer: within(view.layer, layers), head: within(view.head, heads), mode: MODES.includes(view.mode) ? view.mode : DEFAULT_VIEW.mode };
+}
+
+/**
+ * The picked head (lines or heatmap), its legend, the grid of every head and the mode switch; a pick
+ * calls `choose(values)`. Returns `{draw(), showFrame(frame)}`.
+ */
+function headViews(page, debug, choose) {
+  const weights = () => page.frame.tensors.attentions.data;
   const head = attentionhead.mount(byId("head-view"), {
     describe: (query, key) => {
       const tokens = page.frame.header.tokens;
-      const weight = weights()[start() + query * tokens.length + key];
+      const weight = weights()[headStart(page) + query * tokens.length + key];
       return t("transformer.readout", { q: tokens[query], k: tokens[key], w: formatValue(weight) });
     },
   });
-  legend.update(legend.mount(byId("legend")), SCALE);
+  legend.update(legend.mount(byId("legend")), { scale: SCALE });
   const grid = attentiongrid.mount(byId("grid"), { onPick: (layer, headIndex) => choose({ layer, head: headIndex }), cornerKey: "transformer.grid_corner" });
   for (const input of document.querySelectorAll('#mode input[name="mode"]')) {
     input.addEventListener("change", () => choose({ mode: input.value }));
-  }
-
-  const weights = () => page.frame.tensors.attentions.data;
-  const shape = () => page.frame.tensors.attentions.shape; // [layers, heads, T, T]
-  const start = () => {
-    const [, heads, count] = shape();
-    return (page.view.layer * heads + page.view.head) * count * count;
-  };
-
-  /** Change the view (layer, head, mode): into the URL (and to the viewers), then redraw. */
-  function choose(values) {
-    page.view = clampView({ ...page.view, ...values });
-    debug.view = page.view;
-    live?.writeView(page.view);
-    draw();
-  }
-
-  function clampView(view) {
-    const [layers, heads] = page.frame ? shape() : [Infinity, Infinity];
-    const within = (v, n) => Math.min(Math.max(Math.trunc(v), 0), n - 1);
-    return { layer: within(view.layer, layers), head: within(view.head, heads), mode: MODES.includes(view.mode) ? view.mode : DEFAULT_VIEW.mode };
   }
 
   function draw() {
@@ -70,7 +60,7 @@ async function main() {
     byId("legend").hidden = page.view.mode !== "heatmap";
     if (!page.frame) return;
     const { tokens } = page.frame.header;
-    attentionhead.update(head, { tokens, weights: weights(), start: start(), mode: page.view.mode, scale: SCALE });
+    attentionhead.update(head, { tokens, weights: weights(), start: headStart(page), mode: page.view.mode, scale: SCALE });
     debug.heat = head.geometry;
     attentiongrid.pick(grid, [page.view.layer, page.view.head]);
   }
@@ -79,7 +69,7 @@ async function main() {
     page.frame = frame;
     const { header } = frame;
     const [layers, heads, count] = frame.tensors.attentions.shape;
-    page.view = clampView(page.view);
+    page.view = clampView(page, page.view);
     showTokens(header.tokens, header.segments);
     showSentences(header.sentences);
     if (header.similarity === null) setText(byId("similarity"), "transformer.similarity_none");
@@ -88,16 +78,19 @@ async function main() {
     attentiongrid.update(grid, { weights: weights(), layers, heads, tokens: count, scale: SCALE, picked: [page.view.layer, page.view.head] });
     draw();
   }
+  return { draw, showFrame };
+}
 
-  /** The inputs show the sentences the frame is about, unless the user is typing in them. */
-  function showSentences([first, second = ""]) {
-    for (const [input, text] of [[byId("first"), first], [byId("second"), second]]) {
-      if (input !== document.activeElement) input.value = text;
-    }
+/** The inputs show the sentences the frame is about, unless the user is typing in them. */
+function showSentences([first, second = ""]) {
+  for (const [input, text] of [[byId("first"), first], [byId("second"), second]]) {
+    if (input !== document.activeElement) input.value = text;
   }
+}
 
-  // Typing runs the model as you go: one request in flight, the newest text next.
-  const send = newestWins((message) => live.act(message).then(() => live.notice.hide()));
+/** Typing runs the model as you go: one request in flight, the newest text next. Returns the form. */
+function bindSentences(live) {
+  const send = newestWins((message) => live().act(message).then(() => live().notice.hide()));
   const submit = () => send({ type: "sentences", first: byId("first").value, second: byId("second").value || null });
   const form = byId("sentences-form");
   form.addEventListener("submit", (event) => {
@@ -107,25 +100,40 @@ async function main() {
   form.addEventListener("input", () => {
     if (byId("first").value.trim()) submit();
   });
+  return form;
+}
+
+async function main() {
+  await initI18n();
+  const debug = { lastFrame: null, frames: 0, session: null, driving: false, view: null, heat: null };
+  window.nnlive = debug;
+  const page = { frame: null, view: readView(new URLSearchParams(location.search), DEFAULT_VIEW) };
+  debug.view = page.view;
+  let live = null;
+
+  /** Change the view (layer, head, mode): into the URL (and to the viewers), then redraw. */
+  const views = headViews(page, debug, (values) => {
+    page.view = clampView(page, { ...page.view, ...values });
+    debug.view = page.view;
+    live?.writeView(page.view);
+    views.draw();
+  });
+  const form = bindSentences(() => live);
 
   function onAccess(driving) {
     debug.driving = driving;
     for (const control of form.querySelectorAll("input, button")) control.disabled = !driving;
   }
 
-  function onHello(info) {
-    debug.session = info;
-  }
-
   function onView(params) {
-    page.view = clampView(readView(params, DEFAULT_VIEW));
+    page.view = clampView(page, readView(params, DEFAULT_VIEW));
     debug.view = page.view;
-    draw();
+    views.draw();
   }
 
-  const onFrame = newestFrameDrawer(showFrame, debug);
-  draw();
-  live = await startLivePage(MODEL, { onHello, onFrame, onAccess, onView });
+  const onFrame = newestFrameDrawer(views.showFrame, debug);
+  views.draw();
+  live = await startLivePage(MODEL, { onHello: (info) => (debug.session = info), onFrame, onAccess, onView });
 }
 
 /** The tokens in a row, the second sentence's (segment 1) marked. */

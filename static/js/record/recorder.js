@@ -1,3 +1,4 @@
+// @ts-check
 // Recording a live page: the messages its socket receives, as received and with their times, into a
 // recording file (recording.js) that the user downloads. A recording starts with the context the page
 // already has (the latest hello, state and frame, and the view in its URL) and holds at most
@@ -13,6 +14,10 @@ const CONTEXT = ["hello", "state", "frame"];
 
 /** A recording being made: chunks of the file, its size bounded by `maxBytes`. */
 export class Recorder {
+  /**
+   * @param {object} meta the recording's meta (page, model, session)
+   * @param {{maxBytes?: number, now?: () => number}} [options] the bound, and a clock (tests)
+   */
   constructor(meta, { maxBytes = MAX_RECORDING_BYTES, now = () => performance.now() } = {}) {
     this.chunks = [fileHead(meta)];
     this.bytes = this.chunks[0].length;
@@ -24,6 +29,9 @@ export class Recorder {
   /**
    * Add a message (a string or an ArrayBuffer) received now (in whole ms since the start, which a
    * slider can hold exactly), or at `t`; false, adding nothing, once it would pass the bound.
+   * @param {string | ArrayBuffer} data
+   * @param {number} [t]
+   * @returns {boolean}
    */
   add(data, t = Math.round(this.now() - this.start)) {
     const chunks = recordChunks(t, data);

@@ -1,3 +1,4 @@
+// @ts-check
 // Recordings of a live page's stream: the JS mirror of app/protocol/recording.py (docs/protocol.md,
 // "Recording file").
 //

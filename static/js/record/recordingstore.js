@@ -1,3 +1,4 @@
+// @ts-check
 // The recording /replay opened, kept in the browser (IndexedDB) for the model page that plays it:
 // one at a time, a newer one replacing it.
 
@@ -23,7 +24,11 @@ async function run(mode, use) {
   }).finally(() => db.close());
 }
 
-/** Keep `buffer` (the file's bytes) in place of any earlier recording; resolves with its key. */
+/**
+ * Keep `buffer` (the file's bytes) in place of any earlier recording; resolves with its key.
+ * @param {ArrayBuffer} buffer
+ * @returns {Promise<string>}
+ */
 export async function keepRecording(buffer) {
   const key = Math.random().toString(36).slice(2, 10);
   await run("readwrite", (store) => {
@@ -33,7 +38,11 @@ export async function keepRecording(buffer) {
   return key;
 }
 
-/** The recording kept under `key` (an ArrayBuffer), or undefined. */
+/**
+ * The recording kept under `key` (an ArrayBuffer), or undefined.
+ * @param {string} key
+ * @returns {Promise<ArrayBuffer | undefined>}
+ */
 export function keptRecording(key) {
   return run("readonly", (store) => store.get(key));
 }

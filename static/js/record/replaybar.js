@@ -1,3 +1,4 @@
+// @ts-check
 // The replay bar of a model page opened as `?replay=KEY`: the recording /replay kept under KEY played
 // through a ReplaySource, with play / pause, a slider over its time, the speed and where it is.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The page as a PNG: its visible boxes painted onto one canvas at their places on the page —
 // background colours, borders, outlines and sharp box-shadow rings (the marks on value grids), text (word by word, in its font and colour), form values, every
 // canvas as drawn and every SVG (its computed fills and strokes written onto a copy). Nothing outside
@@ -7,14 +8,18 @@ import { fileName, saveBlob } from "./download.js";
 
 const SVG_PAINT = ["fill", "stroke", "stroke-width", "opacity", "font-size", "font-family", "font-weight", "text-anchor"];
 
-/** Draw `root` (an element) onto a new canvas, at the screen's pixel density. */
+/**
+ * Draw `root` (an element) onto a new canvas, at the screen's pixel density.
+ * @param {HTMLElement} root
+ * @returns {Promise<HTMLCanvasElement>}
+ */
 export async function pagePicture(root) {
   const box = root.getBoundingClientRect();
   const scale = window.devicePixelRatio || 1;
   const canvas = document.createElement("canvas");
   canvas.width = Math.ceil(box.width * scale);
   canvas.height = Math.ceil(box.height * scale);
-  const context = canvas.getContext("2d");
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   context.scale(scale, scale);
   context.translate(-box.left, -box.top);
   context.fillStyle = getComputedStyle(document.body).backgroundColor;
@@ -135,7 +140,11 @@ async function paintSvg(context, svg, box) {
 
 const transparent = (colour) => colour === "transparent" || /rgba\(.*,\s*0\)$/.test(colour);
 
-/** The "PNG" button: saves the picture of `root`. */
+/**
+ * The "PNG" button: saves the picture of `root`.
+ * @param {HTMLElement} button
+ * @param {HTMLElement} root
+ */
 export function bindPngExport(button, root) {
   button.addEventListener("click", async () => {
     const canvas = await pagePicture(root);

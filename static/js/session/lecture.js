@@ -1,3 +1,4 @@
+// @ts-check
 // Lecture mode: the driver's page state (its URL query, less the session) goes to the viewers as
 // `{"type": "view", "state": …}`, at most about ten times a second with the newest winning; a viewer
 // puts a received state into its own URL, keeping its own session. A detached viewer's URL also

@@ -1,82 +1,71 @@
+// @ts-check
 // Two sessions side by side, one per recurrent cell (nn.RNN and nn.LSTM) of the `memory` model,
-// with the same config but the cell: attached from the URL (`?rnn=ID&lstm=ID`) or created, driven
-// together (train, pause, step, reset) and replaced together when the config changes; a lecture's
-// viewer follows the presenter's pair (its ids arrive in the view state).
+// with the same config but the cell: a session handle each, attached from the URL (`?rnn=ID&lstm=ID`)
+// or created, driven together (train, pause, step, reset) and replaced together when the config
+// changes; a lecture's viewer follows the presenter's pair (its ids arrive in the view state).
 
-import { LiveSocket } from "../net/socket.js";
-import { createSession, endSession, storedToken } from "./session.js";
+import { SessionHandle } from "./handle.js";
 
 export const CELLS = ["rnn", "lstm"];
 const MODEL = "memory";
 
 /**
- * Open the pair. `handlers` get (cell, payload): onHello(cell, hello), onState(cell, state),
- * onFrame(cell, frame), onError(error), onAccess(driving); writeView(values) puts the ids into the URL
- * (the live page's, so that its link to share follows).
- * `create`: whether to create a pair when the URL names none (a viewer waits for `follow` instead).
- * Returns `{act(message), replace(config), follow(ids), driving}`.
+ * @typedef {object} PairHandlers
+ * @property {(cell: string, hello: any) => void} onHello
+ * @property {(cell: string, state: any) => void} onState
+ * @property {(cell: string, frame: any) => void} onFrame
+ * @property {(error: Error) => void} onError
+ * @property {(driving: boolean) => void} onAccess
+ * @property {(values: object) => void} writeView puts the ids into the URL (the live page's, so that its link follows)
  */
-export async function startMemoryPair(config, handlers, { create: creates = true } = {}) {
-  const pair = { sockets: {}, sessions: {}, roles: {} };
-  const params = new URLSearchParams(location.search);
 
-  function connect(cell, session) {
-    pair.sockets[cell]?.close();
-    pair.sessions[cell] = session;
-    pair.roles[cell] = "viewer";
-    const socket = new LiveSocket(session.id, { token: session.token });
-    pair.sockets[cell] = socket;
-    socket.on("role", ({ role }) => {
-      pair.roles[cell] = role;
-      handlers.onAccess(pair.driving);
-    });
-    socket.on("status", () => handlers.onAccess(pair.driving));
-    socket.on("hello", (hello) => handlers.onHello(cell, hello));
-    socket.on("state", (state) => handlers.onState(cell, state));
-    socket.on("frame", (frame) => handlers.onFrame(cell, frame));
-    socket.on("error", handlers.onError);
-    // The presenter replaced the pair (a new T): follow the cell's successor at once, without waiting
-    // for the view state that names the new pair.
-    socket.on("closed", ({ successor }) => {
-      if (successor && pair.sessions[cell]?.id === session.id) connect(cell, { id: successor, token: storedToken(successor) });
-    });
-    socket.connect();
-  }
+/**
+ * Open the pair. `create`: whether to create a pair when the URL names none (a viewer waits for
+ * `follow` instead). Resolves with `{act(message), replace(config), follow(ids), driving}`.
+ * @param {object} config @param {PairHandlers} handlers @param {{create?: boolean}} [opts]
+ */
+export async function startMemoryPair(config, handlers, { create = true } = {}) {
+  const handles = Object.fromEntries(CELLS.map((cell) => [cell, pairHandle(cell, handlers)]));
+  const driving = () => CELLS.every((cell) => handles[cell].driving);
+  for (const cell of CELLS) handles[cell].on("access", () => handlers.onAccess(driving()));
 
-  /** Show `next` ({cell: {id, token}}); sessions this tab drove before end, naming their successors. */
-  function switchTo(next) {
-    const old = { ...pair.sessions };
-    for (const cell of CELLS) connect(cell, next[cell]);
-    for (const cell of CELLS) if (old[cell]?.token) endSession(old[cell].id, old[cell].token, next[cell].id);
-  }
-
-  let latest = 0; // the newest create's number: an older one that finishes after it is ended unseen
-  async function create(nextConfig) {
-    const mine = ++latest;
-    const made = await Promise.all(CELLS.map((cell) => createSession(MODEL, { config: { ...nextConfig, cell } })));
-    if (mine !== latest) {
-      for (const { info, token } of made) endSession(info.id, token);
-      return;
-    }
-    switchTo(Object.fromEntries(CELLS.map((cell, k) => [cell, { id: made[k].info.id, token: made[k].token }])));
-    handlers.writeView(Object.fromEntries(CELLS.map((cell, k) => [cell, made[k].info.id])));
-  }
-
-  Object.defineProperty(pair, "driving", {
-    get: () => CELLS.every((cell) => pair.roles[cell] === "driver"),
-  });
-  pair.act = (message) => Promise.all(CELLS.map((cell) => pair.sockets[cell].request(message)));
-  pair.replace = create;
-  /** Show the pair `ids` ({rnn, lstm}), with this tab's tokens if it holds them. */
-  pair.follow = (ids) => {
-    if (CELLS.every((cell) => pair.sessions[cell]?.id === ids[cell])) return;
-    switchTo(Object.fromEntries(CELLS.map((cell) => [cell, { id: ids[cell], token: storedToken(ids[cell]) }])));
+  const pair = {
+    get driving() {
+      return driving();
+    },
+    /** @param {object} message */
+    act: (message) => Promise.all(CELLS.map((cell) => handles[cell].act(message))),
+    /** Replace both cells by sessions with `nextConfig`; an older replace finishing after a newer one is ended unseen. @param {object} nextConfig */
+    async replace(nextConfig) {
+      const made = await Promise.all(CELLS.map((cell) => handles[cell].create({ ...nextConfig, cell })));
+      if (made.some((one) => one === null)) {
+        for (const one of made) if (one) handles.rnn.store.end(one.info.id, one.token);
+        return;
+      }
+      CELLS.forEach((cell, k) => handles[cell].switchTo({ id: made[k].info.id, token: made[k].token }));
+      handlers.writeView(Object.fromEntries(CELLS.map((cell, k) => [cell, made[k].info.id])));
+    },
+    /** Show the pair `ids` ({rnn, lstm}), with this tab's tokens if it holds them. @param {Record<string, string>} ids */
+    follow(ids) {
+      for (const cell of CELLS) {
+        const handle = handles[cell];
+        if (ids[cell] !== handle.session?.id) handle.switchTo({ id: ids[cell], token: handle.store.token(ids[cell]) });
+      }
+    },
   };
 
-  if (CELLS.every((cell) => params.get(cell))) {
-    for (const cell of CELLS) connect(cell, { id: params.get(cell), token: storedToken(params.get(cell)) });
-  } else if (creates) {
-    await create(config);
-  }
+  const params = new URLSearchParams(location.search);
+  if (CELLS.every((cell) => params.get(cell))) for (const cell of CELLS) handles[cell].attach(params.get(cell));
+  else if (create) await pair.replace(config);
   return pair;
+}
+
+/** The handle of one cell's session, its messages handed on with the cell's name. @param {string} cell @param {PairHandlers} handlers */
+function pairHandle(cell, handlers) {
+  const handle = new SessionHandle({ model: MODEL, key: cell });
+  handle.on("hello", (hello) => handlers.onHello(cell, hello));
+  handle.on("state", (state) => handlers.onState(cell, state));
+  handle.on("frame", (frame) => handlers.onFrame(cell, frame));
+  handle.on("error", handlers.onError);
+  return handle;
 }

@@ -1,89 +1,117 @@
-// Which session a model page shows, and whether this tab drives it.
+// @ts-check
+// The server's session endpoints and this tab's control tokens.
 //
-// `?session=ID` in the URL attaches to that session: as its driver when this tab's
-// sessionStorage holds its control token, else as a viewer. Without it a new session is created
-// (POST /api/sessions), its token kept in sessionStorage and its id put into the URL.
+// A session is created with POST /api/sessions (or copied with POST …/fork); its control token is
+// kept in sessionStorage, so that this tab drives it (and a reload too) while others watch. Ending
+// it (DELETE with the token) may name a successor that its viewers follow.
 
 const TOKEN_PREFIX = "nnlive.token.";
 const PRESENTER_PREFIX = "nnlive.presenter.";
 
-/** The session to show: `{id, token}` (token null for a viewer). Creates one when the URL names none. */
-export async function openSession(model, { seed = 0, config = {} } = {}) {
-  const url = new URL(location.href);
-  const id = url.searchParams.get("session");
-  if (id) return { id, token: storedToken(id) };
-
-  const { info, token } = await createSession(model, { seed, config });
-  url.searchParams.set("session", info.id);
-  history.replaceState(null, "", url);
-  return { id: info.id, token };
-}
-
-/** The control token this tab holds for session `id`, or null. */
-export function storedToken(id) {
-  return sessionStorage.getItem(TOKEN_PREFIX + id);
-}
+/** @typedef {{id: string, token: string|null, followed?: boolean}} SessionRef a session shown: its id, this tab's token (null: watched) */
+/** @typedef {{id: string, [key: string]: any}} SessionInfo the server's description of a session */
+/** @typedef {Error & {code?: string, field?: string, status?: number}} ServerError a refusal with the server's code and field */
 
 /**
- * The presenter number this tab had in session `id` (so that a reload keeps its control), or null.
- * It is taken out of sessionStorage: a tab duplicated from this one (which copies the storage) must
- * not take this tab's number and control; the page puts it back when it goes (`keepPresenter`).
+ * @typedef {object} SessionStore
+ * @property {(model: string, opts?: {seed?: number, config?: object}) => Promise<{info: SessionInfo, token: string}>} create
+ * @property {(id: string) => Promise<{info: SessionInfo, token: string}>} fork
+ * @property {(id: string, token: string, successor?: string|null) => Promise<void>} end
+ * @property {(id: string) => string|null} token
+ * @property {(id: string) => number|null} takePresenter
+ * @property {(id: string, number: number) => void} keepPresenter
+ * @property {(id: string, token: string) => void} releaseOnLeave
  */
-export function takePresenter(id) {
-  const number = Number(sessionStorage.getItem(PRESENTER_PREFIX + id));
-  sessionStorage.removeItem(PRESENTER_PREFIX + id);
-  return number > 0 ? number : null;
-}
-
-/** Remember this tab's presenter number in session `id` (for the page that loads next in this tab). */
-export function keepPresenter(id, number) {
-  sessionStorage.setItem(PRESENTER_PREFIX + id, String(number));
-}
 
 /**
- * Create a session (POST /api/sessions) and keep its token in sessionStorage. Resolves with
- * `{info, token}`; a refusal rejects with an Error carrying the server's `code`, `field` and `status`.
+ * The session endpoints over `fetch`, tokens kept in `storage` (tests pass fakes of both).
+ * @param {{fetch?: typeof globalThis.fetch, storage?: Storage, onLeave?: (run: () => void) => void}} [deps]
+ * @returns {SessionStore}
  */
-export async function createSession(model, { seed = 0, config = {} } = {}) {
-  return postSession("/api/sessions", { model, config, seed });
-}
-
-/** Copy session `id` with its current weights (POST /api/sessions/{id}/fork); as createSession. */
-export async function forkSession(id) {
-  return postSession(`/api/sessions/${encodeURIComponent(id)}/fork`, {});
-}
-
-async function postSession(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const reply = await response.json();
-  if (!response.ok) {
-    const { code, message, field } = reply.error ?? {};
-    throw Object.assign(new Error(message ?? response.statusText), { code, field, status: response.status });
+export function sessionStore({
+  fetch = (...args) => globalThis.fetch(...args),
+  storage = globalThis.sessionStorage,
+  onLeave = (/** @type {() => void} */ run) => globalThis.addEventListener?.("pagehide", run),
+} = {}) {
+  /** @type {Set<string>} sessions this page releases when it goes */
+  const releasing = new Set();
+  /** @param {string} url @param {object} body */
+  async function post(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const reply = await response.json();
+    if (!response.ok) {
+      const { code, message, field } = reply.error ?? {};
+      throw Object.assign(new Error(message ?? response.statusText), { code, field, status: response.status });
+    }
+    const { token, ...info } = reply;
+    storage.setItem(TOKEN_PREFIX + info.id, token);
+    return { info, token };
   }
-  const { token, ...info } = reply;
-  sessionStorage.setItem(TOKEN_PREFIX + info.id, token);
-  return { info, token };
+
+  return {
+    create: (model, { seed = 0, config = {} } = {}) => post("/api/sessions", { model, config, seed }),
+    fork: (id) => post(`/api/sessions/${encodeURIComponent(id)}/fork`, {}),
+    async end(id, token, successor = null) {
+      storage.removeItem(TOKEN_PREFIX + id);
+      storage.removeItem(PRESENTER_PREFIX + id);
+      const query = successor ? `?successor=${encodeURIComponent(successor)}` : "";
+      await fetch(`/api/sessions/${encodeURIComponent(id)}${query}`, {
+        method: "DELETE",
+        headers: { Authorization: `Bearer ${token}` },
+      }).catch(() => {});
+    },
+    token: (id) => storage.getItem(TOKEN_PREFIX + id),
+    // Taken out of the storage: a tab duplicated from this one (which copies the storage) must not
+    // take this tab's number and control; the page puts it back when it goes (`keepPresenter`).
+    takePresenter(id) {
+      const number = Number(storage.getItem(PRESENTER_PREFIX + id));
+      storage.removeItem(PRESENTER_PREFIX + id);
+      return number > 0 ? number : null;
+    },
+    keepPresenter: (id, number) => storage.setItem(PRESENTER_PREFIX + id, String(number)),
+    // When this page goes away, the server is asked to end the session once nobody needs it: it keeps
+    // it while it is shared, training or queued, and while this tab reloads (it presents the token again).
+    releaseOnLeave(id, token) {
+      if (releasing.has(id)) return;
+      releasing.add(id);
+      onLeave(() => {
+        if (storage.getItem(TOKEN_PREFIX + id) !== token) return; // this tab ended it already
+        fetch(`/api/sessions/${encodeURIComponent(id)}/release`, {
+          method: "POST",
+          keepalive: true,
+          headers: { Authorization: `Bearer ${token}` },
+        }).catch(() => {});
+      });
+    },
+  };
 }
+
+/** @type {SessionStore|null} */
+let browserStore = null;
+/** This page's store: the browser's fetch and sessionStorage. */
+export const pageStore = () => (browserStore ??= sessionStore());
+
+/**
+ * Create a session and keep its token; a refusal rejects with the server's `code`, `field`, `status`.
+ * @param {string} model @param {{seed?: number, config?: object}} [opts]
+ */
+export const createSession = (model, opts) => pageStore().create(model, opts);
+
+/** The control token this tab holds for session `id`, or null. @param {string} id */
+export const storedToken = (id) => pageStore().token(id);
 
 /**
  * End a session this tab drives (DELETE with its token) and forget the token; failures are ignored.
  * A `successor` (the session replacing it) is passed on to its viewers so that they can follow.
+ * @param {string} id @param {string} token @param {string|null} [successor]
  */
-export async function endSession(id, token, successor = null) {
-  sessionStorage.removeItem(TOKEN_PREFIX + id);
-  sessionStorage.removeItem(PRESENTER_PREFIX + id);
-  const query = successor ? `?successor=${encodeURIComponent(successor)}` : "";
-  await fetch(`/api/sessions/${encodeURIComponent(id)}${query}`, {
-    method: "DELETE",
-    headers: { Authorization: `Bearer ${token}` },
-  }).catch(() => {});
-}
+export const endSession = (id, token, successor = null) => pageStore().end(id, token, successor);
 
-/** The link that lets others watch this session. */
+/** The link that lets others watch this session. @param {string} sessionId */
 export function viewerLink(sessionId) {
   const url = new URL(location.pathname, location.origin);
   url.searchParams.set("session", sessionId);

@@ -1,11 +1,12 @@
+// @ts-check
 // The presenter's share panel: a "Share" toggle in the session bar opens the viewer link as a QR code
 // large enough to scan from the back of a lecture hall, with the link printed under it; below it the
 // connected presenters (control can be handed to one of them), closing or reopening the room, and
 // ending the session for everyone.
 
 import { setText } from "../ui/i18n.js";
-import { element } from "../views/dom.js";
-import { drawQr } from "../views/qrcode.js";
+import { element } from "../views/parts/dom.js";
+import { drawQr } from "../views/parts/qrcode.js";
 
 /**
  * Bind the panel's elements. `setLink(url)` shows a new viewer link; `setEnabled(on)` shows the

@@ -1,10 +1,15 @@
+// @ts-check
 // The view state of a page in its URL query, so that a link reproduces the view: parsing values
 // back by the type of their defaults (or of the catalog's config fields), writing them with
 // history.replaceState (no new history entry per click).
 
-/** A query value parsed like `example` (a number, a boolean "1"/"0", or text); undefined if absent or bad. */
+/** A query value parsed like `example` (a number, a boolean "1"/"0", a list of numbers "2,3,1", or text); undefined if absent or bad. */
 function parseLike(text, example) {
   if (text === null) return undefined;
+  if (Array.isArray(example)) {
+    const items = text.split(",").map(Number);
+    return text.trim() !== "" && items.every(Number.isFinite) ? items : undefined;
+  }
   if (typeof example === "number") {
     const value = Number(text);
     return text.trim() !== "" && Number.isFinite(value) ? value : undefined;

@@ -1,3 +1,4 @@
+// @ts-check
 // A model page's config form: inputs named after the catalog's config fields (bounds and choices
 // from GET /api/models), showing the session's config. A change hands every value to the page,
 // which asks for a new session; a refusal shows the server's message next to the field it names
@@ -6,9 +7,10 @@
 import { setText } from "./i18n.js";
 import { errorKey } from "./status.js";
 
-/** A form element's value: numbers as numbers, checkboxes as booleans, the rest as text. */
+/** A form element's value: numbers as numbers, checkboxes as booleans, `data-kind="list"` as a list of numbers ("2, 3, 1"), the rest as text. */
 function valueOf(input) {
   if (input.type === "checkbox") return input.checked;
+  if (input.dataset.kind === "list") return input.value.split(/[\s,]+/).filter(Boolean).map(Number);
   if (input.type === "number") return Number(input.value);
   return input.value;
 }
@@ -50,7 +52,7 @@ export function bindConfigForm(form, onChange) {
      * → padding). Returns false when the form has no place for it (the page shows it elsewhere).
      */
     showError(error) {
-      const name = String(error.field ?? "").replace(/^config\./, "");
+      const name = String(error.field ?? "").replace(/^config\./, "").replace(/\[\d+\]$/, "");
       const slot = errorSlot(name);
       if (!slot) return false;
       setText(slot, errorKey(error.code), { message: error.message });

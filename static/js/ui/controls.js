@@ -1,3 +1,4 @@
+// @ts-check
 // Training controls shared by model pages: Train/Pause, Step, Reset, hyperparameters, the
 // gradient toggle, and their keyboard shortcuts. They speak protocol messages through `act`.
 
@@ -117,7 +118,7 @@ export function bindShortcuts(controls, isEnabled) {
 export function bindKeys(actions, isEnabled) {
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat || !isEnabled()) return;
-    if (event.target.closest?.("input, select, textarea, [contenteditable]")) return;
+    if (/** @type {Element} */ (event.target).closest?.("input, select, textarea, [contenteditable]")) return;
     const action = actions[event.key.length === 1 ? event.key.toLowerCase() : event.key];
     if (!action) return;
     event.preventDefault();

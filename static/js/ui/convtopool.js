@@ -1,3 +1,4 @@
+// @ts-check
 // /conv's output handed on to /pool: the ReLU map of the frame shown ([O, H′, W′]) kept in this
 // tab's sessionStorage — its numbers as a plain array, its shape, and where it came from (the
 // convolution's numbers, the /conv address) — and the /pool address whose settings fit it

@@ -1,3 +1,4 @@
+// @ts-check
 // The one translation layer for every text on screen (English and Simplified Chinese).
 //
 // Catalogs are flat JSON objects {key: text} in /static/i18n/<lang>.json, shared with the
@@ -101,7 +102,7 @@ function storedLanguage() {
 }
 
 function markSwitches(lang) {
-  for (const button of document.querySelectorAll("[data-lang]")) {
+  for (const button of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("[data-lang]"))) {
     button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
   }
 }
@@ -126,7 +127,7 @@ export async function initI18n() {
     language = embedded.dataset.lang;
     catalogs.set(language, JSON.parse(embedded.textContent));
   }
-  for (const button of document.querySelectorAll("[data-lang]")) {
+  for (const button of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("[data-lang]"))) {
     button.addEventListener("click", () => setLanguage(button.dataset.lang));
   }
   const stored = storedLanguage();

@@ -1,3 +1,4 @@
+// @ts-check
 // An animation clock over positions 0 … count − 1: play (one position every 1/speed seconds,
 // stopping at the last), pause, step either way, jump. It only counts; the page draws.
 

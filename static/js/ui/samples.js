@@ -1,3 +1,4 @@
+// @ts-check
 // The dataset sample picker (templates/_sample_picker.html): split, index, Show, Random.
 
 /**
@@ -8,8 +9,8 @@
 export function bindSamplePicker(act, getDataset, onShown) {
   const byId = (id) => document.getElementById(id);
   const form = byId("sample-picker");
-  const split = byId("sample-split");
-  const index = byId("sample-index");
+  const split = /** @type {HTMLSelectElement} */ (byId("sample-split"));
+  const index = /** @type {HTMLInputElement} */ (byId("sample-index"));
   const random = byId("sample-random");
   const show = () => act({ type: "sample", split: split.value, index: Number(index.value) }).then(onShown, () => {});
   form.addEventListener("submit", (event) => {
@@ -17,20 +18,20 @@ export function bindSamplePicker(act, getDataset, onShown) {
     show();
   });
   random.addEventListener("click", () => {
-    index.value = Math.floor(Math.random() * (getDataset()?.[split.value] ?? 1));
+    index.value = String(Math.floor(Math.random() * (getDataset()?.[split.value] ?? 1)));
     show();
   });
   split.addEventListener("change", () => {
     const dataset = getDataset();
-    if (dataset) index.max = dataset[split.value] - 1;
+    if (dataset) index.max = String(dataset[split.value] - 1);
   });
   return {
     setEnabled(enabled) {
-      for (const element of form.querySelectorAll("select, input, button")) element.disabled = !enabled;
+      for (const element of /** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll("select, input, button"))) element.disabled = !enabled;
     },
     setDataset(dataset) {
       random.hidden = !dataset;
-      if (dataset) index.max = dataset[split.value] - 1;
+      if (dataset) index.max = String(dataset[split.value] - 1);
     },
   };
 }

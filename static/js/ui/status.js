@@ -1,3 +1,4 @@
+// @ts-check
 // What a model page tells its user about the connection and about refusals: the connection pill
 // and the notice line, both through the translation layer.
 

@@ -1,16 +1,19 @@
+// @ts-check
 // Every head of every layer at once: a layers × heads grid of small T×T attention maps (rows: layers,
 // columns: heads, numbered along the edges). Click or Enter picks a head; the arrow keys move the pick;
 // the picked head is outlined.
 
 import { setText } from "../ui/i18n.js";
-import { element } from "./dom.js";
-import { paintRaster } from "./raster.js";
+import { element } from "./parts/dom.js";
+import { paintRaster } from "./parts/raster.js";
 
 const THUMB_PX = 64; // canvas pixels per thumbnail side, whatever the token count
 
 /**
  * Mount an empty grid into `el`; `onPick(layer, head)` when the user picks a head; `cornerKey`: the
  * i18n key of the text where the layer numbers meet the head numbers.
+ * @param {HTMLElement} el
+ * @param {{onPick: (layer: number, head: number) => void, cornerKey: string}} opts
  */
 export function mount(el, { onPick, cornerKey }) {
   const grid = element("div", "attentiongrid-grid");
@@ -36,6 +39,8 @@ export function mount(el, { onPick, cornerKey }) {
 /**
  * Paint `weights` ([layers, heads, T, T], flat) on `scale`, one thumbnail per head, and outline
  * `picked` ([layer, head]).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{weights: ArrayLike<number>, layers: number, heads: number, tokens: number, scale: import('../math/colormap.js').Scale, picked: [number, number]}} props
  */
 export function update(view, { weights, layers, heads, tokens, scale, picked }) {
   ensureCanvases(view, layers, heads);
@@ -52,7 +57,10 @@ export function pick(view, picked) {
   }
 }
 
-/** Remove the grid. */
+/**
+ * Remove the grid.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

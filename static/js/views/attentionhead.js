@@ -1,10 +1,11 @@
+// @ts-check
 // One attention head between the tokens: as a heatmap (row = the query token, column = the key token
 // it attends to, on a canvas with the tokens written along both edges) or as lines from each token on
 // the left to each token on the right, a line's opacity being the weight. Hovering a token or a cell
 // reports the weight; in lines mode a hovered token on the left keeps only its own lines.
 
 import { colorOf } from "../math/colormap.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const CELL_PX = [12, 28]; // canvas pixels per heatmap cell, shrinking for long inputs down to the first
@@ -15,7 +16,11 @@ const LINES_WIDTH = 420;
 const FONT_PX = 13;
 const FONT_FAMILY = "ui-monospace, Menlo, Consolas, monospace";
 
-/** Mount into `el`. `describe(query, key)` → text for the readout of one weight. */
+/**
+ * Mount into `el`. `describe(query, key)` → text for the readout of one weight.
+ * @param {HTMLElement} el
+ * @param {{describe: (query: number, key: number) => string}} opts
+ */
 export function mount(el, { describe }) {
   const canvas = element("canvas", "attentionhead-heat");
   const svg = document.createElementNS(SVG, "svg");
@@ -26,7 +31,7 @@ export function mount(el, { describe }) {
   const view = { root, canvas, svg, readout, describe, tokens: [], geometry: null };
   canvas.addEventListener("pointermove", (event) => {
     const cell = cellAt(view, event);
-    readout.textContent = cell ? describe(...cell) : "";
+    readout.textContent = cell ? describe(cell[0], cell[1]) : "";
   });
   canvas.addEventListener("pointerleave", () => {
     readout.textContent = "";
@@ -37,6 +42,8 @@ export function mount(el, { describe }) {
 /**
  * Draw `weights` (the T×T block starting at `start` of a flat array: row = query, column = key)
  * between `tokens`, as `mode` "heatmap" or "lines"; heatmap colours on `scale` (from colormap.js).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{tokens: string[], weights: ArrayLike<number>, start: number, mode: string, scale: import('../math/colormap.js').Scale}} props
  */
 export function update(view, { tokens, weights, start, mode, scale }) {
   view.tokens = tokens;
@@ -49,7 +56,10 @@ export function update(view, { tokens, weights, start, mode, scale }) {
   else drawLines(view);
 }
 
-/** Remove the view. */
+/**
+ * Remove the view.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -1,10 +1,15 @@
+// @ts-check
 // Bars: the class probabilities, the predicted class highlighted, the true label marked when known.
 
 import { setText } from "../ui/i18n.js";
 import { formatPercent } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
-/** Mount one bar per class (`classes`: their labels, e.g. the digits "0"…"9") into `el`. */
+/**
+ * Mount one bar per class (`classes`: their labels, e.g. the digits "0"…"9") into `el`.
+ * @param {HTMLElement} el
+ * @param {{classes: string[]}} opts
+ */
 export function mount(el, { classes }) {
   const prediction = element("span", "bars-prediction");
   const truth = element("span", "bars-truth");
@@ -25,8 +30,12 @@ export function mount(el, { classes }) {
   return { root, classes, rows, prediction, truth };
 }
 
-/** Show `probs` (one per class), the predicted class `pred` and the true `label` (or null). */
-export function update(view, probs, pred, label) {
+/**
+ * Show `probs` (one per class), the predicted class `pred` and the true `label` (or null).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{probs: ArrayLike<number>, pred: number, label?: number | null}} props
+ */
+export function update(view, { probs, pred, label = null }) {
   view.rows.forEach(({ row, fill, value, marker }, i) => {
     fill.style.width = `${(probs[i] * 100).toFixed(2)}%`;
     value.textContent = formatPercent(probs[i]);
@@ -42,7 +51,10 @@ export function update(view, probs, pred, label) {
   else setText(view.truth, pred === label ? "probs.label_right" : "probs.label_wrong", { digit: view.classes[label] });
 }
 
-/** Remove the bars. */
+/**
+ * Remove the bars.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -1,10 +1,11 @@
+// @ts-check
 // The mini-batch as a table: per sample its input values and target (editable by the driver), its loss
 // (reduction "none") and ∂loss/∂input, all as the server computed them. An edit hands the whole batch
 // to `onEdit(input, target)` as nested lists.
 
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /** Mount into `el`. */
 export function mount(el, { onEdit }) {

@@ -1,14 +1,19 @@
+// @ts-check
 // A generated text as coloured characters: the prompt in grey, then one cell per generated
 // character with its background from a colour scale (the drawn character's probability, or one
 // hidden unit), the chosen position framed. Click or arrow keys pick a position.
 
 import { colorOf, inkOn } from "../math/colormap.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 // In running text only the characters that would vanish get a sign; a space stays a (coloured) space.
 const SIGNS = { "\n": "↵", "\t": "⇥", "\r": "␍" };
 
-/** Mount into `el`; `onPick(t)` runs when a position is clicked. */
+/**
+ * Mount into `el`; `onPick(t)` runs when a position is clicked.
+ * @param {HTMLElement} el
+ * @param {{onPick: (t: number) => void}} opts
+ */
 export function mount(el, { onPick }) {
   const prompt = element("span", "charrnn-prompt-chars");
   const body = element("span", "charrnn-chars");
@@ -33,6 +38,8 @@ function cell(char, t) {
 /**
  * Show `chars` after `prompt`, coloured by `values[t]` on `scale`, position `selected` framed.
  * The cells are rebuilt only when the characters change.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{prompt: string, chars: string[], values: ArrayLike<number>, scale: import('../math/colormap.js').Scale, selected: number}} props
  */
 export function update(view, { prompt, chars, values, scale, selected }) {
   if (view.chars !== chars) {
@@ -52,7 +59,10 @@ export function update(view, { prompt, chars, values, scale, selected }) {
   view.selected = selected;
 }
 
-/** Remove the view. */
+/**
+ * Remove the view.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -1,15 +1,21 @@
+// @ts-check
 // Contour plot of a 2-D function: the server's grid of f values painted in bands of log(1 + f − min)
 // with their edges drawn as contour lines, the optimizers' paths and points over it, the minima, the
 // start, and an arrow along −∇f at one point. A click reports the (x, y) under it.
 
 import { colorOf } from "../math/colormap.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const LEVELS = 16;
 const ARROW_PX = 48;
+/** @type {{kind: "sequential", min: number, max: number}} */
 const SCALE = { kind: "sequential", min: 0, max: LEVELS - 1 };
 
-/** Mount into `el`; `onPick(x, y)` gets a clicked point in the function's coordinates. */
+/**
+ * Mount into `el`; `onPick(x, y)` gets a clicked point in the function's coordinates.
+ * @param {HTMLElement} el
+ * @param {{label?: string, onPick?: (x: number, y: number) => void}} [opts]
+ */
 export function mount(el, { label = "", onPick = () => {} } = {}) {
   const canvas = element("canvas", "contour-canvas");
   canvas.setAttribute("role", "img");
@@ -65,7 +71,8 @@ function draw(view) {
   }
   const context = canvas.getContext("2d");
   context.putImageData(view.background, 0, 0);
-  const px = ([x, y]) => [((x - x0) / (x1 - x0)) * width, ((y1 - y) / (y1 - y0)) * height];
+  /** @param {ArrayLike<number>} p a point (x, y) → canvas pixels */
+  const px = (p) => /** @type {[number, number]} */ ([((p[0] - x0) / (x1 - x0)) * width, ((y1 - p[1]) / (y1 - y0)) * height]);
   for (const minimum of props.minima) mark(context, px(minimum), "#fff", 5);
   mark(context, px(props.start), "#000", 4);
   for (const { points, color, diverged } of props.paths) drawPath(context, points, px, color, diverged);

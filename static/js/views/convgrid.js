@@ -1,3 +1,4 @@
+// @ts-check
 // Convolution grid: the planes of a [N, H, W] tensor drawn on canvases, one cell per value,
 // sized to fill the box (numbers to 3 decimals inside the cells when they are large enough to
 // read, colour alone when not). For the convolution it can also show a ring of zero padding (grey, hatched,
@@ -7,8 +8,8 @@
 import { colorOf, inkOn } from "../math/colormap.js";
 import { setText } from "../ui/i18n.js";
 import { formatFixed } from "../math/numbers.js";
-import { element } from "./dom.js";
-import { attachReadout } from "./readout.js";
+import { element } from "./parts/dom.js";
+import { attachReadout } from "./parts/readout.js";
 
 const MAX_CELL_PX = 64;
 const NUMBERS_MIN_CELL_PX = 30;
@@ -26,6 +27,7 @@ const FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif";
 
 /**
  * Mount an empty grid into `el`.
+ * @param {HTMLElement} el
  * @param {{label?: string, caption?: Function, onPick?: Function, describe?: Function}} opts
  *   label: the tensor's name (data-tensor, for tests and styling); caption(plane) → {key, params}:
  *   the i18n text under each plane; onPick(plane, row, col) and describe(plane, row, col) → text:
@@ -59,7 +61,10 @@ export function update(view, { values, shape, scale, padding = 0, unreached = [[
   draw(view);
 }
 
-/** Remove the grid. */
+/**
+ * Remove the grid.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.resize.disconnect();
   view.root.remove();
@@ -200,7 +205,7 @@ function hatchPattern(context) {
   const tile = document.createElement("canvas");
   tile.width = 8;
   tile.height = 8;
-  const g = tile.getContext("2d");
+  const g = /** @type {CanvasRenderingContext2D} */ (tile.getContext("2d"));
   g.strokeStyle = PAD_HATCH;
   g.lineWidth = 1.2;
   g.beginPath();

@@ -1,15 +1,19 @@
+// @ts-check
 // Products: the arithmetic of one output cell of a convolution. Per input channel, the f×f
 // element-wise products x·w of its window (padding taps grey, x = 0) and their sum; then the
 // sum over channels plus the bias, next to the value PyTorch computed, and ReLU of it.
 
 import { setText } from "../ui/i18n.js";
 import { formatFixed } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 // Sums agree with the server's value when they differ by less than this (float32 rounding).
 const TOLERANCE = 1e-4;
 
-/** Mount an empty view into `el`. */
+/**
+ * Mount an empty view into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const heading = element("p", "convproducts-heading");
   const channels = element("div", "convproducts-channels");
@@ -44,6 +48,8 @@ export function mount(el) {
 /**
  * Show output cell `cell` {o, row, col}: `computation` from convgeometry.cellProducts, `kernel`
  * f, and the server's `value` (pre-activation) and `relu` for that cell.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{cell: {o: number, row: number, col: number}, computation: any, kernel: number, value: number, relu: number}} props
  */
 export function update(view, { cell, computation, kernel, value, relu }) {
   const { o, row, col } = cell;
@@ -68,7 +74,10 @@ export function update(view, { cell, computation, kernel, value, relu }) {
   view.relu.textContent = `max(0, ${formatFixed(value)}) = ${formatFixed(relu)}`;
 }
 
-/** Remove the view. */
+/**
+ * Remove the view.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

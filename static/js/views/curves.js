@@ -1,18 +1,22 @@
+// @ts-check
 // Curves: one uPlot line chart of a few series over optimizer steps (train loss + val loss, …),
 // with a legend (translated labels, latest values) of its own.
 
-import uPlot from "../../vendor/uplot/uPlot.esm.js";
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
+import { Plot } from "./parts/plot.js";
 
 // Past this many steps, every other point is dropped (sparse series keep all theirs).
 const MAX_POINTS = 4000;
 const AXIS_FONT = "15px system-ui, sans-serif";
 
+/** @typedef {{series: number, step: number, value: number | null}} Point a value of series `series` (its index) at `step` */
+
 /**
  * Mount a chart into `el`.
- * @param {{series: {key?: string, label?: string, color: string, sparse?: boolean}[], range?: [number, number], height?: number}} opts
+ * @param {HTMLElement} el
+ * @param {{series: {key?: string, label?: string, color: string, sparse?: boolean}[], range?: [number, number] | null, height?: number}} opts
  *   key: i18n key of the series' label (or label: its text as is, e.g. a name the user chose);
  *   sparse: few points, drawn as dots too (validation).
  */
@@ -30,15 +34,20 @@ export function mount(el, { series, range = null, height = 220 }) {
   const root = element("div", "curves", element("ul", "curves-legend", ...items), plotBox);
   el.append(root);
 
-  const view = { root, series, latest, steps: [], columns: series.map(() => []), plot: null, resize: null };
-  view.plot = new uPlot(chartOptions(series, range, plotBox.clientWidth || 300, height), chartData(view), plotBox);
-  view.resize = new ResizeObserver(() => view.plot.setSize({ width: plotBox.clientWidth, height }));
-  view.resize.observe(plotBox);
-  return view;
+  /** @type {{steps: number[], columns: (number | null)[][]}} */
+  const data = { steps: [], columns: series.map(() => []) };
+  const plot = new Plot(chartOptions(series, range, plotBox.clientWidth || 300, height), chartData(data), plotBox);
+  const resize = new ResizeObserver(() => plot.setSize({ width: plotBox.clientWidth, height }));
+  resize.observe(plotBox);
+  return Object.assign(data, { root, series, latest, plot, resize });
 }
 
-/** Add points `[{series, step, value}]`; a point at a step already present replaces its value. */
-export function update(view, points) {
+/**
+ * Add `points`; a point at a step already present replaces its value.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{points: Point[]}} props
+ */
+export function update(view, { points }) {
   if (points.length === 0) return;
   for (const { series, step, value } of points) setPoint(view, series, step, value);
   if (view.steps.length > MAX_POINTS) thin(view);
@@ -57,7 +66,10 @@ export function clear(view) {
   view.plot.setData(chartData(view));
 }
 
-/** Remove the chart. */
+/**
+ * Remove the chart.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.resize.disconnect();
   view.plot.destroy();

@@ -1,9 +1,10 @@
+// @ts-check
 // Drag bars: one bar per input value of the mini-batch, up from zero (down when negative), with each
 // value's target marked; the driver drags a bar to a new height, and `onDrag(index, value)` gets it on
 // release (the server answers with the new losses).
 
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const HEIGHT = 180;
 const COLORS = { bar: "#0072B2", dragged: "#D55E00", target: "#000" };

@@ -1,9 +1,10 @@
+// @ts-check
 // Drawpad: draw a digit with mouse, finger or pen (pointer events, a thick round brush).
 // While drawing it emits, at most once per animation frame, the drawing as 32 rows of 32 numbers
 // in [0, 1] (ink = 1), each the average ink over its block of canvas pixels.
 
 import { setAttributeText, setText } from "../ui/i18n.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const GRID = 32;
 const PIXELS_PER_CELL = 10;
@@ -12,6 +13,7 @@ const BRUSH = SIZE * 0.075;
 
 /**
  * Mount a drawing canvas and a clear button into `el`.
+ * @param {HTMLElement} el
  * @param {{onDraw: (grid: number[][]) => void, onClear?: () => void}} opts
  */
 export function mount(el, { onDraw, onClear = () => {} }) {
@@ -26,7 +28,7 @@ export function mount(el, { onDraw, onClear = () => {} }) {
   const root = element("div", "drawpad", canvas, clearButton);
   el.append(root);
 
-  const context = canvas.getContext("2d", { willReadFrequently: true });
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d", { willReadFrequently: true }));
   context.lineCap = "round";
   context.lineJoin = "round";
   context.lineWidth = BRUSH;
@@ -56,7 +58,11 @@ export function mount(el, { onDraw, onClear = () => {} }) {
   return view;
 }
 
-/** Enable or disable drawing (`{disabled}`: viewers watch without drawing). */
+/**
+ * Enable or disable drawing (`{disabled}`: viewers watch without drawing).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{disabled: boolean}} props
+ */
 export function update(view, { disabled }) {
   view.disabled = disabled;
   view.clearButton.disabled = disabled;
@@ -69,7 +75,10 @@ export function clear(view) {
   view.last = null;
 }
 
-/** Remove the pad. */
+/**
+ * Remove the pad.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   cancelAnimationFrame(view.frameRequest);
   view.root.remove();

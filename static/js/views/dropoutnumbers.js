@@ -1,10 +1,11 @@
+// @ts-check
 // Dropout's numbers, side by side: the scale factor 1/(1 − p) with the ratio y ÷ x measured on the
 // kept units of the frame, the fraction of units kept against 1 − p, and three means — of the
 // input, of this mask's output, and of the output averaged over many masks.
 
 import { setText } from "../ui/i18n.js";
 import { formatPercent, formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /** A labelled big number: `{root, label, value, note}`. */
 function figure(className) {
@@ -14,7 +15,10 @@ function figure(className) {
   return { root: element("div", `dropoutnumbers-figure ${className}`, label, value, note), label, value, note };
 }
 
-/** Mount the empty numbers into `el`. */
+/**
+ * Mount the empty numbers into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const parts = {
     scale: figure("scale"),
@@ -68,7 +72,10 @@ export function update(view, { mode, p, kept, units, meanInput, meanOutput, mean
   view.meanOverMasks.note.textContent = relative(meanOverMasks, meanInput);
 }
 
-/** Remove the numbers. */
+/**
+ * Remove the numbers.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -1,14 +1,16 @@
+// @ts-check
 // Feature maps: a [C, H, W] tensor (or [..., H, W], e.g. C1's kernels [6, 1, 5, 5]) as a grid of
 // small canvases, one per map, upscaled nearest-neighbour so every value stays a crisp square.
 
 import { t } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
-import { paintRaster } from "./raster.js";
-import { attachReadout } from "./readout.js";
+import { element } from "./parts/dom.js";
+import { paintRaster } from "./parts/raster.js";
+import { attachReadout } from "./parts/readout.js";
 
 /**
  * Mount an empty grid into `el`.
+ * @param {HTMLElement} el
  * @param {{size?: number, columns?: number}} opts size: about how many canvas pixels wide each
  *   map is drawn; columns: maps per row (default ⌈√C⌉).
  */
@@ -19,8 +21,12 @@ export function mount(el, { size = 84, columns = null } = {}) {
   return { root, grid, size, columns, canvases: [], values: null, shape: null };
 }
 
-/** Draw `values` (flat, row-major) of `shape` [..., H, W] with a colour scale from scaleFor. */
-export function update(view, values, shape, scale) {
+/**
+ * Draw `values` (flat, row-major) of `shape` [..., H, W] with a colour scale from scaleFor.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ArrayLike<number>, shape: number[], scale: import('../math/colormap.js').Scale}} props
+ */
+export function update(view, { values, shape, scale }) {
   const [height, width] = shape.slice(-2);
   const count = shape.slice(0, -2).reduce((n, d) => n * d, 1);
   view.values = values;
@@ -31,7 +37,10 @@ export function update(view, values, shape, scale) {
   }
 }
 
-/** Remove the grid. */
+/**
+ * Remove the grid.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

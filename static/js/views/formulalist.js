@@ -1,8 +1,9 @@
+// @ts-check
 // Formula list: labelled formulas with their numbers (an update rule, a loss term by term);
 // each label is an i18n key, each formula literal text.
 
 import { setText } from "../ui/i18n.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /** Mount an empty list into `el`. */
 export function mount(el) {

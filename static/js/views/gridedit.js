@@ -1,3 +1,4 @@
+// @ts-check
 // Grid editor: typed numbers for a [C, H, W] tensor, one text box per cell laid out like the value
 // grid and prefilled with the current values. Send hands the numbers over as nested [C][H][W]
 // arrays; a cell that is not a number, or beyond ±limit, is marked and nothing is sent.
@@ -5,13 +6,14 @@
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
 import { nest, parseNumber } from "../math/typed.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /**
  * Mount a closed editor into `el`.
+ * @param {HTMLElement} el
  * @param {{onSend: (values: number[][][]) => Promise<unknown>, limit?: number}} opts onSend's promise
  *   settles when the server has answered; the editor closes when it resolves. limit: the bound on
- *   |value| when `open` gives none.
+ *   |value| when `update` gives none.
  */
 export function mount(el, { onSend, limit }) {
   const planes = element("div", "gridedit-planes");
@@ -40,8 +42,12 @@ export function mount(el, { onSend, limit }) {
   return view;
 }
 
-/** Open the editor on `values` (flat) of `shape` [C, H, W]; `limit` replaces the mounted bound (the session's). */
-export function open(view, values, shape, limit = view.limit) {
+/**
+ * Open the editor on `values` (flat) of `shape` [C, H, W]; `limit` replaces the mounted bound (the session's).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ArrayLike<number>, shape: number[], limit?: number}} props
+ */
+export function update(view, { values, shape, limit = view.limit }) {
   const [channels, height, width] = shape;
   view.shape = [...shape];
   view.limit = limit;
@@ -75,7 +81,10 @@ export function close(view) {
   view.inputs = [];
 }
 
-/** Remove the editor. */
+/**
+ * Remove the editor.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -1,10 +1,11 @@
+// @ts-check
 // LeNet's classifier head, drawn from a frame that carries it (the `head` control): flatten of S4
 // into 400 numbers, the three fully connected layers C5, F6 and the output as matrix × vector, and
 // softmax turning the logits into probabilities — every step with the frame's own numbers.
 
 import { ACTIVATIONS } from "../math/headmath.js";
 import { setText } from "../ui/i18n.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 import * as headflat from "./headflat.js";
 import * as headmatvec from "./headmatvec.js";
 import * as headsoftmax from "./headsoftmax.js";
@@ -27,6 +28,7 @@ function step(root, titleKey) {
 
 /**
  * Mount the head into `el`.
+ * @param {HTMLElement} el
  * @param {{activation: string, classes: string[], selected: {c5: number, f6: number, out: number|null},
  *   onPick: (layer: string, j: number) => void}} opts activation: the session's config name (tanh…);
  *   selected: pinned units (out null: follow the prediction until a unit is picked).
@@ -60,9 +62,13 @@ export function pin(view, selected) {
   });
 }
 
-/** Draw a frame's head: its `tensors` (decoded) and `header` (pred); `dtype` of its float tensors. */
-export function update(view, tensors, header, dtype) {
-  headflat.update(view.flat, tensors.s4, tensors.flat);
+/**
+ * Draw a frame's head: its `tensors` (decoded) and `header` (pred); `dtype` of its float tensors.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{tensors: Object<string, import('../net/codec.js').Tensor>, header: {pred: number}, dtype: string}} props
+ */
+export function update(view, { tensors, header, dtype }) {
+  headflat.update(view.flat, { s4: tensors.s4, flat: tensors.flat });
   LAYERS.forEach((spec, i) => {
     const layerView = view.layers[i];
     if (spec.layer === "out" && view.followPrediction) headmatvec.select(layerView, header.pred);
@@ -74,10 +80,14 @@ export function update(view, tensors, header, dtype) {
       dtype,
     });
   });
-  headsoftmax.update(view.softmax, tensors.out.data, tensors.probs.data, header.pred, dtype);
+  headsoftmax.update(view.softmax, { logits: tensors.out.data, probs: tensors.probs.data, pred: header.pred, dtype });
 }
 
-/** Remove the head. */
+/**
+ * Remove the head.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
+  headflat.destroy(view.flat);
   view.root.remove();
 }

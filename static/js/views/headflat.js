@@ -1,3 +1,4 @@
+// @ts-check
 // Flatten: S4's 16 maps of 5×5 beside the 400-vector they become, drawn as 16 rows of 25 so that
 // map c is row c. Pointing at a cell of either marks its partner in the other and writes the index
 // map: flat[c·25 + row·5 + col] = S4[c, row, col], with the numbers.
@@ -6,11 +7,14 @@ import { scaleFor } from "../math/colormap.js";
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
 import { cellOf } from "../math/tensorindex.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 import * as legend from "./legend.js";
 import * as valuegrid from "./valuegrid.js";
 
-/** Mount S4, the flat vector, the index line and a shared legend into `el`. */
+/**
+ * Mount S4, the flat vector, the index line and a shared legend into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const s4Box = element("div", "headflat-s4");
   const flatBox = element("div", "headflat-flat");
@@ -26,18 +30,25 @@ export function mount(el) {
   return view;
 }
 
-/** Draw `s4` [16, 5, 5] and `flat` [400] (the server's tensors) on one scale. */
-export function update(view, s4, flat) {
+/**
+ * Draw `s4` [16, 5, 5] and `flat` [400] (the server's tensors) on one scale.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{s4: import('../net/codec.js').Tensor, flat: import('../net/codec.js').Tensor}} props
+ */
+export function update(view, { s4, flat }) {
   const scale = scaleFor(s4.data);
   const [channels, height, width] = s4.shape;
   view.shape = s4.shape;
   view.values = flat.data;
-  valuegrid.update(view.s4, s4.data, s4.shape, scale);
-  valuegrid.update(view.flat, flat.data, [1, channels, height * width], scale);
-  legend.update(view.key, scale);
+  valuegrid.update(view.s4, { values: s4.data, shape: s4.shape, scale });
+  valuegrid.update(view.flat, { values: flat.data, shape: [1, channels, height * width], scale });
+  legend.update(view.key, { scale });
 }
 
-/** Remove the view. */
+/**
+ * Remove the view.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   valuegrid.destroy(view.s4);
   valuegrid.destroy(view.flat);

@@ -1,3 +1,4 @@
+// @ts-check
 // One fully connected layer as matrix × vector with the current numbers: the input x as a strip
 // along the top, W under it as a heatmap (row j, column k is W[j, k]: a row lines up with x), and
 // the layer's output as the server computed it in a column at the right. Unit j — pinned by a
@@ -8,9 +9,9 @@ import { scaleFor } from "../math/colormap.js";
 import { agrees, largestTerms, unitSum } from "../math/headmath.js";
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 import * as legend from "./legend.js";
-import { paintRaster } from "./raster.js";
+import { paintRaster } from "./parts/raster.js";
 
 const SHOWN_TERMS = 3;
 const MATRIX_MAX_PX = 360;
@@ -32,6 +33,7 @@ function label(key, className = "") {
 
 /**
  * Mount an empty layer into `el`.
+ * @param {HTMLElement} el
  * @param {{name: string, layer: string, activation: ((z: number) => number)|null, activationName: string,
  *   selected: number, onPick: (j: number) => void}} opts name: the output's label ("C5"); layer: its
  *   key (data-layer); activation: applied to z (null for logits); selected: the pinned unit.
@@ -112,6 +114,8 @@ export function mount(el, { name, layer, activation, activationName, selected, o
 /**
  * Draw the layer from the frame: `weight` [rows, cols], `x` [cols], `bias` [rows], `out` [rows]
  * (the server's output of this layer), `dtype` the frame's float type.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{weight: import('../net/codec.js').Tensor, x: import('../net/codec.js').Tensor, bias: import('../net/codec.js').Tensor, out: import('../net/codec.js').Tensor, dtype: string}} props
  */
 export function update(view, { weight, x, bias, out, dtype }) {
   const [rows, cols] = weight.shape;
@@ -127,7 +131,7 @@ export function update(view, { weight, x, bias, out, dtype }) {
   paintRaster(parts.w, weight.data, 0, cols, rows, wScale);
   paintRaster(parts.x, x.data, 0, cols, 1, scaleFor(x.data));
   paintRaster(parts.out, out.data, 0, 1, rows, scaleFor(out.data));
-  legend.update(view.key, wScale);
+  legend.update(view.key, { scale: wScale });
   showUnit(view);
 }
 
@@ -137,7 +141,10 @@ export function select(view, j) {
   showUnit(view);
 }
 
-/** Remove the view. */
+/**
+ * Remove the view.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

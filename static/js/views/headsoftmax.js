@@ -1,14 +1,19 @@
+// @ts-check
 // Softmax written out: for each class its logit z, e^z, that divided by the sum of all ten, and
 // the server's probability beside it (with a mark when they agree), the sum in the last row.
 
 import { agrees, softmaxSteps } from "../math/headmath.js";
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const COLUMNS = ["head.softmax_class", "head.softmax_logit", "head.softmax_exp", "head.softmax_divide", "head.softmax_server"];
 
-/** Mount an empty table with one row per class (`classes`: their labels) into `el`. */
+/**
+ * Mount an empty table with one row per class (`classes`: their labels) into `el`.
+ * @param {HTMLElement} el
+ * @param {{classes: string[]}} opts
+ */
 export function mount(el, { classes }) {
   const head = element("tr", "", ...COLUMNS.map((key) => {
     const cell = element("th");
@@ -35,8 +40,12 @@ export function mount(el, { classes }) {
   return { root: table, rows, sum };
 }
 
-/** Show softmax of `logits` (the server's `out`) next to the server's `probs`; `pred` is highlighted. */
-export function update(view, logits, probs, pred, dtype) {
+/**
+ * Show softmax of `logits` (the server's `out`) next to the server's `probs`; `pred` is highlighted.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{logits: ArrayLike<number>, probs: ArrayLike<number>, pred: number, dtype: string}} props
+ */
+export function update(view, { logits, probs, pred, dtype }) {
   const { exps, sum, probs: computed } = softmaxSteps(logits);
   const size = 1 + 4 * Math.max(...Array.from(logits, Math.abs));
   view.rows.forEach((row, i) => {
@@ -52,7 +61,10 @@ export function update(view, logits, probs, pred, dtype) {
   view.sum.textContent = formatValue(sum);
 }
 
-/** Remove the table. */
+/**
+ * Remove the table.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -1,16 +1,21 @@
+// @ts-check
 // A matrix as a heat map on a canvas with a character (or short label) per row and per column:
 // seq2seq's attention (output characters × input characters) and its context vectors (output
 // characters × units). Cells are square; the pointer's cell is described by `describe(row, column)`
 // and a click on a row picks it (outlined).
 
 import { colorOf } from "../math/colormap.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const CELL_PX = 20;
 const LABEL_PX = 22; // the band of labels left of the rows and above the columns
 const FONT = "13px ui-monospace, monospace";
 
-/** Mount into `el`; `describe(row, column)` → the readout's text, `onPick(row)` on click. */
+/**
+ * Mount into `el`; `describe(row, column)` → the readout's text, `onPick(row)` on click.
+ * @param {HTMLElement} el
+ * @param {{describe: (row: number, column: number) => string, onPick?: (row: number) => void}} opts
+ */
 export function mount(el, { describe, onPick = () => {} }) {
   const canvas = element("canvas", "labelledheat-canvas");
   const scroller = element("div", "labelledheat-scroll", canvas);
@@ -28,7 +33,7 @@ export function mount(el, { describe, onPick = () => {} }) {
   };
   canvas.addEventListener("pointermove", (event) => {
     const cell = cellAt(event);
-    readout.textContent = cell ? describe(...cell) : "";
+    readout.textContent = cell ? describe(cell[0], cell[1]) : "";
   });
   canvas.addEventListener("click", (event) => {
     const cell = cellAt(event);
@@ -45,6 +50,8 @@ export function cellCentre(row, column) {
 /**
  * Paint `values` ([rows, columns], row-major) on `scale` (colormap.js scaleFor), the labels
  * (strings, one per row and per column; null leaves a band empty) and an outline round row `picked`.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ArrayLike<number>, rows: number, columns: number, rowLabels: string[] | null, columnLabels: string[] | null, scale: import('../math/colormap.js').Scale, picked?: number | null}} props
  */
 export function update(view, { values, rows, columns, rowLabels, columnLabels, scale, picked = null }) {
   Object.assign(view, { rows, columns });
@@ -72,7 +79,10 @@ export function update(view, { values, rows, columns, rowLabels, columnLabels, s
   }
 }
 
-/** Remove the view. */
+/**
+ * Remove the view.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

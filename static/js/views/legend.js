@@ -1,12 +1,16 @@
+// @ts-check
 // Legend: the colour bar of a scale with its end values (and 0 in the middle of a diverging one).
 
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
-import { paintRaster } from "./raster.js";
+import { element } from "./parts/dom.js";
+import { paintRaster } from "./parts/raster.js";
 
 const STEPS = 128;
 
-/** Mount an empty legend into `el`. */
+/**
+ * Mount an empty legend into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const bar = element("canvas");
   bar.width = STEPS;
@@ -17,8 +21,12 @@ export function mount(el) {
   return { root, bar, min, mid, max };
 }
 
-/** Show a scale from scaleFor. */
-export function update(view, scale) {
+/**
+ * Show a scale from scaleFor.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{scale: import('../math/colormap.js').Scale}} props
+ */
+export function update(view, { scale }) {
   const ramp = Float32Array.from({ length: STEPS }, (_, i) => scale.min + ((scale.max - scale.min) * i) / (STEPS - 1));
   paintRaster(view.bar, ramp, 0, STEPS, 1, scale);
   view.root.dataset.kind = scale.kind;
@@ -27,7 +35,10 @@ export function update(view, scale) {
   view.max.textContent = formatValue(scale.max);
 }
 
-/** Remove the legend. */
+/**
+ * Remove the legend.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -1,8 +1,9 @@
+// @ts-check
 // Line plot: a few series of numbers over a shared x (values or step numbers) on one canvas, with the
 // axis ends printed and an optional vertical marker; symlog squeezes values that span many magnitudes.
 
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const PAD = { left: 64, right: 10, top: 10, bottom: 26 };
 const FONT = "13px system-ui, sans-serif";

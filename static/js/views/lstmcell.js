@@ -1,3 +1,4 @@
+// @ts-check
 // The LSTM cell diagram for one step and unit: c_{t−1} → ⊙ f → + → c_t along the top, the four
 // layers σ, σ, tanh, σ fed by [h_{t−1}, x_t] below, i ⊙ g joining the +, o ⊙ tanh(c_t) giving h_t;
 // every node labelled with the server's value (colour from the same maps as the strips).
@@ -43,7 +44,10 @@ const WIRES = [
   "M100 330 V290", // x_t joins
 ];
 
-/** Mount the diagram into `el`. */
+/**
+ * Mount the diagram into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const svg = svgElement("svg", { viewBox: "0 0 660 350", class: "lstmcell", role: "img" });
   setAttributeText(svg, "aria-label", "lstm.cell_label");
@@ -70,8 +74,12 @@ export function mount(el) {
   return { svg, nodes, input };
 }
 
-/** Show `values` (from stepValues) and the step's token (or null). */
-export function update(view, values, token) {
+/**
+ * Show `values` (from stepValues) and the step's `token` (or null).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ReturnType<typeof import('../math/lstmstep.js').stepValues>, token?: string | null}} props
+ */
+export function update(view, { values, token = null }) {
   for (const { node, shape, value, symbol } of Object.values(view.nodes)) {
     const v = values[node.id];
     const color = colorOf(v, node.scale);
@@ -82,7 +90,10 @@ export function update(view, values, token) {
   view.input.textContent = token === null ? "xₜ" : `xₜ = “${token}”`;
 }
 
-/** Remove the diagram. */
+/**
+ * Remove the diagram.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.svg.remove();
 }

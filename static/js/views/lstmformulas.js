@@ -1,9 +1,10 @@
+// @ts-check
 // The four gate formulas and the two state updates, typeset in HTML and evaluated with the
 // server's numbers for the selected step and unit: each pre-activation as its three terms
 // (W x, U h, b) and their sum, then the activation's value; c_t and h_t from their factors.
 
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 const GATES = [
   { gate: "f", act: "σ" },
@@ -12,15 +13,22 @@ const GATES = [
   { gate: "o", act: "σ" },
 ];
 
-/** Mount an empty list of formulas into `el`. */
+/**
+ * Mount an empty list of formulas into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const root = element("div", "lstmformulas");
   el.append(root);
   return { root };
 }
 
-/** Show the formulas for `values` (from stepValues) at step `step`. */
-export function update(view, values) {
+/**
+ * Show the formulas for `values` (from stepValues).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ReturnType<typeof import('../math/lstmstep.js').stepValues>}} props
+ */
+export function update(view, { values }) {
   const lines = GATES.map(({ gate, act }) => {
     const { x, h, bias, z } = values.terms[gate];
     const sum = [num(x), " + ", num(h), " + ", num(bias)];
@@ -60,7 +68,10 @@ export function update(view, values) {
   view.root.replaceChildren(...lines);
 }
 
-/** Remove the formulas. */
+/**
+ * Remove the formulas.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -1,16 +1,20 @@
+// @ts-check
 // LSTM strips: each of f, i, g, o, c, h as a [T, H] tensor drawn with time across and units down,
 // the selected step's column and unit's cell outlined, the sequence's tokens above; a click picks
 // (step, unit). Gates in (0, 1) use viridis on [0, 1]; g, c and h the diverging map.
 
 import { setText, t } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 import * as legend from "./legend.js";
-import { paintRaster } from "./raster.js";
-import { attachReadout } from "./readout.js";
+import { paintRaster } from "./parts/raster.js";
+import { attachReadout } from "./parts/readout.js";
 
 const CELL_PX = 18;
-/** The six rows: tensor name, symbol, i18n key of its name, its colour scale (null: ±max|v|). */
+/**
+ * The six rows: tensor name, symbol, i18n key of its name, its colour scale (null: ±max|v|).
+ * @type {{name: string, symbol: string, key: string, scale: import("../math/colormap.js").Scale | null}[]}
+ */
 const STRIPS = [
   { name: "f", symbol: "fₜ", key: "lstm.gate_f", scale: { kind: "sequential", min: 0, max: 1 } },
   { name: "i", symbol: "iₜ", key: "lstm.gate_i", scale: { kind: "sequential", min: 0, max: 1 } },
@@ -20,7 +24,11 @@ const STRIPS = [
   { name: "h", symbol: "hₜ", key: "lstm.gate_h", scale: { kind: "diverging", min: -1, max: 1 } },
 ];
 
-/** Mount the strips into `el`; `onPick(step, unit)` runs when a cell is clicked. */
+/**
+ * Mount the strips into `el`; `onPick(step, unit)` runs when a cell is clicked.
+ * @param {HTMLElement} el
+ * @param {{onPick: (step: number, unit: number) => void}} opts
+ */
 export function mount(el, { onPick }) {
   const tokens = element("div", "lstmstrips-tokens");
   const rows = STRIPS.map((spec) => {
@@ -49,10 +57,12 @@ export function mount(el, { onPick }) {
 }
 
 /**
- * Draw a frame's tensors (`{f: {shape: [T, H], data}}`…, values as arrays), the sequence's `tokens`
- * (a string, or null for typed numbers) and the selection `{step, unit}`.
+ * Draw a frame's `values` (`{f, i, …}`: flat [T, H] arrays) of `shape` [T, H], the sequence's `tokens`
+ * (a string, or null for typed numbers) and the selection `step`, `unit`.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: Object<string, ArrayLike<number>>, shape: number[], tokens: string | null, step: number, unit: number}} props
  */
-export function update(view, values, shape, tokens, { step, unit }) {
+export function update(view, { values, shape, tokens, step, unit }) {
   const [steps, units] = shape;
   view.steps = steps;
   view.units = units;
@@ -73,11 +83,14 @@ export function update(view, values, shape, tokens, { step, unit }) {
     row.canvas.height = Math.round(row.canvas.clientHeight) || units * CELL_PX;
     paintRaster(row.canvas, transposed, 0, steps, units, scale);
     outline(row.canvas, step, unit, steps, units);
-    legend.update(row.legend, scale);
+    legend.update(row.legend, { scale });
   }
 }
 
-/** Remove the strips. */
+/**
+ * Remove the strips.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }
@@ -88,6 +101,7 @@ function transpose(values, steps, units) {
   return out;
 }
 
+/** @returns {import("../math/colormap.js").Scale} */
 function symmetric(values) {
   let m = 0;
   for (const v of values) m = Math.max(m, Math.abs(v));

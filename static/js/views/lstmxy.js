@@ -1,16 +1,18 @@
+// @ts-check
 // An x–y chart of a few series over shared x values (uPlot): ‖∂L/∂h_t‖ over t on a log scale,
 // accuracy over sequence length T; a legend of translated series names.
 
-import uPlot from "../../vendor/uplot/uPlot.esm.js";
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
+import { Plot } from "./parts/plot.js";
 
 const AXIS_FONT = "15px system-ui, sans-serif";
 
 /**
  * Mount a chart into `el`.
- * @param {{series: {key: string, color: string}[], log?: boolean, range?: [number, number], xKey: string, height?: number}} opts
+ * @param {HTMLElement} el
+ * @param {{series: {key: string, color: string}[], log?: boolean, range?: [number, number] | null, xKey: string, height?: number}} opts
  *   log: a logarithmic y axis, drawn as log10 of the values on a linear scale with ticks labelled 10^tick
  *   (values ≤ 0 are left out: an underflow has no place on it); xKey: i18n key of the x axis.
  */
@@ -37,24 +39,32 @@ export function mount(el, { series, log = false, range = null, xKey, height = 22
     axes: [axis, { ...axis, size: 72, values: (_, ticks) => ticks.map((v) => (log ? powerOfTen(v) : formatValue(v))) }],
     series: [{}, ...series.map(({ color }) => ({ stroke: color, width: 2.5, points: { show: true, size: 5, fill: color } }))],
   };
-  const view = { root, log, xs: [], columns: series.map(() => []), plot: null };
-  view.plot = new uPlot(options, [[], ...view.columns], plotBox);
-  view.resize = new ResizeObserver(() => view.plot.setSize({ width: plotBox.clientWidth, height }));
-  view.resize.observe(plotBox);
-  return view;
+  /** @type {{xs: number[], columns: (number | null)[][]}} */
+  const data = { xs: [], columns: series.map(() => []) };
+  const plot = new Plot(options, [[], ...data.columns], plotBox);
+  const resize = new ResizeObserver(() => plot.setSize({ width: plotBox.clientWidth, height }));
+  resize.observe(plotBox);
+  return Object.assign(data, { root, log, plot, resize });
 }
 
-/** Set series `index` to `ys` over `xs`; the x values are the union of all series' (missing = gap). */
-export function update(view, index, xs, ys) {
+/**
+ * Set series `series` (its index) to `ys` over `xs`; the x values are the union of all series' (missing = gap).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{series: number, xs: ArrayLike<number>, ys: ArrayLike<number>}} props
+ */
+export function update(view, { series, xs, ys }) {
   const byX = view.columns.map((column) => new Map(view.xs.map((x, k) => [x, column[k]])));
   const y = (v) => (!view.log ? v : v > 0 ? Math.log10(v) : null);
-  byX[index] = new Map(Array.from(xs, (x, k) => [x, y(ys[k])]));
+  byX[series] = new Map(Array.from(xs, (x, k) => [x, y(ys[k])]));
   view.xs = [...new Set(byX.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
   view.columns = byX.map((m) => view.xs.map((x) => m.get(x) ?? null));
   view.plot.setData([view.xs, ...view.columns]);
 }
 
-/** Remove the chart. */
+/**
+ * Remove the chart.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.resize.disconnect();
   view.plot.destroy();

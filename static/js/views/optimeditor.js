@@ -1,9 +1,10 @@
+// @ts-check
 // Optimizer editor: one row per optimizer (its colour, name, learning rate and the torch parameters it
 // takes — blank means torch's default), a remove button per row and an add button. Every change hands
 // the whole list, as the config's `optimizers`, to `onChange`.
 
 import { setText, t } from "../ui/i18n.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 import { COLUMN_KEYS, OPTIMIZER_KEYS } from "./optimtable.js";
 
 // The optional fields each optimizer takes (the server refuses the others).

@@ -1,9 +1,10 @@
+// @ts-check
 // The optimizers' standings: per optimizer its colour, name, current learning rate, loss, point and
 // whether it diverged; a radio button picks the one whose update rule is written out.
 
 import { setText, t } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /** The i18n key of each optimizer's name. */
 export const OPTIMIZER_KEYS = {

@@ -1,11 +1,13 @@
+// @ts-check
 // Panel: a titled box for one view — heading (shape and formula, or a translated title), a note,
 // the view's body and a legend slot. A gradient badge says when it shows ∂L/∂(tensor).
 
 import { setText } from "../ui/i18n.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /**
  * Mount a panel into `el`.
+ * @param {HTMLElement} el
  * @param {{heading?: string, formula?: string|null, headingKey?: string, noteKey?: string, noteParams?: object, tensorLabel?: string}} opts
  *   heading: literal text (a layer's shape); headingKey: an i18n key instead; formula: shown after it;
  *   tensorLabel: the tensor's name in the gradient badge "∂L/∂C1".
@@ -33,13 +35,20 @@ export function mount(el, { heading = null, formula = null, headingKey = null, n
   return { root, body, legend, badge };
 }
 
-/** Mark whether the panel shows a gradient. */
+/**
+ * Mark whether the panel shows a gradient.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{gradient: boolean}} props
+ */
 export function update(view, { gradient }) {
   view.badge.hidden = !gradient;
   view.root.classList.toggle("gradient", gradient);
 }
 
-/** Remove the panel. */
+/**
+ * Remove the panel.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

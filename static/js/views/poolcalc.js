@@ -1,3 +1,4 @@
+// @ts-check
 // Pool arithmetic: what one output cell computes, written out with the server's numbers.
 // Forward: its f×f window as a small table and the line max(a, b, …) = y or (a + b + …)/f² = y.
 // Backward: where that cell's upstream gradient g goes — all of it to the window's maximum, or
@@ -5,12 +6,15 @@
 
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 // Longer sums are cut after this many terms ("…"); the table always shows every cell.
 const MAX_TERMS = 9;
 
-/** Mount an empty calculation box into `el`. */
+/**
+ * Mount an empty calculation box into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const lead = element("p", "poolcalc-lead");
   const table = element("div", "poolcalc-window");
@@ -59,7 +63,10 @@ export function valueText(value) {
   return value === -Infinity ? "−∞" : formatValue(value);
 }
 
-/** Remove the box. */
+/**
+ * Remove the box.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

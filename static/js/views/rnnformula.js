@@ -1,12 +1,16 @@
+// @ts-check
 // One step of the RNN typeset and evaluated: h_t = act(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh) with the
 // step's indices, the two matrix × vector products as grids of the server's numbers, then a table of
 // the terms unit by unit, their sum, the activation and the server's h_t beside it.
 
 import { setText } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
-/** Mount an empty formula into `el`. */
+/**
+ * Mount an empty formula into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const formula = element("p", "rnn-formula");
   const note = element("p", "hint");
@@ -32,7 +36,11 @@ function termsOf(terms, t, prev) {
   return columns.filter((column) => terms.bias || !column.bias);
 }
 
-/** Show the step of `cell` ({layer, t, d}) with its `terms` (rnnmath.stepTerms). */
+/**
+ * Show the step of `cell` ({layer, t, d}) with its `terms` (rnnmath.stepTerms).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{cell: {layer: number, t: number, d: number}, terms: any, nonlinearity: string}} props
+ */
 export function update(view, { cell, terms, nonlinearity }) {
   const { layer, t, d } = cell;
   const prev = terms.prev ?? "init";
@@ -58,7 +66,10 @@ export function update(view, { cell, terms, nonlinearity }) {
   view.agreement.dataset.gap = terms.gap;
 }
 
-/** Remove the formula. */
+/**
+ * Remove the formula.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The unrolled RNN: one cell per time step and layer, each hidden state h_t a column of coloured
 // units (forward, and for a bidirectional layer the reverse one beside it), arrows carrying h_(t−1)
 // into step t (right to left for the reverse direction) and each layer's output into the layer above,
@@ -5,11 +6,12 @@
 
 import { colorOf } from "../math/colormap.js";
 import { setText } from "../ui/i18n.js";
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 /**
  * Mount an empty diagram into `el`.
- * @param {{onPick: (cell) => void, onHover: (cell|null, unit: number) => void}} opts a cell is
+ * @param {HTMLElement} el
+ * @param {{onPick: (cell: any) => void, onHover: (cell: any, unit?: number) => void}} opts a cell is
  *   {layer, t, d}; layer −1 is the input row.
  */
 export function mount(el, { onPick, onHover }) {
@@ -36,6 +38,8 @@ const keyOf = ({ layer, t, d }) => `${layer}:${t}:${d}`;
  * Draw a frame. `values(cell)` gives a state's numbers (layer −1, d 0: the input x_t); `scale` colours
  * the hidden states, `inputScale` the input; `selected` is the picked cell; `dropout` marks the
  * arrows between layers.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{steps: number, layers: number, directions: number, values: (cell: {layer: number, t: number, d: number}) => number[] | Float32Array, scale: import('../math/colormap.js').Scale, inputScale: import('../math/colormap.js').Scale, selected: {layer: number, t: number, d: number}, dropout: boolean}} props
  */
 export function update(view, { steps, layers, directions, values, scale, inputScale, selected, dropout }) {
   const shape = `${steps}:${layers}:${directions}`;
@@ -55,7 +59,10 @@ export function update(view, { steps, layers, directions, values, scale, inputSc
   view.root.classList.toggle("dropout", dropout);
 }
 
-/** Remove the diagram. */
+/**
+ * Remove the diagram.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.root.remove();
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Scatter: words as points at their PCA coordinates, labelled, on a canvas. Two principal axes
 // (x right, y up), or all three turned about the vertical axis by an angle (x' = x cos θ + z sin θ,
 // nearer points larger). Both axes share one scale, so distances keep their proportions: the
@@ -7,7 +8,7 @@
 // its label on the inner side. Marked points (the query, its neighbours, an analogy) are drawn last, in
 // their colour, with their label in bold.
 
-import { element } from "./dom.js";
+import { element } from "./parts/dom.js";
 
 export const MARGIN = 1.15;
 export const FIT_QUANTILE = 0.95; // the share of each axis's |coordinates| the scale fits
@@ -19,6 +20,8 @@ const LABEL_COLOR = "#555";
 /**
  * Mount an empty scatter into `el`; `label` names it for tests (data-view). `onDraw(beyond)` hears, after
  * each drawing (a resize included), how many points lie beyond the frame.
+ * @param {HTMLElement} el
+ * @param {{label?: string, height?: number, onDraw?: (clamped: number) => void}} opts
  */
 export function mount(el, { label = "", height = 420, onDraw = () => {} } = {}) {
   const canvas = element("canvas", "scatter-canvas");
@@ -34,6 +37,8 @@ export function mount(el, { label = "", height = 420, onDraw = () => {} } = {}) 
 /**
  * Draw `coords` (flat, N × k row-major) with `words`. `axes`: [i, j] for two axes, or
  * {turn: θ in degrees} for three. `marks`: Map(point index → COLORS key).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{coords: ArrayLike<number>, k: number, words: string[], axes: [number, number] | {turn: number}, marks?: Map<number, string>}} props
  */
 export function update(view, { coords, k, words, axes, marks = new Map() }) {
   view.last = { coords, k, words, axes, marks };
@@ -113,7 +118,10 @@ export function quantile(values, q) {
   return sorted[below] + (sorted[above] - sorted[below]) * (at - below);
 }
 
-/** The points in the plane: two chosen axes, or three turned by `axes.turn` degrees. */
+/**
+ * The points in the plane: two chosen axes, or three turned by `axes.turn` degrees.
+ * @returns {{x: number, y: number, depth?: number}[]}
+ */
 function project(coords, k, count, axes) {
   const at = (i, axis) => (axis < k ? coords[i * k + axis] : 0);
   if (Array.isArray(axes)) return Array.from({ length: count }, (_, i) => ({ x: at(i, axes[0]), y: at(i, axes[1]) }));
@@ -126,7 +134,10 @@ function project(coords, k, count, axes) {
   }));
 }
 
-/** Remove the scatter. */
+/**
+ * Remove the scatter.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.resize.disconnect();
   view.root.remove();

@@ -1,3 +1,4 @@
+// @ts-check
 // Value bars: a 1-D tensor of any sign as one bar per value, up from a zero line (down when
 // negative), coloured by the same scale as the maps. A strip's canvas and readout, drawn as bars.
 
@@ -7,7 +8,10 @@ import * as strip from "./strip.js";
 const BAR_PX = 8;
 const HEIGHT_PX = 120;
 
-/** Mount an empty bar chart into `el`. */
+/**
+ * Mount an empty bar chart into `el`.
+ * @param {HTMLElement} el
+ */
 export function mount(el) {
   const view = strip.mount(el);
   view.canvas.height = HEIGHT_PX;
@@ -15,8 +19,12 @@ export function mount(el) {
   return view;
 }
 
-/** Draw `values` with a scale from scaleFor (its ends are the chart's top and bottom). */
-export function update(view, values, scale) {
+/**
+ * Draw `values` with a scale from scaleFor (its ends are the chart's top and bottom).
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ArrayLike<number>, scale: import('../math/colormap.js').Scale}} props
+ */
+export function update(view, { values, scale }) {
   view.values = values;
   const { canvas } = view;
   if (canvas.width !== values.length * BAR_PX) canvas.width = values.length * BAR_PX;

@@ -1,17 +1,19 @@
+// @ts-check
 // Value grid: a [C, H, W] tensor as planes of square cells, each cell coloured by its value and
 // showing the number itself when cells are large enough to read (colour alone when they are not).
 // Optional: a ring of padding cells labelled with what padding means (−∞ for max, 0 for average),
 // a window frame over f×f cells, marks (CSS classes) on chosen cells, a click callback, a hover readout.
 
 import { colorOf, inkOn } from "../math/colormap.js";
-import { element } from "./dom.js";
-import { attachReadout } from "./readout.js";
+import { element } from "./parts/dom.js";
+import { attachReadout } from "./parts/readout.js";
 
 // Below this many CSS pixels per cell the numbers are hidden and only the colours remain.
 const NUMBERS_MIN_CELL_PX = 30;
 
 /**
  * Mount an empty grid into `el`.
+ * @param {HTMLElement} el
  * @param {{onPick?: (index: number) => void, onHover?: (index: number|null) => void,
  *   describe?: (index: number) => string|null, label?: string}} opts
  *   onPick: a cell was clicked (flat index into [C, H, W]); onHover: the pointer is over a cell
@@ -33,8 +35,10 @@ export function mount(el, { onPick = null, onHover = null, describe = null, labe
 /**
  * Show `values` (flat, row-major) of `shape` [C, H, W] on a scale from scaleFor. `padding` cells
  * ring each plane, labelled `padText`. Cells are rebuilt only when the shape or padding change.
+ * @param {ReturnType<typeof mount>} view
+ * @param {{values: ArrayLike<number>, shape: number[], scale: import('../math/colormap.js').Scale, padding?: number, padText?: string}} props
  */
-export function update(view, values, shape, scale, { padding = 0, padText = "" } = {}) {
+export function update(view, { values, shape, scale, padding = 0, padText = "" }) {
   if (!sameShape(view.shape, shape) || view.padding !== padding) build(view, shape, padding, padText);
   view.values = values;
   view.cells.forEach((cell, index) => {
@@ -66,7 +70,10 @@ export function mark(view, name, indices) {
   view.marks.set(name, kept);
 }
 
-/** Remove the grid. */
+/**
+ * Remove the grid.
+ * @param {ReturnType<typeof mount>} view
+ */
 export function destroy(view) {
   view.resize.disconnect();
   view.root.remove();

@@ -1,3 +1,4 @@
+// @ts-check
 // The selected step and unit's numbers, read from a frame's [T, H] / [T, 4H] tensors. The shared
 // source of the cell diagram and the formulas: every value is one the server computed.
 
@@ -7,6 +8,10 @@ const GATE_ORDER = ["i", "f", "g", "o"]; // PyTorch's order of the gates in weig
  * Values of unit `unit` at step `step`: the gates, c and h now and one step before (0 before the
  * first step, as nn.LSTM starts), and per gate the terms of its pre-activation (`pre.x`, `pre.h`,
  * `bias`, `pre`).
+ * @param {Object<string, ArrayLike<number>>} tensors
+ * @param {number} hidden
+ * @param {number} step
+ * @param {number} unit
  */
 export function stepValues(tensors, hidden, step, unit) {
   const at = (name, s = step) => (s < 0 ? 0 : tensors[name][s * hidden + unit]);

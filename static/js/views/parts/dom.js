@@ -1,3 +1,4 @@
+// @ts-check
 // The one DOM helper the views share.
 
 /** A new `tag` element with a class name (or none) and children (elements or text). */

@@ -1,6 +1,7 @@
+// @ts-check
 // Painting a block of values onto a canvas, one colour per value, upscaled nearest-neighbour.
 
-import { paintValues } from "../math/colormap.js";
+import { paintValues } from "../../math/colormap.js";
 
 let scratch = null;
 

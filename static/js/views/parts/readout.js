@@ -1,3 +1,4 @@
+// @ts-check
 // A one-line readout of the value under the pointer, shared by the canvas views.
 
 import { element } from "./dom.js";

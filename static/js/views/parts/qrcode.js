@@ -1,7 +1,8 @@
+// @ts-check
 // A text's QR code drawn to a canvas: one square per module inside the standard quiet zone, made in
 // the browser by the vendored qrcode-generator (the link never leaves the page).
 
-import qrcode from "../../vendor/qrcode-generator/qrcode.mjs";
+import qrcode from "../../../vendor/qrcode-generator/qrcode.mjs";
 
 const QUIET_ZONE = 4; // modules of white around the code, as the standard asks
 const MODULE_PX = 8; // canvas pixels per module; CSS scales the canvas up, pixelated

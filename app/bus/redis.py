@@ -1,0 +1,159 @@
+"""``redis://host:port/db``: the bus across worker processes and hosts, on Redis pub/sub.
+
+Each process hands a message to its own subscribers itself (as ``MemoryBus`` does) and publishes it once
+to Redis, tagged with the process's origin; the process's one Redis subscription (one connection) brings
+the other processes' messages, which it hands to its subscribers, and skips its own. So a worker's own
+viewers keep their frames while Redis is away, and Redis carries a message once per process, not once
+per viewer.
+
+Redis closes the connection of a subscriber that falls behind (``client-output-buffer-limit``) without
+any other sign, and a restarted Redis has forgotten every subscription. Either way the listener sees its
+connection end, connects again with backoff and subscribes to every channel this process still listens
+to. What was published in between is lost, as the bus allows: every message is a whole snapshot.
+"""
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+from app.bus.memory import MemoryBus
+
+log = logging.getLogger("nnlive.bus")
+
+ORIGIN_BYTES = 16
+SUBSCRIBE_TIMEOUT_S = 2.0
+PUBLISH_RETRY_S = 1.0  # after a failed publish, only local subscribers get messages for this long
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Waits between reconnection attempts: ``first`` doubling up to ``most``, with ±20 % jitter."""
+
+    first: float = 0.2
+    most: float = 5.0
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def delays(self):
+        """An endless series of delays (restart it after a success)."""
+        delay = self.first
+        while True:
+            yield delay * random.uniform(0.8, 1.2)
+            delay = min(delay * 2, self.most)
+
+
+class RedisBus(MemoryBus):
+    """Local fan-out plus one Redis pub/sub connection per process; publishing never waits on a reader."""
+
+    def __init__(self, url: str, depth: int = 8, backoff: Backoff = Backoff()) -> None:
+        super().__init__(depth)
+        self._client = redis.from_url(url, socket_connect_timeout=2.0, socket_keepalive=True)
+        self._origin = os.urandom(ORIGIN_BYTES)
+        self._control = f"nnlive:bus:{self._origin.hex()}"  # keeps the subscription open with no channel
+        self._backoff = backoff
+        self._pubsub: redis.client.PubSub | None = None
+        self._confirmed: dict[str, asyncio.Event] = {}
+        self._listener: asyncio.Task | None = None
+        self.online = asyncio.Event()  # set while Redis confirms every channel of this process
+        self.offline = asyncio.Event()  # set while the listener has no connection
+        self.offline.set()
+        self._quiet_until = 0.0
+        self._tried = asyncio.Event()  # the listener's first connection succeeded or failed
+        self.connections = 0  # how many times the listener (re)connected
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        """Hand ``message`` to this process's subscribers, then to the other processes through Redis."""
+        self._start()
+        self.deliver(channel, message)
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._quiet_until:
+            return  # Redis failed us a moment ago: local viewers only for now
+        try:
+            await self._client.publish(channel, self._origin + message)
+        except (RedisError, OSError) as error:
+            self._quiet_until = loop.time() + PUBLISH_RETRY_S
+            log.warning("bus: publish on %s failed (%s); serving local viewers only", channel, error)
+
+    async def _listen(self, channel: str) -> None:
+        """Subscribe in Redis and wait for the confirmation (not at all while Redis is away)."""
+        self._start()
+        with contextlib.suppress(TimeoutError):  # a new bus: its first connection may be under way
+            await asyncio.wait_for(self._tried.wait(), SUBSCRIBE_TIMEOUT_S)
+        if not self.online.is_set() or self._pubsub is None:
+            return  # Redis is away: the listener subscribes to every channel of ours when it is back
+        self._confirmed[channel] = confirmed = asyncio.Event()
+        try:
+            await self._pubsub.subscribe(channel)
+            await asyncio.wait_for(confirmed.wait(), SUBSCRIBE_TIMEOUT_S)
+        except (RedisError, OSError, TimeoutError) as error:
+            log.warning("bus: subscribing to %s failed (%s); will retry on reconnect", channel, error)
+
+    async def _unlisten(self, channel: str) -> None:
+        self._confirmed.pop(channel, None)
+        if self._pubsub is not None and self.online.is_set():
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.unsubscribe(channel)
+
+    def _start(self) -> None:
+        if self._listener is None:
+            self._listener = asyncio.create_task(self._listen_forever())
+
+    async def _listen_forever(self) -> None:
+        """Stay subscribed: connect, subscribe to this process's channels, relay; again after a cut."""
+        delays = self._backoff.delays()
+        while True:
+            pubsub = self._client.pubsub()
+            try:
+                # Redis confirms in order: the control channel's confirmation, last, means all are in.
+                await pubsub.subscribe(*self.channels, self._control)
+                self._pubsub = pubsub
+                self.connections += 1
+                delays = self._backoff.delays()
+                while True:
+                    self._take(await pubsub.get_message(timeout=None))
+            except (RedisError, OSError) as error:
+                if self.online.is_set():
+                    log.warning("bus: Redis connection lost (%s); reconnecting", error)
+            finally:
+                self._tried.set()
+                self.online.clear()
+                self.offline.set()
+                self._pubsub = None
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()
+            await self._backoff.sleep(next(delays))
+
+    def _take(self, message: dict | None) -> None:
+        """One pub/sub message: another process's payload is handed on, a confirmation noted."""
+        if message is None:
+            return
+        channel = message["channel"].decode()
+        if message["type"] == "subscribe":
+            if channel == self._control and not self.online.is_set():
+                self.offline.clear()
+                self.online.set()
+                self._quiet_until = 0.0  # Redis is back: publish to it again at once
+                self._tried.set()
+                log.info("bus: listening on Redis (%d channels)", len(self.channels))
+            elif channel in self._confirmed:
+                self._confirmed[channel].set()
+            return
+        if message["type"] != "message":
+            return
+        data: bytes = message["data"]
+        if data[:ORIGIN_BYTES] != self._origin:
+            self.deliver(channel, data[ORIGIN_BYTES:])
+
+    async def close(self) -> None:
+        """Stop listening and close the connections."""
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        await self._client.aclose()

@@ -1,0 +1,117 @@
+"""Strict JSON for everything a client sends, and JSON-safe numbers for everything the server sends.
+
+``loads`` is ``json.loads`` with bounds checked while parsing: a number literal longer than
+``MAX_NUMBER_CHARS`` is refused before Python converts it (no 400-digit ints reaching ``float``),
+``NaN``/``Infinity`` and numbers that overflow a double are refused (unless ``allow_nan``: websocket
+messages let their typed fields refuse them, naming the field), nesting is at most ``MAX_DEPTH`` and
+every string (keys too) must be proper Unicode (no lone surrogates such as ``"\\ud800"``).
+``finite`` turns the non-finite floats of an outgoing object into ``None`` (JSON has no NaN).
+"""
+
+import json
+import math
+from typing import Any
+
+MAX_NUMBER_CHARS = 32  # a float64 needs at most 24 characters; ids and counts far fewer
+MAX_DEPTH = 64
+
+
+class JsonError(ValueError):
+    """Input that is not strict, bounded JSON; the message says what is wrong."""
+
+
+def _short(text: str) -> str:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise JsonError(f"a number of {len(text)} characters; at most {MAX_NUMBER_CHARS}")
+    return text
+
+
+def _int(text: str) -> int:
+    return int(_short(text))
+
+
+def _float(text: str) -> float:
+    value = float(_short(text))
+    if not math.isfinite(value):
+        raise JsonError(f"the number {text} is out of range")
+    return value
+
+
+def _constant(name: str) -> None:
+    raise JsonError(f"{name} is not a JSON number; send finite numbers (or null)")
+
+
+def _lenient_float(text: str) -> float:
+    return float(_short(text))
+
+
+def _check_tree(value: Any) -> None:
+    """Depth and Unicode of a parsed value, walked without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            check_text(item)
+        elif isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise JsonError(f"nested deeper than {MAX_DEPTH} levels")
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
+                stack.extend((child, depth + 1) for child in item.values())
+            else:
+                stack.extend((child, depth + 1) for child in item)
+
+
+def check_text(text: str) -> str:
+    """``text`` if it is proper Unicode (encodes as UTF-8), else JsonError."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise JsonError(f"a string holds a lone surrogate at character {exc.start}") from None
+    return text
+
+
+def loads(data: str | bytes, *, allow_nan: bool = False) -> Any:
+    """Parse strict, bounded JSON (see the module docstring) or raise JsonError."""
+    floats, constants = (_lenient_float, float) if allow_nan else (_float, _constant)
+    try:
+        value = json.loads(data, parse_int=_int, parse_float=floats, parse_constant=constants)
+    except JsonError:
+        raise
+    except (ValueError, RecursionError):  # includes JSONDecodeError and bytes that are not UTF-8
+        raise JsonError("not valid JSON") from None
+    _check_tree(value)
+    return value
+
+
+def all_finite(value: Any) -> bool:
+    """Whether every float in ``value`` (nested lists and dicts) is finite."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return False
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
+def finite(value: Any) -> Any:
+    """A copy of ``value`` with every NaN or infinite float replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(item) for item in value]
+    return value
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON of ``value`` with non-finite floats sent as null (fast when there are none)."""
+    try:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return json.dumps(finite(value), separators=(",", ":"), allow_nan=False)

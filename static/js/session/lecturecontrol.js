@@ -1,0 +1,114 @@
+// @ts-check
+// Lecture control on a live page: a driver's view state goes to the viewers (throttled, the newest
+// wins) and a viewer applies the driver's (lecture.js); presenters (pages holding the token) see who
+// holds control, take free control, hand it on, close the room or end the session (the share panel,
+// sharepanel.js); a viewer detaches onto its own copy of the session (a fork, same weights) and
+// rejoins the presenter later, ending its copy.
+
+import { setText, t } from "../ui/i18n.js";
+import { VIEW_INTERVAL_MS, throttled, viewState, viewValues } from "./lecture.js";
+import { pageStore, viewerLink } from "./session.js";
+import { bindSharePanel } from "./sharepanel.js";
+import { writeView } from "./urlstate.js";
+
+/** @param {string} id */
+const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/**
+ * @typedef {object} LectureOptions
+ * @property {ReturnType<import("../ui/status.js").noticeBoard>} notice the page's notice line
+ * @property {(message: object) => Promise<any>} act sends a message, a refusal on the notice line
+ * @property {() => void} showLink refreshes the session bar's link to share
+ * @property {(params: URLSearchParams) => void} onView re-applies the view state once a viewer took the driver's
+ * @property {import("./session.js").SessionStore} [store]
+ */
+
+/**
+ * Bind the lecture's switches to `handle`. Returns `{viewChanged()}`: the page's view state changed
+ * (a driver sends it to the viewers).
+ * @param {import("./handle.js").SessionHandle} handle
+ * @param {LectureOptions} options
+ */
+export function bindLectureControl(handle, { notice, act, showLink, onView, store = pageStore() }) {
+  // The presenter's session a detached viewer left (in the URL too).
+  let lecture = new URLSearchParams(location.search).get("lecture");
+  const quiet = (/** @type {Promise<any>} */ promise) => promise.catch(() => {});
+  const sharePanel = bindSharePanel({
+    toggle: byId("share-toggle"),
+    panel: byId("share-panel"),
+    canvas: byId("share-qr"),
+    link: byId("share-url"),
+    presenters: byId("share-presenters"),
+    roomToggle: byId("room-toggle"),
+    endButton: byId("end-session"),
+    onHand: (n) => quiet(act({ type: "handoff", to: n })),
+    onRoom: (open) => quiet(act({ type: "room", open })),
+    onEnd: () => {
+      if (confirm(t("lecture.end_confirm"))) handle.end();
+    },
+  });
+  // The driver's view state, read from the URL when it goes out: the newest always wins.
+  const sendView = throttled(() => handle.send({ type: "view", state: viewState(location.search) }), VIEW_INTERVAL_MS);
+
+  // The presenter's status (to those who do not drive), taking free control (presenters),
+  // detaching (viewers) and rejoining (a detached viewer).
+  const showLecture = () => {
+    const { control, role, connected } = handle;
+    const pill = byId("presenter");
+    pill.hidden = !control || handle.driving;
+    if (control) {
+      const here = control.presenter === "connected";
+      pill.dataset.status = here ? "open" : "away";
+      setText(pill, here ? "lecture.presenter_connected" : "lecture.presenter_away");
+      sharePanel.setControl(control, handle.presenter);
+    }
+    byId("take-control").hidden = !(role === "presenter" && connected && control?.holder === null);
+    byId("detach").hidden = !(role === "viewer" && connected && !lecture);
+    byId("rejoin").hidden = !lecture;
+  };
+
+  handle.on("session", (session) => sharePanel.setLink(viewerLink(session.id)));
+  handle.on("access", ({ role, driving, previous }) => {
+    if (previous === "presenter" && role === "driver") notice.show("lecture.got_control");
+    if (driving) sendView();
+    sharePanel.setEnabled(driving);
+    showLecture();
+  });
+  handle.on("control", showLecture);
+  handle.on("view", ({ state }) => {
+    if (handle.role === "driver") return;
+    writeView(viewValues(state));
+    showLink();
+    onView(new URLSearchParams(location.search));
+  });
+
+  byId("detach").addEventListener("click", async () => {
+    const left = /** @type {import("./session.js").SessionRef} */ (handle.session).id;
+    try {
+      const { info, token } = await store.fork(left);
+      lecture = left;
+      writeView({ session: info.id, lecture: left });
+      handle.show({ id: info.id, token });
+      notice.show("lecture.detached");
+    } catch (error) {
+      notice.error(error);
+    }
+  });
+  byId("rejoin").addEventListener("click", () => {
+    const presenter = /** @type {string} */ (lecture);
+    lecture = null;
+    const own = handle.session;
+    writeView({ session: presenter, lecture: null });
+    handle.show({ id: presenter, token: store.token(presenter), followed: true });
+    if (own?.token) store.end(own.id, own.token);
+    notice.show("lecture.rejoined");
+  });
+  byId("take-control").addEventListener("click", () => handle.authenticate());
+
+  return {
+    viewChanged() {
+      if (handle.driving) sendView();
+    },
+  };
+}
+

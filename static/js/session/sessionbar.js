@@ -1,0 +1,37 @@
+// @ts-check
+// The session bar's own pills and link (templates/_session_bar.html): the connection, this page's
+// role, how many watch, and the link to share (this page's URL: the session and the whole view
+// state, never the token) with its Copy button. The lecture's switches are lecturecontrol.js's.
+
+import { setText } from "../ui/i18n.js";
+import { showConnection } from "../ui/status.js";
+
+const ROLE_KEYS = { driver: "role.driver", presenter: "lecture.role_presenter", viewer: "role.viewer" };
+
+/** @param {string} id */
+const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/**
+ * Show `handle`'s connection, role and viewers on the bar. Returns `{showLink()}`: refresh the link
+ * to share after the URL changed.
+ * @param {import("./handle.js").SessionHandle} handle
+ */
+export function bindSessionBar(handle) {
+  const link = /** @type {HTMLInputElement} */ (byId("share-link"));
+  const showLink = () => {
+    link.value = location.href;
+  };
+  /** @param {{viewers: number}} counted */
+  const showViewers = ({ viewers }) => setText(byId("viewers"), "status.viewers", { n: viewers });
+  handle.on("status", (status) => showConnection(byId("connection"), status));
+  handle.on("access", ({ role }) => {
+    const pill = byId("role");
+    setText(pill, ROLE_KEYS[role]);
+    pill.dataset.role = role;
+  });
+  handle.on("hello", (hello) => showViewers(hello.session));
+  handle.on("state", showViewers);
+  handle.on("session", showLink);
+  byId("share-copy").addEventListener("click", () => navigator.clipboard?.writeText(link.value));
+  return { showLink };
+}

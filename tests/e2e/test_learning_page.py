@@ -1,0 +1,74 @@
+"""The /learning page in Chromium against a real server: the four panels train and their pictures and
+numbers change with the frames; a lecture viewer follows the enlarged panel; the home page lists the
+chapters, chapter one first."""
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from e2e.frames import WAIT_MS, open_page
+from e2e.test_lecture import open_viewer
+
+CANVASES = ("supervised", "kmeans", "semi", "base", "world", "returns")
+PIXELS = """
+(names) => Object.fromEntries(names.map((n) => [n, document.querySelector(`[data-view=${n}]`).toDataURL()]))
+"""
+HEADER = "() => window.nnlive.lastFrame.header"
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def test_the_four_panels_train_and_their_pictures_change(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    frame = open_page(page, f"{live_server}/learning?dataset=moons&clusters=2&samples=120")
+    assert frame["session"]["config"]["dataset"] == "moons"
+    before = page.evaluate(PIXELS, list(CANVASES))
+    page.click("#train")
+    page.wait_for_function("() => window.nnlive.lastFrame.header.step >= 30", timeout=WAIT_MS)
+    page.click("#train")  # pause
+    expect(page.locator("#run-state")).to_have_attribute("data-state", "paused", timeout=WAIT_MS)
+    header = page.evaluate(HEADER)
+    after = page.evaluate(PIXELS, list(CANVASES))
+    changed = [name for name in CANVASES if after[name] != before[name]]
+    assert set(changed) >= {"supervised", "kmeans", "semi", "world", "returns"}, changed
+    inertia = page.evaluate("() => Array.from(window.nnlive.lastFrame.tensors['kmeans.inertia'].data)")
+    assert all(b <= a + 1e-3 for a, b in itertools.pairwise(inertia))
+    assert header["rl_episodes"] == header["step"] * 8
+    expect(page.locator("#sup-numbers")).to_contain_text(f"{header['sup_acc'] * 100:.1f}%")
+    expect(page.locator("#rl-numbers")).to_contain_text(f"{header['rl_episodes']} episodes")
+    # K: k-means starts again from other points, the other panels stay
+    page.locator("body").press("k")
+    page.wait_for_function("() => window.nnlive.lastFrame.header.kmeans_iteration === 0", timeout=WAIT_MS)
+    expect(page.locator("#kmeans-numbers")).to_contain_text("Iteration 0")
+    restarted = page.evaluate(PIXELS, list(CANVASES))
+    assert restarted["kmeans"] != after["kmeans"]
+    assert restarted["supervised"] == after["supervised"]
+
+
+def test_a_viewer_follows_the_enlarged_panel(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str
+) -> None:
+    frame = open_page(page, f"{live_server}/learning")
+    viewer = open_viewer(browser, contexts, live_server, "learning", frame["session"]["id"])
+    page.locator("body").press("4")
+    expect(page.locator("#panels")).to_have_attribute("data-focus", "4")
+    expect(viewer.locator("#panels")).to_have_attribute("data-focus", "4", timeout=WAIT_MS)
+    page.locator("body").press("s")
+    viewer.wait_for_function("() => window.nnlive.lastFrame.header.step === 1", timeout=WAIT_MS)
+    expect(viewer.locator("#train")).to_be_disabled()
+
+
+def test_home_lists_chapter_one_first(page: Page, live_server: str) -> None:
+    page.goto(live_server)
+    chapters = page.locator("[data-chapter]")
+    expect(chapters.first).to_have_attribute("data-chapter", "one")
+    expect(chapters.first.locator("a").first).to_have_attribute("href", "/learning")

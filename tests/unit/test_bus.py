@@ -1,0 +1,223 @@
+"""One suite for every bus: memory:// and redis:// (a real redis-server on a free port) behave alike."""
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import pytest
+import redis.asyncio as redis
+from redis_server import RedisServer
+
+from app.bus.factory import make_bus
+from app.bus.redis import Backoff, RedisBus
+
+FAST = Backoff(first=0.02, most=0.1)
+WAIT_S = 10
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def make(request):
+    """A function making a bus of the parametrised kind (``redis``: on the module's server)."""
+    if request.param == "memory":
+        return lambda: make_bus("memory://")
+    server = request.getfixturevalue("redis_server")
+    return lambda: RedisBus(server.url, backoff=FAST)
+
+
+async def _receive(messages, n: int) -> list[bytes]:
+    return [await asyncio.wait_for(anext(messages), WAIT_S) for _ in range(n)]
+
+
+def test_every_subscriber_gets_every_message_in_order(make, run_async):
+    async def scenario():
+        bus = make()
+        async with bus.subscribe("a") as first, bus.subscribe("a") as second, bus.subscribe("b") as other:
+            for i in range(5):
+                await bus.publish("a", bytes([i]))
+            await bus.publish("b", b"elsewhere")
+            got = await _receive(first, 5), await _receive(second, 5), await _receive(other, 1)
+        await bus.close()
+        return got
+
+    first, second, other = run_async(scenario())
+    assert first == second == [bytes([i]) for i in range(5)]
+    assert other == [b"elsewhere"]
+
+
+def test_a_laggard_keeps_the_newest_and_never_blocks_the_publisher(make, run_async):
+    async def scenario():
+        bus = make()
+        async with bus.subscribe("ch") as slow:
+            for i in range(100):
+                await bus.publish("ch", bytes([i]))
+            last = bytes([99])
+            got = []
+            while not got or got[-1] != last:  # the newest arrives (Redis: after its round trip)
+                got.append(await asyncio.wait_for(anext(slow), WAIT_S))
+        await bus.close()
+        return got
+
+    got = run_async(scenario())
+    assert len(got) <= 8
+    assert got == sorted(got)
+
+
+def test_publishing_with_no_subscriber_and_leaving_cleans_up(make, run_async):
+    async def scenario():
+        bus = make()
+        await bus.publish("nobody", b"x")
+        async with bus.subscribe("ch"):
+            pass
+        channels = bus.channels
+        await bus.close()
+        return channels
+
+    assert run_async(scenario()) == []
+
+
+def test_redis_carries_messages_between_processes_once_each(redis_server, run_async):
+    """Two buses stand for two worker processes: each subscriber gets each message exactly once.
+
+    Order holds per publisher (a channel has one: the session's owner), not across publishers: a process
+    hands its own message to its subscribers before Redis brings the other's."""
+
+    async def scenario():
+        a, b = RedisBus(redis_server.url, backoff=FAST), RedisBus(redis_server.url, backoff=FAST)
+        async with a.subscribe("ch") as on_a, b.subscribe("ch") as on_b:
+            await a.publish("ch", b"from a")
+            await b.publish("ch", b"from b")
+            got_a, got_b = await _receive(on_a, 2), await _receive(on_b, 2)
+            await a.publish("ch", b"marker")
+            after = await _receive(on_a, 1), await _receive(on_b, 1)
+        await a.close()
+        await b.close()
+        return got_a, got_b, after
+
+    got_a, got_b, after = run_async(scenario())
+    assert sorted(got_a) == sorted(got_b) == [b"from a", b"from b"]
+    assert after == ([b"marker"], [b"marker"])  # no duplicate of an own message came in between
+
+
+def test_a_subscriber_redis_cut_off_subscribes_again(redis_server, run_async):
+    """Redis drops a subscriber that falls behind by closing its connection: the bus comes back by itself."""
+
+    async def scenario():
+        a, b = RedisBus(redis_server.url, backoff=FAST), RedisBus(redis_server.url, backoff=FAST)
+        admin = redis.from_url(redis_server.url)
+        async with b.subscribe("ch") as on_b:
+            await a.publish("ch", b"before")
+            assert await _receive(on_b, 1) == [b"before"]
+            await admin.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+            await asyncio.wait_for(b.offline.wait(), WAIT_S)
+            await asyncio.wait_for(b.online.wait(), WAIT_S)  # reconnected and confirmed
+            await a.publish("ch", b"after")
+            got = await _receive(on_b, 1)
+        for bus in (a, b):
+            await bus.close()
+        await admin.aclose()
+        return got
+
+    assert run_async(scenario()) == [b"after"]
+
+
+def test_without_redis_local_subscribers_go_on_and_others_resume_when_it_is_back(run_async):
+    server = RedisServer().start()
+
+    async def scenario():
+        a, b = RedisBus(server.url, backoff=FAST), RedisBus(server.url, backoff=FAST)
+        async with a.subscribe("ch") as on_a, b.subscribe("ch") as on_b:
+            await a.publish("ch", b"1")
+            assert await _receive(on_b, 1) == [b"1"]
+            server.stop()
+            await asyncio.wait_for(asyncio.gather(a.offline.wait(), b.offline.wait()), WAIT_S)
+            await a.publish("ch", b"local only")
+            local = await _receive(on_a, 2)
+            server.start()
+            await asyncio.wait_for(asyncio.gather(a.online.wait(), b.online.wait()), WAIT_S)
+            await a.publish("ch", b"2")
+            remote = await _receive(on_b, 1)
+        for bus in (a, b):
+            await bus.close()
+        return local, remote
+
+    try:
+        local, remote = run_async(scenario())
+    finally:
+        server.stop()
+    assert local == [b"1", b"local only"]
+    assert remote == [b"2"]
+
+
+def test_unknown_bus_urls_are_refused_clearly():
+    with pytest.raises(ValueError, match="memory:// or redis://"):
+        make_bus("kafka://somewhere")
+
+
+def test_a_subscriber_that_falls_behind_is_cut_off_by_redis_and_comes_back(run_async):
+    """A real client-output-buffer-limit cut: B's event loop is stalled while A publishes 32 MB."""
+    server = RedisServer().start()
+    ready, stall, release, done = (threading.Event() for _ in range(4))
+    received: list[bytes] = []
+
+    async def subscriber():
+        bus = RedisBus(server.url, backoff=FAST)
+        async with bus.subscribe("ch") as messages:
+            ready.set()
+            while not received or received[-1] != b"after":
+                received.append(await anext(messages))
+        await bus.close()
+        done.set()
+
+    async def publisher():
+        admin = redis.from_url(server.url)
+        await admin.config_set("client-output-buffer-limit", "pubsub 256kb 0 0")
+        bus = RedisBus(server.url, backoff=FAST)
+        stall.set()
+        for _ in range(32):
+            await bus.publish("ch", bytes(1 << 20))
+        await _until(admin, subscribers=0)  # Redis dropped the laggard
+        release.set()
+        await _until(admin, subscribers=1)  # ... which subscribed again
+        while not done.is_set():  # snapshots keep coming, as frames do
+            await bus.publish("ch", b"after")
+            await asyncio.sleep(0.02)
+        await bus.close()
+        await admin.aclose()
+
+    def stall_subscriber(loop):
+        stall.wait(WAIT_S)
+        loop.call_soon_threadsafe(release.wait, WAIT_S)  # blocks B's whole event loop until released
+
+    thread = threading.Thread(target=lambda: asyncio.run(_with_loop(subscriber, stall_subscriber)))
+    thread.start()
+    try:
+        assert ready.wait(WAIT_S)
+        run_async(asyncio.wait_for(publisher(), 4 * WAIT_S))
+        thread.join(WAIT_S)
+    finally:
+        release.set()
+        server.stop()
+    assert received[-1] == b"after"
+    assert len(received) < 32  # the backlog was cut, not delivered late
+
+
+async def _until(admin, subscribers: int) -> None:
+    """Poll Redis (it sends no event for this) until ``ch`` has that many subscribers."""
+    for _ in range(WAIT_S * 100):
+        if (await admin.pubsub_numsub("ch"))[0][1] == subscribers:
+            return
+        await asyncio.sleep(0.01)
+    raise TimeoutError(f"ch never had {subscribers} subscribers")
+
+
+async def _with_loop(main, before):
+    """Run ``main()`` after handing its event loop to ``before`` in a helper thread."""
+    threading.Thread(target=before, args=(asyncio.get_running_loop(),), daemon=True).start()
+    await main()
