@@ -1,6 +1,7 @@
 """Build the application from settings; tests build as many independent instances as they like."""
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -23,8 +24,9 @@ from app.sessions.manager import SessionManager
 from app.sessions.runs import Runs
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """A new nnlive app; its engine, bus and sessions are made at startup and ended at shutdown."""
+def create_app(settings: Settings | None = None, clock: Callable[[], float] = time.monotonic) -> FastAPI:
+    """A new nnlive app; its engine, bus and sessions are made at startup and ended at shutdown. ``clock``
+    times the rate limits and idleness (tests pass one they step)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -32,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_threads(settings.torch_threads)
         bus = make_bus(settings.bus_url)
         app.state.device = resolve_device(settings.device)
-        app.state.sessions = SessionManager(settings, bus, app.state.device)
+        app.state.sessions = SessionManager(settings, bus, app.state.device, clock)
         app.state.rooms = Rooms(bus, settings.max_viewers)
         app.state.runs = Runs()
         app.state.sessions.start()
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="nnlive", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.hosts = AllowedHosts(settings.allowed_hosts, settings.public_url)
+    app.state.clock = clock
     install_error_handlers(app)
     app.add_middleware(CatchAll)  # innermost: its 500 still gets the security headers
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)

@@ -25,9 +25,15 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
+def clock() -> Callable[[], float]:
+    """The apps' clock for rates and idleness: the real one (tests that step time give a ManualClock)."""
+    return time.monotonic
+
+
+@pytest.fixture
+def client(settings: Settings, clock: Callable[[], float]) -> Iterator[TestClient]:
     """A fresh app behind Starlette's TestClient, started and shut down with its lifespan."""
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings, clock)) as test_client:
         yield test_client
 
 
@@ -38,9 +44,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_app(settings: Settings) -> FastAPI:
+def live_app(settings: Settings, clock: Callable[[], float]) -> FastAPI:
     """The app that ``live_server`` serves (a test may look at its state: sessions, rooms, viewers)."""
-    return create_app(settings)
+    return create_app(settings, clock)
 
 
 @pytest.fixture

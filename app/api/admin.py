@@ -2,7 +2,6 @@
 
 import asyncio
 import hmac
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response
@@ -73,7 +72,7 @@ def _row(session: Session, memory: int | None) -> dict[str, Any]:
         "viewers": session.viewers,
         "client": session.client,
         "created": session.created,
-        "idle_s": time.monotonic() - session.last_active,
+        "idle_s": session.idle_s(),
         "cpu_s": session.worker.cpu_seconds(),
         "memory_bytes": memory,
     }

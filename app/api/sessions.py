@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.deps import Manager, bearer
 from app.api.hosts import public_base
 from app.errors import BadRequest
+from app.protocol.messages import Text
 from app.sessions.session import Session
 
 router = APIRouter(prefix="/api/sessions")
@@ -74,7 +75,9 @@ async def put_text(
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadRequest(f"the text is not valid UTF-8 (byte {exc.start})", "body") from None
-    await session.run(session.apply, {"type": "text", "text": text, "purpose": "corpus", "id": None})
+    # Not validated as a websocket message: an upload may exceed a message's size; the model checks the text.
+    corpus = Text.model_construct(type="text", text=text, purpose="corpus")
+    await session.run(session.apply, corpus)
     return {"chars": len(text)}
 
 

@@ -6,6 +6,7 @@ import torch
 
 from app.engine.data.digits import load_digits_32
 from app.engine.params import ParamError
+from app.protocol.messages import Forward, Pattern, Sample
 
 
 def as_tensor(values: Any, field: str) -> torch.Tensor:
@@ -53,22 +54,22 @@ def resized_digit(image: torch.Tensor, shape: tuple[int, int, int]) -> torch.Ten
 
 
 IMAGE_MESSAGES = frozenset({"forward", "sample", "pattern"})
+ImageMessage = Forward | Sample | Pattern  # the classes of those messages
 TYPED_LIMIT = 1000.0
 
 
 def image_from_message(
-    message: dict, shape: tuple[int, int, int], generator: torch.Generator, limit: float = TYPED_LIMIT
+    message: ImageMessage, shape: tuple[int, int, int], generator: torch.Generator, limit: float = TYPED_LIMIT
 ) -> torch.Tensor:
     """A (C, H, W) input: ``forward`` (typed numbers within ±limit), ``sample`` (a digit), ``pattern``."""
-    kind = message["type"]
-    if kind == "forward":
-        typed = check_shape(as_tensor(message["input"], "input"), shape, "input")
+    if isinstance(message, Forward):
+        typed = check_shape(as_tensor(message.input, "input"), shape, "input")
         return check_range(typed, limit, "input")
-    if kind == "sample":
-        x, _ = load_digits_32().split(message["split"])
-        if not 0 <= message["index"] < len(x):
-            raise ParamError("index", f"must be in 0..{len(x) - 1} for split {message['split']!r}")
-        return resized_digit(x[message["index"]], shape)
-    if message["name"] == "checkerboard":
+    if isinstance(message, Sample):
+        x, _ = load_digits_32().split(message.split)
+        if not 0 <= message.index < len(x):
+            raise ParamError("index", f"must be in 0..{len(x) - 1} for split {message.split!r}")
+        return resized_digit(x[message.index], shape)
+    if message.name == "checkerboard":
         return checkerboard(shape)
     return random_pattern(shape, generator)

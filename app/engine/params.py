@@ -78,7 +78,7 @@ class Param:
         return float(value)
 
 
-def validate(params: tuple[Param, ...], values: Any, prefix: str, *, partial: bool = False):
+def validate(params: tuple[Param, ...], values: Any, prefix: str, *, partial: bool = False) -> dict[str, Any]:
     """Check ``values`` against ``params``; fill defaults unless ``partial``. Unknown keys are refused."""
     if not isinstance(values, dict):
         raise ParamError(prefix, "must be an object")

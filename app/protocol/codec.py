@@ -1,4 +1,4 @@
-"""Binary frame codec (protocol v1, see docs/protocol.md).
+"""Binary frame codec (protocol v2, see docs/protocol.md; v1 frames are still read).
 
 A frame is one binary websocket message::
 
@@ -7,11 +7,13 @@ A frame is one binary websocket message::
     zero bytes                  padding up to a multiple of 8
     buffers                     raw little-endian tensor bytes, each at an 8-aligned offset
 
-Each entry of ``header["tensors"]`` is ``{"name", "dtype", "shape", "offset", "nbytes"}`` with ``offset``
-counted from the first byte of the message, so a client can view every buffer without copying.
+Each entry of ``header["tensors"]`` is ``{"name", "dtype", "shape", "offset", "nbytes"}``. In v2 ``offset``
+counts from the first byte of the buffer section (the 8-aligned end of the header), so a header can be
+replaced without touching the buffers (``reheader``); in v1 it counted from the first byte of the message.
 """
 
 import json
+import math
 import struct
 from collections.abc import Mapping
 from functools import lru_cache
@@ -21,7 +23,9 @@ import numpy as np
 
 from app.protocol.bounds import dumps
 
-DTYPES: dict[str, np.dtype] = {
+PROTOCOL = 2  # the version this server speaks (``hello.protocol``)
+READABLE = (1, 2)  # the versions the decoders read (recordings made with older servers)
+DTYPES: dict[str, np.dtype[Any]] = {
     "float32": np.dtype("<f4"),
     "float16": np.dtype("<f2"),
     "uint8": np.dtype("u1"),
@@ -29,20 +33,29 @@ DTYPES: dict[str, np.dtype] = {
 }
 _PREFIX = struct.Struct("<I")
 _ALIGN = 8
+Layout = tuple[tuple[str, str, tuple[int, ...], int, int], ...]  # (name, dtype, shape, offset, nbytes)
 
 
 class FrameTensor(NamedTuple):
     """One decoded tensor: its dtype name and a read-only array viewing the message."""
 
     dtype: str
-    array: np.ndarray
+    array: np.ndarray[Any, Any]
+
+
+class FrameParts(NamedTuple):
+    """A frame split without reading its tensors: the header (``tensors`` table included) and the
+    buffer section, a view of the message."""
+
+    header: dict[str, Any]
+    buffers: memoryview
 
 
 def _aligned(n: int) -> int:
     return (n + _ALIGN - 1) // _ALIGN * _ALIGN
 
 
-def _dtype_name(array: np.ndarray) -> str:
+def _dtype_name(array: np.ndarray[Any, Any]) -> str:
     little = array.dtype.newbyteorder("<")
     for name, dtype in DTYPES.items():
         if little == dtype:
@@ -50,43 +63,50 @@ def _dtype_name(array: np.ndarray) -> str:
     raise ValueError(f"unsupported dtype {array.dtype}; use one of {sorted(DTYPES)}")
 
 
-def encode_frame(header: Mapping[str, Any], tensors: Mapping[str, np.ndarray]) -> bytes:
+def _head(fields: Mapping[str, Any], table_json: str) -> bytes:
+    """Length prefix, header JSON (``fields`` and the table) and zero padding up to the buffers."""
+    text = dumps({k: v for k, v in fields.items() if k != "tensors"})  # NaN (a loss) as null
+    head = (text[:-1] + ("," if len(text) > 2 else "") + '"tensors":' + table_json + "}").encode()
+    start = _aligned(_PREFIX.size + len(head))
+    return _PREFIX.pack(len(head)) + head + bytes(start - _PREFIX.size - len(head))
+
+
+def encode_frame(header: Mapping[str, Any], tensors: Mapping[str, np.ndarray[Any, Any]]) -> bytes:
     """Encode a header and named arrays into one frame; the header gains the ``tensors`` table."""
     arrays = [np.asarray(a, order="C") for a in tensors.values()]  # asarray keeps 0-d as 0-d
-    layout, size = [], 0  # (name, dtype, shape, offset after the header, nbytes)
+    layout, size = [], 0
     for name, a in zip(tensors, arrays, strict=True):
-        layout.append((name, _dtype_name(a), a.shape, size, a.nbytes))
+        layout.append((name, _dtype_name(a), tuple(a.shape), size, a.nbytes))
         size = _aligned(size + a.nbytes)
-    fields = dumps({k: v for k, v in header.items() if k != "tensors"})  # NaN (a loss) as null
-    lead = fields[:-1] + ("," if len(fields) > 2 else "") + '"tensors":'
-    # The header holds the offsets and its length decides them: find the fixed point. A session's
-    # frames share one layout, so the table's JSON comes from a cache after the first frame.
-    base = 0
-    while True:
-        head = (lead + _table_json(tuple(layout), base) + "}").encode()
-        start = _aligned(_PREFIX.size + len(head))
-        if start == base:
-            break
-        base = start
-    out = bytearray(base + size)
-    _PREFIX.pack_into(out, 0, len(head))
-    out[_PREFIX.size : _PREFIX.size + len(head)] = head
+    head = _head(header, _table_json(tuple(layout)))
+    out = bytearray(len(head) + size)
+    out[: len(head)] = head
     for (_, dtype, _, offset, nbytes), a in zip(layout, arrays, strict=True):
-        out[base + offset : base + offset + nbytes] = a.astype(DTYPES[dtype], copy=False).tobytes()
+        at = len(head) + offset
+        out[at : at + nbytes] = a.astype(DTYPES[dtype], copy=False).tobytes()
     return bytes(out)
 
 
 @lru_cache(maxsize=256)
-def _table_json(layout: tuple, base: int) -> str:
+def _table_json(layout: Layout) -> str:
+    """A session's frames share one layout, so its table's JSON is made once."""
     table = [
-        {"name": name, "dtype": dtype, "shape": list(shape), "offset": base + offset, "nbytes": nbytes}
+        {"name": name, "dtype": dtype, "shape": list(shape), "offset": offset, "nbytes": nbytes}
         for name, dtype, shape, offset, nbytes in layout
     ]
     return json.dumps(table, separators=(",", ":"))
 
 
-def decode_frame(message: bytes | bytearray | memoryview) -> tuple[dict[str, Any], dict[str, FrameTensor]]:
-    """Decode a frame into its header and named tensors (zero-copy views of ``message``)."""
+def reheader(fields: Mapping[str, Any], parts: FrameParts) -> bytes:
+    """A v2 frame with a new header (``fields`` plus the old tensor table) over the same buffer bytes."""
+    table = json.dumps(parts.header.get("tensors", []), separators=(",", ":"))
+    return b"".join((_head(fields, table), parts.buffers))  # the buffers are copied once, as they are
+
+
+def split_frame(message: bytes | bytearray | memoryview, version: int = PROTOCOL) -> FrameParts:
+    """Read a frame's header and check its tensor table against the buffers, reading no tensor."""
+    if version not in READABLE:
+        raise ValueError(f"protocol version {version} is not supported")
     buf = memoryview(message).cast("B")
     if len(buf) < _PREFIX.size:
         raise ValueError("frame shorter than its length prefix")
@@ -94,15 +114,37 @@ def decode_frame(message: bytes | bytearray | memoryview) -> tuple[dict[str, Any
     if _PREFIX.size + head_len > len(buf):
         raise ValueError("header length runs past the end of the frame")
     header = json.loads(bytes(buf[_PREFIX.size : _PREFIX.size + head_len]))
+    if not isinstance(header, dict):
+        raise ValueError("the frame header must be a JSON object")
+    base = min(_aligned(_PREFIX.size + head_len), len(buf)) if version >= 2 else 0
+    buffers = buf[base:]
+    for entry in header.get("tensors", []):
+        _check_entry(entry, len(buffers))
+    return FrameParts(header, buffers)
+
+
+def _check_entry(entry: dict[str, Any], room: int) -> None:
+    """One table entry: a known dtype, a whole shape, its bytes aligned and within ``room``."""
+    dtype = DTYPES.get(entry["dtype"])
+    if dtype is None:
+        raise ValueError(f"unknown dtype {entry['dtype']!r}")
+    offset, nbytes, shape = entry["offset"], entry["nbytes"], entry["shape"]
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (offset, nbytes, *shape)):
+        raise ValueError(f"tensor {entry['name']!r} has a bad offset, size or shape")
+    count = math.prod(shape)
+    if offset % _ALIGN or offset + nbytes > room or count * dtype.itemsize != nbytes:
+        raise ValueError(f"tensor {entry['name']!r} does not fit the frame")
+
+
+def decode_frame(
+    message: bytes | bytearray | memoryview, version: int = PROTOCOL
+) -> tuple[dict[str, Any], dict[str, FrameTensor]]:
+    """Decode a frame into its header and named tensors (zero-copy views of ``message``)."""
+    header, buffers = split_frame(message, version)
     tensors = {}
     for entry in header.get("tensors", []):
-        dtype = DTYPES.get(entry["dtype"])
-        if dtype is None:
-            raise ValueError(f"unknown dtype {entry['dtype']!r}")
-        offset, nbytes = entry["offset"], entry["nbytes"]
-        count = int(np.prod(entry["shape"], dtype=np.int64))
-        if offset % _ALIGN or offset + nbytes > len(buf) or count * dtype.itemsize != nbytes:
-            raise ValueError(f"tensor {entry['name']!r} does not fit the frame")
-        array = np.frombuffer(buf, dtype=dtype, count=count, offset=offset).reshape(tuple(entry["shape"]))
-        tensors[entry["name"]] = FrameTensor(entry["dtype"], array)
+        dtype = DTYPES[entry["dtype"]]
+        count = math.prod(entry["shape"])
+        array = np.frombuffer(buffers, dtype=dtype, count=count, offset=entry["offset"])
+        tensors[entry["name"]] = FrameTensor(entry["dtype"], array.reshape(tuple(entry["shape"])))
     return header, tensors

@@ -1,6 +1,6 @@
 """Client → server websocket messages (docs/protocol.md), validated before any torch work."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -189,7 +189,7 @@ class Reset(_Message):
     type: Literal["reset"]
 
 
-ClientMessage = Annotated[
+AnyClientMessage = (
     Auth
     | Ping
     | Forward
@@ -209,28 +209,13 @@ ClientMessage = Annotated[
     | Pause
     | Step
     | Set
-    | Reset,
-    Field(discriminator="type"),
-]
-TRAINING = frozenset({"train", "pause", "step"})
-LIFECYCLE = TRAINING | {"set", "reset"}
-INPUTS = frozenset(
-    {
-        "forward",
-        "sample",
-        "pattern",
-        "kernel",
-        "upstream",
-        "text",
-        "generate",
-        "resample",
-        "query",
-        "sentences",
-    }
+    | Reset
 )
-DRIVER_ONLY = LIFECYCLE | INPUTS | {"view", "handoff", "room"}
-_ADAPTER: TypeAdapter = TypeAdapter(ClientMessage)
-_TYPES = ("auth", "ping", *sorted(DRIVER_ONLY))
+ClientMessage = Annotated[AnyClientMessage, Field(discriminator="type")]
+InputMessage = Forward | Sample | Pattern | Kernel | Upstream | Text | Generate | Sentences | Query | Resample
+_ADAPTER: TypeAdapter[AnyClientMessage] = TypeAdapter(ClientMessage)
+_KINDS = {get_args(cls.model_fields["type"].annotation)[0] for cls in get_args(AnyClientMessage)}
+_TYPES = ("auth", "ping", *sorted(_KINDS - {"auth", "ping"}))
 
 
 class MessageError(ValueError):
@@ -241,7 +226,7 @@ class MessageError(ValueError):
         self.message, self.field, self.id = message, field, msg_id
 
 
-def parse_message(text: str) -> _Message:
+def parse_message(text: str) -> AnyClientMessage:
     """Parse and validate one text message, or raise MessageError saying what is wrong."""
     try:
         raw = loads(text, allow_nan=True)  # bounded numbers, proper Unicode (app/protocol/bounds.py);

@@ -1,12 +1,13 @@
 """Frames from a script: the driver of an external run (the SDK) sends binary frames, which are checked
 and handed to the session, whose viewers then get them exactly like a model's frames.
 
-Checks, before anything is kept: the session's driver stays within ``max_frame_bytes_per_s`` (one
-script cannot starve the others); the frame is within ``max_frame_bytes``; its header is strict JSON
-with a well-formed tensor table (app/protocol/frame_header.py) and it decodes with the project's codec;
-the header's ``scalars`` and ``grad_norms`` hold finite numbers; tensors are few, their names short and
-printable, their ranks at most 4. The session
-rewrites ``type``, ``session`` and ``seq``; the run keeps the curve points for pages that open late.
+Checks, before anything is kept: the session's driver stays within ``max_frame_bytes_per_s`` (one script
+cannot starve the others); the frame is within ``max_frame_bytes``; its header is strict JSON with a
+well-formed tensor table (app/protocol/frame_header.py), and every tensor fits the buffers (the codec's
+``split_frame``, protocol v2); the header's ``scalars`` and ``grad_norms`` hold finite numbers; tensors
+are few, their names short, printable and distinct, their ranks at most 4. The session swaps the header
+for one with its own ``type``, ``session`` and ``seq``; the tensor bytes pass through untouched (never
+decoded). The run keeps the curve points for pages that open late.
 """
 
 import math
@@ -14,12 +15,11 @@ import weakref
 from typing import Any
 
 from app.errors import BadRequest, Forbidden, LimitReached
-from app.protocol import decode_frame
+from app.protocol.codec import split_frame
 from app.protocol.frame_header import read_header
 from app.rate import TokenBucket
 from app.sessions.session import Session
 
-RELAYED_MODELS = frozenset({"inspect"})  # catalog entries whose frames come from their driver
 MAX_TENSORS = 512
 MAX_NAME_CHARS = 200
 MAX_RANK = 4
@@ -42,7 +42,7 @@ def relay_frame(
     """Validate a binary frame sent by a client and publish it as the session's newest frame."""
     if not driver:
         raise Forbidden("only the driver may send frames: send auth with the session's control token")
-    if session.spec.name not in RELAYED_MODELS:
+    if not session.spec.relayed:
         raise BadRequest(
             f"model {session.spec.name!r} makes its own frames: binary messages are not accepted", "type"
         )
@@ -50,28 +50,32 @@ def relay_frame(
         raise LimitReached(f"a frame of {len(payload)} bytes exceeds the limit of {max_bytes}", "frame")
     charge_frame_bytes(session, len(payload), bytes_per_s, max_bytes)
     try:
-        read_header(payload, MAX_HEADER_CHARS, MAX_TENSORS, MAX_RANK)
-        header, tensors = decode_frame(payload)
+        read_header(payload, MAX_HEADER_CHARS, MAX_TENSORS, MAX_RANK)  # strict JSON, types and sizes
+        parts = split_frame(payload)  # the table against the buffers; no tensor is read
     except (ValueError, KeyError, TypeError) as exc:  # includes FrameHeaderError
         raise BadRequest(f"not a valid frame: {exc}", "frame") from None
-    _check_tensors(tensors)
+    header = parts.header
+    _check_table(header.get("tensors", []))
     _check_step(header.get("step", 0))
     scalars, norms = _numbers(header, "scalars"), _numbers(header, "grad_norms")
     if not isinstance(header.get("modules", []), list):
         raise BadRequest("modules must be a list", "frame")
-    fields: dict[str, Any] = {k: v for k, v in header.items() if k != "tensors"}
-    session.relay_frame(fields, {name: t.array for name, t in tensors.items()})
-    session.live.record(fields.get("step", 0), scalars, norms)
+    session.relay_frame(parts)
+    session.live.record(header.get("step", 0), scalars, norms)
 
 
-def _check_tensors(tensors: dict) -> None:
-    if len(tensors) > MAX_TENSORS:
+def _check_table(table: Any) -> None:
+    """The tensor table (already checked to fit the buffers): few tensors, short unique names, low ranks."""
+    if not isinstance(table, list) or len(table) > MAX_TENSORS:
         raise LimitReached(f"a frame may carry at most {MAX_TENSORS} tensors", "frame")
-    for name, tensor in tensors.items():
-        if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME_CHARS or not name.isprintable():
+    names = [entry["name"] for entry in table]
+    if not all(isinstance(name, str) for name in names) or len(set(names)) != len(names):
+        raise BadRequest("tensor names must be different strings", "frame")
+    for name, entry in zip(names, table, strict=True):
+        if not 0 < len(name) <= MAX_NAME_CHARS or not name.isprintable():
             raise BadRequest(f"tensor names must be 1–{MAX_NAME_CHARS} printable characters", "frame")
-        if tensor.array.ndim > MAX_RANK:
-            raise BadRequest(f"tensor {name!r} has rank {tensor.array.ndim}; at most {MAX_RANK}", "frame")
+        if len(entry["shape"]) > MAX_RANK:
+            raise BadRequest(f"tensor {name!r} has rank {len(entry['shape'])}; at most {MAX_RANK}", "frame")
 
 
 def _numbers(header: dict, key: str) -> dict[str, float | None]:

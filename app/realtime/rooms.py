@@ -5,11 +5,11 @@ only the newest unsent one, so a stalled browser never slows the model or the ot
 """
 
 import asyncio
-import json
-import time
 
 from app.bus.base import Bus
 from app.errors import LimitReached
+from app.protocol.codec import PROTOCOL
+from app.protocol.server import Closed, Hello, read_server_message
 from app.realtime.viewer import Viewer
 from app.sessions.manager import channel
 from app.sessions.session import Session
@@ -37,8 +37,10 @@ class Room:
             if not self._unsubscribed:
                 self._subscribed.set()
             async for message in messages:
+                # A frame goes on as bytes; a snapshot (state, view, closed) is read once for all viewers.
+                payload = message if stream == "frame" else read_server_message(message)
                 for viewer in list(self.viewers):
-                    viewer.offer(stream, message)
+                    viewer.offer(stream, payload)
 
     async def close(self) -> None:
         """Stop listening."""
@@ -62,18 +64,16 @@ class Rooms:
 
     async def join(self, session: Session, viewer: Viewer) -> None:
         """Add a viewer and give it the present at once: hello, state, the latest frame."""
-        if session.viewers >= self._max_viewers:
+        if session.audience.count >= self._max_viewers:
             raise LimitReached(f"this session has its maximum of {self._max_viewers} viewers; try later")
         room = self._rooms.get(session.id)
         if room is None:
             room = self._rooms[session.id] = Room(self._bus, session.id)
             self._empty.clear()
         room.viewers.add(viewer)  # before any await: a leaving last viewer must not close this room
-        session.viewers += 1
-        session.last_active = time.monotonic()
-        hello = {"type": "hello", "protocol": 1, "session": session.info(), "role": "viewer"}
-        viewer.reply({**hello, "history": session.history()})
-        viewer.offer("state", json.dumps(session.state_message()).encode())
+        session.audience.came()
+        viewer.reply(Hello(protocol=PROTOCOL, session=session.info(), history=session.history()))
+        viewer.offer("state", session.state_message())
         if session.view is not None:
             viewer.offer("view", session.view)
         await room.ready()
@@ -81,13 +81,13 @@ class Rooms:
             viewer.offer("frame", session.last_frame)
         session.publish_state()
 
-    def dismiss_viewers(self, session: Session, payload: bytes) -> None:
-        """Send ``payload`` (a ``closed`` message) to this session's viewers that are not presenters (the room
-        closed); each one's connection then closes."""
+    def dismiss_viewers(self, session: Session, closed: Closed) -> None:
+        """Send ``closed`` to this session's viewers that are not presenters (the room closed); each one's
+        connection then closes."""
         room = self._rooms.get(session.id)
         for viewer in list(room.viewers) if room else []:
             if session.control.number_of(viewer) is None:
-                viewer.offer("closed", payload)
+                viewer.offer("closed", closed)
 
     async def leave(self, session: Session, viewer: Viewer) -> None:
         """Remove a viewer; the room closes with its last viewer."""
@@ -95,8 +95,7 @@ class Rooms:
         if room is None or viewer not in room.viewers:
             return
         room.viewers.discard(viewer)
-        session.viewers -= 1
-        session.last_active = time.monotonic()
+        session.audience.went()
         session.publish_state()
         if not room.viewers:
             del self._rooms[session.id]

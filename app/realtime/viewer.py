@@ -3,12 +3,11 @@
 import itertools
 import time
 from collections import deque
-from typing import Any
 
 from fastapi import WebSocket
 
 from app.latest import LatestSlots
-from app.protocol.bounds import dumps
+from app.protocol.server import Closed, Error, ServerMessage
 
 MAX_PENDING_REPLIES = 64
 ERROR_WINDOW_S = 10.0
@@ -28,25 +27,26 @@ class Viewer:
         self.publishes = False  # it sends the session's frames itself (an SDK run): none come back
         self.ending = False  # a last message and a close are queued: nothing more is answered
 
-    def offer(self, stream: str, payload: bytes) -> None:
-        """Queue a snapshot (``state`` or ``frame``); an unsent older one of that stream is dropped."""
+    def offer(self, stream: str, payload: ServerMessage | bytes) -> None:
+        """Queue a snapshot (a ``state``, ``view`` or ``closed`` message, or a binary frame); an unsent older
+        one of that stream is dropped."""
         if stream == "frame" and self.publishes:
             return
         self._mailbox.put(stream, payload)
 
-    def reply(self, message: dict[str, Any]) -> None:
+    def reply(self, message: ServerMessage) -> None:
         """Queue a reply to this client's own message; replies are never replaced by newer ones. A client
         with too many unsent replies gets one ``limit`` error after them and a 1008 close."""
         if self.ending:
             return
         if len(self._mailbox) >= MAX_PENDING_REPLIES:
             text = f"more than {MAX_PENDING_REPLIES} replies wait to be read; read them before sending more"
-            error = {"type": "error", "code": "limit", "message": text, "id": message.get("id")}
+            error = Error(code="limit", message=text, id=getattr(message, "id", None))
             self.end(error, CLOSE_POLICY, "client is not reading its replies")
             return
         self._mailbox.put(("reply", next(self._reply_ids)), message)
 
-    def end(self, last: dict[str, Any] | None, code: int, reason: str) -> None:
+    def end(self, last: ServerMessage | None, code: int, reason: str) -> None:
         """Send what is queued, then ``last`` (if any), then close with ``code``: no reply is lost."""
         if not self.ending:
             self.ending = True
@@ -67,15 +67,13 @@ class Viewer:
             if stream == "end":
                 last, code, reason = payload
                 if last is not None:
-                    await self.ws.send_text(dumps(last))
+                    await self.ws.send_text(last.encoded.decode())
                 await self.ws.close(code, reason)
                 return
-            if stream == "frame":
+            if isinstance(payload, bytes):  # a binary frame
                 await self.ws.send_bytes(payload)
-            elif isinstance(payload, bytes):  # a JSON snapshot from the bus: state or view
-                await self.ws.send_text(payload.decode())
-                if payload.startswith(b'{"type":"closed"'):
-                    await self.ws.close(CLOSE_SESSION_ENDED, "session ended")
-                    return
-            else:
-                await self.ws.send_text(dumps(payload))  # NaN in a reply (a curve) goes as null
+                continue
+            await self.ws.send_text(payload.encoded.decode())
+            if isinstance(payload, Closed):
+                await self.ws.close(CLOSE_SESSION_ENDED, "session ended")
+                return

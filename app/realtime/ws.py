@@ -5,13 +5,30 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, WebSocketDisconnect
 
 from app.errors import BadRequest, Internal, LimitReached, NnliveError, NotFound
-from app.protocol.messages import INPUTS, TRAINING, MessageError, parse_message
+from app.protocol.messages import (
+    AnyClientMessage,
+    Auth,
+    Handoff,
+    InputMessage,
+    MessageError,
+    Pause,
+    Ping,
+    Reset,
+    Room,
+    Set,
+    Step,
+    Train,
+    View,
+    parse_message,
+)
+from app.protocol.server import Closed, Error, Ok, Pong
 from app.rate import TokenBucket
+from app.realtime.connection import Connection, connection
 from app.realtime.origin import page_may_connect
 from app.realtime.relay import relay_frame
 from app.realtime.viewer import CLOSE_POLICY, CLOSE_SESSION_ENDED, Viewer
@@ -23,62 +40,63 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_TRY_LATER = 1013
 MAX_VIEW_CHARS = 16 * 1024
 KNOCK_S = 10.0  # how long a connection to a closed room has to present the token
-ROOM_CLOSED = json.dumps({"type": "closed", "reason": "room_closed"}, separators=(",", ":")).encode()
+ROOM_CLOSED = Closed(reason="room_closed")
 
 
 @router.websocket("/ws/sessions/{session_id}")
-async def session_socket(ws: WebSocket, session_id: str) -> None:
+async def session_socket(conn: Annotated[Connection, Depends(connection)], session_id: str) -> None:
     """Watch (and, with the token, drive) one session."""
+    ws = conn.ws
     if not page_may_connect(ws):
         await ws.close(CLOSE_POLICY, "origin not allowed")  # before accepting: the handshake gets 403
         return
     await ws.accept()
-    manager, rooms = ws.app.state.sessions, ws.app.state.rooms
     try:
-        session = manager.get(session_id)
+        session = conn.sessions.get(session_id)
     except NotFound as exc:
-        if reason := manager.ended_reason(session_id):  # a page coming back learns why it ended
-            await ws.send_json({"type": "closed", "reason": reason})
+        if reason := conn.sessions.ended_reason(session_id):  # a page coming back learns why it ended
+            await ws.send_text(Closed(reason=reason).encoded.decode())
             await ws.close(CLOSE_SESSION_ENDED, "session ended")
             return
-        await ws.send_json({"type": "error", **exc.body()})
+        await ws.send_text(Error.of(exc).encoded.decode())
         await ws.close(CLOSE_NOT_FOUND, "no such session")
         return
     knock = None
     if not session.control.room_open:
-        admitted, knock = await _knock(ws, session)
+        admitted, knock = await _knock(conn, session)
         if not admitted:
             return
     viewer = Viewer(ws)
     tasks: list[asyncio.Task] = []
     try:
         try:
-            await rooms.join(session, viewer)
+            await conn.rooms.join(session, viewer)
         except LimitReached as exc:
-            await ws.send_json({"type": "error", **exc.body()})
+            await ws.send_text(Error.of(exc).encoded.decode())
             await ws.close(CLOSE_TRY_LATER, "too many viewers")
             return
         if knock is not None:
-            await _dispatch(knock, session, viewer)
-        tasks = [asyncio.create_task(viewer.send_loop()), asyncio.create_task(_receive(ws, session, viewer))]
+            await _dispatch(knock, conn, session, viewer)
+        receive = _receive(conn, session, viewer)
+        tasks = [asyncio.create_task(viewer.send_loop()), asyncio.create_task(receive)]
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         session.control.leave(viewer)
-        await rooms.leave(session, viewer)
+        await conn.rooms.leave(session, viewer)
 
 
-async def _knock(ws: WebSocket, session: Session) -> tuple[bool, Any]:
+async def _knock(conn: Connection, session: Session) -> tuple[bool, Auth | None]:
     """A closed room admits presenters only: the first message must be ``auth`` with the token (the
     page's socket sends it first). Returns whether the connection may join and the ``auth`` to answer
     once it joined (None for a viewer let in because the room reopened while it waited)."""
-    limit = ws.app.state.settings.max_message_bytes
+    ws, limit = conn.ws, conn.settings.max_message_bytes
     try:
         msg = _parse(await asyncio.wait_for(ws.receive(), KNOCK_S), limit)
-        if msg.type == "auth":
-            ws.app.state.sessions.authorize(session.id, msg.token)
+        if isinstance(msg, Auth):
+            conn.sessions.authorize(session.id, msg.token)
             return True, msg
     except TimeoutError:
         if session.control.room_open:
@@ -86,15 +104,14 @@ async def _knock(ws: WebSocket, session: Session) -> tuple[bool, Any]:
     except (WebSocketDisconnect, NnliveError, MessageError):
         pass
     with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-        await ws.send_text(ROOM_CLOSED.decode())
+        await ws.send_text(ROOM_CLOSED.encoded.decode())
         await ws.close(CLOSE_SESSION_ENDED, "the presenter closed the room")
     return False, None
 
 
-async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
-    limit = ws.app.state.settings.max_message_bytes
-    per_second = ws.app.state.settings.max_messages_per_s
-    rate = TokenBucket(per_second, burst=2 * per_second)  # two seconds' worth may come at once
+async def _receive(conn: Connection, session: Session, viewer: Viewer) -> None:
+    ws, limit, per_second = conn.ws, conn.settings.max_message_bytes, conn.settings.max_messages_per_s
+    rate = TokenBucket(per_second, 2 * per_second, conn.clock)  # two seconds' worth may come at once
     with contextlib.suppress(WebSocketDisconnect):
         while True:
             message = await ws.receive()
@@ -105,9 +122,8 @@ async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
             msg_id = None
             try:
                 if message.get("bytes") is not None:  # a frame from an external run's driver
-                    settings = ws.app.state.settings
                     driver = session.control.holds(viewer)
-                    max_frame, per_s = settings.max_frame_bytes, settings.max_frame_bytes_per_s
+                    max_frame, per_s = conn.settings.max_frame_bytes, conn.settings.max_frame_bytes_per_s
                     relay_frame(session, driver, message["bytes"], max_frame, per_s)
                     viewer.publishes = True
                     continue
@@ -115,7 +131,7 @@ async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
                 msg_id = msg.id
                 if not rate.take():  # after parsing: the refusal carries the message's id
                     raise LimitReached(f"at most {rate.rate:g} messages a second; slow down")
-                await _dispatch(msg, session, viewer)
+                await _dispatch(msg, conn, session, viewer)
                 continue
             except MessageError as exc:
                 error, msg_id = BadRequest(exc.message, exc.field), exc.id
@@ -124,12 +140,12 @@ async def _receive(ws: WebSocket, session: Session, viewer: Viewer) -> None:
             except Exception:  # a bug: the client hears of it, the log has the traceback
                 log.exception("message on session %s failed", session.id)
                 error = Internal("the server failed on this message; it was logged")
-            viewer.reply({"type": "error", **error.body(), "id": msg_id})
+            viewer.reply(Error.of(error, msg_id))
             if viewer.misbehaving():
                 viewer.end(None, CLOSE_POLICY, "too many bad messages")  # after the queued replies
 
 
-def _parse(message: dict, limit: int) -> Any:
+def _parse(message: dict[str, Any], limit: int) -> AnyClientMessage:
     text = message.get("text")
     if text is None:
         raise MessageError("send JSON text messages; binary messages are not accepted")
@@ -138,36 +154,31 @@ def _parse(message: dict, limit: int) -> Any:
     return parse_message(text)
 
 
-async def _dispatch(msg: Any, session: Session, viewer: Viewer) -> None:
-    kind = msg.type
-    if kind == "ping":
-        viewer.reply({"type": "pong", "id": msg.id})
+async def _dispatch(msg: AnyClientMessage, conn: Connection, session: Session, viewer: Viewer) -> None:
+    """Do what one parsed message asks, chosen by its class."""
+    if isinstance(msg, Ping):
+        viewer.reply(Pong(id=msg.id))
         return
-    if kind == "auth":
-        viewer.ws.app.state.sessions.authorize(session.id, msg.token)
+    if isinstance(msg, Auth):
+        conn.sessions.authorize(session.id, msg.token)
         number, driving = await _present(session, viewer, msg.presenter)
         role = "driver" if driving else "presenter"
-        control = {"role": role, "presenter": number, "control_seq": session.control.seq}
-        viewer.reply({"type": "ok", "id": msg.id, "for": kind, **control})
+        viewer.reply(
+            Ok(id=msg.id, for_=msg.type, role=role, presenter=number, control_seq=session.control.seq)
+        )
         return
     session.control.require(viewer)
-    if kind in ("handoff", "room"):
-        await _steer(msg, session, viewer)
-        return
-    if kind == "view":
+    if isinstance(msg, Handoff | Room):
+        await _steer(msg, conn, session, viewer)
+    elif isinstance(msg, View):
         if len(json.dumps(msg.state)) > MAX_VIEW_CHARS:
             raise LimitReached(f"a view state may take at most {MAX_VIEW_CHARS} characters", "state")
         session.publish_view(msg.state)  # no reply: pages send these as the presenter moves
-        return
-    if kind in INPUTS:
-        await session.run(session.apply, msg.model_dump())
-        return
-    if kind in TRAINING and not session.spec.trains:
-        raise BadRequest(f"model {session.spec.name!r} does not train", "type")
-    if kind == "step":
-        session.charge_steps(msg.count)
-    await session.run(*_lifecycle(msg, session))
-    viewer.reply({"type": "ok", "id": msg.id, "for": kind})
+    elif isinstance(msg, InputMessage):
+        await session.run(session.apply, msg)
+    else:
+        await _lifecycle(msg, session)
+        viewer.reply(Ok(id=msg.id, for_=msg.type))
 
 
 async def _present(session: Session, viewer: Viewer, resume: int | None) -> tuple[int, bool]:
@@ -178,32 +189,37 @@ async def _present(session: Session, viewer: Viewer, resume: int | None) -> tupl
     if number is None:
         number = control.join(viewer, resume)
     driving = control.claim(viewer)
-    if driving and control.paused_while_away:
-        control.paused_while_away = False
+    if driving and control.resume_due():
         with contextlib.suppress(NnliveError):  # a busy worker: the presenter presses Train itself
             await session.run(session.train)
     session.publish_state()
     return number, driving
 
 
-async def _steer(msg: Any, session: Session, viewer: Viewer) -> None:
+async def _steer(msg: Handoff | Room, conn: Connection, session: Session, viewer: Viewer) -> None:
     """``handoff`` (control to another presenter) or ``room`` (open or close it to viewers)."""
-    if msg.type == "handoff":
+    if isinstance(msg, Handoff):
         session.control.hand(viewer, msg.to)
     else:
         session.control.set_room(msg.open)
         if not msg.open:
-            viewer.ws.app.state.rooms.dismiss_viewers(session, ROOM_CLOSED)
+            conn.rooms.dismiss_viewers(session, ROOM_CLOSED)
     session.publish_state()
-    viewer.reply({"type": "ok", "id": msg.id, "for": msg.type})
+    viewer.reply(Ok(id=msg.id, for_=msg.type))
 
 
-def _lifecycle(msg: Any, session: Session) -> tuple:
-    """The session method and arguments for train, pause, step, set or reset."""
-    return {
-        "train": lambda: (session.train,),
-        "pause": lambda: (session.pause,),
-        "step": lambda: (session.step_batches, msg.count),
-        "set": lambda: (session.set_controls, msg.values),
-        "reset": lambda: (session.reset,),
-    }[msg.type]()
+async def _lifecycle(msg: Train | Pause | Step | Set | Reset, session: Session) -> None:
+    """Train, pause, step, set or reset, on the session's worker."""
+    if isinstance(msg, Train | Pause | Step) and not session.spec.trains:
+        raise BadRequest(f"model {session.spec.name!r} does not train", "type")
+    if isinstance(msg, Train):
+        await session.run(session.train)
+    elif isinstance(msg, Pause):
+        await session.run(session.pause)
+    elif isinstance(msg, Step):
+        session.charge_steps(msg.count)
+        await session.run(session.step_batches, msg.count)
+    elif isinstance(msg, Set):
+        await session.run(session.set_controls, msg.values)
+    else:
+        await session.run(session.reset)

@@ -79,6 +79,10 @@ class Run:
         """Whether the run's socket to the server is open now."""
         return self._transport.connected
 
+    def wait_connected(self, timeout: float | None = None) -> bool:
+        """Wait until the run's socket to the server is open; False when ``timeout`` seconds passed first."""
+        return self._transport.wait_connected(timeout)
+
     @property
     def session_id(self) -> str | None:
         """The server session the run streams to (a new one after a server restart), or None yet."""

@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from app.protocol import encode_frame
+from app.protocol.codec import PROTOCOL
 from app.sdk import run_tokens
 
 log = logging.getLogger("nnlive.sdk")
@@ -40,12 +41,21 @@ class Transport:
         self.run_token = run_tokens.load(self.url, run)  # owns the name on that server (docs/sdk.md)
         self.session: dict[str, Any] | None = None  # POST /api/runs/{run}'s reply: id, token…
         self.sent = 0  # frames handed to the socket
-        self.connected = False
+        self._link = threading.Event()  # set while the socket is open and authenticated
         self._pending: tuple[dict[str, Any], dict[str, np.ndarray]] | None = None
         self._wake = threading.Condition()
         self._closing = False
         self._thread = threading.Thread(target=self._main, name=f"nnlive-sdk-{run}", daemon=True)
         self._thread.start()
+
+    @property
+    def connected(self) -> bool:
+        """Whether the socket is open now."""
+        return self._link.is_set()
+
+    def wait_connected(self, timeout: float | None = None) -> bool:
+        """Wait until the socket is open; False when ``timeout`` passed first."""
+        return self._link.wait(timeout)
 
     def offer(self, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         """Queue a frame; an unsent older one is dropped (newest wins). Never blocks on the network."""
@@ -76,7 +86,7 @@ class Transport:
                 log.info("nnlive: no connection to %s (%s); retrying in %.1f s", self.url, exc, delay)
             except Exception:
                 log.exception("nnlive: connection error; retrying in %.1f s", delay)
-            self.connected = False
+            self._link.clear()
             with self._wake:
                 self._wake.wait_for(lambda: self._closing, delay)
             delay = min(BACKOFF_MAX_S, delay * 2)
@@ -91,7 +101,7 @@ class Transport:
             token, presenter = session["token"], session.get("presenter")
             ws.send(json.dumps({"type": "auth", "token": token, "presenter": presenter, "id": "auth"}))
             session["presenter"] = self._await_auth(ws)
-            self.connected = True
+            self._link.set()
             while True:
                 with self._wake:
                     self._wake.wait_for(lambda: self._pending is not None or self._closing, IDLE_POLL_S)
@@ -140,6 +150,8 @@ class Transport:
             if isinstance(message, bytes):
                 continue
             reply = json.loads(message)
+            if reply.get("type") == "hello" and reply.get("protocol") != PROTOCOL:
+                raise ValueError(f"the server speaks protocol {reply.get('protocol')}; this SDK {PROTOCOL}")
             if reply.get("type") == "error" and reply.get("code") == "not_found":
                 raise SessionGone()
             if reply.get("id") == "auth":

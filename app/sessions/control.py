@@ -23,7 +23,7 @@ class Control:
         self.holder: int | None = None
         self.away_since = time.monotonic()  # when control was last free (or the session began)
         self.room_open = True
-        self.paused_while_away = False  # the presenter grace paused training; resume on return
+        self._paused_while_away = False  # the presenter grace paused training; resume on return
         self.seq = 0
 
     def join(self, owner: object, resume: int | None = None) -> int:
@@ -81,6 +81,15 @@ class Control:
         if self.holder == number:
             self.holder = None
             self.away_since = time.monotonic()
+
+    def paused_for_absence(self) -> None:
+        """Remember that training was paused because no presenter held control for too long."""
+        self._paused_while_away = True
+
+    def resume_due(self) -> bool:
+        """Whether training should resume now that a presenter holds control again (asked once)."""
+        due, self._paused_while_away = self._paused_while_away, False
+        return due
 
     def describe(self) -> dict[str, Any]:
         """The fields of the ``state`` message about the presenters and the room."""

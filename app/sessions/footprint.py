@@ -3,6 +3,7 @@
 import os
 import resource
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -17,7 +18,7 @@ def tensor_bytes(root: object) -> int:
     optimizers, so it counts parameters with their gradients, buffers, optimizer state, kept initial
     weights and dataset tensors. Views share their base's storage, which counts once.
     """
-    storages: dict[tuple, int] = {}
+    storages: dict[tuple[Any, ...], int] = {}
     seen: set[int] = set()
     stack = [root]
     while stack and len(seen) < _MAX_OBJECTS:

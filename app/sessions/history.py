@@ -18,7 +18,7 @@ class History:
         """Forget every point."""
         self._points = []
 
-    def columns(self) -> dict[str, list]:
+    def columns(self) -> dict[str, list[float | None]]:
         """``{"step": [...], "loss": [...], "acc": [...]}`` — the form uPlot and the protocol use."""
         points = list(self._points)
         return {

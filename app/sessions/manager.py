@@ -3,11 +3,11 @@
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import secrets
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -19,6 +19,7 @@ from app.engine.live.weights import import_weights, load_optimizer_state
 from app.engine.params import ParamError
 from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
 from app.latest import LatestSlots
+from app.protocol.server import Closed
 from app.sessions.release import oldest_unneeded, seconds_until_room, unneeded
 from app.sessions.session import PRECISIONS, Progress, Session
 from app.sessions.training_queue import TrainingQueue
@@ -44,15 +45,18 @@ def channel(session_id: str, stream: str) -> str:
 class SessionManager:
     """All sessions of this process."""
 
-    def __init__(self, settings: Settings, bus: Bus, device: torch.device) -> None:
+    def __init__(
+        self, settings: Settings, bus: Bus, device: torch.device, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.settings, self.bus, self.device = settings, bus, device
+        self._clock = clock  # the sessions' clock: rates and idleness
         self._sessions: dict[str, Session] = {}
-        self._publishers: dict[str, asyncio.Task] = {}
+        self._publishers: dict[str, asyncio.Task[None]] = {}
         self._building = 0
         self._per_client: Counter[str] = Counter()  # sessions and builds under way per client address
-        self._reaper: asyncio.Task | None = None
-        self._grace: asyncio.Task | None = None
-        self._releaser: asyncio.Task | None = None
+        self._reaper: asyncio.Task[None] | None = None
+        self._grace: asyncio.Task[None] | None = None
+        self._releaser: asyncio.Task[None] | None = None
         self._released: set[str] = set()  # sessions whose page went away: end them once unneeded
         self._ended: dict[str, str] = {}  # why the latest sessions ended, for pages that come back
         self.training_queue = TrainingQueue(settings.max_training)
@@ -74,7 +78,7 @@ class SessionManager:
         precision: str | None,
         client: str = "",
         *,
-        controls: dict | None = None,
+        controls: dict[str, Any] | None = None,
         start: Progress | None = None,
     ) -> Session:
         """Validate everything, then build the model off the event loop (a fork passes the already
@@ -105,6 +109,10 @@ class SessionManager:
         session_id = secrets.token_urlsafe(9)
         outbox = LatestSlots()
         loop = asyncio.get_running_loop()
+
+        def emit(stream: str, payload: bytes) -> None:  # from the session's worker thread
+            loop.call_soon_threadsafe(outbox.put, stream, payload)
+
         session = Session(
             session_id=session_id,
             token=secrets.token_urlsafe(32),
@@ -114,12 +122,13 @@ class SessionManager:
             seed=seed,
             precision=precision,
             live=live,
-            emit=lambda stream, payload: loop.call_soon_threadsafe(outbox.put, stream, payload),
+            emit=emit,
             frame_interval=1.0 / self.settings.frame_rate,
             frame_budget=self.settings.frame_budget,
             client=client,
             training_queue=self.training_queue,
             max_steps_per_s=self.settings.max_steps_per_s,
+            clock=self._clock,
         )
         if start is not None:
             session.resume_from(start)
@@ -147,7 +156,7 @@ class SessionManager:
             raise LimitReached(full, retry_after=None)  # nobody can tell when one ends
         if self._per_client[client] < self.settings.max_sessions_per_client:
             return
-        now, own = time.monotonic(), [s for s in self._sessions.values() if s.client == client]
+        now, own = self._clock(), [s for s in self._sessions.values() if s.client == client]
         evicted = oldest_unneeded(own, now)
         if evicted is not None:
             log.info("ending session %s: its client needs room for a new one", evicted.id)
@@ -221,21 +230,20 @@ class SessionManager:
         publisher = self._publishers.pop(session.id, None)
         if publisher:
             publisher.cancel()
-        message = {"type": "closed", "reason": reason, **({"successor": successor} if successor else {})}
-        closed = json.dumps(message, separators=(",", ":")).encode()
-        await self.bus.publish(channel(session.id, "state"), closed)
+        closed = Closed(reason=reason, successor=successor)
+        await self.bus.publish(channel(session.id, "state"), closed.encoded)
         await asyncio.to_thread(session.close)
 
     async def _reap_idle(self) -> None:
         idle = self.settings.session_idle_s
         while True:
             await asyncio.sleep(min(30.0, idle / 4))
-            await self._end_idle(idle)  # a call of its own: no reference to a session outlives the pass
+            await self.end_idle(idle)  # a call of its own: no reference to a session outlives the pass
 
-    async def _end_idle(self, idle: float) -> None:
-        now = time.monotonic()
+    async def end_idle(self, idle: float) -> None:
+        """End, with reason ``idle``, every session nobody watches that was inactive for over ``idle`` s."""
         for session in list(self._sessions.values()):
-            if session.viewers == 0 and now - session.last_active > idle:
+            if session.viewers == 0 and session.idle_s() > idle:
                 log.info("ending session %s: nobody watched it for %.0f s", session.id, idle)
                 await self._end(session, "idle")
 
@@ -243,7 +251,7 @@ class SessionManager:
         """End the sessions whose page went away once nobody needs them (checked every second)."""
         while True:
             await asyncio.sleep(1.0)
-            now = time.monotonic()
+            now = self._clock()
             for session_id in list(self._released):
                 session = self._sessions.get(session_id)
                 if session is None:
@@ -264,7 +272,7 @@ class SessionManager:
                 away = control.holder is None and now - control.away_since > grace
                 if session.state in ("training", "queued") and away:
                     log.info("pausing session %s: no presenter for %.0f s", session.id, grace)
-                    control.paused_while_away = True
+                    control.paused_for_absence()
                     with contextlib.suppress(NnliveError):
                         await session.run(session.pause)
 
@@ -272,6 +280,6 @@ class SessionManager:
         while True:
             stream, payload = await outbox.get()
             try:
-                await self.bus.publish(channel(session_id, stream), payload)
+                await self.bus.publish(channel(session_id, str(stream)), payload)
             except Exception:  # a bus hiccup loses a snapshot; the next one follows
                 log.exception("publishing %s of session %s failed", stream, session_id)

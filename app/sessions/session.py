@@ -7,7 +7,6 @@ them to the event loop. Training runs at full speed; while it does, a frame is m
 """
 
 import copy
-import json
 import math
 import time
 from collections.abc import Callable
@@ -22,8 +21,11 @@ from app.engine.params import ParamError, validate
 from app.engine.worker import Worker, WorkerBusy
 from app.errors import BadRequest, Busy, LimitReached
 from app.protocol import encode_frame
-from app.protocol.messages import MAX_STEP_COUNT
+from app.protocol.codec import FrameParts, reheader
+from app.protocol.messages import MAX_STEP_COUNT, InputMessage
+from app.protocol.server import SharedView, State
 from app.rate import TokenBucket
+from app.sessions.audience import Audience
 from app.sessions.control import Control
 from app.sessions.footprint import tensor_bytes
 from app.sessions.history import History
@@ -40,7 +42,7 @@ class Progress:
     """Where a session stands at one instant: what a fork of it starts from."""
 
     weights: bytes  # safetensors
-    optimizer: dict | None  # the optimizer's state_dict, copied (None for models that do not train)
+    optimizer: dict[str, Any] | None  # the optimizer's state_dict, copied (None for models that do not train)
     step: int
     train_history: History
     val_history: History
@@ -55,8 +57,8 @@ class Session:
         session_id: str,
         token: str,
         spec: ModelSpec,
-        config: dict,
-        controls: dict,
+        config: dict[str, Any],
+        controls: dict[str, Any],
         seed: int,
         precision: str,
         live: LiveModel,
@@ -66,6 +68,7 @@ class Session:
         client: str = "",
         training_queue: TrainingQueue | None = None,
         max_steps_per_s: float = float("inf"),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.id, self.token, self.spec = session_id, token, spec
         self.config, self.controls, self.seed, self.precision = config, controls, seed, precision
@@ -74,26 +77,41 @@ class Session:
         self.state = "paused"
         self.place: int | None = None  # its place in the training queue while ``queued``
         self._queue = training_queue or TrainingQueue(1)  # on its own, a session never waits
-        self._step_budget = TokenBucket(max_steps_per_s, max(max_steps_per_s, MAX_STEP_COUNT))
-        self._export_budget = TokenBucket(EXPORTS_PER_S, EXPORT_BURST)
+        self._clock = clock  # for rates and idleness (tests step it); training pace keeps real time
+        self._step_budget = TokenBucket(max_steps_per_s, max(max_steps_per_s, MAX_STEP_COUNT), clock)
+        self._export_budget = TokenBucket(EXPORTS_PER_S, EXPORT_BURST, clock)
         self.step = 0
-        self.viewers = 0
+        self.audience = Audience(clock)  # its viewers: the rooms count them
         self.created = time.time()
         self.client = client  # the address that created it (per-client limits)
-        self.last_active = time.monotonic()  # a viewer came or went, or a command ran
+        self._commanded = clock()  # a command ran, a frame was relayed or a view shared
         self.train_history, self.val_history = History(), History()
         self._emit = emit
         self._frame_interval, self._frame_budget = frame_interval, frame_budget
         self._frame_cpu = self._cpu_after_frame = 0.0  # thread CPU seconds: last frame's cost, clock
         self._seq = 0
         self._last_frame = self._last_val = 0.0
-        self._val: dict | None = None
+        self._val: dict[str, Any] | None = None
         self.last_frame: bytes | None = None  # for viewers who join late
-        self.view: bytes | None = None  # the driver's page state (`view` message), likewise
+        self.view: SharedView | None = None  # the driver's page state, likewise
         self.control = Control()  # its presenters, which of them drives, whether the room is open
         self.worker = Worker(f"session-{session_id}")
 
     # -- reading (any thread) -------------------------------------------------------------------
+
+    @property
+    def viewers(self) -> int:
+        """How many connections watch it (in this process)."""
+        return self.audience.count
+
+    @property
+    def last_active(self) -> float:
+        """When a viewer last came or went, or a command last ran (on the session's clock)."""
+        return max(self._commanded, self.audience.changed)
+
+    def idle_s(self) -> float:
+        """Seconds since it was last active."""
+        return self._clock() - self.last_active
 
     def info(self) -> dict[str, Any]:
         """The public description (GET /api/sessions/{id} and ``hello``)."""
@@ -111,39 +129,39 @@ class Session:
             **self.facts,
         }
 
-    def history(self) -> dict[str, dict]:
+    def history(self) -> dict[str, dict[str, Any]]:
         """Loss and accuracy curves so far."""
         return {"train": self.train_history.columns(), "val": self.val_history.columns()}
 
-    def state_message(self) -> dict[str, Any]:
+    def state_message(self) -> State:
         """The ``state`` message every viewer gets when something changes."""
-        return {
-            "type": "state",
-            "state": self.state,
-            "step": self.step,
-            "controls": self.controls,
-            "viewers": self.viewers,
+        return State(
+            state=self.state,
+            step=self.step,
+            controls=self.controls,
+            viewers=self.viewers,
             **self.control.describe(),
-            **({"place": self.place} if self.place else {}),  # while queued: 1 is next to train
-        }
+            place=self.place or None,  # while queued: 1 is next to train
+        )
 
     def publish_state(self) -> None:
         """Send the current state to every viewer."""
-        self._emit("state", json.dumps(self.state_message()).encode())
+        self._emit("state", self.state_message().encoded)
 
     def publish_view(self, state: dict[str, Any]) -> None:
         """Share the driver's page state (selected layer, cell, tab…) with every viewer."""
-        self.last_active = time.monotonic()
-        self.view = json.dumps({"type": "view", "state": state}, separators=(",", ":")).encode()
-        self._emit("view", self.view)
+        self._commanded = self._clock()
+        self.view = SharedView(state=state)
+        self._emit("view", self.view.encoded)
 
-    def relay_frame(self, fields: dict[str, Any], tensors: dict[str, Any]) -> None:
-        """Publish a frame made by the session's driver (an SDK run) under this session's id and seq."""
+    def relay_frame(self, frame: FrameParts) -> None:
+        """Publish a (checked) frame made by the session's driver (an SDK run) under this session's id and
+        seq: only the header changes, the tensor bytes pass through."""
         self._seq += 1
-        self.step = fields.get("step", self.step)
-        self.last_active = time.monotonic()
-        header = {**fields, "type": "frame", "session": self.id, "seq": self._seq}
-        self.last_frame = encode_frame(header, tensors)
+        self.step = frame.header.get("step", self.step)
+        self._commanded = self._clock()
+        header = {**frame.header, "type": "frame", "session": self.id, "seq": self._seq}
+        self.last_frame = reheader(header, frame)
         self._emit("frame", self.last_frame)
 
     # -- driving (await from the event loop) ----------------------------------------------------
@@ -163,7 +181,7 @@ class Session:
 
     async def run(self, method: Callable[..., Any], *args: Any) -> Any:
         """Run one of this session's methods on its worker; errors arrive as NnliveError."""
-        self.last_active = time.monotonic()
+        self._commanded = self._clock()
         try:
             return await self.worker.call(method, *args)
         except WorkerBusy as exc:
@@ -178,13 +196,13 @@ class Session:
 
     # -- worker-side methods (pass to ``run``) --------------------------------------------------
 
-    def apply(self, message: dict[str, Any]) -> None:
+    def apply(self, message: InputMessage) -> None:
         """Give the model an input message (a drawing, a sample, a kernel…); answer with its frame."""
-        if message["type"] not in self.spec.inputs:
-            raise ParamError("type", f"model {self.spec.name!r} does not take {message['type']!r} messages")
+        if message.type not in self.spec.inputs:
+            raise ParamError("type", f"model {self.spec.name!r} does not take {message.type!r} messages")
         if self.live.handle(message):  # the model started again (charrnn's new corpus)
             self._restart()
-        self._publish_frame(message.get("id"))
+        self._publish_frame(message.id)
 
     def train(self) -> None:
         """Start training in the background, or wait in the training queue (``queued``) for a slot."""

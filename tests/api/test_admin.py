@@ -1,10 +1,9 @@
 """The admin API: off without NNLIVE_ADMIN_TOKEN, token-protected, real figures, ending a session."""
 
-import time
-
 import httpx
 import pytest
 import torch
+from clock import ManualClock
 from fastapi.testclient import TestClient
 
 from api.helpers import WAIT_S, create_session
@@ -24,6 +23,12 @@ def settings() -> Settings:
     return Settings(device="cpu", torch_threads=1, admin_token=ADMIN_TOKEN)
 
 
+@pytest.fixture
+def clock() -> ManualClock:
+    """Idleness moves only when a test lets time pass."""
+    return ManualClock()
+
+
 def admin_get(base: str, headers: dict | None = ADMIN) -> httpx.Response:
     return httpx.get(f"{base}/api/admin/sessions", headers=headers, timeout=WAIT_S)
 
@@ -41,7 +46,7 @@ def test_no_or_a_wrong_token_is_refused(live_server: str, headers: dict | None):
     assert response.json()["error"]["code"] == "forbidden"
 
 
-def test_sessions_are_listed_with_real_figures(live_server: str, open_socket):
+def test_sessions_are_listed_with_real_figures(live_server: str, open_socket, clock: ManualClock):
     info = create_session(live_server, config={"activation": "relu"})
     viewer = open_socket(info)
     viewer.wait("frame")
@@ -61,9 +66,9 @@ def test_sessions_are_listed_with_real_figures(live_server: str, open_socket):
     dataset = sum(t.numel() * t.element_size() for t in (data.train_x, data.train_y, data.val_x, data.val_y))
     assert row["memory_bytes"] >= 2 * params + dataset  # weights, their initial copy, the digits
 
-    time.sleep(0.3)
+    clock.advance(0.3)
     (again,) = admin_get(live_server).json()["sessions"]
-    assert again["idle_s"] >= row["idle_s"] + 0.3  # looking is not activity: it does not keep sessions alive
+    assert again["idle_s"] == pytest.approx(row["idle_s"] + 0.3)  # looking is not activity
 
     totals = listing["totals"]
     assert (totals["sessions"], totals["viewers"]) == (1, 1)

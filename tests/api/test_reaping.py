@@ -1,9 +1,9 @@
 """An idle session that is reaped really returns its memory: model, optimizer state and worker go."""
 
 import gc
-import time
 import weakref
 
+from clock import ManualClock
 from fastapi.testclient import TestClient
 
 from api.helpers import WAIT_S
@@ -12,14 +12,15 @@ from app.factory import create_app
 
 
 def test_a_reaped_training_session_releases_its_model_and_its_worker():
-    settings = Settings(device="cpu", torch_threads=1, session_idle_s=0.5, max_training=1)
-    with TestClient(create_app(settings)) as client:
+    settings = Settings(device="cpu", torch_threads=1, session_idle_s=60, max_training=1)
+    clock = ManualClock()
+    with TestClient(create_app(settings, clock)) as client:
         info = client.post("/api/sessions", json={"model": "lenet"}).json()
         manager = client.app.state.sessions
         session = manager.get(info["id"])
+        client.portal.call(session.run, session.step_batches, 3)  # optimizer state exists
         client.portal.call(session.run, session.train)  # on the app's loop, as a driver's `train` does
-        while session.step < 3:  # it trains with nobody watching: optimizer state exists
-            time.sleep(0.05)
+        assert session.step >= 3
         live = weakref.ref(session.live)
         weight = weakref.ref(next(session.live.model.parameters()))
         optimizer = weakref.ref(session.live.trainer.optimizer)
@@ -27,9 +28,10 @@ def test_a_reaped_training_session_releases_its_model_and_its_worker():
         assert manager.training_queue.counts()["training"] == 1
         del session
 
-        deadline = time.monotonic() + WAIT_S
-        while len(manager) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        client.portal.call(manager.end_idle, settings.session_idle_s)
+        assert len(manager) == 1  # training is not activity, but a minute has not passed
+        clock.advance(settings.session_idle_s + 1)
+        client.portal.call(manager.end_idle, settings.session_idle_s)  # the reaper's pass
         assert len(manager) == 0
         thread.join(WAIT_S)
         assert not thread.is_alive()

@@ -61,10 +61,7 @@ def start_run(base: str, name: str) -> dict:
 
 def wait_for_session(run: sdk.Run) -> dict:
     """The session the run created (it connects in the background), as a socket fixture takes it."""
-    deadline = time.monotonic() + WAIT_S
-    while not run.connected:
-        assert time.monotonic() < deadline, "the SDK did not connect"
-        time.sleep(0.02)
+    assert run.wait_connected(WAIT_S), "the SDK did not connect"
     return {"id": run.session_id}
 
 

@@ -28,8 +28,11 @@ from api.helpers import (
 from app.bus.memory import MemoryBus
 from app.engine.data.digits import load_digits_32
 from app.engine.models.lenet import LAYER_NAMES
+from app.protocol.server import State
 from app.realtime.rooms import Rooms
 from app.realtime.viewer import Viewer
+from app.sessions.audience import Audience
+from app.sessions.control import Control
 from app.sessions.manager import channel
 
 OpenSocket = Callable[..., Socket]
@@ -53,7 +56,7 @@ TRAIN_LABELS = load_digits_32().train_y
 def test_viewer_gets_hello_state_then_the_latest_frame(session: dict, open_socket: OpenSocket):
     viewer = open_socket(session)
     hello, state, frame = viewer.read(), viewer.read(), viewer.read()
-    assert (hello["type"], hello["protocol"], hello["role"]) == ("hello", 1, "viewer")
+    assert (hello["type"], hello["protocol"], hello["role"]) == ("hello", 2, "viewer")
     assert hello["session"]["id"] == session["id"]
     assert hello["session"]["layers"] == session["layers"]
     assert hello["history"] == {"train": EMPTY_HISTORY, "val": EMPTY_HISTORY}
@@ -280,6 +283,7 @@ def test_an_unknown_session_gets_not_found_and_4404(live_server: str):
             "type": "error",
             "code": "not_found",
             "message": "no session 'no-such-session'",
+            "id": None,  # every error has the same shape: it answers no message
         }
         assert socket.close_code() == 4404
     finally:
@@ -311,7 +315,11 @@ class RecordingSocket:
 class QuietSession:
     """What Rooms needs of a session."""
 
-    id, viewers, last_frame, view = "s1", 0, None, None
+    id, last_frame, view = "s1", None, None
+
+    def __init__(self) -> None:
+        self.audience = Audience()
+        self.control = Control()
 
     def info(self) -> dict:
         return {"id": self.id}
@@ -319,8 +327,10 @@ class QuietSession:
     def history(self) -> dict:
         return {}
 
-    def state_message(self) -> dict:
-        return {"type": "state"}
+    def state_message(self) -> State:
+        return State(
+            state="paused", step=0, controls={}, viewers=self.audience.count, **self.control.describe()
+        )
 
     def publish_state(self) -> None:
         pass

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from safetensors.torch import load
 
 from e2e import frames
-from e2e.frames import WAIT_MS, next_frame, open_page, tensor
+from e2e.frames import WAIT_MS, next_frame, open_page, settled_frame, tensor
 
 SUM_TOLERANCE = 1.5e-3  # the sums are printed to 3 decimals
 
@@ -321,8 +321,7 @@ def test_a_drawing_and_typed_numbers_become_the_input(
     page.mouse.move(box["x"] + 0.8 * box["width"], box["y"] + 0.5 * box["height"], steps=8)
     page.mouse.up()
     next_frame(page, frame["seq"])
-    page.wait_for_timeout(500)  # the answer to the last stroke
-    frame = page.evaluate(frames.READ_FRAME)
+    frame = settled_frame(page)  # the answer to the last stroke: no newer frame comes
     drawn = tensor(frame["input"])
     assert drawn.shape == (2, 6, 5)
     assert torch.equal(drawn[0], drawn[1])

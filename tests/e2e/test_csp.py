@@ -32,7 +32,7 @@ def test_a_page_runs_under_the_policy(browser: Browser, live_server: str, path: 
             expect(page.locator("main a").first).to_be_visible(timeout=WAIT_MS)
         else:  # the page's script ran and its websocket (connect-src 'self') opened
             expect(page.locator("#connection")).to_have_attribute("data-status", "open", timeout=WAIT_MS)
-            page.wait_for_timeout(500)  # let the first frame be drawn
+            page.wait_for_function("() => window.nnlive?.frames > 0", timeout=WAIT_MS)  # a frame was drawn
     finally:
         context.close()
     assert not problems

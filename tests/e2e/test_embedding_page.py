@@ -135,7 +135,9 @@ def test_the_scatter_redraws_where_the_coordinates_move_while_training(
     page.click("#train")
     expect(page.locator("#run-state")).to_have_attribute("data-state", "paused")
     page.wait_for_function("() => window.nnlive.state.state === 'paused'", timeout=WAIT_MS)
-    page.wait_for_timeout(300)  # the pause's own frame
+    page.wait_for_function(  # the pause's own frame, made at the step it stopped at
+        "() => window.nnlive.lastFrame.header.step === window.nnlive.state.step", timeout=WAIT_MS
+    )
     after = page.evaluate(READ_SCATTER)
     assert after["seq"] > before["seq"]
     assert after["step"] >= 50

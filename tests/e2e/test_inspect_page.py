@@ -77,24 +77,34 @@ class Script:
             text=True,
         )
         self.lines: list[str] = []
+        self._printed = threading.Condition()  # notified with each line, and when the output ends
+        self._ended = False
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _read(self) -> None:
         for line in self.process.stdout:
-            self.lines.append(line.rstrip())
+            with self._printed:
+                self.lines.append(line.rstrip())
+                self._printed.notify_all()
+        with self._printed:
+            self._ended = True
+            self._printed.notify_all()
+
+    def close(self) -> None:
+        """After the process ended: the last lines read, the pipe closed."""
+        self._reader.join(WAIT_MS / 1000)
+        self.process.stdout.close()
 
     def last_step(self) -> int:
         steps = [int(line.split()[1]) for line in self.lines if line.startswith("step ")]
         return steps[-1] if steps else -1
 
-    def wait_for_step_after(self, step: int, page: Page) -> None:
-        for _ in range(WAIT_MS // 200):
-            if self.last_step() > step:
-                return
-            assert self.process.poll() is None, self.lines
-            page.wait_for_timeout(200)
-        raise AssertionError(f"the script did not get past step {step}: {self.lines[-5:]}")
+    def wait_for_step_after(self, step: int) -> None:
+        """Wait until the script prints a step after ``step`` (it prints each step it trains)."""
+        with self._printed:
+            self._printed.wait_for(lambda: self.last_step() > step or self._ended, WAIT_MS / 1000)
+        assert self.last_step() > step, f"the script did not get past step {step}: {self.lines[-5:]}"
 
 
 @pytest.fixture
@@ -113,6 +123,7 @@ def script(port: int, tmp_path: Path) -> Iterator[Script]:
         running.process.wait(30)
     finally:
         running.process.kill()
+        running.close()
 
 
 def test_a_scripts_model_survives_a_server_restart_on_the_page(page: Page, port: int, script: Script):
@@ -148,7 +159,7 @@ def test_a_scripts_model_survives_a_server_restart_on_the_page(page: Page, port:
 
     step_at_stop = script.last_step()
     expect(page.locator("#connection")).not_to_have_attribute("data-status", "open", timeout=WAIT_MS)
-    script.wait_for_step_after(step_at_stop + 20, page)  # it trains on without its server
+    script.wait_for_step_after(step_at_stop + 20)  # it trains on without its server
 
     server = EmbeddedServer(port=port)
     try:

@@ -6,6 +6,8 @@ loss and accuracy views, role), so the tests compare the screen with the server'
 
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.frames import settled_frame
+
 WAIT_MS = 30_000
 
 # End colours of the maps (static/js/math/colormap.js), written out independently of it.
@@ -99,7 +101,7 @@ def test_drawing_shows_feature_maps_and_the_servers_prediction(
         arg=before,
         timeout=WAIT_MS,
     )
-    page.wait_for_timeout(300)  # the last drawing's answer
+    settled_frame(page)  # the answer to the last stroke: no newer frame comes
 
     for name in ("input", "c1", "s2", "c3", "s4", "c5", "f6"):
         canvases = page.evaluate(READ_CANVASES, name)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from golden.generate import as_v1, v1_recording
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from torch import nn
 
@@ -169,6 +170,39 @@ def test_a_recording_holds_the_received_frames_and_replays_them_without_a_sessio
 
         assert sockets == []
         assert sessions == []
+        assert not problems
+    finally:
+        context.close()
+
+
+def test_a_recording_of_protocol_v1_still_replays(
+    page: Page, browser: Browser, live_server: str, errors: list[str]
+) -> None:
+    """The same recording written as an older server did (protocol v1 frames in a version 1 file) replays
+    the same frames and pixels."""
+    data, received, shown = record_conv_session(page, live_server)
+    meta, records = read_recording(data)
+    old = v1_recording(meta, [r._replace(data=as_v1(r.data)) if r.kind == "frame" else r for r in records])
+    frames = [r for r in read_recording(old)[1] if r.kind == "frame"]
+    assert {r.protocol for r in frames} == {1}
+    assert frames[-1].data != received[-1]  # the offsets differ: the page must read it as v1
+    last = decode_frame(frames[-1].data, 1)[0]["seq"]
+
+    context = browser.new_context(bypass_csp=False)
+    try:
+        replay, sockets, problems = replay_in(context, live_server, old)
+        replay.wait_for_url("**/conv?**replay=**", timeout=WAIT_MS)
+        first = decode_frame(frames[0].data, 1)[0]["seq"]
+        replay.wait_for_function(  # the replay started: its first frame is drawn
+            "(seq) => window.nnlive?.lastFrame?.header.seq === seq", arg=first, timeout=WAIT_MS
+        )
+        replay.evaluate(SEEK, frames[-1].t)
+        replay.wait_for_function(
+            "(seq) => window.nnlive.lastFrame.header.seq === seq", arg=last, timeout=WAIT_MS
+        )
+        replay.wait_for_function("() => window.nnlive.cell?.k === 3", timeout=WAIT_MS)
+        assert replay.evaluate(LOCATE_CELL, ["output", 0, 1, 0])["pixel"] == shown["pixel"]
+        assert sockets == []
         assert not problems
     finally:
         context.close()

@@ -1,5 +1,6 @@
 // The JS frame decoder against the golden frames that the Python codec is tested on too.
-// tests/golden/<name>.bin is a frame; <name>.json is its expected {header, tensors}.
+// tests/golden/<name>.bin is a protocol v2 frame, tests/golden/v1/<name>.bin the same in v1;
+// <name>.json is its expected {header, tensors}.
 // NNLIVE_GOLDEN_DIR points elsewhere (used while writing a new codec).
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -30,11 +31,18 @@ test("golden frames exist", () => {
   assert.ok(names.length > 0, `no golden frames in ${goldenDir}`);
 });
 
-for (const name of names) {
-  test(`decodes golden frame ${name}`, () => {
-    const buffer = readArrayBuffer(join(goldenDir, `${name}.bin`));
-    const expected = JSON.parse(readFileSync(join(goldenDir, `${name}.json`), "utf8"));
-    const { header, tensors } = decodeFrame(buffer);
+const folders = { 2: goldenDir, 1: join(goldenDir, "v1") };
+for (const [version, folder] of Object.entries(folders).map(([v, f]) => [Number(v), f])) {
+  for (const name of names) {
+    testGolden(version, folder, name);
+  }
+}
+
+function testGolden(version, folder, name) {
+  test(`decodes golden frame ${name} (protocol v${version})`, () => {
+    const buffer = readArrayBuffer(join(folder, `${name}.bin`));
+    const expected = JSON.parse(readFileSync(join(folder, `${name}.json`), "utf8"));
+    const { header, tensors } = decodeFrame(buffer, version);
 
     assert.deepEqual(withoutTensorList(header), withoutTensorList(expected.header));
     assert.deepEqual(Object.keys(tensors).sort(), Object.keys(expected.tensors).sort());
@@ -49,6 +57,12 @@ for (const name of names) {
     }
   });
 }
+
+test("a v1 frame read as v2 is refused: its offsets run past the message", () => {
+  const v1 = readArrayBuffer(join(folders[1], "mixed.bin"));
+  assert.throws(() => decodeFrame(v1, 2), /past the message/);
+  assert.throws(() => decodeFrame(v1, 3), /version 3/);
+});
 
 test("float16 is widened exactly, specials included", () => {
   const values = [0, -0, 1, -2, 0.5, 65504, 2 ** -24, 2 ** -14, Infinity, -Infinity];
@@ -79,20 +93,17 @@ test("malformed frames are refused with a reason", () => {
 });
 
 /**
- * A one-tensor frame named "t", laid out as docs/protocol.md says; `tweak(spec)` may then
- * corrupt the header's tensor entry (the bytes stay where they were).
+ * A one-tensor protocol v2 frame named "t", laid out as docs/protocol.md says; `tweak(spec)` may
+ * corrupt the header's tensor entry (the bytes stay first in the buffer section).
  */
 function buildFrame(header, dtype, shape, typed, range, tweak) {
   const spec = { name: "t", dtype, shape, offset: 0, nbytes: typed.byteLength, ...(range && { range }) };
-  const full = { ...header, tensors: [spec] };
-  const draft = new TextEncoder().encode(JSON.stringify(full));
-  spec.offset = Math.ceil((4 + draft.length + 16) / 8) * 8;
-  const dataOffset = spec.offset;
   tweak?.(spec);
-  const json = new TextEncoder().encode(JSON.stringify(full));
-  const message = new Uint8Array(dataOffset + typed.byteLength);
+  const json = new TextEncoder().encode(JSON.stringify({ ...header, tensors: [spec] }));
+  const base = Math.ceil((4 + json.length) / 8) * 8;
+  const message = new Uint8Array(base + typed.byteLength);
   new DataView(message.buffer).setUint32(0, json.length, true);
   message.set(json, 4);
-  message.set(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength), dataOffset);
+  message.set(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength), base);
   return message.buffer;
 }

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
+from client_messages import typed
 
 from app.engine.bptt import BpttTrainer, as_streams
 from app.engine.data.corpus import STDLIB_CAP, STDLIB_FILES, Corpus, Vocab, check_text, load_corpus
@@ -128,7 +129,7 @@ def test_frames_carry_a_sample_when_due_and_a_prompts_continuation_when_asked():
     assert header["sample"] is None
     assert tensors == {}
     assert header["chars_per_s"] > 0
-    live.handle({"type": "generate", "prompt": "The boat", "length": 25, "temperature": 0.5})
+    live.handle(typed({"type": "generate", "prompt": "The boat", "length": 25, "temperature": 0.5}))
     header, tensors = live.frame(False, torch.float32)
     assert header["sample"]["kind"] == "generate"
     assert header["sample"]["prompt"] == "The boat"
@@ -142,7 +143,7 @@ def test_frames_carry_a_sample_when_due_and_a_prompts_continuation_when_asked():
 def test_a_new_corpus_replaces_vocabulary_and_model_and_bad_inputs_name_their_field():
     live = make_live({"corpus": "shipped", "hidden": 32})
     text = "abcabc ba cab " * 20
-    live.handle({"type": "text", "purpose": "corpus", "text": text})
+    live.handle(typed({"type": "text", "purpose": "corpus", "text": text}))
     assert live.corpus.name == "upload"
     assert live.corpus.vocab.chars == " abc"
     assert live.model.head.out_features == 4
@@ -153,6 +154,6 @@ def test_a_new_corpus_replaces_vocabulary_and_model_and_bad_inputs_name_their_fi
         ({"type": "text", "purpose": "input", "text": "abc"}, "purpose"),
     ]:
         with pytest.raises(ParamError) as err:
-            live.handle(message)
+            live.handle(typed(message))
         assert err.value.field == field
     assert live.corpus.vocab.chars == " abc"  # a refused corpus changes nothing

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from client_messages import typed
 from safetensors.torch import load
 
 from app.engine.kernels import preset
@@ -46,7 +47,7 @@ def random_conv_configs(count: int) -> list[dict]:
 @pytest.mark.parametrize("config", random_conv_configs(25))
 def test_conv_output_equals_f_conv2d_of_the_streamed_input_and_exported_weights(config):
     live = build(CONV2D, seed=3, **config)
-    live.handle({"type": "pattern", "name": "random"})
+    live.handle(typed({"type": "pattern", "name": "random"}))
     _, t = live.frame(False, torch.float32)
     weights = load(live.export_weights())
     expected = F.conv2d(
@@ -88,25 +89,25 @@ def test_impossible_convolutions_are_refused_naming_the_field(config, field):
 
 def test_presets_and_typed_kernels_reach_the_convolution():
     live = build(CONV2D, out_channels=2, in_channels=2, bias=True)
-    live.handle({"type": "kernel", "preset": "sobel_x"})
+    live.handle(typed({"type": "kernel", "preset": "sobel_x"}))
     assert torch.equal(live.conv.weight[0, 1], preset("sobel_x", 3))
-    typed = torch.arange(36, dtype=torch.float32).reshape(2, 2, 3, 3).tolist()
-    live.handle({"type": "kernel", "weight": typed, "bias": [1.5, -2.0], "preset": None})
+    weights = torch.arange(36, dtype=torch.float32).reshape(2, 2, 3, 3).tolist()
+    live.handle(typed({"type": "kernel", "weight": weights, "bias": [1.5, -2.0], "preset": None}))
     assert live.conv.weight.flatten().tolist() == list(range(36))
     assert live.conv.bias.tolist() == [1.5, -2.0]
     with pytest.raises(ParamError) as error:
-        live.handle({"type": "kernel", "weight": [[[[1.0]]]], "preset": None})
+        live.handle(typed({"type": "kernel", "weight": [[[[1.0]]]], "preset": None}))
     assert error.value.field == "weight"
 
 
 def test_typed_and_generated_inputs():
     live = build(CONV2D, height=2, width=3)
-    live.handle({"type": "forward", "input": [[1, -2, 3], [4, 5, 6]]})
+    live.handle(typed({"type": "forward", "input": [[1, -2, 3], [4, 5, 6]]}))
     assert live.image.tolist() == [[[1, -2, 3], [4, 5, 6]]]
-    live.handle({"type": "pattern", "name": "checkerboard"})
+    live.handle(typed({"type": "pattern", "name": "checkerboard"}))
     assert live.image.tolist() == [[[1, 0, 1], [0, 1, 0]]]
     with pytest.raises(ParamError):
-        live.handle({"type": "forward", "input": [[1, 2], [3, 4]]})
+        live.handle(typed({"type": "forward", "input": [[1, 2], [3, 4]]}))
 
 
 @pytest.mark.parametrize("spec", [MAXPOOL2D, AVGPOOL2D])
@@ -117,8 +118,8 @@ def test_pooling_and_its_gradient_equal_torch(spec, seed):
     config = {"height": rng.randint(4, 10), "width": rng.randint(4, 10), "channels": rng.randint(1, 3)}
     config |= {"kernel": f, "stride": rng.randint(1, 3), "padding": rng.randint(0, f // 2)}
     live = build(spec, seed=seed, **config)
-    live.handle({"type": "pattern", "name": "random"})
-    live.handle({"type": "upstream", "source": "random"})
+    live.handle(typed({"type": "pattern", "name": "random"}))
+    live.handle(typed({"type": "upstream", "source": "random"}))
     _, t = live.frame(False, torch.float32)
     x = torch.from_numpy(t["input"]).clone().requires_grad_(True)
     pool = F.max_pool2d if spec is MAXPOOL2D else F.avg_pool2d
@@ -130,7 +131,7 @@ def test_pooling_and_its_gradient_equal_torch(spec, seed):
 
 def test_max_pooling_routes_the_gradient_to_the_argmax_only():
     live = build(MAXPOOL2D, height=4, width=4, kernel=2, stride=2)
-    live.handle({"type": "forward", "input": [[1, 9, 0, 0], [2, 3, 0, 7], [5, 5, 1, 1], [4, 6, 2, 8]]})
+    live.handle(typed({"type": "forward", "input": [[1, 9, 0, 0], [2, 3, 0, 7], [5, 5, 1, 1], [4, 6, 2, 8]]}))
     _, t = live.frame(False, torch.float32)
     assert t["output"].tolist() == [[[9, 7], [6, 8]]]
     assert t["argmax"].tolist() == [[[1, 7], [13, 15]]]
@@ -148,7 +149,7 @@ def test_pooling_padding_over_half_the_window_is_refused():
 
 def test_dropout_zeroes_and_rescales_in_train_mode_and_is_identity_in_eval():
     live = build(DROPOUT, controls={"p": 0.25})
-    live.handle({"type": "pattern", "name": "random"})
+    live.handle(typed({"type": "pattern", "name": "random"}))
     header, t = live.frame(False, torch.float32)
     np.testing.assert_allclose(t["output"], t["input"] * t["mask"] / 0.75, rtol=1e-6)
     with torch.random.fork_rng():
@@ -167,7 +168,7 @@ def test_dropout_resample_draws_a_new_mask():
     live = build(DROPOUT)
     _, first = live.frame(False, torch.float32)
     _, again = live.frame(False, torch.float32)
-    live.handle({"type": "resample"})
+    live.handle(typed({"type": "resample"}))
     _, other = live.frame(False, torch.float32)
     np.testing.assert_array_equal(first["mask"], again["mask"])
     assert (first["mask"] != other["mask"]).any()

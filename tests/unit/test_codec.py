@@ -1,4 +1,4 @@
-"""The frame codec against the golden frames (the JS decoder reads the same files)."""
+"""The frame codec against the golden frames, v2 and v1 (the JS decoder reads the same files)."""
 
 import json
 import struct
@@ -8,13 +8,16 @@ import numpy as np
 import pytest
 
 from app.protocol import decode_frame, encode_frame
+from app.protocol.codec import reheader, split_frame
 
 GOLDEN = Path(__file__).parent.parent / "golden"
+FOLDERS = {2: GOLDEN, 1: GOLDEN / "v1"}
 NAMES = sorted(p.stem for p in GOLDEN.glob("*.bin"))
+CASES = [(version, name) for version in FOLDERS for name in NAMES]
 
 
-def _expected(name: str) -> dict:
-    return json.loads((GOLDEN / f"{name}.json").read_text())
+def _expected(name: str, version: int = 2) -> dict:
+    return json.loads((FOLDERS[version] / f"{name}.json").read_text())
 
 
 def _arrays(expected: dict) -> dict[str, np.ndarray]:
@@ -25,12 +28,13 @@ def _arrays(expected: dict) -> dict[str, np.ndarray]:
 
 def test_golden_frames_exist():
     assert {"mixed", "empty"} <= set(NAMES)
+    assert all((FOLDERS[1] / f"{name}.bin").exists() for name in NAMES)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_decode_golden(name):
-    expected = _expected(name)
-    header, tensors = decode_frame((GOLDEN / f"{name}.bin").read_bytes())
+@pytest.mark.parametrize(("version", "name"), CASES)
+def test_decode_golden(version, name):
+    expected = _expected(name, version)
+    header, tensors = decode_frame((FOLDERS[version] / f"{name}.bin").read_bytes(), version)
     assert {k: v for k, v in header.items() if k != "tensors"} == expected["header"]
     assert set(tensors) == set(expected["tensors"])
     for key, want in _arrays(expected).items():
@@ -51,8 +55,9 @@ def test_layout_is_aligned_and_zero_copy():
     (head_len,) = struct.unpack_from("<I", message)
     header, tensors = decode_frame(message)
     assert all(t["offset"] % 8 == 0 for t in header["tensors"])
-    assert header["tensors"][0]["offset"] >= 4 + head_len
-    assert message[4 + head_len : header["tensors"][0]["offset"]].strip(b"\0") == b""
+    base = (4 + head_len + 7) // 8 * 8  # v2: offsets count from the buffer section, 8-aligned
+    assert header["tensors"][0]["offset"] == 0
+    assert message[4 + head_len : base].strip(b"\0") == b""
     assert not tensors["b"].array.flags.owndata  # a view on the message, not a copy
     np.testing.assert_array_equal(tensors["b"].array, np.arange(5))
 
@@ -80,3 +85,20 @@ def test_corrupt_frames_are_refused(mutate, message):
     frame = encode_frame({"type": "frame"}, {"x": np.arange(4, dtype=np.float32)})
     with pytest.raises(ValueError, match=message):
         decode_frame(mutate(frame))
+
+
+def test_a_v1_frame_read_as_v2_is_refused_or_misplaced():
+    """The version matters: v1 offsets count from the message, so read as v2 they run past the end."""
+    v1 = (FOLDERS[1] / "mixed.bin").read_bytes()
+    with pytest.raises(ValueError, match="does not fit"):
+        decode_frame(v1, 2)
+
+
+def test_reheader_keeps_the_buffer_bytes():
+    frame = encode_frame({"type": "frame", "seq": 1}, {"x": np.arange(5, dtype=np.float32)})
+    parts = split_frame(frame)
+    swapped = reheader({"type": "frame", "seq": 12345, "session": "a-longer-id"}, parts)
+    assert split_frame(swapped).buffers.tobytes() == parts.buffers.tobytes()
+    header, tensors = decode_frame(swapped)
+    assert (header["seq"], header["session"]) == (12345, "a-longer-id")
+    np.testing.assert_array_equal(tensors["x"].array, np.arange(5))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
+from client_messages import typed
 
 from app.engine.data.words import WORD_FILES, WordCorpus, check_words, load_words, skipgram_pairs, words_of
 from app.engine.embedspace import analogy_target, nearest, orient, pca
@@ -63,7 +64,7 @@ def test_memory_counts_bytes_of_the_one_hot_and_the_table():
 def test_bad_index_batches_are_refused_naming_input(rows):
     live = build(EMBEDDING, {"vocab": 10})
     with pytest.raises(ParamError) as error:
-        live.handle({"type": "forward", "input": rows})
+        live.handle(typed({"type": "forward", "input": rows}))
     assert error.value.field == "input"
 
 
@@ -132,7 +133,7 @@ def test_word2vec_learns_and_streams_the_pca_of_its_vectors():
     for _ in range(200):
         live.train_step()
     assert live.evaluate().loss < before
-    live.handle({"type": "query", "word": "the", "analogy": ["the", "a", "and"]})
+    live.handle(typed({"type": "query", "word": "the", "analogy": ["the", "a", "and"]}))
     header, tensors = live.frame(False, torch.float32)
     vectors = torch.from_numpy(tensors["vectors"])
     assert torch.equal(vectors, live.model.center.weight.detach()[:20])
@@ -154,12 +155,12 @@ def test_word2vec_refuses_unknown_words_and_short_texts_naming_the_field():
         ({"analogy": ["the", "zzzz", "a"]}, "analogy[1]"),
     ]:
         with pytest.raises(ParamError) as error:
-            live.handle({"type": "query", **message})
+            live.handle(typed({"type": "query", **message}))
         assert error.value.field == field
     with pytest.raises(ParamError) as error:
         check_words("too few words here")
     assert error.value.field == "text"
-    assert live.handle({"type": "text", "purpose": "corpus", "text": STORY * 3})
+    assert live.handle(typed({"type": "text", "purpose": "corpus", "text": STORY * 3}))
     assert live.corpus.vocab.words[0] == "the"
     assert WordCorpus.of("x", tuple(words_of(STORY)), 3).vocab.words == ("the", "ran", "to")
 
@@ -172,13 +173,13 @@ def test_minilm_tokens_are_the_models_word_embeddings():
     live = build(MINILM_TOKENS)
     tokenizer, model = load_minilm()
     table = model.embeddings.word_embeddings.weight.detach()
-    live.handle({"type": "text", "purpose": "input", "text": "king queen man woman paris"})
-    live.handle({"type": "query", "word": "king", "analogy": ["king", "man", "woman"]})
+    live.handle(typed({"type": "text", "purpose": "input", "text": "king queen man woman paris"}))
+    live.handle(typed({"type": "query", "word": "king", "analogy": ["king", "man", "woman"]}))
     header, tensors = live.frame(False, torch.float32)
     ids = tokenizer.convert_tokens_to_ids(["king", "queen", "man", "woman", "paris"])
     assert torch.equal(torch.from_numpy(tensors["vectors"]), table[ids])
     assert header["query"]["neighbours"][0]["id"] == nearest(table, table[ids[0]], [ids[0]])[0][0]
     assert header["analogy"]["results"][0]["word"] == "queen"  # king − man + woman
     with pytest.raises(ParamError) as error:
-        live.handle({"type": "text", "purpose": "input", "text": "king queen xyzzyplugh"})
+        live.handle(typed({"type": "text", "purpose": "input", "text": "king queen xyzzyplugh"}))
     assert error.value.field == "text"

@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from client_messages import typed
 from safetensors.torch import load
 from torch import nn
 
@@ -35,7 +36,7 @@ def reference(weights: dict, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tenso
 )
 def test_gates_from_exported_weights_reproduce_nn_lstm(embedding, hidden, text):
     live = build(seed=3, embedding=embedding, hidden=hidden)
-    live.handle({"type": "text", "text": text, "purpose": "input"})
+    live.handle(typed({"type": "text", "text": text, "purpose": "input"}))
     fields, t = live.frame(False, torch.float32)
     weights = load(live.export_weights())
     x = weights["embedding.weight"][[VOCAB.index(ch) for ch in text]]  # (T, E)
@@ -62,7 +63,7 @@ def test_gates_from_exported_weights_reproduce_nn_lstm(embedding, hidden, text):
 def test_gates_match_nn_lstm_on_typed_numbers():
     live = build(seed=1, embedding=3, hidden=5)
     x = torch.randn(7, 3, generator=torch.Generator().manual_seed(0))
-    live.handle({"type": "forward", "input": x.tolist()})
+    live.handle(typed({"type": "forward", "input": x.tolist()}))
     fields, t = live.frame(False, torch.float32)
     h, c = reference(load(live.export_weights()), x)
     assert (torch.from_numpy(t["h"]) - h).abs().max() < 1e-5
@@ -96,7 +97,7 @@ def test_recomputation_matches_a_batched_lstm_with_random_weights():
 def test_bad_sequences_are_refused_naming_the_field(message, field):
     live = build()
     with pytest.raises(ParamError) as caught:
-        live.handle(message)
+        live.handle(typed(message))
     assert caught.value.field == field
     assert live.frame(False, torch.float32)[0]["tokens"] == "hello world"  # the old sequence stays
 
@@ -104,7 +105,7 @@ def test_bad_sequences_are_refused_naming_the_field(message, field):
 def test_random_pattern_is_seeded_and_reset_restores_the_default():
     a, b = build(seed=2), build(seed=2)
     for live in (a, b):
-        live.handle({"type": "pattern", "name": "random"})
+        live.handle(typed({"type": "pattern", "name": "random"}))
     assert a.frame(False, torch.float32)[0]["tokens"] == b.frame(False, torch.float32)[0]["tokens"]
     a.reset()
     assert a.frame(False, torch.float32)[0]["tokens"] == "hello world"

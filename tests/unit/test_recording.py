@@ -10,8 +10,9 @@ from app.protocol.recording import Record, read_recording, write_recording
 GOLDEN = Path(__file__).parent.parent / "golden"
 
 
-def test_golden_recording_holds_the_golden_frames_in_order():
-    meta, records = read_recording((GOLDEN / "recording.nnrec").read_bytes())
+@pytest.mark.parametrize(("folder", "version"), [(GOLDEN, 2), (GOLDEN / "v1", 1)])
+def test_golden_recording_holds_the_golden_frames_in_order(folder, version):
+    meta, records = read_recording((folder / "recording.nnrec").read_bytes())
     assert meta["page"] == "/lenet"
     assert [(r.t, r.kind) for r in records] == [
         (0.0, "text"),
@@ -19,9 +20,12 @@ def test_golden_recording_holds_the_golden_frames_in_order():
         (40.25, "text"),
         (1000.0, "frame"),
     ]
-    assert records[1].data == (GOLDEN / "mixed.bin").read_bytes()
-    assert records[3].data == (GOLDEN / "empty.bin").read_bytes()
-    assert decode_frame(records[1].data)[0]["seq"] == 3
+    assert records[1].data == (folder / "mixed.bin").read_bytes()
+    assert records[3].data == (folder / "empty.bin").read_bytes()
+    assert {r.protocol for r in records} == {version}
+    header, tensors = decode_frame(records[1].data, records[1].protocol)
+    assert header["seq"] == 3
+    assert tensors["labels"].array.tolist() == [[-7, 0], [42, 2**31 - 1]]
     assert records[2].data.decode() == '{"type":"view","state":{"cell":"7","label":"ü"}}'
 
 
@@ -34,7 +38,7 @@ def test_round_trip_keeps_bytes_times_and_meta():
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"PNG\x00" * 4, "not an nnlive recording"), (b"NNLREC\x02\x00\x00\x00\x00\x00", "version 2")],
+    [(b"PNG\x00" * 4, "not an nnlive recording"), (b"NNLREC\x03\x00\x00\x00\x00\x00", "version 3")],
 )
 def test_foreign_files_are_refused(data: bytes, message: str):
     with pytest.raises(ValueError, match=message):

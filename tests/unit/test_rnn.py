@@ -5,6 +5,7 @@ import random
 
 import pytest
 import torch
+from client_messages import typed
 from safetensors.torch import load
 from torch import nn
 
@@ -108,33 +109,33 @@ def test_train_mode_drops_between_layers_and_resample_draws_new_masks() -> None:
     torch.testing.assert_close(seen[~dropped], below[~dropped] * 2)  # kept units scaled by 1/(1 − p)
     again = live.frame(False, torch.float32)[1]
     torch.testing.assert_close(torch.from_numpy(again["x.l1"]), seen)  # same masks until resampled
-    live.handle({"type": "resample"})
+    live.handle(typed({"type": "resample"}))
     assert not torch.equal(torch.from_numpy(live.frame(False, torch.float32)[1]["x.l1"]), seen)
 
 
 def test_typed_input_in_either_layout_and_patterns() -> None:
     time_major = build(seq_len=3, batch=2, input_size=1)
     rows = [[[1.0], [2.0]], [[3.0], [4.0]], [[5.0], [6.0]]]  # (T, B, I)
-    time_major.handle({"type": "forward", "input": rows})
+    time_major.handle(typed({"type": "forward", "input": rows}))
     assert time_major.frame(False, torch.float32)[1]["input"].tolist() == rows
     with pytest.raises(ParamError, match=r"shape \[3, 2, 1\]") as refused:
-        time_major.handle({"type": "forward", "input": [[[1.0], [2.0], [3.0]], [[4.0], [5.0], [6.0]]]})
+        time_major.handle(typed({"type": "forward", "input": [[[1.0], [2.0], [3.0]], [[4.0], [5.0], [6.0]]]}))
     assert refused.value.field == "input"
     batch_first = build(seq_len=4, batch=1, input_size=2, batch_first=True)
-    batch_first.handle({"type": "pattern", "name": "checkerboard"})
+    batch_first.handle(typed({"type": "pattern", "name": "checkerboard"}))
     x = batch_first.frame(False, torch.float32)[1]["input"]
     assert x.tolist() == [[[1, -1], [-1, 1], [1, -1], [-1, 1]]]
 
 
 def test_a_sine_sample_has_index_plus_one_periods_and_too_many_are_refused() -> None:
     live = build(seq_len=8, batch=2, input_size=2)  # time-major (T, B, I)
-    live.handle({"type": "sample", "split": "val", "index": 1})
+    live.handle(typed({"type": "sample", "split": "val", "index": 1}))
     x = live.frame(False, torch.float32)[1]["input"]
     for t, b, i in ((0, 0, 0), (1, 0, 0), (3, 1, 1), (6, 1, 0)):
         expected = math.sin(2 * math.pi * 2 * t / 8 + math.pi * i / 2 + math.pi * b / 4)
         assert x[t, b, i] == pytest.approx(expected, abs=0.005)
     with pytest.raises(ParamError, match=r"0\.\.7") as refused:
-        live.handle({"type": "sample", "split": "val", "index": 8})
+        live.handle(typed({"type": "sample", "split": "val", "index": 8}))
     assert refused.value.field == "index"
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import torch
+from client_messages import typed
 from safetensors.torch import load
 
 from app.engine.data.dates import (
@@ -94,7 +95,7 @@ def test_summary_ignores_padding():
 
 def test_frame_carries_prediction_attention_and_context():
     live = build(hidden=16)
-    live.handle({"type": "text", "text": "Friday 27th of November 2026", "purpose": "input"})
+    live.handle(typed({"type": "text", "text": "Friday 27th of November 2026", "purpose": "input"}))
     fields, tensors = live.frame(False, torch.float32)
     assert fields["input"] == "Friday 27th of November 2026"
     assert fields["target"] is None
@@ -119,10 +120,10 @@ def test_bad_text_names_the_field():
     live = build(hidden=8)
     for text in ("", "x" * (MAX_INPUT + 1), "27 Nov 2026 ☃"):
         with pytest.raises(ParamError) as err:
-            live.handle({"type": "text", "text": text, "purpose": "input"})
+            live.handle(typed({"type": "text", "text": text, "purpose": "input"}))
         assert err.value.field == "text"
     with pytest.raises(ParamError) as err:
-        live.handle({"type": "sample", "split": "val", "index": 10**6})
+        live.handle(typed({"type": "sample", "split": "val", "index": 10**6}))
     assert err.value.field == "index"
 
 

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 import torch
+from client_messages import typed
 
 from app.engine.live.dropout import DROPOUT
 from app.engine.params import validate
@@ -38,7 +39,7 @@ def test_a_session_whose_worker_is_swamped_says_busy_and_recovers(run_async):
     assert started.wait(10)
 
     async def flood() -> list:
-        calls = [session.run(session.apply, {"type": "resample", "id": i}) for i in range(40)]
+        calls = [session.run(session.apply, typed({"type": "resample", "id": i})) for i in range(40)]
         return await asyncio.gather(*calls, return_exceptions=True)
 
     async def scenario() -> list:
@@ -60,6 +61,6 @@ def test_a_session_whose_worker_is_swamped_says_busy_and_recovers(run_async):
 def test_a_message_the_model_does_not_take_is_a_bad_request(run_async):
     session = dropout_session([])
     with pytest.raises(BadRequest) as error:
-        run_async(session.run(session.apply, {"type": "kernel", "preset": "edge", "id": 1}))
+        run_async(session.run(session.apply, typed({"type": "kernel", "preset": "edge", "id": 1})))
     assert error.value.field == "type"
     session.close()

@@ -8,6 +8,7 @@ import torch
 
 from app.engine.params import Param, validate
 from app.engine.training import Metrics
+from app.protocol.messages import InputMessage
 
 
 class LiveModel(Protocol):
@@ -19,7 +20,7 @@ class LiveModel(Protocol):
     def reset(self) -> None:
         """Back to the initial weights and a fresh optimizer."""
 
-    def handle(self, message: dict[str, Any]) -> bool | None:
+    def handle(self, message: InputMessage) -> bool | None:
         """Take an input message of a type listed in the spec's ``inputs`` (raise ParamError if bad).
 
         Return True when the model started again (new weights, e.g. a new vocabulary): the session then
@@ -63,6 +64,7 @@ class ModelSpec:
     precision: str  # default dtype of frame tensors: float16 (feature maps) or float32 (numbers shown)
     build: Any  # (config: dict, controls: dict, seed: int, device: torch.device) -> LiveModel
     check: Any = None  # (config: dict) -> None, raising ParamError for fields that clash
+    relayed: bool = False  # its frames come from its driver (an SDK run), checked and relayed as they are
 
     def validate_config(self, values: Any) -> dict[str, Any]:
         """Defaults filled in, each field within its bounds, and the fields consistent together."""

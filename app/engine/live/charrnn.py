@@ -16,6 +16,7 @@ from app.engine.models.charrnn import CELLS, CharRNN, CharRNNConfig
 from app.engine.params import Param, ParamError
 from app.engine.textgen import Generation, generate
 from app.engine.training import Metrics
+from app.protocol.messages import Generate, InputMessage, Text
 
 
 class CharRNNLive:
@@ -63,16 +64,16 @@ class CharRNNLive:
         self._trained = False  # steps since the last frame
         self._speed: float | None = None
 
-    def handle(self, message: dict[str, Any]) -> bool:
+    def handle(self, message: InputMessage) -> bool:
         """``generate`` continues a prompt; ``text`` with purpose ``corpus`` replaces the corpus, which
         starts the model again (a new vocabulary): True tells the session so."""
-        if message["type"] == "generate":
-            prompt = message["prompt"] or self._default_prompt()
+        if isinstance(message, Generate):
+            prompt = message.prompt or self._default_prompt()
             ids = self.corpus.vocab.encode(prompt, "prompt").to(self.device)
-            self._pending = self._sample("generate", prompt, ids, message["length"], message["temperature"])
+            self._pending = self._sample("generate", prompt, ids, message.length, message.temperature)
             return False
-        if message["purpose"] == "corpus":
-            self._use_corpus(Corpus.of("upload", check_text(message["text"])))
+        if isinstance(message, Text) and message.purpose == "corpus":
+            self._use_corpus(Corpus.of("upload", check_text(message.text)))
             return True
         raise ParamError(
             "purpose", "charrnn learns from a text (purpose 'corpus'); continue a prompt with 'generate'"

@@ -22,6 +22,7 @@ from app.engine.inputs import (
 from app.engine.kernels import PRESETS, preset
 from app.engine.live.base import ModelSpec
 from app.engine.params import Param, ParamError
+from app.protocol.messages import Forward, InputMessage, Kernel, Pattern, Sample
 
 TYPED_WEIGHT_LIMIT = 100.0
 
@@ -97,14 +98,14 @@ class ConvLive:
             "limits": {"input": TYPED_LIMIT, "weight": TYPED_WEIGHT_LIMIT},
         }
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """A new input (typed, a digit, a pattern) or new kernels (a preset, or typed numbers)."""
-        if message["type"] in IMAGE_MESSAGES:
+        if isinstance(message, Forward | Sample | Pattern):
             self.image = image_from_message(message, self.shape, self.generator)
-        elif message.get("preset") is not None:
-            self._set_preset(message["preset"])
-        else:
-            self._set_typed_kernels(message.get("weight"), message.get("bias"))
+        elif isinstance(message, Kernel) and message.preset is not None:
+            self._set_preset(message.preset)
+        elif isinstance(message, Kernel):
+            self._set_typed_kernels(message.weight, message.bias)
 
     def _set_typed_kernels(self, weight: Any, bias: Any) -> None:
         if weight is None and bias is None:

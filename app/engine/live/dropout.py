@@ -13,6 +13,7 @@ from app.engine.device import seeded
 from app.engine.inputs import IMAGE_MESSAGES, TYPED_LIMIT, image_from_message, resized_digit
 from app.engine.live.base import ModelSpec
 from app.engine.params import Param
+from app.protocol.messages import Forward, InputMessage, Pattern, Resample, Sample
 
 MASKS_FOR_MEAN = 1000
 
@@ -42,11 +43,11 @@ class DropoutLive:
         facts = {"input": list(self.shape), "masks_for_mean": MASKS_FOR_MEAN}
         return {**facts, "dataset": digits_facts(), "limits": {"input": TYPED_LIMIT}}
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """A new activation map, or a new mask (``resample``)."""
-        if message["type"] == "resample":
+        if isinstance(message, Resample):
             self._resample()
-        else:
+        elif isinstance(message, Forward | Sample | Pattern):
             self.image = image_from_message(message, self.shape, self.generator)
 
     def set_controls(self, controls: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from torch import nn
 from app.engine.device import seeded
 from app.engine.live.base import ModelSpec
 from app.engine.params import Param, ParamError
+from app.protocol.messages import Forward, InputMessage
 
 FIRST_BATCH = [[1, 2, 4, 5], [4, 3, 2, 9]]  # the example of PyTorch's nn.Embedding documentation
 MAX_BATCH, MAX_LENGTH = 8, 16  # index sequences, indices per sequence
@@ -50,9 +51,11 @@ class EmbeddingLive:
         batch = [[i % self.vocab for i in row] for row in FIRST_BATCH]
         self.indices = torch.tensor(batch, dtype=torch.long, device=self.device)
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """``forward`` with ``input``: B rows of T whole numbers in [0, V)."""
-        rows = message["input"]
+        if not isinstance(message, Forward):
+            return
+        rows = message.input
         shape_ok = 1 <= len(rows) <= MAX_BATCH and all(isinstance(r, list) for r in rows)
         if not shape_ok or len({len(r) for r in rows}) != 1 or not 1 <= len(rows[0]) <= MAX_LENGTH:
             raise ParamError(

@@ -11,6 +11,7 @@ import torch
 from safetensors.torch import save
 
 from app.engine.live.base import ModelSpec
+from app.protocol.messages import InputMessage
 
 MAX_POINTS = 2000  # curve points kept for late joiners; past it every other one is dropped
 
@@ -46,7 +47,7 @@ class ExternalRun:
     def reset(self) -> None:
         """Nothing to reset: the script owns the model."""
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """Takes no input messages (the catalog lists none)."""
 
     def set_controls(self, controls: dict[str, Any]) -> None:
@@ -76,4 +77,5 @@ INSPECT = ModelSpec(
     trains=False,
     precision="float16",
     build=ExternalRun,
+    relayed=True,
 )

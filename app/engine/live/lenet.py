@@ -17,6 +17,7 @@ from app.engine.models.lenet import ACTIVATIONS, LAYER_NAMES, POOLING, LeNet5, L
 from app.engine.models.lenet import describe_layers as lenet_layers
 from app.engine.params import Param, ParamError
 from app.engine.training import OPTIMIZERS
+from app.protocol.messages import Forward, InputMessage, Sample
 
 INPUT_SIZE = 32
 VIEW_CONTROLS = frozenset({"grads", "head"})
@@ -41,12 +42,12 @@ class LeNetLive(LiveClassifier):
         """Layer geometry and dataset sizes."""
         return {"layers": lenet_layers(self.model), "dataset": digits_facts()}
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """``forward`` (a drawing) or ``sample`` (a dataset image) becomes the probe."""
-        if message["type"] == "forward":
-            self.set_drawing(message["input"], message["preprocess"], message["label"])
-        else:
-            self.set_sample(message["split"], message["index"])
+        if isinstance(message, Forward):
+            self.set_drawing(message.input, message.preprocess, message.label)
+        elif isinstance(message, Sample):
+            self.set_sample(message.split, message.index)
 
     def set_drawing(self, drawing: list, preprocess: bool, label: int | None) -> None:
         """Make a 32×32 drawing (rows of numbers in [0, 1], ink = 1) the probe."""

@@ -13,6 +13,7 @@ from app.engine.inputs import TYPED_LIMIT, as_tensor, check_range
 from app.engine.live.base import ModelSpec
 from app.engine.models.lstm import CharLSTM, CharLSTMConfig, lstm_gates
 from app.engine.params import Param, ParamError
+from app.protocol.messages import Forward, InputMessage, Pattern, Text
 
 VOCAB = string.printable[:95]  # printable ASCII: digits, letters, punctuation, space
 MAX_LENGTH = 40
@@ -52,18 +53,19 @@ class LSTMLive:
         """The vocabulary, the longest sequence and the typed-number limit."""
         return {"vocab": VOCAB, "max_length": MAX_LENGTH, "limits": {"input": TYPED_LIMIT}}
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """``text`` (characters), ``forward`` (numbers (T, E)) or ``pattern`` becomes the sequence."""
-        kind = message["type"]
-        if kind == "text":
-            if message.get("purpose", "input") != "input":
+        if isinstance(message, Text):
+            if message.purpose != "input":
                 raise ParamError(
                     "purpose", "this model runs a text (purpose 'input'); it learns from no corpus"
                 )
-            self.sequence, self.tokens = encode_text(message["text"]), message["text"]
-        elif kind == "forward":
-            self.sequence, self.tokens = self._numbers(message["input"]), None
-        elif message["name"] == "random":
+            self.sequence, self.tokens = encode_text(message.text), message.text
+        elif isinstance(message, Forward):
+            self.sequence, self.tokens = self._numbers(message.input), None
+        elif not isinstance(message, Pattern):
+            return
+        elif message.name == "random":
             ids = torch.randint(len(VOCAB), (12,), generator=self.generator)
             self.tokens = "".join(VOCAB[i] for i in ids)
             self.sequence = ids

@@ -15,6 +15,7 @@ from app.engine.live.classifier import LiveClassifier
 from app.engine.models.lstm import CELLS, MemoryNet, MemoryNetConfig
 from app.engine.params import Param
 from app.engine.training import OPTIMIZERS
+from app.protocol.messages import InputMessage
 
 TRAIN_SIZE, VAL_SIZE, PROBE_SIZE, LENGTH_SIZE = 4096, 512, 64, 128
 LENGTHS = (5, 10, 20, 50, 100, 200)  # where accuracy vs T is measured
@@ -39,7 +40,7 @@ class MemoryLive(LiveClassifier):
         facts = {"train": TRAIN_SIZE, "val": VAL_SIZE, "probe": PROBE_SIZE, "per_length": LENGTH_SIZE}
         return {"task": facts, "lengths": list(LENGTHS)}
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """No input messages."""
 
     def set_controls(self, controls: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from app.engine.live.base import ModelSpec
 from app.engine.live.wordspace import WordSpace
 from app.engine.params import ParamError
 from app.engine.pretrained import load_minilm, vocabulary
+from app.protocol.messages import InputMessage, Query, Text
 
 FIRST_WORDS = (
     "king queen man woman prince princess boy girl father mother "
@@ -53,16 +54,18 @@ class MiniLMTokensLive:
             raise ParamError(field, f"{word!r} is not one token of the model's vocabulary")
         return self._ids[token]
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """``query`` sets the word and analogy; ``text`` (purpose ``input``) lists the tokens to show."""
-        if message["type"] == "query":
+        if isinstance(message, Query):
             self.space.ask(message, self.index)
             return
-        if message["purpose"] != "input":
+        if not isinstance(message, Text):
+            return
+        if message.purpose != "input":
             raise ParamError(
                 "purpose", "the pretrained table does not learn; send the tokens to show as 'input'"
             )
-        words = list(dict.fromkeys(message["text"].replace(",", " ").split()))
+        words = list(dict.fromkeys(message.text.replace(",", " ").split()))
         if not MIN_SHOWN <= len(words) <= MAX_SHOWN:
             raise ParamError("text", f"list {MIN_SHOWN}–{MAX_SHOWN} different tokens, got {len(words)}")
         self.shown = [self.index(w, "text") for w in words]

@@ -20,6 +20,7 @@ from app.engine.inputs import (
 from app.engine.live.base import ModelSpec
 from app.engine.live.conv import output_side
 from app.engine.params import Param, ParamError
+from app.protocol.messages import Forward, InputMessage, Pattern, Sample, Upstream
 
 GRAD_LIMIT = 1000.0
 MAP_LIMIT = 1e8  # a feature map passed on from /conv can be large: typed kernels reach ±100 × inputs ±1000
@@ -66,18 +67,20 @@ class PoolLive:
         facts = {"op": self.op, "input": list(self.shape), "output": list(self.out_shape)}
         return {**facts, "dataset": digits_facts(), "limits": limits}
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """A new input map, or a new upstream gradient (ones, random, typed)."""
-        if message["type"] in IMAGE_MESSAGES:
+        if isinstance(message, Forward | Sample | Pattern):
             self.image = image_from_message(message, self.shape, self.generator, MAP_LIMIT)
-        elif message["source"] == "ones":
+        elif not isinstance(message, Upstream):
+            return
+        elif message.source == "ones":
             self.upstream = torch.ones(self.out_shape)
-        elif message["source"] == "random":
+        elif message.source == "random":
             self.upstream = torch.randn(self.out_shape, generator=self.generator).mul(10).round().div(10)
         else:
-            if message.get("values") is None:
+            if message.values is None:
                 raise ParamError("values", "typed upstream gradients need values")
-            typed = check_shape(as_tensor(message["values"], "values"), self.out_shape, "values")
+            typed = check_shape(as_tensor(message.values, "values"), self.out_shape, "values")
             self.upstream = check_range(typed, GRAD_LIMIT, "values")
 
     def set_controls(self, controls: dict[str, Any]) -> None:

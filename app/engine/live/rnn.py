@@ -12,6 +12,7 @@ from app.engine.inputs import TYPED_LIMIT, as_tensor, check_range, check_shape, 
 from app.engine.live.base import ModelSpec
 from app.engine.models.rnn import make_rnn, manual_rnn
 from app.engine.params import Param, ParamError
+from app.protocol.messages import Forward, InputMessage, Pattern, Resample, Sample
 
 MAX_PERIODS = 8  # a sine ``sample`` has index + 1 periods over the sequence
 
@@ -83,16 +84,16 @@ class RnnLive:
             "limits": {"input": TYPED_LIMIT},
         }
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """Typed numbers in the input's shape (``forward``), a pattern, or new dropout masks."""
-        if message["type"] == "resample":
+        if isinstance(message, Resample):
             self._resample()
-        elif message["type"] == "pattern":
-            self.x = self._pattern(message["name"])
-        elif message["type"] == "sample":
-            self.x = self._sine(message["index"])
-        else:
-            typed = check_shape(as_tensor(message["input"], "input"), tuple(self.shapes["input"]), "input")
+        elif isinstance(message, Pattern):
+            self.x = self._pattern(message.name)
+        elif isinstance(message, Sample):
+            self.x = self._sine(message.index)
+        elif isinstance(message, Forward):
+            typed = check_shape(as_tensor(message.input, "input"), tuple(self.shapes["input"]), "input")
             self.x = check_range(typed, TYPED_LIMIT, "input")
 
     def set_controls(self, controls: dict[str, Any]) -> None:

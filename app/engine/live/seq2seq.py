@@ -26,6 +26,7 @@ from app.engine.models.seq2seq import ATTENTIONS, CELLS, Decoding, Seq2Seq, Seq2
 from app.engine.params import Param, ParamError
 from app.engine.training import Metrics
 from app.engine.translation import TranslationTrainer, accuracy_by_length
+from app.protocol.messages import InputMessage, Sample, Text
 
 TRAIN_SIZE, VAL_SIZE = 20000, 500
 LENGTH_EDGES = (1, 12, 16, 20, 24, 28, MAX_INPUT + 1)  # input-length buckets [edge_k, edge_k+1)
@@ -119,14 +120,16 @@ class Seq2SeqLive:
         self.text = pairs.texts[index]
         self.target: str | None = decode_output(pairs.y[index].tolist())
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """``text`` (a date the user typed) or ``sample`` (a pair of the data) becomes the example."""
-        if message["type"] == "sample":
-            self.sample(message["split"], message["index"])
+        if isinstance(message, Sample):
+            self.sample(message.split, message.index)
             return
-        if message.get("purpose", "input") != "input":
+        if not isinstance(message, Text):
+            return
+        if message.purpose != "input":
             raise ParamError("purpose", "this model translates a text (purpose 'input'); it learns dates")
-        text = message["text"]
+        text = message.text
         if not 1 <= len(text) <= MAX_INPUT:
             raise ParamError("text", f"must have 1 to {MAX_INPUT} characters, got {len(text)}")
         try:

@@ -17,6 +17,7 @@ from app.engine import pretrained
 from app.engine.capture import to_numpy
 from app.engine.live.base import ModelSpec
 from app.engine.params import ParamError
+from app.protocol.messages import InputMessage, Sentences
 
 MAX_TOKENS = 64  # of the pair, [CLS] and [SEP]s included
 DEFAULT_SENTENCES = ("The cat sat on the mat.", "A dog slept on the rug.")
@@ -54,9 +55,10 @@ class TransformerLive:
             "max_tokens": MAX_TOKENS,
         }
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """``sentences``: one sentence, or two read as a pair (an empty second means none)."""
-        self.sentences = self._checked(message["first"], message.get("second"))
+        if isinstance(message, Sentences):
+            self.sentences = self._checked(message.first, message.second)
 
     def _checked(self, first: str, second: str | None) -> tuple[str, ...]:
         """The sentences, refused naming the field when empty or when the pair is over MAX_TOKENS."""

@@ -13,6 +13,7 @@ from app.engine.live.wordspace import WordSpace
 from app.engine.models.skipgram import SkipGram, SkipGramConfig, sgns_accuracy, sgns_loss
 from app.engine.params import Param, ParamError
 from app.engine.training import Metrics, RunningMetrics
+from app.protocol.messages import InputMessage, Query, Text
 
 NOISE_POWER = 0.75  # negatives are drawn from unigram counts ** 0.75, as in word2vec
 VAL_PAIRS = 4096  # held-out pairs scored by validation, with negatives drawn once per reset
@@ -69,14 +70,14 @@ class Word2VecLive:
         drawn = torch.multinomial(self.noise, count * k, replacement=True, generator=self.generator)
         return drawn.view(count, k)
 
-    def handle(self, message: dict[str, Any]) -> bool:
+    def handle(self, message: InputMessage) -> bool:
         """``query`` sets the word and analogy shown; ``text`` with purpose ``corpus`` learns from a new
         text, which starts the model again (a new vocabulary): True tells the session so."""
-        if message["type"] == "query":
+        if isinstance(message, Query):
             self.space.ask(message, self.corpus.vocab.index)
             return False
-        if message["purpose"] == "corpus":
-            self._use_corpus(WordCorpus.of("upload", check_words(message["text"]), self.config["vocab"]))
+        if isinstance(message, Text) and message.purpose == "corpus":
+            self._use_corpus(WordCorpus.of("upload", check_words(message.text), self.config["vocab"]))
             return True
         raise ParamError("purpose", "word2vec learns from a text (purpose 'corpus'); ask with 'query'")
 

@@ -9,6 +9,7 @@ import torch
 
 from app.engine.embedspace import analogy_target, nearest, pca
 from app.engine.params import ParamError
+from app.protocol.messages import Query
 
 WordIndex = Callable[[str, str], int]  # (word, field) -> token id, or ParamError naming the field
 
@@ -25,10 +26,10 @@ class WordSpace:
         """A new vocabulary or table: no query, and the axes choose their signs afresh."""
         self.word, self.analogy, self._axes = None, None, None
 
-    def ask(self, message: dict[str, Any], index: WordIndex) -> None:
+    def ask(self, message: Query, index: WordIndex) -> None:
         """Take a ``query`` message: ``word`` and ``analogy`` ([a, b, c]) checked, then both kept."""
-        word = message.get("word")
-        terms = message.get("analogy")
+        word = message.word
+        terms = message.analogy
         if terms and len(terms) != 3:
             raise ParamError("analogy", "needs three words: a, b and c of a − b + c")
         word_id = index(word, "word") if word else None

@@ -1,3 +1,4 @@
+// @ts-check
 // The backprop page's arithmetic written out: its stages (forward layer by layer, the loss, backward
 // from the last layer to the first, the update) and, for a stage, the lines of numbers that show it —
 // every number read from the server's frame (W, b, z, a, ∂L/∂a, ∂L/∂z, ∂L/∂W, ∂L/∂b); only the

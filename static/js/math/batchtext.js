@@ -1,3 +1,4 @@
+// @ts-check
 // A mini-batch as text, one sample a line: the inputs, a semicolon, the targets ("0.5 -1 ; 1").
 
 /**

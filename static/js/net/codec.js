@@ -3,8 +3,9 @@
 //
 //   u32 little-endian H | H bytes of UTF-8 JSON header | zero padding to 8 | tensor buffers
 //
-// Each buffer starts at an 8-aligned offset counted from the first byte of the message, so
-// float32, uint8 and int32 tensors are typed-array views on the message itself (no copy).
+// Each buffer starts at an 8-aligned offset, counted in protocol v2 from the start of the buffer
+// section (the 8-aligned end of the header) and in v1 (old recordings) from the first byte of the
+// message, so float32, uint8 and int32 tensors are typed-array views on the message itself (no copy).
 // float16 has no typed array: it is widened to float32 through a 65536-entry lookup table.
 // Typed arrays use the host's byte order; every browser and Node host nnlive targets is
 // little-endian, like the wire.
@@ -15,6 +16,8 @@
  * @typedef {{dtype: string, shape: number[], data: Float32Array | Uint8Array | Int32Array, range?: number[]}} Tensor
  */
 
+/** The protocol version the server speaks; recordings say theirs. */
+export const PROTOCOL = 2;
 const VIEWS = { float32: Float32Array, uint8: Uint8Array, int32: Int32Array };
 const ITEM_SIZE = { float32: 4, float16: 2, uint8: 1, int32: 4 };
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -41,8 +44,9 @@ function elementCount(shape) {
   return shape.reduce((n, d) => n * d, 1);
 }
 
-function decodeTensor(buffer, spec) {
-  const { name, dtype, shape, offset, nbytes } = spec;
+function decodeTensor(buffer, base, spec) {
+  const { name, dtype, shape, nbytes } = spec;
+  const offset = base + spec.offset;
   const itemSize = ITEM_SIZE[dtype];
   if (!itemSize) throw new Error(`tensor ${name}: unknown dtype ${dtype}`);
   const count = elementCount(shape);
@@ -66,16 +70,19 @@ function decodeTensor(buffer, spec) {
 /**
  * Decode one binary frame.
  * @param {ArrayBuffer} buffer the whole websocket message
+ * @param {number} [version] its protocol version: 2 (live), or a recording's
  * @returns {{header: any, tensors: Object<string, Tensor>}}
  */
-export function decodeFrame(buffer) {
+export function decodeFrame(buffer, version = PROTOCOL) {
+  if (version !== 1 && version !== 2) throw new Error(`protocol version ${version} is not supported`);
   if (buffer.byteLength < 4) throw new Error("frame shorter than its length prefix");
   const headerLength = new DataView(buffer).getUint32(0, true);
   if (4 + headerLength > buffer.byteLength) throw new Error("frame header runs past the message");
   const header = JSON.parse(utf8.decode(new Uint8Array(buffer, 4, headerLength)));
+  const base = version === 1 ? 0 : Math.ceil((4 + headerLength) / 8) * 8;
   /** @type {Object<string, Tensor>} */
   const tensors = {};
-  for (const spec of header.tensors ?? []) tensors[spec.name] = decodeTensor(buffer, spec);
+  for (const spec of header.tensors ?? []) tensors[spec.name] = decodeTensor(buffer, base, spec);
   return { header, tensors };
 }
 

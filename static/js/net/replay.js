@@ -6,7 +6,7 @@
 // Moving back in time replays from the last `hello` at or before the target (it carries the curves'
 // history and makes the page start over), after the last view state before that hello.
 
-import { decodeFrame } from "./codec.js";
+import { PROTOCOL, decodeFrame } from "./codec.js";
 import { Emitter } from "./emitter.js";
 
 /** The speeds a replay offers. */
@@ -15,12 +15,14 @@ const TICK_MS = 40;
 
 export class ReplaySource extends Emitter {
   /**
-   * @param {{records: {t: number, kind: string, data: string|ArrayBuffer}[]}} recording
+   * @param {{records: {t: number, kind: string, data: string|ArrayBuffer}[], version?: number}} recording
+   *   its records, and the protocol version of its frames (recording.js; the live one when absent)
    * @param {{timers?: {setTimeout, clearTimeout}, now?: () => number}} options clocks (tests)
    */
-  constructor({ records }, { timers = globalThis, now = () => performance.now() } = {}) {
+  constructor({ records, version = PROTOCOL }, { timers = globalThis, now = () => performance.now() } = {}) {
     super();
     this.records = records;
+    this.version = version;
     this.types = records.map(({ kind, data }) => (kind === "frame" ? "frame" : JSON.parse(/** @type {string} */ (data)).type));
     // framesBefore[k]: how many of the first k records are frames.
     this.framesBefore = [0];
@@ -113,7 +115,7 @@ export class ReplaySource extends Emitter {
   }
 
   dispatch({ kind, data }) {
-    if (kind === "frame") this.emit("frame", decodeFrame(data));
+    if (kind === "frame") this.emit("frame", decodeFrame(data, this.version));
     else {
       const message = JSON.parse(data);
       this.emit(message.type, message);

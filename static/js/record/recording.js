@@ -6,9 +6,13 @@
 //   records: f64 t (ms) | u32 n | u8 kind (0 text, 1 frame) | 3 zero bytes | n bytes | zero padding to 8
 //
 // A text record is a server message as received (JSON), a frame record a binary frame byte for byte.
+// The version is the protocol version of the file's frames: version 1 files still read.
+
+import { PROTOCOL } from "../net/codec.js";
 
 export const MAGIC = "NNLREC";
-export const VERSION = 1;
+export const VERSION = PROTOCOL;
+const READABLE = [1, 2];
 /** The most bytes a recording holds; the recorder stops at it (about a minute of LeNet at 30 frames/s). */
 export const MAX_RECORDING_BYTES = 256 * 1024 * 1024;
 export const KINDS = ["text", "frame"];
@@ -55,7 +59,7 @@ export function encodeRecording(meta, records) {
 }
 
 /**
- * Read a recording: `{meta, records}` with each record `{t, kind, data}` (text as a string, a frame as
+ * Read a recording: `{meta, version, records}` (version: the protocol of its frames) with each record `{t, kind, data}` (text as a string, a frame as
  * an ArrayBuffer of its own, as a websocket delivers it). A damaged or foreign file throws.
  */
 export function decodeRecording(buffer) {
@@ -63,7 +67,7 @@ export function decodeRecording(buffer) {
   const bytes = new Uint8Array(buffer);
   if (buffer.byteLength < 12 || fromUtf8.decode(bytes.subarray(0, 6)) !== MAGIC) throw new Error("not an nnlive recording");
   const version = view.getUint16(6, true);
-  if (version !== VERSION) throw new Error(`recording version ${version} is not supported`);
+  if (!READABLE.includes(version)) throw new Error(`recording version ${version} is not supported`);
   const metaLength = view.getUint32(8, true);
   const meta = JSON.parse(fromUtf8.decode(within(bytes, 12, metaLength)));
   const records = [];
@@ -78,7 +82,7 @@ export function decodeRecording(buffer) {
     records.push({ t, kind, data: kind === "text" ? fromUtf8.decode(body) : body.slice().buffer });
     at += RECORD_HEAD + n + padding(n);
   }
-  return { meta, records };
+  return { meta, version, records };
 }
 
 function within(bytes, start, length) {

@@ -1,0 +1,27 @@
+"""One session websocket and the parts of the app it talks to, handed to the handler as a dependency."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import WebSocket
+
+from app.config import Settings
+from app.realtime.rooms import Rooms
+from app.sessions.manager import SessionManager
+
+
+@dataclass(frozen=True)
+class Connection:
+    """The socket, the settings, the sessions, the rooms and the clock: all a connection's handler reaches."""
+
+    ws: WebSocket
+    settings: Settings
+    sessions: SessionManager
+    rooms: Rooms
+    clock: Callable[[], float]
+
+
+def connection(websocket: WebSocket) -> Connection:
+    """Build the connection from the app that accepted the socket."""
+    state = websocket.app.state
+    return Connection(websocket, state.settings, state.sessions, state.rooms, state.clock)

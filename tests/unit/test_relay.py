@@ -1,0 +1,80 @@
+"""The relay of an SDK frame: the header is swapped, the tensor bytes pass through and are never read."""
+
+import json
+import struct
+
+import numpy as np
+import pytest
+import torch
+
+from app.engine.live.external import INSPECT
+from app.errors import BadRequest
+from app.protocol import decode_frame, encode_frame
+from app.protocol.codec import split_frame
+from app.realtime.relay import relay_frame
+from app.sessions.session import Session
+
+
+def inspect_session(published: list) -> Session:
+    return Session(
+        session_id="run-1",
+        token="t",
+        spec=INSPECT,
+        config={},
+        controls={},
+        seed=0,
+        precision="float16",
+        live=INSPECT.build({}, {}, 0, torch.device("cpu")),
+        emit=lambda stream, payload: published.append((stream, payload)),
+        frame_interval=0.0,
+    )
+
+
+def test_the_relay_swaps_the_header_and_passes_the_tensor_bytes_through(monkeypatch):
+    arrays = {
+        "conv1.out": np.linspace(-3, 3, 24, dtype=np.float32).reshape(2, 3, 4),
+        "half": np.array([np.nan, -0.0, 65504], np.float16),
+        "ids": np.array([7, -1], np.int32),
+    }
+    sent = encode_frame({"step": 4, "seq": 99, "session": "forged", "scalars": {"loss": 0.5}}, arrays)
+    published: list = []
+    session = inspect_session(published)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the relay read a tensor")
+
+    monkeypatch.setattr(np, "frombuffer", never)  # the codec's only way to read a tensor
+    relay_frame(session, True, sent, 1 << 20)
+    monkeypatch.undo()
+
+    [(stream, relayed)] = published
+    assert stream == "frame"
+    assert split_frame(relayed).buffers.tobytes() == split_frame(sent).buffers.tobytes()
+    assert relayed.endswith(split_frame(sent).buffers.tobytes())
+    header, tensors = decode_frame(relayed)
+    assert (header["type"], header["session"], header["seq"], header["step"]) == ("frame", "run-1", 1, 4)
+    assert header["scalars"] == {"loss": 0.5}
+    for name, array in arrays.items():
+        np.testing.assert_array_equal(tensors[name].array, array)
+    assert session.last_frame == relayed
+    session.close()
+
+
+def raw_frame(header: dict, buffers: bytes) -> bytes:
+    """A v2 frame laid out by hand, so its table may say anything."""
+    head = json.dumps(header).encode()
+    return struct.pack("<I", len(head)) + head + bytes(-(4 + len(head)) % 8) + buffers
+
+
+ENTRY = {"dtype": "float32", "shape": [1], "offset": 0, "nbytes": 4}
+
+
+@pytest.mark.parametrize("names", [["a", "a"], [3]])
+def test_tensor_names_must_be_different_strings(names):
+    frame = raw_frame({"step": 1, "tensors": [{"name": n, **ENTRY} for n in names]}, bytes(8))
+    published: list = []
+    session = inspect_session(published)
+    with pytest.raises(BadRequest, match="different strings"):
+        relay_frame(session, True, frame, 1 << 20)
+    assert not published
+    session.close()
