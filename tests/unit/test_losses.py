@@ -12,6 +12,7 @@ from torch import nn
 from app.engine.live.loss import LOSS
 from app.engine.live.weights import import_weights
 from app.engine.params import ParamError
+from app.protocol.messages import Forward
 
 CPU = torch.device("cpu")
 
@@ -21,7 +22,7 @@ def build(**config):
 
 
 def run(live, x: torch.Tensor, t: torch.Tensor) -> dict:
-    live.handle({"type": "forward", "input": x.tolist(), "target": t.tolist()})
+    live.handle(Forward(type="forward", input=x.tolist(), target=t.tolist()))
     header, tensors = live.frame(False, torch.float32)
     return {"header": header, **{k: torch.from_numpy(v) for k, v in tensors.items()}}
 
@@ -163,7 +164,7 @@ def test_the_curve_is_the_loss_as_one_value_moves() -> None:
 def test_out_of_domain_inputs_are_refused_naming_the_field(config, x, t, field) -> None:
     live = build(**config)
     with pytest.raises(ParamError) as refused:
-        live.handle({"type": "forward", "input": x, "target": t})
+        live.handle(Forward(type="forward", input=x, target=t))
     assert refused.value.field == field
 
 
@@ -187,7 +188,7 @@ def test_options_a_loss_does_not_take_are_refused(config, field) -> None:
 
 def test_a_fork_shows_the_same_mini_batch() -> None:
     source = build(loss="cross_entropy", ignore_index=1)
-    source.handle({"type": "forward", "input": [[1.0, 2.0, 0.5], [0.0, 0.0, 1.0]], "target": [2, 1]})
+    source.handle(Forward(type="forward", input=[[1.0, 2.0, 0.5], [0.0, 0.0, 1.0]], target=[2, 1]))
     fork = build(loss="cross_entropy", ignore_index=1)
     import_weights(fork, source.export_weights())
     (_, want), (_, got) = source.frame(False, torch.float32), fork.frame(False, torch.float32)

@@ -30,6 +30,7 @@ from app.engine.losses import (
     sample_weights,
 )
 from app.engine.params import Param, ParamError
+from app.protocol.messages import Forward, InputMessage
 
 CURVE_POINTS = 61
 LOG_FLOOR = -100.0  # BCELoss clamps its logs here, so log(0) costs 100 rather than infinity
@@ -56,9 +57,11 @@ class LossLive:
             "limits": {"batch": MAX_BATCH, "width": MAX_WIDTH, "input": INPUT_LIMIT},
         }
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """``forward`` with ``input`` and ``target``: a new mini-batch, checked against the loss's domain."""
-        self.input, self.target = check_batch(self.config, message["input"], message.get("target"))
+        if not isinstance(message, Forward):
+            return
+        self.input, self.target = check_batch(self.config, message.input, message.target)
         self.curve_index = min(self.curve_index, self.input.numel() - 1)
 
     def set_controls(self, controls: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from app.engine.live.base import ModelSpec
 from app.engine.optimizers import DEFAULT_LR, NAMES, build_optimizer, build_schedule, parse_optimizers
 from app.engine.params import Param, ParamError
 from app.engine.surfaces import LANDSCAPES, evaluate, grid_values
+from app.protocol.messages import InputMessage
 
 GRID = 72  # contour grid: GRID × GRID values of f
 MAX_STEPS = 2000  # a path stops growing here (the page pauses)
@@ -163,7 +164,7 @@ class OptimLive:
             "max_steps": MAX_STEPS,
         }
 
-    def handle(self, message: dict[str, Any]) -> None:
+    def handle(self, message: InputMessage) -> None:
         """No input messages: the start and the optimizers are the config."""
 
     def set_controls(self, controls: dict[str, Any]) -> None:
