@@ -66,6 +66,8 @@ class Page:
 
 PAGES = (  # in the curriculum's order (CHAPTERS)
     Page("/learning", "page.learning.title", "page.learning.summary"),
+    Page("/losses", "page.losses.title", "page.losses.summary"),
+    Page("/optim", "page.optim.title", "page.optim.summary"),
     Page("/activations", "page.activations.title", "page.activations.summary"),
     Page("/backprop", "page.backprop.title", "page.backprop.summary"),
     Page("/playground", "page.playground.title", "page.playground.summary"),

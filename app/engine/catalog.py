@@ -10,10 +10,12 @@ from app.engine.live.embedding import EMBEDDING
 from app.engine.live.external import INSPECT
 from app.engine.live.learning import LEARNING
 from app.engine.live.lenet import LENET
+from app.engine.live.loss import LOSS
 from app.engine.live.lstm import LSTM
 from app.engine.live.memory import MEMORY
 from app.engine.live.minilm_tokens import MINILM_TOKENS
 from app.engine.live.mlp import MLP
+from app.engine.live.optim import OPTIM
 from app.engine.live.pool import AVGPOOL2D, MAXPOOL2D
 from app.engine.live.rnn import RNN
 from app.engine.live.seq2seq import SEQ2SEQ
@@ -25,6 +27,8 @@ CATALOG: dict[str, ModelSpec] = {
     for spec in (
         ACTIVATIONS,
         MLP,
+        LOSS,
+        OPTIM,
         LENET,
         CONV2D,
         MAXPOOL2D,

@@ -1,11 +1,14 @@
 """Declared parameters (a model's config and live controls) and their validation against bounds."""
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Literal
 
-# ints: a list of whole numbers; names: a list of distinct choices
-ParamType = Literal["int", "float", "bool", "choice", "ints", "names"]
+# ints: a list of whole numbers; names: a list of distinct choices; list: JSON its own ``parse`` checks
+# (a model's lists of numbers or objects)
+ParamType = Literal["int", "float", "bool", "choice", "ints", "names", "list"]
 
 
 class ParamError(ValueError):
@@ -29,10 +32,12 @@ class Param:
     max: float | None = None
     choices: tuple[str, ...] | None = None
     length: tuple[int, int] | None = None  # ints, names: the fewest and most items; min/max bound each int
+    # A "list" parameter's own check: (value, field) -> the value as stored, or ParamError.
+    parse: Callable[[Any, str], Any] | None = dataclass_field(default=None, compare=False, repr=False)
 
     def describe(self) -> dict[str, Any]:
         """The catalog entry: only the keys that apply to this type."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k, v in asdict(self).items() if v is not None and k != "parse"}
 
     def check(self, value: Any, field: str) -> Any:
         """Return ``value`` converted to this parameter's type, or raise ParamError."""
@@ -48,6 +53,8 @@ class Param:
             return self._ints(value, field)
         if self.type == "names":
             return self._names(value, field)
+        if self.type == "list":
+            return self.parse(value, field) if self.parse else value
         number = self._number(value, field)
         if self.min is not None and number < self.min:
             raise ParamError(field, f"must be at least {self.min:g}")

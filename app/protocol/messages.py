@@ -47,11 +47,11 @@ class Ping(_Message):
 
 class Forward(_Message):
     """Run the model on an input: a drawing (H, W) or typed numbers (C, H, W); a batch of rows with its
-    ``target`` rows (backprop)."""
+    ``target`` rows (backprop), or a mini-batch (N) or (N, C) with its ``target`` (a loss)."""
 
     type: Literal["forward"]
-    input: Plane | Planes
-    target: Plane | None = None
+    input: Row | Plane | Planes
+    target: Row | Plane | None = None
     preprocess: bool = True
     label: int | None = None
 
@@ -258,8 +258,9 @@ def parse_message(text: str) -> AnyClientMessage:
     try:
         return _ADAPTER.validate_python(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = [str(p) for p in first["loc"][1:] if not _is_union_tag(p)]  # [0] is the message type
+        # Of a union's errors, the one that went deepest names the field (input[0][1], not input[0]).
+        errors = [(e, [str(p) for p in e["loc"][1:] if not _is_union_tag(p)]) for e in exc.errors()]
+        first, loc = max(errors, key=lambda error: len(error[1]))  # loc[0] was the message type
         field = loc[0] + "".join(f"[{p}]" for p in loc[1:]) if loc else None
         raise MessageError(first["msg"], field, msg_id) from None
 

@@ -299,18 +299,25 @@ class Session:
             raise  # the worker logs it and stops repeating
 
     def _tick(self) -> None:
+        started = time.monotonic()
         self.live.train_step()
         self.step += 1
+        paced = getattr(self.live, "step_interval", 0.0)  # a model watched step by step (/optim)
+        if paced:
+            time.sleep(max(0.0, started + paced - time.monotonic()))
         now = time.monotonic()
         if now - self._last_val >= VAL_INTERVAL:
             self._validate()
-        within_budget = (time.thread_time() - self._cpu_after_frame) * self._frame_budget >= self._frame_cpu
+        cpu_since_frame = time.thread_time() - self._cpu_after_frame
+        within_budget = paced or cpu_since_frame * self._frame_budget >= self._frame_cpu
         if within_budget and now - self._last_frame >= self._frame_interval:
             self._publish_frame()
 
     def _validate(self) -> None:
         metrics = self.live.evaluate()
         self._last_val = time.monotonic()
+        if metrics is None:  # a model with nothing held out (/optim)
+            return
         self._val = {"step": self.step, "loss": metrics.loss, "acc": metrics.acc}
         self.val_history.add(self.step, metrics.loss, metrics.acc)
 

@@ -33,7 +33,7 @@ def test_home_groups_the_pages_by_chapter_one_first(client: TestClient) -> None:
     first = html.split('data-chapter="one"')[1].split('data-chapter="two"')[0]
     built = {page.path for page in PAGES}
     assert re.findall(r'<a href="([^"]+)"', first) == [p for p in CHAPTERS[0].paths if p in built]
-    assert {"/learning", "/activations", "/backprop", "/playground"} <= built
+    assert {"/learning", "/losses", "/optim", "/activations", "/backprop", "/playground"} <= built
     order = [path for chapter in CHAPTERS for path in chapter.paths]
     assert [page.path for page in PAGES] == sorted((p.path for p in PAGES), key=order.index)
 

@@ -32,8 +32,11 @@ class LiveModel(Protocol):
     def take_running(self) -> Metrics | None:
         """Training metrics averaged since the last call (None when there is no training)."""
 
-    def evaluate(self) -> Metrics:
-        """Validation metrics now (models whose spec trains)."""
+    def evaluate(self) -> Metrics | None:
+        """Validation metrics now (models whose spec trains; None when nothing is held out).
+
+        A model watched step by step may set ``step_interval``: the seconds a training step takes at
+        least while training runs in the background (a ``step`` message runs its steps at once)."""
 
     def set_controls(self, controls: dict[str, Any]) -> None:
         """Apply already-validated live controls."""

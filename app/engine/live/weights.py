@@ -26,7 +26,7 @@ def import_weights(live: object, data: bytes, field: str = "weights") -> None:
         raise ParamError(field, f"not a safetensors file: {exc}") from None
     if not state:
         return
-    if hasattr(live, "load_weights"):  # a model that is no single nn.Module (backprop, learning)
+    if hasattr(live, "load_weights"):  # a model that is no single nn.Module (backprop, learning, optim)
         live.load_weights(state, field)
         return
     for module in vars(live).values():

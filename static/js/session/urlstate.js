@@ -18,6 +18,16 @@ function parseLike(text, example) {
   return text;
 }
 
+/** A query value written as JSON (a list config field); undefined if absent or not JSON. */
+function parseJson(text) {
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `defaults` with each key the query holds replaced by its parsed value. */
 export function readView(params, defaults) {
   return Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, parseLike(params.get(key), value) ?? value]));
@@ -40,6 +50,11 @@ function parseList(text, field) {
 export function configFromParams(params, fields) {
   const config = {};
   for (const field of fields) {
+    if (field.type === "list") {
+      const listed = parseJson(params.get(field.name));
+      if (listed !== undefined) config[field.name] = listed;
+      continue;
+    }
     const text = params.get(field.name);
     const value = Array.isArray(field.default) ? parseList(text, field) : parseLike(text, field.default);
     if (value === undefined) continue;
