@@ -23,7 +23,7 @@ def frames_of(name: str) -> tuple[dict, list[dict]]:
     meta, records = read_recording((ROOT / "static" / "recordings" / f"{name}.nnrec").read_bytes())
     frames = [r for r in records if r.kind == "frame"]
     assert frames[0].t == 0
-    return meta, [decode_frame(r.data)[0] for r in frames]
+    return meta, [decode_frame(r.data, r.protocol)[0] for r in frames]
 
 
 def test_the_script_makes_every_shipped_recording() -> None:

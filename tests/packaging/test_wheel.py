@@ -70,6 +70,7 @@ def served(installed: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        process.stdout.close()
 
 
 def get(url: str) -> bytes:

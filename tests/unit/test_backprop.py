@@ -4,10 +4,12 @@ import math
 
 import pytest
 import torch
+from client_messages import typed
 
 from app.engine.live.backprop import BACKPROP, BackpropLive
 from app.engine.models.backprop import ACTIVATIONS, DTYPE, autograd_grads, backward, forward, init_net
 from app.engine.params import ParamError
+from app.protocol.messages import MessageError
 
 CASES = [
     (seed, activation, loss) for seed in range(6) for activation in ACTIVATIONS for loss in ("mse", "bce")
@@ -39,7 +41,7 @@ def build(**config) -> BackpropLive:
 
 def test_step_is_w_minus_lr_dw() -> None:
     live = build(sizes=[3, 4, 2], activation="tanh", loss="mse", output="identity")
-    live.handle({"type": "forward", "input": [[0.5, -1, 2], [1, 0, -0.5]], "target": [[1, 0], [0, 1]]})
+    live.handle(typed({"type": "forward", "input": [[0.5, -1, 2], [1, 0, -0.5]], "target": [[1, 0], [0, 1]]}))
     fields, before = live.frame(False, torch.float32)
     live.train_step()
     _, after = live.frame(False, torch.float32)
@@ -82,14 +84,14 @@ def test_bad_config_names_the_field(config: dict, field: str) -> None:
 )
 def test_bad_batch_names_the_field(message: dict, field: str) -> None:
     live = build(loss="bce")
-    with pytest.raises(ParamError) as caught:
-        live.handle({"type": "forward", **message})
+    with pytest.raises((ParamError, MessageError)) as caught:  # refused by the model or by the schema
+        live.handle(typed({"type": "forward", **message}))
     assert caught.value.field == field
 
 
 def test_an_overflowing_update_is_refused_naming_lr() -> None:
     live = build(sizes=[1, 1], activation="identity", output="identity", loss="mse")
-    live.handle({"type": "forward", "input": [[1000]], "target": [[-1000]]})
+    live.handle(typed({"type": "forward", "input": [[1000]], "target": [[-1000]]}))
     live.set_controls({"lr": 10.0})
 
     def train_on() -> None:

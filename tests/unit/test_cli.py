@@ -70,6 +70,7 @@ def test_serving_prints_the_address_first_and_serves_it() -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        process.stdout.close()
 
 
 class StartingServer:

@@ -30,7 +30,7 @@ const PRESENTER_PREFIX = "nnlive.presenter.";
  */
 export function sessionStore({
   fetch = (...args) => globalThis.fetch(...args),
-  storage = globalThis.sessionStorage,
+  storage = tabStorage(),
   onLeave = (/** @type {() => void} */ run) => globalThis.addEventListener?.("pagehide", run),
 } = {}) {
   /** @type {Set<string>} sessions this page releases when it goes */
@@ -88,6 +88,26 @@ export function sessionStore({
       });
     },
   };
+}
+
+/**
+ * This tab's sessionStorage, or a stand-in in memory where the browser refuses it (a page framed by
+ * another site, such as /inspect in a notebook: it only watches, so it keeps no token across reloads).
+ * @returns {Storage}
+ */
+function tabStorage() {
+  try {
+    const storage = globalThis.sessionStorage;
+    storage.getItem(TOKEN_PREFIX); // throws where access is denied
+    return storage;
+  } catch {
+    const items = new Map();
+    return /** @type {Storage} */ (/** @type {unknown} */ ({
+      getItem: (/** @type {string} */ key) => items.get(key) ?? null,
+      setItem: (/** @type {string} */ key, /** @type {string} */ value) => items.set(key, String(value)),
+      removeItem: (/** @type {string} */ key) => items.delete(key),
+    }));
+  }
 }
 
 /** @type {SessionStore|null} */
