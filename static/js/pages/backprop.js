@@ -10,9 +10,9 @@ import { stageLines, stages } from "../math/backprop.js";
 import { formatValue } from "../math/numbers.js";
 import { startLivePage } from "../session/livepage.js";
 import { configFromParams, readView } from "../session/urlstate.js";
-import { bindSessionConfig, catalogEntry } from "../ui/configform.js";
-import { bindKeys, bindTrainingControls, showRunState } from "../ui/controls.js";
+import { catalogEntry } from "../ui/configform.js";
 import { newestFrameDrawer } from "../ui/framedraw.js";
+import { bindTrainingPage } from "../ui/trainingpage.js";
 import { initI18n, setText } from "../ui/i18n.js";
 import * as formulalines from "../views/formulalines.js";
 import * as netdiagram from "../views/netdiagram.js";
@@ -89,41 +89,29 @@ async function main() {
     return act({ type: "forward", input: parsed.input, target: parsed.target }).catch(() => {});
   }
 
-  const controls = bindTrainingControls(byId("controls"), act);
-  controls.applyFields(catalog.controls);
-  const settings = bindSessionConfig(byId("settings"), MODEL, () => live);
-  settings.applyFields(catalog.config);
+  const training = bindTrainingPage(MODEL, catalog, () => live, {
+    debug,
+    keys: { ArrowLeft: () => moveStage(-1), ArrowRight: () => moveStage(1) },
+    inputs: "#batch, #send-batch, #xor, #stage-prev, #stage-next, #sample",
+  });
   byId("stage-prev").addEventListener("click", () => moveStage(-1));
   byId("stage-next").addEventListener("click", () => moveStage(1));
   byId("sample").addEventListener("change", () => showView({ n: Math.max(1, Number(byId("sample").value) || 1) }));
   byId("batch").addEventListener("input", () => (views.editing = true));
   byId("send-batch").addEventListener("click", () => sendBatch(byId("batch").value));
   byId("xor").addEventListener("click", () => sendBatch(xorBatch(info.layers[0], info.layers.at(-1))));
-  bindKeys({ " ": controls.toggleTraining, s: controls.step, r: controls.reset, ArrowLeft: () => moveStage(-1), ArrowRight: () => moveStage(1) }, () => live?.driving);
 
   live = await startLivePage(MODEL, {
     config: configFromParams(params, catalog.config),
-    onHello: (session) => {
-      info = session;
-      debug.session = session;
-      settings.show(session.config);
-      live?.writeView(session.config);
-      byId("xor").hidden = !xorBatch(session.layers[0], session.layers.at(-1));
-      controls.showState(session);
-      showRunState(session);
-      showView({});
-    },
-    onState: (state) => {
-      controls.showState(state);
-      showRunState(state);
-    },
-    onFrame: (frame) => frame.header.session === info?.id && drawNewest(frame),
-    onAccess: (driving) => {
-      debug.driving = driving;
-      controls.setEnabled(driving);
-      settings.setEnabled(driving);
-      for (const id of ["batch", "send-batch", "xor", "stage-prev", "stage-next", "sample"]) byId(id).disabled = !driving;
-    },
+    ...training.handlers({
+      onHello: (session) => {
+        info = session;
+        debug.session = session;
+        byId("xor").hidden = !xorBatch(session.layers[0], session.layers.at(-1));
+        showView({});
+      },
+      onFrame: (frame) => frame.header.session === info?.id && drawNewest(frame),
+    }),
     onView: (query) => showView(readView(query, VIEW)),
   });
 }

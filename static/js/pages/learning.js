@@ -9,10 +9,10 @@
 import { formatPercent, formatValue } from "../math/numbers.js";
 import { startLivePage } from "../session/livepage.js";
 import { configFromParams, readView } from "../session/urlstate.js";
-import { bindSessionConfig, catalogEntry } from "../ui/configform.js";
-import { bindKeys, bindTrainingControls, showRunState } from "../ui/controls.js";
+import { catalogEntry } from "../ui/configform.js";
 import { newestFrameDrawer } from "../ui/framedraw.js";
 import { initI18n, setText } from "../ui/i18n.js";
+import { bindTrainingPage } from "../ui/trainingpage.js";
 import * as gridworld from "../views/gridworld.js";
 import * as plane from "../views/plane.js";
 import * as sparkline from "../views/sparkline.js";
@@ -87,39 +87,27 @@ async function main() {
     live?.writeView({ focus: view.focus || null });
   }
 
-  const controls = bindTrainingControls(byId("controls"), act);
-  controls.applyFields(catalog.controls);
-  const settings = bindSessionConfig(byId("settings"), MODEL, () => live);
-  settings.applyFields(catalog.config);
   const restartKmeans = () => act({ type: "resample" }).catch(() => {});
-  byId("kmeans-restart").addEventListener("click", restartKmeans);
   const toggleFocus = (n) => showFocus(view.focus === n ? 0 : n);
-  for (const button of document.querySelectorAll(".focus-toggle")) button.addEventListener("click", () => toggleFocus(Number(button.dataset.focus)));
   const focusKeys = Object.fromEntries([1, 2, 3, 4].map((n) => [String(n), () => toggleFocus(n)]));
-  bindKeys({ " ": controls.toggleTraining, s: controls.step, ArrowRight: controls.step, r: controls.reset, k: restartKmeans, ...focusKeys }, () => live?.driving);
+  const training = bindTrainingPage(MODEL, catalog, () => live, {
+    debug,
+    keys: { ArrowRight: () => training.controls.step(), k: restartKmeans, ...focusKeys },
+    inputs: ".focus-toggle, #kmeans-restart",
+  });
+  byId("kmeans-restart").addEventListener("click", restartKmeans);
+  for (const button of document.querySelectorAll(".focus-toggle")) button.addEventListener("click", () => toggleFocus(Number(button.dataset.focus)));
   showFocus(view.focus);
 
   live = await startLivePage(MODEL, {
     config: configFromParams(params, catalog.config),
-    onHello: (session) => {
-      info = session;
-      debug.session = session;
-      settings.show(session.config);
-      live?.writeView(session.config);
-      controls.showState(session);
-      showRunState(session);
-    },
-    onState: (state) => {
-      controls.showState(state);
-      showRunState(state);
-    },
-    onFrame: (frame) => frame.header.session === info?.id && drawNewest(frame),
-    onAccess: (driving) => {
-      debug.driving = driving;
-      controls.setEnabled(driving);
-      settings.setEnabled(driving);
-      for (const button of document.querySelectorAll(".focus-toggle, #kmeans-restart")) button.disabled = !driving;
-    },
+    ...training.handlers({
+      onHello: (session) => {
+        info = session;
+        debug.session = session;
+      },
+      onFrame: (frame) => frame.header.session === info?.id && drawNewest(frame),
+    }),
     onView: (query) => showFocus(readView(query, VIEW).focus),
   });
 }

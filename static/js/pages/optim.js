@@ -6,8 +6,9 @@
 // window.nnlive holds the last drawn frame, the session and the picked optimizer.
 
 import { bindConfigForm, catalogEntry } from "../ui/configform.js";
-import { bindKeys, bindTrainingControls, showRunState } from "../ui/controls.js";
+import { bindKeys } from "../ui/controls.js";
 import { newestFrameDrawer } from "../ui/framedraw.js";
+import { bindTrainingPage } from "../ui/trainingpage.js";
 import { initI18n, setText, t } from "../ui/i18n.js";
 import { ruleLines } from "../math/optimrule.js";
 import { startLivePage } from "../session/livepage.js";
@@ -106,34 +107,35 @@ async function main() {
   const drawNewest = newestFrameDrawer(draw, debug);
   const settings = bindConfigForm(byId("settings"), (values) => replaceWith(values));
   settings.applyFields(catalog.config);
-  const controls = bindTrainingControls(byId("controls"), act);
-  controls.applyFields(catalog.controls);
-  bindKeys({ " ": controls.toggleTraining, s: controls.step, ArrowRight: controls.step, r: controls.reset }, () => page.driving);
+  const training = bindTrainingPage(MODEL, catalog, () => live, {
+    debug,
+    settings: null, // this page's settings replace the session through its own replaceWith (JSON lists)
+    keys: { ArrowRight: () => training.controls.step() },
+  });
   bindKeys(Object.fromEntries(COLORS.map((_, i) => [String(i + 1), () => select(i)])), () => true);
 
   live = await startLivePage(MODEL, {
     config: configFromParams(params, catalog.config),
-    onHello(info) {
-      page.info = debug.session = info;
-      settings.show(info.config);
-      optimeditor.update(views.editor, { entries: info.optimizers, enabled: page.driving });
-    },
-    onState(state) {
-      page.runState = state.state;
-      showRunState(state);
-      controls.showState(state);
-    },
-    onFrame(frame) {
-      page.frame = frame;
-      if (frame.header.done && page.driving && page.runState === "training") act({ type: "pause" }).catch(() => {});
-      drawNewest(frame);
-    },
-    onAccess(driving) {
-      page.driving = debug.driving = driving;
-      controls.setEnabled(driving);
-      settings.setEnabled(driving);
-      if (page.info) optimeditor.update(views.editor, { entries: page.info.optimizers, enabled: driving });
-    },
+    ...training.handlers({
+      onHello(info) {
+        page.info = debug.session = info;
+        settings.show(info.config);
+        optimeditor.update(views.editor, { entries: info.optimizers, enabled: page.driving });
+      },
+      onState(state) {
+        page.runState = state.state;
+      },
+      onFrame(frame) {
+        page.frame = frame;
+        if (frame.header.done && page.driving && page.runState === "training") act({ type: "pause" }).catch(() => {});
+        drawNewest(frame);
+      },
+      onAccess(driving) {
+        page.driving = driving;
+        settings.setEnabled(driving);
+        if (page.info) optimeditor.update(views.editor, { entries: page.info.optimizers, enabled: driving });
+      },
+    }),
     onView: (query) => select(readView(query, { rule: 0 }).rule),
   });
 }

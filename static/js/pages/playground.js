@@ -11,8 +11,8 @@ import { logRangeOf } from "../math/plotaxes.js";
 import { startLivePage } from "../session/livepage.js";
 import { configFromParams, readView } from "../session/urlstate.js";
 import { catalogEntry } from "../ui/configform.js";
-import { bindKeys, bindTrainingControls, showRunState } from "../ui/controls.js";
 import { newestFrameDrawer } from "../ui/framedraw.js";
+import { bindTrainingPage } from "../ui/trainingpage.js";
 import { initI18n, setText, t } from "../ui/i18n.js";
 import { bindSetup, featureLabel } from "../ui/mlpsetup.js";
 import * as curves from "../views/curves.js";
@@ -117,12 +117,9 @@ async function main() {
   const draw = newestFrameDrawer((frame) => drawFrame(views, frame, state), debug);
   const onFrame = (frame) => {
     state.frame = frame;
-    setText(byId("step"), "status.step", { n: frame.header.step });
     noteCurves(views, state, frame);
     draw(frame);
   };
-  const controls = bindTrainingControls(byId("controls"), act);
-  controls.applyFields(catalog.controls);
   const replace = (config) =>
     live.replace(MODEL, config).catch((error) => {
       const named = error.field && !String(error.message).includes(error.field);
@@ -140,32 +137,32 @@ async function main() {
   byId("show-test").addEventListener("change", () => setView({ test: byId("show-test").checked }));
   byId("discretize").addEventListener("change", () => setView({ discrete: byId("discretize").checked }));
   const toggle = (key) => () => setView({ [key]: !state.view[key] });
-  const keys = { " ": controls.toggleTraining, s: controls.step, ArrowRight: controls.step, r: controls.reset, t: toggle("test"), d: toggle("discrete") };
-  bindKeys(keys, () => state.driving);
+  const training = bindTrainingPage(MODEL, catalog, () => live, {
+    debug,
+    settings: null, // the set-up form below replaces the session (features and layers as lists)
+    keys: { ArrowRight: () => training.controls.step(), t: toggle("test"), d: toggle("discrete") },
+  });
   setView(state.view);
 
   live = await startLivePage(MODEL, {
     config: configFromParams(params, catalog.config),
-    onHello: (info) => {
-      state.info = debug.session = info;
-      state.lastStep = 0;
-      curves.clear(views.chart);
-      state.setup.show(info.config);
-      live?.writeView(info.config);
-      if (Object.keys(wantedControls).length && live?.session.token) act({ type: "set", values: wantedControls }).catch(() => {});
-      wantedControls = {};
-    },
-    onState: (message) => {
-      controls.showState(message);
-      showRunState(message);
-      live?.writeView(message.controls);
-    },
-    onFrame,
-    onAccess: (driving) => {
-      state.driving = debug.driving = driving;
-      controls.setEnabled(driving);
-      state.setup.setEnabled(driving);
-    },
+    ...training.handlers({
+      onHello: (info) => {
+        state.info = debug.session = info;
+        state.lastStep = 0;
+        curves.clear(views.chart);
+        state.setup.show(info.config);
+        live?.writeView(info.config);
+        if (Object.keys(wantedControls).length && live?.session.token) act({ type: "set", values: wantedControls }).catch(() => {});
+        wantedControls = {};
+      },
+      onState: (message) => live?.writeView(message.controls),
+      onFrame,
+      onAccess: (driving) => {
+        state.driving = driving;
+        state.setup.setEnabled(driving);
+      },
+    }),
     onView: (query) => setView(readView(query, VIEW_DEFAULTS)),
   });
 }
