@@ -60,6 +60,28 @@ def test_the_relay_swaps_the_header_and_passes_the_tensor_bytes_through(monkeypa
     session.close()
 
 
+def test_the_relay_parses_the_header_once(monkeypatch):
+    sent = encode_frame({"step": 1}, {"w": np.ones((2, 2), np.float32)})
+    parsed: list = []
+    loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda *args, **kwargs: parsed.append(args) or loads(*args, **kwargs))
+    published: list = []
+    session = inspect_session(published)
+    relay_frame(session, True, sent, 1 << 20)
+    monkeypatch.undo()
+    assert (len(parsed), len(published)) == (1, 1)
+    session.close()
+
+
+@pytest.mark.parametrize("offset", [4, 8])  # not 8-aligned; past the buffers
+def test_a_table_that_does_not_fit_the_buffers_is_refused(offset):
+    frame = raw_frame({"step": 1, "tensors": [{"name": "a", **ENTRY, "offset": offset}]}, bytes(8))
+    session = inspect_session([])
+    with pytest.raises(BadRequest, match="does not fit the frame"):
+        relay_frame(session, True, frame, 1 << 20)
+    session.close()
+
+
 def raw_frame(header: dict, buffers: bytes) -> bytes:
     """A v2 frame laid out by hand, so its table may say anything."""
     head = json.dumps(header).encode()
