@@ -11,28 +11,16 @@ decoded). The run keeps the curve points for pages that open late.
 """
 
 import math
-import weakref
 from typing import Any
 
 from app.errors import BadRequest, Forbidden, LimitReached
 from app.protocol.frame_header import FrameHeaderError, read_frame
-from app.rate import TokenBucket
 from app.sessions.session import Session
 
 MAX_TENSORS = 512
 MAX_NAME_CHARS = 200
 MAX_RANK = 4
 MAX_HEADER_CHARS = 256 * 1024
-_byte_budgets: "weakref.WeakKeyDictionary[Session, TokenBucket]" = weakref.WeakKeyDictionary()
-
-
-def charge_frame_bytes(session: Session, size: int, per_second: float, max_bytes: int) -> None:
-    """Refuse a frame beyond the session's bytes a second (a burst of two seconds, at least one frame)."""
-    budget = _byte_budgets.get(session)
-    if budget is None:
-        budget = _byte_budgets[session] = TokenBucket(per_second, max(2 * per_second, max_bytes))
-    if not budget.take(size):
-        raise LimitReached(f"frames may bring at most {per_second:g} bytes a second; send fewer", "frame")
 
 
 def relay_frame(
@@ -47,7 +35,7 @@ def relay_frame(
         )
     if len(payload) > max_bytes:
         raise LimitReached(f"a frame of {len(payload)} bytes exceeds the limit of {max_bytes}", "frame")
-    charge_frame_bytes(session, len(payload), bytes_per_s, max_bytes)
+    session.charge_frame_bytes(len(payload), bytes_per_s, max_bytes)
     try:  # strict JSON, types and sizes, the table against the buffers; no tensor is read
         parts = read_frame(payload, MAX_HEADER_CHARS, MAX_TENSORS, MAX_RANK)
     except FrameHeaderError as exc:

@@ -80,6 +80,7 @@ class Session:
         self._clock = clock  # for rates and idleness (tests step it); training pace keeps real time
         self._step_budget = TokenBucket(max_steps_per_s, max(max_steps_per_s, MAX_STEP_COUNT), clock)
         self._export_budget = TokenBucket(EXPORTS_PER_S, EXPORT_BURST, clock)
+        self._frame_byte_budget: TokenBucket | None = None  # relayed frames (an SDK run): made with the first
         self.step = 0
         self.audience = Audience(clock)  # its viewers: the rooms count them
         self.created = time.time()
@@ -172,6 +173,15 @@ class Session:
             wait = self._step_budget.wait_s(count)
             rate = self._step_budget.rate
             raise LimitReached(f"at most {rate:g} steps a second; {count} fit again in {wait:.1f} s", "count")
+
+    def charge_frame_bytes(self, size: int, per_second: float, max_bytes: int) -> None:
+        """Refuse a relayed frame beyond ``per_second`` bytes a second (a burst of two seconds' worth, at
+        least one frame of ``max_bytes``)."""
+        if self._frame_byte_budget is None:
+            burst = max(2 * per_second, max_bytes)
+            self._frame_byte_budget = TokenBucket(per_second, burst, self._clock)
+        if not self._frame_byte_budget.take(size):
+            raise LimitReached(f"frames may bring at most {per_second:g} bytes a second; send fewer", "frame")
 
     def charge_export(self) -> None:
         """Refuse a weights download beyond this session's downloads a second."""
