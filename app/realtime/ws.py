@@ -66,7 +66,7 @@ async def session_socket(conn: Annotated[Connection, Depends(connection)], sessi
         admitted, knock = await _knock(conn, session)
         if not admitted:
             return
-    viewer = Viewer(ws)
+    viewer = Viewer(ws, conn.clock)
     tasks: list[asyncio.Task] = []
     try:
         try:

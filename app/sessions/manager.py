@@ -266,7 +266,7 @@ class SessionManager:
         grace = self.settings.presenter_grace_s
         while True:
             await asyncio.sleep(min(30.0, grace / 4))
-            now = time.monotonic()
+            now = self._clock()
             for session in list(self._sessions.values()):
                 control = session.control
                 away = control.holder is None and now - control.away_since > grace

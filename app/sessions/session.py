@@ -95,7 +95,7 @@ class Session:
         self._val: dict[str, Any] | None = None
         self.last_frame: bytes | None = None  # for viewers who join late
         self.view: SharedView | None = None  # the driver's page state, likewise
-        self.control = Control()  # its presenters, which of them drives, whether the room is open
+        self.control = Control(clock)  # its presenters, which of them drives, whether the room is open
         self.worker = Worker(f"session-{session_id}")
 
     # -- reading (any thread) -------------------------------------------------------------------
