@@ -47,7 +47,7 @@ ROOM_CLOSED = Closed(reason="room_closed")
 async def session_socket(conn: Annotated[Connection, Depends(connection)], session_id: str) -> None:
     """Watch (and, with the token, drive) one session."""
     ws = conn.ws
-    if not page_may_connect(ws):
+    if not page_may_connect(conn):
         await ws.close(CLOSE_POLICY, "origin not allowed")  # before accepting: the handshake gets 403
         return
     await ws.accept()
