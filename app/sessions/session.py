@@ -18,8 +18,8 @@ import torch
 from app.engine.live.base import LiveModel, ModelSpec
 from app.engine.live.weights import optimizer_state
 from app.engine.params import ParamError, validate
-from app.engine.worker import Worker, WorkerBusy
-from app.errors import BadRequest, Busy, LimitReached
+from app.engine.worker import Worker, WorkerBusy, WorkerClosed
+from app.errors import BadRequest, Busy, LimitReached, NotFound
 from app.protocol import encode_frame
 from app.protocol.codec import FrameParts, reheader
 from app.protocol.messages import MAX_STEP_COUNT, InputMessage
@@ -196,6 +196,8 @@ class Session:
             return await self.worker.call(method, *args)
         except WorkerBusy as exc:
             raise Busy(str(exc)) from None
+        except WorkerClosed:
+            raise NotFound(f"session {self.id!r} has ended") from None
         except ParamError as exc:
             raise BadRequest(exc.message, exc.field) from None
 
