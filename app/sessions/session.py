@@ -149,11 +149,11 @@ class Session:
         """Send the current state to every viewer."""
         self._emit("state", self.state_message().encoded)
 
-    def publish_view(self, state: dict[str, Any]) -> None:
+    def publish_view(self, view: SharedView) -> None:
         """Share the driver's page state (selected layer, cell, tab…) with every viewer."""
         self._commanded = self._clock()
-        self.view = SharedView(state=state)
-        self._emit("view", self.view.encoded)
+        self.view = view
+        self._emit("view", view.encoded)
 
     def relay_frame(self, frame: FrameParts) -> None:
         """Publish a (checked) frame made by the session's driver (an SDK run) under this session's id and
