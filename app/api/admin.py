@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request, Response
 
 from app.api.deps import Manager, bearer
-from app.engine.worker import WorkerBusy
+from app.engine.worker import WorkerBusy, WorkerClosed
 from app.errors import Forbidden, NotFound
 from app.sessions.footprint import resident_bytes
 from app.sessions.session import Session
@@ -58,7 +58,7 @@ async def _footprint(session: Session) -> int | None:
     """
     try:
         return await asyncio.wait_for(session.worker.call(session.footprint), FOOTPRINT_TIMEOUT_S)
-    except (WorkerBusy, TimeoutError):
+    except (WorkerBusy, WorkerClosed, TimeoutError):
         return None
 
 

@@ -23,23 +23,33 @@ class WorkerBusy(RuntimeError):
     """Too many calls are waiting for this worker."""
 
 
+class WorkerClosed(RuntimeError):
+    """The worker was closed (its session ended): a call would never run."""
+
+
 class Worker:
     """One daemon thread with a bounded call queue and an optional repeating background task."""
 
     def __init__(self, name: str, max_pending: int = 32) -> None:
         self._calls: queue.Queue = queue.Queue(maxsize=max_pending)
         self._background: Callable[[], None] | None = None
+        self._closed = False
+        self._closing = threading.Lock()  # no call is queued behind the stop
         self._cpu_clock: int | None = None  # the thread's CPU-time clock, set by the thread itself
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
-        """Queue ``fn(*args)`` to run on the worker; raises WorkerBusy when the queue is full."""
+        """Queue ``fn(*args)`` to run on the worker; raises WorkerBusy when the queue is full, WorkerClosed
+        once the worker was closed."""
         future: Future = Future()
-        try:
-            self._calls.put_nowait((fn, args, future))
-        except queue.Full:
-            raise WorkerBusy("the model is busy; try again in a moment") from None
+        with self._closing:
+            if self._closed:
+                raise WorkerClosed(f"{self._thread.name} has ended")
+            try:
+                self._calls.put_nowait((fn, args, future))
+            except queue.Full:
+                raise WorkerBusy("the model is busy; try again in a moment") from None
         return future
 
     async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -68,7 +78,9 @@ class Worker:
     def close(self, timeout: float = 5.0) -> None:
         """Stop after the calls already queued; wait up to ``timeout`` seconds for the thread."""
         self._background = None
-        self._calls.put(_STOP)
+        with self._closing:
+            self._closed = True
+            self._calls.put(_STOP)
         self._thread.join(timeout)
 
     def _run(self) -> None:

@@ -10,10 +10,12 @@ every string (keys too) must be proper Unicode (no lone surrogates such as ``"\\
 
 import json
 import math
+import re
 from typing import Any
 
 MAX_NUMBER_CHARS = 32  # a float64 needs at most 24 characters; ids and counts far fewer
 MAX_DEPTH = 64
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # \uD800–\uDFFF: a surrogate once parsed
 
 
 class JsonError(ValueError):
@@ -80,8 +82,23 @@ def loads(data: str | bytes, *, allow_nan: bool = False) -> Any:
         raise
     except (ValueError, RecursionError):  # includes JSONDecodeError and bytes that are not UTF-8
         raise JsonError("not valid JSON") from None
-    _check_tree(value)
+    if _may_break_bounds(data):
+        _check_tree(value)
     return value
+
+
+def _may_break_bounds(data: str | bytes) -> bool:
+    """Whether the parsed value may nest deeper than ``MAX_DEPTH`` or hold a lone surrogate, judged from
+    the raw text (cheap): no more opening brackets than ``MAX_DEPTH``, no raw surrogate and no escaped
+    one means neither. It may answer True needlessly (brackets in strings, surrogate pairs), never False
+    wrongly; only then is the value walked."""
+    if isinstance(data, str):
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError:  # a raw lone surrogate in the text
+            return True
+    brackets = data.count(b"[") + data.count(b"{")
+    return brackets > MAX_DEPTH or _SURROGATE_ESCAPE.search(data) is not None
 
 
 def all_finite(value: Any) -> bool:

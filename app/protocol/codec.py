@@ -105,18 +105,27 @@ def reheader(fields: Mapping[str, Any], parts: FrameParts) -> bytes:
 
 def split_frame(message: bytes | bytearray | memoryview, version: int = PROTOCOL) -> FrameParts:
     """Read a frame's header and check its tensor table against the buffers, reading no tensor."""
-    if version not in READABLE:
-        raise ValueError(f"protocol version {version} is not supported")
     buf = memoryview(message).cast("B")
+    return with_buffers(json.loads(bytes(header_bytes(buf))), buf, version)
+
+
+def header_bytes(buf: memoryview) -> memoryview:
+    """The header's bytes of frame ``buf``, checked to lie within the frame."""
     if len(buf) < _PREFIX.size:
         raise ValueError("frame shorter than its length prefix")
     (head_len,) = _PREFIX.unpack_from(buf, 0)
     if _PREFIX.size + head_len > len(buf):
         raise ValueError("header length runs past the end of the frame")
-    header = json.loads(bytes(buf[_PREFIX.size : _PREFIX.size + head_len]))
+    return buf[_PREFIX.size : _PREFIX.size + head_len]
+
+
+def with_buffers(header: Any, buf: memoryview, version: int = PROTOCOL) -> FrameParts:
+    """Frame ``buf`` split at its (already parsed) ``header``: the table checked against the buffers."""
+    if version not in READABLE:
+        raise ValueError(f"protocol version {version} is not supported")
     if not isinstance(header, dict):
         raise ValueError("the frame header must be a JSON object")
-    base = min(_aligned(_PREFIX.size + head_len), len(buf)) if version >= 2 else 0
+    base = min(_aligned(_PREFIX.size + len(header_bytes(buf))), len(buf)) if version >= 2 else 0
     buffers = buf[base:]
     for entry in header.get("tensors", []):
         _check_entry(entry, len(buffers))

@@ -1,15 +1,14 @@
-"""The header of a binary frame that a client sent, checked before the codec touches it: strict JSON
-(app/protocol/bounds.py), an object, and a tensor table whose every entry has the right types and sizes
-(a ``shape`` of ``[10**400]`` or a header nested 100,000 deep is refused here, not deep in numpy)."""
+"""A binary frame that a client sent, split once: its header parsed as strict JSON
+(app/protocol/bounds.py), checked to be an object with a tensor table whose every entry has the right
+types and sizes (a ``shape`` of ``[10**400]`` or a header nested 100,000 deep is refused here, not deep in
+numpy), then the table checked against the buffers by the codec. No tensor is read."""
 
 import math
-import struct
 from typing import Any
 
 from app.protocol.bounds import JsonError, loads
-from app.protocol.codec import DTYPES
+from app.protocol.codec import DTYPES, FrameParts, header_bytes, with_buffers
 
-_PREFIX = struct.Struct("<I")
 MAX_DIM = 2**31 - 1
 
 
@@ -17,17 +16,18 @@ class FrameHeaderError(ValueError):
     """A frame whose header cannot be accepted; the message says why."""
 
 
-def read_header(payload: bytes, max_chars: int, max_tensors: int, max_rank: int) -> dict[str, Any]:
-    """The frame's header if it is a JSON object of at most ``max_chars`` with a well-formed table."""
-    if len(payload) < _PREFIX.size:
-        raise FrameHeaderError("frame shorter than its length prefix")
-    (length,) = _PREFIX.unpack_from(payload, 0)
-    if length > max_chars:
-        raise FrameHeaderError(f"a frame header may take at most {max_chars} bytes")
-    if _PREFIX.size + length > len(payload):
-        raise FrameHeaderError("header length runs past the end of the frame")
+def read_frame(payload: bytes, max_chars: int, max_tensors: int, max_rank: int) -> FrameParts:
+    """The frame split at its header, if that is a JSON object of at most ``max_chars`` bytes with a
+    well-formed table that fits the buffers; else FrameHeaderError."""
+    buf = memoryview(payload).cast("B")
     try:
-        header = loads(bytes(payload[_PREFIX.size : _PREFIX.size + length]))
+        raw = header_bytes(buf)
+    except ValueError as exc:
+        raise FrameHeaderError(str(exc)) from None
+    if len(raw) > max_chars:
+        raise FrameHeaderError(f"a frame header may take at most {max_chars} bytes")
+    try:
+        header = loads(bytes(raw))
     except JsonError as exc:
         raise FrameHeaderError(f"the header is not accepted: {exc}") from None
     if not isinstance(header, dict):
@@ -36,8 +36,11 @@ def read_header(payload: bytes, max_chars: int, max_tensors: int, max_rank: int)
     if not isinstance(table, list) or len(table) > max_tensors:
         raise FrameHeaderError(f"tensors must be a list of at most {max_tensors} entries")
     for entry in table:
-        _check_entry(entry, len(payload), max_rank)
-    return header
+        _check_entry(entry, len(buf), max_rank)
+    try:
+        return with_buffers(header, buf)
+    except ValueError as exc:
+        raise FrameHeaderError(str(exc)) from None
 
 
 def _whole(value: Any, top: int) -> bool:

@@ -4,7 +4,7 @@ import functools
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from fastapi import WebSocket
+from app.realtime.connection import Connection
 
 
 def origin_allowed(
@@ -31,11 +31,12 @@ def origin_allowed(
     return same and parts.scheme == scheme and host_allowed(parts.hostname or "")
 
 
-def page_may_connect(ws: WebSocket) -> bool:
-    """``origin_allowed`` for this websocket request, with the app's allowed origins and host names."""
+def page_may_connect(conn: Connection) -> bool:
+    """``origin_allowed`` for this connection's request, with the allowed origins and host names."""
+    ws = conn.ws
     local = (ws.scope.get("server") or (None, None))[0]
-    host_allowed = functools.partial(ws.app.state.hosts.allows, local_address=local)
+    host_allowed = functools.partial(conn.hosts.allows, local_address=local)
     scheme = "https" if ws.url.scheme == "wss" else "http"
     origin, host = ws.headers.get("origin"), ws.headers.get("host")
-    allowed = ws.app.state.settings.allowed_origins
+    allowed = conn.settings.allowed_origins
     return origin_allowed(origin, host, allowed, scheme=scheme, host_allowed=host_allowed)

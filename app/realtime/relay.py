@@ -3,37 +3,24 @@ and handed to the session, whose viewers then get them exactly like a model's fr
 
 Checks, before anything is kept: the session's driver stays within ``max_frame_bytes_per_s`` (one script
 cannot starve the others); the frame is within ``max_frame_bytes``; its header is strict JSON with a
-well-formed tensor table (app/protocol/frame_header.py), and every tensor fits the buffers (the codec's
-``split_frame``, protocol v2); the header's ``scalars`` and ``grad_norms`` hold finite numbers; tensors
+well-formed tensor table whose every tensor fits the buffers (app/protocol/frame_header.py, protocol
+v2; the header is parsed once); the header's ``scalars`` and ``grad_norms`` hold finite numbers; tensors
 are few, their names short, printable and distinct, their ranks at most 4. The session swaps the header
 for one with its own ``type``, ``session`` and ``seq``; the tensor bytes pass through untouched (never
 decoded). The run keeps the curve points for pages that open late.
 """
 
 import math
-import weakref
 from typing import Any
 
 from app.errors import BadRequest, Forbidden, LimitReached
-from app.protocol.codec import split_frame
-from app.protocol.frame_header import read_header
-from app.rate import TokenBucket
+from app.protocol.frame_header import FrameHeaderError, read_frame
 from app.sessions.session import Session
 
 MAX_TENSORS = 512
 MAX_NAME_CHARS = 200
 MAX_RANK = 4
 MAX_HEADER_CHARS = 256 * 1024
-_byte_budgets: "weakref.WeakKeyDictionary[Session, TokenBucket]" = weakref.WeakKeyDictionary()
-
-
-def charge_frame_bytes(session: Session, size: int, per_second: float, max_bytes: int) -> None:
-    """Refuse a frame beyond the session's bytes a second (a burst of two seconds, at least one frame)."""
-    budget = _byte_budgets.get(session)
-    if budget is None:
-        budget = _byte_budgets[session] = TokenBucket(per_second, max(2 * per_second, max_bytes))
-    if not budget.take(size):
-        raise LimitReached(f"frames may bring at most {per_second:g} bytes a second; send fewer", "frame")
 
 
 def relay_frame(
@@ -48,14 +35,13 @@ def relay_frame(
         )
     if len(payload) > max_bytes:
         raise LimitReached(f"a frame of {len(payload)} bytes exceeds the limit of {max_bytes}", "frame")
-    charge_frame_bytes(session, len(payload), bytes_per_s, max_bytes)
-    try:
-        read_header(payload, MAX_HEADER_CHARS, MAX_TENSORS, MAX_RANK)  # strict JSON, types and sizes
-        parts = split_frame(payload)  # the table against the buffers; no tensor is read
-    except (ValueError, KeyError, TypeError) as exc:  # includes FrameHeaderError
+    session.charge_frame_bytes(len(payload), bytes_per_s, max_bytes)
+    try:  # strict JSON, types and sizes, the table against the buffers; no tensor is read
+        parts = read_frame(payload, MAX_HEADER_CHARS, MAX_TENSORS, MAX_RANK)
+    except FrameHeaderError as exc:
         raise BadRequest(f"not a valid frame: {exc}", "frame") from None
     header = parts.header
-    _check_table(header.get("tensors", []))
+    _check_names(header.get("tensors", []))
     _check_step(header.get("step", 0))
     scalars, norms = _numbers(header, "scalars"), _numbers(header, "grad_norms")
     if not isinstance(header.get("modules", []), list):
@@ -64,18 +50,14 @@ def relay_frame(
     session.live.record(header.get("step", 0), scalars, norms)
 
 
-def _check_table(table: Any) -> None:
-    """The tensor table (already checked to fit the buffers): few tensors, short unique names, low ranks."""
-    if not isinstance(table, list) or len(table) > MAX_TENSORS:
-        raise LimitReached(f"a frame may carry at most {MAX_TENSORS} tensors", "frame")
+def _check_names(table: list[dict[str, Any]]) -> None:
+    """The tensor table (read_frame checked its types, ranks, length and fit): short unique names."""
     names = [entry["name"] for entry in table]
-    if not all(isinstance(name, str) for name in names) or len(set(names)) != len(names):
+    if len(set(names)) != len(names):
         raise BadRequest("tensor names must be different strings", "frame")
-    for name, entry in zip(names, table, strict=True):
+    for name in names:
         if not 0 < len(name) <= MAX_NAME_CHARS or not name.isprintable():
             raise BadRequest(f"tensor names must be 1–{MAX_NAME_CHARS} printable characters", "frame")
-        if len(entry["shape"]) > MAX_RANK:
-            raise BadRequest(f"tensor {name!r} has rank {len(entry['shape'])}; at most {MAX_RANK}", "frame")
 
 
 def _numbers(header: dict, key: str) -> dict[str, float | None]:

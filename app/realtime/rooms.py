@@ -5,6 +5,9 @@ only the newest unsent one, so a stalled browser never slows the model or the ot
 """
 
 import asyncio
+import logging
+
+from pydantic import ValidationError
 
 from app.bus.base import Bus
 from app.errors import LimitReached
@@ -14,6 +17,7 @@ from app.realtime.viewer import Viewer
 from app.sessions.manager import channel
 from app.sessions.session import Session
 
+log = logging.getLogger(__name__)
 STREAMS = ("state", "view", "frame")
 SUBSCRIBE_TIMEOUT_S = 5.0
 
@@ -38,7 +42,11 @@ class Room:
                 self._subscribed.set()
             async for message in messages:
                 # A frame goes on as bytes; a snapshot (state, view, closed) is read once for all viewers.
-                payload = message if stream == "frame" else read_server_message(message)
+                try:
+                    payload = message if stream == "frame" else read_server_message(message)
+                except ValidationError:  # another process's (another version's) snapshot: the next follows
+                    log.warning("session %s: an unreadable %s snapshot was skipped", session_id, stream)
+                    continue
                 for viewer in list(self.viewers):
                     viewer.offer(stream, payload)
 

@@ -3,6 +3,7 @@
 import itertools
 import time
 from collections import deque
+from collections.abc import Callable
 
 from fastapi import WebSocket
 
@@ -19,8 +20,8 @@ CLOSE_POLICY = 1008
 class Viewer:
     """What one client is sent: snapshots (newest wins per stream) and replies to its own messages."""
 
-    def __init__(self, ws: WebSocket) -> None:
-        self.ws = ws
+    def __init__(self, ws: WebSocket, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ws, self._clock = ws, clock
         self._mailbox = LatestSlots()
         self._reply_ids = itertools.count()
         self._errors: deque[float] = deque()
@@ -54,7 +55,7 @@ class Viewer:
 
     def misbehaving(self) -> bool:
         """Record one refused message; True once there are too many within the window."""
-        now = time.monotonic()
+        now = self._clock()
         self._errors.append(now)
         while self._errors and now - self._errors[0] > ERROR_WINDOW_S:
             self._errors.popleft()

@@ -3,7 +3,6 @@ presenter, and the presenter holding control drives (app/sessions/control.py).""
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Annotated, Any
 
@@ -26,7 +25,7 @@ from app.protocol.messages import (
     View,
     parse_message,
 )
-from app.protocol.server import Closed, Error, Ok, Pong
+from app.protocol.server import Closed, Error, Ok, Pong, SharedView
 from app.rate import TokenBucket
 from app.realtime.connection import Connection, connection
 from app.realtime.origin import page_may_connect
@@ -47,7 +46,7 @@ ROOM_CLOSED = Closed(reason="room_closed")
 async def session_socket(conn: Annotated[Connection, Depends(connection)], session_id: str) -> None:
     """Watch (and, with the token, drive) one session."""
     ws = conn.ws
-    if not page_may_connect(ws):
+    if not page_may_connect(conn):
         await ws.close(CLOSE_POLICY, "origin not allowed")  # before accepting: the handshake gets 403
         return
     await ws.accept()
@@ -66,7 +65,7 @@ async def session_socket(conn: Annotated[Connection, Depends(connection)], sessi
         admitted, knock = await _knock(conn, session)
         if not admitted:
             return
-    viewer = Viewer(ws)
+    viewer = Viewer(ws, conn.clock)
     tasks: list[asyncio.Task] = []
     try:
         try:
@@ -171,9 +170,10 @@ async def _dispatch(msg: AnyClientMessage, conn: Connection, session: Session, v
     if isinstance(msg, Handoff | Room):
         await _steer(msg, conn, session, viewer)
     elif isinstance(msg, View):
-        if len(json.dumps(msg.state)) > MAX_VIEW_CHARS:
+        view = SharedView(state=msg.state)  # its JSON, made once, is both measured and sent
+        if len(view.encoded) > MAX_VIEW_CHARS:
             raise LimitReached(f"a view state may take at most {MAX_VIEW_CHARS} characters", "state")
-        session.publish_view(msg.state)  # no reply: pages send these as the presenter moves
+        session.publish_view(view)  # no reply: pages send these as the presenter moves
     elif isinstance(msg, InputMessage):
         await session.run(session.apply, msg)
     else:

@@ -4,6 +4,7 @@ until a presenter claims it (the next one to authenticate, or the same one recon
 
 import itertools
 import time
+from collections.abc import Callable
 from typing import Any
 
 from app.errors import BadRequest, Forbidden
@@ -17,11 +18,12 @@ class Control:
     ``seq`` counts the changes, so a client can tell a ``state`` older than its ``auth`` reply.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._owners: dict[int, object] = {}  # presenter number → its connection
         self._numbers = itertools.count(1)
         self.holder: int | None = None
-        self.away_since = time.monotonic()  # when control was last free (or the session began)
+        self.away_since = clock()  # when control was last free (or the session began)
         self.room_open = True
         self._paused_while_away = False  # the presenter grace paused training; resume on return
         self.seq = 0
@@ -80,7 +82,7 @@ class Control:
         self.seq += 1
         if self.holder == number:
             self.holder = None
-            self.away_since = time.monotonic()
+            self.away_since = self._clock()
 
     def paused_for_absence(self) -> None:
         """Remember that training was paused because no presenter held control for too long."""

@@ -141,22 +141,23 @@ class SessionManager:
         """A new session of the same model, config, controls, seed and precision, starting from this
         one's current weights, optimizer state, step and curves; counts toward the limits."""
         source = self.get(session_id)
-        await self._make_room(client)  # before the copy: a refused fork costs the source's worker nothing
+        await self._make_room(client, keep=source)  # before the copy: a refused fork costs the source nothing
         start = await source.run(source.progress)
         model, seed, precision = source.spec.name, source.seed, source.precision
         return await self.create(
             model, source.config, seed, precision, client, controls=source.controls, start=start
         )
 
-    async def _make_room(self, client: str) -> None:
+    async def _make_room(self, client: str, keep: Session | None = None) -> None:
         """Refuse one more session beyond the server's limit; at this client's limit, end its oldest
-        session that nobody needs (app/sessions/release.py) or refuse, saying when to retry."""
+        session that nobody needs (app/sessions/release.py), never ``keep`` (the session a fork copies),
+        or refuse, saying when to retry."""
         if len(self._sessions) + self._building >= self.settings.max_sessions:
             full = "the server is running as many sessions as it allows; try later"
             raise LimitReached(full, retry_after=None)  # nobody can tell when one ends
         if self._per_client[client] < self.settings.max_sessions_per_client:
             return
-        now, own = self._clock(), [s for s in self._sessions.values() if s.client == client]
+        now, own = self._clock(), [s for s in self._sessions.values() if s.client == client and s is not keep]
         evicted = oldest_unneeded(own, now)
         if evicted is not None:
             log.info("ending session %s: its client needs room for a new one", evicted.id)
@@ -266,7 +267,7 @@ class SessionManager:
         grace = self.settings.presenter_grace_s
         while True:
             await asyncio.sleep(min(30.0, grace / 4))
-            now = time.monotonic()
+            now = self._clock()
             for session in list(self._sessions.values()):
                 control = session.control
                 away = control.holder is None and now - control.away_since > grace

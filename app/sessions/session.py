@@ -18,8 +18,8 @@ import torch
 from app.engine.live.base import LiveModel, ModelSpec
 from app.engine.live.weights import optimizer_state
 from app.engine.params import ParamError, validate
-from app.engine.worker import Worker, WorkerBusy
-from app.errors import BadRequest, Busy, LimitReached
+from app.engine.worker import Worker, WorkerBusy, WorkerClosed
+from app.errors import BadRequest, Busy, LimitReached, NotFound
 from app.protocol import encode_frame
 from app.protocol.codec import FrameParts, reheader
 from app.protocol.messages import MAX_STEP_COUNT, InputMessage
@@ -80,6 +80,7 @@ class Session:
         self._clock = clock  # for rates and idleness (tests step it); training pace keeps real time
         self._step_budget = TokenBucket(max_steps_per_s, max(max_steps_per_s, MAX_STEP_COUNT), clock)
         self._export_budget = TokenBucket(EXPORTS_PER_S, EXPORT_BURST, clock)
+        self._frame_byte_budget: TokenBucket | None = None  # relayed frames (an SDK run): made with the first
         self.step = 0
         self.audience = Audience(clock)  # its viewers: the rooms count them
         self.created = time.time()
@@ -94,7 +95,7 @@ class Session:
         self._val: dict[str, Any] | None = None
         self.last_frame: bytes | None = None  # for viewers who join late
         self.view: SharedView | None = None  # the driver's page state, likewise
-        self.control = Control()  # its presenters, which of them drives, whether the room is open
+        self.control = Control(clock)  # its presenters, which of them drives, whether the room is open
         self.worker = Worker(f"session-{session_id}")
 
     # -- reading (any thread) -------------------------------------------------------------------
@@ -148,11 +149,11 @@ class Session:
         """Send the current state to every viewer."""
         self._emit("state", self.state_message().encoded)
 
-    def publish_view(self, state: dict[str, Any]) -> None:
+    def publish_view(self, view: SharedView) -> None:
         """Share the driver's page state (selected layer, cell, tab…) with every viewer."""
         self._commanded = self._clock()
-        self.view = SharedView(state=state)
-        self._emit("view", self.view.encoded)
+        self.view = view
+        self._emit("view", view.encoded)
 
     def relay_frame(self, frame: FrameParts) -> None:
         """Publish a (checked) frame made by the session's driver (an SDK run) under this session's id and
@@ -173,6 +174,15 @@ class Session:
             rate = self._step_budget.rate
             raise LimitReached(f"at most {rate:g} steps a second; {count} fit again in {wait:.1f} s", "count")
 
+    def charge_frame_bytes(self, size: int, per_second: float, max_bytes: int) -> None:
+        """Refuse a relayed frame beyond ``per_second`` bytes a second (a burst of two seconds' worth, at
+        least one frame of ``max_bytes``)."""
+        if self._frame_byte_budget is None:
+            burst = max(2 * per_second, max_bytes)
+            self._frame_byte_budget = TokenBucket(per_second, burst, self._clock)
+        if not self._frame_byte_budget.take(size):
+            raise LimitReached(f"frames may bring at most {per_second:g} bytes a second; send fewer", "frame")
+
     def charge_export(self) -> None:
         """Refuse a weights download beyond this session's downloads a second."""
         if not self._export_budget.take():
@@ -186,6 +196,8 @@ class Session:
             return await self.worker.call(method, *args)
         except WorkerBusy as exc:
             raise Busy(str(exc)) from None
+        except WorkerClosed:
+            raise NotFound(f"session {self.id!r} has ended") from None
         except ParamError as exc:
             raise BadRequest(exc.message, exc.field) from None
 

@@ -2,6 +2,8 @@
 Origin must be a page of this server (host name and scheme), and links use the configured public URL."""
 
 import socket
+import time
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import httpx
@@ -14,7 +16,8 @@ from api.helpers import WAIT_S, create_session
 from app.api.hosts import AllowedHosts, host_name
 from app.config import Settings
 from app.factory import create_app
-from app.realtime.origin import origin_allowed
+from app.realtime.connection import Connection
+from app.realtime.origin import origin_allowed, page_may_connect
 
 
 def port_of(base: str) -> int:
@@ -81,6 +84,23 @@ def test_host_rules():
     assert not AllowedHosts(["a.example"]).allows("localhost", "127.0.0.1")
     assert host_name("[::1]:8000") == "::1"
     assert host_name("Course.Example:80") == "course.example"
+
+
+def test_a_sockets_origin_is_checked_with_its_connection_alone():
+    """The handler's Connection carries the allowed hosts: nothing is read from the socket's app."""
+
+    def page(origin: str, host: str) -> bool:
+        ws = SimpleNamespace(
+            scope={"server": ("127.0.0.1", 8000)},
+            url=SimpleNamespace(scheme="ws"),
+            headers={"origin": origin, "host": host},
+            app=None,
+        )
+        settings = Settings(device="cpu", allowed_origins=[])
+        return page_may_connect(Connection(ws, settings, AllowedHosts([]), None, None, time.monotonic))
+
+    assert page("http://localhost:8000", "localhost:8000")
+    assert not page("http://evil.example:8000", "evil.example:8000")  # rebound to 127.0.0.1
 
 
 def test_origin_rules_check_scheme_and_host_name():

@@ -123,3 +123,15 @@ def test_release_needs_the_token(live_server: str, session: dict):
     assert post(live_server, f"/api/sessions/{session['id']}/release").status_code == 403
     assert post(live_server, f"/api/sessions/{session['id']}/release", "wrong").status_code == 403
     assert post(live_server, "/api/sessions/nope/release", "x").status_code == 404
+
+
+@pytest.mark.parametrize("clock", [ManualClock()])
+def test_a_fork_at_the_limit_never_evicts_the_session_it_copies(live_server: str, clock: ManualClock):
+    sessions = [create_session(live_server) for _ in range(3)]
+    clock.advance(60)  # nobody has watched any of them for a minute
+    source = sessions[0]  # the oldest: the one eviction would pick
+    fork = httpx.post(f"{live_server}/api/sessions/{source['id']}/fork", timeout=WAIT_S)
+    assert fork.status_code == 201, fork.text
+    assert fork.json()["step"] == source["step"]
+    assert not gone(live_server, source["id"])
+    assert gone(live_server, sessions[1]["id"])  # the next oldest made room

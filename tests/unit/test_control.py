@@ -1,6 +1,7 @@
 """Control of a session among its presenters: one holder, handoff, leaving, resuming a number."""
 
 import pytest
+from clock import ManualClock
 
 from app.errors import BadRequest, Forbidden
 from app.sessions.control import Control
@@ -51,3 +52,14 @@ def test_a_reconnecting_page_takes_its_number_back_and_the_stale_connection_chan
     control.leave(stale)
     assert control.holds(fresh)
     assert control.join(object(), resume=7) == 2  # an unknown number is not resumed
+
+
+def test_control_is_free_since_a_time_on_the_sessions_clock():
+    clock, holder = ManualClock(50.0), object()
+    control = Control(clock)
+    assert control.away_since == 50.0
+    control.join(holder)
+    control.claim(holder)
+    clock.advance(7.0)
+    control.leave(holder)
+    assert control.away_since == 57.0

@@ -4,6 +4,9 @@ import asyncio
 
 from app.bus.memory import MemoryBus
 from app.latest import LatestSlots
+from app.protocol.server import Closed
+from app.realtime.rooms import Room
+from app.sessions.manager import channel
 
 
 def test_newest_value_wins_per_stream(run_async):
@@ -47,3 +50,25 @@ def test_memory_bus_fans_out_in_order_and_drops_oldest_for_laggards(run_async):
     assert fast == [bytes([i]) for i in range(10)]
     assert slow == [bytes([i]) for i in range(6, 10)]
     assert not subscribers
+
+
+def test_a_room_skips_an_unreadable_snapshot_and_goes_on(run_async):
+    class Recorder:
+        def __init__(self) -> None:
+            self.got: asyncio.Queue = asyncio.Queue()
+
+        def offer(self, stream, payload) -> None:
+            self.got.put_nowait((stream, payload))
+
+    async def scenario():
+        bus, viewer = MemoryBus(), Recorder()
+        room = Room(bus, "s1")
+        room.viewers.add(viewer)
+        await room.ready()
+        await bus.publish(channel("s1", "state"), b'{"type":"state","from":"another version"}')
+        await bus.publish(channel("s1", "state"), Closed(reason="deleted").encoded)
+        got = await asyncio.wait_for(viewer.got.get(), 1)
+        await room.close()
+        return got
+
+    assert run_async(scenario()) == ("state", Closed(reason="deleted"))

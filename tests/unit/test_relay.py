@@ -6,16 +6,17 @@ import struct
 import numpy as np
 import pytest
 import torch
+from clock import ManualClock
 
 from app.engine.live.external import INSPECT
-from app.errors import BadRequest
+from app.errors import BadRequest, LimitReached
 from app.protocol import decode_frame, encode_frame
 from app.protocol.codec import split_frame
 from app.realtime.relay import relay_frame
 from app.sessions.session import Session
 
 
-def inspect_session(published: list) -> Session:
+def inspect_session(published: list, clock: ManualClock | None = None) -> Session:
     return Session(
         session_id="run-1",
         token="t",
@@ -27,6 +28,7 @@ def inspect_session(published: list) -> Session:
         live=INSPECT.build({}, {}, 0, torch.device("cpu")),
         emit=lambda stream, payload: published.append((stream, payload)),
         frame_interval=0.0,
+        clock=clock or ManualClock(),
     )
 
 
@@ -57,6 +59,43 @@ def test_the_relay_swaps_the_header_and_passes_the_tensor_bytes_through(monkeypa
     for name, array in arrays.items():
         np.testing.assert_array_equal(tensors[name].array, array)
     assert session.last_frame == relayed
+    session.close()
+
+
+def test_the_relay_parses_the_header_once(monkeypatch):
+    sent = encode_frame({"step": 1}, {"w": np.ones((2, 2), np.float32)})
+    parsed: list = []
+    loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda *args, **kwargs: parsed.append(args) or loads(*args, **kwargs))
+    published: list = []
+    session = inspect_session(published)
+    relay_frame(session, True, sent, 1 << 20)
+    monkeypatch.undo()
+    assert (len(parsed), len(published)) == (1, 1)
+    session.close()
+
+
+@pytest.mark.parametrize("offset", [4, 8])  # not 8-aligned; past the buffers
+def test_a_table_that_does_not_fit_the_buffers_is_refused(offset):
+    frame = raw_frame({"step": 1, "tensors": [{"name": "a", **ENTRY, "offset": offset}]}, bytes(8))
+    session = inspect_session([])
+    with pytest.raises(BadRequest, match="does not fit the frame"):
+        relay_frame(session, True, frame, 1 << 20)
+    session.close()
+
+
+def test_the_frame_byte_rate_runs_on_the_session_clock():
+    frame = encode_frame({"step": 1}, {"w": np.ones(256, np.float32)})
+    clock, published = ManualClock(), []
+    session = inspect_session(published, clock)
+    size = len(frame)
+    for _ in range(2):  # a burst of two seconds' worth
+        relay_frame(session, True, frame, size, bytes_per_s=size)
+    with pytest.raises(LimitReached, match="bytes a second"):
+        relay_frame(session, True, frame, size, bytes_per_s=size)
+    clock.advance(1.0)
+    relay_frame(session, True, frame, size, bytes_per_s=size)
+    assert len(published) == 3
     session.close()
 
 

@@ -9,7 +9,7 @@ from client_messages import typed
 
 from app.engine.live.dropout import DROPOUT
 from app.engine.params import validate
-from app.errors import BadRequest, Busy
+from app.errors import BadRequest, Busy, NotFound
 from app.protocol import decode_frame
 from app.sessions.session import Session
 
@@ -64,3 +64,10 @@ def test_a_message_the_model_does_not_take_is_a_bad_request(run_async):
         run_async(session.run(session.apply, typed({"type": "kernel", "preset": "edge", "id": 1})))
     assert error.value.field == "type"
     session.close()
+
+
+def test_a_command_to_an_ended_session_is_not_found_instead_of_waiting_forever(run_async):
+    session = dropout_session([])
+    session.close()
+    with pytest.raises(NotFound, match="has ended"):
+        run_async(asyncio.wait_for(session.run(session.reset), 5))

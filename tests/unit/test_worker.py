@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from app.engine.worker import Worker, WorkerBusy
+from app.engine.worker import Worker, WorkerBusy, WorkerClosed
 
 
 @pytest.fixture
@@ -64,3 +64,10 @@ def test_a_full_queue_says_busy():
         w.submit(lambda: None)
     gate.set()
     w.close()
+
+
+def test_a_closed_worker_refuses_calls_instead_of_leaving_them_unanswered():
+    w = Worker("closed")
+    w.close()
+    with pytest.raises(WorkerClosed):
+        w.submit(lambda: None)
