@@ -40,6 +40,7 @@ def test_serve_help_names_every_option_with_its_default_and_the_settings(
         assert option in text
     assert "(default: 127.0.0.1" in text
     assert "(default: 8000" in text
+    assert text.count("default: off") == 2  # --open and --reload
     assert "NNLIVE_" in text
     assert "docs/deploying.md" in text
 
