@@ -108,7 +108,9 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000; 0 picks a free one)")
     run.add_argument(
-        "--open", action="store_true", help="open the home page in the default web browser once it is ready"
+        "--open",
+        action="store_true",
+        help="open the home page in the default web browser once it is ready (default: off)",
     )
     run.add_argument(
         "--reload", action="store_true", help="restart when the code changes (development; default: off)"

@@ -5,6 +5,12 @@ import { beforeEach, mock, test } from "node:test";
 import { LiveSocket, sessionSocketUrl } from "../../static/js/net/socket.js";
 import { FakeSocket } from "./fakesocket.mjs";
 
+/** Mocks setTimeout: node 20.11 on takes { apis }, node 18.19 to 20.10 (Debian 12's 18) an array. */
+function mockSetTimeout() {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  mock.timers.enable(major > 20 || (major === 20 && minor >= 11) ? { apis: ["setTimeout"] } : ["setTimeout"]);
+}
+
 function lastSocket() {
   return FakeSocket.made.at(-1);
 }
@@ -116,7 +122,7 @@ test("a request while disconnected fails at once; a drop fails pending ones", as
   live.connect();
   lastSocket().serverOpens();
   const pending = live.request({ type: "step" });
-  mock.timers.enable({ apis: ["setTimeout"] });
+  mockSetTimeout();
   try {
     lastSocket().serverCloses(1006);
     await assert.rejects(pending, (e) => e.code === "disconnected");
@@ -127,7 +133,7 @@ test("a request while disconnected fails at once; a drop fails pending ones", as
 });
 
 test("reconnects with growing delays and re-sends auth; stops on 4404", () => {
-  mock.timers.enable({ apis: ["setTimeout"] });
+  mockSetTimeout();
   try {
     const live = new LiveSocket("s1", { token: "tok", url: "ws://t", WebSocket: FakeSocket });
     const statuses = [];

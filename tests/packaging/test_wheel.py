@@ -63,14 +63,13 @@ def served(installed: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """``nnlive serve`` of the installed copy, run outside the checkout: its URL and the venv."""
     nnlive = installed.parent / "nnlive"
     command = [nnlive, "serve", "--port", "0"]
-    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
-    try:
-        url = process.stdout.readline().split(" at ", 1)[1].split(" ", 1)[0]
-        yield url, installed.parent.parent
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        process.stdout.close()
+    # `with`: the pipe is closed and the process waited for on the way out
+    with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            url = process.stdout.readline().split(" at ", 1)[1].split(" ", 1)[0]
+            yield url, installed.parent.parent
+        finally:
+            process.terminate()
 
 
 def get(url: str) -> bytes:

@@ -40,6 +40,7 @@ def test_serve_help_names_every_option_with_its_default_and_the_settings(
         assert option in text
     assert "(default: 127.0.0.1" in text
     assert "(default: 8000" in text
+    assert text.count("default: off") == 2  # --open and --reload
     assert "NNLIVE_" in text
     assert "docs/deploying.md" in text
 
@@ -59,18 +60,17 @@ def test_a_port_in_use_is_one_line_and_a_failing_exit_before_anything_starts() -
 
 
 def test_serving_prints_the_address_first_and_serves_it() -> None:
-    process = nnlive("serve", "--port", "0", stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    try:
-        first = process.stdout.readline().strip()
-        assert first.startswith(f"nnlive {__version__} at http://127.0.0.1:")
-        assert first.endswith(" — Ctrl+C to stop")
-        url = first.split(" at ", 1)[1].split(" ", 1)[0]
-        with urllib.request.urlopen(f"{url}/healthz", timeout=60) as response:  # waits for the app
-            assert response.status == 200
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        process.stdout.close()
+    # `with`: the pipe is closed and the process waited for on the way out
+    with nnlive("serve", "--port", "0", stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
+        try:
+            first = process.stdout.readline().strip()
+            assert first.startswith(f"nnlive {__version__} at http://127.0.0.1:")
+            assert first.endswith(" — Ctrl+C to stop")
+            url = first.split(" at ", 1)[1].split(" ", 1)[0]
+            with urllib.request.urlopen(f"{url}/healthz", timeout=60) as response:  # waits for the app
+                assert response.status == 200
+        finally:
+            process.terminate()
 
 
 class StartingServer:
