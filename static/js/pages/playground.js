@@ -117,7 +117,6 @@ async function main() {
   const draw = newestFrameDrawer((frame) => drawFrame(views, frame, state), debug);
   const onFrame = (frame) => {
     state.frame = frame;
-    setText(byId("step"), "status.step", { n: frame.header.step });
     noteCurves(views, state, frame);
     draw(frame);
   };
