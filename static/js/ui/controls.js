@@ -126,7 +126,7 @@ export function bindKeys(actions, isEnabled) {
 }
 
 /** An <option> for a choice, labelled through i18n (`<control>.<choice>`) when the catalog has it. */
-function choiceOption(control, choice) {
+export function choiceOption(control, choice) {
   const option = document.createElement("option");
   option.value = choice;
   const key = `${control}.${choice}`;
