@@ -13,7 +13,9 @@ from e2e.test_lecture import open_viewer
 
 CANVASES = ("supervised", "kmeans", "semi", "base", "world", "returns")
 PIXELS = """
-(names) => Object.fromEntries(names.map((n) => [n, document.querySelector(`[data-view=${n}]`).toDataURL()]))
+(names) => Object.fromEntries(
+  names.map((n) => [n, document.querySelector(`[data-view=${n}], #${n} canvas`).toDataURL()]),
+)
 """
 HEADER = "() => window.nnlive.lastFrame.header"
 

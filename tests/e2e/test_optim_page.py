@@ -18,6 +18,14 @@ READ = """
 }
 """
 
+# while training the step pill follows the frames (states are sent on changes only)
+PILL_SHOWS_STEP = """
+() => {
+  const step = window.nnlive.lastFrame.header.step;
+  return step > 0 && step < 300 && document.getElementById("step").textContent.endsWith(` ${step}`);
+}
+"""
+
 
 def open_optim(page: Page, url: str) -> dict:
     page.goto(url)
@@ -39,6 +47,7 @@ def test_adam_on_rosenbrock_walks_toward_the_minimum(page: Page, live_server: st
     page.fill("#speed", "200")
     page.locator("#speed").dispatch_event("change")
     page.click("#train")
+    page.wait_for_function(PILL_SHOWS_STEP, timeout=WAIT_MS)
     page.wait_for_function("() => window.nnlive.lastFrame.tensors['path.0'].shape[0] > 320", timeout=WAIT_MS)
     page.click("#train")  # pause
     frame = page.evaluate(READ)

@@ -74,6 +74,7 @@ def test_a_url_restores_the_setup_and_clicks_add_points(page: Page, live_server:
     )
     expect(page.locator('#features input[value="x1_sq"]')).to_be_checked()
     expect(page.locator('#features input[value="x2_sq"]')).not_to_be_checked()
+    expect(page.locator('[name="dataset"] option:checked')).to_have_text("Circle")  # labelled, not "circle"
     expect(page.locator("#show-test")).not_to_be_checked()
     assert "hidden=6%2C4" in page.url or "hidden=6,4" in page.url
 

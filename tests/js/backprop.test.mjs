@@ -42,6 +42,7 @@ test("the forward line writes W·a + b with the frame's numbers", () => {
   assert.equal(z.params.terms, "0.5·1 + (-1)·2");
   assert.equal(z.params.z, "-1.25");
   assert.equal(a.params.a, "-1.25");
+  assert.equal(a.params.z, "-1.25"); // written g(-1.25), not g((-1.25))
 });
 
 test("backward lines and the update use the server's gradients", () => {

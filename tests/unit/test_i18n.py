@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.api.recordings import SHIPPED
+from app.engine.live.mlp import MLP
 from app.i18n import LANGUAGES, choose_language, format_text, load_catalog, translator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +21,8 @@ DYNAMIC_KEYS = [
     *(f"error.{c}" for c in ("bad_request", "forbidden", "not_found", "limit", "busy", "unavailable")),
     *(f"error.{c}" for c in ("timeout", "disconnected", "closed", "other")),
     *(f"layer.pool_{op}" for op in ("avg", "max")),
-    *(f"optimizer.{name}" for name in ("sgd", "sgd_momentum", "adam")),
+    *(f"optimizer.{name}" for name in ("sgd", "sgd_momentum", "momentum", "adam", "rmsprop")),
+    *(f"playground.{p.name}.{c}" for p in MLP.config if p.name in ("dataset", "loss") for c in p.choices),
     *(key for shipped in SHIPPED for key in (shipped.title_key, shipped.summary_key)),
 ]
 # Literal keys in templates and scripts: t("k"), data-i18n="k", attr:k, setText(el, "k"), key: "k".

@@ -7,8 +7,9 @@ import pytest
 import torch
 from client_messages import typed
 
-from app.engine.data.toy2d import DATASETS, make_toy
-from app.engine.live.mlp import MAX_POINTS, MLP, pixel_centres
+from app.engine.data.points2d import plane_grid
+from app.engine.data.toy2d import DATASETS, SPAN, make_toy
+from app.engine.live.mlp import MAX_POINTS, MLP
 from app.engine.params import ParamError, validate
 
 CPU = torch.device("cpu")
@@ -57,7 +58,7 @@ def test_frame_carries_the_contract():
 def test_surface_and_units_equal_the_network_on_the_grid():
     live = build(dataset="circle", hidden=[4], activation="relu", grid=8)
     _, tensors = live.frame(False, torch.float32)
-    grid = pixel_centres(8)
+    grid = plane_grid(8, SPAN, pixel_centres=True)
     assert grid[0].tolist() == [-5.25, 5.25]  # the top left pixel's centre
     layer1, layer2 = live.model.layers
     x = torch.stack((grid[:, 0], grid[:, 1]), 1)

@@ -34,8 +34,12 @@ def class_count(dataset: str) -> int:
     return BLOB_CLASSES if dataset == "blobs" else 2
 
 
-def plane_grid(size: int, extent: float) -> torch.Tensor:
-    """[size², 2] points on a size × size grid over [−extent, extent]², row by row from the top (y high)."""
-    ticks = torch.linspace(-extent, extent, size)
+def plane_grid(size: int, extent: float, pixel_centres: bool = False) -> torch.Tensor:
+    """[size², 2] points on a size × size grid over [−extent, extent]², row by row from the top (y high)
+    and the left: spanning the end points, or with ``pixel_centres`` the centres of size² square pixels."""
+    if pixel_centres:
+        ticks = (torch.arange(size) + 0.5) / size * 2 * extent - extent
+    else:
+        ticks = torch.linspace(-extent, extent, size)
     ys, xs = torch.meshgrid(ticks.flip(0), ticks, indexing="ij")
     return torch.stack((xs.flatten(), ys.flatten()), 1)

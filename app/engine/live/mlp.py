@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import save
 
+from app.engine.data.points2d import plane_grid
 from app.engine.data.toy2d import CLASSIFICATION, DATASETS, REGRESSION, SPAN, make_toy
 from app.engine.device import seeded
 from app.engine.live.base import ModelSpec
@@ -52,13 +53,6 @@ def check_config(config: dict) -> None:
         raise ParamError(
             "config.loss", f"{config['dataset']!r} is a regression data set: its loss must be mse"
         )
-
-
-def pixel_centres(size: int) -> torch.Tensor:
-    """[size², 2] pixel centres of the square, row by row from the top (x2 = +SPAN) and left (x1 = −SPAN)."""
-    centres = (torch.arange(size) + 0.5) / size * 2 * SPAN - SPAN
-    x2, x1 = torch.meshgrid(centres.flip(0), centres, indexing="ij")
-    return torch.stack((x1.reshape(-1), x2.reshape(-1)), 1)
 
 
 class PlaygroundTrainer:
@@ -112,7 +106,7 @@ class MlpLive:
         self.points, self.targets = points.to(device), targets.to(device)
         self.is_test = (torch.arange(len(points)) >= len(points) - tests).to(device)
         self.head = HEADS[config["loss"]]
-        self.grid = pixel_centres(config["grid"]).to(device)
+        self.grid = plane_grid(config["grid"], SPAN, pixel_centres=True).to(device)
         self.model = seeded(seed, self._build).to(device)
         self._initial = {k: v.clone() for k, v in self.model.state_dict().items()}
         self.trainer = PlaygroundTrainer(self.model, self.head, controls, seed)

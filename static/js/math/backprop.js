@@ -51,7 +51,7 @@ function forwardLines(tensors, l, n, activation) {
     const terms = Array.from({ length: ins }, (_, i) => `${wrap(at(W, j, i))}·${wrap(at(previous, n, i))}`).join(" + ");
     const z = at(tensors[`z.l${l}`], n, j);
     lines.push({ key: "backprop.line_z", params: { l, j: j + 1, terms, b: wrap(tensors[`b.l${l}`].data[j]), z: f(z) } });
-    lines.push({ key: "backprop.line_a", params: { l, j: j + 1, g: activation, z: wrap(z), a: f(at(tensors[`a.l${l}`], n, j)) } });
+    lines.push({ key: "backprop.line_a", params: { l, j: j + 1, g: activation, z: f(z), a: f(at(tensors[`a.l${l}`], n, j)) } });
   }
   return lines;
 }

@@ -14,7 +14,7 @@ import { catalogEntry } from "../ui/configform.js";
 import { newestFrameDrawer } from "../ui/framedraw.js";
 import { bindTrainingPage } from "../ui/trainingpage.js";
 import { initI18n, setText } from "../ui/i18n.js";
-import * as formulalines from "../views/formulalines.js";
+import * as formulalist from "../views/formulalist.js";
 import * as netdiagram from "../views/netdiagram.js";
 
 const MODEL = "backprop";
@@ -45,7 +45,7 @@ function drawFrame(frame, info, view, views) {
   const weights = Array.from({ length: layers }, (_, i) => tensors[`W.l${i + 1}`]);
   netdiagram.update(views.diagram, { sizes: info.layers, weights, ...columnValues(tensors, layers, stage, n), active: stage.layer });
   const net = { activations: info.activations, loss: info.config.loss, lr: header.lr };
-  formulalines.update(views.lines, { lines: stageLines(frame, stage, n, net) });
+  formulalist.update(views.lines, { lines: stageLines(frame, stage, n, net) });
   setText(byId("stage-name"), STAGE_KEYS[stage.kind], { l: stage.layer, index: view.stage + 1, count: all.length });
   const shown = (value, format = formatValue) => (value === null ? "–" : format(value));
   setText(byId("loss"), "backprop.loss_now", { loss: shown(header.loss), next: shown(header.loss_next) });
@@ -65,7 +65,7 @@ async function main() {
   let live = null;
   let info = null;
   const act = (message) => live.act(message);
-  const views = { diagram: netdiagram.mount(byId("diagram")), lines: formulalines.mount(byId("lines")), editing: false };
+  const views = { diagram: netdiagram.mount(byId("diagram")), lines: formulalist.mount(byId("lines"), { numbered: true, label: "lines" }), editing: false };
   const redraw = () => debug.lastFrame && info && drawFrame(debug.lastFrame, info, view, views);
   const drawNewest = newestFrameDrawer((frame) => drawFrame(frame, info, view, views), debug);
   const stageCount = () => (info ? 2 * info.layers.length : 1); // forward L, loss, backward L, update

@@ -11,14 +11,15 @@ import { startLivePage } from "../session/livepage.js";
 import { configFromParams, readView } from "../session/urlstate.js";
 import { catalogEntry } from "../ui/configform.js";
 import { newestFrameDrawer } from "../ui/framedraw.js";
-import { initI18n, setText } from "../ui/i18n.js";
+import { initI18n, setText, t } from "../ui/i18n.js";
 import { bindTrainingPage } from "../ui/trainingpage.js";
 import * as gridworld from "../views/gridworld.js";
+import * as lineplot from "../views/lineplot.js";
 import * as plane from "../views/plane.js";
-import * as sparkline from "../views/sparkline.js";
 
 const MODEL = "learning";
 const VIEW = { focus: 0 };
+const SMALL_PLOT = 110; // px: the inertia and return curves under their panels
 const byId = (id) => document.getElementById(id);
 
 /** Point colours: the labels, the clusters, or the labels of the labelled points (and pseudo-labels). */
@@ -40,7 +41,7 @@ function drawFrame(frame, info, views) {
   plane.update(views.sup, { extent, points, colors: c.labels, probs: tensors["sup.probs"] });
   setText(byId("sup-numbers"), "learning.sup_numbers", { acc: formatPercent(h.sup_acc), step: h.step });
   plane.update(views.kmeans, { extent, points, colors: c.clusters, centroids: tensors["kmeans.centroids"], trail: tensors["kmeans.trail"] });
-  sparkline.update(views.inertia, { values: Array.from(tensors["kmeans.inertia"].data) });
+  lineplot.update(views.inertia, { series: [{ values: tensors["kmeans.inertia"].data, color: "#0072B2" }] });
   setText(byId("kmeans-numbers"), h.kmeans_converged ? "learning.kmeans_converged" : "learning.kmeans_numbers", {
     iteration: h.kmeans_iteration,
     inertia: formatValue(h.inertia),
@@ -55,7 +56,7 @@ function drawFrame(frame, info, views) {
   setText(byId("base-numbers"), "learning.base_numbers", { acc: formatPercent(h.base_acc), k: c.labelled.length });
   setText(byId("pseudo-numbers"), "learning.pseudo_numbers", { count: h.pseudo_count, correct: h.pseudo_correct, threshold: h.threshold });
   gridworld.update(views.world, { map: tensors["rl.map"], policy: tensors["rl.policy"], episode: tensors["rl.episode"].data });
-  sparkline.update(views.returns, { values: Array.from(tensors["rl.returns"].data) });
+  lineplot.update(views.returns, { series: [{ values: tensors["rl.returns"].data, color: "#D55E00" }] });
   setText(byId("rl-numbers"), "learning.rl_numbers", { episodes: h.rl_episodes, ret: h.rl_return === null ? "–" : formatValue(h.rl_return), reward: h.step_reward });
 }
 
@@ -72,11 +73,11 @@ async function main() {
   const views = {
     sup: plane.mount(byId("sup-plane"), { label: "supervised" }),
     kmeans: plane.mount(byId("kmeans-plane"), { label: "kmeans" }),
-    inertia: sparkline.mount(byId("inertia"), { label: "inertia" }),
+    inertia: lineplot.mount(byId("inertia"), { label: t("learning.inertia_label"), height: SMALL_PLOT }),
     semi: plane.mount(byId("semi-plane"), { label: "semi" }),
     base: plane.mount(byId("base-plane"), { label: "base" }),
     world: gridworld.mount(byId("world"), { label: "world" }),
-    returns: sparkline.mount(byId("returns"), { label: "returns", color: "#D55E00" }),
+    returns: lineplot.mount(byId("returns"), { label: t("learning.returns_label"), height: SMALL_PLOT }),
   };
   const drawNewest = newestFrameDrawer((frame) => drawFrame(frame, info, views), debug);
 

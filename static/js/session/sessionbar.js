@@ -1,6 +1,7 @@
 // @ts-check
 // The session bar's own pills and link (templates/_session_bar.html): the connection, this page's
-// role, how many watch, and the link to share (this page's URL: the session and the whole view
+// role, the step (from the hello, every state and every frame: states are sent on changes only), how
+// many watch, and the link to share (this page's URL: the session and the whole view
 // state, never the token) with its Copy button. The lecture's switches are lecturecontrol.js's.
 
 import { setText } from "../ui/i18n.js";
@@ -23,14 +24,24 @@ export function bindSessionBar(handle) {
   };
   /** @param {{viewers: number}} counted */
   const showViewers = ({ viewers }) => setText(byId("viewers"), "status.viewers", { n: viewers });
+  const stepPill = document.getElementById("step"); // absent on pages that do not train
+  /** @param {{step?: number}} counted */
+  const showStep = ({ step }) => stepPill && step !== undefined && setText(stepPill, "status.step", { n: step });
   handle.on("status", (status) => showConnection(byId("connection"), status));
   handle.on("access", ({ role }) => {
     const pill = byId("role");
     setText(pill, ROLE_KEYS[role]);
     pill.dataset.role = role;
   });
-  handle.on("hello", (hello) => showViewers(hello.session));
-  handle.on("state", showViewers);
+  handle.on("hello", (hello) => {
+    showViewers(hello.session);
+    showStep(hello.session);
+  });
+  handle.on("state", (state) => {
+    showViewers(state);
+    showStep(state);
+  });
+  handle.on("frame", (frame) => showStep(frame.header));
   handle.on("session", showLink);
   byId("share-copy").addEventListener("click", () => navigator.clipboard?.writeText(link.value));
   return { showLink };

@@ -88,10 +88,9 @@ export function bindTrainingControls(form, act, { onShow = () => {} } = {}) {
   return controls;
 }
 
-/** The session bar's run-state and step pills for a `state` message. */
+/** The session bar's run-state pill for a `state` message (the step pill is sessionbar.js's). */
 export function showRunState(state) {
   showRunStatePill(document.getElementById("run-state"), state);
-  setText(document.getElementById("step"), "status.step", { n: state.step });
 }
 
 /**
@@ -127,7 +126,7 @@ export function bindKeys(actions, isEnabled) {
 }
 
 /** An <option> for a choice, labelled through i18n (`<control>.<choice>`) when the catalog has it. */
-function choiceOption(control, choice) {
+export function choiceOption(control, choice) {
   const option = document.createElement("option");
   option.value = choice;
   const key = `${control}.${choice}`;

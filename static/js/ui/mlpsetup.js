@@ -3,6 +3,7 @@
 // the input features (a checkbox each, beside its map over the plane), the hidden layers (− / + a
 // layer, − / + units of each), activation and loss. Any change hands the whole config to `onChange`.
 
+import { choiceOption } from "./controls.js";
 import { setText } from "./i18n.js";
 import { element } from "../views/parts/dom.js";
 
@@ -21,7 +22,7 @@ export const featureLabel = (name) => FEATURE_LABELS[name] ?? name;
 export function bindSetup(form, fields, onChange) {
   const field = (name) => form.querySelector(`[name="${name}"]`);
   const entry = (name) => fields.find((f) => f.name === name) ?? { choices: [] };
-  for (const name of ["dataset", "activation", "loss"]) field(name).append(...entry(name).choices.map((c) => new Option(c, c)));
+  for (const name of ["dataset", "activation", "loss"]) field(name).append(...entry(name).choices.map((c) => choiceOption(`playground.${name}`, c)));
   for (const name of ["noise", "samples", "test_ratio", "grid"]) Object.assign(field(name), { min: entry(name).min, max: entry(name).max });
   const features = mountFeatures(form.querySelector("#features"), entry("features").choices);
   let hidden = [...(entry("hidden").default ?? [])];

@@ -6,7 +6,6 @@
 
 import { bindSessionConfig } from "./configform.js";
 import { bindKeys, bindTrainingControls, showRunState } from "./controls.js";
-import { setText } from "./i18n.js";
 import { trainingCurves } from "./trainingcurves.js";
 
 /** @param {string} id */
@@ -69,10 +68,9 @@ export function bindTrainingPage(model, catalog, live, { debug, controls: form, 
     controls.showState(state);
   }
 
-  /** The step pill follows every frame (states are sent on changes only). @param {{step: number}} header */
+  /** The curves follow every frame's step (states are sent on changes only). @param {{step: number}} header */
   function frame({ step }) {
     curves.noteStep(step);
-    setText(byId("step"), "status.step", { n: step });
   }
 
   /** @param {boolean} now */

@@ -11,7 +11,8 @@ import { element } from "./parts/dom.js";
 export function mount(el, { onEdit }) {
   const head = element("tr");
   const body = element("tbody");
-  const root = element("table", "batchtable-table", element("thead", "", head), body);
+  const table = element("table", "batchtable-table", element("thead", "", head), body);
+  const root = element("div", "batchtable-scroll", table); // a wide batch scrolls inside its card
   el.append(root);
   const view = { root, head, body, shape: null, classes: false };
   body.addEventListener("change", () => onEdit(...readBatch(view)));

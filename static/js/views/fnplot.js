@@ -14,8 +14,7 @@ export function mount(el, { label = "", width = 320, height = 200 } = {}) {
   const ratio = globalThis.devicePixelRatio || 1;
   canvas.width = Math.round(width * ratio);
   canvas.height = Math.round(height * ratio);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
+  canvas.style.width = `${width}px`; // at most its card's width (views.css), the height following
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", label);
   el.append(canvas);
