@@ -1,10 +1,9 @@
 """GET /api/runs: the SDK runs streaming now — a run whose script is connected, not one whose script never
 came or has gone — each with its newest session and the link /inspect follows."""
 
-import time
-
 import httpx
 import torch
+from polling import wait_until
 from torch import nn
 
 import nnlive
@@ -15,13 +14,6 @@ def listed(base: str) -> list[dict]:
     response = httpx.get(f"{base}/api/runs", timeout=WAIT_S)
     assert response.status_code == 200
     return response.json()["runs"]
-
-
-def wait_until(check, what: str) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
 
 
 def test_a_connected_script_is_listed_until_it_closes(live_server: str) -> None:

@@ -5,13 +5,13 @@ take control from the SDK nor stop its stream."""
 
 import contextlib
 import socket
-import time
 from collections.abc import Callable, Iterator
 
 import httpx
 import numpy as np
 import pytest
 import torch
+from polling import wait_until
 from torch import nn
 
 import nnlive
@@ -271,17 +271,14 @@ def test_another_holder_of_the_token_can_neither_take_control_nor_stop_the_strea
         fresh = open_socket(info)
         taken_over = fresh.ok("auth", token=run._transport.session["token"], presenter=sdk_number)
         assert taken_over["role"] == "driver"
-        deadline = time.monotonic() + WAIT_S
-        while run.session_id in (info["id"], None):  # its next frame is refused: it starts anew
-            assert time.monotonic() < deadline, "the SDK stayed on a session it no longer drives"
-            run.log(step=8, loss=0.5)
-            time.sleep(0.05)
+        moved = lambda: run.log(step=8, loss=0.5) or run.session_id not in (info["id"], None)  # noqa: E731
+        wait_until(moved, "the SDK stayed on a session it no longer drives")  # its next frame is refused
         run.log(step=9, loss=0.125)
-        deadline = time.monotonic() + WAIT_S
         url = f"{live_server}/api/runs/contested"
-        while not (found := httpx.get(url, timeout=WAIT_S).json())["curves"]["step"]:
-            assert time.monotonic() < deadline, "no frame reached the new session"
-            time.sleep(0.05)
+        found = wait_until(
+            lambda: (reply := httpx.get(url, timeout=WAIT_S).json())["curves"]["step"] and reply,
+            "no frame reached the new session",
+        )
         assert found["session"]["id"] == run.session_id
         assert found["curves"]["scalars"][-1] in ({"loss": 0.5}, {"loss": 0.125})
     finally:

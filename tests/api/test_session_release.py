@@ -2,13 +2,11 @@
 asks for its session to end (POST .../release); the server keeps it while it is shared, training or
 queued. A client at its limit has its oldest unneeded session ended instead of getting a 429."""
 
-import time
-from collections.abc import Callable
-
 import httpx
 import pytest
 from clock import ManualClock
 from fastapi import FastAPI
+from polling import wait_until
 
 from api.helpers import WAIT_S, Socket, create_session
 from app.config import Settings
@@ -34,13 +32,6 @@ def post(base: str, path: str, token: str | None = None) -> httpx.Response:
 
 def gone(base: str, session_id: str) -> bool:
     return httpx.get(f"{base}/api/sessions/{session_id}", timeout=WAIT_S).status_code == 404
-
-
-def wait_until(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while not condition():
-        assert time.monotonic() < deadline, "the condition did not come true"
-        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("clock", [ManualClock()])

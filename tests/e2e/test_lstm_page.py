@@ -2,12 +2,11 @@
 held against nn.LSTM run here with the session's weights; RNN vs LSTM training side by side with
 ‖∂L/∂h_t‖ held against autograd through nn.RNNCell / nn.LSTMCell loops."""
 
-import time
-
 import httpx
 import torch
 import torch.nn.functional as F
 from playwright.sync_api import Page, expect
+from polling import wait_until
 from safetensors.torch import load
 from torch import nn
 
@@ -195,14 +194,5 @@ def test_a_new_length_replaces_both_memory_sessions(page: Page, live_server: str
         expected = grad_norms(weights(live_server, session_id), cell, 7)
         assert torch.allclose(torch.tensor(shown["g"]), expected, rtol=1e-4, atol=1e-9)
     for session_id in old:  # the old pair is deleted (the page does not wait for its DELETE)
-        assert gone(f"{live_server}/api/sessions/{session_id}")
-
-
-def gone(url: str) -> bool:
-    """Whether ``url`` answers 404 within WAIT_MS (asked again every 50 ms)."""
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while httpx.get(url).status_code != 404:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
+        url = f"{live_server}/api/sessions/{session_id}"
+        wait_until(lambda url=url: httpx.get(url).status_code == 404, f"{url} still answers")

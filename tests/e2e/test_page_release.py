@@ -1,11 +1,10 @@
 """Issue 15, finding 1 in Chromium: a page that goes away ends the session it created (pagehide asks the
 server to release it); a page that reloads keeps it."""
 
-import time
-
 import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Page
+from polling import wait_until
 
 from app.sessions import release
 from e2e.frames import open_page
@@ -20,11 +19,7 @@ def short_grace(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def wait_until_ended(app: FastAPI, session_id: str) -> str:
-    deadline = time.monotonic() + WAIT_S
-    while (reason := app.state.sessions.ended_reason(session_id)) is None:
-        assert time.monotonic() < deadline, "the session was not ended"
-        time.sleep(0.05)
-    return reason
+    return wait_until(lambda: app.state.sessions.ended_reason(session_id), "the session was not ended")
 
 
 def test_leaving_a_page_ends_its_session_and_reloading_keeps_it(
