@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class Worker:
     """``nnlive serve`` in a process of its own, on the given Redis."""
 
-    def __init__(self, redis_url: str, **env: str) -> None:
+    def __init__(self, redis_url: str, extra: tuple[str, ...] = (), **env: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         environment = {
@@ -31,7 +31,7 @@ class Worker:
             "NNLIVE_TORCH_THREADS": "1",
             **env,
         }
-        command = [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)]
+        command = [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port), *extra]
         self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL)
         wait_until(self.healthy, f"the worker on port {self.port} did not start")
 
@@ -133,3 +133,21 @@ def test_the_per_client_limit_holds_across_workers(redis_server: RedisServer):
         for worker in (a, b):
             if worker is not None:
                 worker.stop()
+
+
+def test_serve_with_two_workers_answers_every_session_on_one_port(redis_server: RedisServer):
+    server = Worker(redis_server.url, extra=("--workers", "2"))
+    try:
+        sessions = [create_session(server.base) for _ in range(4)]
+        for session in sessions * 2:  # each request lands on either worker
+            info = httpx.get(f"{server.base}/api/sessions/{session['id']}", timeout=WAIT_S)
+            assert info.status_code == 200, info.text
+            assert info.json()["id"] == session["id"]
+        viewer, driver = Socket(server.base, sessions[0]["id"]), Socket(server.base, sessions[0]["id"])
+        driver.auth(sessions[0]["token"])
+        driver.ok("step", count=1)
+        assert _frame_after(viewer, 0)["step"] == 1
+        viewer.close()
+        driver.close()
+    finally:
+        server.stop()
