@@ -10,6 +10,7 @@ id, score: when its lease ends), so a dead worker's sessions stop counting when 
 import hashlib
 import hmac
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis.asyncio as redis
@@ -58,7 +59,7 @@ class Entry:
 class Registry:
     """Reads and writes the shared records; every call may raise ``RedisError`` or ``OSError``."""
 
-    def __init__(self, url: str, clock=time.time) -> None:
+    def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
         self._redis = redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
         self._clock = clock  # wall time: the scores are compared across hosts
 
