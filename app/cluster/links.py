@@ -19,12 +19,14 @@ from fastapi import FastAPI
 from app.cluster.node import Node
 from app.cluster.registry import LEASE_S
 from app.cluster.wire import pack
-from app.errors import LimitReached, NotFound
-from app.protocol.server import Error
+from app.errors import LimitReached, NnliveError, NotFound
+from app.protocol.messages import Auth, MessageError, parse_message
+from app.protocol.server import Error, State, read_server_message
 from app.rate import TokenBucket
 from app.realtime.connection import Connection
-from app.realtime.viewer import Viewer
-from app.realtime.ws import CLOSE_NOT_FOUND, CLOSE_TRY_LATER, answer
+from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
+from app.realtime.ws import CLOSE_NOT_FOUND, CLOSE_TRY_LATER, ROOM_CLOSED, answer
+from app.sessions.manager import channel
 from app.sessions.session import Session
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ class Link:
     conn: Connection
     worker: str  # the worker holding the real connection
     rate: TokenBucket
+    knocking: bool  # the room was closed when it connected: its first message must be a valid ``auth``
     inbox: asyncio.Queue[dict[str, Any] | None] = field(default_factory=asyncio.Queue)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -65,6 +68,7 @@ class Links:
     def __init__(self, app: FastAPI, node: Node) -> None:
         self._app, self._node = app, node
         self._links: dict[str, Link] = {}
+        self._watchers: dict[str, asyncio.Task[None]] = {}  # per session with links: is its room closed?
         self._sweeper: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -100,23 +104,47 @@ class Links:
         per_second = state.settings.max_messages_per_s
         conn = Connection(viewer.ws, state.settings, state.hosts, state.sessions, state.rooms, state.clock)
         rate = TokenBucket(per_second, 2 * per_second, state.clock)
-        link = Link(session, viewer, conn, header["worker"], rate)
+        link = Link(session, viewer, conn, header["worker"], rate, not session.control.room_open)
         link.tasks = [task, asyncio.create_task(self._serve(link_id, link))]
         self._links[link_id] = link
+        if session.id not in self._watchers:
+            self._watchers[session.id] = asyncio.create_task(self._watch_room(session))
         session.audience.came()
         session.publish_state()
 
     async def _serve(self, link_id: str, link: Link) -> None:
         try:
             while (message := await link.inbox.get()) is not None:
-                if not link.viewer.ending:
-                    await answer(message, link.conn, link.session, link.viewer, link.rate)
+                if link.viewer.ending:
+                    continue
+                if link.knocking and not _is_auth(message):
+                    link.viewer.end(ROOM_CLOSED, CLOSE_SESSION_ENDED, "the presenter closed the room")
+                    continue
+                await answer(message, link.conn, link.session, link.viewer, link.rate)
+                if link.knocking and link.session.control.number_of(link.viewer) is None:
+                    link.viewer.end(ROOM_CLOSED, CLOSE_SESSION_ENDED, "the presenter closed the room")
+                link.knocking = False
         finally:
             self._links.pop(link_id, None)
             link.session.control.leave(link.viewer)
             link.session.audience.went()
             link.session.publish_state()
             link.tasks[0].cancel()
+            if not any(x.session is link.session for x in self._links.values()):
+                watcher = self._watchers.pop(link.session.id, None)
+                if watcher is not None:
+                    watcher.cancel()
+
+    async def _watch_room(self, session: Session) -> None:
+        """When the room closes, its viewers on other workers are dismissed as the owner's own are."""
+        async with self._node.bus.subscribe(channel(session.id, "state")) as states:
+            async for message in states:
+                state = read_server_message(message)
+                if not isinstance(state, State) or state.room == "open":
+                    continue
+                for link in [x for x in self._links.values() if x.session is session]:
+                    if not link.knocking and session.control.number_of(link.viewer) is None:
+                        link.viewer.end(ROOM_CLOSED, CLOSE_SESSION_ENDED, "the presenter closed the room")
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -130,9 +158,17 @@ class Links:
 
     async def close(self) -> None:
         """End every link (shutdown)."""
-        tasks = [t for link in self._links.values() for t in link.tasks]
+        tasks = [t for link in self._links.values() for t in link.tasks] + list(self._watchers.values())
         if self._sweeper is not None:
             tasks.append(self._sweeper)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _is_auth(message: dict[str, Any]) -> bool:
+    """Whether a received message is a well-formed ``auth`` (what a closed room lets knock)."""
+    try:
+        return isinstance(parse_message(message.get("text") or ""), Auth)
+    except (MessageError, NnliveError):
+        return False

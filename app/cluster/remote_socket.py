@@ -9,6 +9,7 @@ connection's own channel and are sent as the owner made them.
 
 import asyncio
 import contextlib
+import json
 import secrets
 from functools import cached_property
 from typing import Any
@@ -18,10 +19,11 @@ from fastapi import WebSocketDisconnect
 from app.cluster.node import Node
 from app.cluster.registry import Entry
 from app.cluster.wire import unpack
-from app.protocol.server import Closed, Hello, ServerMessage, read_server_message
+from app.protocol.server import Closed, Hello, ServerMessage, State, read_server_message
 from app.realtime.connection import Connection
 from app.realtime.rooms import Room
 from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
+from app.realtime.ws import KNOCK_S, ROOM_CLOSED
 
 
 class Relayed(ServerMessage):
@@ -87,10 +89,15 @@ class RemoteViewing:
         tasks: list[asyncio.Task[Any]] = []
         async with self._node.bus.subscribe(channel) as answers:
             try:
-                await self.rooms.join(session_id, viewer)
-                _start_from(viewer, entry)
                 opening = {"session": session_id, "channel": channel, "worker": self._node.worker}
                 await self._tell(entry.owner, link, "open", opening)
+                admitted = await self._knock(conn, answers, entry, link)
+                if admitted is None:
+                    return True
+                await self.rooms.join(session_id, viewer)
+                _start_from(viewer, entry)
+                if admitted:
+                    viewer.reply(Relayed(raw=admitted))
                 tasks = [
                     asyncio.create_task(viewer.send_loop()),
                     asyncio.create_task(_answer_back(answers, viewer)),
@@ -105,6 +112,31 @@ class RemoteViewing:
                     await self._tell(entry.owner, link, "close")
                 await self.rooms.leave(session_id, viewer)
         return True
+
+    async def _knock(self, conn: Connection, answers: Any, entry: Entry, link: str) -> bytes | None:
+        """A closed room (as the snapshot says) admits presenters only: the first message must be an
+        ``auth`` the owner accepts. Returns its ``ok`` (b"" when the room is open), or None when the owner
+        turned the connection away (what it said is sent, and the connection closed)."""
+        state = read_server_message(entry.state)
+        if not isinstance(state, State) or state.room == "open":
+            return b""
+        try:
+            first = await asyncio.wait_for(conn.ws.receive(), KNOCK_S)
+            if first["type"] == "websocket.disconnect":
+                return None
+            await self._tell(entry.owner, link, "message", {"text": True}, (first.get("text") or "").encode())
+            while True:
+                header, body = unpack(await asyncio.wait_for(anext(answers), KNOCK_S))
+                if header["kind"] == "close":
+                    await conn.ws.close(header["code"], header["reason"])
+                    return None
+                if json.loads(body).get("type") == "ok":
+                    return body
+                await conn.ws.send_text(body.decode())
+        except TimeoutError:
+            await conn.ws.send_text(ROOM_CLOSED.encoded.decode())
+            await conn.ws.close(CLOSE_SESSION_ENDED, "the presenter closed the room")
+            return None
 
     async def _ended(self, session_id: str) -> str | None:
         with contextlib.suppress(Exception):  # Redis away: the session is unknown here

@@ -116,3 +116,26 @@ def test_serve_with_two_workers_answers_every_session_on_one_port(redis_server: 
         driver.close()
     finally:
         server.stop()
+
+
+def test_closing_the_room_on_a_dismisses_and_refuses_viewers_on_b(workers):
+    a, b = workers
+    session = create_session(a.base)
+    driver, viewer = Socket(a.base, session["id"]), Socket(b.base, session["id"])
+    driver.auth(session["token"])
+    viewer.wait("hello")
+    driver.ok("room", open=False)
+    assert viewer.wait("closed") == {"type": "closed", "reason": "room_closed"}
+    assert viewer.close_code() == 4410
+
+    late = Socket(b.base, session["id"])
+    late.send({"type": "ping", "id": 1})
+    assert late.wait("closed")["reason"] == "room_closed"
+    assert late.close_code() == 4410
+
+    returning = Socket(b.base, session["id"])  # a presenter's page: auth is its first message
+    assert returning.ok("auth", token=session["token"])["role"] == "presenter"
+    assert returning.wait("hello")["session"]["id"] == session["id"]
+    assert returning.wait("state", room="closed")["presenters"] == [1, 2]
+    for socket in (driver, viewer, late, returning):
+        socket.close()
