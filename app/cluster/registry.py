@@ -8,7 +8,6 @@ id, score: when its lease ends), so a dead worker's sessions stop counting when 
 """
 
 import hashlib
-import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,10 +49,6 @@ class Entry:
     state: bytes
     view: bytes  # empty when the driver shared no view
     frame: bytes  # empty before the first frame
-
-    def token_matches(self, token: str | None) -> bool:
-        """Whether ``token`` is the session's control token (compared in constant time)."""
-        return bool(token) and hmac.compare_digest(token_hash(token or ""), self.token_hash)
 
 
 class Registry:
