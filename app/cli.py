@@ -14,6 +14,7 @@ import time
 import webbrowser
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from app import __version__
 
@@ -69,8 +70,27 @@ def open_when_ready(server: uvicorn.Server, url: str) -> None:
     threading.Thread(target=wait_then_open, name="nnlive-open", daemon=True).start()
 
 
-def serve(host: str, port: int, reload: bool = False, open_browser: bool = False) -> None:
-    """Run the server; permessage-deflate stays off (compressing float frames costs more than it saves)."""
+def check_workers(workers: int, reload: bool) -> None:
+    """Several workers need a bus they share (Redis): refuse, in one line, what cannot work."""
+    if workers < 1:
+        raise ServeError("--workers must be at least 1")
+    if workers == 1:
+        return
+    if reload:
+        raise ServeError("--reload runs one worker; leave out --workers")
+    from app.config import get_settings  # read the settings only when several workers are asked for
+
+    if get_settings().bus_url.startswith("memory://"):
+        raise ServeError(
+            f"--workers {workers} needs a shared bus: set NNLIVE_BUS_URL=redis://host:port/db"
+            " (memory:// keeps every session inside one process)"
+        )
+
+
+def serve(host: str, port: int, reload: bool = False, open_browser: bool = False, workers: int = 1) -> None:
+    """Run the server; permessage-deflate stays off (compressing float frames costs more than it saves).
+    With ``workers`` > 1, that many processes share the socket (and sessions, through Redis)."""
+    check_workers(workers, reload)
     sock = bind(host, port)
     url = page_url(sock)
     print(f"nnlive {__version__} at {url} — Ctrl+C to stop", flush=True)
@@ -82,7 +102,13 @@ def serve(host: str, port: int, reload: bool = False, open_browser: bool = False
             webbrowser.open(url)
         uvicorn.run(APP, host=host, port=bound_port, reload=True, **options)
         return
-    server = uvicorn.Server(uvicorn.Config(APP, **options))
+    config = uvicorn.Config(APP, workers=workers, **options)
+    if workers > 1:
+        if open_browser:
+            webbrowser.open(url)  # the workers are other processes: the page waits in the socket's queue
+        Multiprocess(config, sockets=[sock]).run()
+        return
+    server = uvicorn.Server(config)
     if open_browser:
         open_when_ready(server, url)
     server.run(sockets=[sock])
@@ -115,6 +141,12 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--reload", action="store_true", help="restart when the code changes (development; default: off)"
     )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (default: 1); more than one needs NNLIVE_BUS_URL=redis://…",
+    )
     return top
 
 
@@ -122,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run it; a server that cannot start exits with status 1 and one line."""
     args = parser().parse_args(argv)
     try:
-        serve(args.host, args.port, args.reload, args.open)
+        serve(args.host, args.port, args.reload, args.open, args.workers)
     except ServeError as exc:
         print(f"nnlive: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

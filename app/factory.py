@@ -28,16 +28,25 @@ def create_app(settings: Settings | None = None, clock: Callable[[], float] = ti
     """A new nnlive app; its engine, bus and sessions are made at startup and ended at shutdown. ``clock``
     times the rate limits and idleness (tests pass one they step)."""
     settings = settings or get_settings()
+    clustered = not settings.bus_url.startswith("memory://")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_threads(settings.torch_threads)
         bus = make_bus(settings.bus_url)
         app.state.device = resolve_device(settings.device)
-        app.state.sessions = SessionManager(settings, bus, app.state.device, clock)
+        app.state.cluster = None
+        if clustered:  # several workers on Redis (app/cluster); memory:// never imports it
+            from app.cluster.cluster import clustered as cluster_of
+
+            app.state.sessions, app.state.cluster = cluster_of(app, settings, bus, app.state.device, clock)
+        else:
+            app.state.sessions = SessionManager(settings, bus, app.state.device, clock)
         app.state.rooms = Rooms(bus, settings.max_viewers)
         app.state.runs = Runs()
         app.state.sessions.start()
+        if app.state.cluster is not None:
+            await app.state.cluster.start()
         restore_signals = announce_shutdown(app)
         try:
             yield
@@ -45,6 +54,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], float] = ti
             restore_signals()
             await app.state.sessions.close()
             await app.state.rooms.close()
+            if app.state.cluster is not None:
+                await app.state.cluster.close()
             await bus.close()
 
     app = FastAPI(title="nnlive", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -52,6 +63,10 @@ def create_app(settings: Settings | None = None, clock: Callable[[], float] = ti
     app.state.hosts = AllowedHosts(settings.allowed_hosts, settings.public_url)
     app.state.clock = clock
     install_error_handlers(app)
+    if clustered:  # innermost: a request about another worker's session goes there
+        from app.cluster.forward_http import ForwardToOwner
+
+        app.add_middleware(ForwardToOwner)
     app.add_middleware(CatchAll)  # innermost: its 500 still gets the security headers
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(HostCheck, hosts=app.state.hosts)  # before routing, inside the security headers

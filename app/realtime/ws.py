@@ -53,6 +53,9 @@ async def session_socket(conn: Annotated[Connection, Depends(connection)], sessi
     try:
         session = conn.sessions.get(session_id)
     except NotFound as exc:
+        cluster = getattr(ws.app.state, "cluster", None)  # several workers (app/cluster): ask the others
+        if cluster is not None and await cluster.serve_socket(conn, session_id):
+            return
         if reason := conn.sessions.ended_reason(session_id):  # a page coming back learns why it ended
             await ws.send_text(Closed(reason=reason).encoded.decode())
             await ws.close(CLOSE_SESSION_ENDED, "session ended")
@@ -109,7 +112,7 @@ async def _knock(conn: Connection, session: Session) -> tuple[bool, Auth | None]
 
 
 async def _receive(conn: Connection, session: Session, viewer: Viewer) -> None:
-    ws, limit, per_second = conn.ws, conn.settings.max_message_bytes, conn.settings.max_messages_per_s
+    ws, per_second = conn.ws, conn.settings.max_messages_per_s
     rate = TokenBucket(per_second, 2 * per_second, conn.clock)  # two seconds' worth may come at once
     with contextlib.suppress(WebSocketDisconnect):
         while True:
@@ -118,30 +121,38 @@ async def _receive(conn: Connection, session: Session, viewer: Viewer) -> None:
                 return
             if viewer.ending:  # its last reply and close are queued: the rest is not read
                 continue
-            msg_id = None
-            try:
-                if message.get("bytes") is not None:  # a frame from an external run's driver
-                    driver = session.control.holds(viewer)
-                    max_frame, per_s = conn.settings.max_frame_bytes, conn.settings.max_frame_bytes_per_s
-                    relay_frame(session, driver, message["bytes"], max_frame, per_s)
-                    viewer.publishes = True
-                    continue
-                msg = _parse(message, limit)
-                msg_id = msg.id
-                if not rate.take():  # after parsing: the refusal carries the message's id
-                    raise LimitReached(f"at most {rate.rate:g} messages a second; slow down")
-                await _dispatch(msg, conn, session, viewer)
-                continue
-            except MessageError as exc:
-                error, msg_id = BadRequest(exc.message, exc.field), exc.id
-            except NnliveError as exc:
-                error = exc
-            except Exception:  # a bug: the client hears of it, the log has the traceback
-                log.exception("message on session %s failed", session.id)
-                error = Internal("the server failed on this message; it was logged")
-            viewer.reply(Error.of(error, msg_id))
-            if viewer.misbehaving():
-                viewer.end(None, CLOSE_POLICY, "too many bad messages")  # after the queued replies
+            await answer(message, conn, session, viewer, rate)
+
+
+async def answer(
+    message: dict[str, Any], conn: Connection, session: Session, viewer: Viewer, rate: TokenBucket
+) -> None:
+    """Do what one received websocket message asks; a refusal is answered with an ``error`` (and too many
+    close the connection). Also called for a connection on another worker (app/cluster/links.py)."""
+    msg_id = None
+    try:
+        if message.get("bytes") is not None:  # a frame from an external run's driver
+            driver = session.control.holds(viewer)
+            max_frame, per_s = conn.settings.max_frame_bytes, conn.settings.max_frame_bytes_per_s
+            relay_frame(session, driver, message["bytes"], max_frame, per_s)
+            viewer.publishes = True
+            return
+        msg = _parse(message, conn.settings.max_message_bytes)
+        msg_id = msg.id
+        if not rate.take():  # after parsing: the refusal carries the message's id
+            raise LimitReached(f"at most {rate.rate:g} messages a second; slow down")
+        await _dispatch(msg, conn, session, viewer)
+        return
+    except MessageError as exc:
+        error, msg_id = BadRequest(exc.message, exc.field), exc.id
+    except NnliveError as exc:
+        error = exc
+    except Exception:  # a bug: the client hears of it, the log has the traceback
+        log.exception("message on session %s failed", session.id)
+        error = Internal("the server failed on this message; it was logged")
+    viewer.reply(Error.of(error, msg_id))
+    if viewer.misbehaving():
+        viewer.end(None, CLOSE_POLICY, "too many bad messages")  # after the queued replies
 
 
 def _parse(message: dict[str, Any], limit: int) -> AnyClientMessage:

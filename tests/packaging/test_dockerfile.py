@@ -24,7 +24,8 @@ def test_the_wheel_is_built_in_one_stage_and_installed_in_a_slim_one() -> None:
     assert "COPY --from=wheel /wheels/ /wheels/" in run
     assert re.search(r"^COPY (?!--from)", run, flags=re.MULTILINE) is None  # no source in the image
     assert " -e " not in run
-    assert "--index-url https://download.pytorch.org/whl/cpu torch==2.13.0" in run
+    assert "ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu\n" in run  # the CPU build unless asked
+    assert '--index-url "${TORCH_INDEX}" torch==2.13.0' in run
 
 
 def test_the_build_context_holds_what_the_wheel_is_built_from() -> None:

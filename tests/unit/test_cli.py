@@ -105,3 +105,22 @@ def test_a_host_that_cannot_be_bound_is_one_line(capsys: pytest.CaptureFixture[s
     err = capsys.readouterr().err
     assert err.startswith("nnlive: cannot listen on no-such-host.invalid:0: ")
     assert err.count("\n") == 1
+
+
+def test_several_workers_without_redis_are_one_line_and_a_failing_exit() -> None:
+    env = {**os.environ, "NNLIVE_BUS_URL": "memory://"}
+    process = subprocess.run(
+        [sys.executable, "-m", "app.cli", "serve", "--workers", "2", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert process.returncode == 1
+    assert process.stdout == ""
+    assert process.stderr.strip().splitlines() == [
+        "nnlive: --workers 2 needs a shared bus: set NNLIVE_BUS_URL=redis://host:port/db"
+        " (memory:// keeps every session inside one process)"
+    ]

@@ -1,0 +1,113 @@
+"""HTTP requests about a session another worker owns (``/api/sessions/{id}…``) are answered by that worker:
+the request (method, path, query, headers, the client's address, body) travels to its inbox, runs through
+its own app, and the response comes back as it was made there."""
+
+import re
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.errors import error_response
+from app.cluster.node import Node
+from app.cluster.wire import pack
+from app.errors import NnliveError, NotFound
+
+SESSION_PATH = re.compile(r"^/api/sessions/([^/]+)(?:/[^/]*)?$")
+FORWARDED = "nnlive.forwarded"  # in a forwarded request's scope: never forward it again
+
+
+class ForwardToOwner:
+    """An ASGI middleware: a request about a session of another worker is sent there (only with a cluster)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        match = SESSION_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
+        node: Node | None = getattr(scope["app"].state, "cluster", None) if match else None
+        if match is None or node is None or scope.get(FORWARDED) or _local(scope, match[1]):
+            await self.app(scope, receive, send)
+            return
+        entry = await node.owner_of(match[1])
+        if entry is None:
+            await self.app(scope, receive, send)  # not found here either: the route says so
+            return
+        body = await _read_body(receive)
+        try:
+            answer, content = await node.call(entry.owner, _request_header(scope), body)
+        except NnliveError as exc:
+            await error_response(exc.status, exc.code, exc.message)(scope, receive, send)
+            return
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer["headers"]]
+        await send({"type": "http.response.start", "status": answer["status"], "headers": headers})
+        await send({"type": "http.response.body", "body": content})
+
+
+def _local(scope: Scope, session_id: str) -> bool:
+    try:
+        scope["app"].state.sessions.get(session_id)
+    except NotFound:
+        return False
+    return True
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _request_header(scope: Scope) -> dict[str, Any]:
+    return {
+        "kind": "http",
+        "method": scope["method"],
+        "path": scope["path"],
+        "query": scope["query_string"].decode("latin-1"),
+        "headers": [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+        "client": list(scope["client"]) if scope.get("client") else None,
+        "server": list(scope["server"]) if scope.get("server") else None,
+        "scheme": scope.get("scheme", "http"),
+    }
+
+
+async def answer_forwarded(app: ASGIApp, node: Node, header: dict[str, Any], body: bytes) -> None:
+    """Run a forwarded request through this worker's ``app`` and send the response to its reply channel."""
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": header["method"],
+        "scheme": header["scheme"],
+        "path": header["path"],
+        "raw_path": header["path"].encode(),
+        "root_path": "",
+        "query_string": header["query"].encode("latin-1"),
+        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in header["headers"]],
+        "client": tuple(header["client"]) if header["client"] else None,
+        "server": tuple(header["server"]) if header["server"] else None,
+        FORWARDED: True,
+    }
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    response: dict[str, Any] = {"status": 500, "headers": []}
+    chunks: list[bytes] = []
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            response["status"] = message["status"]
+            response["headers"] = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    await node.bus.publish(header["reply"], pack(response, b"".join(chunks)))

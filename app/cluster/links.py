@@ -1,0 +1,174 @@
+"""The owner's side of a websocket connected to another worker: a link.
+
+The other worker forwards what its client sends (``open``, each message, ``close``) to the owner's inbox.
+Here each link is a ``Viewer`` whose socket is a bus channel back to that connection: the owner answers its
+messages exactly as it answers its own connections' (app/realtime/ws.py ``answer``: auth, control, inputs,
+view, handoff, room; errors with their codes and ids), and the replies, in order, travel back. The link
+counts as a viewer of the session (idleness, the viewer count). Frames and state do not go this way: the
+other worker's room receives them from the bus, once per worker.
+"""
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+
+from app.cluster.node import Node
+from app.cluster.registry import LEASE_S
+from app.cluster.wire import pack
+from app.errors import LimitReached, NnliveError, NotFound
+from app.protocol.messages import Auth, MessageError, parse_message
+from app.protocol.server import Error, State, read_server_message
+from app.rate import TokenBucket
+from app.realtime.connection import Connection
+from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
+from app.realtime.ws import CLOSE_NOT_FOUND, CLOSE_TRY_LATER, ROOM_CLOSED, answer
+from app.sessions.manager import channel
+from app.sessions.session import Session
+
+log = logging.getLogger(__name__)
+
+
+class BusSocket:
+    """Stands for a websocket on another worker: what is sent to it goes to that connection's channel."""
+
+    def __init__(self, node: Node, channel: str) -> None:
+        self._node, self._channel = node, channel
+
+    async def send_text(self, text: str) -> None:
+        await self._node.bus.publish(self._channel, pack({"kind": "text"}, text.encode()))
+
+    async def send_bytes(self, data: bytes) -> None:
+        await self._node.bus.publish(self._channel, pack({"kind": "bytes"}, data))
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        await self._node.bus.publish(self._channel, pack({"kind": "close", "code": code, "reason": reason}))
+
+
+@dataclass
+class Link:
+    """One connection on another worker, as its session's owner sees it."""
+
+    session: Session
+    viewer: Viewer
+    conn: Connection
+    worker: str  # the worker holding the real connection
+    rate: TokenBucket
+    knocking: bool  # the room was closed when it connected: its first message must be a valid ``auth``
+    inbox: asyncio.Queue[dict[str, Any] | None] = field(default_factory=asyncio.Queue)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+class Links:
+    """Every link of this worker's sessions; messages of one link are answered one after the other."""
+
+    def __init__(self, app: FastAPI, node: Node) -> None:
+        self._app, self._node = app, node
+        self._links: dict[str, Link] = {}
+        self._watchers: dict[str, asyncio.Task[None]] = {}  # per session with links: is its room closed?
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Begin closing the links of workers that died."""
+        self._sweeper = asyncio.create_task(self._sweep_forever())
+
+    async def take(self, header: dict[str, Any], body: bytes) -> None:
+        """An inbox message about a link (called in the order they came; returns at once)."""
+        link_id, kind = header["link"], header["op"]
+        if kind == "open":
+            self._open(link_id, header)
+            return
+        link = self._links.get(link_id)
+        if link is None:
+            return
+        if kind == "close":
+            link.inbox.put_nowait(None)
+        else:
+            link.inbox.put_nowait({"text": body.decode()} if header.get("text") else {"bytes": body})
+
+    def _open(self, link_id: str, header: dict[str, Any]) -> None:
+        state = self._app.state
+        viewer = Viewer(BusSocket(self._node, header["channel"]), state.clock)  # type: ignore[arg-type]
+        task = asyncio.create_task(viewer.send_loop())
+        try:
+            session = state.sessions.get(header["session"])
+            if session.audience.count >= state.settings.max_viewers:
+                raise LimitReached(f"this session has its maximum of {state.settings.max_viewers} viewers")
+        except (NotFound, LimitReached) as exc:
+            code = CLOSE_NOT_FOUND if isinstance(exc, NotFound) else CLOSE_TRY_LATER
+            viewer.end(Error.of(exc), code, exc.message[:100])
+            return
+        per_second = state.settings.max_messages_per_s
+        conn = Connection(viewer.ws, state.settings, state.hosts, state.sessions, state.rooms, state.clock)
+        rate = TokenBucket(per_second, 2 * per_second, state.clock)
+        link = Link(session, viewer, conn, header["worker"], rate, not session.control.room_open)
+        link.tasks = [task, asyncio.create_task(self._serve(link_id, link))]
+        self._links[link_id] = link
+        if session.id not in self._watchers:
+            self._watchers[session.id] = asyncio.create_task(self._watch_room(session))
+        session.audience.came()
+        session.publish_state()
+
+    async def _serve(self, link_id: str, link: Link) -> None:
+        try:
+            while (message := await link.inbox.get()) is not None:
+                if link.viewer.ending:
+                    continue
+                if link.knocking and not _is_auth(message):
+                    link.viewer.end(ROOM_CLOSED, CLOSE_SESSION_ENDED, "the presenter closed the room")
+                    continue
+                await answer(message, link.conn, link.session, link.viewer, link.rate)
+                if link.knocking and link.session.control.number_of(link.viewer) is None:
+                    link.viewer.end(ROOM_CLOSED, CLOSE_SESSION_ENDED, "the presenter closed the room")
+                link.knocking = False
+        finally:
+            self._links.pop(link_id, None)
+            link.session.control.leave(link.viewer)
+            link.session.audience.went()
+            link.session.publish_state()
+            link.tasks[0].cancel()
+            if not any(x.session is link.session for x in self._links.values()):
+                watcher = self._watchers.pop(link.session.id, None)
+                if watcher is not None:
+                    watcher.cancel()
+
+    async def _watch_room(self, session: Session) -> None:
+        """When the room closes, its viewers on other workers are dismissed as the owner's own are."""
+        async with self._node.bus.subscribe(channel(session.id, "state")) as states:
+            async for message in states:
+                state = read_server_message(message)
+                if not isinstance(state, State) or state.room == "open":
+                    continue
+                for link in [x for x in self._links.values() if x.session is session]:
+                    if not link.knocking and session.control.number_of(link.viewer) is None:
+                        link.viewer.end(ROOM_CLOSED, CLOSE_SESSION_ENDED, "the presenter closed the room")
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(LEASE_S)
+            for worker in {link.worker for link in self._links.values()}:
+                with contextlib.suppress(Exception):  # Redis away: try again next time
+                    if not await self._node.registry.owner_alive(worker):
+                        log.info("cluster: worker %s is gone; closing its connections", worker)
+                        for link in [x for x in self._links.values() if x.worker == worker]:
+                            link.inbox.put_nowait(None)
+
+    async def close(self) -> None:
+        """End every link (shutdown)."""
+        tasks = [t for link in self._links.values() for t in link.tasks] + list(self._watchers.values())
+        if self._sweeper is not None:
+            tasks.append(self._sweeper)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _is_auth(message: dict[str, Any]) -> bool:
+    """Whether a received message is a well-formed ``auth`` (what a closed room lets knock)."""
+    try:
+        return isinstance(parse_message(message.get("text") or ""), Auth)
+    except (MessageError, NnliveError):
+        return False

@@ -1,0 +1,148 @@
+"""The session manager of one worker among several: its sessions are registered in Redis while they run,
+and the session limits count every worker's sessions."""
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from redis.exceptions import RedisError
+
+from app.bus.base import Bus
+from app.cluster.registry import LEASE_S, Entry, Registry, token_hash
+from app.config import Settings
+from app.errors import LimitReached
+from app.protocol.codec import PROTOCOL
+from app.protocol.server import Hello
+from app.sessions.manager import SessionManager
+from app.sessions.release import oldest_unneeded, seconds_until_room
+from app.sessions.session import Session
+
+log = logging.getLogger(__name__)
+REFRESH_S = 1.0  # the owner's snapshots in Redis are at most this old
+RENEW_S = LEASE_S / 3  # an unchanged session's lease is renewed this often
+
+
+def entry_of(session: Session, worker: str) -> Entry:
+    """The registry's record of a session of this worker, with its snapshot encoded now."""
+    hello = Hello(protocol=PROTOCOL, session=session.info(), history=session.history())
+    return Entry(
+        session.id,
+        worker,
+        session.client,
+        token_hash(session.token),
+        hello.encoded,
+        session.state_message().encoded,
+        session.view.encoded if session.view is not None else b"",
+        session.last_frame or b"",
+    )
+
+
+def _signature(session: Session) -> tuple[Any, ...]:
+    """What changes when a session's snapshot should be written again."""
+    return (
+        session.state,
+        session.step,
+        session.control.seq,
+        session.viewers,
+        session.last_frame,
+        session.view,
+    )
+
+
+class ClusterSessionManager(SessionManager):
+    """A SessionManager whose sessions are known to every worker through ``registry``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        bus: Bus,
+        device: torch.device,
+        clock: Callable[[], float],
+        *,
+        registry: Registry,
+        worker: str,
+    ) -> None:
+        super().__init__(settings, bus, device, clock)
+        self.registry, self.worker = registry, worker
+        self._written: dict[str, tuple[tuple[Any, ...], float]] = {}  # signature and time of the last put
+        self._refresher: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        super().start()
+        self._refresher = asyncio.create_task(self._refresh_forever())
+
+    async def create(self, *args: Any, **kwargs: Any) -> Session:
+        session = await super().create(*args, **kwargs)
+        await self._put(session)  # other workers find it at once
+        return session
+
+    async def _make_room(self, client: str, keep: Session | None = None) -> None:
+        """This worker's limits, then the deployment's: at the client's limit across workers, end one of
+        its unneeded sessions on this worker, or refuse."""
+        await super()._make_room(client, keep)
+        try:
+            total, own = await self.registry.counts(client)
+        except (RedisError, OSError) as error:
+            log.warning("cluster: session counts unavailable (%s); this worker's limits only", error)
+            return
+        if total >= self.settings.max_sessions:
+            raise LimitReached(
+                "the server is running as many sessions as it allows; try later", retry_after=None
+            )
+        if own < self.settings.max_sessions_per_client:
+            return
+        now = self._clock()
+        local = [s for s in self.all() if s.client == client and s is not keep]
+        evicted = oldest_unneeded(local, now)
+        if evicted is not None:
+            log.info("ending session %s: its client needs room for a new one", evicted.id)
+            await self._end(evicted, "evicted")
+            return
+        raise LimitReached(
+            f"{own} sessions from your address are in use (open in a page, training or queued): close a"
+            " page you no longer need or pause its training, then try again",
+            retry_after=seconds_until_room(local, now, self.settings.session_idle_s),
+        )
+
+    async def _end(self, session: Session, reason: str = "deleted", successor: str | None = None) -> None:
+        running = session in self.all()
+        await super()._end(session, reason, successor)
+        if running:
+            self._written.pop(session.id, None)
+            try:
+                await self.registry.remove(session.id, session.client, reason)
+            except (RedisError, OSError) as error:  # its lease lapses by itself
+                log.warning("cluster: could not unregister session %s (%s)", session.id, error)
+
+    async def close(self) -> None:
+        if self._refresher is not None:
+            self._refresher.cancel()
+        await super().close()
+
+    async def _put(self, session: Session) -> None:
+        signature, now = _signature(session), time.monotonic()
+        last = self._written.get(session.id)
+        changed = last is None or last[0] != signature
+        if not changed and last is not None and now - last[1] < RENEW_S:
+            return
+        try:
+            await self.registry.put(entry_of(session, self.worker), snapshot=changed)
+        except (RedisError, OSError) as error:
+            log.warning("cluster: could not register session %s (%s)", session.id, error)
+            return
+        self._written[session.id] = (signature, now)
+
+    async def _refresh_forever(self) -> None:
+        """Renew this worker's lease and its sessions'; write the snapshots of those that changed."""
+        while True:
+            try:
+                await self.registry.heartbeat(self.worker)
+            except (RedisError, OSError) as error:
+                log.warning("cluster: Redis unavailable (%s); sessions stay local", error)
+            else:
+                for session in self.all():
+                    await self._put(session)
+            await asyncio.sleep(REFRESH_S)

@@ -1,0 +1,139 @@
+"""The sessions of every worker, in Redis: who owns each, its token's hash, its client, and the snapshot a
+viewer on another worker starts from (hello, state, view, latest frame).
+
+Every key the owner writes lapses after ``LEASE_S`` unless the owner refreshes it (``Cluster`` does, every
+``REFRESH_S``): a worker that dies leaves no session behind for long, and ``owner_alive`` tells whether a
+worker's lease still runs. The counts behind the deployment-wide limits are sorted sets (member: session
+id, score: when its lease ends), so a dead worker's sessions stop counting when their leases end.
+"""
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis.asyncio as redis
+
+LEASE_S = 15.0
+ENDED_KEEP_S = 24 * 3600.0  # how long a page that comes back may learn why its session ended
+PREFIX = "nnlive:"
+ALL = f"{PREFIX}sessions"
+
+
+def _session_key(session_id: str) -> str:
+    return f"{PREFIX}session:{session_id}"
+
+
+def _client_key(client: str) -> str:
+    return f"{PREFIX}client:{client}"
+
+
+def _worker_key(worker: str) -> str:
+    return f"{PREFIX}worker:{worker}"
+
+
+def token_hash(token: str) -> str:
+    """What the registry keeps of a control token (never the token itself)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One session as the registry knows it."""
+
+    session_id: str
+    owner: str
+    client: str
+    token_hash: str
+    hello: bytes  # the encoded ``hello`` (session info and curves), at most a refresh old
+    state: bytes
+    view: bytes  # empty when the driver shared no view
+    frame: bytes  # empty before the first frame
+
+
+class Registry:
+    """Reads and writes the shared records; every call may raise ``RedisError`` or ``OSError``."""
+
+    def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
+        self._redis = redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
+        self._clock = clock  # wall time: the scores are compared across hosts
+
+    async def heartbeat(self, worker: str) -> None:
+        """This worker is alive for another lease."""
+        await self._redis.set(_worker_key(worker), b"1", px=int(LEASE_S * 1000))
+
+    async def owner_alive(self, worker: str) -> bool:
+        """Whether ``worker`` renewed its lease within ``LEASE_S``."""
+        return bool(await self._redis.exists(_worker_key(worker)))
+
+    async def put(self, entry: Entry, snapshot: bool) -> None:
+        """Register or refresh one session for another lease; ``snapshot``: write its hello, state, view
+        and frame too (otherwise only the lease is renewed)."""
+        key, expires = _session_key(entry.session_id), self._clock() + LEASE_S
+        async with self._redis.pipeline(transaction=False) as pipe:
+            fields = {"owner": entry.owner, "client": entry.client, "token_hash": entry.token_hash}
+            if snapshot:
+                fields |= {
+                    "hello": entry.hello,
+                    "state": entry.state,
+                    "view": entry.view,
+                    "frame": entry.frame,
+                }
+            pipe.hset(key, mapping=fields)
+            pipe.pexpire(key, int(LEASE_S * 1000))
+            pipe.zadd(ALL, {entry.session_id: expires})
+            pipe.zadd(_client_key(entry.client), {entry.session_id: expires})
+            pipe.pexpire(_client_key(entry.client), int(LEASE_S * 1000))
+            await pipe.execute()
+
+    async def get(self, session_id: str) -> Entry | None:
+        """The session's record, if its owner still holds its lease."""
+        fields = await self._redis.hgetall(_session_key(session_id))
+        if b"owner" not in fields:
+            return None
+
+        def text(name: str) -> str:
+            return fields.get(name.encode(), b"").decode()
+
+        def raw(name: str) -> bytes:
+            return fields.get(name.encode(), b"")
+
+        return Entry(
+            session_id,
+            text("owner"),
+            text("client"),
+            text("token_hash"),
+            raw("hello"),
+            raw("state"),
+            raw("view"),
+            raw("frame"),
+        )
+
+    async def remove(self, session_id: str, client: str, reason: str) -> None:
+        """The session ended: forget it, and remember why for a while."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.delete(_session_key(session_id))
+            pipe.zrem(ALL, session_id)
+            pipe.zrem(_client_key(client), session_id)
+            pipe.set(f"{PREFIX}ended:{session_id}", reason, px=int(ENDED_KEEP_S * 1000))
+            await pipe.execute()
+
+    async def ended_reason(self, session_id: str) -> str | None:
+        """Why the session ended, if it did lately (on any worker)."""
+        reason = await self._redis.get(f"{PREFIX}ended:{session_id}")
+        return reason.decode() if reason else None
+
+    async def counts(self, client: str) -> tuple[int, int]:
+        """Sessions running in the whole deployment, and those of ``client``; lapsed leases do not count."""
+        now = self._clock()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zremrangebyscore(ALL, "-inf", now)
+            pipe.zremrangebyscore(_client_key(client), "-inf", now)
+            pipe.zcard(ALL)
+            pipe.zcard(_client_key(client))
+            *_, total, own = await pipe.execute()
+        return int(total), int(own)
+
+    async def close(self) -> None:
+        """Close the connections."""
+        await self._redis.aclose()

@@ -1,0 +1,183 @@
+"""A websocket for a session another worker owns.
+
+The client gets what it would get from the owner: ``hello`` and the state, view and latest frame from the
+snapshot the owner keeps in Redis (app/cluster/manager.py), then every state, view and frame from the bus
+(one subscription per session and worker, shared by its viewers here, as app/realtime/rooms.py does).
+What the client sends goes, in order, to the owner (app/cluster/links.py); its answers come back on this
+connection's own channel and are sent as the owner made them.
+"""
+
+import asyncio
+import contextlib
+import json
+import secrets
+from functools import cached_property
+from typing import Any
+
+from fastapi import WebSocketDisconnect
+
+from app.cluster.node import Node
+from app.cluster.registry import Entry
+from app.cluster.wire import unpack
+from app.protocol.server import Closed, Hello, ServerMessage, State, read_server_message
+from app.realtime.connection import Connection
+from app.realtime.rooms import Room
+from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
+from app.realtime.ws import KNOCK_S, ROOM_CLOSED
+
+
+class Relayed(ServerMessage):
+    """A message another worker made, sent on as it was encoded there."""
+
+    raw: bytes
+
+    @cached_property
+    def encoded(self) -> bytes:
+        return self.raw
+
+
+class RemoteRooms:
+    """The rooms of the sessions other workers own that viewers here watch."""
+
+    def __init__(self, node: Node) -> None:
+        self._node = node
+        self._rooms: dict[str, Room] = {}
+
+    async def join(self, session_id: str, viewer: Viewer) -> None:
+        room = self._rooms.get(session_id)
+        if room is None:
+            room = self._rooms[session_id] = Room(self._node.bus, session_id)
+        room.viewers.add(viewer)
+        await room.ready()
+
+    async def leave(self, session_id: str, viewer: Viewer) -> None:
+        room = self._rooms.get(session_id)
+        if room is None:
+            return
+        room.viewers.discard(viewer)
+        if not room.viewers:
+            del self._rooms[session_id]
+            await room.close()
+
+    async def close(self) -> None:
+        rooms, self._rooms = list(self._rooms.values()), {}
+        for room in rooms:
+            await room.close()
+
+
+class RemoteViewing:
+    """Serves the connections to sessions of other workers."""
+
+    def __init__(self, node: Node) -> None:
+        self._node = node
+        self.rooms = RemoteRooms(node)
+
+    async def serve(self, conn: Connection, session_id: str) -> bool:
+        """Serve ``conn`` if another live worker owns the session, or tell it why the session ended; False
+        when no worker knows it."""
+        entry = await self._node.owner_of(session_id)
+        if entry is None:
+            reason = await self._ended(session_id)
+            if reason is None:
+                return False
+            await conn.ws.send_text(Closed(reason=reason).encoded.decode())
+            await conn.ws.close(CLOSE_SESSION_ENDED, "session ended")
+            return True
+        link = secrets.token_hex(8)
+        channel = f"nnlive:conn:{self._node.worker}:{link}"
+        viewer = Viewer(conn.ws, conn.clock)
+        tasks: list[asyncio.Task[Any]] = []
+        async with self._node.bus.subscribe(channel) as answers:
+            try:
+                opening = {"session": session_id, "channel": channel, "worker": self._node.worker}
+                await self._tell(entry.owner, link, "open", opening)
+                admitted = await self._knock(conn, answers, entry, link)
+                if admitted is None:
+                    return True
+                await self.rooms.join(session_id, viewer)
+                _start_from(viewer, entry)
+                if admitted:
+                    viewer.reply(Relayed(raw=admitted))
+                tasks = [
+                    asyncio.create_task(viewer.send_loop()),
+                    asyncio.create_task(_answer_back(answers, viewer)),
+                    asyncio.create_task(self._forward(conn, entry.owner, link)),
+                ]
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                with contextlib.suppress(Exception):  # Redis away: the owner drops the link when we die
+                    await self._tell(entry.owner, link, "close")
+                await self.rooms.leave(session_id, viewer)
+        return True
+
+    async def _knock(self, conn: Connection, answers: Any, entry: Entry, link: str) -> bytes | None:
+        """A closed room (as the snapshot says) admits presenters only: the first message must be an
+        ``auth`` the owner accepts. Returns its ``ok`` (b"" when the room is open), or None when the owner
+        turned the connection away (what it said is sent, and the connection closed)."""
+        state = read_server_message(entry.state)
+        if not isinstance(state, State) or state.room == "open":
+            return b""
+        try:
+            first = await asyncio.wait_for(conn.ws.receive(), KNOCK_S)
+            if first["type"] == "websocket.disconnect":
+                return None
+            await self._tell(entry.owner, link, "message", {"text": True}, (first.get("text") or "").encode())
+            while True:
+                header, body = unpack(await asyncio.wait_for(anext(answers), KNOCK_S))
+                if header["kind"] == "close":
+                    await conn.ws.close(header["code"], header["reason"])
+                    return None
+                if json.loads(body).get("type") == "ok":
+                    return body
+                await conn.ws.send_text(body.decode())
+        except TimeoutError:
+            await conn.ws.send_text(ROOM_CLOSED.encoded.decode())
+            await conn.ws.close(CLOSE_SESSION_ENDED, "the presenter closed the room")
+            return None
+
+    async def _ended(self, session_id: str) -> str | None:
+        with contextlib.suppress(Exception):  # Redis away: the session is unknown here
+            return await self._node.registry.ended_reason(session_id)
+        return None
+
+    async def _tell(
+        self, owner: str, link: str, op: str, extra: dict[str, Any] | None = None, body: bytes = b""
+    ) -> None:
+        await self._node.send(owner, {"kind": "link", "op": op, "link": link, **(extra or {})}, body)
+
+    async def _forward(self, conn: Connection, owner: str, link: str) -> None:
+        """Send what the client sends to the owner, in order, until the client goes."""
+        with contextlib.suppress(WebSocketDisconnect):
+            while True:
+                message = await conn.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                text = message.get("text")
+                body = text.encode() if text is not None else message.get("bytes") or b""
+                await self._tell(owner, link, "message", {"text": text is not None}, body)
+
+    async def close(self) -> None:
+        await self.rooms.close()
+
+
+def _start_from(viewer: Viewer, entry: Entry) -> None:
+    """What a joining viewer gets at once, from the owner's latest snapshot."""
+    viewer.reply(Hello.model_validate_json(entry.hello))
+    viewer.offer("state", read_server_message(entry.state))
+    if entry.view:
+        viewer.offer("view", read_server_message(entry.view))
+    if entry.frame:
+        viewer.offer("frame", entry.frame)
+
+
+async def _answer_back(answers: Any, viewer: Viewer) -> None:
+    """The owner's replies to this connection, sent as the owner made them; its close closes it."""
+    async for message in answers:
+        header, body = unpack(message)
+        if header["kind"] == "text":
+            viewer.reply(Relayed(raw=body))
+        elif header["kind"] == "close":
+            viewer.end(None, header["code"], header["reason"])  # the send loop closes, then all ends

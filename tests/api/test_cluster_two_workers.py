@@ -1,0 +1,141 @@
+"""Two real server processes on one real Redis: a session created on A is found, watched and driven
+through B; with Redis killed each keeps serving its own viewers; with Redis back B's viewer gets frames
+again."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from cluster_workers import Worker
+from redis_server import RedisServer
+
+from api.helpers import WAIT_S, Frame, Socket, create_session, fetch_weights, weights_equal
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def workers(redis_server: RedisServer) -> Iterator[tuple[Worker, Worker]]:
+    pair = Worker(redis_server.url), Worker(redis_server.url)
+    yield pair
+    for worker in pair:
+        worker.stop()
+
+
+def _frame_after(socket: Socket, step: int) -> Frame:
+    return socket.wait("frame", where=lambda f: f["step"] > step)
+
+
+def test_a_session_on_a_is_found_watched_and_driven_through_b(workers, redis_server: RedisServer):
+    a, b = workers
+    session = create_session(a.base)
+    info = httpx.get(f"{b.base}/api/sessions/{session['id']}", timeout=WAIT_S)
+    assert info.status_code == 200, info.text
+    assert info.json()["id"] == session["id"]
+    assert info.json()["model"] == "lenet"
+    missing = httpx.get(f"{b.base}/api/sessions/nope", timeout=WAIT_S)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+
+    viewer_a, viewer_b = Socket(a.base, session["id"]), Socket(b.base, session["id"])
+    hello = viewer_b.wait("hello")
+    assert hello["session"]["id"] == session["id"]
+    assert hello["session"]["model"] == "lenet"
+    refused = viewer_b.call("train")  # a viewer's command, answered by A with its code and id
+    assert refused["type"] == "error"
+    assert refused["code"] == "forbidden"
+
+    presenter = Socket(b.base, session["id"])
+    presenter.auth(session["token"])  # the token checked on A, the ok sent back through B
+    presenter.ok("step", count=1)
+    on_b, on_a = _frame_after(viewer_b, 0), _frame_after(viewer_a, 0)
+    assert on_b["step"] == on_a["step"] == 1
+    assert on_b.raw == on_a.raw  # the same frame bytes, through Redis
+    assert weights_equal(fetch_weights(a.base, session["id"]), fetch_weights(b.base, session["id"]))
+
+    presenter.ok("train")
+    viewer_b.wait("state", state="training")
+    seen = _frame_after(viewer_b, 1)["step"]
+    assert _frame_after(viewer_b, seen)["step"] > seen  # training on A streams to B's viewer
+
+    # Redis away: A keeps feeding its own viewer; B keeps serving a session of its own.
+    redis_server.stop()
+    step_a = _frame_after(viewer_a, seen)["step"]
+    assert _frame_after(viewer_a, step_a)["step"] > step_a
+    assert b.healthy()
+    own = create_session(b.base)
+    own_viewer, own_driver = Socket(b.base, own["id"]), Socket(b.base, own["id"])
+    own_driver.auth(own["token"])
+    own_driver.ok("step", count=1)
+    assert _frame_after(own_viewer, 0)["step"] == 1
+
+    # Redis back: B's viewer of A's session gets frames again.
+    redis_server.start()
+    latest = _frame_after(viewer_a, step_a)["step"]
+    assert _frame_after(viewer_b, latest)["step"] > latest
+    for socket in (viewer_a, viewer_b, presenter, own_viewer, own_driver):
+        socket.close()
+
+
+def test_the_per_client_limit_holds_across_workers(redis_server: RedisServer):
+    a, b = Worker(redis_server.url, NNLIVE_MAX_SESSIONS_PER_CLIENT="1"), None
+    try:
+        b = Worker(redis_server.url, NNLIVE_MAX_SESSIONS_PER_CLIENT="1")
+        first = create_session(a.base)
+        watcher = Socket(a.base, first["id"])
+        watcher.wait("hello")  # watched: not evicted to make room
+        refused = httpx.post(f"{b.base}/api/sessions", json={"model": "lenet"}, timeout=WAIT_S)
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "limit"
+        assert "1 sessions from your address" in refused.json()["error"]["message"]
+        watcher.close()
+    finally:
+        for worker in (a, b):
+            if worker is not None:
+                worker.stop()
+
+
+def test_serve_with_two_workers_answers_every_session_on_one_port(redis_server: RedisServer):
+    server = Worker(redis_server.url, extra=("--workers", "2"))
+    try:
+        sessions = [create_session(server.base) for _ in range(4)]
+        for session in sessions * 2:  # each request lands on either worker
+            info = httpx.get(f"{server.base}/api/sessions/{session['id']}", timeout=WAIT_S)
+            assert info.status_code == 200, info.text
+            assert info.json()["id"] == session["id"]
+        viewer, driver = Socket(server.base, sessions[0]["id"]), Socket(server.base, sessions[0]["id"])
+        driver.auth(sessions[0]["token"])
+        driver.ok("step", count=1)
+        assert _frame_after(viewer, 0)["step"] == 1
+        viewer.close()
+        driver.close()
+    finally:
+        server.stop()
+
+
+def test_closing_the_room_on_a_dismisses_and_refuses_viewers_on_b(workers):
+    a, b = workers
+    session = create_session(a.base)
+    driver, viewer = Socket(a.base, session["id"]), Socket(b.base, session["id"])
+    driver.auth(session["token"])
+    viewer.wait("hello")
+    driver.ok("room", open=False)
+    assert viewer.wait("closed") == {"type": "closed", "reason": "room_closed"}
+    assert viewer.close_code() == 4410
+
+    late = Socket(b.base, session["id"])
+    late.send({"type": "ping", "id": 1})
+    assert late.wait("closed")["reason"] == "room_closed"
+    assert late.close_code() == 4410
+
+    returning = Socket(b.base, session["id"])  # a presenter's page: auth is its first message
+    assert returning.ok("auth", token=session["token"])["role"] == "presenter"
+    assert returning.wait("hello")["session"]["id"] == session["id"]
+    assert returning.wait("state", room="closed")["presenters"] == [1, 2]
+    for socket in (driver, viewer, late, returning):
+        socket.close()

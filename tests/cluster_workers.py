@@ -1,0 +1,42 @@
+"""Server processes for the scale-out tests: ``nnlive serve`` on a free port and a given Redis."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from polling import wait_until
+from redis_server import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Worker:
+    """``nnlive serve`` in a process of its own, on the given Redis."""
+
+    def __init__(self, redis_url: str, extra: tuple[str, ...] = (), **env: str) -> None:
+        """Start it and wait until it answers; ``extra``: more ``serve`` options; ``env``: settings."""
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        environment = {
+            **os.environ,
+            "NNLIVE_BUS_URL": redis_url,
+            "NNLIVE_DEVICE": "cpu",
+            "NNLIVE_TORCH_THREADS": "1",
+            **env,
+        }
+        command = [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port), *extra]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL)
+        wait_until(self.healthy, f"the worker on port {self.port} did not start")
+
+    def healthy(self) -> bool:
+        assert self.process.poll() is None, f"the worker exited with {self.process.returncode}"
+        try:
+            return httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)

@@ -1,0 +1,106 @@
+"""The shared session registry on a real redis-server: records, leases, deployment-wide counts."""
+
+import hashlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis.asyncio as redis
+from clock import ManualClock
+from redis_server import RedisServer
+
+from app.cluster.registry import LEASE_S, Entry, Registry, token_hash
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+def _entry(session_id: str, client: str = "10.0.0.1", owner: str = "w1") -> Entry:
+    return Entry(
+        session_id, owner, client, token_hash("secret"), b'{"type":"hello"}', b"{}", b"", b"\x01\x02"
+    )
+
+
+def test_a_record_comes_back_as_written_and_the_token_is_kept_only_as_a_hash(redis_server, run_async):
+    async def scenario():
+        registry = Registry(redis_server.url)
+        await registry.put(_entry("s1"), snapshot=True)
+        got = await registry.get("s1")
+        client = redis.from_url(redis_server.url)
+        raw = await client.hgetall("nnlive:session:s1")
+        await client.aclose()
+        await registry.close()
+        return got, raw
+
+    got, raw = run_async(scenario())
+    assert got == _entry("s1")
+    assert raw[b"token_hash"] == hashlib.sha256(b"secret").hexdigest().encode()
+    assert b"secret" not in b"".join(raw.values())
+
+
+def test_records_and_workers_hold_a_lease_that_lapses(redis_server, run_async):
+    async def scenario():
+        registry = Registry(redis_server.url)
+        await registry.put(_entry("s2"), snapshot=False)
+        await registry.heartbeat("w1")
+        client = redis.from_url(redis_server.url)
+        ttls = await client.pttl("nnlive:session:s2"), await client.pttl("nnlive:worker:w1")
+        alive = await registry.owner_alive("w1"), await registry.owner_alive("never-started")
+        await client.aclose()
+        await registry.close()
+        return ttls, alive
+
+    ttls, alive = run_async(scenario())
+    assert all(0 < ttl <= LEASE_S * 1000 for ttl in ttls)
+    assert alive == (True, False)
+
+
+def test_counts_cover_every_worker_and_drop_lapsed_leases_and_ended_sessions(redis_server, run_async):
+    clock = ManualClock(1_000_000.0)
+
+    async def scenario():
+        registry = Registry(redis_server.url, clock=clock)
+        client = redis.from_url(redis_server.url)
+        await client.flushdb()  # only this test's sessions
+        await client.aclose()
+        await registry.put(_entry("c1", client="1.1.1.1", owner="a"), snapshot=False)
+        await registry.put(_entry("c2", client="1.1.1.1", owner="b"), snapshot=False)
+        await registry.put(_entry("c3", client="2.2.2.2", owner="b"), snapshot=False)
+        both = await registry.counts("1.1.1.1")
+        await registry.remove("c2", "1.1.1.1", "deleted")
+        after_end = await registry.counts("1.1.1.1")
+        reason = await registry.ended_reason("c2")
+        clock.advance(LEASE_S + 1)  # no worker renewed: their leases lapsed
+        lapsed = await registry.counts("1.1.1.1")
+        await registry.close()
+        return both, after_end, reason, lapsed
+
+    both, after_end, reason, lapsed = run_async(scenario())
+    assert both == (3, 2)
+    assert after_end == (2, 1)
+    assert reason == "deleted"
+    assert lapsed == (0, 0)
+
+
+def test_the_memory_bus_runs_no_cluster_code():
+    script = (
+        "import sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from app.config import Settings\n"
+        "from app.factory import create_app\n"
+        "app = create_app(Settings(device='cpu'))\n"
+        "with TestClient(app) as client:\n"
+        "    assert client.get('/healthz').status_code == 200\n"
+        "    assert app.state.cluster is None\n"
+        "loaded = [m for m in sys.modules if m.startswith('app.cluster') or m == 'redis']\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, timeout=120)
