@@ -5,6 +5,7 @@ import weakref
 
 from clock import ManualClock
 from fastapi.testclient import TestClient
+from polling import wait_until
 
 from api.helpers import WAIT_S
 from app.config import Settings
@@ -35,8 +36,12 @@ def test_a_reaped_training_session_releases_its_model_and_its_worker():
         assert len(manager) == 0
         thread.join(WAIT_S)
         assert not thread.is_alive()
-        gc.collect()
-        assert live() is None
-        assert weight() is None
-        assert optimizer() is None
+
+        def freed() -> bool:
+            gc.collect()
+            return live() is None and weight() is None and optimizer() is None
+
+        # Under load a finished thread's last C-level reference can outlive the join by a moment (seen:
+        # 1.7 s with no Python referrer left), so the memory is awaited rather than checked at once.
+        wait_until(freed, "the reaped session's model, weights or optimizer are still referenced")
         assert manager.training_queue.counts()["training"] == 0  # its slot is free again

@@ -6,7 +6,6 @@ import torch
 import torch.nn.functional as F
 from sklearn.datasets import load_digits
 
-from app.engine.capture import capture_outputs
 from app.engine.data.digits import SPLIT_SEED, load_digits_32, preprocess_drawing
 from app.engine.live.lenet import LENET, LeNetLive
 from app.engine.models.lenet import LAYER_NAMES, LeNet5, LeNetConfig, describe_layers
@@ -79,14 +78,15 @@ def test_float16_frames_are_the_float32_values_rounded():
         assert (half[name] == array.astype("float16")).all(), name
 
 
-def test_no_hook_stays_attached():
-    model = LeNet5(LeNetConfig())
-    with pytest.raises(RuntimeError), capture_outputs(model, LAYER_NAMES):
-        model(torch.zeros(1, 1, 31, 31))  # wrong size: fails inside the forward pass
-    live = make_live()
-    live.frame(grads=True, dtype=torch.float32)
-    for module in [*model.modules(), *live.model.modules()]:
-        assert not module._forward_hooks
+def test_layer_outputs_are_the_forward_pass_and_modes_do_not_matter():
+    for activation, pooling in [("tanh", "avg"), ("relu", "max"), ("sigmoid", "avg")]:
+        model = LeNet5(LeNetConfig(activation, pooling))
+        x = torch.randn(3, 1, 32, 32)
+        outputs = model.layer_outputs(x)
+        assert list(outputs) == list(LAYER_NAMES)
+        assert torch.equal(outputs["out"], model(x))
+        model.eval()  # no dropout or batch norm: frames may skip the mode switch
+        assert all(torch.equal(outputs[n], v) for n, v in model.layer_outputs(x).items())
 
 
 def test_same_seed_same_weights_and_reset_restores_them():

@@ -52,6 +52,14 @@ class LeNet5(nn.Module):
             x = getattr(self, name)(x)
         return x
 
+    def layer_outputs(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The same pass as ``forward``, keeping every named layer's output (``out`` holds the logits):
+        what a frame shows, without attaching hooks."""
+        outputs = {}
+        for name in LAYER_NAMES:
+            x = outputs[name] = getattr(self, name)(x)
+        return outputs
+
 
 def describe_layers(model: LeNet5) -> list[dict]:
     """Each named layer's kind, input and output shapes and kernel geometry, read off the modules."""
