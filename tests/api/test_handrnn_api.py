@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import httpx
 import torch
+from polling import wait_until
 
 from api.helpers import Socket, create_session, fetch_weights
 from app.engine.data.corpus import Vocab, load_corpus
@@ -40,3 +41,18 @@ def test_session_sends_its_code_and_frames_the_chunk_its_weights_compute(
         atol=1e-6,
         rtol=0,
     )
+
+
+def test_a_fork_starts_from_the_same_weights(live_server: str, open_socket: Callable) -> None:
+    session = create_session(live_server, model="handrnn", config={"hidden": 16})
+    open_socket(session, drive=True).ok("step", count=3)
+    wait_until(
+        lambda: httpx.get(f"{live_server}/api/sessions/{session['id']}", timeout=30).json()["step"] == 3
+    )
+    reply = httpx.post(f"{live_server}/api/sessions/{session['id']}/fork", timeout=30)
+    assert reply.status_code == 201, reply.text
+    fork = reply.json()
+    assert fork["step"] == 3
+    mine, theirs = fetch_weights(live_server, session["id"]), fetch_weights(live_server, fork["id"])
+    assert mine.keys() == theirs.keys()
+    assert all(torch.equal(mine[k], theirs[k]) for k in mine)

@@ -3,12 +3,14 @@ and the live model learns, checks itself every frame and shows the source that r
 
 import inspect
 
+import pytest
 import torch
 import torch.nn.functional as F
 
 from app.engine.live.handrnn import HANDRNN, HandRnnLive
+from app.engine.live.weights import import_weights
 from app.engine.models import handrnn as hand
-from app.engine.params import validate
+from app.engine.params import ParamError, validate
 
 CPU = torch.device("cpu")
 
@@ -99,3 +101,17 @@ def test_describe_sends_the_source_that_runs():
     assert [c["name"] for c in code] == ["forward", "backward", "clip", "adagrad"]
     assert code[1]["source"] == inspect.getsource(hand.backward)
     assert 'dh_next = params["W_hh"].T @ dh_raw' in code[1]["source"]
+
+
+def test_a_fork_carries_the_weights_and_adagrads_memory():
+    live = make_live({"hidden": 16})
+    for _ in range(5):
+        live.train_step()
+    other = make_live({"hidden": 16})
+    import_weights(other, live.export_weights())
+    for name in hand.NAMES:
+        assert torch.equal(other.params[name], live.params[name])
+        assert torch.equal(other.memory[name], live.memory[name])
+    with pytest.raises(ParamError) as err:
+        import_weights(make_live({"hidden": 8}), live.export_weights())
+    assert err.value.field == "weights"

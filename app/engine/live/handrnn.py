@@ -11,6 +11,7 @@ from safetensors.torch import save
 from app.engine.capture import to_numpy
 from app.engine.data.corpus import CORPORA, Corpus, load_corpus
 from app.engine.live.base import ModelSpec
+from app.engine.live.weights import check_fits
 from app.engine.models import handrnn as hand
 from app.engine.params import Param
 from app.engine.source import sources
@@ -18,6 +19,7 @@ from app.engine.training import Metrics, RunningMetrics
 
 DTYPE = torch.float64  # the check against autograd then shows rounding at 1e-15, not float32's 1e-7
 VAL_CHARS = 1000  # characters of the held-out slice read by validation (a Python loop per character)
+MEMORY = "adagrad."  # the export's prefix of Adagrad's sums of squared gradients
 CODE = sources(hand.forward, hand.backward, hand.clip, hand.adagrad)
 
 
@@ -147,8 +149,17 @@ class HandRnnLive:
         return header, to_numpy({"h": torch.stack(run.hs), "p_target": p_target}, dtype)
 
     def export_weights(self) -> bytes:
-        """The five tensors as safetensors bytes."""
-        return save({name: p.detach().cpu().contiguous() for name, p in self.params.items()})
+        """The five tensors and Adagrad's memory of each (``adagrad.<name>``) as safetensors bytes."""
+        return save({name: t.detach().cpu().contiguous() for name, t in self._state().items()})
+
+    def _state(self) -> dict[str, torch.Tensor]:
+        return {**self.params, **{f"{MEMORY}{name}": m for name, m in self.memory.items()}}
+
+    def load_weights(self, state: dict[str, torch.Tensor], field: str) -> None:
+        """Carry on from an export of the same sizes (a fork): the tensors and Adagrad's memory."""
+        check_fits(self._state(), state, field)
+        for name, tensor in self._state().items():
+            tensor.copy_(state[name].to(tensor))
 
 
 HANDRNN = ModelSpec(
