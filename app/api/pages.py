@@ -38,7 +38,7 @@ CHAPTERS = (
         "three",
         "home.chapter_three",
         "home.chapter_three_summary",
-        ("/rnn", "/lstm", "/charrnn", "/embedding", "/attention", "/transformer"),
+        ("/rnn", "/handrnn", "/lstm", "/charrnn", "/embedding", "/attention", "/transformer"),
     ),
     Chapter("tools", "home.chapter_tools", "home.chapter_tools_summary", ("/inspect",)),
 )
@@ -76,6 +76,7 @@ PAGES = (  # in the curriculum's order (CHAPTERS)
     Page("/dropout", "page.dropout.title", "page.dropout.summary"),
     Page("/lenet", "page.lenet.title", "page.lenet.summary"),
     Page("/rnn", "page.rnn.title", "page.rnn.summary"),
+    Page("/handrnn", "page.handrnn.title", "page.handrnn.summary"),
     Page("/lstm", "page.lstm.title", "page.lstm.summary"),
     Page("/charrnn", "page.charrnn.title", "page.charrnn.summary"),
     Page("/embedding", "page.embedding.title", "page.embedding.summary"),

@@ -8,6 +8,7 @@ from app.engine.live.conv import CONV2D
 from app.engine.live.dropout import DROPOUT
 from app.engine.live.embedding import EMBEDDING
 from app.engine.live.external import INSPECT
+from app.engine.live.handrnn import HANDRNN
 from app.engine.live.learning import LEARNING
 from app.engine.live.lenet import LENET
 from app.engine.live.loss import LOSS
@@ -35,6 +36,7 @@ CATALOG: dict[str, ModelSpec] = {
         AVGPOOL2D,
         DROPOUT,
         RNN,
+        HANDRNN,
         LSTM,
         MEMORY,
         CHARRNN,

@@ -5,10 +5,11 @@ against direct transformers and sentence-transformers calls, the token limit, an
 from collections.abc import Callable
 
 import pytest
+import torch
 from fastapi.testclient import TestClient
 
 from api.helpers import Socket, assert_matches_float16, create_session
-from api.transformer_direct import direct_attentions, needs_extra
+from api.transformer_direct import direct_attentions, direct_projections, needs_extra
 from app.engine import pretrained
 from app.engine.live.transformer import MAX_TOKENS
 
@@ -28,7 +29,14 @@ def sentence_transformers_similarity(first: str, second: str) -> float:
 def test_streamed_attentions_and_similarity_equal_direct_calls(live_server: str, open_socket: Callable):
     session = create_session(live_server, model="transformer")
     assert session["precision"] == "float16"
-    assert session["pretrained"] == {"name": "all-MiniLM-L6-v2", "layers": 6, "heads": 12, "hidden": 384}
+    assert session["pretrained"] == {
+        "name": "all-MiniLM-L6-v2",
+        "layers": 6,
+        "heads": 12,
+        "hidden": 384,
+        "head_dim": 32,
+        "vocab": 30522,
+    }
     socket: Socket = open_socket(session, drive=True)
     first, second = "Birds fly south in winter.", "In the cold months, birds migrate."
     frame = socket.answer("sentences", first=first, second=second)
@@ -71,3 +79,24 @@ def test_without_the_extra_a_session_is_501_naming_the_install_command(
     error = response.json()["error"]
     assert error["code"] == "unavailable"
     assert pretrained.INSTALL_HINT in error["message"]
+
+
+@needs_extra
+def test_q_k_v_and_scaled_scores_are_the_models_and_unknown_pieces_are_named(
+    live_server: str, open_socket: Callable
+):
+    session = create_session(live_server, model="transformer")
+    socket: Socket = open_socket(session, drive=True)
+    first = "我喜欢猫 and cats"
+    frame = socket.answer("sentences", first=first, second=None)
+    expected = direct_projections(first)
+    assert_matches_float16(frame, {name: value[None] for name, value in expected.items()})
+    scores = torch.tensor(frame.tensors["scores"].astype("float32"))
+    attentions = torch.tensor(frame.tensors["attentions"].astype("float32"))
+    assert (scores.softmax(-1) - attentions).abs().max() < 5e-3  # softmax(Q Kᵀ / √d) is the attention
+    tokens = frame["tokens"]
+    assert [u["index"] for u in frame["unknown"]] == [i for i, t in enumerate(tokens) if t == "[UNK]"]
+    assert [u["text"] for u in frame["unknown"]] == ["喜", "欢", "猫"]
+    assert {u["sentence"] for u in frame["unknown"]} == {0}
+    plain = socket.answer("sentences", first="The cat sat.", second=None)
+    assert plain["unknown"] == []

@@ -1,6 +1,7 @@
 """The RNN page in Chromium against a real server: one cell per step, hover readouts, the evaluated
 formula and the nn.RNN vs loop comparison, held against nn.RNN run here with the session's weights."""
 
+import inspect
 import re
 
 import httpx
@@ -9,7 +10,7 @@ import torch
 from playwright.sync_api import Page, expect
 from safetensors.torch import load
 
-from app.engine.models.rnn import make_rnn
+from app.engine.models.rnn import make_rnn, run_direction
 from e2e.frames import WAIT_MS, open_page, tensor
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
@@ -165,3 +166,17 @@ def test_a_sine_of_two_periods_is_the_input(page: Page, live_server: str, errors
     x = page.evaluate("() => Array.from(window.nnlive.lastFrame.tensors.input.data)")
     expected = torch.sin(torch.arange(8) * (2 * torch.pi * 2 / 8))  # (T,) for B = I = 1
     torch.testing.assert_close(torch.tensor(x), expected, atol=0.005, rtol=0)
+
+
+def test_the_loops_code_is_the_running_source_beside_the_picked_state(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    frame = open_page(page, f"{live_server}/rnn?seq_len=4&num_layers=1&hidden_size=3")
+    expect(page.locator("#code-view .codeview-source")).to_have_text(inspect.getsource(run_direction))
+    page.locator('.rnn-state[data-layer="0"][data-t="2"]').click()
+    notes = page.locator("#code-view dd")
+    expect(notes.nth(0)).to_have_text("l = 0 →, t = 2, b = 0")
+    with torch.no_grad():
+        output, _ = session_rnn(live_server, frame)(tensor(frame["input"]))  # (T, B, H)
+    assert_printed(shown_numbers(notes.nth(1).inner_text()), output[2, 0])
+    assert float(notes.nth(2).inner_text()) < 1e-6

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { formula, valueText } from "../../static/js/views/poolcalc.js";
+import { formula, shareLine } from "../../static/js/views/poolcalc.js";
 import { cellText } from "../../static/js/views/valuegrid.js";
 
 test("cells hold at most about five characters, and never show 0 for a non-zero value", () => {
@@ -12,17 +12,25 @@ test("cells hold at most about five characters, and never show 0 for a non-zero 
 });
 
 test("max pooling reads max(…) with −∞ for padding", () => {
-  const terms = [-Infinity, 0.5, 0.25, 1].map(valueText);
-  assert.equal(formula("max", { terms, area: "4", sum: "", result: "1" }), "max(−∞, 0.5, 0.25, 1) = 1");
+  assert.equal(formula("max", { values: [-Infinity, 0.5, 0.25, 1], area: 4, result: 1 }), "max(−∞, 0.5, 0.25, 1) = 1");
 });
 
-test("average pooling shows the sum, the area and the server's mean", () => {
-  const line = formula("avg", { terms: ["0", "0.5", "0.25", "1"], area: "4", sum: "1.75", result: "0.438" });
-  assert.equal(line, "(0 + 0.5 + 0.25 + 1) / 4 = 1.75 / 4 = 0.438");
+test("average pooling prints the terms, the sum and the mean as the grid prints them", () => {
+  const line = formula("avg", { values: [0, 0.5, 0.25, 1], area: 4, result: 0.4375 });
+  assert.equal(line, "(0 + 0.5 + 0.25 + 1) / 4 = 1.75 / 4 = 0.44");
+});
+
+test("a step that rounding makes disagree reads ≈, not =", () => {
+  // 0.004 + 0.004 + 0.004 shows as ≈0 + ≈0 + ≈0 but sums to 0.012 (0.01): the first step is ≈.
+  assert.equal(formula("avg", { values: [0.004, 0.004, 0.004, 0], area: 4, result: 0.003 }), "(≈0 + ≈0 + ≈0 + 0) / 4 ≈ 0.01 / 4 = ≈0");
+  // 1.114 + 1.114 shows as 1.11 + 1.11 = 2.22, the sum 2.228 shows as 2.23.
+  assert.equal(formula("avg", { values: [1.114, 1.114, 0, 0], area: 4, result: 0.557 }), "(1.11 + 1.11 + 0 + 0) / 4 ≈ 2.23 / 4 = 0.56");
+  assert.equal(shareLine(1, 4), "1 / 4 = 0.25");
+  assert.equal(shareLine(1, 9), "1 / 9 = 0.11");
 });
 
 test("long windows are cut after nine terms", () => {
-  const terms = Array.from({ length: 49 }, (_, i) => String(i));
-  const line = formula("max", { terms, area: "49", sum: "", result: "48" });
+  const values = Array.from({ length: 49 }, (_, i) => i);
+  const line = formula("max", { values, area: 49, result: 48 });
   assert.equal(line, "max(0, 1, 2, 3, 4, 5, 6, 7, …) = 48");
 });

@@ -10,11 +10,13 @@ from app.engine.capture import to_numpy
 from app.engine.device import seeded
 from app.engine.inputs import TYPED_LIMIT, as_tensor, check_range, check_shape, checkerboard
 from app.engine.live.base import ModelSpec
-from app.engine.models.rnn import make_rnn, manual_rnn
+from app.engine.models.rnn import make_rnn, manual_rnn, run_direction
 from app.engine.params import Param, ParamError
+from app.engine.source import sources
 from app.protocol.messages import Forward, InputMessage, Pattern, Resample, Sample
 
 MAX_PERIODS = 8  # a sine ``sample`` has index + 1 periods over the sequence
+CODE = sources(run_direction)  # the hand-written loop the page shows beside its gap to nn.RNN
 
 
 def input_shapes(config: dict) -> dict[str, list[int]]:
@@ -76,12 +78,14 @@ class RnnLive:
         return self._layout(x)
 
     def describe(self) -> dict[str, Any]:
-        """Shapes (input both ways, output, h_n), directions, sine periods and the typed-value limit."""
+        """Shapes (input both ways, output, h_n), directions, sine periods, the typed-value limit and the
+        loop's source."""
         return {
             **self.shapes,
             "directions": 2 if self.config["bidirectional"] else 1,
             "max_periods": MAX_PERIODS,
             "limits": {"input": TYPED_LIMIT},
+            "code": CODE,
         }
 
     def handle(self, message: InputMessage) -> None:

@@ -6,6 +6,7 @@ each sentence alone, as sentence-transformers encodes them (mean over the tokens
 Nothing trains: the weights are the package's.
 """
 
+import math
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,37 @@ from app.protocol.messages import InputMessage, Sentences
 
 MAX_TOKENS = 64  # of the pair, [CLS] and [SEP]s included
 DEFAULT_SENTENCES = ("The cat sat on the mat.", "A dog slept on the rug.")
+UNKNOWN = "[UNK]"  # the tokenizer's token for what its vocabulary lacks
+
+
+def unknown_pieces(encoded: Any, sentences: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The pieces of the sentences the tokenizer turned into [UNK]: the token's index, the sentence it
+    is in (0 or 1) and its text there (from the fast tokenizer's character offsets)."""
+    tokens = encoded.tokens()
+    owners = encoded.sequence_ids()
+    offsets = encoded["offset_mapping"][0].tolist()
+    return [
+        {"index": i, "sentence": owners[i], "text": sentences[owners[i]][start:end]}
+        for i, (token, (start, end)) in enumerate(zip(tokens, offsets, strict=True))
+        if token == UNKNOWN and owners[i] is not None
+    ]
+
+
+def queries_keys_values(model: Any, hidden_states: tuple[torch.Tensor, ...]) -> dict[str, torch.Tensor]:
+    """Each layer's Q, K and V by head, (layers, heads, T, d), from the layer's own query, key and value
+    projections of its input; and the scaled scores Q Kᵀ / √d (layers, heads, T, T) that softmax turns
+    into the attention weights (no padding: one unpadded sequence)."""
+    heads = model.config.num_attention_heads
+    found: dict[str, list[torch.Tensor]] = {"q": [], "k": [], "v": []}
+    for layer, x in zip(
+        model.encoder.layer, hidden_states, strict=False
+    ):  # hidden_states[l]: layer l's input
+        projections = layer.attention.self
+        for name, linear in (("q", projections.query), ("k", projections.key), ("v", projections.value)):
+            y = linear(x[0])  # (T, hidden)
+            found[name].append(y.view(y.shape[0], heads, -1).transpose(0, 1))  # (heads, T, d)
+    q, k, v = (torch.stack(found[name]) for name in ("q", "k", "v"))
+    return {"q": q, "k": k, "v": v, "scores": q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])}
 
 
 def sentence_embedding(model: Any, encoded: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -51,6 +83,8 @@ class TransformerLive:
                 "layers": cfg.num_hidden_layers,
                 "heads": cfg.num_attention_heads,
                 "hidden": cfg.hidden_size,
+                "head_dim": cfg.hidden_size // cfg.num_attention_heads,
+                "vocab": cfg.vocab_size,
             },
             "max_tokens": MAX_TOKENS,
         }
@@ -89,9 +123,11 @@ class TransformerLive:
 
     @torch.no_grad()
     def frame(self, grads: bool, dtype: torch.dtype) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """The pair's tokens and attentions [layers, heads, T, T]; the sentences' cosine similarity."""
-        pair = pretrained.tokenize(*self.sentences, return_tensors="pt")
-        out = self.model(**pair, output_attentions=True)
+        """The pair's tokens (and which pieces became [UNK]), attentions [layers, heads, T, T], each head's
+        Q, K, V and scaled scores; the sentences' cosine similarity."""
+        pair = pretrained.tokenize(*self.sentences, return_tensors="pt", return_offsets_mapping=True)
+        inputs = {k: v for k, v in pair.items() if k != "offset_mapping"}
+        out = self.model(**inputs, output_attentions=True, output_hidden_states=True)
         attentions = torch.stack([a[0] for a in out.attentions])  # (layers, heads, T, T)
         embeddings = [
             sentence_embedding(self.model, pretrained.tokenize(s, return_tensors="pt"))
@@ -102,9 +138,11 @@ class TransformerLive:
             "sentences": list(self.sentences),
             "tokens": pair.tokens(),
             "segments": pair["token_type_ids"][0].tolist(),
+            "unknown": unknown_pieces(pair, self.sentences),
             "similarity": similarity,
         }
-        return fields, to_numpy({"attentions": attentions}, dtype)
+        tensors = {"attentions": attentions, **queries_keys_values(self.model, out.hidden_states)}
+        return fields, to_numpy(tensors, dtype)
 
     def export_weights(self) -> bytes:
         """The pretrained state_dict as safetensors bytes."""
@@ -117,7 +155,7 @@ TRANSFORMER = ModelSpec(
     page="/transformer",
     config=(),
     controls=(),
-    tensors=("attentions",),
+    tensors=("attentions", "q", "k", "v", "scores"),
     optional_tensors={},
     inputs=frozenset({"sentences"}),
     trains=False,

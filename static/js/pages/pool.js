@@ -71,16 +71,23 @@ function forwardContent(d, k) {
     const winner = d.op === "max" && cell.inside && d.argmax[k] === cell.row * width + cell.column;
     return { value, text: poolcalc.valueText(value), winner, pad: !cell.inside };
   });
-  const area = d.geometry.kernel ** 2;
-  const sum = cells.reduce((total, cell) => total + cell.value, 0);
-  const line = poolcalc.formula(d.op, {
-    terms: cells.map((cell) => cell.text),
-    area: String(area),
-    sum: formatValue(sum),
-    result: formatValue(d.output.data[k]),
-  });
+  const line = poolcalc.formula(d.op, { values: cells.map((cell) => cell.value), area: d.geometry.kernel ** 2, result: d.output.data[k] });
   const where = { c: channel, i, j, f: d.geometry.kernel };
-  return { lead: { key: d.op === "max" ? "pool.forward_max" : "pool.forward_avg", params: where }, cells, size: d.geometry.kernel, line };
+  return { lead: { key: d.op === "max" ? "pool.forward_max" : "pool.forward_avg", params: where }, cells, size: d.geometry.kernel, line, note: tieNote(d, k, cells) };
+}
+
+/**
+ * Max pooling's tie in output cell k's window: how many cells hold the maximum and the one that wins,
+ * the first in reading order (torch's max_pool2d keeps the first maximum it meets; tests check it).
+ */
+function tieNote(d, k, cells) {
+  if (d.op !== "max") return null;
+  const best = d.output.data[k];
+  const tied = cells.filter((cell) => !cell.pad && cell.value === best).length;
+  if (tied < 2) return null;
+  const [, height, width] = d.input.shape;
+  const { row, column } = cellOf(d.argmax[k], height, width);
+  return { key: "pool.tie_note", params: { n: tied, r: row, col: column } };
 }
 
 /** Backward arithmetic of output cell k: where its upstream gradient g goes in its window. */
@@ -95,9 +102,9 @@ function backwardContent(d, k) {
   const cells = windowCells(windowOf(i, j, d.geometry), height, width).map((cell) => {
     const won = winner !== null && cell.row === winner.row && cell.column === winner.column;
     if (!cell.inside) return { text: "·", pad: true };
-    return { text: formatValue(d.op === "avg" || won ? share : 0), winner: won };
+    return { text: poolcalc.valueText(d.op === "avg" || won ? share : 0), winner: won };
   });
-  const params = { c: channel, i, j, g: formatValue(g), area, share: formatValue(share), others: area - 1 };
+  const params = { c: channel, i, j, g: poolcalc.valueText(g), area, share: poolcalc.valueText(share), others: area - 1 };
   const { kernel, stride } = d.geometry;
   let note = null;
   if (stride < kernel) note = { key: "pool.overlap_note", params: { s: stride, f: kernel } };
@@ -107,11 +114,11 @@ function backwardContent(d, k) {
       lead: { key: "pool.backward_max", params: { ...params, r: winner.row, col: winner.column } },
       cells,
       size: kernel,
-      line: `∂L/∂x[${channel}, ${winner.row}, ${winner.column}] += ${formatValue(g)}`,
+      line: `∂L/∂x[${channel}, ${winner.row}, ${winner.column}] += ${poolcalc.valueText(g)}`,
       note,
     };
   }
-  return { lead: { key: "pool.backward_avg", params }, cells, size: kernel, line: `${formatValue(g)} / ${area} = ${formatValue(share)}`, note };
+  return { lead: { key: "pool.backward_avg", params }, cells, size: kernel, line: poolcalc.shareLine(g, area), note };
 }
 
 /** The readout of an input-gradient cell: the shares of every window that sends it gradient, summed. */
@@ -287,6 +294,23 @@ function bindSettings(page, catalog) {
   return form;
 }
 
+/**
+ * The input with a tie in output cell k's window: its first cell (reading order) inside the input is
+ * given the window's maximum, or, when it already holds it, the last cell is. Nested as [C, H, W].
+ */
+function tiedInput(d, k) {
+  const [, height, width] = d.input.shape;
+  const [, outHeight, outWidth] = d.output.shape;
+  const { channel, row: i, column: j } = cellOf(k, outHeight, outWidth);
+  const inside = windowCells(windowOf(i, j, d.geometry), height, width).filter((cell) => cell.inside);
+  const at = (cell) => flatIndex(channel, cell.row, cell.column, height, width);
+  const values = Float32Array.from(d.input.data);
+  const best = Math.max(...inside.map((cell) => values[at(cell)]));
+  const target = values[at(inside[0])] === best ? inside.at(-1) : inside[0];
+  values[at(target)] = best;
+  return nest(values, d.input.shape);
+}
+
 /** The input's and upstream gradient's sources: patterns, ones, random, typed values. */
 function bindSources(page) {
   const { state, views } = page;
@@ -295,6 +319,9 @@ function bindSources(page) {
   byId("pattern-random").addEventListener("click", send({ type: "pattern", name: "random" }));
   byId("upstream-ones").addEventListener("click", send({ type: "upstream", source: "ones" }));
   byId("upstream-random").addEventListener("click", send({ type: "upstream", source: "random" }));
+  byId("make-tie").addEventListener("click", () => {
+    if (state.data) page.act({ type: "forward", input: tiedInput(state.data, page.player.state.position) }).catch(() => {});
+  });
   // Typed values within the session's published limits (docs/protocol.md, session info).
   const edit = (editor, tensor, limit) => state.data && gridedit.update(editor, { values: tensor.data, shape: tensor.shape, limit: state.info.limits[limit] });
   byId("input-type").addEventListener("click", () => edit(views.inputEditor, state.data?.input, "input"));

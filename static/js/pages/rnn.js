@@ -9,11 +9,12 @@ import { scaleFor } from "../math/colormap.js";
 import { bindSessionConfig, catalogEntry } from "../ui/configform.js";
 import { bindKeys } from "../ui/controls.js";
 import { newestFrameDrawer } from "../ui/framedraw.js";
-import { initI18n, setText } from "../ui/i18n.js";
+import { initI18n, setText, t } from "../ui/i18n.js";
 import { startLivePage } from "../session/livepage.js";
 import { formatValue } from "../math/numbers.js";
 import { hiddenAt, slice, stepTerms } from "../math/rnnmath.js";
 import { configFromParams, readView } from "../session/urlstate.js";
+import * as codeview from "../views/codeview.js";
 import * as gridedit from "../views/gridedit.js";
 import * as legend from "../views/legend.js";
 import * as formula from "../views/rnnformula.js";
@@ -82,7 +83,19 @@ function draw(page) {
   else if (header.mode === "train") setText(note, "rnn.compare_train_plain");
   else setText(note, "rnn.compare_eval");
   byId("rnn").dataset.mode = header.mode;
+  codeview.update(views.code, { code: state.info.code, notes: { run_direction: loopNotes(page) } });
   if (debug.hover) hover(page, debug.hover, debug.hover.unit);
+}
+
+/** The numbers beside the loop's code: the picked h_t (as the loop computed it) and the gap to nn.RNN. */
+function loopNotes(page) {
+  const { state } = page;
+  const { layer, t: step, d } = state.cell;
+  const note = (key, value) => ({ label: t(key), value });
+  const notes = [note("rnn.code_gap", formatValue(state.frame.header.max_diff))];
+  if (layer < 0) return notes;
+  const h = valuesOf(page, state.cell).map(formatValue).join(", ");
+  return [note("rnn.code_cell", `l = ${layer} ${d ? "←" : "→"}, t = ${step}, b = ${state.b}`), note("rnn.code_h", `[${h}]`), ...notes];
 }
 
 /** Pick a state: it goes into the URL and the formula. */
@@ -218,6 +231,7 @@ async function main() {
   page.views = {
     unrolled: unrolled.mount(byId("unrolled"), { onPick: (cell) => pick(page, cell), onHover: (cell, unit) => hover(page, cell, unit) }),
     formula: formula.mount(byId("formula")),
+    code: codeview.mount(byId("code-view")),
     legendH: legend.mount(byId("legend-h")),
     legendX: legend.mount(byId("legend-x")),
     editor: gridedit.mount(byId("input-editor"), { onSend: (input) => page.act({ type: "forward", input }) }),

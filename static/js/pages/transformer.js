@@ -8,17 +8,23 @@ import { initI18n, setText, t } from "../ui/i18n.js";
 import { startLivePage } from "../session/livepage.js";
 import { newestFrameDrawer } from "../ui/framedraw.js";
 import { newestWins } from "../net/latest.js";
+import { COLOURS, colouring } from "../math/attentioncolour.js";
 import { formatValue } from "../math/numbers.js";
 import { readView } from "../session/urlstate.js";
 import * as attentiongrid from "../views/attentiongrid.js";
 import * as attentionhead from "../views/attentionhead.js";
 import { element } from "../views/parts/dom.js";
 import * as legend from "../views/legend.js";
+import * as qkv from "../views/qkv.js";
 
 const MODEL = "transformer";
-const SCALE = { kind: "sequential", min: 0, max: 1 }; // attention weights: each row sums to 1
-const DEFAULT_VIEW = { layer: 0, head: 0, mode: "heatmap" };
+const DEFAULT_VIEW = { layer: 0, head: 0, mode: "heatmap", query: 0, colour: "absolute" };
 const MODES = ["heatmap", "lines"];
+const COLOUR_CAPTIONS = {
+  absolute: "transformer.colour_caption_absolute",
+  head: "transformer.colour_caption_head",
+  sqrt: "transformer.colour_caption_sqrt",
+};
 
 const byId = (id) => document.getElementById(id);
 
@@ -28,11 +34,13 @@ function headStart(page) {
   return (page.view.layer * heads + page.view.head) * count * count;
 }
 
-/** `view` within the frame's layers and heads, its mode one of MODES. */
+/** `view` within the frame's layers, heads and tokens, its mode one of MODES and its colour one of COLOURS. */
 function clampView(page, view) {
-  const [layers, heads] = page.frame ? page.frame.tensors.attentions.shape : [Infinity, Infinity];
-  const within = (v, n) => Math.min(Math.max(Math.trunc(v), 0), n - 1);
-  return { layer: within(view.layer, layers), head: within(view.head, heads), mode: MODES.includes(view.mode) ? view.mode : DEFAULT_VIEW.mode };
+  const [layers, heads, count] = page.frame ? page.frame.tensors.attentions.shape : [Infinity, Infinity, Infinity];
+  const within = (v, n) => Math.min(Math.max(Math.trunc(v) || 0, 0), n - 1);
+  const mode = MODES.includes(view.mode) ? view.mode : DEFAULT_VIEW.mode;
+  const colour = COLOURS.includes(view.colour) ? view.colour : DEFAULT_VIEW.colour;
+  return { layer: within(view.layer, layers), head: within(view.head, heads), mode, query: within(view.query, count), colour };
 }
 
 /**
@@ -48,7 +56,9 @@ function headViews(page, debug, choose) {
       return t("transformer.readout", { q: tokens[query], k: tokens[key], w: formatValue(weight) });
     },
   });
-  legend.update(legend.mount(byId("legend")), { scale: SCALE });
+  const key = legend.mount(byId("legend"));
+  const projections = qkv.mount(byId("qkv-view"), { onPick: (query) => choose({ query }) });
+  byId("colour").addEventListener("change", () => choose({ colour: byId("colour").value }));
   const grid = attentiongrid.mount(byId("grid"), { onPick: (layer, headIndex) => choose({ layer, head: headIndex }), cornerKey: "transformer.grid_corner" });
   for (const input of document.querySelectorAll('#mode input[name="mode"]')) {
     input.addEventListener("change", () => choose({ mode: input.value }));
@@ -56,26 +66,35 @@ function headViews(page, debug, choose) {
 
   function draw() {
     for (const input of document.querySelectorAll('#mode input[name="mode"]')) input.checked = input.value === page.view.mode;
+    byId("colour").value = page.view.colour;
     setText(byId("head-title"), "transformer.head_title", { layer: page.view.layer, head: page.view.head });
+    setText(byId("colour-caption"), COLOUR_CAPTIONS[page.view.colour]);
     byId("legend").hidden = page.view.mode !== "heatmap";
     if (!page.frame) return;
     const { tokens } = page.frame.header;
-    attentionhead.update(head, { tokens, weights: weights(), start: headStart(page), mode: page.view.mode, scale: SCALE });
+    const [layers, heads, count] = page.frame.tensors.attentions.shape;
+    const { values, scales } = colouring(page.view.colour, weights(), count * count);
+    const scale = scales[page.view.layer * heads + page.view.head];
+    attentionhead.update(head, { tokens, weights: values, start: headStart(page), mode: page.view.mode, scale });
+    legend.update(key, { scale });
     debug.heat = head.geometry;
-    attentiongrid.pick(grid, [page.view.layer, page.view.head]);
+    debug.colour = { scale, kind: page.view.colour };
+    attentiongrid.update(grid, { weights: values, layers, heads, tokens: count, scales, picked: [page.view.layer, page.view.head] });
+    const { q, k, v, scores, attentions } = page.frame.tensors;
+    qkv.update(projections, { tokens, q, k, v, scores, attentions, layer: page.view.layer, head: page.view.head, query: page.view.query });
   }
 
   function showFrame(frame) {
     page.frame = frame;
     const { header } = frame;
-    const [layers, heads, count] = frame.tensors.attentions.shape;
+    const count = frame.tensors.attentions.shape[2];
     page.view = clampView(page, page.view);
     showTokens(header.tokens, header.segments);
     showSentences(header.sentences);
     if (header.similarity === null) setText(byId("similarity"), "transformer.similarity_none");
     else setText(byId("similarity"), "transformer.similarity_value", { s: formatValue(header.similarity) });
     setText(byId("token-count"), "transformer.token_count", { n: count, max: debug.session?.max_tokens ?? count });
-    attentiongrid.update(grid, { weights: weights(), layers, heads, tokens: count, scale: SCALE, picked: [page.view.layer, page.view.head] });
+    showUnknown(header.unknown);
     draw();
   }
   return { draw, showFrame };
@@ -136,11 +155,20 @@ async function main() {
   live = await startLivePage(MODEL, { onHello: (info) => (debug.session = info), onFrame, onAccess, onView });
 }
 
-/** The tokens in a row, the second sentence's (segment 1) marked. */
+/** The warning that names the pieces the tokenizer turned into [UNK] (hidden when there are none). */
+function showUnknown(unknown) {
+  const warning = byId("unknown-warning");
+  warning.hidden = unknown.length === 0;
+  if (unknown.length === 0) return;
+  const pieces = unknown.map((u) => `“${u.text}”`).join(" ");
+  setText(warning, "transformer.unknown_warning", { n: unknown.length, pieces });
+}
+
+/** The tokens in a row, the second sentence's (segment 1) marked, and [UNK]s. */
 function showTokens(tokens, segments) {
   byId("tokens").replaceChildren(
     ...tokens.map((token, i) => {
-      const span = element("span", `transformer-token segment-${segments[i]}`, token);
+      const span = element("span", `transformer-token segment-${segments[i]}${token === "[UNK]" ? " unknown" : ""}`, token);
       span.dataset.index = i;
       return span;
     }),

@@ -37,15 +37,15 @@ export function mount(el, { onPick, cornerKey }) {
 }
 
 /**
- * Paint `weights` ([layers, heads, T, T], flat) on `scale`, one thumbnail per head, and outline
- * `picked` ([layer, head]).
+ * Paint `weights` ([layers, heads, T, T], flat), one thumbnail per head on its own scale (`scales`,
+ * one per head in layer-major order), and outline `picked` ([layer, head]).
  * @param {ReturnType<typeof mount>} view
- * @param {{weights: ArrayLike<number>, layers: number, heads: number, tokens: number, scale: import('../math/colormap.js').Scale, picked: [number, number]}} props
+ * @param {{weights: ArrayLike<number>, layers: number, heads: number, tokens: number, scales: import('../math/colormap.js').Scale[], picked: [number, number]}} props
  */
-export function update(view, { weights, layers, heads, tokens, scale, picked }) {
+export function update(view, { weights, layers, heads, tokens, scales, picked }) {
   ensureCanvases(view, layers, heads);
   const block = tokens * tokens;
-  view.canvases.forEach((canvas, i) => paintRaster(canvas, weights, i * block, tokens, tokens, scale));
+  view.canvases.forEach((canvas, i) => paintRaster(canvas, weights, i * block, tokens, tokens, scales[i]));
   pick(view, picked);
 }
 

@@ -5,8 +5,8 @@
 // g/(f·f) to every cell — as the same small table of shares.
 
 import { setText } from "../ui/i18n.js";
-import { formatValue } from "../math/numbers.js";
 import { element } from "./parts/dom.js";
+import { cellText } from "./valuegrid.js";
 
 // Longer sums are cut after this many terms ("…"); the table always shows every cell.
 const MAX_TERMS = 9;
@@ -49,18 +49,43 @@ export function update(view, { lead, cells, size, line, note = null }) {
 }
 
 /**
- * "max(a, b, c) = y" or "(a + b + c) / 4 = Σ / 4 = y", cut to MAX_TERMS terms; every argument is
- * already text (the terms, the area f·f, the sum Σ and the server's result y).
+ * "max(a, b, c) = y" or "(a + b + c) / 4 = Σ / 4 = y", cut to MAX_TERMS terms. Every number is printed
+ * as the value grids print it (valueText), so the shown terms add up to the shown sum; where rounding
+ * to those digits makes a step disagree, it reads "≈" instead of "=".
+ * @param {"max"|"avg"} op
+ * @param {{values: number[], area: number, result: number}} numbers the window's values (−∞ for max
+ *   pooling's padding), f·f and the server's output y
  */
-export function formula(op, { terms, area, sum, result }) {
+export function formula(op, { values, area, result }) {
+  const terms = values.map(valueText);
   const shown = terms.length > MAX_TERMS ? [...terms.slice(0, MAX_TERMS - 1), "…"] : terms;
-  if (op === "max") return `max(${shown.join(", ")}) = ${result}`;
-  return `(${shown.join(" + ")}) / ${area} = ${sum} / ${area} = ${result}`;
+  const y = valueText(result);
+  if (op === "max") return `max(${shown.join(", ")}) = ${y}`;
+  const sum = valueText(values.reduce((total, v) => total + v, 0));
+  const termsTotal = terms.reduce((total, text) => total + shownNumber(text), 0);
+  return `(${shown.join(" + ")}) / ${area} ${relation(termsTotal, sum)} ${sum} / ${area} ${relation(shownNumber(sum) / area, y)} ${y}`;
 }
 
-/** A number as the calculation prints it; −∞ for max pooling's padding. */
+/** "g / f² = share" with the same printing and the same "≈" rule. */
+export function shareLine(g, area) {
+  const share = valueText(g / area);
+  return `${valueText(g)} / ${area} ${relation(shownNumber(valueText(g)) / area, share)} ${share}`;
+}
+
+/** A number as the grids and the calculation print it; −∞ for max pooling's padding. */
 export function valueText(value) {
-  return value === -Infinity ? "−∞" : formatValue(value);
+  return value === -Infinity ? "−∞" : cellText(value);
+}
+
+/** The number a printed value reads as ("≈0" reads as 0). @param {string} text */
+function shownNumber(text) {
+  return text === "≈0" ? 0 : Number(text);
+}
+
+/** "=" when `value` rounded to the digits of `text` is what `text` shows, else "≈". */
+function relation(value, text) {
+  const digits = text.split(".")[1]?.length ?? (text === "≈0" ? 2 : 0);
+  return Number(value.toFixed(digits)) === shownNumber(text) ? "=" : "≈";
 }
 
 /**

@@ -161,8 +161,8 @@ function fitNumbers(view) {
 
 /**
  * A value short enough for a cell (at most about five characters): two decimals below 10, one
- * below 100, whole numbers above; "≈0" for a non-zero value that rounds to 0. The readout and the
- * arithmetic show the full value.
+ * below 100, whole numbers above; "≈0" for a non-zero value that rounds to 0. The readout shows the
+ * full value; /pool's arithmetic prints its numbers like the cells (views/poolcalc.js).
  */
 export function cellText(value) {
   if (value === 0 || !Number.isFinite(value)) return String(value === 0 ? 0 : value);
