@@ -117,3 +117,19 @@ def test_adam_at_lr_half_says_the_loss_exploded_until_reset(page: Page, live_ser
     assert page.evaluate("() => window.nnlive.lastFrame.header.train?.exploded ?? true")
     page.click("#reset")
     expect(alert).to_be_hidden()
+
+
+def test_word2vec_names_its_rising_validation_loss_overfitting(page: Page, live_server: str, errors) -> None:
+    page.goto(f"{live_server}/embedding")
+    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
+    note = page.locator("#overfitting")
+    expect(note).to_be_hidden()
+    page.click("#train")
+    expect(note).to_be_visible(timeout=240_000)  # a real run: validation turns up after ~1,500 steps
+    page.click("#train")
+    expect(note).to_contain_text("Overfitting")
+    val = page.evaluate("() => window.nnlive.curves.loss.columns[1].filter((v) => v !== null)")
+    train = page.evaluate("() => window.nnlive.curves.loss.columns[0].filter((v) => v !== null)")
+    assert sum(val[-3:]) / 3 > 1.02 * min(val)  # it did rise, by the server's own numbers
+    assert val.index(min(val)) < len(val) - 3
+    assert train[-1] < train[0]

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { alignRuns, changedSettings, logSafe, logTicks, smoothEma } from "../../static/js/math/curvemath.js";
+import { alignRuns, changedSettings, logSafe, logTicks, overfitting, smoothEma } from "../../static/js/math/curvemath.js";
 
 test("smoothing with weight 0 keeps the values; the first smoothed value is the first value (debiased)", () => {
   assert.deepEqual(smoothEma([3, 1, 2], 0), [3, 1, 2]);
@@ -44,4 +44,17 @@ test("two runs are put on their union of steps, each with gaps where it has no p
 test("the settings that changed are named with the previous run's values", () => {
   assert.deepEqual(changedSettings({ optimizer: "sgd", lr: 0.1, grads: false }, { optimizer: "adam", lr: 0.1, grads: false }), ["optimizer: sgd"]);
   assert.deepEqual(changedSettings({ lr: 0.1 }, { lr: 0.1 }), []);
+});
+
+test("overfitting: validation rising above its lowest while training still falls, as word2vec's did", () => {
+  // word2vec on its default corpus (seed 0), every 250 steps: validation lowest at 1250, then rising.
+  const steps = [250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500, 2750, 3000];
+  const train = [2.55, 2.463, 2.374, 2.37, 2.369, 2.317, 2.337, 2.307, 2.305, 2.328, 2.262, 2.296];
+  const val = [2.686, 2.614, 2.609, 2.615, 2.604, 2.621, 2.625, 2.648, 2.664, 2.657, 2.676, 2.69];
+  assert.equal(overfitting(steps, train, val), true);
+  assert.equal(overfitting(steps.slice(0, 7), train.slice(0, 7), val.slice(0, 7)), false); // noise around the lowest: not yet
+  const stillLearning = val.map((v, i) => v - 0.01 * i);
+  assert.equal(overfitting(steps, train, stillLearning), false);
+  const bothRise = train.map((v, i) => v + 0.1 * i); // the training loss rising too is not overfitting (a bad lr)
+  assert.equal(overfitting(steps, bothRise, val), false);
 });

@@ -70,3 +70,25 @@ export function changedSettings(previous, current) {
   const keys = [...new Set([...Object.keys(previous), ...Object.keys(current)])];
   return keys.filter((key) => JSON.stringify(previous[key]) !== JSON.stringify(current[key])).map((key) => `${key}: ${previous[key] ?? "–"}`);
 }
+
+/**
+ * Whether a train/validation pair of curves shows overfitting: the mean of the last `last` validation
+ * losses is more than `rise` (relative) above the lowest one, which came earlier, while the training loss
+ * is still below where it was then.
+ * @param {number[]} steps
+ * @param {(number | null)[]} train
+ * @param {(number | null)[]} val
+ * @param {{rise?: number, last?: number}} [options]
+ */
+export function overfitting(steps, train, val, { rise = 0.02, last = 3 } = {}) {
+  const points = (column) => steps.flatMap((step, i) => (column[i] !== null && Number.isFinite(column[i]) ? [[step, /** @type {number} */ (column[i])]] : []));
+  const mean = (pairs) => pairs.reduce((sum, [, value]) => sum + value, 0) / pairs.length;
+  const held = points(val);
+  const trained = points(train);
+  if (held.length < last + 2 || trained.length < 2 * last) return false;
+  let best = 0;
+  held.forEach(([, value], i) => value < held[best][1] && (best = i));
+  if (best >= held.length - last || mean(held.slice(-last)) <= held[best][1] * (1 + rise)) return false;
+  const then = trained.filter(([step]) => step <= held[best][0]).slice(-last);
+  return then.length > 0 && mean(trained.slice(-last)) < mean(then);
+}
