@@ -26,8 +26,10 @@ class Metrics:
 
 
 # A run has exploded when its loss is not finite, or has stayed above this many times its first step's loss
-# (the untrained model's) for at least this many steps: a spike that comes back down is not an explosion.
+# (the untrained model's) and at least this much above it (a run resumed from trained weights starts low,
+# where noise is a large factor) for at least this many steps: a spike that comes back down is not one.
 EXPLODED_FACTOR = 3.0
+EXPLODED_MARGIN = 1.0
 EXPLODED_STEPS = 20
 
 
@@ -43,7 +45,8 @@ class ExplosionWatch:
         if not math.isfinite(mean_loss):
             return True
         start = self.start if self.start is not None else mean_loss
-        self._high_steps = self._high_steps + steps if mean_loss > EXPLODED_FACTOR * start else 0.0
+        high = mean_loss > max(EXPLODED_FACTOR * start, start + EXPLODED_MARGIN)
+        self._high_steps = self._high_steps + steps if high else 0.0
         return self._high_steps >= EXPLODED_STEPS
 
 

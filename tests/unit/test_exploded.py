@@ -29,6 +29,13 @@ def test_a_short_spike_is_not_an_explosion_but_a_loss_that_stays_high_is() -> No
     assert not watch.see(6.0, 1)  # below 3 × 2.3 again
 
 
+def test_a_run_that_starts_low_explodes_only_a_whole_unit_above_its_start() -> None:
+    watch = ExplosionWatch()
+    watch.start = 0.03  # resumed from trained weights: noise is a large factor here
+    assert not watch.see(0.5, 10 * EXPLODED_STEPS)
+    assert watch.see(1.2, EXPLODED_STEPS)
+
+
 def lenet_readings(optimizer: str, lr: float, frames: int = 12, steps: int = 5) -> list[tuple[float, bool]]:
     """(mean loss, exploded) of a seeded LeNet run, read every ``steps`` steps as the session's frames do."""
     controls = {**validate(LENET.controls, {}, "controls"), "optimizer": optimizer, "lr": lr}
