@@ -133,3 +133,20 @@ def test_word2vec_names_its_rising_validation_loss_overfitting(page: Page, live_
     assert sum(val[-3:]) / 3 > 1.02 * min(val)  # it did rise, by the server's own numbers
     assert val.index(min(val)) < len(val) - 3
     assert train[-1] < train[0]
+
+
+def test_a_setting_change_keeps_the_old_session_as_a_ghost_named_by_the_setting(
+    page: Page, live_server: str, errors
+) -> None:
+    page.goto(f"{live_server}/charrnn")
+    page.wait_for_function("() => window.nnlive?.session && window.nnlive.driving", timeout=WAIT_MS)
+    first = page.evaluate("() => window.nnlive.session.id")
+    chart = "window.nnlive.curves.loss"
+    page.click("#train")
+    page.wait_for_function(f"() => {chart}.columns[0].filter((v) => v !== null).length >= 3", timeout=WAIT_MS)
+    page.click("#train")
+    expect(page.locator("#run-state")).to_have_attribute("data-state", "paused")
+    page.select_option('#settings select[name="cell"]', "gru")
+    page.wait_for_function(f"() => window.nnlive.session.id !== '{first}' && {chart}.ghost", timeout=WAIT_MS)
+    expect(page.locator(".curves-ghost").first).to_have_text("previous run (cell: lstm)")
+    assert page.evaluate(f"() => {chart}.ghost.columns[0].filter((v) => v !== null).length") >= 3

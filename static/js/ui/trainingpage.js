@@ -121,7 +121,6 @@ export function bindTrainingPage(model, catalog, live, { debug, controls: form, 
 
   return {
     act,
-    exploded,
     controls,
     settings,
     curves,
@@ -168,7 +167,6 @@ function explodedAlert(form) {
   setText(alert, "training.exploded");
   form.after(alert);
   return {
-    alert,
     get shown() {
       return !alert.hidden;
     },
