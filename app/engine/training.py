@@ -1,5 +1,6 @@
 """Mini-batch training of a classifier: batches from a shuffled epoch order, optimizer from controls."""
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,27 +18,63 @@ OPTIMIZERS: dict[str, Callable[[Any, dict], torch.optim.Optimizer]] = {
 
 @dataclass(frozen=True)
 class Metrics:
-    """Mean cross-entropy and accuracy over some examples."""
+    """Mean cross-entropy and accuracy over some examples; ``exploded``: see ExplosionWatch."""
 
     loss: float
     acc: float
+    exploded: bool = False
+
+
+# A run has exploded when its loss is not finite, or has stayed above this many times its first step's loss
+# (the untrained model's) and at least this much above it (a run resumed from trained weights starts low,
+# where noise is a large factor) for at least this many steps: a spike that comes back down is not one.
+EXPLODED_FACTOR = 3.0
+EXPLODED_MARGIN = 1.0
+EXPLODED_STEPS = 20
+
+
+class ExplosionWatch:
+    """Tells from a run's mean losses whether it exploded (diverged, or saturated far above its start)."""
+
+    def __init__(self) -> None:
+        self.start: float | None = None  # the first step's loss
+        self._high_steps = 0.0
+
+    def see(self, mean_loss: float, steps: float) -> bool:
+        """Whether the run has exploded, given the mean loss of its next ``steps`` steps."""
+        if not math.isfinite(mean_loss):
+            return True
+        start = self.start if self.start is not None else mean_loss
+        high = mean_loss > max(EXPLODED_FACTOR * start, start + EXPLODED_MARGIN)
+        self._high_steps = self._high_steps + steps if high else 0.0
+        return self._high_steps >= EXPLODED_STEPS
 
 
 class RunningMetrics:
-    """Loss and accuracy summed step by step on the device (no GPU sync per step), averaged when taken."""
+    """Loss and accuracy summed step by step on the device (no GPU sync per step), averaged when taken;
+    whether the run exploded is told from the first step's loss and each mean."""
 
     def __init__(self, device: torch.device) -> None:
         self._sums = torch.zeros(3, device=device)  # loss sum, accuracy sum, steps
+        self._first: torch.Tensor | None = None  # the first step's loss, read at the first take
+        self.watch = ExplosionWatch()
 
     def add(self, loss: torch.Tensor, acc: torch.Tensor) -> None:
         """One step's mean loss and accuracy (0-d tensors)."""
+        if self._first is None and self.watch.start is None:
+            self._first = loss.detach().clone()
         self._sums += torch.stack((loss.detach(), acc.detach(), torch.ones_like(acc)))
 
     def take(self) -> Metrics | None:
         """The means since the last call (None if no step)."""
         loss_sum, acc_sum, steps = self._sums.tolist()
         self._sums.zero_()
-        return Metrics(loss_sum / steps, acc_sum / steps) if steps else None
+        if not steps:
+            return None
+        if self._first is not None:
+            self.watch.start, self._first = self._first.item(), None
+        loss = loss_sum / steps
+        return Metrics(loss, acc_sum / steps, self.watch.see(loss, steps))
 
 
 class EpochOrder:

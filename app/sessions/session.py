@@ -339,6 +339,8 @@ class Session:
         train = None
         if running is not None:
             train = {"loss": running.loss, "acc": running.acc}
+            if running.exploded:  # the page says: lower the learning rate or reset
+                train["exploded"] = True
             self.train_history.add(self.step, running.loss, running.acc)
         grads = bool(self.controls.get("grads"))
         fields, tensors = self.live.frame(grads, PRECISIONS[self.precision])

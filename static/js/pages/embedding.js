@@ -12,6 +12,7 @@
 // transform), the lookup's last frame and position, the loss curves and the session.
 
 import { scaleFor } from "../math/colormap.js";
+import { overfitting } from "../math/curvemath.js";
 import { bindConfigForm, catalogEntry } from "../ui/configform.js";
 import { newestFrameDrawer } from "../ui/framedraw.js";
 import { initI18n, setText } from "../ui/i18n.js";
@@ -317,6 +318,23 @@ function spaceInputs(view) {
   return inputs;
 }
 
+/**
+ * Name overfitting under the loss chart while a new validation point shows it (validation rising, training
+ * still falling): checked once per validation point, the note touched only when that changes.
+ * @param {ReturnType<typeof curves.mount>} loss
+ */
+function overfittingNote(loss) {
+  const note = byId("overfitting");
+  let lastValStep = null;
+  return (header) => {
+    const valStep = header.val?.step ?? null;
+    if (valStep === lastValStep) return;
+    lastValStep = valStep;
+    const shown = valStep !== null && overfitting(loss.steps, loss.columns[0], loss.columns[1]);
+    if (note.hidden === shown) note.hidden = !shown;
+  };
+}
+
 async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
@@ -329,6 +347,7 @@ async function main() {
 
   const loss = curves.mount(byId("loss-panel"), { series: TRAIN_VAL_SERIES });
   debug.curves = { loss };
+  const noteOverfitting = overfittingNote(loss);
   const training = bindTrainingPage(MODEL, catalog, () => live, {
     debug,
     charts: { loss },
@@ -370,6 +389,7 @@ async function main() {
     onFrame: (frame) => {
       training.curves.add({ loss: framePoints(frame.header) });
       training.curves.draw();
+      noteOverfitting(frame.header);
       const c = frame.header.corpus;
       setText(byId("corpus-facts"), CORPUS_FACTS[c.name].key, { w: c.words, v: c.vocab, n: c.train });
       page.frames.word2vec = frame;

@@ -1,7 +1,7 @@
 // @ts-check
 // A training page's curves (loss, accuracy…): points from hello's history and from frames wait for
 // the next drawing, which adds them all (none is skipped, unlike frames); when the steps start again
-// (a reset, a new corpus) the old points go.
+// (a reset, a new corpus) the old points go, the run drawn so far staying as each chart's faint ghost.
 
 import * as curvesView from "../views/curves.js";
 
@@ -17,7 +17,7 @@ export const TRAIN_VAL_SERIES = [
 /**
  * The curves of `charts` ({name: curves view}). `view` replaces views/curves.js (tests).
  * @param {Record<string, any>} charts
- * @param {{view?: {update: (view: any, props: {points: Point[]}) => void, clear: (view: any) => void}}} [deps]
+ * @param {{view?: {update: (view: any, props: {points: Point[], ghostLabel?: string}) => void, clear: (view: any, keepGhost?: boolean) => void}}} [deps]
  */
 export function trainingCurves(charts, { view = curvesView } = {}) {
   const names = Object.keys(charts);
@@ -34,16 +34,26 @@ export function trainingCurves(charts, { view = curvesView } = {}) {
       for (const name of names) view.update(charts[name], { points: pending[name] });
       pending = none();
     },
-    /** A message at `step`: a step below the last one means the run started again. @param {number} step */
+    /**
+     * A message at `step`: a step below the last one means the run started again (its curves become
+     * the ghost). Returns whether it did.
+     * @param {number} step
+     */
     noteStep(step) {
-      if (step < lastStep) curves.restart(step);
+      const restarted = step < lastStep;
+      if (restarted) curves.restart(step, true);
       lastStep = step;
+      return restarted;
     },
-    /** Drop every point, drawn or kept; the run goes on from `step`. */
-    restart(step = 0) {
-      for (const name of names) view.clear(charts[name]);
+    /** Drop every point, drawn or kept (with `keepGhost`, the drawn run stays faint); the run goes on from `step`. */
+    restart(step = 0, keepGhost = false) {
+      for (const name of names) view.clear(charts[name], keepGhost);
       pending = none();
       lastStep = step;
+    },
+    /** Call the ghost runs by what changed since (e.g. "optimizer: sgd"). @param {string} label */
+    labelGhost(label) {
+      for (const name of names) view.update(charts[name], { points: [], ghostLabel: label });
     },
   };
   return curves;
