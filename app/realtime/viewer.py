@@ -15,6 +15,7 @@ ERROR_WINDOW_S = 10.0
 MAX_ERRORS_IN_WINDOW = 30
 CLOSE_SESSION_ENDED = 4410
 CLOSE_POLICY = 1008
+FRAME_DEPTH = 3  # frames a viewer may have unsent: a momentary lag loses none, a stalled viewer holds 3
 
 
 class Viewer:
@@ -22,7 +23,7 @@ class Viewer:
 
     def __init__(self, ws: WebSocket, clock: Callable[[], float] = time.monotonic) -> None:
         self.ws, self._clock = ws, clock
-        self._mailbox = LatestSlots()
+        self._mailbox = LatestSlots({"frame": FRAME_DEPTH})
         self._reply_ids = itertools.count()
         self._errors: deque[float] = deque()
         self.publishes = False  # it sends the session's frames itself (an SDK run): none come back
@@ -30,7 +31,7 @@ class Viewer:
 
     def offer(self, stream: str, payload: ServerMessage | bytes) -> None:
         """Queue a snapshot (a ``state``, ``view`` or ``closed`` message, or a binary frame); an unsent older
-        one of that stream is dropped."""
+        one of that stream is dropped (of frames, the oldest beyond ``FRAME_DEPTH`` unsent ones)."""
         if stream == "frame" and self.publishes:
             return
         self._mailbox.put(stream, payload)
@@ -63,17 +64,18 @@ class Viewer:
 
     async def send_loop(self) -> None:
         """Send queued messages until the connection ends (or the session does)."""
+        take, send_bytes = self._mailbox.get, self.ws.send_bytes
         while True:
-            stream, payload = await self._mailbox.get()
+            stream, payload = await take()
+            if stream == "frame":
+                await send_bytes(payload)
+                continue
             if stream == "end":
                 last, code, reason = payload
                 if last is not None:
                     await self.ws.send_text(last.encoded.decode())
                 await self.ws.close(code, reason)
                 return
-            if isinstance(payload, bytes):  # a binary frame
-                await self.ws.send_bytes(payload)
-                continue
             await self.ws.send_text(payload.encoded.decode())
             if isinstance(payload, Closed):
                 await self.ws.close(CLOSE_SESSION_ENDED, "session ended")
