@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], float] = ti
         bus = make_bus(settings.bus_url)
         app.state.device = resolve_device(settings.device)
         app.state.sessions = SessionManager(settings, bus, app.state.device, clock)
-        app.state.rooms = Rooms(bus, settings.max_viewers)
+        app.state.rooms = Rooms(bus, settings.max_viewers, clock)
         app.state.runs = Runs()
         app.state.sessions.start()
         restore_signals = announce_shutdown(app)
