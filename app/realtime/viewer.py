@@ -64,11 +64,10 @@ class Viewer:
 
     async def send_loop(self) -> None:
         """Send queued messages until the connection ends (or the session does)."""
-        take, send_bytes = self._mailbox.get, self.ws.send_bytes
         while True:
-            stream, payload = await take()
-            if stream == "frame":
-                await send_bytes(payload)
+            stream, payload = await self._mailbox.get()
+            if stream == "frame":  # the most common first
+                await self.ws.send_bytes(payload)
                 continue
             if stream == "end":
                 last, code, reason = payload
