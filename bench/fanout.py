@@ -186,13 +186,11 @@ def soak(args: argparse.Namespace) -> None:
         for m in range(args.soak):
             window = [per_second.get(int(began) + s, 0) for s in range(m * 60, (m + 1) * 60)]
             print(f"{m + 1:>6} {rss[m + 1]:>14.1f} {statistics.mean(window) / readers:>20.2f}")
-        growth = 100 * (rss[-1] - rss[1]) / rss[1]
+        base = rss[1] if args.soak > 1 else rss[0]  # after a first minute of warming up, when there is one
+        growth = 100 * (rss[-1] - base) / base
         delivered = 100 * sum(t.frames for t in tallies) / (frames * readers)
-        print(
-            f"RSS after the first minute {rss[1]:.1f} MB, at the end {rss[-1]:.1f} MB: {growth:+.1f} %",
-            end="",
-        )
-        print(f" ({verdict(growth <= 5)})")
+        print(f"server RSS before the frames {rss[0]:.1f} MB, after minute 1 {rss[1]:.1f} MB,", end="")
+        print(f" at the end {rss[-1]:.1f} MB: growth {growth:+.1f} % ({verdict(growth <= 5)})")
         print(f"frames delivered to readers: {delivered:.2f} %")
     finally:
         for proc in busy:
