@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], float] = ti
             app.state.sessions, app.state.cluster = cluster_of(app, settings, bus, app.state.device, clock)
         else:
             app.state.sessions = SessionManager(settings, bus, app.state.device, clock)
-        app.state.rooms = Rooms(bus, settings.max_viewers)
+        app.state.rooms = Rooms(bus, settings.max_viewers, clock)
         app.state.runs = Runs()
         app.state.sessions.start()
         if app.state.cluster is not None:

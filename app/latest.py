@@ -1,30 +1,66 @@
 """Newest-wins mailboxes: a slow reader costs bounded memory and never slows the writer."""
 
 import asyncio
-from collections.abc import Hashable
+import itertools
+from collections import deque
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 
 class LatestSlots:
-    """One slot per stream; a new value replaces an unread older one. Read in first-written order."""
+    """Values by stream, read in first-written order. A stream keeps its newest ``depth`` unread values
+    (``depths[stream]``, 1 unless given): a new value beyond that drops the stream's oldest unread one.
 
-    def __init__(self) -> None:
-        self._slots: dict[Hashable, Any] = {}
-        self._ready = asyncio.Event()
+    A depth of a few frames lets a reader that is only momentarily late (the event loop lagged one frame
+    period) take every frame, while one that is really behind still holds no more than ``depth``.
+    """
+
+    def __init__(self, depths: Mapping[Hashable, int] | None = None) -> None:
+        self._depths = dict(depths or {})
+        self._slots: dict[Hashable, tuple[Hashable, Any]] = {}  # key -> (stream, value), oldest first
+        self._queued: dict[Hashable, deque[Hashable]] = {}  # a deep stream's keys waiting, oldest first
+        self._numbers = itertools.count()
+        self._waiter: asyncio.Future[None] | None = None  # the reader waiting in ``get``
 
     def put(self, stream: Hashable, value: Any) -> None:
-        """Store ``value`` as the newest of ``stream`` (dropping an unread older value)."""
-        self._slots.pop(stream, None)
-        self._slots[stream] = value
-        self._ready.set()
+        """Store ``value`` as the newest of ``stream`` (dropping its oldest unread one beyond its depth)."""
+        depth = self._depths.get(stream, 1)
+        if depth == 1:
+            key: Hashable = stream
+            self._slots.pop(key, None)
+        else:
+            key = (stream, next(self._numbers))
+            queued = self._queued.setdefault(stream, deque())
+            if len(queued) >= depth:
+                del self._slots[queued.popleft()]
+            queued.append(key)
+        self._slots[key] = (stream, value)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def get(self) -> tuple[Hashable, Any]:
         """Wait for and take the oldest waiting (stream, value)."""
         while not self._slots:
-            self._ready.clear()
-            await self._ready.wait()
-        stream = next(iter(self._slots))
-        return stream, self._slots.pop(stream)
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        key = next(iter(self._slots))
+        stream, value = self._slots.pop(key)
+        if key is not stream:  # a deep stream's: it was the oldest of its queue
+            self._queued[stream].popleft()
+        return stream, value
+
+    @property
+    def idle(self) -> bool:
+        """Its reader waits in ``get`` and nothing is queued."""
+        return self._waiter is not None and not self._waiter.done() and not self._slots
+
+    def waiting(self, stream: Hashable) -> list[Any]:
+        """The unread values of ``stream``, oldest first."""
+        return [value for s, value in self._slots.values() if s == stream]
 
     def __len__(self) -> int:
         return len(self._slots)

@@ -14,8 +14,6 @@ from app.bus.base import Bus
 from app.cluster.registry import LEASE_S, Entry, Registry, token_hash
 from app.config import Settings
 from app.errors import LimitReached
-from app.protocol.codec import PROTOCOL
-from app.protocol.server import Hello
 from app.sessions.manager import SessionManager
 from app.sessions.release import oldest_unneeded, seconds_until_room
 from app.sessions.session import Session
@@ -27,7 +25,7 @@ RENEW_S = LEASE_S / 3  # an unchanged session's lease is renewed this often
 
 def entry_of(session: Session, worker: str) -> Entry:
     """The registry's record of a session of this worker, with its snapshot encoded now."""
-    hello = Hello(protocol=PROTOCOL, session=session.info(), history=session.history())
+    hello = session.hello()
     return Entry(
         session.id,
         worker,

@@ -39,6 +39,9 @@ class ServerMessage(BaseModel):
         return copy
 
 
+_EMPTY_HISTORY = b'"history":{}}'
+
+
 class Hello(ServerMessage):
     """The first message of every connection: the protocol version, the session and its curves."""
 
@@ -47,6 +50,17 @@ class Hello(ServerMessage):
     session: dict[str, Any]
     role: Literal["viewer"] = "viewer"
     history: dict[str, Any]
+
+    @classmethod
+    def with_curves(cls, protocol: int, session: dict[str, Any], curves: Mapping[str, bytes]) -> Self:
+        """A hello whose ``history`` is made of curves already JSON-encoded (by name), spliced into its
+        JSON rather than encoded again for every joiner; its ``history`` field stays empty."""
+        message = cls(protocol=protocol, session=session, history={})
+        head, empty = message.encoded[: -len(_EMPTY_HISTORY)], message.encoded[-len(_EMPTY_HISTORY) :]
+        assert empty == _EMPTY_HISTORY, "history is the last field of a hello"
+        parts = b",".join(dumps(name).encode() + b":" + curve for name, curve in curves.items())
+        message.__dict__["encoded"] = head + b'"history":{' + parts + b"}}"
+        return message
 
 
 class State(ServerMessage):

@@ -1,18 +1,22 @@
 """Rooms: the viewers of one session in this process, fed by one bus subscription per stream.
 
 A frame arrives from the bus once and its bytes are offered to every viewer; each viewer's mailbox keeps
-only the newest unsent one, so a stalled browser never slows the model or the other viewers.
+only the newest few unsent ones, so a stalled browser never slows the model or the other viewers. Joins
+and leaves change the viewer count that every viewer's ``state`` shows: those states are coalesced, at most
+one every ``STATE_INTERVAL_S`` per session, so a room filling with N viewers costs O(N) messages, not N².
 """
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 from pydantic import ValidationError
 
 from app.bus.base import Bus
 from app.errors import LimitReached
-from app.protocol.codec import PROTOCOL
-from app.protocol.server import Closed, Hello, read_server_message
+from app.protocol.server import Closed, read_server_message
+from app.realtime.coalesce import Coalesced
 from app.realtime.viewer import Viewer
 from app.sessions.manager import channel
 from app.sessions.session import Session
@@ -20,6 +24,7 @@ from app.sessions.session import Session
 log = logging.getLogger(__name__)
 STREAMS = ("state", "view", "frame")
 SUBSCRIBE_TIMEOUT_S = 5.0
+STATE_INTERVAL_S = 0.25  # the fastest a session's viewer count is sent again while viewers come and go
 
 
 class Room:
@@ -60,9 +65,10 @@ class Room:
 class Rooms:
     """Every room of this process, opened with the first viewer and closed with the last."""
 
-    def __init__(self, bus: Bus, max_viewers: int) -> None:
-        self._bus, self._max_viewers = bus, max_viewers
+    def __init__(self, bus: Bus, max_viewers: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._bus, self._max_viewers, self._clock = bus, max_viewers, clock
         self._rooms: dict[str, Room] = {}
+        self._counts: dict[str, Coalesced] = {}  # per room: its viewer-count states, coalesced
         self._empty = asyncio.Event()
         self._empty.set()
 
@@ -77,17 +83,19 @@ class Rooms:
         room = self._rooms.get(session.id)
         if room is None:
             room = self._rooms[session.id] = Room(self._bus, session.id)
+            self._counts[session.id] = Coalesced(session.publish_state, STATE_INTERVAL_S, self._clock)
             self._empty.clear()
         room.viewers.add(viewer)  # before any await: a leaving last viewer must not close this room
         session.audience.came()
-        viewer.reply(Hello(protocol=PROTOCOL, session=session.info(), history=session.history()))
+        viewer.reply(session.hello())
         viewer.offer("state", session.state_message())
         if session.view is not None:
             viewer.offer("view", session.view)
         await room.ready()
         if session.last_frame is not None:  # the newest frame made: never older than one relayed
             viewer.offer("frame", session.last_frame)
-        session.publish_state()
+        if counts := self._counts.get(session.id):  # (gone if the server shut down meanwhile)
+            counts.request()  # the others learn the new count (coalesced)
 
     def dismiss_viewers(self, session: Session, closed: Closed) -> None:
         """Send ``closed`` to this session's viewers that are not presenters (the room closed); each one's
@@ -104,9 +112,11 @@ class Rooms:
             return
         room.viewers.discard(viewer)
         session.audience.went()
-        session.publish_state()
+        counts = self._counts[session.id]
+        counts.request()
         if not room.viewers:
-            del self._rooms[session.id]
+            counts.flush()  # viewers elsewhere (other processes) still learn the last count
+            del self._rooms[session.id], self._counts[session.id]
             if not self._rooms:
                 self._empty.set()
             await room.close()
@@ -114,5 +124,8 @@ class Rooms:
     async def close(self) -> None:
         """Close every room (server shutdown)."""
         rooms, self._rooms = list(self._rooms.values()), {}
+        for counts in self._counts.values():
+            counts.cancel()
+        self._counts = {}
         for room in rooms:
             await room.close()

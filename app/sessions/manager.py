@@ -26,6 +26,7 @@ from app.sessions.training_queue import TrainingQueue
 
 log = logging.getLogger(__name__)
 MAX_ENDED_REMEMBERED = 10_000
+OUTBOX_FRAMES = 4  # frames a session may have made before the event loop publishes them: a lag loses none
 
 
 def _start_from(live: Any, start: Progress) -> None:
@@ -107,7 +108,7 @@ class SessionManager:
         finally:
             self._building -= 1
         session_id = secrets.token_urlsafe(9)
-        outbox = LatestSlots()
+        outbox = LatestSlots({"frame": OUTBOX_FRAMES})
         loop = asyncio.get_running_loop()
 
         def emit(stream: str, payload: bytes) -> None:  # from the session's worker thread

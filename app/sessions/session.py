@@ -21,9 +21,9 @@ from app.engine.params import ParamError, validate
 from app.engine.worker import Worker, WorkerBusy, WorkerClosed
 from app.errors import BadRequest, Busy, LimitReached, NotFound
 from app.protocol import encode_frame
-from app.protocol.codec import FrameParts, reheader
+from app.protocol.codec import PROTOCOL, FrameParts, reheader
 from app.protocol.messages import MAX_STEP_COUNT, InputMessage
-from app.protocol.server import SharedView, State
+from app.protocol.server import Hello, SharedView, State
 from app.rate import TokenBucket
 from app.sessions.audience import Audience
 from app.sessions.control import Control
@@ -130,9 +130,10 @@ class Session:
             **self.facts,
         }
 
-    def history(self) -> dict[str, dict[str, Any]]:
-        """Loss and accuracy curves so far."""
-        return {"train": self.train_history.columns(), "val": self.val_history.columns()}
+    def hello(self) -> Hello:
+        """The first message a joiner gets; the curves' JSON is made once per change and shared."""
+        curves = {"train": self.train_history.encoded(), "val": self.val_history.encoded()}
+        return Hello.with_curves(PROTOCOL, self.info(), curves)
 
     def state_message(self) -> State:
         """The ``state`` message every viewer gets when something changes."""

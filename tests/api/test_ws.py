@@ -28,7 +28,8 @@ from api.helpers import (
 from app.bus.memory import MemoryBus
 from app.engine.data.digits import load_digits_32
 from app.engine.models.lenet import LAYER_NAMES
-from app.protocol.server import State
+from app.protocol.codec import PROTOCOL
+from app.protocol.server import Hello, State
 from app.realtime.rooms import Rooms
 from app.realtime.viewer import Viewer
 from app.sessions.audience import Audience
@@ -324,8 +325,8 @@ class QuietSession:
     def info(self) -> dict:
         return {"id": self.id}
 
-    def history(self) -> dict:
-        return {}
+    def hello(self) -> Hello:
+        return Hello(protocol=PROTOCOL, session=self.info(), history={})
 
     def state_message(self) -> State:
         return State(

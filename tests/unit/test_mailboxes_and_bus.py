@@ -22,6 +22,26 @@ def test_newest_value_wins_per_stream(run_async):
     assert run_async(scenario()) == [("state", "paused"), ("frame", 100)]
 
 
+def test_a_deep_stream_keeps_its_newest_values_in_order_among_the_others(run_async):
+    async def scenario():
+        slots = LatestSlots({"frame": 3})
+        slots.put("frame", 1)
+        slots.put("state", "paused")
+        slots.put("frame", 2)  # a momentary lag: nothing is lost
+        first = [await slots.get(), await slots.get(), await slots.get()]
+        for i in range(3, 10):  # a reader that is really behind: only the newest three wait
+            slots.put("frame", i)
+        slots.put("state", "training")
+        assert slots.waiting("frame") == [7, 8, 9]
+        assert len(slots) == 4
+        rest = [await slots.get() for _ in range(4)]
+        return first, rest
+
+    first, rest = run_async(scenario())
+    assert first == [("frame", 1), ("state", "paused"), ("frame", 2)]
+    assert rest == [("frame", 7), ("frame", 8), ("frame", 9), ("state", "training")]
+
+
 def test_get_waits_for_a_value(run_async):
     async def scenario():
         slots = LatestSlots()

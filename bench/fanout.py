@@ -1,0 +1,228 @@
+"""Frames reaching N websocket viewers: nnlive's real path against a bare uvicorn broadcast loop, one run.
+
+Two servers run side by side, each in its own process: ``nnlive serve`` (the command and uvicorn options
+users get) and a bare ASGI broadcast app under uvicorn with the same options (bench/_fanout_servers.py).
+For each row, N viewers connect to one server, spread over several client processes; a producer sends
+frames at the row's rate and size for the row's seconds — to nnlive as a run's driver (``relay_frame``,
+the session's outbox, the bus, the room, each viewer's mailbox and send loop), to the bare server on a
+path whose every message it sends to each client in turn — then the same to the other server; the order
+of the two alternates from row to row. Every frame carries its send time and step.
+
+Per row and server: the share of the window's frames that reached the reading viewers, p50/p99 latency
+(send → a viewer's receipt), the server process's CPU time per delivered frame (its user + system CPU
+over the window, /proc, divided by the frames delivered), and the time for all N to connect. Then
+nnlive's figures as multiples of the bare loop's, against the targets of issue 17.
+
+``--load K`` runs K busy processes meanwhile (the "another process loads the machine" condition);
+``--soak MINUTES`` runs nnlive alone with 300 viewers, 10 % never reading, and prints the server's RSS
+and the readers' frame rate minute by minute.
+
+Run: python3 -m bench.fanout [--quick] [--rows 10,100,500,1000] [--seconds 10] [--load 1] [--clients 4]
+     python3 -m bench.fanout --soak 5
+"""
+
+import argparse
+import math
+import multiprocessing as mp
+import statistics
+import time
+from dataclasses import dataclass
+
+from bench._common import verdict
+from bench._fanout_clients import Producer, start_viewers
+from bench._fanout_servers import Server, start_bare, start_nnlive
+
+ROWS = {10: (30, 64), 100: (30, 64), 500: (30, 64), 1000: (10, 16)}  # N: (frames/s, KB)
+DRAIN_S = 1.5  # after the last frame, how long viewers may still receive
+TARGETS = {"delivered": 99.0, "p99": 1.5, "cpu": 1.2, "connect": 2.0}
+HEADER = f"{'N':>5} {'rate×KB':>8} {'server':>7} {'delivered %':>12} {'p50 ms':>8} {'p99 ms':>8}"
+HEADER += f" {'CPU µs/frame':>13} {'connect s':>10} {'failed':>7}"
+SOAK_VIEWERS, SOAK_IDLE, SOAK_RATE, SOAK_KB = 300, 30, 30, 64
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the table: N viewers, frames a second, KB a frame, seconds of frames."""
+
+    n: int
+    rate: float
+    kb: int
+    seconds: float
+
+
+@dataclass
+class Result:
+    """One server's figures for one row."""
+
+    delivered_pct: float
+    p50_ms: float
+    p99_ms: float
+    cpu_us: float
+    connect_s: float
+    failed: int
+
+
+def measure(server: Server, row: Row, processes: int, first_step: int) -> Result:
+    """Connect the row's viewers to ``server``, stream its frames to them, and tally."""
+    n, rate = row.n, row.rate
+    frames = max(1, round(rate * row.seconds))
+    steps = range(first_step, first_step + frames)
+    producer = Producer(server.url(server.driver_path), row.kb * 1024, server.token)
+    began = time.time()
+    procs, report, stop = start_viewers(
+        server.url(server.viewer_path), n, 0, processes, (steps[0], steps[-1])
+    )
+    connect_s = max(report.get() for _ in procs) - began
+    cpu_before = server.cpu_s()
+    producer.run(steps, rate)
+    time.sleep(DRAIN_S)
+    cpu = server.cpu_s() - cpu_before
+    stop.set()
+    tallies = [report.get() for _ in procs]
+    for proc in procs:
+        proc.join(10)
+    producer.close()
+    delivered = sum(t.frames for t in tallies)
+    latencies = sorted(x for t in tallies for x in t.latencies_ms)
+    failed = sum(t.failed for t in tallies)
+    return Result(
+        delivered_pct=100.0 * delivered / (frames * n),
+        p50_ms=_quantile(latencies, 0.5),
+        p99_ms=_quantile(latencies, 0.99),
+        cpu_us=1e6 * cpu / delivered if delivered else math.inf,
+        connect_s=connect_s,
+        failed=failed,
+    )
+
+
+def _quantile(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))] if values else math.nan
+
+
+def load(processes: int) -> list:
+    """``processes`` busy loops (another program loading the machine)."""
+    ctx = mp.get_context("fork")
+    procs = [ctx.Process(target=_spin, daemon=True) for _ in range(processes)]
+    for proc in procs:
+        proc.start()
+    return procs
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def compare(args: argparse.Namespace) -> None:
+    rows = [int(n) for n in args.rows.split(",")]
+    print(f"{args.seconds:g} s of frames per row and server, viewers over {args.clients} client processes,")
+    print(f"{args.load} busy processes loading the machine\n\n{HEADER}")
+    servers = {"bare": start_bare(), "nnlive": start_nnlive(max(rows) + 10)}
+    busy = load(args.load)
+    step = 0
+    try:
+        for i, n in enumerate(rows):
+            rate, kb = ROWS.get(n, (30, 64))
+            order = ["bare", "nnlive"] if i % 2 == 0 else ["nnlive", "bare"]
+            results = {}
+            for name in order:
+                step += 1_000_000
+                results[name] = measure(servers[name], Row(n, rate, kb, args.seconds), args.clients, step)
+            for name in ("bare", "nnlive"):
+                r = results[name]
+                figures = f"{r.delivered_pct:>12.2f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.cpu_us:>13.1f}"
+                print(f"{n:>5} {f'{rate}×{kb}':>8} {name:>7} {figures} {r.connect_s:>10.2f} {r.failed:>7}")
+            print(_ratios(results["nnlive"], results["bare"]), flush=True)
+    finally:
+        for proc in busy:
+            proc.kill()
+        for server in servers.values():
+            server.stop()
+
+
+def _ratios(nn: Result, bare: Result) -> str:
+    p99, cpu, connect = nn.p99_ms / bare.p99_ms, nn.cpu_us / bare.cpu_us, nn.connect_s / bare.connect_s
+    checks = [
+        f"delivered {nn.delivered_pct:.2f} % ({verdict(nn.delivered_pct >= TARGETS['delivered'])})",
+        f"p99 {p99:.2f}× ({verdict(p99 <= TARGETS['p99'])})",
+        f"CPU/frame {cpu:.2f}× ({verdict(cpu <= TARGETS['cpu'])})",
+        f"connect {connect:.2f}× ({verdict(connect <= TARGETS['connect'])})",
+    ]
+    return "      nnlive vs bare: " + "; ".join(checks)
+
+
+def soak(args: argparse.Namespace) -> None:
+    """nnlive alone: 300 viewers, 10 % never reading, frames for ``args.soak`` minutes."""
+    server = start_nnlive(SOAK_VIEWERS + 10)
+    busy = load(args.load)
+    try:
+        seconds = args.soak * 60
+        frames = round(SOAK_RATE * seconds)
+        steps = range(1, frames + 1)
+        producer = Producer(server.url(server.driver_path), SOAK_KB * 1024, server.token)
+        procs, report, stop = start_viewers(
+            server.url(server.viewer_path), SOAK_VIEWERS, SOAK_IDLE, args.clients, (steps[0], steps[-1])
+        )
+        for _ in procs:
+            report.get()
+        rss = [server.rss_mb()]
+        began = time.time()
+        minute = max(1, SOAK_RATE * 60)
+        for start in range(0, frames, minute):  # a minute of frames at a time, RSS after each
+            producer.run(steps[start : start + minute], SOAK_RATE)
+            rss.append(server.rss_mb())
+        time.sleep(DRAIN_S)
+        stop.set()
+        tallies = [report.get() for _ in procs]
+        producer.close()
+        readers = SOAK_VIEWERS - SOAK_IDLE
+        per_second: dict[int, int] = {}
+        for tally in tallies:
+            for second, count in tally.per_second.items():
+                per_second[second] = per_second.get(second, 0) + count
+        print(f"soak: {SOAK_VIEWERS} viewers ({SOAK_IDLE} never read), {SOAK_RATE} frames/s × {SOAK_KB} KB,")
+        print(f"{args.soak} min, {args.load} busy processes\n")
+        print(f"{'minute':>6} {'server RSS MB':>14} {'frames/s per reader':>20}")
+        for m in range(args.soak):
+            window = [per_second.get(int(began) + s, 0) for s in range(m * 60, (m + 1) * 60)]
+            print(f"{m + 1:>6} {rss[m + 1]:>14.1f} {statistics.mean(window) / readers:>20.2f}")
+        base = rss[1] if args.soak > 1 else rss[0]  # after a first minute of warming up, when there is one
+        growth = 100 * (rss[-1] - base) / base
+        delivered = 100 * sum(t.frames for t in tallies) / (frames * readers)
+        print(f"server RSS before the frames {rss[0]:.1f} MB, after minute 1 {rss[1]:.1f} MB,", end="")
+        print(f" at the end {rss[-1]:.1f} MB: growth {growth:+.1f} % ({verdict(growth <= 5)})")
+        print(f"frames delivered to readers: {delivered:.2f} %")
+    finally:
+        for proc in busy:
+            proc.kill()
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--rows", default=",".join(map(str, ROWS)), help="viewer counts N (default: 10,100,500,1000)"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="seconds of frames per row and server (default: 10)"
+    )
+    parser.add_argument("--clients", type=int, default=4, help="viewer client processes (default: 4)")
+    parser.add_argument(
+        "--load", type=int, default=0, help="busy processes loading the machine meanwhile (default: 0)"
+    )
+    parser.add_argument("--quick", action="store_true", help="a short run: N = 10, 100 for 3 s each")
+    parser.add_argument(
+        "--soak", type=float, default=0, metavar="MINUTES", help="instead: the soak, for MINUTES"
+    )
+    args = parser.parse_args()
+    if args.quick:
+        args.rows, args.seconds = "10,100", 3.0
+    if args.soak:
+        args.soak = max(1, round(args.soak))
+        soak(args)
+    else:
+        compare(args)
+
+
+if __name__ == "__main__":
+    main()
