@@ -53,11 +53,6 @@ class LatestSlots:
             self._queued[stream].popleft()
         return stream, value
 
-    @property
-    def idle(self) -> bool:
-        """Its reader waits in ``get`` and nothing is queued."""
-        return self._waiter is not None and not self._waiter.done() and not self._slots
-
     def waiting(self, stream: Hashable) -> list[Any]:
         """The unread values of ``stream``, oldest first."""
         return [value for s, value in self._slots.values() if s == stream]

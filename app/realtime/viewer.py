@@ -1,23 +1,14 @@
-"""One websocket connection: a newest-wins mailbox and the loop that sends it.
+"""One websocket connection: a newest-wins mailbox and the loop that sends it."""
 
-A frame offered while the connection has nothing queued or in flight is sent at once, inline in the
-room's pump (app/realtime/inline.py): a writable socket takes it without a task switch. Anything else
-(a frame while another send waits, a state, a reply) goes through the mailbox and the send loop, which
-first waits for a send still in flight, so the order never changes.
-"""
-
-import asyncio
 import itertools
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import WebSocket
 
 from app.latest import LatestSlots
 from app.protocol.server import Closed, Error, ServerMessage
-from app.realtime.inline import run_inline
 
 MAX_PENDING_REPLIES = 64
 ERROR_WINDOW_S = 10.0
@@ -37,25 +28,13 @@ class Viewer:
         self._errors: deque[float] = deque()
         self.publishes = False  # it sends the session's frames itself (an SDK run): none come back
         self.ending = False  # a last message and a close are queued: nothing more is answered
-        self._in_flight: asyncio.Task[None] | None = None  # an inline send that had to wait
 
     def offer(self, stream: str, payload: ServerMessage | bytes) -> None:
         """Queue a snapshot (a ``state``, ``view`` or ``closed`` message, or a binary frame); an unsent older
         one of that stream is dropped (of frames, the oldest beyond ``FRAME_DEPTH`` unsent ones)."""
-        if stream == "frame":
-            if self.publishes:
-                return
-            if self._mailbox.idle and (self._in_flight is None or self._in_flight.done()):
-                self._in_flight = run_inline(self._send_or_report(payload))
-                return
+        if stream == "frame" and self.publishes:
+            return
         self._mailbox.put(stream, payload)
-
-    async def _send_or_report(self, frame: Any) -> None:
-        """Send a frame inline; a failure goes to the send loop, which raises it as if it had sent it."""
-        try:
-            await self.ws.send_bytes(frame)
-        except Exception as exc:
-            self._mailbox.put("failed", exc)
 
     def reply(self, message: ServerMessage) -> None:
         """Queue a reply to this client's own message; replies are never replaced by newer ones. A client
@@ -85,20 +64,8 @@ class Viewer:
 
     async def send_loop(self) -> None:
         """Send queued messages until the connection ends (or the session does)."""
-        try:
-            await self._send_queued()
-        finally:
-            if self._in_flight is not None:
-                self._in_flight.cancel()
-
-    async def _send_queued(self) -> None:
         while True:
             stream, payload = await self._mailbox.get()
-            if self._in_flight is not None:  # an inline frame still being sent goes first
-                await self._in_flight
-                self._in_flight = None
-            if stream == "failed":
-                raise payload
             if stream == "frame":  # the most common first
                 await self.ws.send_bytes(payload)
                 continue
