@@ -22,6 +22,8 @@ from app.realtime.rooms import Rooms
 from app.realtime.shutdown_notice import announce_shutdown
 from app.sessions.manager import SessionManager
 from app.sessions.runs import Runs
+from app.sessions.snapshot_store import make_store
+from app.sessions.snapshots import Snapshotter
 
 
 def create_app(settings: Settings | None = None, clock: Callable[[], float] = time.monotonic) -> FastAPI:
@@ -34,10 +36,13 @@ def create_app(settings: Settings | None = None, clock: Callable[[], float] = ti
         configure_threads(settings.torch_threads)
         bus = make_bus(settings.bus_url)
         app.state.device = resolve_device(settings.device)
-        app.state.sessions = SessionManager(settings, bus, app.state.device, clock)
+        store = make_store(settings.data_dir, settings.snapshot_url)
+        snapshots = None if store is None else Snapshotter(store, settings.snapshot_interval_s, clock)
+        app.state.sessions = SessionManager(settings, bus, app.state.device, clock, snapshots)
         app.state.rooms = Rooms(bus, settings.max_viewers)
         app.state.runs = Runs()
         app.state.sessions.start()
+        await app.state.sessions.restore_all()
         restore_signals = announce_shutdown(app)
         try:
             yield

@@ -1,0 +1,47 @@
+"""A real uvicorn process serving the app, as deployed (it gets signals, unlike the in-thread test server)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from conftest import _free_port
+from polling import wait_until
+
+from api.helpers import WAIT_S
+from app.cli import WS_MAX_BYTES
+
+
+def start_server(env: dict[str, str] | None = None, log: Path | None = None) -> tuple[str, subprocess.Popen]:
+    """Start ``uvicorn app.main:app`` on a free port with ``env`` added (its stderr into ``log``); return
+    its base URL and the process once it answers /healthz."""
+    port = _free_port()
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--log-level", "warning"]
+    command += ["--ws-per-message-deflate", "false", "--ws-max-size", str(WS_MAX_BYTES)]
+    stderr = open(log, "ab") if log else None  # noqa: SIM115 (the child writes to it; closed below)
+    try:
+        process = subprocess.Popen(
+            command, env={**os.environ, "NNLIVE_DEVICE": "cpu", **(env or {})}, stderr=stderr
+        )
+    finally:
+        if stderr:
+            stderr.close()
+    base = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        assert process.poll() is None, "uvicorn stopped"
+        try:
+            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(answers, "uvicorn did not start")
+    return base, process
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Kill the process if it still runs, and reap it."""
+    if process.poll() is None:
+        process.kill()
+    process.wait(WAIT_S)
