@@ -12,11 +12,15 @@ from polling import wait_until
 from api.helpers import WAIT_S
 from app.cli import WS_MAX_BYTES
 
+START_S = 120.0  # importing torch and restoring sessions, on a busy machine
 
-def start_server(env: dict[str, str] | None = None, log: Path | None = None) -> tuple[str, subprocess.Popen]:
-    """Start ``uvicorn app.main:app`` on a free port with ``env`` added (its stderr into ``log``); return
-    its base URL and the process once it answers /healthz."""
-    port = _free_port()
+
+def start_server(
+    env: dict[str, str] | None = None, log: Path | None = None, port: int = 0
+) -> tuple[str, subprocess.Popen]:
+    """Start ``uvicorn app.main:app`` on ``port`` (0: a free one) with ``env`` added (its stderr into
+    ``log``); return its base URL and the process once it answers /healthz."""
+    port = port or _free_port()
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--log-level", "warning"]
     command += ["--ws-per-message-deflate", "false", "--ws-max-size", str(WS_MAX_BYTES)]
     stderr = open(log, "ab") if log else None  # noqa: SIM115 (the child writes to it; closed below)
@@ -36,7 +40,11 @@ def start_server(env: dict[str, str] | None = None, log: Path | None = None) -> 
         except httpx.HTTPError:
             return False
 
-    wait_until(answers, "uvicorn did not start")
+    try:
+        wait_until(answers, "uvicorn did not start", START_S)
+    except BaseException:
+        stop_server(process)
+        raise
     return base, process
 
 
