@@ -55,7 +55,7 @@ class DirectoryStore:
     def save(self, session_id: str, data: bytes) -> None:
         """Write atomically: a reader sees the old snapshot or the new one, never part of one."""
         path = self._path(session_id)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)  # client addresses, model state
         temporary = self.root / f".{path.name}.{secrets.token_hex(4)}.tmp"
         try:
             with open(temporary, "wb") as file:
