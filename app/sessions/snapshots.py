@@ -139,17 +139,17 @@ class Snapshotter:
         return not unchanged and self._clock() - when >= self.interval_s
 
     async def save(self, session: Session) -> None:
-        """Snapshot ``session`` now (on its worker, without counting as activity), then store it."""
-        looks, now = self._looks(session), self._clock()
+        """Snapshot ``session`` now (on its worker, without counting as activity), then store it; a
+        failure counts as a write (it is tried again once the session changed and the interval passed)."""
+        self._written[session.id] = (self._clock(), self._looks(session))
         data = await session.worker.call(capture, session, self._wall())
         await asyncio.to_thread(self.store.save, session.id, data)
-        self._written[session.id] = (now, looks)
 
     async def save_due(self, sessions: list[Session], force: bool = False) -> None:
-        """Snapshot each session that is due (every one if ``force``: shutdown); one that fails is logged
-        and tried again later."""
+        """Snapshot each session that is due (every one if ``force``: shutdown); one that fails is logged.
+        Sessions relayed from an SDK run are not kept: their model lives in the script that drives them."""
         for session in sessions:
-            if force or self.due(session):
+            if not session.spec.relayed and (force or self.due(session)):
                 try:
                     await self.save(session)
                 except Exception:
