@@ -8,7 +8,8 @@ trainers, epoch orders, runners, agents), giving each thing a path such as ``tra
 - an optimizer: its ``state_dict``, tensors apart, the rest (step counts, param groups) as JSON;
 - an LR scheduler: its ``state_dict`` as JSON; a ``torch.Generator``: its state;
 - a tensor: itself, unless it is over ``MAX_PLAIN_TENSOR_BYTES`` (a data set, rebuilt from the seed);
-- a number, string, boolean or None (the probe's label, a sampled text, a cursor).
+- a number, string, boolean or None (the probe's label, a sampled text, a cursor), and lists of
+  those or of small tensors (a k-means trail and its inertia).
 
 Restoring walks the fresh model the same way and puts each saved value where the same path is. The
 weights of a model held in no module go through its ``export_weights``/``load_weights``.
@@ -69,25 +70,33 @@ def capture(live: object, trains: bool = True) -> tuple[dict[str, torch.Tensor],
             keep(f"weights/{name}", tensor)
     for path, _, _, value in _walk(live):
         if isinstance(value, nn.Module):
-            if not trains:
-                continue
-            for name, tensor in value.state_dict().items():
-                keep(f"module/{path}/{name}", tensor)
+            if trains:
+                for name, tensor in value.state_dict().items():
+                    keep(f"module/{path}/{name}", tensor)
         elif isinstance(value, torch.optim.Optimizer):
             rest[f"optimizer/{path}"] = _flat_optimizer(value.state_dict(), f"optimizer/{path}", keep)
         elif isinstance(value, torch.optim.lr_scheduler.LRScheduler):
             rest[f"scheduler/{path}"] = _jsonable(value.state_dict())
-        elif isinstance(value, torch.Generator):
-            keep(f"generator/{path}", value.get_state())
-        elif isinstance(value, torch.Tensor):
-            if (
-                value.numel() * value.element_size() <= MAX_PLAIN_TENSOR_BYTES
-                and value.layout == torch.strided
-            ):
-                keep(f"tensor/{path}", value)
-        elif isinstance(value, Scalar):
-            rest[f"scalar/{path}"] = value
+        else:
+            _capture_plain(path, value, keep, rest)
     return tensors, {k: v for k, v in rest.items() if v is not None or k.startswith("scalar/")}
+
+
+def _capture_plain(path: str, value: object, keep: Any, rest: dict[str, Any]) -> None:
+    """A generator's state, a small tensor, a scalar, or a list of small tensors or of scalars."""
+    if isinstance(value, torch.Generator):
+        keep(f"generator/{path}", value.get_state())
+    elif isinstance(value, torch.Tensor):
+        if value.numel() * value.element_size() <= MAX_PLAIN_TENSOR_BYTES and value.layout == torch.strided:
+            keep(f"tensor/{path}", value)
+    elif isinstance(value, Scalar):
+        rest[f"scalar/{path}"] = value
+    elif isinstance(value, list) and _tensor_list(value):
+        for index, tensor in enumerate(value):
+            keep(f"tensors/{path}/{index}", tensor)
+        rest[f"tensors/{path}"] = {"count": len(value), "device": str(value[0].device)}
+    elif isinstance(value, list) and all(isinstance(v, Scalar) for v in value):
+        rest[f"list/{path}"] = value
 
 
 def restore(live: object, tensors: dict[str, torch.Tensor], rest: dict[str, Any]) -> None:
@@ -111,10 +120,23 @@ def restore(live: object, tensors: dict[str, torch.Tensor], rest: dict[str, Any]
             value.set_state(tensors[f"generator/{path}"])
         elif isinstance(value, torch.Tensor) and f"tensor/{path}" in tensors:
             _put_tensor(owner, key, value, tensors[f"tensor/{path}"])
+        elif isinstance(value, list) and f"tensors/{path}" in rest:
+            kept = rest[f"tensors/{path}"]
+            device = kept["device"] if torch.cuda.is_available() or kept["device"] == "cpu" else "cpu"
+            _set(owner, key, [tensors[f"tensors/{path}/{i}"].to(device) for i in range(kept["count"])])
+        elif isinstance(value, list) and f"list/{path}" in rest:
+            _set(owner, key, list(rest[f"list/{path}"]))
         elif isinstance(value, Scalar) and f"scalar/{path}" in rest:
             saved = rest[f"scalar/{path}"]
             if value is None or saved is None or type(saved) is type(value) or _numbers(value, saved):
                 _set(owner, key, saved)
+
+
+def _tensor_list(values: list[Any]) -> bool:
+    """A non-empty list of small tensors (a k-means trail), kept whole."""
+    if not values or not all(isinstance(v, torch.Tensor) and v.layout == torch.strided for v in values):
+        return False
+    return sum(v.numel() * v.element_size() for v in values) <= MAX_PLAIN_TENSOR_BYTES
 
 
 def _numbers(a: object, b: object) -> bool:
@@ -127,6 +149,8 @@ def _set(owner: object, key: str, value: Any) -> None:
     if isinstance(value, torch.Tensor):
         same = isinstance(current, torch.Tensor) and current.dtype == value.dtype
         same = same and current.shape == value.shape and torch.equal(current.cpu(), value.cpu())
+    elif isinstance(value, list) and any(isinstance(v, torch.Tensor) for v in value):
+        same = False  # a list of tensors is replaced whole
     else:
         same = type(current) is type(value) and current == value
     if same:
