@@ -34,8 +34,12 @@ RUN set -- /wheels/nnlive-*.whl \
     && pip install --no-cache-dir --requirement /wheels/requirements.txt \
     && rm -rf /wheels \
     && groupadd --gid 10001 nnlive \
-    && useradd --uid 10001 --gid nnlive --create-home nnlive
+    && useradd --uid 10001 --gid nnlive --create-home nnlive \
+    && mkdir /data && chown 10001:10001 /data
 
+# Session snapshots (docs/deploying.md, "Restarts"): mount a volume here so sessions outlive the container.
+ENV NNLIVE_DATA_DIR=/data
+VOLUME /data
 USER 10001:10001
 WORKDIR /home/nnlive
 EXPOSE 8000

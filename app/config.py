@@ -15,6 +15,12 @@ FRAME_ANCESTOR = r"^([a-z][a-z0-9+.-]*://[A-Za-z0-9.*:-]+|[a-z][a-z0-9+.-]*:)$"
 PACKAGE = Path(__file__).resolve().parent
 
 
+def default_data_dir() -> str:
+    """Where a server keeps what outlives it (session snapshots): ``$XDG_DATA_HOME/nnlive``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "nnlive")
+
+
 def web_dir(name: str) -> Path:
     """``static`` or ``templates``: inside the package when installed from a wheel (the build copies them
     there), else at the top of the source checkout, where they live (an editable install, a clone)."""
@@ -49,6 +55,9 @@ class Settings(BaseSettings):
     admin_token: str = ""
     max_steps_per_s: float = Field(50.0, gt=0)
     max_messages_per_s: float = Field(250.0, gt=0)
+    data_dir: str = Field(default_factory=default_data_dir)  # "" keeps no snapshots
+    snapshot_url: str = ""  # redis://host:port/db keeps the snapshots in Redis instead
+    snapshot_interval_s: float = Field(10.0, gt=0)
     static_dir: Path = Field(default_factory=lambda: web_dir("static"))
     templates_dir: Path = Field(default_factory=lambda: web_dir("templates"))
 

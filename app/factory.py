@@ -22,6 +22,8 @@ from app.realtime.rooms import Rooms
 from app.realtime.shutdown_notice import announce_shutdown
 from app.sessions.manager import SessionManager
 from app.sessions.runs import Runs
+from app.sessions.snapshot_store import make_store
+from app.sessions.snapshots import Snapshotter
 
 
 def create_app(settings: Settings | None = None, clock: Callable[[], float] = time.monotonic) -> FastAPI:
@@ -35,18 +37,23 @@ def create_app(settings: Settings | None = None, clock: Callable[[], float] = ti
         configure_threads(settings.torch_threads)
         bus = make_bus(settings.bus_url)
         app.state.device = resolve_device(settings.device)
+        store = make_store(settings.data_dir, settings.snapshot_url)
+        snapshots = None if store is None else Snapshotter(store, settings.snapshot_interval_s, clock)
         app.state.cluster = None
         if clustered:  # several workers on Redis (app/cluster); memory:// never imports it
             from app.cluster.cluster import clustered as cluster_of
 
-            app.state.sessions, app.state.cluster = cluster_of(app, settings, bus, app.state.device, clock)
+            app.state.sessions, app.state.cluster = cluster_of(
+                app, settings, bus, app.state.device, clock, snapshots=snapshots
+            )
         else:
-            app.state.sessions = SessionManager(settings, bus, app.state.device, clock)
+            app.state.sessions = SessionManager(settings, bus, app.state.device, clock, snapshots)
         app.state.rooms = Rooms(bus, settings.max_viewers, clock)
         app.state.runs = Runs()
         app.state.sessions.start()
         if app.state.cluster is not None:
             await app.state.cluster.start()
+        await app.state.sessions.restore_all()
         restore_signals = announce_shutdown(app)
         try:
             yield

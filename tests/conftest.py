@@ -1,6 +1,7 @@
 """Shared fixtures: fresh app instances, an in-process client, and a real uvicorn server."""
 
 import asyncio
+import os
 import socket
 import threading
 import time
@@ -16,6 +17,10 @@ from fastapi.testclient import TestClient
 from app.cli import WS_MAX_BYTES
 from app.config import Settings
 from app.factory import create_app
+
+# No test app (nor a server process a test starts) restores or leaves session snapshots unless the test
+# names a data directory of its own.
+os.environ["NNLIVE_DATA_DIR"] = ""
 
 
 @pytest.fixture

@@ -9,9 +9,11 @@ WAIT_S = 30.0
 T = TypeVar("T")
 
 
-def wait_until(condition: Callable[[], T], what: str = "the condition did not come true") -> T:
-    """The first truthy value of ``condition()``; fails with ``what`` when none comes in time."""
-    deadline = time.monotonic() + WAIT_S
+def wait_until(
+    condition: Callable[[], T], what: str = "the condition did not come true", wait_s: float = WAIT_S
+) -> T:
+    """The first truthy value of ``condition()``; fails with ``what`` when none comes in ``wait_s``."""
+    deadline = time.monotonic() + wait_s
     while not (value := condition()):
         assert time.monotonic() < deadline, what
         time.sleep(0.05)

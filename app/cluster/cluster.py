@@ -15,6 +15,7 @@ from app.cluster.registry import Registry
 from app.cluster.remote_socket import RemoteViewing
 from app.config import Settings
 from app.realtime.connection import Connection
+from app.sessions.snapshots import Snapshotter
 
 
 class Cluster(Node):
@@ -48,10 +49,12 @@ def clustered(
     bus: Bus,
     device: torch.device,
     clock: Callable[[], float] = time.monotonic,
+    *,
+    snapshots: Snapshotter | None = None,
 ) -> tuple[ClusterSessionManager, Cluster]:
     """The session manager and the cluster of one worker on the Redis at ``settings.bus_url``."""
     cluster = Cluster(app, bus, Registry(settings.bus_url))
     manager = ClusterSessionManager(
-        settings, bus, device, clock, registry=cluster.registry, worker=cluster.worker
+        settings, bus, device, clock, snapshots, registry=cluster.registry, worker=cluster.worker
     )
     return manager, cluster

@@ -2,6 +2,7 @@
 and the session limits count every worker's sessions."""
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -13,14 +14,16 @@ from redis.exceptions import RedisError
 from app.bus.base import Bus
 from app.cluster.registry import LEASE_S, Entry, Registry, token_hash
 from app.config import Settings
-from app.errors import LimitReached
+from app.errors import LimitReached, NotFound
 from app.sessions.manager import SessionManager
 from app.sessions.release import oldest_unneeded, seconds_until_room
 from app.sessions.session import Session
+from app.sessions.snapshots import Snapshotter
 
 log = logging.getLogger(__name__)
 REFRESH_S = 1.0  # the owner's snapshots in Redis are at most this old
 RENEW_S = LEASE_S / 3  # an unchanged session's lease is renewed this often
+ADOPT_EVERY = round(LEASE_S / REFRESH_S)  # refresh rounds between two looks for orphaned sessions
 
 
 def entry_of(session: Session, worker: str) -> Entry:
@@ -59,11 +62,12 @@ class ClusterSessionManager(SessionManager):
         bus: Bus,
         device: torch.device,
         clock: Callable[[], float],
+        snapshots: Snapshotter | None = None,
         *,
         registry: Registry,
         worker: str,
     ) -> None:
-        super().__init__(settings, bus, device, clock)
+        super().__init__(settings, bus, device, clock, snapshots)
         self.registry, self.worker = registry, worker
         self._written: dict[str, tuple[tuple[Any, ...], float]] = {}  # signature and time of the last put
         self._refresher: asyncio.Task[None] | None = None
@@ -75,6 +79,22 @@ class ClusterSessionManager(SessionManager):
     async def create(self, *args: Any, **kwargs: Any) -> Session:
         session = await super().create(*args, **kwargs)
         await self._put(session)  # other workers find it at once
+        return session
+
+    async def adopt(self, session_id: str) -> Session:
+        """Run a session from its snapshot, unless a live worker holds it or another worker claimed it
+        first (the workers of a deployment share one snapshot store): at start, and for a session whose
+        owner died, on the first request about it."""
+        if session_id not in self._sessions:
+            try:
+                claimed = await self.registry.claim(session_id, self.worker)
+            except (RedisError, OSError) as error:
+                log.warning("session %s not adopted: the registry is unreachable (%s)", session_id, error)
+                claimed = False
+            if not claimed:
+                raise NotFound(f"no session {session_id!r}")
+        session = await super().adopt(session_id)
+        await self._put(session)
         return session
 
     async def _make_room(self, client: str, keep: Session | None = None) -> None:
@@ -134,7 +154,9 @@ class ClusterSessionManager(SessionManager):
         self._written[session.id] = (signature, now)
 
     async def _refresh_forever(self) -> None:
-        """Renew this worker's lease and its sessions'; write the snapshots of those that changed."""
+        """Renew this worker's lease and its sessions'; write the snapshots of those that changed; once a
+        lease, adopt the snapshotted sessions whose owner died."""
+        rounds = 0
         while True:
             try:
                 await self.registry.heartbeat(self.worker)
@@ -143,4 +165,16 @@ class ClusterSessionManager(SessionManager):
             else:
                 for session in self.all():
                     await self._put(session)
+                if rounds % ADOPT_EVERY == 0:
+                    await self._adopt_orphans()
+            rounds += 1
             await asyncio.sleep(REFRESH_S)
+
+    async def _adopt_orphans(self) -> None:
+        """Run here every snapshotted session that no live worker holds (its owner died or stopped)."""
+        if self.snapshots is None:
+            return
+        for session_id in await self.snapshots.ids():
+            if session_id not in self._sessions:
+                with contextlib.suppress(NotFound):
+                    await self.adopt(session_id)

@@ -118,6 +118,14 @@ class Registry:
             pipe.set(f"{PREFIX}ended:{session_id}", reason, px=int(ENDED_KEEP_S * 1000))
             await pipe.execute()
 
+    async def claim(self, session_id: str, worker: str) -> bool:
+        """Whether ``worker`` may run ``session_id`` from its snapshot: no worker holds its lease and no
+        other claimed it within the last lease (the claim lapses by itself)."""
+        if await self._redis.exists(_session_key(session_id)):
+            return False
+        key = f"{PREFIX}claim:{session_id}"
+        return bool(await self._redis.set(key, worker, nx=True, px=int(LEASE_S * 1000)))
+
     async def ended_reason(self, session_id: str) -> str | None:
         """Why the session ended, if it did lately (on any worker)."""
         reason = await self._redis.get(f"{PREFIX}ended:{session_id}")

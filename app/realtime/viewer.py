@@ -14,6 +14,14 @@ MAX_PENDING_REPLIES = 64
 ERROR_WINDOW_S = 10.0
 MAX_ERRORS_IN_WINDOW = 30
 CLOSE_SESSION_ENDED = 4410
+CLOSE_RESTARTING = 1012  # the server stops (``shutdown``): pages reconnect, a restart may bring it back
+
+
+def close_code(closed: Closed) -> int:
+    """The websocket close code after ``closed``: final (4410), or 1012 when the server shuts down."""
+    return CLOSE_RESTARTING if closed.reason == "shutdown" else CLOSE_SESSION_ENDED
+
+
 CLOSE_POLICY = 1008
 FRAME_DEPTH = 3  # frames a viewer may have unsent: a momentary lag loses none, a stalled viewer holds 3
 
@@ -77,5 +85,5 @@ class Viewer:
                 return
             await self.ws.send_text(payload.encoded.decode())
             if isinstance(payload, Closed):
-                await self.ws.close(CLOSE_SESSION_ENDED, "session ended")
+                await self.ws.close(close_code(payload), "session ended")
                 return

@@ -30,7 +30,7 @@ from app.rate import TokenBucket
 from app.realtime.connection import Connection, connection
 from app.realtime.origin import page_may_connect
 from app.realtime.relay import relay_frame
-from app.realtime.viewer import CLOSE_POLICY, CLOSE_SESSION_ENDED, Viewer
+from app.realtime.viewer import CLOSE_POLICY, CLOSE_SESSION_ENDED, Viewer, close_code
 from app.sessions.session import Session
 
 router = APIRouter()
@@ -57,8 +57,9 @@ async def session_socket(conn: Annotated[Connection, Depends(connection)], sessi
         if cluster is not None and await cluster.serve_socket(conn, session_id):
             return
         if reason := conn.sessions.ended_reason(session_id):  # a page coming back learns why it ended
-            await ws.send_text(Closed(reason=reason).encoded.decode())
-            await ws.close(CLOSE_SESSION_ENDED, "session ended")
+            closed = Closed(reason=reason)
+            await ws.send_text(closed.encoded.decode())
+            await ws.close(close_code(closed), "session ended")
             return
         await ws.send_text(Error.of(exc).encoded.decode())
         await ws.close(CLOSE_NOT_FOUND, "no such session")

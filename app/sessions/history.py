@@ -19,6 +19,15 @@ class History:
         self._points.append((step, loss, acc))
         self.version += 1
 
+    def points(self) -> list[tuple[int, float, float]]:
+        """Every (step, loss, acc) point, oldest first."""
+        return list(self._points)
+
+    def extend(self, points: list[list[float]]) -> None:
+        """Record saved points (a restored session's curves)."""
+        for step, loss, acc in points:
+            self.add(int(step), float(loss), float(acc))
+
     def clear(self) -> None:
         """Forget every point."""
         self._points = []

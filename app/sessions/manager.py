@@ -21,7 +21,8 @@ from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFoun
 from app.latest import LatestSlots
 from app.protocol.server import Closed
 from app.sessions.release import oldest_unneeded, seconds_until_room, unneeded
-from app.sessions.session import PRECISIONS, Progress, Session
+from app.sessions.session import PRECISIONS, Progress, Session, hash_token
+from app.sessions.snapshots import Snapshot, Snapshotter, apply
 from app.sessions.training_queue import TrainingQueue
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,12 @@ class SessionManager:
     """All sessions of this process."""
 
     def __init__(
-        self, settings: Settings, bus: Bus, device: torch.device, clock: Callable[[], float] = time.monotonic
+        self,
+        settings: Settings,
+        bus: Bus,
+        device: torch.device,
+        clock: Callable[[], float] = time.monotonic,
+        snapshots: Snapshotter | None = None,
     ) -> None:
         self.settings, self.bus, self.device = settings, bus, device
         self._clock = clock  # the sessions' clock: rates and idleness
@@ -61,6 +67,8 @@ class SessionManager:
         self._released: set[str] = set()  # sessions whose page went away: end them once unneeded
         self._ended: dict[str, str] = {}  # why the latest sessions ended, for pages that come back
         self.training_queue = TrainingQueue(settings.max_training)
+        self.snapshots = snapshots  # None: sessions end with the process
+        self._snapshotting: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -70,6 +78,8 @@ class SessionManager:
         self._reaper = asyncio.create_task(self._reap_idle())
         self._grace = asyncio.create_task(self._pause_unpresented())
         self._releaser = asyncio.create_task(self._end_released())
+        if self.snapshots is not None:
+            self._snapshotting = asyncio.create_task(self._snapshot_changed(self.snapshots))
 
     async def create(
         self,
@@ -107,7 +117,19 @@ class SessionManager:
             raise
         finally:
             self._building -= 1
-        session_id = secrets.token_urlsafe(9)
+        ids = secrets.token_urlsafe(9), secrets.token_urlsafe(32), ""
+        parts = {"spec": spec, "config": config, "controls": controls, "seed": seed, "precision": precision}
+        session = self._open(ids, live, {**parts, "client": client})
+        if start is not None:
+            session.resume_from(start)
+        await session.run(session._publish_frame)
+        return session
+
+    def _open(self, ids: tuple[str, str, str], live: Any, parts: dict[str, Any]) -> Session:
+        """Register a session around a built live model and start its publisher (before its first frame);
+        ``ids`` are its id, control token and the token's hash (a restored session knows only the hash),
+        ``parts`` its spec, config, controls, seed, precision and client."""
+        session_id, token, token_hash = ids
         outbox = LatestSlots({"frame": OUTBOX_FRAMES})
         loop = asyncio.get_running_loop()
 
@@ -116,26 +138,19 @@ class SessionManager:
 
         session = Session(
             session_id=session_id,
-            token=secrets.token_urlsafe(32),
-            spec=spec,
-            config=config,
-            controls=controls,
-            seed=seed,
-            precision=precision,
+            token=token,
+            token_hash=token_hash,
             live=live,
             emit=emit,
             frame_interval=1.0 / self.settings.frame_rate,
             frame_budget=self.settings.frame_budget,
-            client=client,
             training_queue=self.training_queue,
             max_steps_per_s=self.settings.max_steps_per_s,
             clock=self._clock,
+            **parts,
         )
-        if start is not None:
-            session.resume_from(start)
         self._sessions[session_id] = session
         self._publishers[session_id] = asyncio.create_task(self._publish(session_id, outbox))
-        await session.run(session._publish_frame)
         return session
 
     async def fork(self, session_id: str, client: str = "") -> Session:
@@ -193,7 +208,7 @@ class SessionManager:
     def authorize(self, session_id: str, token: str | None) -> Session:
         """The session, if ``token`` is its control token (compared in constant time)."""
         session = self.get(session_id)
-        if not token or not hmac.compare_digest(token.encode(), session.token.encode()):
+        if not token or not hmac.compare_digest(hash_token(token), session.token_hash):
             raise Forbidden("a valid control token for this session is required")
         self._released.discard(session.id)  # its page is back (or deleting it: no matter)
         return session
@@ -215,9 +230,11 @@ class SessionManager:
 
     async def close(self) -> None:
         """End every session (server shutdown)."""
-        for task in (self._reaper, self._grace, self._releaser):
+        for task in (self._reaper, self._grace, self._releaser, self._snapshotting):
             if task:
                 task.cancel()
+        if self.snapshots is not None:  # before they end: the next start carries on from here
+            await self.snapshots.save_due(list(self._sessions.values()), force=True)
         for session in list(self._sessions.values()):
             await self._end(session, "shutdown")
 
@@ -232,6 +249,8 @@ class SessionManager:
         publisher = self._publishers.pop(session.id, None)
         if publisher:
             publisher.cancel()
+        if self.snapshots is not None and reason != "shutdown":  # it ended for good
+            await self.snapshots.forget(session.id)
         closed = Closed(reason=reason, successor=successor)
         await self.bus.publish(channel(session.id, "state"), closed.encoded)
         await asyncio.to_thread(session.close)
@@ -285,3 +304,63 @@ class SessionManager:
                 await self.bus.publish(channel(session_id, str(stream)), payload)
             except Exception:  # a bus hiccup loses a snapshot; the next one follows
                 log.exception("publishing %s of session %s failed", stream, session_id)
+
+    async def _snapshot_changed(self, snapshots: Snapshotter) -> None:
+        """Snapshot the sessions that changed, each at most every ``snapshot_interval_s``."""
+        while True:
+            await asyncio.sleep(min(1.0, snapshots.interval_s))
+            await snapshots.save_due(list(self._sessions.values()))
+
+    async def restore_all(self) -> None:
+        """Bring back every session the snapshot store holds that has not expired (server start)."""
+        if self.snapshots is None:
+            return
+        for session_id in await self.snapshots.ids():
+            with contextlib.suppress(NotFound):
+                await self.adopt(session_id)
+
+    async def adopt(self, session_id: str) -> Session:
+        """Run session ``session_id`` here from its latest snapshot: same id and token, paused; NotFound
+        (with a log line saying why) when there is no usable snapshot."""
+        if session_id in self._sessions:
+            return self._sessions[session_id]
+        snapshot = (
+            None
+            if self.snapshots is None
+            else await self.snapshots.load(session_id, self.settings.session_idle_s)
+        )
+        if snapshot is None:
+            raise NotFound(f"no session {session_id!r}")
+        try:
+            return await self._restore(snapshot)
+        except Exception as exc:
+            log.warning(
+                "snapshot of session %s skipped: it does not restore (%s: %s)",
+                session_id,
+                type(exc).__name__,
+                exc,
+            )
+            raise NotFound(f"no session {session_id!r}") from None
+
+    async def _restore(self, snapshot: Snapshot) -> Session:
+        meta = snapshot.meta
+        spec = CATALOG.get(meta["model"])
+        if spec is None:
+            raise ValueError(f"this server has no model {meta['model']!r}")
+        if len(self._sessions) + self._building >= self.settings.max_sessions:
+            raise ValueError("the server runs as many sessions as it allows")
+        config, controls = spec.validate_config(meta["config"]), meta["controls"]
+        live = await asyncio.to_thread(spec.build, config, controls, int(meta["seed"]), self.device)
+        ids = snapshot.session_id, "", str(meta["token_sha256"])
+        saved = {key: meta[key] for key in ("seed", "precision", "client")}
+        session = self._open(ids, live, {"spec": spec, "config": config, "controls": controls, **saved})
+        self._per_client[session.client] += 1
+        session.created = float(meta["created"])
+        try:
+            await session.run(apply, snapshot, session)
+            await session.run(session._publish_frame)
+        except BaseException:
+            await self._end(session, "shutdown")  # keeps the snapshot: a later start may read it
+            raise
+        log.info("session %s restored at step %d", session.id, session.step)
+        return session

@@ -7,6 +7,7 @@ them to the event loop. Training runs at full speed; while it does, a frame is m
 """
 
 import copy
+import hashlib
 import math
 import time
 from collections.abc import Callable
@@ -35,6 +36,11 @@ PRECISIONS = {"float16": torch.float16, "float32": torch.float32}
 VAL_INTERVAL = 1.0  # seconds between validation passes while training
 EXPORTS_PER_S, EXPORT_BURST = 2.0, 10  # weight downloads: anyone may ask, and the model's worker serializes
 Emit = Callable[[str, bytes], None]  # (stream, payload), callable from any thread
+
+
+def hash_token(token: str) -> str:
+    """What a session keeps to check its control token by (and all that a snapshot keeps of it)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,11 @@ class Session:
         training_queue: TrainingQueue | None = None,
         max_steps_per_s: float = float("inf"),
         clock: Callable[[], float] = time.monotonic,
+        token_hash: str = "",
     ) -> None:
         self.id, self.token, self.spec = session_id, token, spec
+        # What a token is checked against; a restored session knows only this (its token is "").
+        self.token_hash = token_hash or hash_token(token)
         self.config, self.controls, self.seed, self.precision = config, controls, seed, precision
         self.live = live
         self.facts = live.describe()
@@ -288,6 +297,8 @@ class Session:
         """Carry on from another session's progress (a new session, before its first frame)."""
         self.step = start.step
         self.train_history, self.val_history = start.train_history, start.val_history
+        last = start.val_history.points()[-1:]
+        self._val = {"step": last[0][0], "loss": last[0][1], "acc": last[0][2]} if last else None
 
     # -- internals (worker thread) --------------------------------------------------------------
 

@@ -98,8 +98,9 @@ export class LiveSocket extends Emitter {
 
   opened() {
     this.attempt = 0;
-    this.emit("status", { status: "open" });
+    // auth goes out first: what the page sends when it hears "open" (its shared view) needs the role
     if (this.token) this.authenticate();
+    this.emit("status", { status: "open" });
   }
 
   /** Present the token (again: it takes control when nobody holds it); emits "role" with the answer. */

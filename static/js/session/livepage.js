@@ -109,6 +109,9 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
   return live;
 }
 
+/** @type {Record<string, string>} the notice for a session closed for these reasons (else error.closed) */
+const CLOSED_NOTICES = { room_closed: "lecture.room_closed", shutdown: "error.restarting" };
+
 /**
  * What the notice line says about the session itself: a replay, watching as a viewer, a refusal,
  * the session ended, or its successor followed.
@@ -117,8 +120,11 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
  * @param {boolean} replaying
  */
 function bindPageNotices(handle, notice, replaying) {
+  let restarting = false; // the server stopped: the socket reconnects, and a restart brings the session back
   handle.on("hello", () => {
     const session = handle.session;
+    if (restarting) notice.hide();
+    restarting = false;
     if (replaying) notice.show("replay.notice");
     else if (!session?.token && !session?.followed) notice.show("role.viewer_notice");
   });
@@ -126,7 +132,8 @@ function bindPageNotices(handle, notice, replaying) {
   handle.on("error", (message) => notice.error(message));
   handle.on("closed", ({ successor, reason }) => {
     if (replaying || successor) return; // a recording goes on with its next hello; a successor is followed
-    notice.show(reason === "room_closed" ? "lecture.room_closed" : "error.closed");
+    restarting = reason === "shutdown";
+    notice.show(CLOSED_NOTICES[reason ?? ""] ?? "error.closed");
   });
   handle.on("followed", () => notice.show("session.followed"));
 }

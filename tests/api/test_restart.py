@@ -1,0 +1,119 @@
+"""Issue 14: sessions survive a restart. A LeNet trained in one server process comes back in the next
+one (same id, token, step, weights and curves, paused) whether the first stopped with SIGTERM (a snapshot
+on shutdown) or was killed with SIGKILL (the latest periodic snapshot); unreadable snapshots are skipped."""
+
+import json
+import signal
+from pathlib import Path
+
+import httpx
+import pytest
+from polling import wait_until
+from safetensors.torch import save
+
+from api.helpers import WAIT_S, Socket, create_session, fetch_weights, weights_equal
+from api.server_process import start_server, stop_server
+from app.sessions.snapshot_store import DirectoryStore
+from app.sessions.snapshots import META_KEY, parse
+
+
+@pytest.fixture
+def servers(tmp_path: Path):
+    """Start servers on one data directory (each with its stderr in ``tmp_path/server.log``); all are
+    killed at the end."""
+    started = []
+    env = {"NNLIVE_DATA_DIR": str(tmp_path / "data"), "NNLIVE_SNAPSHOT_INTERVAL_S": "0.2"}
+
+    def start():
+        base, process = start_server(env, tmp_path / "server.log")
+        started.append(process)
+        return base, process
+
+    yield start
+    for process in started:
+        stop_server(process)
+
+
+def store_of(tmp_path: Path) -> DirectoryStore:
+    return DirectoryStore(tmp_path / "data" / "sessions")
+
+
+def trained_session(base: str) -> tuple[dict, dict, dict]:
+    """A LeNet stepped 7 times: its create reply, its hello after the steps and its weights."""
+    session = create_session(base, seed=5)
+    driver = Socket(base, session["id"])
+    driver.auth(session["token"])
+    driver.ok("step", count=4)
+    driver.ok("step", count=3)
+    driver.wait("frame", step=7)
+    driver.close()
+    hello = Socket(base, session["id"]).wait("hello")
+    assert hello["session"]["step"] == 7
+    assert len(hello["history"]["val"]["step"]) == 2
+    return session, hello, fetch_weights(base, session["id"])
+
+
+def assert_restored(base: str, session: dict, hello: dict, weights: dict) -> None:
+    """The restarted server runs ``session`` as it was: step, weights, curves, paused, same token."""
+    info = httpx.get(f"{base}/api/sessions/{session['id']}", timeout=WAIT_S).json()
+    assert (info["id"], info["model"], info["step"], info["state"]) == (session["id"], "lenet", 7, "paused")
+    assert (info["seed"], info["config"]) == (5, session["config"])
+    assert weights_equal(fetch_weights(base, session["id"]), weights)
+    socket = Socket(base, session["id"])
+    again = socket.wait("hello")
+    assert again["history"] == hello["history"]  # the curves, point for point
+    assert socket.wait("frame")["step"] == 7
+    socket.auth(session["token"])  # the same control token drives it
+    socket.ok("step", count=1)
+    assert socket.wait("frame", step=8)["step"] == 8
+
+
+def test_a_session_survives_sigterm(servers, tmp_path):
+    base, process = servers()
+    session, hello, weights = trained_session(base)
+    watcher = Socket(base, session["id"])
+    watcher.wait("hello")
+    process.send_signal(signal.SIGTERM)
+    assert watcher.close_code() == 1012  # "service restart": the page reconnects
+    assert process.wait(WAIT_S) is not None
+    assert store_of(tmp_path).ids() == [session["id"]]
+    base, _ = servers()
+    assert_restored(base, session, hello, weights)
+
+
+def test_a_session_survives_sigkill_after_a_snapshot(servers, tmp_path):
+    base, process = servers()
+    session, hello, weights = trained_session(base)
+    store = store_of(tmp_path)
+
+    def snapshot_step() -> bool:
+        data = store.load(session["id"])
+        return data is not None and parse(data).meta["step"] == 7
+
+    wait_until(snapshot_step, "no snapshot of step 7 was written")
+    process.send_signal(signal.SIGKILL)
+    process.wait(WAIT_S)
+    base, _ = servers()
+    assert_restored(base, session, hello, weights)
+
+
+def test_unreadable_snapshots_are_skipped_with_a_log_line(servers, tmp_path):
+    base, process = servers()
+    session, hello, weights = trained_session(base)
+    process.send_signal(signal.SIGTERM)
+    process.wait(WAIT_S)
+    store = store_of(tmp_path)
+    good = store.load(session["id"])
+    store.save("truncated", good[: len(good) // 2])
+    store.save("garbage", b"\x00not a snapshot at all")
+    other = parse(good)
+    other.meta["version"] = 99
+
+    store.save("future", save(other.tensors, metadata={META_KEY: json.dumps({**other.meta, "id": "future"})}))
+    base, _ = servers()
+    assert_restored(base, session, hello, weights)
+    log = (tmp_path / "server.log").read_text()
+    for name in ("truncated", "garbage"):
+        assert f"snapshot of session {name} skipped: not a readable snapshot" in log
+    assert "snapshot of session future skipped: snapshot format version 99" in log
+    assert httpx.get(f"{base}/api/sessions/garbage", timeout=WAIT_S).status_code == 404
