@@ -1,15 +1,21 @@
 """Two real server processes on one real Redis: a session created on A is found, watched and driven
 through B; with Redis killed each keeps serving its own viewers; with Redis back B's viewer gets frames
-again."""
+again; when A dies, B adopts A's session from its snapshot."""
 
+import signal
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from cluster_workers import Worker
+from polling import wait_until
 from redis_server import RedisServer
 
 from api.helpers import WAIT_S, Frame, Socket, create_session, fetch_weights, weights_equal
+from api.restarts import assert_restored, trained_session
+from app.cluster.registry import LEASE_S
+from app.sessions.snapshot_store import DirectoryStore
+from app.sessions.snapshots import parse
 
 
 @pytest.fixture
@@ -139,3 +145,29 @@ def test_closing_the_room_on_a_dismisses_and_refuses_viewers_on_b(workers):
     assert returning.wait("state", room="closed")["presenters"] == [1, 2]
     for socket in (driver, viewer, late, returning):
         socket.close()
+
+
+def test_a_dead_workers_session_is_adopted_by_the_other_from_its_snapshot(redis_server, tmp_path):
+    shared = {"NNLIVE_DATA_DIR": str(tmp_path / "data"), "NNLIVE_SNAPSHOT_INTERVAL_S": "0.2"}
+    a, b = Worker(redis_server.url, **shared), Worker(redis_server.url, **shared)
+    try:
+        session, hello, weights = trained_session(a.base)
+        store = DirectoryStore(tmp_path / "data" / "sessions")
+        wait_until(
+            lambda: (data := store.load(session["id"])) is not None and parse(data).meta["step"] == 7,
+            "no snapshot of step 7 was written",
+        )
+        a.process.send_signal(signal.SIGKILL)
+        a.process.wait(WAIT_S)
+
+        # A's lease lapses (15 s), then B's next look for orphans (at most 15 s more) adopts the session.
+        def adopted() -> bool:
+            reply = httpx.get(f"{b.base}/api/sessions/{session['id']}", timeout=WAIT_S)
+            return reply.status_code == 200
+
+        wait_until(adopted, "B did not adopt the dead worker's session", wait_s=3 * LEASE_S)
+        assert_restored(b.base, session, hello, weights)
+    finally:
+        for worker in (a, b):
+            if worker.process.poll() is None:
+                worker.stop()

@@ -11,7 +11,8 @@ import pytest
 from polling import wait_until
 from safetensors.torch import save
 
-from api.helpers import WAIT_S, Socket, create_session, fetch_weights, weights_equal
+from api.helpers import WAIT_S, Socket
+from api.restarts import assert_restored, trained_session
 from api.server_process import start_server, stop_server
 from app.sessions.snapshot_store import DirectoryStore
 from app.sessions.snapshots import META_KEY, parse
@@ -36,36 +37,6 @@ def servers(tmp_path: Path):
 
 def store_of(tmp_path: Path) -> DirectoryStore:
     return DirectoryStore(tmp_path / "data" / "sessions")
-
-
-def trained_session(base: str) -> tuple[dict, dict, dict]:
-    """A LeNet stepped 7 times: its create reply, its hello after the steps and its weights."""
-    session = create_session(base, seed=5)
-    driver = Socket(base, session["id"])
-    driver.auth(session["token"])
-    driver.ok("step", count=4)
-    driver.ok("step", count=3)
-    driver.wait("frame", step=7)
-    driver.close()
-    hello = Socket(base, session["id"]).wait("hello")
-    assert hello["session"]["step"] == 7
-    assert len(hello["history"]["val"]["step"]) == 2
-    return session, hello, fetch_weights(base, session["id"])
-
-
-def assert_restored(base: str, session: dict, hello: dict, weights: dict) -> None:
-    """The restarted server runs ``session`` as it was: step, weights, curves, paused, same token."""
-    info = httpx.get(f"{base}/api/sessions/{session['id']}", timeout=WAIT_S).json()
-    assert (info["id"], info["model"], info["step"], info["state"]) == (session["id"], "lenet", 7, "paused")
-    assert (info["seed"], info["config"]) == (5, session["config"])
-    assert weights_equal(fetch_weights(base, session["id"]), weights)
-    socket = Socket(base, session["id"])
-    again = socket.wait("hello")
-    assert again["history"] == hello["history"]  # the curves, point for point
-    assert socket.wait("frame")["step"] == 7
-    socket.auth(session["token"])  # the same control token drives it
-    socket.ok("step", count=1)
-    assert socket.wait("frame", step=8)["step"] == 8
 
 
 def test_a_session_survives_sigterm(servers, tmp_path):
