@@ -9,6 +9,7 @@
 import { bindPageRecording, replayThrough } from "../record/pagerecording.js";
 import { noticeBoard } from "../ui/status.js";
 import { SessionHandle } from "./handle.js";
+import { claimFromFragment } from "./session.js";
 import { bindLectureControl } from "./lecturecontrol.js";
 import { bindSessionBar } from "./sessionbar.js";
 import { writeView } from "./urlstate.js";
@@ -97,6 +98,7 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       notice.show("replay.missing");
       return null;
     }
+    await claimFromFragment(handle.store).catch((error) => notice.error(error)); // a presenter link opened here
     await handle.open({ config }).catch((error) => {
       if (Object.keys(config).length === 0) throw error;
       notice.error(error);
