@@ -157,13 +157,12 @@ export function viewerLink(sessionId) {
 }
 
 /**
- * The link to a lecture room (it leads to whatever session the room shows when opened), with a view
- * state in its query, or a presenter key in its fragment (which never leaves the browser).
- * @param {string} room @param {{view?: Record<string, string>, key?: string|null}} [opts]
+ * The link to a lecture room (it leads to whatever session the room shows when opened), with a
+ * presenter key in its fragment when given (a fragment never leaves the browser).
+ * @param {string} room @param {{key?: string|null}} [opts]
  */
-export function lectureLink(room, { view = {}, key = null } = {}) {
+export function lectureLink(room, { key = null } = {}) {
   const url = new URL(`/l/${encodeURIComponent(room)}`, location.origin);
-  for (const [name, value] of Object.entries(view)) url.searchParams.set(name, value);
   if (key) url.hash = new URLSearchParams({ lecture: room, key }).toString();
   return url.href;
 }

@@ -2,12 +2,11 @@
 // The session bar's own pills and link (templates/_session_bar.html): the connection, this page's
 // role, the step (from the hello, every state and every frame: states are sent on changes only), how
 // many watch (presenters left out), and the link to share with its Copy button: the lecture room's
-// link (it follows the presenter's replacements) with the whole view state, never the token; this
-// page's URL until the room is known. The lecture's switches are lecturecontrol.js's.
+// link (it follows the presenter's replacements; a viewer gets the presenter's view state over the
+// socket), never the token; this page's URL (the session and its view state) until the room is known. The lecture's switches are lecturecontrol.js's.
 
 import { setText } from "../ui/i18n.js";
 import { showConnection } from "../ui/status.js";
-import { viewState } from "./lecture.js";
 import { lectureLink } from "./session.js";
 
 const ROLE_KEYS = { driver: "role.driver", presenter: "lecture.role_presenter", viewer: "role.viewer" };
@@ -24,7 +23,7 @@ export function bindSessionBar(handle) {
   const link = /** @type {HTMLInputElement} */ (byId("share-link"));
   const showLink = () => {
     const room = handle.control?.lecture;
-    link.value = room ? lectureLink(room, { view: viewState(location.search) }) : location.href;
+    link.value = room ? lectureLink(room) : location.href;
   };
   /** @param {{viewers: number}} counted */
   const showViewers = ({ viewers }) => setText(byId("viewers"), "status.viewers", { n: viewers });

@@ -1,0 +1,80 @@
+"""Issue 18, a lecture that survives real use, in Chromium: the projected link names the lecture room,
+so a student who opens it after the presenter changed a setting (a new session) lands on what the
+presenter shows now; the presenter link (the room's key in its fragment) gives control back on a
+device that never held the token; the viewer count leaves the presenters out."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from e2e.frames import WAIT_MS
+from e2e.test_lecture import READ_QR
+
+SESSION_OF_FRAME = "() => window.nnlive.lastFrame.header.session"
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    """Fresh browser contexts (each its own sessionStorage: no token); closed after the test."""
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def fresh_tab(browser: Browser, contexts: list[BrowserContext], url: str) -> Page:
+    """A tab in a new browser context on ``url``, once it has drawn a frame."""
+    context = browser.new_context()
+    contexts.append(context)
+    tab = context.new_page()
+    tab.goto(url)
+    tab.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+    return tab
+
+
+def test_a_late_student_lands_on_the_new_session_and_the_presenter_link_gives_control_back(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    page.goto(f"{live_server}/pool")
+    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
+    first = page.evaluate(SESSION_OF_FRAME)
+    page.click("#share-toggle")
+    room_link = page.locator("#share-url").inner_text()
+    assert re.fullmatch(rf"{re.escape(live_server)}/l/[\w-]+", room_link), room_link
+    qr = page.evaluate(READ_QR, room_link)
+    assert qr["shown"] == qr["expected"]  # the QR code names the room, not the session
+    presenter_link = page.locator("#share-presenter-link").input_value()
+    assert presenter_link.startswith(f"{room_link}#lecture=")
+    expect(page.locator("#share-link")).to_have_value(room_link)
+
+    page.select_option('select[name="op"]', "avg")  # a setting: the presenter's page makes a new session
+    page.wait_for_function(f"(id) => ({SESSION_OF_FRAME})() !== id", arg=first, timeout=WAIT_MS)
+    now = page.evaluate(SESSION_OF_FRAME)
+    expect(page.locator("#share-url")).to_have_text(room_link)  # the projected link did not change
+
+    student = fresh_tab(browser, contexts, room_link)  # scanned ten minutes late
+    assert student.evaluate(SESSION_OF_FRAME) == now
+    assert f"session={now}" in student.url
+    assert student.evaluate("window.nnlive.session.op") == "avg"
+    expect(student.locator("#role")).to_have_attribute("data-role", "viewer")
+    seq = student.evaluate("() => window.nnlive.lastFrame.header.seq")
+    page.click("#pattern-random")  # the presenter acts: the student receives the frames
+    student.wait_for_function("(s) => window.nnlive.lastFrame.header.seq > s", arg=seq, timeout=WAIT_MS)
+    expect(page.locator("#viewers")).to_have_text("1 watching")  # the presenter is not counted
+
+    laptop = fresh_tab(browser, contexts, presenter_link)  # another device, no token in its storage
+    assert "key=" not in laptop.url  # the key left the address bar
+    expect(laptop.locator("#role")).to_have_attribute("data-role", "presenter")
+    expect(page.locator("#viewers")).to_have_text("1 watching")
+    page.goto("about:blank")  # the presenter's tab is gone
+    laptop.click("#take-control")
+    expect(laptop.locator("#role")).to_have_attribute("data-role", "driver")
+    laptop.select_option('select[name="op"]', "max")
+    student.wait_for_function(
+        "(id) => window.nnlive.lastFrame.header.session !== id", arg=now, timeout=WAIT_MS
+    )
+    assert student.evaluate("window.nnlive.session.op") == "max"
+    laptop.click("#share-toggle")
+    expect(laptop.locator("#share-url")).to_have_text(room_link)  # still the same room
