@@ -4,34 +4,13 @@ presenter shows now; the presenter link (the room's key in its fragment) gives c
 device that never held the token; the viewer count leaves the presenters out."""
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.frames import WAIT_MS
-from e2e.test_lecture import READ_QR
+from e2e.test_lecture import READ_QR, fresh_tab
 
 SESSION_OF_FRAME = "() => window.nnlive.lastFrame.header.session"
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    """Fresh browser contexts (each its own sessionStorage: no token); closed after the test."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
-def fresh_tab(browser: Browser, contexts: list[BrowserContext], url: str) -> Page:
-    """A tab in a new browser context on ``url``, once it has drawn a frame."""
-    context = browser.new_context()
-    contexts.append(context)
-    tab = context.new_page()
-    tab.goto(url)
-    tab.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
-    return tab
 
 
 def test_a_late_student_lands_on_the_new_session_and_the_presenter_link_gives_control_back(
