@@ -8,7 +8,8 @@ import re
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.frames import WAIT_MS
-from e2e.test_lecture import READ_QR, fresh_tab
+from e2e.test_lecture import READ_QR, fresh_tab, start_lecture
+from e2e.test_lenet_page import draw_seven
 
 SESSION_OF_FRAME = "() => window.nnlive.lastFrame.header.session"
 
@@ -57,3 +58,35 @@ def test_a_late_student_lands_on_the_new_session_and_the_presenter_link_gives_co
     assert student.evaluate("window.nnlive.session.op") == "max"
     laptop.click("#share-toggle")
     expect(laptop.locator("#share-url")).to_have_text(room_link)  # still the same room
+
+
+# The ink of each cell of a pad, read from its canvas (the alpha at the cell's centre, 0–255).
+READ_PAD = """
+() => {
+  const canvas = document.querySelector("#drawpad canvas");
+  const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+  const cell = canvas.width / 32;
+  return Array.from({ length: 32 * 32 }, (_, i) => {
+    const x = Math.floor((i % 32) * cell + cell / 2), y = Math.floor(Math.floor(i / 32) * cell + cell / 2);
+    return data[(y * canvas.width + x) * 4 + 3];
+  });
+}
+"""
+INK_OF_URL = "() => new URLSearchParams(location.search).get('ink')"
+
+
+def test_lenet_viewers_see_the_presenters_drawing_on_their_pad(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    _, viewer = start_lecture(page, browser, contexts, live_server, "lenet")
+    draw_seven(page)
+    page.wait_for_function(f"() => ({INK_OF_URL})()?.includes('f')", timeout=WAIT_MS)
+    ink = page.evaluate(INK_OF_URL)
+    viewer.wait_for_function(f"(ink) => ({INK_OF_URL})() === ink", arg=ink, timeout=WAIT_MS)
+    shown = viewer.evaluate(READ_PAD)
+    assert [round(alpha / 255 * 15) for alpha in shown] == [int(c, 16) for c in ink]
+    assert sum(c == "f" for c in ink) > 20  # a real stroke, not a dot
+
+    page.click("#sample-show")  # a dataset sample replaces the drawing: the pads are wiped
+    viewer.wait_for_function(f"() => ({INK_OF_URL})() === ''", timeout=WAIT_MS)
+    assert not any(viewer.evaluate(READ_PAD))
