@@ -90,3 +90,34 @@ def test_lenet_viewers_see_the_presenters_drawing_on_their_pad(
     page.click("#sample-show")  # a dataset sample replaces the drawing: the pads are wiped
     viewer.wait_for_function(f"() => ({INK_OF_URL})() === ''", timeout=WAIT_MS)
     assert not any(viewer.evaluate(READ_PAD))
+
+
+def test_a_phone_viewer_follows_the_card_the_presenter_is_on(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    page.set_viewport_size({"width": 1920, "height": 1080})  # the projector
+    page.goto(f"{live_server}/pool")
+    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
+    session = page.evaluate(SESSION_OF_FRAME)
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a student's phone
+    contexts.append(context)
+    phone = context.new_page()
+    phone.goto(f"{live_server}/pool?session={session}")
+    phone.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+    expect(phone.locator("#follow-presenter")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#follow-presenter")).to_be_hidden()
+    last = phone.locator("main .card").last
+    expect(last).not_to_be_in_viewport()
+
+    page.locator("main .card").last.locator("h2").first.click()  # the presenter works in the last card
+    expect(last).to_have_class(re.compile(r"\bpresenter-here\b"))
+    expect(last).to_be_in_viewport()
+    expect(page.locator("main .card.presenter-here")).to_have_count(0)  # the presenter's own page is unmarked
+
+    phone.click("#follow-presenter")  # the student looks around on their own
+    expect(phone.locator("#follow-presenter")).to_have_attribute("aria-pressed", "false")
+    first = phone.locator("main .card").first
+    phone.evaluate("() => scrollTo(0, document.body.scrollHeight)")
+    page.locator("main .card").first.locator("h2").first.click()
+    expect(first).to_have_class(re.compile(r"\bpresenter-here\b"))  # marked, but the phone stays put
+    expect(first).not_to_be_in_viewport()
