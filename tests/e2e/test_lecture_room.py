@@ -121,3 +121,22 @@ def test_a_phone_viewer_follows_the_card_the_presenter_is_on(
     page.locator("main .card").first.locator("h2").first.click()
     expect(first).to_have_class(re.compile(r"\bpresenter-here\b"))  # marked, but the phone stays put
     expect(first).not_to_be_in_viewport()
+
+
+def test_a_viewer_who_steps_on_their_own_is_told_and_one_click_brings_them_back(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    _, viewer = start_lecture(page, browser, contexts, live_server, "pool")
+    page.keyboard.press("s")  # the presenter steps the window
+    page.wait_for_function("() => window.nnlive.cell === 1", timeout=WAIT_MS)
+    viewer.wait_for_function("() => window.nnlive.cell === 1", timeout=WAIT_MS)
+    expect(viewer.locator("#back-to-presenter")).to_be_hidden()
+
+    viewer.keyboard.press("s")  # the student's own step
+    viewer.keyboard.press("s")
+    viewer.wait_for_function("() => window.nnlive.cell === 3", timeout=WAIT_MS)
+    expect(viewer.locator("#back-to-presenter")).to_be_visible()
+    expect(page.locator("#back-to-presenter")).to_be_hidden()
+    viewer.click("#back-to-presenter")
+    viewer.wait_for_function("() => window.nnlive.cell === 1", timeout=WAIT_MS)
+    expect(viewer.locator("#back-to-presenter")).to_be_hidden()

@@ -4,7 +4,9 @@
 // holds control, take free control, hand it on, close the room or end the session (the share panel,
 // sharepanel.js: the lecture room's link and QR code, and to presenters the room's presenter link);
 // a viewer detaches onto its own copy of the session (a fork, same weights) and
-// rejoins the presenter later, ending its copy.
+// rejoins the presenter later, ending its copy; a viewer who moved away from the presenter's view
+// state (stepped its own player, picked another cell) is told so, and "Back to the presenter" takes
+// the presenter's again.
 
 import { setText, t } from "../ui/i18n.js";
 import { VIEW_INTERVAL_MS, throttled, viewState, viewValues } from "./lecture.js";
@@ -86,14 +88,29 @@ export function bindLectureControl(handle, { notice, act, showLink, onView, stor
     if (driving) sendView();
     sharePanel.setEnabled(driving);
     showLecture();
+    showAway();
   });
   handle.on("control", showLecture);
-  handle.on("view", ({ state }) => {
-    if (handle.role === "driver") return;
-    writeView(viewValues(state));
+  /** @type {Record<string, any>} the presenter's latest view state (for a page that does not drive) */
+  let presenterView = {};
+  const takePresenterView = () => {
+    writeView(viewValues(presenterView));
     showLink();
     onView(new URLSearchParams(location.search));
+    showAway();
+  };
+  // Whether this viewer's view state differs from the presenter's (in a value the presenter's has).
+  const showAway = () => {
+    const own = viewState(location.search);
+    const away = handle.role !== "driver" && Object.entries(viewValues(presenterView)).some(([k, v]) => own[k] !== String(v));
+    byId("back-to-presenter").hidden = !away;
+  };
+  handle.on("view", ({ state }) => {
+    if (handle.role === "driver") return;
+    presenterView = state ?? {};
+    takePresenterView();
   });
+  byId("back-to-presenter").addEventListener("click", takePresenterView);
 
   byId("detach").addEventListener("click", async () => {
     const left = /** @type {import("./session.js").SessionRef} */ (handle.session).id;
@@ -121,6 +138,7 @@ export function bindLectureControl(handle, { notice, act, showLink, onView, stor
   return {
     viewChanged() {
       if (handle.driving) sendView();
+      else showAway();
     },
   };
 }
