@@ -67,7 +67,7 @@ function centreInView(box, cell) {
 }
 
 /** The lookup card: index batch, W, the output, one position's one-hot row × W, and the memory table. */
-function lookupCard(debug) {
+function lookupCard(debug, onPosition) {
   const grids = {
     indices: valuegrid.mount(byId("lookup-indices"), { label: "indices" }),
     weight: valuegrid.mount(byId("lookup-weight"), { label: "weight" }),
@@ -75,9 +75,10 @@ function lookupCard(debug) {
     onehot: valuegrid.mount(byId("lookup-onehot"), { label: "onehot" }),
     product: valuegrid.mount(byId("lookup-product"), { label: "onehot_output" }),
   };
-  const card = { frame: null, position: 0 };
+  const card = { frame: null, position: 0, wanted: null }; // wanted: the presenter's position (lecture)
   const player = createPlayer({ speed: LOOKUP_SPEED, onChange: ({ position, playing }) => {
     card.position = position;
+    onPosition(position);
     setText(byId("lookup-play"), playing ? "embedding.pause" : "embedding.play");
     draw();
   } });
@@ -133,8 +134,14 @@ function lookupCard(debug) {
       const resized = card.frame === null || card.frame.tensors.indices.data.length !== count;
       card.frame = frame;
       if (resized) player.reset(count);
-      else draw();
+      if (resized && card.wanted !== null) player.jump(card.wanted);
+      else if (!resized) draw();
       showMemory(frame.header.memory);
+    },
+    /** Go to the presenter's position (a viewer in a lecture), now and once the lookup's frame comes. */
+    follow(position) {
+      card.wanted = position;
+      player.jump(position);
     },
   };
 }
@@ -222,8 +229,9 @@ function bindQueries(page, source, sendTo) {
  * The lookup: a side session of `embedding`, its id in the URL as `lookup`, with its own settings
  * and index batch. Resolves with the side session (null in a replay or when it could not open).
  */
-async function startLookup(live, lookupCatalog, debug) {
-  const lookup = lookupCard(debug);
+async function startLookup(live, lookupCatalog, debug, sideOf) {
+  const lookup = lookupCard(debug, (position) => live.writeView({ lookup_at: position }));
+  sideOf.follow = (position) => lookup.follow(position);
   let side = null;
   const settings = bindConfigForm(byId("lookup-settings"), async (config) => {
     settings.clearErrors();
@@ -341,7 +349,7 @@ async function main() {
   const inputs = spaceInputs(page.view);
   const { source, axes, turn } = inputs;
   const drawSpace = spaceView(page, debug, inputs);
-  const sideOf = { minilm: null, lookup: null };
+  const sideOf = { minilm: null, lookup: null, follow: null };
   bindQueries(page, source, (message) => {
     if (source.value === "word2vec") return act(message);
     if (!sideOf.minilm) return Promise.resolve();
@@ -380,7 +388,7 @@ async function main() {
   live = await startLivePage(MODEL, { config: configFromParams(params, catalog.config), ...handlers, onView });
   if (!live) return;
   showSource = bindSource(live, page, { source, sideOf, drawSpace });
-  sideOf.lookup = await startLookup(live, lookupCatalog, debug);
+  sideOf.lookup = await startLookup(live, lookupCatalog, debug, sideOf);
 
   /** A viewer follows the driver's scatter view and side sessions (lecture mode). */
   function onView(values) {
@@ -390,6 +398,7 @@ async function main() {
     turn.value = String(wanted.turn);
     byId("turn-field").hidden = axes.value !== "3d";
     sideOf.lookup?.attach(values.get("lookup"));
+    if (values.has("lookup_at")) sideOf.follow?.(Number(values.get("lookup_at")));
     if (source.value !== wanted.source) {
       source.value = wanted.source;
       showSource();
