@@ -37,6 +37,7 @@ export function bindSessionBar(handle) {
     const pill = byId("role");
     setText(pill, ROLE_KEYS[role]);
     pill.dataset.role = role;
+    document.body.dataset.role = role; // a viewer's phone shows a compact bar (base.css)
   });
   handle.on("hello", (hello) => {
     showViewers(hello.session);
