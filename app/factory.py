@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import admin, apidocs, health, models, pages, runs, sessions
+from app.api import admin, apidocs, health, lectures, models, pages, runs, sessions
 from app.api.catch_all import CatchAll
 from app.api.errors import install_error_handlers
 from app.api.hosts import AllowedHosts, HostCheck
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], float] = ti
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(HostCheck, hosts=app.state.hosts)  # before routing, inside the security headers
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
-    routers = (health, models, sessions, runs, admin, apidocs, pages, ws)
+    routers = (health, models, sessions, lectures, runs, admin, apidocs, pages, ws)
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")

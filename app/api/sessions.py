@@ -7,8 +7,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import Manager, bearer
 from app.api.hosts import public_base
+from app.api.lectures import lecture_url
 from app.errors import BadRequest
 from app.protocol.messages import Text
+from app.sessions.manager import SessionManager
 from app.sessions.session import Session
 
 router = APIRouter(prefix="/api/sessions")
@@ -22,20 +24,28 @@ class CreateSession(BaseModel):
     config: dict[str, Any] = Field(default_factory=dict, max_length=64)
     seed: int = Field(0, ge=0, le=2**31 - 1)
     precision: Literal["float16", "float32"] | None = None  # the model's default when omitted
+    lecture: str | None = Field(None, max_length=64)  # a lecture room to show it in (with its key)
+    lecture_key: str | None = Field(None, max_length=128)
 
 
 @router.post("", status_code=201)
 async def create_session(body: CreateSession, manager: Manager, request: Request) -> dict:
     """Start a session; the reply holds its control token and a link for viewers."""
     client = request.client.host if request.client else ""
-    session = await manager.create(body.model, body.config, body.seed, body.precision, client)
-    return _created(session, request)
+    lecture = None if body.lecture is None else (body.lecture, body.lecture_key)
+    model, config, seed, precision = body.model, body.config, body.seed, body.precision
+    session = await manager.create(model, config, seed, precision, client, lecture=lecture)
+    return _created(session, manager, request)
 
 
-def _created(session: Session, request: Request) -> dict:
-    """A new session's info with its control token and a link for viewers."""
+def _created(session: Session, manager: SessionManager, request: Request) -> dict:
+    """A new session's info with its control token, a link for viewers, its lecture room and that
+    room's presenter key (the creator's, who keeps it to take control back from anywhere)."""
     viewer_url = f"{public_base(request)}{session.spec.page}?session={session.id}"
-    return {**session.info(), "token": session.token, "viewer_url": viewer_url}
+    room = session.control.lecture or ""
+    key, url = manager.lectures.key(room), lecture_url(request, room)
+    lecture = {"lecture": room, "lecture_key": key, "lecture_url": url}
+    return {**session.info(), "token": session.token, "viewer_url": viewer_url, **lecture}
 
 
 @router.post("/{session_id}/fork", status_code=201)
@@ -44,7 +54,7 @@ async def fork_session(session_id: str, manager: Manager, request: Request) -> d
     step and curves; the copy has its own control token and counts toward the caller's limits."""
     client = request.client.host if request.client else ""
     session = await manager.fork(session_id, client)
-    return _created(session, request)
+    return _created(session, manager, request)
 
 
 @router.get("/{session_id}")

@@ -76,6 +76,7 @@ class State(ServerMessage):
     presenters: list[int]
     room: Literal["open", "closed"]
     control_seq: int
+    lecture: str | None = None  # the lecture room whose link (/l/ID) shows this session
     place: int | None = None  # while queued: 1 is next to train
     _keep = frozenset({"holder"})
 

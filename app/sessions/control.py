@@ -27,6 +27,7 @@ class Control:
         self.room_open = True
         self._paused_while_away = False  # the presenter grace paused training; resume on return
         self.seq = 0
+        self.lecture: str | None = None  # the room (app/sessions/lectures.py) whose link shows this session
 
     def join(self, owner: object, resume: int | None = None) -> int:
         """Register ``owner`` as a presenter (taking over number ``resume`` when it is still known)."""
@@ -93,6 +94,11 @@ class Control:
         due, self._paused_while_away = self._paused_while_away, False
         return due
 
+    @property
+    def presenting(self) -> int:
+        """How many presenters are connected."""
+        return len(self._owners)
+
     def describe(self) -> dict[str, Any]:
         """The fields of the ``state`` message about the presenters and the room."""
         return {
@@ -101,4 +107,5 @@ class Control:
             "presenters": sorted(self._owners),
             "room": "open" if self.room_open else "closed",
             "control_seq": self.seq,
+            "lecture": self.lecture,
         }

@@ -20,6 +20,7 @@ from app.engine.params import ParamError
 from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
 from app.latest import LatestSlots
 from app.protocol.server import Closed
+from app.sessions.lectures import Lectures
 from app.sessions.release import oldest_unneeded, seconds_until_room, unneeded
 from app.sessions.session import PRECISIONS, Progress, Session, hash_token
 from app.sessions.snapshots import Snapshot, Snapshotter, apply
@@ -28,6 +29,8 @@ from app.sessions.training_queue import TrainingQueue
 log = logging.getLogger(__name__)
 MAX_ENDED_REMEMBERED = 10_000
 OUTBOX_FRAMES = 4  # frames a session may have made before the event loop publishes them: a lag loses none
+UNWATCHED_PAUSE_S = 30.0  # training that nobody watches pauses after this long
+ATTENDANCE_CHECK_S = 10.0  # how often training is checked for a presenter and viewers
 
 
 def _start_from(live: Any, start: Progress) -> None:
@@ -69,6 +72,7 @@ class SessionManager:
         self.training_queue = TrainingQueue(settings.max_training)
         self.snapshots = snapshots  # None: sessions end with the process
         self._snapshotting: asyncio.Task[None] | None = None
+        self.lectures = Lectures()  # rooms that follow their presenter's current session
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -91,9 +95,12 @@ class SessionManager:
         *,
         controls: dict[str, Any] | None = None,
         start: Progress | None = None,
+        lecture: tuple[str, str | None] | None = None,
     ) -> Session:
         """Validate everything, then build the model off the event loop (a fork passes the already
-        validated ``controls`` and the ``start``: weights, step and curves of the session it copies)."""
+        validated ``controls`` and the ``start``: weights, step and curves of the session it copies).
+        The session opens a lecture room of its own, or joins ``lecture`` = (room, its presenter key):
+        the room shows it from then on (its presenter replaced the session it showed)."""
         spec = CATALOG.get(model)
         if spec is None:
             raise BadRequest(f"unknown model {model!r}; see GET /api/models", "model")
@@ -104,6 +111,8 @@ class SessionManager:
             config = spec.validate_config(config)
         except ParamError as exc:
             raise BadRequest(exc.message, exc.field) from None
+        if lecture is not None:
+            self.lectures.authorize(*lecture)
         await self._make_room(client)
         controls = {p.name: p.default for p in spec.controls} | (controls or {})
         self._building += 1  # places are held while the model builds, so concurrent creates count
@@ -122,6 +131,7 @@ class SessionManager:
         session = self._open(ids, live, {**parts, "client": client})
         if start is not None:
             session.resume_from(start)
+        self._join_lecture(session, lecture[0] if lecture else None)
         await session.run(session._publish_frame)
         return session
 
@@ -152,6 +162,15 @@ class SessionManager:
         self._sessions[session_id] = session
         self._publishers[session_id] = asyncio.create_task(self._publish(session_id, outbox))
         return session
+
+    def _join_lecture(self, session: Session, room: str | None) -> None:
+        """The new session shows in ``room`` (still open: checked again after the build) or a new one."""
+        if room is not None:
+            self.lectures.current(room)
+            self.lectures.move(room, session.id)
+        else:
+            room, _ = self.lectures.open(session.id)
+        session.control.lecture = room
 
     async def fork(self, session_id: str, client: str = "") -> Session:
         """A new session of the same model, config, controls, seed and precision, starting from this
@@ -242,6 +261,8 @@ class SessionManager:
         if self._sessions.pop(session.id, None) is None:
             return
         self._released.discard(session.id)
+        if session.control.lecture is not None:
+            self.lectures.ended(session.control.lecture, session.id)
         self._ended[session.id] = reason
         if len(self._ended) > MAX_ENDED_REMEMBERED:
             del self._ended[next(iter(self._ended))]
@@ -282,20 +303,28 @@ class SessionManager:
                     await self._end(session, "released")
 
     async def _pause_unpresented(self) -> None:
-        """Pause training (or waiting in line for it) that no presenter has controlled for
-        ``presenter_grace_s``; it resumes (or queues again) when a presenter takes control again."""
+        """Pause unattended training every few seconds (``pause_unattended``)."""
         grace = self.settings.presenter_grace_s
         while True:
-            await asyncio.sleep(min(30.0, grace / 4))
-            now = self._clock()
-            for session in list(self._sessions.values()):
-                control = session.control
-                away = control.holder is None and now - control.away_since > grace
-                if session.state in ("training", "queued") and away:
-                    log.info("pausing session %s: no presenter for %.0f s", session.id, grace)
-                    control.paused_for_absence()
-                    with contextlib.suppress(NnliveError):
-                        await session.run(session.pause)
+            await asyncio.sleep(min(ATTENDANCE_CHECK_S, grace / 4))
+            await self.pause_unattended()
+
+    async def pause_unattended(self) -> None:
+        """Pause training (or waiting in line for it) that no presenter has controlled for
+        ``presenter_grace_s``, or that nobody at all (no presenter, no viewer) has watched for
+        ``UNWATCHED_PAUSE_S``: a closed tab burns no CPU. It resumes (or queues again) when a presenter
+        takes control again."""
+        grace, now = self.settings.presenter_grace_s, self._clock()
+        for session in list(self._sessions.values()):
+            control = session.control
+            away = control.holder is None and now - control.away_since > grace
+            unwatched = session.viewers == 0 and now - session.last_active >= UNWATCHED_PAUSE_S
+            if session.state in ("training", "queued") and (away or unwatched):
+                why = "nobody watches it" if unwatched else "no presenter"
+                log.info("pausing session %s: %s", session.id, why)
+                control.paused_for_absence()
+                with contextlib.suppress(NnliveError):
+                    await session.run(session.pause)
 
     async def _publish(self, session_id: str, outbox: LatestSlots) -> None:
         while True:
@@ -354,6 +383,7 @@ class SessionManager:
         ids = snapshot.session_id, "", str(meta["token_sha256"])
         saved = {key: meta[key] for key in ("seed", "precision", "client")}
         session = self._open(ids, live, {"spec": spec, "config": config, "controls": controls, **saved})
+        self._join_lecture(session, None)  # lecture rooms are not snapshotted: a new room
         self._per_client[session.client] += 1
         session.created = float(meta["created"])
         try:

@@ -115,6 +115,11 @@ class Session:
         return self.audience.count
 
     @property
+    def onlookers(self) -> int:
+        """How many of its connections are not presenters: the count the pages show."""
+        return max(0, self.viewers - self.control.presenting)
+
+    @property
     def last_active(self) -> float:
         """When a viewer last came or went, or a command last ran (on the session's clock)."""
         return max(self._commanded, self.audience.changed)
@@ -134,7 +139,7 @@ class Session:
             "step": self.step,
             "controls": self.controls,
             "precision": self.precision,
-            "viewers": self.viewers,
+            "viewers": self.onlookers,
             "created": self.created,
             **self.facts,
         }
@@ -150,7 +155,7 @@ class Session:
             state=self.state,
             step=self.step,
             controls=self.controls,
-            viewers=self.viewers,
+            viewers=self.onlookers,
             **self.control.describe(),
             place=self.place or None,  # while queued: 1 is next to train
         )

@@ -216,7 +216,7 @@ def test_reset_restores_the_seeds_weights_and_step_0(
     driver.wait("state", state="training")
     driver.wait("frame", where=lambda f: f["step"] >= 2)
     driver.ok("reset")
-    assert driver.wait("state", state="paused", step=0)["viewers"] == 1
+    assert driver.wait("state", state="paused", step=0)["viewers"] == 0  # the driver is not counted
     frame = driver.wait("frame", step=0)
     assert (frame["train"], frame["val"]) == (None, None)
     assert_same_weights(fetch_weights(live_server, session["id"]), initial)
@@ -246,7 +246,11 @@ def test_a_late_joiner_gets_the_latest_frame_at_once(session: dict, driver: Sock
     hello, state, frame = late.read(), late.read(), late.read()
     assert frame.raw == last.raw
     assert frame["seq"] == last["seq"]
-    assert (hello["session"]["step"], state["step"], state["viewers"]) == (2, 2, 3)
+    assert (hello["session"]["step"], state["step"], state["viewers"]) == (
+        2,
+        2,
+        2,
+    )  # the driver is not counted
     assert hello["history"]["train"]["step"] == [2]
     assert hello["history"]["val"]["step"] == [2]
     assert hello["history"]["train"]["loss"] == [last["train"]["loss"]]

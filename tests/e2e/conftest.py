@@ -4,7 +4,7 @@ page's errors, which fail a test."""
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +69,12 @@ def strict_page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert not seen
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    """Browser contexts for other people (each its own sessionStorage: no token); closed after the test."""
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()

@@ -283,6 +283,15 @@ def test_a_viewer_follows_the_presenters_lookup_and_scatter(
             4,
         ]
         assert viewer.locator("#indices-text").is_disabled()
+
+        page.click("#lookup-next")  # the presenter steps the lookup: the viewer's stepper follows
+        page.click("#lookup-next")
+        viewer.wait_for_function("() => window.nnlive.lookup.position === 2", timeout=WAIT_MS)
+        expect(viewer.locator("#back-to-presenter")).to_be_hidden()
+        viewer.click("#lookup-prev")  # a step of its own: it left the presenter's position
+        expect(viewer.locator("#back-to-presenter")).to_be_visible()
+        viewer.click("#back-to-presenter")
+        viewer.wait_for_function("() => window.nnlive.lookup.position === 2", timeout=WAIT_MS)
     finally:
         context.close()
 

@@ -7,10 +7,8 @@ presenter's selection can only have come over the socket as a ``view`` message.
 
 import json
 import re
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.frames import READ_FRAME, WAIT_MS, next_frame, settled_frame
@@ -36,24 +34,24 @@ SEND_TRAIN = """
 """
 
 
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    """Browser contexts for viewers (each its own sessionStorage: no token); closed after the test."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
+def fresh_tab(browser: Browser, contexts: list[BrowserContext], url: str, init_script: str = "") -> Page:
+    """A tab in a new browser context (its own sessionStorage) on ``url``, once it has drawn a frame;
+    ``init_script`` runs in the context before the page's own scripts."""
+    context = browser.new_context()
+    contexts.append(context)
+    if init_script:
+        context.add_init_script(init_script)
+    tab = context.new_page()
+    tab.goto(url)
+    tab.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+    return tab
 
 
 def open_viewer(browser: Browser, contexts: list[BrowserContext], base: str, path: str, session: str) -> Page:
     """A viewer in a new browser context on the bare viewer link, once it has drawn a frame."""
-    context = browser.new_context()
-    contexts.append(context)
-    viewer = context.new_page()
     errors: list[str] = []
+    viewer = fresh_tab(browser, contexts, f"{base}/{path}?session={session}")
     viewer.on("pageerror", lambda e: errors.append(str(e)))
-    viewer.goto(f"{base}/{path}?session={session}")
-    viewer.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
     expect(viewer.locator("#role")).to_have_attribute("data-role", "viewer")
     assert not errors
     return viewer
@@ -192,18 +190,18 @@ async (text) => {
 """
 
 
-def test_the_presenters_share_panel_shows_the_viewer_link_as_a_qr_code(
+def test_the_presenters_share_panel_shows_the_lecture_link_as_a_qr_code(
     page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
 ) -> None:
-    frame, viewer = start_lecture(page, browser, contexts, live_server, "pool")
-    link = f"{live_server}/pool?session={frame['session']['id']}"
+    _, viewer = start_lecture(page, browser, contexts, live_server, "pool")
     expect(viewer.locator("#share-toggle")).to_be_hidden()
 
     expect(page.locator("#share-panel")).to_be_hidden()
     page.click("#share-toggle")
     expect(page.locator("#share-panel")).to_be_visible()
     expect(page.locator("#share-toggle")).to_have_attribute("aria-expanded", "true")
-    expect(page.locator("#share-url")).to_have_text(link)
+    link = page.locator("#share-url").inner_text()  # the lecture room's link (tests/e2e/test_lecture_room.py)
+    assert re.fullmatch(rf"{re.escape(live_server)}/l/[\w-]+", link), link
     width = page.locator("#share-qr").bounding_box()["width"]
     assert width >= 300  # big enough to scan from afar
 
@@ -269,13 +267,7 @@ def open_presenter(
 ) -> Page:
     """A second presenter: a new browser context whose tab holds the session's token, as the
     presenter's own tab does after a reload."""
-    context = browser.new_context()
-    contexts.append(context)
-    context.add_init_script(f"sessionStorage.setItem('nnlive.token.{session}', '{token}')")
-    presenter = context.new_page()
-    presenter.goto(url)
-    presenter.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
-    return presenter
+    return fresh_tab(browser, contexts, url, f"sessionStorage.setItem('nnlive.token.{session}', '{token}')")
 
 
 def test_presenters_hand_control_on_close_the_room_and_take_free_control(

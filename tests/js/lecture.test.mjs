@@ -1,7 +1,8 @@
-// Lecture mode: the view state taken from a query, the values a viewer applies, the throttle.
+// Lecture mode: the view state taken from a query, the values a viewer applies, the throttle, a drawing as text.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { decodeInk, encodeInk } from "../../static/js/math/inkcode.js";
 import { controlRole, throttled, viewState, viewValues } from "../../static/js/session/lecture.js";
 
 test("the view state is the query less the session", () => {
@@ -70,4 +71,19 @@ test("a steady stream of calls sends at most ten times a second", () => {
     clock.tick(5);
   }
   assert.ok(sent <= 11 && sent >= 9, `sent ${sent}`);
+});
+
+test("a drawing travels as one hex digit per cell and comes back within a level", () => {
+  const grid = [
+    [0, 0.5, 1],
+    [0.04, 0.97, 0.2],
+    [1, 0, 0.33],
+  ];
+  const text = encodeInk(grid);
+  assert.equal(text, "08f1f3f05");
+  const back = decodeInk(text, 3);
+  grid.flat().forEach((v, i) => assert.ok(Math.abs(back.flat()[i] - v) <= 1 / 30, `cell ${i}`));
+  assert.equal(decodeInk("08f0", 3), null, "the wrong length");
+  assert.equal(decodeInk("08f1f3f0z", 3), null, "not hex");
+  assert.equal(decodeInk("", 3), null, "wiped");
 });

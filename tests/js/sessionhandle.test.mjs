@@ -39,7 +39,8 @@ function fakeServer({ refuse = null, hold = false } = {}) {
     if (refuse) return reply(400, { error: refuse });
     const id = `s${++server.made}`;
     if (hold) await new Promise((resolve) => server.waiting.push(resolve));
-    return reply(200, { id, token: `tok-${id}`, model: server.calls.at(-1).body.model });
+    const room = server.calls.at(-1).body?.lecture ? {} : { lecture: `room-${id}`, lecture_key: `key-${id}` };
+    return reply(200, { id, token: `tok-${id}`, model: server.calls.at(-1).body?.model, ...room });
   };
   server.release = (k) => server.waiting[k]();
   server.deletes = () => server.calls.filter((call) => call.method === "DELETE");
@@ -133,6 +134,26 @@ test("replacing shows the new session and ends the old one naming it as successo
   handle.close();
 });
 
+test("a replacement takes over the lecture room whose key this tab holds; the key claims a session elsewhere", async () => {
+  const { handle, storage, server } = makeHandle();
+  await handle.open();
+  assert.equal(storage.getItem("nnlive.lecture.room-s1"), "key-s1");
+  const old = socketTo("s1");
+  await authAs(old, "driver");
+  old.serverSends({ type: "state", control_seq: 1, holder: 1, presenters: [1], presenter: "connected", room: "open", lecture: "room-s1" });
+  await handle.replace({ lr: 2 });
+  const created = server.calls.filter((call) => call.method === "POST").at(-1);
+  assert.deepEqual(created.body, { model: "lenet", config: { lr: 2 }, seed: 0, lecture: "room-s1", lecture_key: "key-s1" });
+  handle.close();
+
+  const elsewhere = makeHandle({ server });
+  const { info, token } = await elsewhere.handle.store.claim("room-s1", "key-s1");
+  const claim = server.calls.at(-1);
+  assert.deepEqual([claim.url, claim.headers.Authorization], ["/api/lectures/room-s1/claim", "Bearer key-s1"]);
+  assert.equal(elsewhere.storage.getItem(`nnlive.token.${info.id}`), token, "this tab drives it now");
+  assert.equal(elsewhere.storage.getItem("nnlive.lecture.room-s1"), "key-s1");
+});
+
 test("a replacement overtaken by a newer one is ended unseen", async () => {
   const server = fakeServer({ hold: true });
   const { handle } = makeHandle({ server });
@@ -191,7 +212,7 @@ test("the role follows who holds control; a state older than the auth reply is i
   assert.equal(handle.role, "presenter", "stale");
   socket.serverSends({ type: "state", control_seq: 6, holder: 2, presenters: [1, 2], presenter: "connected", room: "open" });
   assert.equal(handle.role, "driver");
-  assert.deepEqual(handle.control, { presenter: "connected", holder: 2, presenters: [1, 2], room: "open" });
+  assert.deepEqual(handle.control, { presenter: "connected", holder: 2, presenters: [1, 2], room: "open", lecture: null });
   socket.serverSends({ type: "state", control_seq: 7, holder: 1, presenters: [1, 2], presenter: "connected", room: "open" });
   assert.deepEqual(changes, [["presenter", "driver"], ["driver", "presenter"]]);
   handle.close();

@@ -68,7 +68,7 @@ function centreInView(box, cell) {
 }
 
 /** The lookup card: index batch, W, the output, one position's one-hot row × W, and the memory table. */
-function lookupCard(debug) {
+function lookupCard(debug, onPosition) {
   const grids = {
     indices: valuegrid.mount(byId("lookup-indices"), { label: "indices" }),
     weight: valuegrid.mount(byId("lookup-weight"), { label: "weight" }),
@@ -76,9 +76,10 @@ function lookupCard(debug) {
     onehot: valuegrid.mount(byId("lookup-onehot"), { label: "onehot" }),
     product: valuegrid.mount(byId("lookup-product"), { label: "onehot_output" }),
   };
-  const card = { frame: null, position: 0 };
+  const card = { frame: null, position: 0, wanted: null }; // wanted: the presenter's position (lecture)
   const player = createPlayer({ speed: LOOKUP_SPEED, onChange: ({ position, playing }) => {
     card.position = position;
+    onPosition(position);
     setText(byId("lookup-play"), playing ? "embedding.pause" : "embedding.play");
     draw();
   } });
@@ -134,8 +135,14 @@ function lookupCard(debug) {
       const resized = card.frame === null || card.frame.tensors.indices.data.length !== count;
       card.frame = frame;
       if (resized) player.reset(count);
-      else draw();
+      if (resized && card.wanted !== null) player.jump(card.wanted);
+      else if (!resized) draw();
       showMemory(frame.header.memory);
+    },
+    /** Go to the presenter's position (a viewer in a lecture), now and once the lookup's frame comes. */
+    follow(position) {
+      card.wanted = position;
+      player.jump(position);
     },
   };
 }
@@ -223,8 +230,9 @@ function bindQueries(page, source, sendTo) {
  * The lookup: a side session of `embedding`, its id in the URL as `lookup`, with its own settings
  * and index batch. Resolves with the side session (null in a replay or when it could not open).
  */
-async function startLookup(live, lookupCatalog, debug) {
-  const lookup = lookupCard(debug);
+async function startLookup(live, lookupCatalog, debug, sideOf) {
+  const lookup = lookupCard(debug, (position) => live.writeView({ lookup_at: position }));
+  sideOf.follow = (position) => lookup.follow(position);
   let side = null;
   const settings = bindConfigForm(byId("lookup-settings"), async (config) => {
     settings.clearErrors();
@@ -360,7 +368,7 @@ async function main() {
   const inputs = spaceInputs(page.view);
   const { source, axes, turn } = inputs;
   const drawSpace = spaceView(page, debug, inputs);
-  const sideOf = { minilm: null, lookup: null };
+  const sideOf = { minilm: null, lookup: null, follow: null };
   bindQueries(page, source, (message) => {
     if (source.value === "word2vec") return act(message);
     if (!sideOf.minilm) return Promise.resolve();
@@ -400,7 +408,7 @@ async function main() {
   live = await startLivePage(MODEL, { config: configFromParams(params, catalog.config), ...handlers, onView });
   if (!live) return;
   showSource = bindSource(live, page, { source, sideOf, drawSpace });
-  sideOf.lookup = await startLookup(live, lookupCatalog, debug);
+  sideOf.lookup = await startLookup(live, lookupCatalog, debug, sideOf);
 
   /** A viewer follows the driver's scatter view and side sessions (lecture mode). */
   function onView(values) {
@@ -410,6 +418,7 @@ async function main() {
     turn.value = String(wanted.turn);
     byId("turn-field").hidden = axes.value !== "3d";
     sideOf.lookup?.attach(values.get("lookup"));
+    if (values.has("lookup_at")) sideOf.follow?.(Number(values.get("lookup_at")));
     if (source.value !== wanted.source) {
       source.value = wanted.source;
       showSource();

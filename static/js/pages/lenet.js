@@ -11,6 +11,7 @@ import { layerFormula, layerNote, layerShapeLabel } from "../math/layers.js";
 import { startLivePage } from "../session/livepage.js";
 import { tensorValues } from "../net/codec.js";
 import { newestWins } from "../net/latest.js";
+import { bindInkSharing } from "../session/inkshare.js";
 import { bindSamplePicker } from "../ui/samples.js";
 import { TRAIN_VAL_SERIES } from "../ui/trainingcurves.js";
 import { bindTrainingPage } from "../ui/trainingpage.js";
@@ -205,8 +206,10 @@ async function main() {
     settings: null,
     keys: { ArrowRight: () => training.controls.step(), g: () => training.controls.toggleGrads() },
   });
-  const sampler = bindSamplePicker(act, () => page.dataset, () => page.views && drawpad.clear(page.views.pad));
-  const sendDrawing = newestWins((grid) => act({ type: "forward", input: grid }));
+  // Lecture (issue 18): the presenter's drawing goes to the viewers' pads as view state.
+  const ink = bindInkSharing(() => live, () => page.views?.pad);
+  const sampler = bindSamplePicker(act, () => page.dataset, () => page.views && (drawpad.clear(page.views.pad), ink.share(null)));
+  const sendDrawing = newestWins((grid) => (ink.share(grid), act({ type: "forward", input: grid })));
   const headPart = bindHead(act, () => live, page, readView(params, VIEW));
   const drawNewest = newestFrameDrawer((frame) => {
     if (!page.views) return false;
@@ -242,7 +245,7 @@ async function main() {
       if (page.views) drawpad.update(page.views.pad, { disabled: !driving });
     },
   });
-  live = await startLivePage(MODEL, { ...handlers, onView: (values) => headPart.pin(readView(values, VIEW)) });
+  live = await startLivePage(MODEL, { ...handlers, onView: (values) => (headPart.pin(readView(values, VIEW)), ink.show(values)) });
 }
 
 main();

@@ -15,7 +15,7 @@ import { pageStore } from "./session.js";
 /** @typedef {import("./session.js").SessionInfo} SessionInfo */
 /** @typedef {import("./session.js").SessionStore} SessionStore */
 /** @typedef {"driver"|"presenter"|"viewer"} Role */
-/** @typedef {{presenter: string, holder: number|null, presenters: number[], room: string}} Control who holds control of a lecture */
+/** @typedef {{presenter: string, holder: number|null, presenters: number[], room: string, lecture: string|null}} Control who holds control of a lecture, and its lecture room (`/l/ID`) */
 /** @typedef {{role: Role, driving: boolean, previous?: Role, error?: Error}} Access what `access` listeners hear */
 
 /**
@@ -105,7 +105,8 @@ export class SessionHandle extends Emitter {
    */
   async create(config, model = this.model) {
     const mine = ++this.creates;
-    const made = await this.store.create(model, { config });
+    // The new session takes over this one's lecture room (when this tab holds its key): the room's link stays good.
+    const made = await this.store.create(model, { config, lecture: this.control?.lecture ?? null });
     if (mine !== this.creates) {
       this.store.end(made.info.id, made.token);
       return null;
@@ -176,7 +177,8 @@ export class SessionHandle extends Emitter {
   /** Who holds control, from a state: a presenter handed control becomes the driver, and the reverse. @param {any} state */
   takeControl(state) {
     this.controlSeq = state.control_seq;
-    this.control = { presenter: state.presenter, holder: state.holder, presenters: state.presenters, room: state.room };
+    const { presenter, holder, presenters, room, lecture = null } = state;
+    this.control = { presenter, holder, presenters, room, lecture };
     const role = controlRole(state, this.presenter);
     if (role === this.role) {
       this.emit("control", this.control);

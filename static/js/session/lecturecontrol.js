@@ -2,12 +2,15 @@
 // Lecture control on a live page: a driver's view state goes to the viewers (throttled, the newest
 // wins) and a viewer applies the driver's (lecture.js); presenters (pages holding the token) see who
 // holds control, take free control, hand it on, close the room or end the session (the share panel,
-// sharepanel.js); a viewer detaches onto its own copy of the session (a fork, same weights) and
-// rejoins the presenter later, ending its copy.
+// sharepanel.js: the lecture room's link and QR code, and to presenters the room's presenter link);
+// a viewer detaches onto its own copy of the session (a fork, same weights) and
+// rejoins the presenter later, ending its copy; a viewer who moved away from the presenter's view
+// state (stepped its own player, picked another cell) is told so, and "Back to the presenter" takes
+// the presenter's again.
 
 import { setText, t } from "../ui/i18n.js";
 import { VIEW_INTERVAL_MS, throttled, viewState, viewValues } from "./lecture.js";
-import { pageStore, viewerLink } from "./session.js";
+import { lectureLink, pageStore, viewerLink } from "./session.js";
 import { bindSharePanel } from "./sharepanel.js";
 import { writeView } from "./urlstate.js";
 
@@ -38,6 +41,8 @@ export function bindLectureControl(handle, { notice, act, showLink, onView, stor
     panel: byId("share-panel"),
     canvas: byId("share-qr"),
     link: byId("share-url"),
+    presenterLink: /** @type {HTMLInputElement} */ (byId("share-presenter-link")),
+    presenterCopy: byId("share-presenter-copy"),
     presenters: byId("share-presenters"),
     roomToggle: byId("room-toggle"),
     endButton: byId("end-session"),
@@ -50,6 +55,15 @@ export function bindLectureControl(handle, { notice, act, showLink, onView, stor
   // The driver's view state, read from the URL when it goes out: the newest always wins.
   const sendView = throttled(() => handle.send({ type: "view", state: viewState(location.search) }), VIEW_INTERVAL_MS);
 
+  // The room's link to project (it follows the session's replacements) and, to a presenter holding
+  // the room's key, the presenter link that takes control back from any device.
+  const showRoom = (/** @type {string|null} */ room) => {
+    if (!room) return;
+    sharePanel.setLink(lectureLink(room));
+    const key = handle.role === "viewer" ? null : handle.store.lectureKey(room);
+    sharePanel.setPresenterLink(key ? lectureLink(room, { key }) : null);
+  };
+
   // The presenter's status (to those who do not drive), taking free control (presenters),
   // detaching (viewers) and rejoining (a detached viewer).
   const showLecture = () => {
@@ -61,6 +75,7 @@ export function bindLectureControl(handle, { notice, act, showLink, onView, stor
       pill.dataset.status = here ? "open" : "away";
       setText(pill, here ? "lecture.presenter_connected" : "lecture.presenter_away");
       sharePanel.setControl(control, handle.presenter);
+      showRoom(control.lecture);
     }
     byId("take-control").hidden = !(role === "presenter" && connected && control?.holder === null);
     byId("detach").hidden = !(role === "viewer" && connected && !lecture);
@@ -73,14 +88,29 @@ export function bindLectureControl(handle, { notice, act, showLink, onView, stor
     if (driving) sendView();
     sharePanel.setEnabled(driving);
     showLecture();
+    showAway();
   });
   handle.on("control", showLecture);
-  handle.on("view", ({ state }) => {
-    if (handle.role === "driver") return;
-    writeView(viewValues(state));
+  /** @type {Record<string, any>} the presenter's latest view state (for a page that does not drive) */
+  let presenterView = {};
+  const takePresenterView = () => {
+    writeView(viewValues(presenterView));
     showLink();
     onView(new URLSearchParams(location.search));
+    showAway();
+  };
+  // Whether this viewer's view state differs from the presenter's (in a value the presenter's has).
+  const showAway = () => {
+    const own = viewState(location.search);
+    const away = handle.role !== "driver" && Object.entries(viewValues(presenterView)).some(([k, v]) => own[k] !== String(v));
+    byId("back-to-presenter").hidden = !away;
+  };
+  handle.on("view", ({ state }) => {
+    if (handle.role === "driver") return;
+    presenterView = state ?? {};
+    takePresenterView();
   });
+  byId("back-to-presenter").addEventListener("click", takePresenterView);
 
   byId("detach").addEventListener("click", async () => {
     const left = /** @type {import("./session.js").SessionRef} */ (handle.session).id;
@@ -108,6 +138,7 @@ export function bindLectureControl(handle, { notice, act, showLink, onView, stor
   return {
     viewChanged() {
       if (handle.driving) sendView();
+      else showAway();
     },
   };
 }

@@ -1,7 +1,7 @@
 // @ts-check
 // A model page's live session, composed of the kit: the session handle (handle.js: attach or
 // create, role, reconnect, replace, follow a successor), the session bar (sessionbar.js), lecture
-// control (lecturecontrol.js) and recording and replay (../record/pagerecording.js). Refusals go to
+// control (lecturecontrol.js), the card the presenter is on (panelfollow.js) and recording and replay (../record/pagerecording.js). Refusals go to
 // the notice line. The page supplies what to do with hello, state, frames and a received view; views
 // never see the socket. With `?replay=KEY` a recording plays in place of the socket: no session is
 // opened and the page's controls stay disabled, as for a viewer.
@@ -9,7 +9,9 @@
 import { bindPageRecording, replayThrough } from "../record/pagerecording.js";
 import { noticeBoard } from "../ui/status.js";
 import { SessionHandle } from "./handle.js";
+import { claimFromFragment } from "./session.js";
 import { bindLectureControl } from "./lecturecontrol.js";
+import { bindCardFollowing } from "./panelfollow.js";
 import { bindSessionBar } from "./sessionbar.js";
 import { writeView } from "./urlstate.js";
 
@@ -56,7 +58,9 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       notice.error(error);
       throw error;
     });
-  const lecture = bindLectureControl(handle, { notice, act, showLink: bar.showLink, onView });
+  const cards = bindCardFollowing(handle, (values) => live.writeView(values), /** @type {HTMLButtonElement} */ (byId("follow-presenter")));
+  const showView = (/** @type {URLSearchParams} */ params) => (cards.show(params), onView(params));
+  const lecture = bindLectureControl(handle, { notice, act, showLink: bar.showLink, onView: showView });
   const recording = bindPageRecording(handle, { notice, model });
   bindPageNotices(handle, notice, replaying);
   handle.on("access", ({ role, driving }) => onAccess(driving, role));
@@ -97,6 +101,7 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
       notice.show("replay.missing");
       return null;
     }
+    await claimFromFragment(handle.store).catch((error) => notice.error(error)); // a presenter link opened here
     await handle.open({ config }).catch((error) => {
       if (Object.keys(config).length === 0) throw error;
       notice.error(error);

@@ -3,10 +3,13 @@
 //
 // A session is created with POST /api/sessions (or copied with POST …/fork); its control token is
 // kept in sessionStorage, so that this tab drives it (and a reload too) while others watch. Ending
-// it (DELETE with the token) may name a successor that its viewers follow.
+// it (DELETE with the token) may name a successor that its viewers follow. A created session shows in
+// a lecture room (`/l/ROOM`, the link to project) that follows the presenter's replacements; the
+// room's presenter key is kept too, and claims the current session's token from any device.
 
 const TOKEN_PREFIX = "nnlive.token.";
 const PRESENTER_PREFIX = "nnlive.presenter.";
+const LECTURE_PREFIX = "nnlive.lecture.";
 
 /** @typedef {{id: string, token: string|null, followed?: boolean}} SessionRef a session shown: its id, this tab's token (null: watched) */
 /** @typedef {{id: string, [key: string]: any}} SessionInfo the server's description of a session */
@@ -14,7 +17,10 @@ const PRESENTER_PREFIX = "nnlive.presenter.";
 
 /**
  * @typedef {object} SessionStore
- * @property {(model: string, opts?: {seed?: number, config?: object}) => Promise<{info: SessionInfo, token: string}>} create
+ * @property {(model: string, opts?: {seed?: number, config?: object, lecture?: string|null}) => Promise<{info: SessionInfo, token: string}>} create
+ *   a new session, shown in lecture room `lecture` when this tab holds that room's key
+ * @property {(room: string, key: string) => Promise<{info: SessionInfo, token: string}>} claim the room's current session and its token, by the room's key
+ * @property {(room: string) => string|null} lectureKey this tab's presenter key of a lecture room
  * @property {(id: string) => Promise<{info: SessionInfo, token: string}>} fork
  * @property {(id: string, token: string, successor?: string|null) => Promise<void>} end
  * @property {(id: string) => string|null} token
@@ -36,10 +42,10 @@ export function sessionStore({
   /** @type {Set<string>} sessions this page releases when it goes */
   const releasing = new Set();
   /** @param {string} url @param {object} body */
-  async function post(url, body) {
+  async function post(url, body, headers = {}) {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", ...headers },
       body: JSON.stringify(body),
     });
     const reply = await response.json();
@@ -47,13 +53,25 @@ export function sessionStore({
       const { code, message, field } = reply.error ?? {};
       throw Object.assign(new Error(message ?? response.statusText), { code, field, status: response.status });
     }
-    const { token, ...info } = reply;
+    const { token, lecture_key: key, ...info } = reply;
     storage.setItem(TOKEN_PREFIX + info.id, token);
+    if (key) storage.setItem(LECTURE_PREFIX + info.lecture, key);
     return { info, token };
   }
+  const lectureKey = (/** @type {string} */ room) => storage.getItem(LECTURE_PREFIX + room);
 
   return {
-    create: (model, { seed = 0, config = {} } = {}) => post("/api/sessions", { model, config, seed }),
+    create(model, { seed = 0, config = {}, lecture = null } = {}) {
+      const key = lecture ? lectureKey(lecture) : null;
+      const room = key ? { lecture, lecture_key: key } : {};
+      return post("/api/sessions", { model, config, seed, ...room });
+    },
+    async claim(room, key) {
+      const made = await post(`/api/lectures/${encodeURIComponent(room)}/claim`, {}, { Authorization: `Bearer ${key}` });
+      storage.setItem(LECTURE_PREFIX + room, key);
+      return made;
+    },
+    lectureKey,
     fork: (id) => post(`/api/sessions/${encodeURIComponent(id)}/fork`, {}),
     async end(id, token, successor = null) {
       storage.removeItem(TOKEN_PREFIX + id);
@@ -136,4 +154,29 @@ export function viewerLink(sessionId) {
   const url = new URL(location.pathname, location.origin);
   url.searchParams.set("session", sessionId);
   return url.href;
+}
+
+/**
+ * The link to a lecture room (it leads to whatever session the room shows when opened), with a
+ * presenter key in its fragment when given (a fragment never leaves the browser).
+ * @param {string} room @param {{key?: string|null}} [opts]
+ */
+export function lectureLink(room, { key = null } = {}) {
+  const url = new URL(`/l/${encodeURIComponent(room)}`, location.origin);
+  if (key) url.hash = new URLSearchParams({ lecture: room, key }).toString();
+  return url.href;
+}
+
+/**
+ * A presenter link opened here (`#lecture=ROOM&key=KEY`): claim the room's current session's token
+ * for this tab, and take the key out of the address bar. Resolves when done (a refusal rejects).
+ * @param {SessionStore} store
+ */
+export async function claimFromFragment(store) {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const room = fragment.get("lecture");
+  const key = fragment.get("key");
+  if (!room || !key) return;
+  history.replaceState(history.state, "", location.pathname + location.search);
+  await store.claim(room, key);
 }

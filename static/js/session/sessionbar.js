@@ -1,11 +1,13 @@
 // @ts-check
 // The session bar's own pills and link (templates/_session_bar.html): the connection, this page's
 // role, the step (from the hello, every state and every frame: states are sent on changes only), how
-// many watch, and the link to share (this page's URL: the session and the whole view
-// state, never the token) with its Copy button. The lecture's switches are lecturecontrol.js's.
+// many watch (presenters left out), and the link to share with its Copy button: the lecture room's
+// link (it follows the presenter's replacements; a viewer gets the presenter's view state over the
+// socket), never the token; this page's URL (the session and its view state) until the room is known. The lecture's switches are lecturecontrol.js's.
 
 import { setText } from "../ui/i18n.js";
 import { showConnection } from "../ui/status.js";
+import { lectureLink } from "./session.js";
 
 const ROLE_KEYS = { driver: "role.driver", presenter: "lecture.role_presenter", viewer: "role.viewer" };
 
@@ -20,7 +22,8 @@ const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 export function bindSessionBar(handle) {
   const link = /** @type {HTMLInputElement} */ (byId("share-link"));
   const showLink = () => {
-    link.value = location.href;
+    const room = handle.control?.lecture;
+    link.value = room ? lectureLink(room) : location.href;
   };
   /** @param {{viewers: number}} counted */
   const showViewers = ({ viewers }) => setText(byId("viewers"), "status.viewers", { n: viewers });
@@ -28,10 +31,13 @@ export function bindSessionBar(handle) {
   /** @param {{step?: number}} counted */
   const showStep = ({ step }) => stepPill && step !== undefined && setText(stepPill, "status.step", { n: step });
   handle.on("status", (status) => showConnection(byId("connection"), status));
+  handle.on("control", showLink);
   handle.on("access", ({ role }) => {
+    showLink();
     const pill = byId("role");
     setText(pill, ROLE_KEYS[role]);
     pill.dataset.role = role;
+    document.body.dataset.role = role; // a viewer's phone shows a compact bar (base.css)
   });
   handle.on("hello", (hello) => {
     showViewers(hello.session);

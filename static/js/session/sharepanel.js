@@ -2,19 +2,21 @@
 // The presenter's share panel: a "Share" toggle in the session bar opens the viewer link as a QR code
 // large enough to scan from the back of a lecture hall, with the link printed under it; below it the
 // connected presenters (control can be handed to one of them), closing or reopening the room, and
-// ending the session for everyone.
+// ending the session for everyone; and the presenter link (the room's key in its fragment) with its
+// Copy button: kept by the presenter, or sent to a co-presenter, it gives control from any device.
 
 import { setText } from "../ui/i18n.js";
 import { element } from "../views/parts/dom.js";
 import { drawQr } from "../views/parts/qrcode.js";
 
 /**
- * Bind the panel's elements. `setLink(url)` shows a new viewer link; `setEnabled(on)` shows the
+ * Bind the panel's elements. `setLink(url)` shows a new viewer link; `setPresenterLink(url)` the
+ * presenter link (null: this page has none); `setEnabled(on)` shows the
  * toggle (to drivers only) and closes the panel when it hides; `setControl(state, me)` lists the
  * presenters of a `state` message (`me`: this page's presenter number) and shows the room's state.
  * `onHand(n)`, `onRoom(open)` and `onEnd()` run when the presenter asks for them.
  */
-export function bindSharePanel({ toggle, panel, canvas, link, presenters, roomToggle, endButton, onHand, onRoom, onEnd }) {
+export function bindSharePanel({ toggle, panel, canvas, link, presenterLink, presenterCopy, presenters, roomToggle, endButton, onHand, onRoom, onEnd }) {
   const show = (open) => {
     panel.hidden = !open;
     toggle.setAttribute("aria-expanded", String(open));
@@ -23,10 +25,16 @@ export function bindSharePanel({ toggle, panel, canvas, link, presenters, roomTo
   toggle.addEventListener("click", () => show(panel.hidden));
   roomToggle.addEventListener("click", () => onRoom(!roomOpen));
   endButton.addEventListener("click", () => onEnd());
+  presenterCopy.addEventListener("click", () => navigator.clipboard?.writeText(presenterLink.value));
   return {
     setLink(url) {
+      if (link.textContent === url) return;
       link.textContent = url;
       drawQr(canvas, url);
+    },
+    setPresenterLink(url) {
+      presenterLink.value = url ?? "";
+      /** @type {HTMLElement} */ (presenterLink.parentElement).hidden = !url;
     },
     setEnabled(on) {
       toggle.hidden = !on;

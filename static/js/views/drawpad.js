@@ -1,12 +1,13 @@
 // @ts-check
 // Drawpad: draw a digit with mouse, finger or pen (pointer events, a thick round brush).
 // While drawing it emits, at most once per animation frame, the drawing as 32 rows of 32 numbers
-// in [0, 1] (ink = 1), each the average ink over its block of canvas pixels.
+// in [0, 1] (ink = 1), each the average ink over its block of canvas pixels. A pad that only watches
+// shows a drawing it is given (`ink`: the presenter's, in a lecture).
 
 import { setAttributeText, setText } from "../ui/i18n.js";
 import { element } from "./parts/dom.js";
 
-const GRID = 32;
+export const GRID = 32;
 const PIXELS_PER_CELL = 10;
 const SIZE = GRID * PIXELS_PER_CELL;
 const BRUSH = SIZE * 0.075;
@@ -59,14 +60,28 @@ export function mount(el, { onDraw, onClear = () => {} }) {
 }
 
 /**
- * Enable or disable drawing (`{disabled}`: viewers watch without drawing).
+ * Enable or disable drawing (`{disabled}`: viewers watch without drawing); a disabled pad shows `ink`
+ * when given (rows of GRID numbers in [0, 1]; null wipes it).
  * @param {ReturnType<typeof mount>} view
- * @param {{disabled: boolean}} props
+ * @param {{disabled: boolean, ink?: number[][]|null}} props
  */
-export function update(view, { disabled }) {
+export function update(view, { disabled, ink }) {
   view.disabled = disabled;
   view.clearButton.disabled = disabled;
   view.root.classList.toggle("disabled", disabled);
+  if (disabled && ink !== undefined) paintGrid(view, ink);
+}
+
+/** Paint a grid of ink values, a block of canvas pixels per cell (what readGrid reads back). */
+function paintGrid(view, grid) {
+  clear(view);
+  grid?.forEach((row, r) =>
+    row.forEach((value, c) => {
+      view.context.globalAlpha = value;
+      view.context.fillRect(c * PIXELS_PER_CELL, r * PIXELS_PER_CELL, PIXELS_PER_CELL, PIXELS_PER_CELL);
+    }),
+  );
+  view.context.globalAlpha = 1;
 }
 
 /** Wipe the drawing (no emit). */
