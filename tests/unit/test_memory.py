@@ -112,6 +112,7 @@ def test_the_lstm_starts_with_its_forget_gate_open():
 def test_at_the_default_length_the_lstm_remembers_where_the_rnn_cannot():
     """The lesson of the page, seeded: after the same 300 steps with the default settings (T = 50) the LSTM
     recalls the first symbol and the RNN is still near chance (1/4)."""
+    torch.set_num_threads(1)  # as the seq2seq training test: two threads on a shared machine only spin
     accuracy = {}
     for cell in ("rnn", "lstm"):
         live = build(cell=cell)
