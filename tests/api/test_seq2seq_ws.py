@@ -8,7 +8,14 @@ import httpx
 import torch
 
 from api.helpers import WAIT_S, create_session, fetch_weights
-from app.engine.data.dates import INPUT_CHARS, OUTPUT_CHARS, OUTPUT_LENGTH, decode_output, encode_input
+from app.engine.data.dates import (
+    INPUT_CHARS,
+    MAX_INPUT,
+    OUTPUT_CHARS,
+    OUTPUT_LENGTH,
+    decode_output,
+    encode_input,
+)
 from app.engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 
 
@@ -60,7 +67,7 @@ def test_a_typed_date_is_translated_by_both_models_and_bad_inputs_are_refused(
 
     for fields, field in (
         ({"text": "27 Nov 2026 ☃"}, "text"),
-        ({"text": "9" * 41}, "text"),
+        ({"text": "9" * (MAX_INPUT + 1)}, "text"),
         ({"text": "27 Nov 2026", "purpose": "corpus"}, "purpose"),
     ):
         error = driver.call("text", **fields)

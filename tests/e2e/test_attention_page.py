@@ -35,7 +35,7 @@ async () => {
   const wrong = [];
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < columns; c++) {
-      const [x, y] = cellCentre(r, c);
+      const [x, y] = cellCentre({ cell: Number(canvas.dataset.cell) }, r, c);
       const pixel = Array.from(context.getImageData(x, y, 1, 1).data.slice(0, 3));
       const expected = colorOf(tensors.attention.data[r * columns + c], scale);
       if (pixel.some((v, k) => Math.abs(v - expected[k]) > 1)) wrong.push([r, c, pixel, expected]);
@@ -112,6 +112,18 @@ def test_typing_a_date_shows_its_translation(page: Page, live_server: str, error
     expect(page.locator("#date-error")).to_contain_text("unknown characters '☃'")
     expect(page.locator("#date")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#prediction")).to_have_text(expected)
+
+
+def test_a_text_that_is_no_date_gets_a_hint_not_a_confident_answer(
+    page: Page, live_server: str, errors: list
+) -> None:
+    open_page(page, f"{live_server}{URL}")
+    page.fill("#date", "tomorrow")
+    page.click("#translate")
+    page.wait_for_function("() => window.nnlive.lastFrame.header.input === 'tomorrow'", timeout=WAIT_MS)
+    assert page.evaluate("() => window.nnlive.lastFrame.header.date_like") is False
+    expect(page.locator("#unsure")).to_be_visible()
+    expect(page.locator("#unsure")).to_contain_text("guess")
 
 
 def test_without_attention_there_is_no_matrix_and_no_twin(page: Page, live_server: str, errors: list) -> None:

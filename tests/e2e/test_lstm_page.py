@@ -148,9 +148,9 @@ def test_rnn_and_lstm_train_side_by_side(page: Page, live_server: str, errors: l
     for cell in ("rnn", "lstm"):
         shown = page.evaluate(READ_MEMORY, cell)
         assert shown["header"]["cell"] == cell
-        assert shown["header"]["T"] == 20
+        assert shown["header"]["T"] == 50
         session_id = page.evaluate("(c) => new URLSearchParams(location.search).get(c)", cell)
-        expected = grad_norms(weights(live_server, session_id), cell, 20)
+        expected = grad_norms(weights(live_server, session_id), cell, 50)
         assert torch.allclose(torch.tensor(shown["g"]), expected, rtol=1e-4, atol=1e-9)
     expect(page.locator(".lstm-cell-pill").first).to_contain_text("10")
 

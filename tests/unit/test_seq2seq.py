@@ -8,6 +8,8 @@ from client_messages import typed
 from safetensors.torch import load
 
 from app.engine.data.dates import (
+    AFTER,
+    BEFORE,
     FORMATS,
     MAX_INPUT,
     decode_output,
@@ -42,7 +44,8 @@ def test_formats_cover_the_issue_examples():
     assert [ordinal(d) for d in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 31)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "31st",
     ]  # fmt: skip
-    assert max(len(fmt(dt.date(2049, 9, 29))) for fmt in FORMATS) <= MAX_INPUT
+    longest = max(len(fmt(dt.date(2049, 9, 29))) for fmt in FORMATS)
+    assert longest + max(map(len, BEFORE)) + max(map(len, AFTER)) <= MAX_INPUT
 
 
 def test_split_is_by_date_and_seeded():
@@ -52,7 +55,10 @@ def test_split_is_by_date_and_seeded():
     assert split_dates(3) == (train, held_out)
     pairs = make_pairs(held_out, 50, seed=1)
     assert pairs.x.shape == (50, int(pairs.lengths.max()))
-    assert set(pairs.texts) <= {fmt(d) for d in held_out for fmt in FORMATS}
+    for text, target in zip(pairs.texts, pairs.y.tolist(), strict=True):
+        day = dt.date.fromisoformat(decode_output(target))
+        assert day in held_out
+        assert text in {b + fmt(day) + a for b in BEFORE for fmt in FORMATS for a in AFTER}
     assert make_pairs(held_out, 50, seed=1).texts == pairs.texts
 
 
@@ -114,6 +120,17 @@ def test_frame_carries_prediction_attention_and_context():
     out = model.eval()(x, torch.tensor([x.shape[1]]))
     assert decode_output(out.logits[0].argmax(-1).tolist()) == fields["prediction"]
     assert torch.allclose(out.attention[0], torch.from_numpy(tensors["attention"]), atol=1e-6)
+    sure = out.logits[0].softmax(-1).max(-1).values.min().item()
+    assert fields["confidence"] == pytest.approx(sure, rel=1e-5)
+    assert fields["date_like"] is True
+
+
+def test_text_without_a_day_number_is_flagged():
+    live = build(hidden=8)
+    live.handle(typed({"type": "text", "text": "tomorrow", "purpose": "input"}))
+    fields, _ = live.frame(False, torch.float32)
+    assert fields["date_like"] is False
+    assert 0 < fields["confidence"] <= 1
 
 
 def test_bad_text_names_the_field():
@@ -141,8 +158,11 @@ def test_trains_past_95_percent_and_beats_no_attention_on_long_inputs():
     for _ in range(BUDGET):
         live.train_step()
     assert live.evaluate().acc > 0.95  # held-out dates, greedy decoding
-    long = slice(LENGTH_EDGES.index(24), None)  # inputs of 24 characters and more
+    long = slice(LENGTH_EDGES.index(48), None)  # inputs of 48 characters and more
     with_attention = live.main.by_length[long].mean()
     without = live.baseline.by_length[long].mean()
     assert with_attention > 0.9
+    sentence = "the letter is dated 27 Nov 2026 and nobody there remembered what happened next"
+    live.handle(typed({"type": "text", "text": sentence, "purpose": "input"}))
+    assert live.frame(False, torch.float32)[0]["prediction"] == "2026-11-27"
     assert with_attention > without + 0.3

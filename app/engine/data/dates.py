@@ -1,5 +1,9 @@
-"""Dates written the many ways people write them, paired with their ISO form: a translation task made
-on the spot (nothing downloaded), characters in and characters out.
+"""Dates written the many ways people write them, often inside a sentence, paired with their ISO form: a
+translation task made on the spot (nothing downloaded), characters in and characters out.
+
+The sentence around a date makes inputs long (up to MAX_INPUT characters) and puts words after the date,
+so a decoder that only gets the encoder's final state must carry the date through them; one that
+attends can look back at it.
 
 The split is by date: a seeded tenth of the days in the range are held out, so every validation date
 is one the model never saw in training, in any format.
@@ -18,7 +22,7 @@ PAD = 0  # input id 0 pads; character k of INPUT_CHARS is id k + 1
 OUTPUT_CHARS = "0123456789-"
 START = len(OUTPUT_CHARS)  # the decoder's first input, not a character it can write
 OUTPUT_LENGTH = 10  # YYYY-MM-DD
-MAX_INPUT = 40  # the longest text a model takes
+MAX_INPUT = 100  # the longest text a model takes
 HELD_OUT = 0.1
 
 MONTHS = (
@@ -57,6 +61,18 @@ FORMATS: tuple[Callable[[dt.date], str], ...] = (
     lambda d: f"{d.day} {_month(d).lower()[:3]} {d.year % 100:02d}",  # 27 nov 26
     lambda d: f"{d.year}-{d.month:02d}-{d.day:02d}",  # 2026-11-27 (already ISO)
 )
+
+
+BEFORE = ("", "", "on ", "it was ", "we met on ", "the letter is dated ", "see you ")
+AFTER = (
+    "",
+    "",
+    " at noon",
+    " in the morning",
+    " was a rainy day",
+    " is when the train left the old station",
+    " and nobody there remembered what happened next",
+)  # fmt: skip
 
 
 def iso(d: dt.date) -> str:
@@ -100,10 +116,10 @@ def decode_output(ids: list[int]) -> str:
 
 
 def make_pairs(days: list[dt.date], count: int, seed: int) -> DatePairs:
-    """``count`` examples: a day drawn from ``days`` and a format drawn uniformly, both seeded."""
+    """``count`` examples: a day from ``days``, a format, words before and after it, all drawn seeded."""
     rng = random.Random(seed)
     chosen = [(rng.choice(days), rng.choice(FORMATS)) for _ in range(count)]
-    texts = tuple(fmt(day) for day, fmt in chosen)
+    texts = tuple(f"{rng.choice(BEFORE)}{fmt(day)}{rng.choice(AFTER)}" for day, fmt in chosen)
     longest = max(len(t) for t in texts)
     x = torch.tensor([encode_input(t) + [PAD] * (longest - len(t)) for t in texts])
     y = torch.tensor([[OUTPUT_CHARS.index(ch) for ch in iso(day)] for day, _ in chosen])

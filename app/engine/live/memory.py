@@ -1,4 +1,9 @@
-"""Long memory, RNN vs LSTM: learn the first symbol of a length-T sequence; ‖∂L/∂h_t‖ for every t."""
+"""Long memory, RNN vs LSTM: recall the first symbol after T − 1 distractors; ‖∂L/∂h_t‖ for every t.
+
+The defaults (T = 50, 32 units, Adam 1e-2, batches of 64) are where the lesson shows within a minute on
+two CPU cores: the LSTM, its forget gate starting open, reaches 100 % within a few hundred steps while
+the RNN's gradient from the label vanishes before it reaches the first step and it stays at chance.
+"""
 
 from typing import Any
 
@@ -56,7 +61,7 @@ class MemoryLive(LiveClassifier):
 
     @torch.no_grad()
     def accuracy_by_length(self) -> torch.Tensor:
-        """Accuracy (len(LENGTHS),) of the model as it is now on fresh sequences of each length."""
+        """Accuracy (len(LENGTHS),) of the model as trained at T, on fresh sequences of each length."""
         self.model.eval()
         accs = [
             (self.model(x.to(self.device)).argmax(1) == y.to(self.device)).float().mean()
@@ -83,13 +88,13 @@ MEMORY = ModelSpec(
     page="/lstm",
     config=(
         Param("cell", "choice", "lstm", "recurrent layer", choices=tuple(CELLS)),
-        Param("T", "int", 20, "sequence length; the label is the first symbol", min=5, max=200),
-        Param("hidden", "int", 16, "recurrent units", min=2, max=64),
-        Param("symbols", "int", 4, "alphabet size (chance accuracy is 1/symbols)", min=2, max=8),
+        Param("T", "int", 50, "sequence length; the label is the first symbol", min=5, max=200),
+        Param("hidden", "int", 32, "recurrent units", min=2, max=64),
+        Param("symbols", "int", 4, "symbols to remember (chance accuracy is 1/symbols)", min=2, max=8),
     ),
     controls=(
         Param("optimizer", "choice", "adam", "torch.optim algorithm", choices=tuple(OPTIMIZERS)),
-        Param("lr", "float", 3e-3, "learning rate", min=1e-5, max=1.0),
+        Param("lr", "float", 1e-2, "learning rate", min=1e-5, max=1.0),
         Param("momentum", "float", 0.9, "momentum of sgd_momentum", min=0.0, max=0.99),
         Param("batch_size", "int", 64, "sequences per mini-batch", min=1, max=512),
     ),

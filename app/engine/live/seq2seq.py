@@ -29,7 +29,7 @@ from app.engine.translation import TranslationTrainer, accuracy_by_length
 from app.protocol.messages import InputMessage, Sample, Text
 
 TRAIN_SIZE, VAL_SIZE = 20000, 500
-LENGTH_EDGES = (1, 12, 16, 20, 24, 28, MAX_INPUT + 1)  # input-length buckets [edge_k, edge_k+1)
+LENGTH_EDGES = (1, 16, 24, 32, 48, 64, MAX_INPUT + 1)  # input-length buckets [edge_k, edge_k+1)
 
 
 class Learner:
@@ -68,6 +68,11 @@ class Learner:
         out = self.model(ids[None], torch.tensor([len(ids)]))
         self.model.train()
         return decode_output(out.logits[0].argmax(-1).tolist()), out
+
+
+def confidence(out: Decoding) -> float:
+    """The least sure output step's probability of the character it wrote: low for input it cannot read."""
+    return float(out.logits[0].softmax(-1).amax(-1).min())
 
 
 class Seq2SeqLive:
@@ -172,6 +177,8 @@ class Seq2SeqLive:
             "input": self.text,
             "target": self.target,
             "prediction": prediction,
+            "confidence": confidence(out),
+            "date_like": any(ch.isdigit() for ch in self.text),  # every format writes the day in digits
             "attention_kind": self.config["attention"],
             "baseline": None,
         }

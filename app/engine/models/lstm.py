@@ -8,7 +8,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from app.engine.data.memory import DISTRACTORS
+
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM}
+FORGET_BIAS = 5.0  # the LSTM starts remembering: f = σ(5) ≈ 0.993, so c keeps ≈ 0.993^T of its start
 
 
 def lstm_gates(lstm: nn.LSTM, x: torch.Tensor, h: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -102,8 +105,12 @@ class MemoryNet(nn.Module):
     def __init__(self, config: MemoryNetConfig) -> None:
         super().__init__()
         self.cell = config.cell
-        self.embedding = nn.Embedding(config.symbols, config.embedding)
+        self.embedding = nn.Embedding(config.symbols + DISTRACTORS, config.embedding)
         self.rnn = CELLS[config.cell](config.embedding, config.hidden, batch_first=True)
+        if config.cell == "lstm":  # gates in the order i, f, g, o: the f block of the bias
+            with torch.no_grad():
+                self.rnn.bias_ih_l0[config.hidden : 2 * config.hidden] = FORGET_BIAS
+                self.rnn.bias_hh_l0[config.hidden : 2 * config.hidden] = 0.0
         self.readout = nn.Linear(config.hidden, config.symbols)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -24,6 +24,7 @@ const MODEL = "seq2seq";
 // Okabe–Ito blue (with attention) and vermillion (without), lighter shades for training.
 const COLORS = { main: "#0072B2", mainTrain: "#56B4E9", plain: "#D55E00", plainTrain: "#E69F00" };
 const WEIGHT_SCALE = { kind: "sequential", min: 0, max: 1 }; // attention weights are probabilities
+const UNSURE = 0.5; // below this probability of the character it wrote, the answer is called a guess
 const VIEW = { row: 0 }; // the view state in the URL: the picked output step
 const byId = (id) => document.getElementById(id);
 const shown = (ch) => (ch === " " ? "␣" : ch);
@@ -76,6 +77,11 @@ function mountCharts() {
   };
 }
 
+/** Whether the example is not a date as the model learned them: no day number, or a least sure character below UNSURE. */
+function readsAsNoDate(header) {
+  return header.date_like === false || (header.confidence !== undefined && header.confidence < UNSURE);
+}
+
 /** An ISO date in its box, marked right or wrong against `target` (when known). */
 function showIso(box, text, target) {
   box.textContent = text;
@@ -117,6 +123,7 @@ function exampleViews(lengthChart, onPick) {
     const rowLabels = [...header.prediction];
     const row = Math.min(page.row, rowLabels.length - 1);
     showIso(byId("prediction"), header.prediction, header.target);
+    byId("unsure").hidden = !readsAsNoDate(header);
     showIso(byId("target"), header.target ?? "–", null);
     showIso(byId("baseline-prediction"), header.baseline?.prediction ?? "–", header.target);
     for (const id of ["baseline-label", "baseline-prediction"]) byId(id).hidden = !header.baseline;

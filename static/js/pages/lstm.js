@@ -30,7 +30,7 @@ const KEYS = { rnn: "lstm.cell_rnn", lstm: "lstm.cell_lstm" };
 const STATUS_KEYS = { paused: "lstm.cell_paused", training: "lstm.cell_training", queued: "lstm.cell_queued" };
 const SERIES = CELLS.map((cell) => ({ key: KEYS[cell], color: COLORS[cell] }));
 
-const VIEW = { t: 0, j: 0, T: 20 }; // the view state in the URL (T: the memory task's length), with its defaults
+const VIEW = { t: 0, j: 0, T: 50 }; // the view state in the URL (T: the memory task's length), with its defaults
 const byId = (id) => document.getElementById(id);
 
 /** The gate strips, the cell diagram and the formulas; a pick on the strips calls `onPick(step, unit)`. Returns `draw(page)`. */

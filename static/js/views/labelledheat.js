@@ -1,15 +1,16 @@
 // @ts-check
 // A matrix as a heat map on a canvas with a character (or short label) per row and per column:
 // seq2seq's attention (output characters × input characters) and its context vectors (output
-// characters × units). Cells are square; the pointer's cell is described by `describe(row, column)`
-// and a click on a row picks it (outlined).
+// characters × units). Cells are square, as large as fit the panel's width (between MIN_CELL_PX and
+// MAX_CELL_PX; a longer input scrolls); the pointer's cell is described by `describe(row, column)` and
+// a click on a row picks it (outlined).
 
 import { colorOf } from "../math/colormap.js";
 import { element } from "./parts/dom.js";
 
-const CELL_PX = 20;
+const MAX_CELL_PX = 20;
+const MIN_CELL_PX = 7;
 const LABEL_PX = 22; // the band of labels left of the rows and above the columns
-const FONT = "13px ui-monospace, monospace";
 
 /**
  * Mount into `el`; `describe(row, column)` → the readout's text, `onPick(row)` on click.
@@ -22,13 +23,13 @@ export function mount(el, { describe, onPick = () => {} }) {
   const readout = element("p", "labelledheat-readout");
   const root = element("div", "labelledheat", scroller, readout);
   el.append(root);
-  const view = { root, canvas, readout, rows: 0, columns: 0 };
+  const view = { root, canvas, readout, rows: 0, columns: 0, cell: MAX_CELL_PX };
   const cellAt = (event) => {
     const box = canvas.getBoundingClientRect();
     const x = ((event.clientX - box.left) / box.width) * canvas.width - LABEL_PX;
     const y = ((event.clientY - box.top) / box.height) * canvas.height - LABEL_PX;
-    const row = Math.floor(y / CELL_PX);
-    const column = Math.floor(x / CELL_PX);
+    const row = Math.floor(y / view.cell);
+    const column = Math.floor(x / view.cell);
     return row >= 0 && row < view.rows && column >= 0 && column < view.columns ? [row, column] : null;
   };
   canvas.addEventListener("pointermove", (event) => {
@@ -42,9 +43,12 @@ export function mount(el, { describe, onPick = () => {} }) {
   return view;
 }
 
-/** The canvas position (x, y) of the centre of cell (row, column): for tests and outlines. */
-export function cellCentre(row, column) {
-  return [LABEL_PX + (column + 0.5) * CELL_PX, LABEL_PX + (row + 0.5) * CELL_PX];
+/**
+ * The canvas position (x, y) of the centre of cell (row, column) as `view` draws it now: for tests.
+ * @param {{cell: number}} view @param {number} row @param {number} column
+ */
+export function cellCentre(view, row, column) {
+  return [LABEL_PX + (column + 0.5) * view.cell, LABEL_PX + (row + 0.5) * view.cell];
 }
 
 /**
@@ -54,28 +58,31 @@ export function cellCentre(row, column) {
  * @param {{values: ArrayLike<number>, rows: number, columns: number, rowLabels: string[] | null, columnLabels: string[] | null, scale: import('../math/colormap.js').Scale, picked?: number | null}} props
  */
 export function update(view, { values, rows, columns, rowLabels, columnLabels, scale, picked = null }) {
-  Object.assign(view, { rows, columns });
+  const room = (view.root.clientWidth - LABEL_PX) / columns;
+  const cell = Math.max(MIN_CELL_PX, Math.min(MAX_CELL_PX, Math.floor(room) || MAX_CELL_PX));
+  Object.assign(view, { rows, columns, cell });
   const { canvas } = view;
-  canvas.width = LABEL_PX + columns * CELL_PX;
-  canvas.height = LABEL_PX + rows * CELL_PX;
+  canvas.width = LABEL_PX + columns * cell;
+  canvas.height = LABEL_PX + rows * cell;
+  canvas.dataset.cell = String(cell); // the cell size, for tests
   const context = canvas.getContext("2d");
   context.clearRect(0, 0, canvas.width, canvas.height);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < columns; c++) {
       context.fillStyle = `rgb(${colorOf(values[r * columns + c], scale).join(",")})`;
-      context.fillRect(LABEL_PX + c * CELL_PX, LABEL_PX + r * CELL_PX, CELL_PX, CELL_PX);
+      context.fillRect(LABEL_PX + c * cell, LABEL_PX + r * cell, cell, cell);
     }
   }
-  context.font = FONT;
+  context.font = `${Math.min(13, cell + 1)}px ui-monospace, monospace`;
   context.fillStyle = "#222";
   context.textAlign = "center";
   context.textBaseline = "middle";
-  columnLabels?.forEach((label, c) => context.fillText(label, LABEL_PX + (c + 0.5) * CELL_PX, LABEL_PX / 2));
-  rowLabels?.forEach((label, r) => context.fillText(label, LABEL_PX / 2, LABEL_PX + (r + 0.5) * CELL_PX));
+  columnLabels?.forEach((label, c) => context.fillText(label, LABEL_PX + (c + 0.5) * cell, LABEL_PX / 2));
+  rowLabels?.forEach((label, r) => context.fillText(label, LABEL_PX / 2, LABEL_PX + (r + 0.5) * cell));
   if (picked !== null && picked < rows) {
     context.lineWidth = 2;
     context.strokeStyle = "#000";
-    context.strokeRect(LABEL_PX + 1, LABEL_PX + picked * CELL_PX + 1, columns * CELL_PX - 2, CELL_PX - 2);
+    context.strokeRect(LABEL_PX + 1, LABEL_PX + picked * cell + 1, columns * cell - 2, cell - 2);
   }
 }
 

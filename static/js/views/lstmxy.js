@@ -8,6 +8,7 @@ import { element } from "./parts/dom.js";
 import { Plot } from "./parts/plot.js";
 
 const AXIS_FONT = "15px system-ui, sans-serif";
+const WHOLE_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 500]; // x is a step or a length: integer ticks only
 
 /**
  * Mount a chart into `el`.
@@ -36,7 +37,7 @@ export function mount(el, { series, log = false, range = null, xKey, height = 22
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: false }, y: range ? { range } : { auto: true } },
-    axes: [axis, { ...axis, size: 72, values: (_, ticks) => ticks.map((v) => (log ? powerOfTen(v) : formatValue(v))) }],
+    axes: [{ ...axis, incrs: WHOLE_STEPS }, { ...axis, size: 72, values: (_, ticks) => ticks.map((v) => (log ? powerOfTen(v) : formatValue(v))) }],
     series: [{}, ...series.map(({ color }) => ({ stroke: color, width: 2.5, points: { show: true, size: 5, fill: color } }))],
   };
   /** @type {{xs: number[], columns: (number | null)[][]}} */
