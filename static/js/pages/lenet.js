@@ -30,6 +30,10 @@ const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 const VIEW = { head: false, c5: 0, f6: 0, out: -1 };
 
 const byId = (id) => document.getElementById(id);
+/** Show or hide an element, touching it only on a change (the frame path writes nothing that stays). */
+const showIf = (element, shown) => {
+  if (element.hidden === shown) element.hidden = !shown;
+};
 
 /** A panel with a tensor view (feature maps or a strip) and its legend, drawn from one tensor name. */
 function tensorPanel(container, name, panelOptions, kind, viewOptions = {}) {
@@ -159,8 +163,8 @@ function bindHead(act, live, page, wanted) {
     },
     draw({ header, tensors }) {
       const shown = Boolean(tensors.flat);
-      byId("head").hidden = !shown;
-      byId("head-waiting").hidden = shown || !toggle.checked;
+      showIf(byId("head"), shown);
+      showIf(byId("head-waiting"), !shown && toggle.checked);
       if (!shown) return;
       view ??= headView.mount(byId("head"), {
         activation: page.info.config.activation,
