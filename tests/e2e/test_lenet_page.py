@@ -168,7 +168,7 @@ def test_keyboard_drives_training_and_gradients(page: Page, live_server: str, er
         timeout=WAIT_MS,
     )
     expect(page.locator('[data-tensor="c1"] .panel-badge')).to_be_visible()
-    expect(page.locator('[data-tensor="c1"] .legend')).to_have_attribute("data-kind", "diverging")
+    expect(page.locator("#grad-scale .legend")).to_have_attribute("data-kind", "diverging")
     expect(page.locator("#grads")).to_be_checked()
 
     page.keyboard.press(" ")
@@ -267,14 +267,16 @@ def test_training_frames_repaint_the_same_canvases_one_pixel_per_value(
     page.wait_for_function("(n) => window.nnlive.frames >= n + 5", arg=drawn, timeout=WAIT_MS)
     page.click("#train")
     kept = page.evaluate(
-        """() => ({
+        """() => {
+          const sizes = (query) => [...document.querySelectorAll(query)].map((c) => [c.width, c.height]);
+          return {
           added: window.added,
           same: window.panelCanvases.every((canvas) => canvas.isConnected),
           before: window.panelCanvases.length,
           now: document.querySelectorAll("[data-tensor] canvas").length,
-          c1: [...document.querySelectorAll('[data-tensor="c1"] .featuremaps canvas')].map((c) => [c.width, c.height]),
-          c5: [...document.querySelectorAll('[data-tensor="c5"] .strip canvas')].map((c) => [c.width, c.height]),
-        })"""
+          c1: sizes('[data-tensor="c1"] .featuremaps canvas'),
+          c5: sizes('[data-tensor="c5"] .strip canvas'),
+        }; }"""
     )
     assert kept["added"] == 0, "nothing is created while frames are drawn"
     assert kept["same"]

@@ -43,11 +43,16 @@ function tensorPanel(container, name, panelOptions, kind, viewOptions = {}) {
   const key = legend.mount(box.legend);
   return {
     name,
-    /** Draw `tensor` (its `values` when already decoded) on `scale`, or on its own scale. */
-    draw(tensor, { signed, gradient, values = tensorValues(tensor), scale = scaleFor(values, { signed }) }) {
+    /**
+     * Draw `tensor` (its `values` when already decoded) on its own scale, shown in the panel's legend,
+     * or on a `shared` one that a legend elsewhere shows.
+     */
+    draw(tensor, { signed, gradient, values = tensorValues(tensor), shared = null }) {
+      const scale = shared ?? scaleFor(values, { signed });
+      showIf(box.legend, !shared);
       if (kind === "maps") featuremaps.update(view, { values, shape: tensor.shape, scale });
       else strip.update(view, { values, scale });
-      legend.update(key, { scale });
+      if (!shared) legend.update(key, { scale });
       panel.update(box, { gradient });
     },
   };
@@ -106,8 +111,8 @@ function mountCharts() {
 
 /** Draw one frame: activations (or their gradients), kernels, probabilities. */
 function drawFrame(views, { header, tensors }) {
-  showIf(byId("grad-scale-note"), Boolean(header.grads));
-  if (header.grads) drawGradients(views.activations, tensors);
+  showIf(byId("grad-scale"), Boolean(header.grads));
+  if (header.grads) drawGradients(views.activations, views.gradLegend, tensors);
   else for (const view of views.activations) if (tensors[view.name]) view.draw(tensors[view.name], { signed: false, gradient: false });
   const weights = tensors[views.kernels.name];
   if (weights) views.kernels.draw(weights, { signed: true, gradient: false });
@@ -116,18 +121,19 @@ function drawFrame(views, { header, tensors }) {
 
 /**
  * Every layer's ∂L/∂(output) on one diverging scale, ±(the largest |gradient| of any layer), so a
- * layer whose gradients vanish shows pale next to one whose gradients are large.
+ * layer whose gradients vanish shows pale next to one whose gradients are large; one legend shows it.
  */
-function drawGradients(panels, tensors) {
+function drawGradients(panels, key, tensors) {
   const shown = panels.filter((view) => tensors[`${view.name}.grad`]).map((view) => {
     const tensor = tensors[`${view.name}.grad`];
     return { view, tensor, values: tensorValues(tensor) };
   });
   const largest = Math.max(0, ...shown.map(({ values }) => scaleFor(values, { signed: true }).max));
-  const scale = { kind: "diverging", min: -largest, max: largest };
+  const shared = { kind: "diverging", min: -largest, max: largest };
+  legend.update(key, { scale: shared });
   for (const view of panels) {
     const gradient = shown.find((entry) => entry.view === view);
-    if (gradient) view.draw(gradient.tensor, { signed: true, gradient: true, values: gradient.values, scale });
+    if (gradient) view.draw(gradient.tensor, { signed: true, gradient: true, values: gradient.values, shared });
     else if (tensors[view.name]) view.draw(tensors[view.name], { signed: false, gradient: false });
   }
 }
@@ -252,7 +258,8 @@ async function main() {
     const config = JSON.stringify(info.config);
     if (page.views && config === shownConfig) return;
     const pad = page.views?.pad ?? drawpad.mount(byId("drawpad"), { onDraw: sendDrawing });
-    page.views = { pad, ...buildPanels(info) };
+    const gradLegend = page.views?.gradLegend ?? legend.mount(byId("grad-legend"));
+    page.views = { pad, gradLegend, ...buildPanels(info) };
     if (shownConfig !== null) headPart.rebuild();
     shownConfig = config;
   }
