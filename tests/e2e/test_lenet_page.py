@@ -168,7 +168,7 @@ def test_keyboard_drives_training_and_gradients(page: Page, live_server: str, er
         timeout=WAIT_MS,
     )
     expect(page.locator('[data-tensor="c1"] .panel-badge')).to_be_visible()
-    expect(page.locator('[data-tensor="c1"] .legend')).to_have_attribute("data-kind", "diverging")
+    expect(page.locator("#grad-scale .legend")).to_have_attribute("data-kind", "diverging")
     expect(page.locator("#grads")).to_be_checked()
 
     page.keyboard.press(" ")
@@ -239,3 +239,47 @@ def test_viewer_watches_with_controls_disabled(
         expect(page.locator("#viewers")).to_have_text("1 watching")  # the presenter is not counted
     finally:
         context.close()
+
+
+# Marks every canvas and legend of the panels, and counts elements added under them from now on.
+WATCH_PANELS = """
+() => {
+  const panels = document.querySelectorAll("#input-panel, #layers, #kernels-panel, #output-panel");
+  window.panelCanvases = [...document.querySelectorAll("[data-tensor] canvas")];
+  window.added = 0;
+  const observer = new MutationObserver((list) => {
+    for (const m of list) window.added += [...m.addedNodes].filter((n) => n.nodeType === 1).length;
+  });
+  panels.forEach((panel) => observer.observe(panel, { childList: true, subtree: true }));
+  return window.nnlive.frames;
+}
+"""
+
+
+def test_training_frames_repaint_the_same_canvases_one_pixel_per_value(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    open_lenet(page, f"{live_server}/lenet")
+    page.check("#grads")
+    page.click("#train")
+    page.wait_for_function("() => window.nnlive.lastFrame.header.grads", timeout=WAIT_MS)
+    drawn = page.evaluate(WATCH_PANELS)
+    page.wait_for_function("(n) => window.nnlive.frames >= n + 5", arg=drawn, timeout=WAIT_MS)
+    page.click("#train")
+    kept = page.evaluate(
+        """() => {
+          const sizes = (query) => [...document.querySelectorAll(query)].map((c) => [c.width, c.height]);
+          return {
+          added: window.added,
+          same: window.panelCanvases.every((canvas) => canvas.isConnected),
+          before: window.panelCanvases.length,
+          now: document.querySelectorAll("[data-tensor] canvas").length,
+          c1: sizes('[data-tensor="c1"] .featuremaps canvas'),
+          c5: sizes('[data-tensor="c5"] .strip canvas'),
+        }; }"""
+    )
+    assert kept["added"] == 0, "nothing is created while frames are drawn"
+    assert kept["same"]
+    assert kept["now"] == kept["before"]
+    assert kept["c1"] == [[28, 28]] * 6, "one canvas pixel per value of C1's 6 maps of 28×28"
+    assert kept["c5"] == [[120, 1]]

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ACTIVATIONS, agrees, largestTerms, softmaxSteps, unitSum } from "../../static/js/math/headmath.js";
+import { ACTIVATIONS, agrees, crossEntropySteps, largestTerms, softmaxSteps, unitSum } from "../../static/js/math/headmath.js";
 import { cellOf, flatIndex } from "../../static/js/math/tensorindex.js";
 
 test("flatten of S4: unit c·25 + row·5 + col is S4[c, row, col]", () => {
@@ -40,4 +40,21 @@ test("agreement allows the frame's rounding and no more", () => {
   assert.ok(!agrees(1.01, 1, "float16", 1));
   assert.ok(agrees(1 + 1e-7, 1, "float32", 1));
   assert.ok(!agrees(1 + 1e-5, 1, "float32", 1));
+});
+
+test("a tiny probability agrees within float16's subnormal spacing, not only relatively", () => {
+  // 1.3e-7 travels in float16 as 2 × 2⁻²⁴ ≈ 1.19e-7: 8 % off, within the spacing of subnormals.
+  const travelled = 2 * 2 ** -24;
+  assert.ok(agrees(1.3e-7, travelled, "float16", 1.3e-7));
+  assert.ok(agrees(2e-8, 0, "float16", 2e-8), "flushed to zero");
+  assert.ok(!agrees(1e-3, 1.1e-3, "float16", 1e-3), "a real difference still shows");
+  assert.ok(!agrees(1.3e-7, travelled, "float32", 1.3e-7), "float32 keeps its own precision");
+});
+
+test("cross-entropy is −log p[target] and its gradient p − onehot", () => {
+  const { probs } = softmaxSteps([2, 0.5, -1]);
+  const { loss, grad } = crossEntropySteps(probs, 1);
+  assert.ok(Math.abs(loss + Math.log(probs[1])) < 1e-15);
+  assert.deepEqual(grad.map((g) => g.toFixed(12)), [probs[0], probs[1] - 1, probs[2]].map((g) => g.toFixed(12)));
+  assert.ok(Math.abs(grad.reduce((a, b) => a + b, 0)) < 1e-12, "the gradient sums to 0");
 });

@@ -6,6 +6,9 @@
 
 // Unit roundoff of the frame's dtypes: half the distance from 1 to the next number.
 const ROUNDOFF = { float32: 2 ** -24, float16: 2 ** -11 };
+// The absolute rounding of the smallest numbers: the spacing of subnormals (a float16 probability of
+// 1e-7 travels as a multiple of 2⁻²⁴ ≈ 6e-8, or as 0), which no relative bound covers.
+const SUBNORMAL = { float32: 2 ** -149, float16: 2 ** -24 };
 
 /** The activations LeNet's config may name (app/engine/models/lenet.py), applied to one number. */
 export const ACTIVATIONS = {
@@ -69,5 +72,16 @@ export function softmaxSteps(logits) {
  */
 export function agrees(computed, value, dtype, size) {
   const u = ROUNDOFF[dtype] ?? ROUNDOFF.float16;
-  return Math.abs(computed - value) <= u * (2 * size + Math.abs(value)) + 1e-12;
+  const floor = SUBNORMAL[dtype] ?? SUBNORMAL.float16;
+  return Math.abs(computed - value) <= u * (2 * size + Math.abs(value)) + floor + 1e-12;
+}
+
+/**
+ * Cross-entropy at the head's end for `probs` (softmax of the logits) and the `target` class:
+ * `{loss: −log p[target], grad: ∂L/∂z = p − onehot(target)}`.
+ * @param {ArrayLike<number>} probs
+ * @param {number} target
+ */
+export function crossEntropySteps(probs, target) {
+  return { loss: -Math.log(probs[target]), grad: Array.from(probs, (p, i) => p - (i === target ? 1 : 0)) };
 }

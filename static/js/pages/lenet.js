@@ -31,6 +31,10 @@ const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 const VIEW = { head: false, c5: 0, f6: 0, out: -1 };
 
 const byId = (id) => document.getElementById(id);
+/** Show or hide an element, touching it only on a change (the frame path writes nothing that stays). */
+const showIf = (element, shown) => {
+  if (element.hidden === shown) element.hidden = !shown;
+};
 
 /** A panel with a tensor view (feature maps or a strip) and its legend, drawn from one tensor name. */
 function tensorPanel(container, name, panelOptions, kind, viewOptions = {}) {
@@ -40,22 +44,29 @@ function tensorPanel(container, name, panelOptions, kind, viewOptions = {}) {
   const key = legend.mount(box.legend);
   return {
     name,
-    draw(tensor, { signed, gradient }) {
-      const values = tensorValues(tensor);
-      const scale = scaleFor(values, { signed });
+    /**
+     * Draw `tensor` (its `values` when already decoded) on its own scale, shown in the panel's legend,
+     * or on a `shared` one that a legend elsewhere shows.
+     */
+    draw(tensor, { signed, gradient, values = tensorValues(tensor), shared = null }) {
+      const scale = shared ?? scaleFor(values, { signed });
+      showIf(box.legend, !shared);
       if (kind === "maps") featuremaps.update(view, { values, shape: tensor.shape, scale });
       else strip.update(view, { values, scale });
-      legend.update(key, { scale });
+      if (!shared) legend.update(key, { scale });
       panel.update(box, { gradient });
     },
   };
 }
 
-/** Every view of the page, built from the session info of `hello`. */
-function buildViews(session, onDraw) {
+/**
+ * The panels of a session's layers (input, each layer, probabilities, C1's kernels), built from the
+ * session info of `hello`; a new session with another config builds them again (S2's note names its pooling).
+ */
+function buildPanels(session) {
+  for (const id of ["input-panel", "layers", "output-panel", "kernels-panel"]) byId(id).replaceChildren();
   const layers = session.layers;
   const classifier = layers.at(-1);
-  const pad = drawpad.mount(byId("drawpad"), { onDraw });
   const inputOptions = { headingKey: "panel.input", noteKey: "panel.input_note", tensorLabel: "x" };
   const input = tensorPanel(byId("input-panel"), "input", inputOptions, "maps", { size: 160 });
   const hidden = layers.slice(0, -1).map((layer) => {
@@ -83,7 +94,6 @@ function buildViews(session, onDraw) {
     { size: 60, columns: Math.ceil(c1.out[0] / 2) },
   );
   return {
-    pad,
     activations: [input, ...hidden],
     kernels,
     bars: bars.mount(probsPanel.body, { classes: DIGITS }),
@@ -102,14 +112,31 @@ function mountCharts() {
 
 /** Draw one frame: activations (or their gradients), kernels, probabilities. */
 function drawFrame(views, { header, tensors }) {
-  for (const view of views.activations) {
-    const gradient = header.grads ? tensors[`${view.name}.grad`] : undefined;
-    const tensor = gradient ?? tensors[view.name];
-    if (tensor) view.draw(tensor, { signed: Boolean(gradient), gradient: Boolean(gradient) });
-  }
+  showIf(byId("grad-scale"), Boolean(header.grads));
+  if (header.grads) drawGradients(views.activations, views.gradLegend, tensors);
+  else for (const view of views.activations) if (tensors[view.name]) view.draw(tensors[view.name], { signed: false, gradient: false });
   const weights = tensors[views.kernels.name];
   if (weights) views.kernels.draw(weights, { signed: true, gradient: false });
   if (tensors.probs) bars.update(views.bars, { probs: tensorValues(tensors.probs), pred: header.pred, label: header.label ?? null });
+}
+
+/**
+ * Every layer's ∂L/∂(output) on one diverging scale, ±(the largest |gradient| of any layer), so a
+ * layer whose gradients vanish shows pale next to one whose gradients are large; one legend shows it.
+ */
+function drawGradients(panels, key, tensors) {
+  const shown = panels.filter((view) => tensors[`${view.name}.grad`]).map((view) => {
+    const tensor = tensors[`${view.name}.grad`];
+    return { view, tensor, values: tensorValues(tensor) };
+  });
+  const largest = Math.max(0, ...shown.map(({ values }) => scaleFor(values, { signed: true }).max));
+  const shared = { kind: "diverging", min: -largest, max: largest };
+  legend.update(key, { scale: shared });
+  for (const view of panels) {
+    const gradient = shown.find((entry) => entry.view === view);
+    if (gradient) view.draw(gradient.tensor, { signed: true, gradient: true, values: gradient.values, shared });
+    else if (tensors[view.name]) view.draw(tensors[view.name], { signed: false, gradient: false });
+  }
 }
 
 /** Curve points in a frame header: train metrics at its step, the latest validation at its own. */
@@ -139,6 +166,11 @@ function historyPoints(history) {
   return points;
 }
 
+/** The momentum field only while the optimizer uses it (SGD with momentum). */
+function showMomentumWithItsOptimizer() {
+  showIf(byId("momentum").closest("label"), byId("optimizer").value === "sgd_momentum");
+}
+
 /** The head's pinned units from the URL's view (out −1: follow the prediction). */
 const pinned = ({ c5, f6, out }) => ({ c5, f6, out: out < 0 ? null : out });
 
@@ -160,8 +192,8 @@ function bindHead(act, live, page, wanted) {
     },
     draw({ header, tensors }) {
       const shown = Boolean(tensors.flat);
-      byId("head").hidden = !shown;
-      byId("head-waiting").hidden = shown || !toggle.checked;
+      showIf(byId("head"), shown);
+      showIf(byId("head-waiting"), !shown && toggle.checked);
       if (!shown) return;
       view ??= headView.mount(byId("head"), {
         activation: page.info.config.activation,
@@ -173,6 +205,11 @@ function bindHead(act, live, page, wanted) {
     },
     setEnabled(on) {
       toggle.disabled = !on;
+    },
+    /** A session with another config (activation): the head is mounted again with the next frame. */
+    rebuild() {
+      if (view) headView.destroy(view);
+      view = null;
     },
     /** A viewer takes the driver's pinned head units (lecture mode); the head itself follows the session. */
     pin(values) {
@@ -203,7 +240,7 @@ async function main() {
   const training = bindTrainingPage(MODEL, catalog, () => live, {
     debug,
     charts,
-    settings: null,
+    onShow: showMomentumWithItsOptimizer,
     keys: { ArrowRight: () => training.controls.step(), g: () => training.controls.toggleGrads() },
   });
   // Lecture (issue 18): the presenter's drawing goes to the viewers' pads as view state.
@@ -218,12 +255,24 @@ async function main() {
     headPart.draw(frame);
   }, debug);
 
+  /** A session's panels (again when its config differs from the last one's) and the drawing pad (once). */
+  let shownConfig = null;
+  function showSession(info) {
+    const config = JSON.stringify(info.config);
+    if (page.views && config === shownConfig) return;
+    const pad = page.views?.pad ?? drawpad.mount(byId("drawpad"), { onDraw: sendDrawing });
+    const gradLegend = page.views?.gradLegend ?? legend.mount(byId("grad-legend"));
+    page.views = { pad, gradLegend, ...buildPanels(info) };
+    if (shownConfig !== null) headPart.rebuild();
+    shownConfig = config;
+  }
+
   const handlers = training.handlers({
     onHello(info, { history }) {
       page.info = info;
       page.dataset = info.dataset;
       debug.session = info;
-      page.views ??= buildViews(info, sendDrawing);
+      showSession(info);
       sampler.setDataset(info.dataset);
       training.curves.add(historyPoints(history));
       training.curves.draw();

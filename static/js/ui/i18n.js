@@ -42,12 +42,16 @@ export function hasText(key) {
   return key in (catalogs.get(language) ?? {});
 }
 
-/** Set an element's i18n key (and params) and translate it now. */
+/** Set an element's i18n key (and params) and translate it now; what is already so is not written again (no style or layout work). */
 export function setText(element, key, params) {
-  element.dataset.i18n = key;
-  if (params) element.dataset.i18nParams = JSON.stringify(params);
-  else delete element.dataset.i18nParams;
-  element.textContent = t(key, params);
+  const encoded = params ? JSON.stringify(params) : undefined;
+  if (element.dataset.i18n !== key) element.dataset.i18n = key;
+  if (element.dataset.i18nParams !== encoded) {
+    if (encoded === undefined) delete element.dataset.i18nParams;
+    else element.dataset.i18nParams = encoded;
+  }
+  const text = t(key, params);
+  if (element.textContent !== text) element.textContent = text;
 }
 
 /** Set one attribute of an element from an i18n key, now and on every language switch. */

@@ -1,18 +1,19 @@
 // @ts-check
 // Feature maps: a [C, H, W] tensor (or [..., H, W], e.g. C1's kernels [6, 1, 5, 5]) as a grid of
-// small canvases, one per map, upscaled nearest-neighbour so every value stays a crisp square.
+// small canvases, one per map and one pixel per value, shown larger by CSS (pixelated) so every value
+// stays a crisp square. The canvases are made once per shape and repainted in place.
 
 import { t } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
 import { element } from "./parts/dom.js";
-import { paintRaster } from "./parts/raster.js";
+import { putRaster } from "./parts/raster.js";
 import { attachReadout } from "./parts/readout.js";
 
 /**
  * Mount an empty grid into `el`.
  * @param {HTMLElement} el
- * @param {{size?: number, columns?: number}} opts size: about how many canvas pixels wide each
- *   map is drawn; columns: maps per row (default ⌈√C⌉).
+ * @param {{size?: number, columns?: number}} opts size: about how many CSS pixels wide each map is
+ *   shown at most; columns: maps per row (default ⌈√C⌉).
  */
 export function mount(el, { size = 84, columns = null } = {}) {
   const grid = element("div", "featuremaps-grid");
@@ -33,7 +34,7 @@ export function update(view, { values, shape, scale }) {
   view.shape = shape;
   ensureCanvases(view, count, height, width);
   for (let c = 0; c < count; c++) {
-    paintRaster(view.canvases[c], values, c * height * width, width, height, scale);
+    putRaster(view.canvases[c], values, c * height * width, width, height, scale);
   }
 }
 
@@ -47,16 +48,15 @@ export function destroy(view) {
 
 /** One canvas per map, rebuilt only when the count or map size changes. */
 function ensureCanvases(view, count, height, width) {
-  const scale = Math.max(1, Math.round(view.size / width));
   const first = view.canvases[0];
-  if (view.canvases.length === count && first?.width === width * scale && first?.height === height * scale) return;
+  if (view.canvases.length === count && first?.width === width && first?.height === height) return;
   view.grid.replaceChildren();
   view.grid.style.setProperty("--columns", view.columns ?? Math.ceil(Math.sqrt(count)));
   view.grid.style.setProperty("--cell", `${view.size}px`);
   view.canvases = Array.from({ length: count }, (_, channel) => {
     const canvas = element("canvas");
-    canvas.width = width * scale;
-    canvas.height = height * scale;
+    canvas.width = width;
+    canvas.height = height;
     canvas.dataset.channel = channel;
     view.grid.append(canvas);
     attachReadout(view.root, canvas, (fx, fy) => describeValue(view, channel, fx, fy));

@@ -1,7 +1,8 @@
 // @ts-check
 // LeNet's classifier head, drawn from a frame that carries it (the `head` control): flatten of S4
-// into 400 numbers, the three fully connected layers C5, F6 and the output as matrix × vector, and
-// softmax turning the logits into probabilities — every step with the frame's own numbers.
+// into 400 numbers, the three fully connected layers C5, F6 and the output as matrix × vector,
+// softmax turning the logits into probabilities and the loss −log p[target] with ∂L/∂z = p − onehot —
+// every step with the frame's own numbers.
 
 import { ACTIVATIONS } from "../math/headmath.js";
 import { setText } from "../ui/i18n.js";
@@ -65,7 +66,7 @@ export function pin(view, selected) {
 /**
  * Draw a frame's head: its `tensors` (decoded) and `header` (pred); `dtype` of its float tensors.
  * @param {ReturnType<typeof mount>} view
- * @param {{tensors: Object<string, import('../net/codec.js').Tensor>, header: {pred: number}, dtype: string}} props
+ * @param {{tensors: Object<string, import('../net/codec.js').Tensor>, header: {pred: number, label?: number|null}, dtype: string}} props
  */
 export function update(view, { tensors, header, dtype }) {
   headflat.update(view.flat, { s4: tensors.s4, flat: tensors.flat });
@@ -80,7 +81,8 @@ export function update(view, { tensors, header, dtype }) {
       dtype,
     });
   });
-  headsoftmax.update(view.softmax, { logits: tensors.out.data, probs: tensors.probs.data, pred: header.pred, dtype });
+  const { pred, label = null } = header;
+  headsoftmax.update(view.softmax, { logits: tensors.out.data, probs: tensors.probs.data, pred, label, dtype });
 }
 
 /**

@@ -1,8 +1,10 @@
 // @ts-check
 // Legend: the colour bar of a scale with its end values (and 0 in the middle of a diverging one).
+// The bar's colours depend only on the scale's kind (it always spans min…max), so it is painted when
+// the kind changes; the labels are written when their text changes.
 
 import { formatValue } from "../math/numbers.js";
-import { element } from "./parts/dom.js";
+import { element, setTextIfChanged } from "./parts/dom.js";
 import { paintRaster } from "./parts/raster.js";
 
 const STEPS = 128;
@@ -18,7 +20,7 @@ export function mount(el) {
   const [min, mid, max] = ["min", "mid", "max"].map((part) => element("span", `legend-${part}`));
   const root = element("div", "legend", bar, element("div", "legend-labels", min, mid, max));
   el.append(root);
-  return { root, bar, min, mid, max };
+  return { root, bar, min, mid, max, painted: "" };
 }
 
 /**
@@ -27,12 +29,17 @@ export function mount(el) {
  * @param {{scale: import('../math/colormap.js').Scale}} props
  */
 export function update(view, { scale }) {
-  const ramp = Float32Array.from({ length: STEPS }, (_, i) => scale.min + ((scale.max - scale.min) * i) / (STEPS - 1));
-  paintRaster(view.bar, ramp, 0, STEPS, 1, scale);
-  view.root.dataset.kind = scale.kind;
-  view.min.textContent = formatValue(scale.min);
-  view.mid.textContent = scale.kind === "diverging" ? "0" : "";
-  view.max.textContent = formatValue(scale.max);
+  const flat = !(scale.max > scale.min);
+  const bar = `${scale.kind}${flat ? " flat" : ""}`;
+  if (view.painted !== bar) {
+    const ramp = Float32Array.from({ length: STEPS }, (_, i) => scale.min + ((scale.max - scale.min) * i) / (STEPS - 1));
+    paintRaster(view.bar, ramp, 0, STEPS, 1, scale);
+    view.root.dataset.kind = scale.kind;
+    view.painted = bar;
+  }
+  setTextIfChanged(view.min, formatValue(scale.min));
+  setTextIfChanged(view.mid, scale.kind === "diverging" ? "0" : "");
+  setTextIfChanged(view.max, formatValue(scale.max));
 }
 
 /**

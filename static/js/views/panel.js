@@ -41,7 +41,7 @@ export function mount(el, { heading = null, formula = null, headingKey = null, n
  * @param {{gradient: boolean}} props
  */
 export function update(view, { gradient }) {
-  view.badge.hidden = !gradient;
+  if (view.badge.hidden === gradient) view.badge.hidden = !gradient;
   view.root.classList.toggle("gradient", gradient);
 }
 

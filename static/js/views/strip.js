@@ -1,14 +1,13 @@
 // @ts-check
 // Strip: a 1-D vector (C5's 120 units, F6's 84) as one row of coloured cells; hover shows a value.
+// The canvas has one pixel per value, stretched by CSS (pixelated) into cells.
 
 import { t } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
 import { element } from "./parts/dom.js";
-import { paintRaster } from "./parts/raster.js";
+import { putRaster } from "./parts/raster.js";
 import { attachReadout } from "./parts/readout.js";
 
-const CELL_PX = 6;
-const HEIGHT_PX = 36;
 
 /**
  * Mount an empty strip into `el`.
@@ -16,7 +15,7 @@ const HEIGHT_PX = 36;
  */
 export function mount(el) {
   const canvas = element("canvas");
-  canvas.height = HEIGHT_PX;
+  canvas.height = 1;
   const root = element("div", "strip", canvas);
   el.append(root);
   const view = { root, canvas, values: null };
@@ -31,8 +30,8 @@ export function mount(el) {
  */
 export function update(view, { values, scale }) {
   view.values = values;
-  if (view.canvas.width !== values.length * CELL_PX) view.canvas.width = values.length * CELL_PX;
-  paintRaster(view.canvas, values, 0, values.length, 1, scale);
+  if (view.canvas.width !== values.length) view.canvas.width = values.length;
+  putRaster(view.canvas, values, 0, values.length, 1, scale);
 }
 
 /**

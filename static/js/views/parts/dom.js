@@ -8,3 +8,8 @@ export function element(tag, className = "", ...children) {
   node.append(...children);
   return node;
 }
+
+/** Set a node's text only when it differs, so an unchanged label costs no style or layout work. */
+export function setTextIfChanged(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
