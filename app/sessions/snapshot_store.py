@@ -12,8 +12,6 @@ import secrets
 from pathlib import Path
 from typing import Protocol
 
-import redis
-
 log = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what secrets.token_urlsafe makes; never a path
 SUFFIX = ".snapshot"
@@ -89,6 +87,8 @@ class RedisStore:
     """``nnlive:snapshot:<id>`` keys in a Redis (a SET replaces a value atomically)."""
 
     def __init__(self, url: str) -> None:
+        import redis  # only where snapshots go to Redis: memory:// and directories never load it
+
         self._redis = redis.Redis.from_url(url)
 
     def save(self, session_id: str, data: bytes) -> None:
