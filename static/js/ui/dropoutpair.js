@@ -69,7 +69,7 @@ export async function startDropoutPair(live, catalog, debug) {
   controls.setEnabled(false);
   const charts = {
     loss: curvesView.mount(byId("pair-loss"), { series: SERIES }),
-    acc: curvesView.mount(byId("pair-acc"), { series: SERIES, range: [0, 1] }),
+    acc: curvesView.mount(byId("pair-acc"), { series: SERIES, range: [0, 1], tools: false }), // nothing to smooth
   };
   const curves = trainingCurves(charts);
   const state = { pair: { frames: 0, lastFrame: null, points: /** @type {any[]} */ ([]), overfits: false, charts }, seen: { lowest: Infinity } };
