@@ -3,7 +3,7 @@ dropout; both runs' four curves are drawn with the frames' numbers, and once the
 overfits the page says so, naming the validation losses the frame carries."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 OVERFIT_MS = 120_000  # a hang guard: the run without dropout turns up after a few hundred steps
 
@@ -82,3 +82,27 @@ def test_the_experiment_fits_the_screen(page: Page, live_server: str, width: int
         assert chart_box
         assert chart_box["width"] > 0.3 * min(width, 1000)
         assert chart_box["x"] + chart_box["width"] <= width
+
+
+def test_a_viewer_follows_the_presenters_experiment(page: Page, browser: Browser, live_server: str) -> None:
+    page.goto(f"{live_server}/dropout")
+    page.wait_for_function("() => window.nnlive?.pair?.frames > 0 && window.nnlive.driving")
+    for _ in range(3):
+        page.locator("#pair-controls #step-once").click()
+    page.wait_for_function("() => window.nnlive.pair.lastFrame.header.step === 3")
+    session = page.evaluate("() => window.nnlive.session.id")
+    pair = page.evaluate("() => new URLSearchParams(location.search).get('pair')")
+    context = browser.new_context()
+    try:
+        viewer = context.new_page()
+        viewer.goto(f"{live_server}/dropout?session={session}")  # the bare viewer link
+        viewer.wait_for_function(
+            "(id) => new URLSearchParams(location.search).get('pair') === id"
+            " && window.nnlive.pair?.lastFrame?.header.step === 3",
+            arg=pair,
+        )
+        header = page.evaluate("() => window.nnlive.pair.lastFrame.header")
+        assert viewer.evaluate("() => window.nnlive.pair.lastFrame.header")["plain"] == header["plain"]
+        expect(viewer.locator("#pair-controls #train")).to_be_disabled()
+    finally:
+        context.close()
