@@ -6,6 +6,7 @@ from app.engine.live.base import ModelSpec
 from app.engine.live.charrnn import CHARRNN
 from app.engine.live.conv import CONV2D
 from app.engine.live.dropout import DROPOUT
+from app.engine.live.dropoutpair import DROPOUT_PAIR
 from app.engine.live.embedding import EMBEDDING
 from app.engine.live.external import INSPECT
 from app.engine.live.handrnn import HANDRNN
@@ -35,6 +36,7 @@ CATALOG: dict[str, ModelSpec] = {
         MAXPOOL2D,
         AVGPOOL2D,
         DROPOUT,
+        DROPOUT_PAIR,
         RNN,
         HANDRNN,
         LSTM,

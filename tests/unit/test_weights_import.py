@@ -9,7 +9,7 @@ from app.engine.live.weights import import_weights, load_optimizer_state, optimi
 from app.engine.params import ParamError, validate
 
 CPU = torch.device("cpu")
-MODELS = ["lenet", "conv2d", "maxpool2d", "dropout", "rnn", "lstm", "memory"]
+MODELS = ["lenet", "conv2d", "maxpool2d", "dropout", "dropout_pair", "rnn", "lstm", "memory"]
 
 
 def build(name: str, seed: int):

@@ -2,7 +2,8 @@
 // dropped units are 0 and the kept ones scaled by 1/(1 − p), in eval mode it is the identity — the
 // mask, the output averaged over many masks, and a chart of the mean over the masks drawn so far.
 // Height and width are the session's config (a change starts a new session); p and the mode are
-// its controls. For tests, window.nnlive holds the last drawn frame, the session and the chart.
+// its controls. Below, the experiment of ui/dropoutpair.js: the same MLP trained with and without
+// dropout. For tests, window.nnlive holds the last drawn frame, the session, the chart and `pair`.
 
 import { scaleFor } from "../math/colormap.js";
 import { bindConfigForm, catalogEntry } from "../ui/configform.js";
@@ -12,6 +13,7 @@ import { startLivePage } from "../session/livepage.js";
 import { newestFrameDrawer } from "../ui/framedraw.js";
 import { createMaskHistory, keptRatio } from "../math/maskhistory.js";
 import { formatValue } from "../math/numbers.js";
+import { startDropoutPair } from "../ui/dropoutpair.js";
 import { bindSamplePicker } from "../ui/samples.js";
 import { configFromParams } from "../session/urlstate.js";
 import * as curves from "../views/curves.js";
@@ -205,6 +207,7 @@ async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
   const catalog = await catalogEntry(MODEL);
+  const pairCatalog = await catalogEntry("dropout_pair");
   const state = {
     info: null,
     frame: null,
@@ -265,13 +268,16 @@ async function main() {
     drawNewest(frame);
   }
 
+  let pair = null;
   live = await startLivePage(MODEL, {
     config: configFromParams(params, catalog.config),
     onHello,
     onState: (message) => controls.show(message.controls),
     onFrame,
     onAccess,
+    onView: (values) => pair?.attach(values.get("pair")), // a viewer follows the presenter's experiment
   });
+  if (live) pair = await startDropoutPair(live, pairCatalog, debug);
 }
 
 main();
