@@ -10,6 +10,7 @@ from polling import wait_until
 from redis_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+START_S = 120.0
 
 
 class Worker:
@@ -28,7 +29,12 @@ class Worker:
         }
         command = [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port), *extra]
         self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL)
-        wait_until(self.healthy, f"the worker on port {self.port} did not start")
+        try:  # importing torch in every worker takes long on a busy machine
+            wait_until(self.healthy, f"the worker on port {self.port} did not start", wait_s=START_S)
+        except BaseException:
+            self.process.kill()
+            self.process.wait()
+            raise
 
     def healthy(self) -> bool:
         assert self.process.poll() is None, f"the worker exited with {self.process.returncode}"

@@ -71,6 +71,7 @@ def test_viewer_gets_hello_state_then_the_latest_frame(session: dict, open_socke
         "holder": None,
         "presenters": [],
         "room": "open",
+        "lecture": session["lecture"],
         "control_seq": 0,
     }
     assert isinstance(frame, Frame)

@@ -217,7 +217,8 @@ class MlpLive:
         }
         arrays["is_test"] = self.is_test.to(torch.uint8).cpu().numpy()
         train, test = self.metrics(test=False), self.metrics(test=True)
-        fields = {"train": vars(train), "test": vars(test), "task": self.describe()["task"]}
+        shown = ({"loss": m.loss, "acc": m.acc} for m in (train, test))
+        fields = {"train": next(shown), "test": next(shown), "task": self.describe()["task"]}
         return fields, arrays
 
     def export_weights(self) -> bytes:
