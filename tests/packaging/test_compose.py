@@ -32,6 +32,8 @@ def test_compose_runs_redis_several_app_replicas_on_it_and_a_proxy_in_front() ->
     assert app["build"]["context"] == ".."
     assert (DEPLOY / app["build"]["context"] / "Dockerfile").is_file()
     assert app["command"][:2] == ["nnlive", "serve"]
+    assert app["volumes"] == ["nnlive-data:/data"]  # the image's NNLIVE_DATA_DIR, one for every replica
+    assert "nnlive-data" in compose()["volumes"]
     fields = Settings.model_fields
     for name in app["environment"]:  # every NNLIVE_ variable is a setting the app reads
         assert not name.startswith("NNLIVE_") or name.removeprefix("NNLIVE_").lower() in fields, name

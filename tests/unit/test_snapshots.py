@@ -10,6 +10,7 @@ from clock import ManualClock
 from redis_server import RedisServer
 from safetensors.torch import load, save
 
+from app.engine import pretrained
 from app.engine.catalog import CATALOG
 from app.engine.live import state as live_state
 from app.sessions.session import Session
@@ -191,6 +192,29 @@ def assert_equal(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> None
     assert a.keys() == b.keys()
     for name, tensor in a.items():
         torch.testing.assert_close(tensor, b[name], rtol=0, atol=0, msg=name)
+
+
+@pytest.mark.skipif(
+    not pretrained.pretrained_available(), reason=f"needs the extra: {pretrained.INSTALL_HINT}"
+)
+def test_a_transformer_snapshot_leaves_the_pretrained_weights_to_their_package():
+    """The shared MiniLM's 91 MB are read again from its package, not copied into every session's
+    snapshot; the restored session's sentences and frame are the original's."""
+    spec = CATALOG["transformer"]
+    config, controls = spec.validate_config({}), {p.name: p.default for p in spec.controls}
+    original = spec.build(config, controls, 7, CPU)
+    original.sentences = original._checked("The cat sat.", "A dog ran.")
+    tensors, rest = live_state.capture(original)
+    stored = save(tensors)
+    assert len(stored) < 10_000
+    restored = spec.build(config, controls, 7, CPU)
+    restored.sentences = restored._checked("Something else entirely.", "")
+    live_state.restore(restored, load(stored), json.loads(json.dumps(rest)))
+    assert restored.sentences == original.sentences
+    (_, before), (_, after) = original.frame(False, torch.float32), restored.frame(False, torch.float32)
+    assert before.keys() == after.keys()
+    for name, array in before.items():
+        assert (array == after[name]).all(), name
 
 
 def test_state_that_does_not_fit_the_fresh_build_is_refused():

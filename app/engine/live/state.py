@@ -4,12 +4,14 @@ model, config, controls and seed — one mechanism for every family, no code per
 The state is found by walking the live model's attributes (and those of nnlive's own objects it holds:
 trainers, epoch orders, runners, agents), giving each thing a path such as ``trainer.optimizer``:
 
-- an ``nn.Module``: its ``state_dict``;
+- an ``nn.Module``: its ``state_dict``, unless it is a pretrained model (``from_pretrained``: the shared
+  MiniLM), whose weights are its package's files, read again when the model is built;
 - an optimizer: its ``state_dict``, tensors apart, the rest (step counts, param groups) as JSON;
 - an LR scheduler: its ``state_dict`` as JSON; a ``torch.Generator``: its state;
 - a tensor: itself, unless it is over ``MAX_PLAIN_TENSOR_BYTES`` (a data set, rebuilt from the seed);
-- a number, string, boolean or None (the probe's label, a sampled text, a cursor), and lists of
-  those or of small tensors (a k-means trail and its inertia).
+- a number, string, boolean or None (the probe's label, a sampled text, a cursor), lists of those and
+  tuples of at most ``MAX_PLAIN_TUPLE`` (the transformer's sentences), and lists of small tensors (a
+  k-means trail and its inertia).
 
 Restoring walks the fresh model the same way and puts each saved value where the same path is. The
 weights of a model held in no module go through its ``export_weights``/``load_weights``.
@@ -17,7 +19,7 @@ weights of a model held in no module go through its ``export_weights``/``load_we
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 import torch
 from safetensors.torch import load, save
@@ -27,6 +29,7 @@ from app.engine.live.weights import import_weights
 
 MAX_DEPTH = 4
 MAX_PLAIN_TENSOR_BYTES = 1 << 20
+MAX_PLAIN_TUPLE = 16
 Scalar = (int, float, str, bool, type(None))
 
 
@@ -56,21 +59,20 @@ def _walk(live: object) -> Iterator[tuple[str, object, str, Any]]:
                 pending.append((f"{path}.", value, depth + 1))
 
 
-def capture(live: object, trains: bool = True) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """The tensors (CPU, contiguous, unshared) and the JSON-able rest of ``live``'s state; the weights of
-    a model that does not train (``trains`` False) are what building it makes, and are left out."""
+def capture(live: object) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """The tensors (CPU, contiguous, unshared) and the JSON-able rest of ``live``'s state."""
     tensors: dict[str, torch.Tensor] = {}
     rest: dict[str, Any] = {}
 
     def keep(name: str, tensor: torch.Tensor) -> None:
         tensors[name] = tensor.detach().to("cpu", copy=True).contiguous()
 
-    if trains and hasattr(live, "load_weights"):  # weights held in no module (backprop, learning, optim)
+    if hasattr(live, "load_weights"):  # weights held in no module (backprop, learning, optim)
         for name, tensor in load(live.export_weights()).items():  # type: ignore[attr-defined]
             keep(f"weights/{name}", tensor)
     for path, _, _, value in _walk(live):
         if isinstance(value, nn.Module):
-            if trains:
+            if not _pretrained(value):
                 for name, tensor in value.state_dict().items():
                     keep(f"module/{path}/{name}", tensor)
         elif isinstance(value, torch.optim.Optimizer):
@@ -80,6 +82,11 @@ def capture(live: object, trains: bool = True) -> tuple[dict[str, torch.Tensor],
         else:
             _capture_plain(path, value, keep, rest)
     return tensors, {k: v for k, v in rest.items() if v is not None or k.startswith("scalar/")}
+
+
+def _pretrained(module: nn.Module) -> bool:
+    """A model loaded with ``from_pretrained`` (transformers): its weights come from files, not from state."""
+    return callable(getattr(type(module), "from_pretrained", None))
 
 
 def _capture_plain(path: str, value: object, keep: Any, rest: dict[str, Any]) -> None:
@@ -95,8 +102,8 @@ def _capture_plain(path: str, value: object, keep: Any, rest: dict[str, Any]) ->
         for index, tensor in enumerate(value):
             keep(f"tensors/{path}/{index}", tensor)
         rest[f"tensors/{path}"] = {"count": len(value), "device": str(value[0].device)}
-    elif isinstance(value, list) and all(isinstance(v, Scalar) for v in value):
-        rest[f"list/{path}"] = value
+    elif _scalars(value):
+        rest[f"list/{path}"] = list(value)
 
 
 def restore(live: object, tensors: dict[str, torch.Tensor], rest: dict[str, Any]) -> None:
@@ -124,12 +131,20 @@ def restore(live: object, tensors: dict[str, torch.Tensor], rest: dict[str, Any]
             kept = rest[f"tensors/{path}"]
             device = kept["device"] if torch.cuda.is_available() or kept["device"] == "cpu" else "cpu"
             _set(owner, key, [tensors[f"tensors/{path}/{i}"].to(device) for i in range(kept["count"])])
-        elif isinstance(value, list) and f"list/{path}" in rest:
-            _set(owner, key, list(rest[f"list/{path}"]))
+        elif _scalars(value) and f"list/{path}" in rest:
+            _set(owner, key, type(value)(rest[f"list/{path}"]))
         elif isinstance(value, Scalar) and f"scalar/{path}" in rest:
             saved = rest[f"scalar/{path}"]
             if value is None or saved is None or type(saved) is type(value) or _numbers(value, saved):
                 _set(owner, key, saved)
+
+
+def _scalars(value: object) -> TypeGuard[list[Any] | tuple[Any, ...]]:
+    """A list of scalars, or a short plain tuple of them (the transformer's sentences; a long one is a data
+    set's texts, rebuilt from the seed)."""
+    if type(value) is list or (type(value) is tuple and len(value) <= MAX_PLAIN_TUPLE):
+        return all(isinstance(v, Scalar) for v in value)
+    return False
 
 
 def _tensor_list(values: list[Any]) -> bool:
