@@ -152,7 +152,7 @@ def test_without_attention_there_is_no_twin_and_no_matrix():
     assert live.describe()["baseline"] is False
 
 
-def test_trains_past_95_percent_and_beats_no_attention_on_long_inputs():
+def test_trains_past_95_percent_and_beats_no_attention_at_every_length():
     torch.set_num_threads(1)
     live = build()  # the defaults: GRU encoder, additive attention, the twin without
     for _ in range(BUDGET):
@@ -166,3 +166,7 @@ def test_trains_past_95_percent_and_beats_no_attention_on_long_inputs():
     live.handle(typed({"type": "text", "text": sentence, "purpose": "input"}))
     assert live.frame(False, torch.float32)[0]["prediction"] == "2026-11-27"
     assert with_attention > without + 0.3
+    # the twin lags as far on the shortest texts, bare dates among them: what is slow without attention
+    # is reading the date back out of one vector, not carrying it through the words after it
+    shortest = 0
+    assert live.main.by_length[shortest] > live.baseline.by_length[shortest] + 0.3
