@@ -16,7 +16,7 @@ from app.bus.base import Bus
 from app.config import Settings
 from app.engine.catalog import CATALOG
 from app.engine.live.weights import import_weights, load_optimizer_state
-from app.engine.params import ParamError
+from app.engine.params import ParamError, validate
 from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
 from app.latest import LatestSlots
 from app.protocol.server import Closed
@@ -378,7 +378,9 @@ class SessionManager:
             raise ValueError(f"this server has no model {meta['model']!r}")
         if len(self._sessions) + self._building >= self.settings.max_sessions:
             raise ValueError("the server runs as many sessions as it allows")
-        config, controls = spec.validate_config(meta["config"]), meta["controls"]
+        # Checked as a request's would be; a field or control added since the snapshot takes its default.
+        config = spec.validate_config(meta["config"])
+        controls = validate(spec.controls, meta["controls"], "controls")
         live = await asyncio.to_thread(spec.build, config, controls, int(meta["seed"]), self.device)
         ids = snapshot.session_id, "", str(meta["token_sha256"])
         saved = {key: meta[key] for key in ("seed", "precision", "client")}

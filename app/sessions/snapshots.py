@@ -84,7 +84,41 @@ def parse(data: bytes) -> Snapshot:
     if not isinstance(meta, dict) or meta.get("version") != VERSION:
         version = meta.get("version") if isinstance(meta, dict) else None
         raise SnapshotError(f"snapshot format version {version!r}; this server reads version {VERSION}")
+    _check_fields(meta)
     return Snapshot(meta, tensors)
+
+
+Number = (int, float)
+FIELDS: dict[str, tuple[type, ...]] = {  # what each metadata field must be (JSON read from a file or Redis)
+    "id": (str,),
+    "token_sha256": (str,),
+    "model": (str,),
+    "config": (dict,),
+    "controls": (dict,),
+    "seed": (int,),
+    "precision": (str,),
+    "client": (str,),
+    "created": Number,
+    "step": (int,),
+    "history": (dict,),
+    "view": (dict, type(None)),
+    "room_open": (bool,),
+    "saved_at": Number,
+    "idle_s": Number,
+    "model_state": (dict,),
+}
+
+
+def _check_fields(meta: dict[str, Any]) -> None:
+    """SnapshotError unless every field is there with its type (a boolean is no number here)."""
+    for name, types in FIELDS.items():
+        value = meta.get(name)
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            expected = "/".join(t.__name__ for t in types)
+            raise SnapshotError(f"field {name!r} is missing or not of type {expected}")
+    history = meta["history"]
+    if not all(isinstance(history.get(curve), list) for curve in ("train", "val")):
+        raise SnapshotError("field 'history' must hold the lists 'train' and 'val'")
 
 
 def expired(snapshot: Snapshot, idle_limit_s: float, wall: float) -> bool:

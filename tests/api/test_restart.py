@@ -81,10 +81,16 @@ def test_unreadable_snapshots_are_skipped_with_a_log_line(servers, tmp_path):
     other.meta["version"] = 99
 
     store.save("future", save(other.tensors, metadata={META_KEY: json.dumps({**other.meta, "id": "future"})}))
+    crafted = {**other.meta, "version": 1, "id": "crafted", "saved_at": "now"}
+    store.save("crafted", save(other.tensors, metadata={META_KEY: json.dumps(crafted)}))
+    controls = {**other.meta, "version": 1, "id": "controls", "controls": {"lr": "fast"}}
+    store.save("controls", save(other.tensors, metadata={META_KEY: json.dumps(controls)}))
     base, _ = servers()
     assert_restored(base, session, hello, weights)
     log = (tmp_path / "server.log").read_text()
     for name in ("truncated", "garbage"):
         assert f"snapshot of session {name} skipped: not a readable snapshot" in log
     assert "snapshot of session future skipped: snapshot format version 99" in log
+    assert "snapshot of session crafted skipped: field 'saved_at' is missing or not of type" in log
+    assert "snapshot of session controls skipped: it does not restore (ParamError" in log
     assert httpx.get(f"{base}/api/sessions/garbage", timeout=WAIT_S).status_code == 404
