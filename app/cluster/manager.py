@@ -12,7 +12,7 @@ import torch
 from redis.exceptions import RedisError
 
 from app.bus.base import Bus
-from app.cluster.registry import LEASE_S, Entry, Registry, token_hash
+from app.cluster.registry import LEASE_S, Entry, Registry
 from app.config import Settings
 from app.errors import LimitReached, NotFound
 from app.sessions.manager import SessionManager
@@ -33,7 +33,7 @@ def entry_of(session: Session, worker: str) -> Entry:
         session.id,
         worker,
         session.client,
-        token_hash(session.token),
+        session.token_hash,  # a restored session knows only this (its token is "")
         hello.encoded,
         session.state_message().encoded,
         session.view.encoded if session.view is not None else b"",
