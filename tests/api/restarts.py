@@ -33,3 +33,21 @@ def assert_restored(base: str, session: dict, hello: dict, weights: dict) -> Non
     socket.auth(session["token"])  # the same control token drives it
     socket.ok("step", count=1)
     assert socket.wait("frame", step=8)["step"] == 8
+    assert_lecture_restored(base, session)
+
+
+def assert_lecture_restored(base: str, session: dict) -> None:
+    """The session's lecture room came back with it: its link leads there and its presenter key claims a
+    control token (a restored session knows only its own token's hash: the claim makes one more)."""
+    room, key = session["lecture"], session["lecture_key"]
+    landed = httpx.get(f"{base}/l/{room}", timeout=WAIT_S, follow_redirects=False)
+    assert (landed.status_code, landed.headers["location"]) == (303, f"/lenet?session={session['id']}")
+    claim = f"{base}/api/lectures/{room}/claim"
+    wrong = httpx.post(claim, headers={"Authorization": "Bearer not-the-key"}, timeout=WAIT_S)
+    assert (wrong.status_code, wrong.json()["error"]["code"]) == (403, "forbidden")
+    claimed = httpx.post(claim, headers={"Authorization": f"Bearer {key}"}, timeout=WAIT_S).json()
+    assert (claimed["id"], claimed["lecture"]) == (session["id"], room)
+    assert claimed["token"] not in ("", session["token"])
+    presenter = Socket(base, session["id"])
+    assert presenter.ok("auth", token=claimed["token"])["role"] in ("driver", "presenter")
+    presenter.close()

@@ -48,6 +48,9 @@ def test_a_session_survives_sigterm(servers, tmp_path):
     assert watcher.close_code() == 1012  # "service restart": the page reconnects
     assert process.wait(WAIT_S) is not None
     assert store_of(tmp_path).ids() == [session["id"]]
+    data = store_of(tmp_path).load(session["id"])
+    assert parse(data).meta["lecture"]["room"] == session["lecture"]  # with its key's hash only
+    assert session["lecture_key"].encode() not in data and session["token"].encode() not in data
     base, _ = servers()
     assert_restored(base, session, hello, weights)
 
