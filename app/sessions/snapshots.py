@@ -206,8 +206,12 @@ class Snapshotter:
 
     async def load(self, session_id: str, idle_limit_s: float) -> Snapshot | None:
         """The session's snapshot if it is readable and not expired; else None, with a log line (an
-        expired one is deleted)."""
-        data = await asyncio.to_thread(self.store.load, session_id)
+        expired one is deleted, and while the store is unreachable)."""
+        try:
+            data = await asyncio.to_thread(self.store.load, session_id)
+        except Exception as exc:  # Redis away: no crash at start, no dead refresh loop
+            log.warning("snapshot of session %s unavailable: %s: %s", session_id, type(exc).__name__, exc)
+            return None
         if data is None:
             return None
         try:
@@ -227,5 +231,9 @@ class Snapshotter:
         return snapshot
 
     async def ids(self) -> list[str]:
-        """Every session id the store holds a snapshot of."""
-        return await asyncio.to_thread(self.store.ids)
+        """Every session id the store holds a snapshot of (none while the store is unreachable)."""
+        try:
+            return await asyncio.to_thread(self.store.ids)
+        except Exception as exc:
+            log.warning("snapshots unavailable: %s: %s", type(exc).__name__, exc)
+            return []

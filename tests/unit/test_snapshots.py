@@ -229,3 +229,17 @@ def test_state_that_does_not_fit_the_fresh_build_is_refused():
     other = spec.build(spec.validate_config({"hidden": 8}), controls, 1, CPU)
     with pytest.raises(RuntimeError, match="size mismatch"):
         live_state.restore(other, tensors, rest)
+
+
+def test_an_unreachable_store_reads_as_empty_with_a_log_line(run_async, caplog):
+    class Unreachable:
+        def load(self, session_id):
+            raise ConnectionError("Redis is down")
+
+        def ids(self):
+            raise ConnectionError("Redis is down")
+
+    snapshots = Snapshotter(Unreachable(), interval_s=1.0)  # type: ignore[arg-type]
+    assert run_async(snapshots.ids()) == []
+    assert run_async(snapshots.load("abc", idle_limit_s=60)) is None
+    assert "snapshot of session abc unavailable: ConnectionError: Redis is down" in caplog.text
