@@ -33,4 +33,4 @@ def claim_lecture(room: str, manager: Manager, authorization: Annotated[str | No
     """With ``Authorization: Bearer <presenter key>``: the room's current session and its control token,
     so that a presenter who lost the tab (or a co-presenter) presents it from any device."""
     session = manager.get(manager.lectures.authorize(room, bearer(authorization)))
-    return {**session.info(), "token": session.token, "lecture": room}
+    return {**session.info(), "token": session.presenter_token(), "lecture": room}

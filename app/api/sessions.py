@@ -35,15 +35,18 @@ async def create_session(body: CreateSession, manager: Manager, request: Request
     lecture = None if body.lecture is None else (body.lecture, body.lecture_key)
     model, config, seed, precision = body.model, body.config, body.seed, body.precision
     session = await manager.create(model, config, seed, precision, client, lecture=lecture)
-    return _created(session, manager, request)
+    return _created(session, manager, request, body.lecture_key)
 
 
-def _created(session: Session, manager: SessionManager, request: Request) -> dict:
+def _created(
+    session: Session, manager: SessionManager, request: Request, joined_with: str | None = None
+) -> dict:
     """A new session's info with its control token, a link for viewers, its lecture room and that
-    room's presenter key (the creator's, who keeps it to take control back from anywhere)."""
+    room's presenter key (the creator's, who keeps it to take control back from anywhere; the key it
+    was ``joined_with`` when the room was restored and keeps only its hash)."""
     viewer_url = f"{public_base(request)}{session.spec.page}?session={session.id}"
     room = session.control.lecture or ""
-    key, url = manager.lectures.key(room), lecture_url(request, room)
+    key, url = manager.lectures.key(room) or joined_with, lecture_url(request, room)
     lecture = {"lecture": room, "lecture_key": key, "lecture_url": url}
     return {**session.info(), "token": session.token, "viewer_url": viewer_url, **lecture}
 

@@ -24,12 +24,13 @@ from app.protocol.messages import Auth, MessageError, parse_message
 from app.protocol.server import Error, State, read_server_message
 from app.rate import TokenBucket
 from app.realtime.connection import Connection
-from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
+from app.realtime.viewer import CLOSE_POLICY, CLOSE_SESSION_ENDED, Viewer
 from app.realtime.ws import CLOSE_NOT_FOUND, CLOSE_TRY_LATER, ROOM_CLOSED, answer
 from app.sessions.manager import channel
 from app.sessions.session import Session
 
 log = logging.getLogger(__name__)
+MAX_WAITING = 256  # messages of one link waiting to be answered; a client sending more is disconnected
 
 
 class BusSocket:
@@ -86,6 +87,9 @@ class Links:
             return
         if kind == "close":
             link.inbox.put_nowait(None)
+        elif link.inbox.qsize() >= MAX_WAITING:  # its worker reads the client without waiting for us
+            flood = LimitReached(f"more than {MAX_WAITING} messages wait to be answered; slow down")
+            link.viewer.end(Error.of(flood), CLOSE_POLICY, "too many messages waiting")
         else:
             link.inbox.put_nowait({"text": body.decode()} if header.get("text") else {"bytes": body})
 

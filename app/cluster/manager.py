@@ -12,7 +12,7 @@ import torch
 from redis.exceptions import RedisError
 
 from app.bus.base import Bus
-from app.cluster.registry import LEASE_S, Entry, Registry, token_hash
+from app.cluster.registry import LEASE_S, Entry, Registry
 from app.config import Settings
 from app.errors import LimitReached, NotFound
 from app.sessions.manager import SessionManager
@@ -26,18 +26,20 @@ RENEW_S = LEASE_S / 3  # an unchanged session's lease is renewed this often
 ADOPT_EVERY = round(LEASE_S / REFRESH_S)  # refresh rounds between two looks for orphaned sessions
 
 
-def entry_of(session: Session, worker: str) -> Entry:
-    """The registry's record of a session of this worker, with its snapshot encoded now."""
+def entry_of(session: Session, worker: str, lecture: str = "") -> Entry:
+    """The registry's record of a session of this worker (shown in room ``lecture``), with its snapshot
+    encoded now."""
     hello = session.hello()
     return Entry(
         session.id,
         worker,
         session.client,
-        token_hash(session.token),
+        session.token_hash,  # a restored session knows only this (its token is "")
         hello.encoded,
         session.state_message().encoded,
         session.view.encoded if session.view is not None else b"",
         session.last_frame or b"",
+        lecture,
     )
 
 
@@ -146,8 +148,9 @@ class ClusterSessionManager(SessionManager):
         changed = last is None or last[0] != signature
         if not changed and last is not None and now - last[1] < RENEW_S:
             return
+        shown = self.lectures.saved(session.control.lecture, session.id)  # not a room that moved on
         try:
-            await self.registry.put(entry_of(session, self.worker), snapshot=changed)
+            await self.registry.put(entry_of(session, self.worker, shown["room"] if shown else ""), changed)
         except (RedisError, OSError) as error:
             log.warning("cluster: could not register session %s (%s)", session.id, error)
             return

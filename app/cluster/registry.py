@@ -28,6 +28,10 @@ def _client_key(client: str) -> str:
     return f"{PREFIX}client:{client}"
 
 
+def _lecture_key(room: str) -> str:
+    return f"{PREFIX}lecture:{room}"
+
+
 def _worker_key(worker: str) -> str:
     return f"{PREFIX}worker:{worker}"
 
@@ -49,6 +53,7 @@ class Entry:
     state: bytes
     view: bytes  # empty when the driver shared no view
     frame: bytes  # empty before the first frame
+    lecture: str = ""  # the lecture room that shows this session now (empty: none)
 
 
 class Registry:
@@ -82,6 +87,8 @@ class Registry:
             pipe.hset(key, mapping=fields)
             pipe.pexpire(key, int(LEASE_S * 1000))
             pipe.zadd(ALL, {entry.session_id: expires})
+            if entry.lecture:  # any worker finds the room's session (and so its owner)
+                pipe.set(_lecture_key(entry.lecture), entry.session_id, px=int(LEASE_S * 1000))
             pipe.zadd(_client_key(entry.client), {entry.session_id: expires})
             pipe.pexpire(_client_key(entry.client), int(LEASE_S * 1000))
             await pipe.execute()
@@ -108,6 +115,11 @@ class Registry:
             raw("view"),
             raw("frame"),
         )
+
+    async def lecture(self, room: str) -> str | None:
+        """The session lecture room ``room`` shows, as its owner last wrote (within a lease)."""
+        session_id = await self._redis.get(_lecture_key(room))
+        return session_id.decode() if session_id else None
 
     async def remove(self, session_id: str, client: str, reason: str) -> None:
         """The session ended: forget it, and remember why for a while."""

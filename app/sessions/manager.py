@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import hmac
 import logging
 import secrets
 import time
@@ -16,13 +15,13 @@ from app.bus.base import Bus
 from app.config import Settings
 from app.engine.catalog import CATALOG
 from app.engine.live.weights import import_weights, load_optimizer_state
-from app.engine.params import ParamError
+from app.engine.params import ParamError, validate
 from app.errors import BadRequest, Forbidden, LimitReached, NnliveError, NotFound
 from app.latest import LatestSlots
 from app.protocol.server import Closed
 from app.sessions.lectures import Lectures
 from app.sessions.release import oldest_unneeded, seconds_until_room, unneeded
-from app.sessions.session import PRECISIONS, Progress, Session, hash_token
+from app.sessions.session import PRECISIONS, Progress, Session
 from app.sessions.snapshots import Snapshot, Snapshotter, apply
 from app.sessions.training_queue import TrainingQueue
 
@@ -227,7 +226,7 @@ class SessionManager:
     def authorize(self, session_id: str, token: str | None) -> Session:
         """The session, if ``token`` is its control token (compared in constant time)."""
         session = self.get(session_id)
-        if not token or not hmac.compare_digest(hash_token(token), session.token_hash):
+        if not session.accepts(token):
             raise Forbidden("a valid control token for this session is required")
         self._released.discard(session.id)  # its page is back (or deleting it: no matter)
         return session
@@ -253,7 +252,7 @@ class SessionManager:
             if task:
                 task.cancel()
         if self.snapshots is not None:  # before they end: the next start carries on from here
-            await self.snapshots.save_due(list(self._sessions.values()), force=True)
+            await self.snapshots.save_due(list(self._sessions.values()), self.lectures, force=True)
         for session in list(self._sessions.values()):
             await self._end(session, "shutdown")
 
@@ -338,7 +337,7 @@ class SessionManager:
         """Snapshot the sessions that changed, each at most every ``snapshot_interval_s``."""
         while True:
             await asyncio.sleep(min(1.0, snapshots.interval_s))
-            await snapshots.save_due(list(self._sessions.values()))
+            await snapshots.save_due(list(self._sessions.values()), self.lectures)
 
     async def restore_all(self) -> None:
         """Bring back every session the snapshot store holds that has not expired (server start)."""
@@ -378,12 +377,15 @@ class SessionManager:
             raise ValueError(f"this server has no model {meta['model']!r}")
         if len(self._sessions) + self._building >= self.settings.max_sessions:
             raise ValueError("the server runs as many sessions as it allows")
-        config, controls = spec.validate_config(meta["config"]), meta["controls"]
+        # Checked as a request's would be; a field or control added since the snapshot takes its default.
+        config = spec.validate_config(meta["config"])
+        controls = validate(spec.controls, meta["controls"], "controls")
         live = await asyncio.to_thread(spec.build, config, controls, int(meta["seed"]), self.device)
         ids = snapshot.session_id, "", str(meta["token_sha256"])
         saved = {key: meta[key] for key in ("seed", "precision", "client")}
         session = self._open(ids, live, {"spec": spec, "config": config, "controls": controls, **saved})
-        self._join_lecture(session, None)  # lecture rooms are not snapshotted: a new room
+        room = self.lectures.reopen(meta.get("lecture"), session.id)  # its link and key work again
+        session.control.lecture = room if room is not None else self.lectures.open(session.id)[0]
         self._per_client[session.client] += 1
         session.created = float(meta["created"])
         try:

@@ -8,7 +8,9 @@ them to the event loop. Training runs at full speed; while it does, a frame is m
 
 import copy
 import hashlib
+import hmac
 import math
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,6 +82,7 @@ class Session:
         self.id, self.token, self.spec = session_id, token, spec
         # What a token is checked against; a restored session knows only this (its token is "").
         self.token_hash = token_hash or hash_token(token)
+        self._claimed_hash: str | None = None  # a token made for a lecture's claim of a restored session
         self.config, self.controls, self.seed, self.precision = config, controls, seed, precision
         self.live = live
         self.facts = live.describe()
@@ -143,6 +146,22 @@ class Session:
             "created": self.created,
             **self.facts,
         }
+
+    def accepts(self, token: str | None) -> bool:
+        """Whether ``token`` is a control token of this session (compared in constant time)."""
+        if not token:
+            return False
+        given = hash_token(token)
+        valid = [h for h in (self.token_hash, self._claimed_hash) if h]
+        return any(hmac.compare_digest(given, h) for h in valid)
+
+    def presenter_token(self) -> str:
+        """The control token for a presenter who claims the session with its lecture's key; a restored
+        session, which knows only its token's hash, makes one that is valid beside the original."""
+        if not self.token:
+            self.token = secrets.token_urlsafe(32)
+            self._claimed_hash = hash_token(self.token)
+        return self.token
 
     def hello(self) -> Hello:
         """The first message a joiner gets; the curves' JSON is made once per change and shared."""

@@ -22,6 +22,7 @@ from safetensors.torch import load, save
 from app.engine.live import state as live_state
 from app.protocol.server import SharedView
 from app.sessions.history import History
+from app.sessions.lectures import Lectures
 from app.sessions.session import Progress, Session
 from app.sessions.snapshot_store import SnapshotStore
 
@@ -46,8 +47,9 @@ class Snapshot:
         return str(self.meta["id"])
 
 
-def capture(session: Session, wall: float) -> bytes:
-    """The session's state now, as snapshot bytes (run it on the session's worker: between two steps)."""
+def capture(session: Session, wall: float, lecture: dict[str, str] | None = None) -> bytes:
+    """The session's state now, as snapshot bytes (run it on the session's worker: between two steps);
+    ``lecture``: the room that shows it (its id and key hash, never the key)."""
     tensors, model_state = live_state.capture(session.live)
     meta = {
         "version": VERSION,
@@ -64,6 +66,7 @@ def capture(session: Session, wall: float) -> bytes:
         "history": {"train": session.train_history.points(), "val": session.val_history.points()},
         "view": session.view.state if session.view is not None else None,
         "room_open": session.control.room_open,
+        "lecture": lecture,
         "saved_at": wall,
         "idle_s": session.idle_s(),
         "model_state": model_state,
@@ -84,7 +87,41 @@ def parse(data: bytes) -> Snapshot:
     if not isinstance(meta, dict) or meta.get("version") != VERSION:
         version = meta.get("version") if isinstance(meta, dict) else None
         raise SnapshotError(f"snapshot format version {version!r}; this server reads version {VERSION}")
+    _check_fields(meta)
     return Snapshot(meta, tensors)
+
+
+Number = (int, float)
+FIELDS: dict[str, tuple[type, ...]] = {  # what each metadata field must be (JSON read from a file or Redis)
+    "id": (str,),
+    "token_sha256": (str,),
+    "model": (str,),
+    "config": (dict,),
+    "controls": (dict,),
+    "seed": (int,),
+    "precision": (str,),
+    "client": (str,),
+    "created": Number,
+    "step": (int,),
+    "history": (dict,),
+    "view": (dict, type(None)),
+    "room_open": (bool,),
+    "saved_at": Number,
+    "idle_s": Number,
+    "model_state": (dict,),
+}
+
+
+def _check_fields(meta: dict[str, Any]) -> None:
+    """SnapshotError unless every field is there with its type (a boolean is no number here)."""
+    for name, types in FIELDS.items():
+        value = meta.get(name)
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            expected = "/".join(t.__name__ for t in types)
+            raise SnapshotError(f"field {name!r} is missing or not of type {expected}")
+    history = meta["history"]
+    if not all(isinstance(history.get(curve), list) for curve in ("train", "val")):
+        raise SnapshotError("field 'history' must hold the lists 'train' and 'val'")
 
 
 def expired(snapshot: Snapshot, idle_limit_s: float, wall: float) -> bool:
@@ -138,20 +175,24 @@ class Snapshotter:
         unchanged = all(a is b or a == b for a, b in zip(looks, self._looks(session), strict=True))
         return not unchanged and self._clock() - when >= self.interval_s
 
-    async def save(self, session: Session) -> None:
-        """Snapshot ``session`` now (on its worker, without counting as activity), then store it; a
-        failure counts as a write (it is tried again once the session changed and the interval passed)."""
+    async def save(self, session: Session, lectures: Lectures | None = None) -> None:
+        """Snapshot ``session`` (with its lecture room in ``lectures``) now, on its worker, without counting
+        as activity, then store it; a failure counts as a write (it is tried again once the session
+        changed and the interval passed)."""
         self._written[session.id] = (self._clock(), self._looks(session))
-        data = await session.worker.call(capture, session, self._wall())
+        lecture = None if lectures is None else lectures.saved(session.control.lecture, session.id)
+        data = await session.worker.call(capture, session, self._wall(), lecture)
         await asyncio.to_thread(self.store.save, session.id, data)
 
-    async def save_due(self, sessions: list[Session], force: bool = False) -> None:
+    async def save_due(
+        self, sessions: list[Session], lectures: Lectures | None = None, force: bool = False
+    ) -> None:
         """Snapshot each session that is due (every one if ``force``: shutdown); one that fails is logged.
         Sessions relayed from an SDK run are not kept: their model lives in the script that drives them."""
         for session in sessions:
             if not session.spec.relayed and (force or self.due(session)):
                 try:
-                    await self.save(session)
+                    await self.save(session, lectures)
                 except Exception:
                     log.exception("snapshot of session %s failed", session.id)
 
@@ -165,8 +206,12 @@ class Snapshotter:
 
     async def load(self, session_id: str, idle_limit_s: float) -> Snapshot | None:
         """The session's snapshot if it is readable and not expired; else None, with a log line (an
-        expired one is deleted)."""
-        data = await asyncio.to_thread(self.store.load, session_id)
+        expired one is deleted, and while the store is unreachable)."""
+        try:
+            data = await asyncio.to_thread(self.store.load, session_id)
+        except Exception as exc:  # Redis away: no crash at start, no dead refresh loop
+            log.warning("snapshot of session %s unavailable: %s: %s", session_id, type(exc).__name__, exc)
+            return None
         if data is None:
             return None
         try:
@@ -186,5 +231,9 @@ class Snapshotter:
         return snapshot
 
     async def ids(self) -> list[str]:
-        """Every session id the store holds a snapshot of."""
-        return await asyncio.to_thread(self.store.ids)
+        """Every session id the store holds a snapshot of (none while the store is unreachable)."""
+        try:
+            return await asyncio.to_thread(self.store.ids)
+        except Exception as exc:
+            log.warning("snapshots unavailable: %s: %s", type(exc).__name__, exc)
+            return []

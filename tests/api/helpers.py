@@ -29,6 +29,17 @@ def create_session(base: str, **body: Any) -> dict:
     return response.json()
 
 
+def enter_lecture(base: str, room: str, query: str = "") -> httpx.Response:
+    """GET /l/ROOM without following the redirect."""
+    return httpx.get(f"{base}/l/{room}{query}", timeout=WAIT_S, follow_redirects=False)
+
+
+def claim_lecture(base: str, room: str, key: str) -> httpx.Response:
+    """POST /api/lectures/ROOM/claim with the presenter key."""
+    headers = {"Authorization": f"Bearer {key}"}
+    return httpx.post(f"{base}/api/lectures/{room}/claim", headers=headers, timeout=WAIT_S)
+
+
 def load_weights(data: bytes) -> dict[str, torch.Tensor]:
     """A safetensors file as a state_dict."""
     return load(data)

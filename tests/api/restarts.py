@@ -2,7 +2,15 @@
 
 import httpx
 
-from api.helpers import WAIT_S, Socket, create_session, fetch_weights, weights_equal
+from api.helpers import (
+    WAIT_S,
+    Socket,
+    claim_lecture,
+    create_session,
+    enter_lecture,
+    fetch_weights,
+    weights_equal,
+)
 
 
 def trained_session(base: str) -> tuple[dict, dict, dict]:
@@ -33,3 +41,20 @@ def assert_restored(base: str, session: dict, hello: dict, weights: dict) -> Non
     socket.auth(session["token"])  # the same control token drives it
     socket.ok("step", count=1)
     assert socket.wait("frame", step=8)["step"] == 8
+    assert_lecture_restored(base, session)
+
+
+def assert_lecture_restored(base: str, session: dict) -> None:
+    """The session's lecture room came back with it: its link leads there and its presenter key claims a
+    control token (a restored session knows only its own token's hash: the claim makes one more)."""
+    room, key = session["lecture"], session["lecture_key"]
+    landed = enter_lecture(base, room)
+    assert (landed.status_code, landed.headers["location"]) == (303, f"/lenet?session={session['id']}")
+    wrong = claim_lecture(base, room, "not-the-key")
+    assert (wrong.status_code, wrong.json()["error"]["code"]) == (403, "forbidden")
+    claimed = claim_lecture(base, room, key).json()
+    assert (claimed["id"], claimed["lecture"]) == (session["id"], room)
+    assert claimed["token"] not in ("", session["token"])
+    presenter = Socket(base, session["id"])
+    assert presenter.ok("auth", token=claimed["token"])["role"] in ("driver", "presenter")
+    presenter.close()

@@ -11,7 +11,16 @@ from cluster_workers import Worker
 from polling import wait_until
 from redis_server import RedisServer
 
-from api.helpers import WAIT_S, Frame, Socket, create_session, fetch_weights, weights_equal
+from api.helpers import (
+    WAIT_S,
+    Frame,
+    Socket,
+    claim_lecture,
+    create_session,
+    enter_lecture,
+    fetch_weights,
+    weights_equal,
+)
 from api.restarts import assert_restored, trained_session
 from app.cluster.registry import LEASE_S
 from app.sessions.snapshot_store import DirectoryStore
@@ -145,6 +154,23 @@ def test_closing_the_room_on_a_dismisses_and_refuses_viewers_on_b(workers):
     assert returning.wait("state", room="closed")["presenters"] == [1, 2]
     for socket in (driver, viewer, late, returning):
         socket.close()
+
+
+def test_a_lecture_room_on_a_is_entered_claimed_and_taken_over_through_b(workers):
+    a, b = workers
+    first = create_session(a.base)
+    room, key = first["lecture"], first["lecture_key"]
+    landed = enter_lecture(b.base, room, "?layer=c3")
+    assert (landed.status_code, landed.headers["location"]) == (303, f"/lenet?session={first['id']}&layer=c3")
+    assert claim_lecture(b.base, room, "nope").status_code == 403
+    assert claim_lecture(b.base, room, key).json()["token"] == first["token"]
+
+    second = create_session(b.base, config={"activation": "relu"}, lecture=room, lecture_key=key)
+    assert (second["lecture"], second["lecture_key"]) == (room, key)  # made on A, the room's worker
+    for base in (a.base, b.base):
+        assert enter_lecture(base, room).headers["location"] == f"/lenet?session={second['id']}"
+    unknown = enter_lecture(b.base, "nope")
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "not_found")
 
 
 def test_a_dead_workers_session_is_adopted_by_the_other_from_its_snapshot(redis_server, tmp_path):

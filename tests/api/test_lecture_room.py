@@ -10,20 +10,11 @@ from clock import ManualClock
 from polling import wait_until
 
 from api.helpers import WAIT_S, Socket, create_session
+from api.helpers import claim_lecture as claim
+from api.helpers import enter_lecture as enter
 from app.sessions import manager
 
 OpenSocket = Callable[..., Socket]
-
-
-def enter(base: str, room: str, query: str = "") -> httpx.Response:
-    """GET /l/ROOM without following the redirect."""
-    return httpx.get(f"{base}/l/{room}{query}", timeout=WAIT_S, follow_redirects=False)
-
-
-def claim(base: str, room: str, key: str) -> httpx.Response:
-    """POST /api/lectures/ROOM/claim with the presenter key."""
-    headers = {"Authorization": f"Bearer {key}"}
-    return httpx.post(f"{base}/api/lectures/{room}/claim", headers=headers, timeout=WAIT_S)
 
 
 def state_of(base: str, session_id: str) -> str:

@@ -48,6 +48,10 @@ def test_a_session_survives_sigterm(servers, tmp_path):
     assert watcher.close_code() == 1012  # "service restart": the page reconnects
     assert process.wait(WAIT_S) is not None
     assert store_of(tmp_path).ids() == [session["id"]]
+    data = store_of(tmp_path).load(session["id"])
+    assert parse(data).meta["lecture"]["room"] == session["lecture"]  # with its key's hash only
+    assert session["lecture_key"].encode() not in data
+    assert session["token"].encode() not in data
     base, _ = servers()
     assert_restored(base, session, hello, weights)
 
@@ -81,10 +85,16 @@ def test_unreadable_snapshots_are_skipped_with_a_log_line(servers, tmp_path):
     other.meta["version"] = 99
 
     store.save("future", save(other.tensors, metadata={META_KEY: json.dumps({**other.meta, "id": "future"})}))
+    crafted = {**other.meta, "version": 1, "id": "crafted", "saved_at": "now"}
+    store.save("crafted", save(other.tensors, metadata={META_KEY: json.dumps(crafted)}))
+    controls = {**other.meta, "version": 1, "id": "controls", "controls": {"lr": "fast"}}
+    store.save("controls", save(other.tensors, metadata={META_KEY: json.dumps(controls)}))
     base, _ = servers()
     assert_restored(base, session, hello, weights)
     log = (tmp_path / "server.log").read_text()
     for name in ("truncated", "garbage"):
         assert f"snapshot of session {name} skipped: not a readable snapshot" in log
     assert "snapshot of session future skipped: snapshot format version 99" in log
+    assert "snapshot of session crafted skipped: field 'saved_at' is missing or not of type" in log
+    assert "snapshot of session controls skipped: it does not restore (ParamError" in log
     assert httpx.get(f"{base}/api/sessions/garbage", timeout=WAIT_S).status_code == 404

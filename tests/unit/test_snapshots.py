@@ -125,6 +125,34 @@ def test_truncated_corrupt_and_other_version_snapshots_are_refused():
         parse(other)
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("saved_at", "yesterday"),
+        ("idle_s", None),
+        ("step", 1.5),
+        ("seed", True),
+        ("id", ["s1"]),
+        ("model", {"name": "backprop"}),
+        ("controls", []),
+        ("history", {"train": 3}),
+        ("model_state", "x"),
+        ("room_open", 1),
+    ],
+)
+def test_snapshot_metadata_of_the_wrong_type_is_refused(field, value):
+    session = live_session("backprop")
+    data = on_worker(session, capture, session, 0.0)
+    session.close()
+    snapshot = parse(data)
+    crafted = save(snapshot.tensors, metadata={META_KEY: json.dumps({**snapshot.meta, field: value})})
+    with pytest.raises(SnapshotError, match=repr(field)):
+        parse(crafted)
+    missing = {k: v for k, v in snapshot.meta.items() if k != field}
+    with pytest.raises(SnapshotError, match=repr(field)):
+        parse(save(snapshot.tensors, metadata={META_KEY: json.dumps(missing)}))
+
+
 def test_a_snapshot_expires_when_the_session_would_have_been_reaped():
     snapshot = Snapshot({"saved_at": 1000.0, "idle_s": 100.0}, {})
     assert not expired(snapshot, idle_limit_s=1800, wall=1000.0 + 1700)
@@ -225,3 +253,17 @@ def test_state_that_does_not_fit_the_fresh_build_is_refused():
     other = spec.build(spec.validate_config({"hidden": 8}), controls, 1, CPU)
     with pytest.raises(RuntimeError, match="size mismatch"):
         live_state.restore(other, tensors, rest)
+
+
+def test_an_unreachable_store_reads_as_empty_with_a_log_line(run_async, caplog):
+    class Unreachable:
+        def load(self, session_id):
+            raise ConnectionError("Redis is down")
+
+        def ids(self):
+            raise ConnectionError("Redis is down")
+
+    snapshots = Snapshotter(Unreachable(), interval_s=1.0)  # type: ignore[arg-type]
+    assert run_async(snapshots.ids()) == []
+    assert run_async(snapshots.load("abc", idle_limit_s=60)) is None
+    assert "snapshot of session abc unavailable: ConnectionError: Redis is down" in caplog.text

@@ -1,0 +1,45 @@
+"""A link (a websocket on another worker, app/cluster/links.py) holds a bounded number of messages: its
+worker reads the client without waiting for the owner, so a flood would otherwise grow without end."""
+
+import asyncio
+import json
+
+from clock import ManualClock
+
+from app.cluster.links import MAX_WAITING, Link, Links
+from app.rate import TokenBucket
+from app.realtime.viewer import CLOSE_POLICY, Viewer
+
+
+class RecordingSocket:
+    """What the viewer would send to the other worker's connection."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.closed: tuple[int, str] | None = None
+
+    async def send_text(self, text: str) -> None:
+        self.texts.append(text)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        self.closed = (code, reason)
+
+
+def test_a_link_flooded_beyond_its_bound_gets_a_limit_error_and_a_1008_close(run_async):
+    async def flood() -> tuple[int, RecordingSocket]:
+        socket = RecordingSocket()
+        viewer = Viewer(socket, ManualClock())  # type: ignore[arg-type]
+        links = Links(app=None, node=None)  # type: ignore[arg-type]
+        rate = TokenBucket(10.0, 20.0, ManualClock())
+        link = Link(session=None, viewer=viewer, conn=None, worker="w2", rate=rate, knocking=False)  # type: ignore[arg-type]
+        links._links["l1"] = link
+        for n in range(MAX_WAITING + 50):  # nothing answers them meanwhile
+            await links.take({"link": "l1", "op": "message", "text": True}, json.dumps({"id": n}).encode())
+        await asyncio.wait_for(viewer.send_loop(), 5)
+        return link.inbox.qsize(), socket
+
+    waiting, socket = run_async(flood())
+    assert waiting == MAX_WAITING
+    error = json.loads(socket.texts[-1])
+    assert (error["type"], error["code"]) == ("error", "limit")
+    assert socket.closed == (CLOSE_POLICY, "too many messages waiting")
