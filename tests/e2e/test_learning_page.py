@@ -45,8 +45,16 @@ def test_the_four_panels_train_and_their_pictures_change(
     inertia = page.evaluate("() => Array.from(window.nnlive.lastFrame.tensors['kmeans.inertia'].data)")
     assert all(b <= a + 1e-3 for a, b in itertools.pairwise(inertia))
     assert header["rl_episodes"] == header["step"] * 8
-    expect(page.locator("#sup-numbers")).to_contain_text(f"{header['sup_acc'] * 100:.1f}%")
-    expect(page.locator("#rl-numbers")).to_contain_text(f"{header['rl_episodes']} episodes")
+    # The pills show the newest frame's numbers (a frame made just before the pause may follow `paused`).
+    page.wait_for_function(
+        """() => {
+            const h = window.nnlive.lastFrame.header;
+            const text = (id) => document.getElementById(id).textContent;
+            return text("sup-numbers").includes(`${(h.sup_acc * 100).toFixed(1)}%`)
+                && text("rl-numbers").includes(`${h.rl_episodes} episodes`);
+        }""",
+        timeout=WAIT_MS,
+    )
     # K: k-means starts again from other points, the other panels stay
     page.locator("body").press("k")
     page.wait_for_function("() => window.nnlive.lastFrame.header.kmeans_iteration === 0", timeout=WAIT_MS)
