@@ -22,19 +22,16 @@ Run: python -m bench.browser_frame [--seconds 8] [--warmup 4]
 import argparse
 import json
 import os
-import threading
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import uvicorn
 from playwright.sync_api import CDPSession, Page, sync_playwright
 
-from app.cli import WS_MAX_BYTES
 from app.config import Settings
 from app.factory import create_app
+from app.sdk.embedded import EmbeddedServer
 from bench._common import verdict
 
 TARGET_MS = 4.0
@@ -80,28 +77,6 @@ PARTS = {
     "probability bars": ("views/bars.js",),
     "panels (badges)": ("views/panel.js",),
 }
-
-
-def start_server(settings: Settings) -> tuple[str, uvicorn.Server, threading.Thread]:
-    """The app on a free loopback port, as `nnlive serve` runs it (and tests/conftest.py's live_server)."""
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        ws_per_message_deflate=False,
-        ws_max_size=WS_MAX_BYTES,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return f"http://127.0.0.1:{port}", server, thread
 
 
 def start_training_with_gradients(page: Page, url: str) -> None:
@@ -295,7 +270,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=4.0, help="seconds of training before measuring")
     args = parser.parse_args()
     settings = Settings(device="cpu", torch_threads=1)
-    url, server, thread = start_server(settings)
+    server = EmbeddedServer(app=create_app(settings))  # as `nnlive serve` runs it
+    url = server.url
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -309,8 +285,7 @@ def main() -> None:
             report(trace, frames, parts)
             browser.close()
     finally:
-        server.should_exit = True
-        thread.join(10)
+        server.stop(10)
 
 
 if __name__ == "__main__":

@@ -2,21 +2,18 @@
 
 import asyncio
 import os
-import socket
-import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.cli import WS_MAX_BYTES
 from app.config import Settings
 from app.factory import create_app
+from app.sdk.embedded import EmbeddedServer
 
 # No test app (nor a server process a test starts) restores or leaves session snapshots unless the test
 # names a data directory of its own.
@@ -42,12 +39,6 @@ def client(settings: Settings, clock: Callable[[], float]) -> Iterator[TestClien
         yield test_client
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_app(settings: Settings, clock: Callable[[], float]) -> FastAPI:
     """The app that ``live_server`` serves (a test may look at its state: sessions, rooms, viewers)."""
@@ -57,26 +48,9 @@ def live_app(settings: Settings, clock: Callable[[], float]) -> FastAPI:
 @pytest.fixture
 def live_server(live_app: FastAPI) -> Iterator[str]:
     """A real uvicorn server on a free loopback port, as `nnlive serve` runs it; yields its base URL."""
-    port = _free_port()
-    config = uvicorn.Config(
-        live_app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws_per_message_deflate=False,
-        ws_max_size=WS_MAX_BYTES,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    server = EmbeddedServer(app=live_app)
+    yield server.url
+    server.stop(10)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@
 import socket
 import threading
 import time
+from typing import Any
 
 STARTUP_S = 30.0
 
@@ -11,8 +12,9 @@ STARTUP_S = 30.0
 class EmbeddedServer:
     """An nnlive server for one script or notebook; it stops with ``stop()`` or with the process."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Start serving on ``host``:``port`` (0: a free port) and wait until the server answers."""
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, app: Any = None) -> None:
+        """Start serving ``app`` (by default a CPU app that leaves torch's thread count alone) on
+        ``host``:``port`` (0: a free port) and wait until the server answers."""
         import uvicorn  # imported here: a client of a remote server needs no web framework
 
         from app.cli import WS_MAX_BYTES
@@ -23,10 +25,11 @@ class EmbeddedServer:
             with socket.socket() as probe:
                 probe.bind((host, 0))
                 port = probe.getsockname()[1]
-        # torch_threads=0: the server must not change the thread count of the user's own training.
-        settings = Settings(device="cpu", torch_threads=0)
+        if app is None:
+            # torch_threads=0: the server must not change the thread count of the user's own training.
+            app = create_app(Settings(device="cpu", torch_threads=0))
         config = uvicorn.Config(
-            create_app(settings),
+            app,
             host=host,
             port=port,
             log_level="warning",
