@@ -1,21 +1,10 @@
 """The /backprop page in Chromium against a real server: the numbers written out are the frame's, a
 typed batch reaches the model, Step updates W by −α·∂L/∂W, and a lecture viewer follows the stage."""
 
-from collections.abc import Iterator
-
-import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.frames import WAIT_MS, next_frame, open_page, tensor
 from e2e.test_lecture import open_viewer
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def test_backprop_writes_the_frames_numbers_and_steps(

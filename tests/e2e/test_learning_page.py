@@ -3,9 +3,7 @@ numbers change with the frames; a lecture viewer follows the enlarged panel; the
 chapters, chapter one first."""
 
 import itertools
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.frames import WAIT_MS, open_page
@@ -18,14 +16,6 @@ PIXELS = """
 )
 """
 HEADER = "() => window.nnlive.lastFrame.header"
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def test_the_four_panels_train_and_their_pictures_change(
