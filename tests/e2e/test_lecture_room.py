@@ -107,7 +107,9 @@ def test_a_phone_viewer_follows_the_card_the_presenter_is_on(
     expect(phone.locator("#follow-presenter")).to_have_attribute("aria-pressed", "true")
     expect(phone.locator("#share-link")).to_be_hidden()  # a compact bar on the student's phone
     expect(phone.locator("#record")).to_be_hidden()
+    expect(phone.locator(".site-nav")).to_be_hidden()  # the page list gives way to the lesson
     expect(page.locator("#share-link")).to_be_visible()
+    expect(page.locator(".site-nav")).to_be_visible()
     expect(page.locator("#follow-presenter")).to_be_hidden()
     last = phone.locator("main .card").last
     expect(last).not_to_be_in_viewport()
