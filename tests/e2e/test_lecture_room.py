@@ -25,6 +25,9 @@ def test_a_late_student_lands_on_the_new_session_and_the_presenter_link_gives_co
     assert re.fullmatch(rf"{re.escape(live_server)}/l/[\w-]+", room_link), room_link
     qr = page.evaluate(READ_QR, room_link)
     assert qr["shown"] == qr["expected"]  # the QR code names the room, not the session
+    expect(page.locator("#share-presenter-link")).to_be_hidden()  # the key is not projected to the room
+    page.click(".share-presenter summary")
+    expect(page.locator("#share-presenter-link")).to_be_visible()
     presenter_link = page.locator("#share-presenter-link").input_value()
     assert presenter_link.startswith(f"{room_link}#lecture=")
     expect(page.locator("#share-link")).to_have_value(room_link)
