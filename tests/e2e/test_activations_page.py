@@ -58,6 +58,11 @@ def test_depth_bars_show_sigmoid_gradients_vanish(page: Page, live_server: str, 
     assert abs(right[0] - right[-1]) < 15
     dead = int(tensor(frame["dead.compare"]).sum())
     expect(page.locator("#compare-dead")).to_contain_text(f"{dead} of 1280")
+    names = page.locator("#depth-bars .layerbars-names span").all_text_contents()
+    assert [names[0], names[1], names[4], names[-1]] == ["1", "", "5", "20"]
+    ticks = [float(t) for t in page.locator("#depth-bars .layerbars-tick").all_text_contents()]
+    assert ticks[1] <= min(sigmoid.min(), relu.min()) * 1.01
+    assert ticks[0] >= max(sigmoid.max(), relu.max()) * 0.99
 
 
 def test_a_lecture_viewer_follows_curves_and_controls(

@@ -25,6 +25,9 @@ def test_a_late_student_lands_on_the_new_session_and_the_presenter_link_gives_co
     assert re.fullmatch(rf"{re.escape(live_server)}/l/[\w-]+", room_link), room_link
     qr = page.evaluate(READ_QR, room_link)
     assert qr["shown"] == qr["expected"]  # the QR code names the room, not the session
+    expect(page.locator("#share-presenter-link")).to_be_hidden()  # the key is not projected to the room
+    page.click(".share-presenter summary")
+    expect(page.locator("#share-presenter-link")).to_be_visible()
     presenter_link = page.locator("#share-presenter-link").input_value()
     assert presenter_link.startswith(f"{room_link}#lecture=")
     expect(page.locator("#share-link")).to_have_value(room_link)
@@ -107,7 +110,9 @@ def test_a_phone_viewer_follows_the_card_the_presenter_is_on(
     expect(phone.locator("#follow-presenter")).to_have_attribute("aria-pressed", "true")
     expect(phone.locator("#share-link")).to_be_hidden()  # a compact bar on the student's phone
     expect(phone.locator("#record")).to_be_hidden()
+    expect(phone.locator(".site-nav")).to_be_hidden()  # the page list gives way to the lesson
     expect(page.locator("#share-link")).to_be_visible()
+    expect(page.locator(".site-nav")).to_be_visible()
     expect(page.locator("#follow-presenter")).to_be_hidden()
     last = phone.locator("main .card").last
     expect(last).not_to_be_in_viewport()

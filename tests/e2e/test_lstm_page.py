@@ -161,13 +161,15 @@ def test_the_room_link_shows_all_three_sessions_to_a_viewer(page: Page, live_ser
         "() => window.nnlive.memoryDriving && window.nnlive.memoryFrames >= 2", timeout=WAIT_MS
     )
     link = page.input_value("#share-link")
-    assert "/l/" in link  # the lecture room: the viewer learns the memory pair from the shared view state
+    assert "/l/" in link  # the lecture room's link, which leads to the page with all three sessions
     viewer = page.context.new_page()
     viewer.goto(link)
     viewer.wait_for_function(
         "() => window.nnlive?.lastFrame && ['rnn', 'lstm'].every((c) => window.nnlive.memory[c])",
         timeout=WAIT_MS,
     )
+    for key in ("session", "rnn", "lstm", "T"):
+        assert f"{key}=" in viewer.url
     seen = viewer.evaluate(READ_FRAME)
     assert seen["session"]["id"] == driver["session"]["id"]
     assert seen["h"] == driver["h"]

@@ -33,3 +33,14 @@ export function formatFixed(value, digits = 3) {
   if (!Number.isFinite(value)) return String(value);
   return String(Number(value.toFixed(digits)) || 0);
 }
+
+/**
+ * A setting (a learning rate, a decay) as one would type it: "0.0005", not "5.00e-4"; float noise
+ * beyond six significant digits dropped.
+ * @param {number} value
+ * @returns {string}
+ */
+export function formatSetting(value) {
+  if (!Number.isFinite(value)) return String(value);
+  return String(Number(value.toPrecision(6)));
+}

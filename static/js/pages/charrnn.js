@@ -191,7 +191,7 @@ async function main() {
   let live = null;
   const act = (message) => live.act(message);
 
-  const loss = curves.mount(byId("loss-panel"), { series: TRAIN_VAL_SERIES });
+  const loss = curves.mount(byId("loss-panel"), { series: TRAIN_VAL_SERIES, yKey: "curve.y_char_loss" });
   debug.curves = { loss };
   const temperature = byId("temperature");
   const showTemperature = () => setText(byId("temperature-value"), "charrnn.temperature_value", { t: formatValue(Number(temperature.value)) });

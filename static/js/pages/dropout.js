@@ -74,7 +74,7 @@ function mountViews(state, act) {
       return t("dropout.readout_mean", { ...rowColumn(i, mean), v: formatValue(mean.data[i]), x: formatValue(x) });
     }),
     numbers: dropoutnumbers.mount(byId("numbers")),
-    chart: curves.mount(byId("chart"), { series: SERIES }),
+    chart: curves.mount(byId("chart"), { series: SERIES, xKey: "dropout.chart_x" }),
     editor: gridedit.mount(byId("input-editor"), { onSend: (input) => act({ type: "forward", input }) }),
   };
 }

@@ -353,7 +353,7 @@ async function main() {
   let live = null;
   const act = (message) => live.act(message);
 
-  const loss = curves.mount(byId("loss-panel"), { series: TRAIN_VAL_SERIES });
+  const loss = curves.mount(byId("loss-panel"), { series: TRAIN_VAL_SERIES, yKey: "embedding.loss_axis" });
   debug.curves = { loss };
   const noteOverfitting = overfittingNote(loss);
   const training = bindTrainingPage(MODEL, catalog, () => live, {

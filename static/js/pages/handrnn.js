@@ -93,7 +93,7 @@ async function main() {
   window.nnlive = debug;
   let live = null;
 
-  const loss = curves.mount(byId("loss-panel"), { series: TRAIN_VAL_SERIES });
+  const loss = curves.mount(byId("loss-panel"), { series: TRAIN_VAL_SERIES, yKey: "curve.y_char_loss" });
   debug.curves = { loss };
   const training = bindTrainingPage(MODEL, catalog, () => live, { debug, charts: { loss }, keys: { ArrowRight: () => training.controls.step() } });
   const code = codeview.mount(byId("code-view"));

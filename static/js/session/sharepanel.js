@@ -3,7 +3,8 @@
 // large enough to scan from the back of a lecture hall, with the link printed under it; below it the
 // connected presenters (control can be handed to one of them), closing or reopening the room, and
 // ending the session for everyone; and the presenter link (the room's key in its fragment) with its
-// Copy button: kept by the presenter, or sent to a co-presenter, it gives control from any device.
+// Copy button: kept by the presenter, or sent to a co-presenter, it gives control from any device; it
+// stays folded until asked for, so that a projected panel does not show the key to the room.
 
 import { setText } from "../ui/i18n.js";
 import { element } from "../views/parts/dom.js";
@@ -34,7 +35,7 @@ export function bindSharePanel({ toggle, panel, canvas, link, presenterLink, pre
     },
     setPresenterLink(url) {
       presenterLink.value = url ?? "";
-      /** @type {HTMLElement} */ (presenterLink.parentElement).hidden = !url;
+      /** @type {HTMLElement} */ (presenterLink.closest(".share-presenter")).hidden = !url;
     },
     setEnabled(on) {
       toggle.hidden = !on;

@@ -25,12 +25,13 @@ const EMPTY_STEPS = [0, 100]; // the x axis before the first point
 /**
  * Mount a chart into `el`.
  * @param {HTMLElement} el
- * @param {{series: Series[], range?: [number, number] | null, height?: number, tools?: boolean}} opts
+ * @param {{series: Series[], range?: [number, number] | null, height?: number, tools?: boolean, yKey?: string, xKey?: string}} opts
  *   key: i18n key of the series' label (or label: its text as is, e.g. a name the user chose);
  *   sparse: few points, drawn as dots too and never smoothed (validation); tools: the smoothing slider
- *   and (without a fixed range) the log-y toggle.
+ *   and (without a fixed range) the log-y toggle; yKey and xKey: i18n keys of what the axes measure
+ *   (x: the optimizer step unless told).
  */
-export function mount(el, { series, range = null, height = 220, tools = true }) {
+export function mount(el, { series, range = null, height = 220, tools = true, yKey, xKey = "curve.x_step" }) {
   const latest = series.map(() => element("span", "curves-value"));
   const items = series.map(({ key, label: text, color }, i) => {
     const label = element("span");
@@ -43,7 +44,9 @@ export function mount(el, { series, range = null, height = 220, tools = true }) 
   ghostItem.hidden = true;
   const plotBox = element("div", "curves-plot");
   const toolbar = element("div", "curves-tools");
-  const root = element("div", "curves", element("ul", "curves-legend", ...items, ghostItem), toolbar, plotBox);
+  const root = element("div", "curves", element("ul", "curves-legend", ...items, ghostItem), toolbar);
+  if (yKey) root.append(axisCaption("curves-axis-y", yKey));
+  root.append(plotBox, axisCaption("curves-axis-x", xKey));
   el.append(root);
 
   const view = {
@@ -232,6 +235,13 @@ function seriesOptions(series) {
     ...series.map(({ color, sparse = false }) => (sparse ? line(color, 2.5, true) : line(faint(color, "55"), 1))),
     ...series.map(({ color }) => line(color, 2.5, false)),
   ];
+}
+
+/** A translated caption naming what an axis measures. @param {string} className @param {string} key */
+function axisCaption(className, key) {
+  const caption = element("div", `curves-axis ${className}`);
+  setText(caption, key);
+  return caption;
 }
 
 /** `color` (#rrggbb) with alpha `alpha` (two hex digits). @param {string} color @param {string} alpha */

@@ -69,6 +69,17 @@ function valueAt(view, event) {
   return Math.round(Math.min(high, Math.max(low, high - fraction * (high - low))) * 100) / 100;
 }
 
+/**
+ * Where a bar's number goes: beyond the bar's end (above a positive bar, below a negative one), or
+ * in white inside the bar's end when the canvas has no room beyond it.
+ * @param {number} end the bar's end (y pixel) @param {boolean} negative
+ */
+function labelPlace(end, negative) {
+  const LINE = 12;
+  if (!negative) return end - 3 >= LINE ? { baseline: end - 3, inside: false } : { baseline: end + LINE, inside: true };
+  return end + LINE + 1 <= HEIGHT ? { baseline: end + LINE + 1, inside: false } : { baseline: end - 3, inside: true };
+}
+
 function draw(view) {
   const { canvas } = view;
   const { values, targets } = view.props;
@@ -90,8 +101,9 @@ function draw(view) {
     context.fillStyle = dragged ? COLORS.dragged : COLORS.bar;
     const left = i * slot + slot * 0.2;
     context.fillRect(left, Math.min(y(v), y(0)), slot * 0.6, Math.abs(y(v) - y(0)));
-    context.fillStyle = "#222";
-    context.fillText(formatValue(v), left + slot * 0.3, Math.max(12, Math.min(HEIGHT - 2, y(v) - 3)));
+    const { baseline, inside } = labelPlace(y(v), v < 0);
+    context.fillStyle = inside ? "#fff" : "#222";
+    context.fillText(formatValue(v), left + slot * 0.3, baseline);
     if (targets) {
       context.strokeStyle = COLORS.target;
       context.lineWidth = 2;

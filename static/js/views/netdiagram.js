@@ -72,12 +72,18 @@ export function update(view, { sizes, weights, values, below = [], belowLabel = 
   view.root.replaceChildren(...edges, ...units, ...labels);
 }
 
-/** W_l's values written on its lines, a third of the way from the unit they leave. */
+/**
+ * W_l's values written on its lines; the lines leaving one unit carry theirs at staggered distances
+ * (nearer the unit for the upper targets), so that labels of a fan of lines do not overlap.
+ */
 function edgeLabels(w, from, to) {
+  const [outs] = w.shape;
   return Array.from(w.data, (value, k) => {
+    const target = Math.floor(k / w.shape[1]);
     const a = from(k % w.shape[1]);
-    const b = to(Math.floor(k / w.shape[1]));
-    const label = svg("text", { x: a.x + (b.x - a.x) / 3, y: a.y + (b.y - a.y) / 3 - 3, "text-anchor": "middle", class: "weight" });
+    const b = to(target);
+    const along = 0.2 + (0.6 * (target + 0.5)) / outs;
+    const label = svg("text", { x: a.x + (b.x - a.x) * along, y: a.y + (b.y - a.y) * along - 3, "text-anchor": "middle", class: "weight" });
     label.textContent = formatValue(value);
     return label;
   });

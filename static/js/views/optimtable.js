@@ -3,7 +3,7 @@
 // whether it diverged; a radio button picks the one whose update rule is written out.
 
 import { setText, t } from "../ui/i18n.js";
-import { formatValue } from "../math/numbers.js";
+import { formatSetting, formatValue } from "../math/numbers.js";
 import { element } from "./parts/dom.js";
 
 /** The i18n key of each optimizer's name. */
@@ -62,7 +62,7 @@ export function update(view, { rows, selected }) {
         "",
         element("td", "", pick, " ", swatch),
         element("td", "", t(OPTIMIZER_KEYS[r.name])),
-        element("td", "", formatValue(r.lr)),
+        element("td", "", formatSetting(r.lr)),
         element("td", "optim-loss", formatValue(r.loss)),
         element("td", "", `(${formatValue(r.point[0])}, ${formatValue(r.point[1])})`),
         status,
