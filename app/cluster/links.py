@@ -114,7 +114,7 @@ class Links:
         if session.id not in self._watchers:
             self._watchers[session.id] = asyncio.create_task(self._watch_room(session))
         session.audience.came()
-        session.publish_state()
+        state.rooms.count_changed(session)  # coalesced with the local viewers' comings and goings
 
     async def _serve(self, link_id: str, link: Link) -> None:
         try:
@@ -132,9 +132,12 @@ class Links:
             self._links.pop(link_id, None)
             link.session.control.leave(link.viewer)
             link.session.audience.went()
-            link.session.publish_state()
+            rooms = self._app.state.rooms
+            rooms.count_changed(link.session)
             link.tasks[0].cancel()
             if not any(x.session is link.session for x in self._links.values()):
+                if not rooms.has_viewers(link.session):
+                    rooms.counts_settled(link.session)
                 watcher = self._watchers.pop(link.session.id, None)
                 if watcher is not None:
                     watcher.cancel()

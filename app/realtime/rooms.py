@@ -68,7 +68,7 @@ class Rooms:
     def __init__(self, bus: Bus, max_viewers: int, clock: Callable[[], float] = time.monotonic) -> None:
         self._bus, self._max_viewers, self._clock = bus, max_viewers, clock
         self._rooms: dict[str, Room] = {}
-        self._counts: dict[str, Coalesced] = {}  # per room: its viewer-count states, coalesced
+        self._counts: dict[str, Coalesced] = {}  # per session viewed: its viewer-count states, coalesced
         self._empty = asyncio.Event()
         self._empty.set()
 
@@ -83,7 +83,6 @@ class Rooms:
         room = self._rooms.get(session.id)
         if room is None:
             room = self._rooms[session.id] = Room(self._bus, session.id)
-            self._counts[session.id] = Coalesced(session.publish_state, STATE_INTERVAL_S, self._clock)
             self._empty.clear()
         room.viewers.add(viewer)  # before any await: a leaving last viewer must not close this room
         session.audience.came()
@@ -94,8 +93,27 @@ class Rooms:
         await room.ready()
         if session.last_frame is not None:  # the newest frame made: never older than one relayed
             viewer.offer("frame", session.last_frame)
-        if counts := self._counts.get(session.id):  # (gone if the server shut down meanwhile)
-            counts.request()  # the others learn the new count (coalesced)
+        if session.id in self._rooms:  # (gone if the server shut down meanwhile)
+            self.count_changed(session)  # the others learn the new count (coalesced)
+
+    def count_changed(self, session: Session) -> None:
+        """The session's viewer count changed (a viewer of this process, or one connected through another
+        worker, came or went): its viewers learn it in a ``state``, at most one per ``STATE_INTERVAL_S``."""
+        counts = self._counts.get(session.id)
+        if counts is None:
+            counts = Coalesced(session.publish_state, STATE_INTERVAL_S, self._clock)
+            self._counts[session.id] = counts
+        counts.request()
+
+    def has_viewers(self, session: Session) -> bool:
+        """Whether a viewer of ``session`` is connected to this process."""
+        return session.id in self._rooms
+
+    def counts_settled(self, session: Session) -> None:
+        """The session's last viewer here left: send a waiting count now and forget its coalescing."""
+        counts = self._counts.pop(session.id, None)
+        if counts is not None:
+            counts.flush()
 
     def dismiss_viewers(self, session: Session, closed: Closed) -> None:
         """Send ``closed`` to this session's viewers that are not presenters (the room closed); each one's
@@ -112,11 +130,10 @@ class Rooms:
             return
         room.viewers.discard(viewer)
         session.audience.went()
-        counts = self._counts[session.id]
-        counts.request()
+        self.count_changed(session)
         if not room.viewers:
-            counts.flush()  # viewers elsewhere (other processes) still learn the last count
-            del self._rooms[session.id], self._counts[session.id]
+            self.counts_settled(session)  # viewers elsewhere (other processes) still learn the last count
+            del self._rooms[session.id]
             if not self._rooms:
                 self._empty.set()
             await room.close()
