@@ -3,6 +3,8 @@
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -40,3 +42,17 @@ class Worker:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(30)
+
+
+@contextmanager
+def running_workers(redis_url: str, count: int = 2, **env: str) -> Iterator[list[Worker]]:
+    """``count`` workers on one Redis with the settings ``env``; those still running are stopped after."""
+    started: list[Worker] = []
+    try:
+        for _ in range(count):
+            started.append(Worker(redis_url, **env))
+        yield started
+    finally:
+        for worker in started:
+            if worker.process.poll() is None:
+                worker.stop()
