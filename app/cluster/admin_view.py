@@ -15,6 +15,7 @@ from app.cluster.node import Node
 from app.errors import NnliveError
 
 log = logging.getLogger(__name__)
+ASK_TIMEOUT_S = 5.0  # a worker that died within its lease is still listed in Redis: do not wait long on it
 
 
 def forwarded(scope: Scope) -> bool:
@@ -24,18 +25,17 @@ def forwarded(scope: Scope) -> bool:
 
 async def other_workers_lists(node: Node, scope: Scope) -> list[tuple[str, dict[str, Any]]]:
     """Each other live worker's answer to this admin listing, with the worker's id; a worker that does
-    not answer in time is left out (and logged)."""
+    not answer within ``ASK_TIMEOUT_S`` is left out (and logged)."""
     try:
         workers = [w for w in await node.registry.workers() if w != node.worker]
     except (RedisError, OSError) as error:
         log.warning("admin: the other workers are unknown, Redis is unavailable (%s)", error)
         return []
-    answers = await asyncio.gather(
-        *(node.call(worker, request_header(scope)) for worker in workers), return_exceptions=True
-    )
+    asks = (asyncio.wait_for(node.call(w, request_header(scope)), ASK_TIMEOUT_S) for w in workers)
+    answers = await asyncio.gather(*asks, return_exceptions=True)
     lists = []
     for worker, answer in zip(workers, answers, strict=True):
-        if isinstance(answer, NnliveError | RedisError | OSError):
+        if isinstance(answer, NnliveError | RedisError | OSError | TimeoutError):
             log.warning("admin: worker %s did not list its sessions (%s)", worker, answer)
         elif isinstance(answer, BaseException):
             raise answer

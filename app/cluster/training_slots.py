@@ -109,6 +109,8 @@ class SharedTrainingQueue:
         """Give up this worker's slots and places now (its sessions ended), then close the connection."""
         if self._task is not None:
             self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task  # a sync under way has put back what it had taken
         with self._lock:
             self._leaving.update(self._tells)
             self._tells.clear()
