@@ -147,7 +147,8 @@ def start_redis() -> tuple[subprocess.Popen, str]:
 
 def _serve_nnlive(name: str, max_viewers: int, bus_url: str) -> Server:
     port = free_port()
-    env = {**os.environ, "NNLIVE_MAX_VIEWERS": str(max_viewers), "NNLIVE_BUS_URL": bus_url}
+    settings = {"NNLIVE_MAX_VIEWERS": str(max_viewers), "NNLIVE_BUS_URL": bus_url, "NNLIVE_DATA_DIR": ""}
+    env = {**os.environ, **settings}  # no snapshots: nothing restored from other runs, nothing written
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -26,6 +26,7 @@ class Worker:
             "NNLIVE_BUS_URL": redis_url,
             "NNLIVE_DEVICE": "cpu",
             "NNLIVE_TORCH_THREADS": "1",
+            "NNLIVE_DATA_DIR": "",  # no snapshots unless a test asks: none restored from other runs
             **env,
         }
         command = [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port), *extra]
