@@ -76,6 +76,7 @@ class SharedTrainingQueue:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
 
     def start(self) -> None:
         """Sync with Redis from now on (on the running event loop)."""
@@ -107,10 +108,10 @@ class SharedTrainingQueue:
 
     async def close(self) -> None:
         """Give up this worker's slots and places now (its sessions ended), then close the connection."""
+        self._closing = True  # the loop ends even where wait_for swallows the cancellation (Python 3.11)
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task  # a sync under way has put back what it had taken
+            await asyncio.wait([self._task], timeout=LEASE_S / 3)  # a sync under way puts back what it took
         with self._lock:
             self._leaving.update(self._tells)
             self._tells.clear()
@@ -125,7 +126,7 @@ class SharedTrainingQueue:
                 self._loop.call_soon_threadsafe(self._wake.set)
 
     async def _sync_forever(self) -> None:
-        while True:
+        while not self._closing:
             self._wake.clear()
             try:
                 await self._sync()
