@@ -122,17 +122,47 @@ def start_bare() -> Server:
 
 def start_nnlive(max_viewers: int) -> Server:
     """``nnlive serve`` on a free port with room for ``max_viewers``, and a run session to drive."""
+    server = _serve_nnlive("nnlive", max_viewers, "memory://")
+    _open_run(server)
+    return server
+
+
+def start_nnlive_pair(max_viewers: int, bus_url: str) -> list[Server]:
+    """Two ``nnlive serve`` processes on the Redis at ``bus_url``; the run session lives on the first
+    (its driver connects there) and viewers may connect to either."""
+    owner, other = (_serve_nnlive(f"redis {name}", max_viewers, bus_url) for name in "AB")
+    _open_run(owner)
+    other.viewer_path = owner.viewer_path
+    return [owner, other]
+
+
+def start_redis() -> tuple[subprocess.Popen, str]:
+    """A redis-server on a free loopback port, without persistence, and its URL."""
     port = free_port()
-    env = {**os.environ, "NNLIVE_MAX_VIEWERS": str(max_viewers)}
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait(lambda: socket.create_connection(("127.0.0.1", port), 1).close(), process)
+    return process, f"redis://127.0.0.1:{port}/0"
+
+
+def _serve_nnlive(name: str, max_viewers: int, bus_url: str) -> Server:
+    port = free_port()
+    settings = {"NNLIVE_MAX_VIEWERS": str(max_viewers), "NNLIVE_BUS_URL": bus_url, "NNLIVE_DATA_DIR": ""}
+    env = {**os.environ, **settings}  # no snapshots: nothing restored from other runs, nothing written
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     _wait(lambda: urllib.request.urlopen(base + "/healthz", timeout=2).close(), process)
-    request = urllib.request.Request(base + "/api/runs/fanout", method="POST")
+    return Server(name, base, process)
+
+
+def _open_run(server: Server) -> None:
+    """A run session on ``server`` for the producer to drive and the viewers to watch."""
+    request = urllib.request.Request(server.base + "/api/runs/fanout", method="POST")
     with urllib.request.urlopen(request, timeout=10) as reply:
         run = json.load(reply)
-    path = f"/ws/sessions/{run['id']}"
-    return Server("nnlive", base, process, viewer_path=path, driver_path=path, token=run["token"])
+    server.viewer_path = server.driver_path = f"/ws/sessions/{run['id']}"
+    server.token = run["token"]
 
 
 def _wait(probe: Any, process: subprocess.Popen) -> None:

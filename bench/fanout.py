@@ -13,11 +13,16 @@ Per row and server: the share of the window's frames that reached the reading vi
 over the window, /proc, divided by the frames delivered), and the time for all N to connect. Then
 nnlive's figures as multiples of the bare loop's, against the targets of issue 17.
 
+``--redis`` adds ``nnlive serve`` as two workers on a redis-server the bench starts on a free port: the
+driver on worker A (which owns the run session), half the viewers on A and half on B (which receives the
+frames through Redis); each worker's row has its own viewers' figures and its own process's CPU.
+
 ``--load K`` runs K busy processes meanwhile (the "another process loads the machine" condition);
 ``--soak MINUTES`` runs nnlive alone with 300 viewers, 10 % never reading, and prints the server's RSS
 and the readers' frame rate minute by minute.
 
-Run: python3 -m bench.fanout [--quick] [--rows 10,100,500,1000] [--seconds 10] [--load 1] [--clients 4]
+Run: python3 -m bench.fanout [--quick] [--redis] [--rows 10,100,500,1000] [--seconds 10] [--load 1]
+                            [--clients 4]
      python3 -m bench.fanout --soak 5
 """
 
@@ -30,7 +35,7 @@ from dataclasses import dataclass
 
 from bench._common import verdict
 from bench._fanout_clients import Producer, start_viewers
-from bench._fanout_servers import Server, start_bare, start_nnlive
+from bench._fanout_servers import Server, start_bare, start_nnlive, start_nnlive_pair, start_redis
 
 ROWS = {10: (30, 64), 100: (30, 64), 500: (30, 64), 1000: (10, 16)}  # N: (frames/s, KB)
 DRAIN_S = 1.5  # after the last frame, how long viewers may still receive
@@ -62,37 +67,43 @@ class Result:
     failed: int
 
 
-def measure(server: Server, row: Row, processes: int, first_step: int) -> Result:
-    """Connect the row's viewers to ``server``, stream its frames to them, and tally."""
-    n, rate = row.n, row.rate
-    frames = max(1, round(rate * row.seconds))
+def measure(driver: Server, targets: list[Server], row: Row, processes: int, first_step: int) -> list[Result]:
+    """Connect the row's viewers, spread evenly over ``targets``, stream ``driver``'s frames to them, and
+    tally per target (its viewers, and its process's CPU per frame they got)."""
+    rate, frames = row.rate, max(1, round(row.rate * row.seconds))
     steps = range(first_step, first_step + frames)
-    producer = Producer(server.url(server.driver_path), row.kb * 1024, server.token)
+    producer = Producer(driver.url(driver.driver_path), row.kb * 1024, driver.token)
     began = time.time()
-    procs, report, stop = start_viewers(
-        server.url(server.viewer_path), n, 0, processes, (steps[0], steps[-1])
-    )
-    connect_s = max(report.get() for _ in procs) - began
-    cpu_before = server.cpu_s()
+    counts = [row.n // len(targets) + (i < row.n % len(targets)) for i in range(len(targets))]
+    groups = [
+        start_viewers(t.url(t.viewer_path), n, 0, max(1, processes // len(targets)), (steps[0], steps[-1]))
+        for t, n in zip(targets, counts, strict=True)
+    ]
+    connect_s = [max(report.get() for _ in procs) - began for procs, report, _stop in groups]
+    cpu_before = [t.cpu_s() for t in targets]
     producer.run(steps, rate)
     time.sleep(DRAIN_S)
-    cpu = server.cpu_s() - cpu_before
-    stop.set()
-    tallies = [report.get() for _ in procs]
-    for proc in procs:
-        proc.join(10)
+    cpu = [t.cpu_s() - before for t, before in zip(targets, cpu_before, strict=True)]
+    results = []
+    for (procs, report, stop), n, used, connected in zip(groups, counts, cpu, connect_s, strict=True):
+        stop.set()
+        tallies = [report.get() for _ in procs]
+        for proc in procs:
+            proc.join(10)
+        delivered = sum(t.frames for t in tallies)
+        latencies = sorted(x for t in tallies for x in t.latencies_ms)
+        results.append(
+            Result(
+                delivered_pct=100.0 * delivered / (frames * n),
+                p50_ms=_quantile(latencies, 0.5),
+                p99_ms=_quantile(latencies, 0.99),
+                cpu_us=1e6 * used / delivered if delivered else math.inf,
+                connect_s=connected,
+                failed=sum(t.failed for t in tallies),
+            )
+        )
     producer.close()
-    delivered = sum(t.frames for t in tallies)
-    latencies = sorted(x for t in tallies for x in t.latencies_ms)
-    failed = sum(t.failed for t in tallies)
-    return Result(
-        delivered_pct=100.0 * delivered / (frames * n),
-        p50_ms=_quantile(latencies, 0.5),
-        p99_ms=_quantile(latencies, 0.99),
-        cpu_us=1e6 * cpu / delivered if delivered else math.inf,
-        connect_s=connect_s,
-        failed=failed,
-    )
+    return results
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -117,27 +128,38 @@ def compare(args: argparse.Namespace) -> None:
     rows = [int(n) for n in args.rows.split(",")]
     print(f"{args.seconds:g} s of frames per row and server, viewers over {args.clients} client processes,")
     print(f"{args.load} busy processes loading the machine\n\n{HEADER}")
-    servers = {"bare": start_bare(), "nnlive": start_nnlive(max(rows) + 10)}
+    groups = {"bare": [start_bare()], "nnlive": [start_nnlive(max(rows) + 10)]}
+    redis = None
+    if args.redis:  # two workers: the driver on A, half the viewers on each
+        redis, url = start_redis()
+        groups["redis"] = start_nnlive_pair(max(rows) + 10, url)
     busy = load(args.load)
     step = 0
     try:
         for i, n in enumerate(rows):
             rate, kb = ROWS.get(n, (30, 64))
-            order = ["bare", "nnlive"] if i % 2 == 0 else ["nnlive", "bare"]
-            results = {}
+            first = i % len(groups)  # each group goes first in turn
+            order = list(groups)[first:] + list(groups)[:first]
+            results: dict[str, Result] = {}
             for name in order:
                 step += 1_000_000
-                results[name] = measure(servers[name], Row(n, rate, kb, args.seconds), args.clients, step)
-            for name in ("bare", "nnlive"):
-                r = results[name]
+                row = Row(n, rate, kb, args.seconds)
+                servers = groups[name]
+                measured = measure(servers[0], servers, row, args.clients, step)
+                results |= {server.name: r for server, r in zip(servers, measured, strict=True)}
+            for name, r in results.items():
                 figures = f"{r.delivered_pct:>12.2f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.cpu_us:>13.1f}"
                 print(f"{n:>5} {f'{rate}×{kb}':>8} {name:>7} {figures} {r.connect_s:>10.2f} {r.failed:>7}")
-            print(_ratios(results["nnlive"], results["bare"]), flush=True)
+            for name in [name for name in results if name != "bare"]:
+                print(f"{name:>14} vs bare: {_ratios(results[name], results['bare'])}", flush=True)
     finally:
         for proc in busy:
             proc.kill()
-        for server in servers.values():
+        for server in (s for servers in groups.values() for s in servers):
             server.stop()
+        if redis is not None:
+            redis.terminate()
+            redis.wait(10)
 
 
 def _ratios(nn: Result, bare: Result) -> str:
@@ -148,7 +170,7 @@ def _ratios(nn: Result, bare: Result) -> str:
         f"CPU/frame {cpu:.2f}× ({verdict(cpu <= TARGETS['cpu'])})",
         f"connect {connect:.2f}× ({verdict(connect <= TARGETS['connect'])})",
     ]
-    return "      nnlive vs bare: " + "; ".join(checks)
+    return "; ".join(checks)
 
 
 def soak(args: argparse.Namespace) -> None:
@@ -209,6 +231,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="viewer client processes (default: 4)")
     parser.add_argument(
         "--load", type=int, default=0, help="busy processes loading the machine meanwhile (default: 0)"
+    )
+    parser.add_argument(
+        "--redis", action="store_true", help="also two nnlive workers on a Redis the bench starts"
     )
     parser.add_argument("--quick", action="store_true", help="a short run: N = 10, 100 for 3 s each")
     parser.add_argument(

@@ -3,6 +3,8 @@
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,6 +27,7 @@ class Worker:
             "NNLIVE_BUS_URL": redis_url,
             "NNLIVE_DEVICE": "cpu",
             "NNLIVE_TORCH_THREADS": "1",
+            "NNLIVE_DATA_DIR": "",  # no snapshots unless a test asks: none restored from other runs
             **env,
         }
         command = [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port), *extra]
@@ -46,3 +49,17 @@ class Worker:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(30)
+
+
+@contextmanager
+def running_workers(redis_url: str, count: int = 2, **env: str) -> Iterator[list[Worker]]:
+    """``count`` workers on one Redis with the settings ``env``; those still running are stopped after."""
+    started: list[Worker] = []
+    try:
+        for _ in range(count):
+            started.append(Worker(redis_url, **env))
+        yield started
+    finally:
+        for worker in started:
+            if worker.process.poll() is None:
+                worker.stop()

@@ -29,13 +29,25 @@ router = APIRouter(prefix="/api/admin", dependencies=[Depends(require_admin)])
 
 
 @router.get("/sessions")
-async def list_sessions(manager: Manager) -> dict:
-    """Every session (id, model, state, step, viewers, client, age, idle time, CPU, memory) and totals."""
+async def list_sessions(manager: Manager, request: Request) -> dict:
+    """Every session (id, model, state, step, viewers, client, age, idle time, CPU, memory) and totals;
+    with several workers, every worker's (each row names its ``worker``; the RSS is their sum)."""
     sessions = manager.all()
     footprints = await asyncio.gather(*(_footprint(s) for s in sessions))
     rows = [_row(s, memory) for s, memory in zip(sessions, footprints, strict=True)]
+    rss, workers = resident_bytes(), 1
+    cluster = request.app.state.cluster
+    if cluster is not None:  # app/cluster is imported only with a Redis bus
+        from app.cluster.admin_view import forwarded, other_workers_lists
+
+        rows = [{**row, "worker": cluster.worker} for row in rows]
+        if not forwarded(request.scope):
+            for worker, answer in await other_workers_lists(cluster, request.scope):
+                rows += [{**row, "worker": worker} for row in answer["sessions"]]
+                rss, workers = rss + answer["totals"]["rss_bytes"], workers + 1
     totals = {
-        "rss_bytes": resident_bytes(),
+        "rss_bytes": rss,
+        "workers": workers,
         "sessions": len(rows),
         "viewers": sum(row["viewers"] for row in rows),
         "queue": manager.training_queue.counts(),
@@ -44,9 +56,20 @@ async def list_sessions(manager: Manager) -> dict:
 
 
 @router.delete("/sessions/{session_id}", status_code=204)
-async def end_session(session_id: str, manager: Manager) -> Response:
-    """End a session; its viewers get ``{"type": "closed", "reason": "admin"}``."""
-    await manager.end(session_id, "admin")
+async def end_session(session_id: str, manager: Manager, request: Request) -> Response:
+    """End a session (any worker's); its viewers get ``{"type": "closed", "reason": "admin"}``."""
+    try:
+        await manager.end(session_id, "admin")
+    except NotFound:
+        cluster = request.app.state.cluster
+        if cluster is None:
+            raise
+        from app.cluster.admin_view import end_elsewhere, forwarded
+
+        answer = None if forwarded(request.scope) else await end_elsewhere(cluster, request.scope, session_id)
+        if answer is None:
+            raise
+        return answer
     return Response(status_code=204)
 
 

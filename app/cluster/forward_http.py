@@ -47,7 +47,7 @@ class ForwardToOwner:
             return
         body = await _read_body(receive) if body is None else body
         try:
-            answer, content = await node.call(entry.owner, _request_header(scope), body)
+            answer, content = await node.call(entry.owner, request_header(scope), body)
         except NnliveError as exc:
             await error_response(exc.status, exc.code, exc.message)(scope, receive, send)
             return
@@ -111,7 +111,8 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
-def _request_header(scope: Scope) -> dict[str, Any]:
+def request_header(scope: Scope) -> dict[str, Any]:
+    """What another worker needs to run this request as it came (its body travels beside)."""
     return {
         "kind": "http",
         "method": scope["method"],

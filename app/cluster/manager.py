@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 
 from app.bus.base import Bus
 from app.cluster.registry import LEASE_S, Entry, Registry
+from app.cluster.training_slots import SharedTrainingQueue
 from app.config import Settings
 from app.errors import LimitReached, NotFound
 from app.sessions.manager import SessionManager
@@ -56,7 +57,8 @@ def _signature(session: Session) -> tuple[Any, ...]:
 
 
 class ClusterSessionManager(SessionManager):
-    """A SessionManager whose sessions are known to every worker through ``registry``."""
+    """A SessionManager whose sessions are known to every worker through ``registry``, and whose sessions
+    train in turn with every worker's (``NNLIVE_MAX_TRAINING`` holds for the deployment)."""
 
     def __init__(
         self,
@@ -71,11 +73,14 @@ class ClusterSessionManager(SessionManager):
     ) -> None:
         super().__init__(settings, bus, device, clock, snapshots)
         self.registry, self.worker = registry, worker
+        self._shared_queue = SharedTrainingQueue(settings.bus_url, settings.max_training)
+        self.training_queue = self._shared_queue
         self._written: dict[str, tuple[tuple[Any, ...], float]] = {}  # signature and time of the last put
         self._refresher: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         super().start()
+        self._shared_queue.start()
         self._refresher = asyncio.create_task(self._refresh_forever())
 
     async def create(self, *args: Any, **kwargs: Any) -> Session:
@@ -141,6 +146,7 @@ class ClusterSessionManager(SessionManager):
         if self._refresher is not None:
             self._refresher.cancel()
         await super().close()
+        await self._shared_queue.close()  # the ended sessions' slots free at once, not when leases lapse
 
     async def _put(self, session: Session) -> None:
         signature, now = _signature(session), time.monotonic()

@@ -71,6 +71,11 @@ class Registry:
         """Whether ``worker`` renewed its lease within ``LEASE_S``."""
         return bool(await self._redis.exists(_worker_key(worker)))
 
+    async def workers(self) -> list[str]:
+        """Every worker whose lease runs."""
+        prefix = _worker_key("")
+        return [key.decode()[len(prefix) :] async for key in self._redis.scan_iter(match=f"{prefix}*")]
+
     async def put(self, entry: Entry, snapshot: bool) -> None:
         """Register or refresh one session for another lease; ``snapshot``: write its hello, state, view
         and frame too (otherwise only the lease is renewed)."""

@@ -23,7 +23,7 @@ from app.sessions.lectures import Lectures
 from app.sessions.release import oldest_unneeded, seconds_until_room, unneeded
 from app.sessions.session import PRECISIONS, Progress, Session
 from app.sessions.snapshots import Snapshot, Snapshotter, apply
-from app.sessions.training_queue import TrainingQueue
+from app.sessions.training_queue import Admission, TrainingQueue
 
 log = logging.getLogger(__name__)
 MAX_ENDED_REMEMBERED = 10_000
@@ -68,7 +68,7 @@ class SessionManager:
         self._releaser: asyncio.Task[None] | None = None
         self._released: set[str] = set()  # sessions whose page went away: end them once unneeded
         self._ended: dict[str, str] = {}  # why the latest sessions ended, for pages that come back
-        self.training_queue = TrainingQueue(settings.max_training)
+        self.training_queue: Admission = TrainingQueue(settings.max_training)
         self.snapshots = snapshots  # None: sessions end with the process
         self._snapshotting: asyncio.Task[None] | None = None
         self.lectures = Lectures()  # rooms that follow their presenter's current session

@@ -32,7 +32,7 @@ from app.sessions.audience import Audience
 from app.sessions.control import Control
 from app.sessions.footprint import tensor_bytes
 from app.sessions.history import History
-from app.sessions.training_queue import TrainingQueue
+from app.sessions.training_queue import Admission, TrainingQueue
 
 PRECISIONS = {"float16": torch.float16, "float32": torch.float32}
 VAL_INTERVAL = 1.0  # seconds between validation passes while training
@@ -74,7 +74,7 @@ class Session:
         frame_interval: float,
         frame_budget: float = 0.04,
         client: str = "",
-        training_queue: TrainingQueue | None = None,
+        training_queue: Admission | None = None,
         max_steps_per_s: float = float("inf"),
         clock: Callable[[], float] = time.monotonic,
         token_hash: str = "",
@@ -88,7 +88,7 @@ class Session:
         self.facts = live.describe()
         self.state = "paused"
         self.place: int | None = None  # its place in the training queue while ``queued``
-        self._queue = training_queue or TrainingQueue(1)  # on its own, a session never waits
+        self._queue: Admission = training_queue or TrainingQueue(1)  # on its own, a session never waits
         self._clock = clock  # for rates and idleness (tests step it); training pace keeps real time
         self._step_budget = TokenBucket(max_steps_per_s, max(max_steps_per_s, MAX_STEP_COUNT), clock)
         self._export_budget = TokenBucket(EXPORTS_PER_S, EXPORT_BURST, clock)

@@ -9,9 +9,21 @@ must only set flags and hand work on — never wait.
 import logging
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 Tell = Callable[[int], None]
 log = logging.getLogger(__name__)
+
+
+class Admission(Protocol):
+    """What a session needs of a training queue: this process's (``TrainingQueue``) or a deployment's
+    on Redis (app/cluster/training_slots.py)."""
+
+    def enter(self, key: str, tell: Tell) -> None: ...
+
+    def leave(self, key: str) -> None: ...
+
+    def counts(self) -> dict[str, int]: ...
 
 
 class TrainingQueue:
@@ -34,7 +46,7 @@ class TrainingQueue:
                     self._training.add(key)
                 else:
                     self._waiting[key] = tell
-            _tell(tell, 0 if key in self._training else list(self._waiting).index(key) + 1)
+            tell_safely(tell, 0 if key in self._training else list(self._waiting).index(key) + 1)
 
     def leave(self, key: str) -> None:
         """Stop training or waiting (idempotent); those behind move up and the first may start."""
@@ -46,9 +58,9 @@ class TrainingQueue:
             while self._waiting and len(self._training) < self.slots:
                 first = next(iter(self._waiting))
                 self._training.add(first)
-                _tell(self._waiting.pop(first), 0)
+                tell_safely(self._waiting.pop(first), 0)
             for place, tell in enumerate(self._waiting.values(), start=1):
-                _tell(tell, place)
+                tell_safely(tell, place)
 
     def counts(self) -> dict[str, int]:
         """How many sessions train and how many wait."""
@@ -56,7 +68,7 @@ class TrainingQueue:
             return {"training": len(self._training), "queued": len(self._waiting), "slots": self.slots}
 
 
-def _tell(tell: Tell, place: int) -> None:
+def tell_safely(tell: Tell, place: int) -> None:
     """Tell one session its place; its failure must not keep the others from moving up."""
     try:
         tell(place)

@@ -3,8 +3,17 @@
 from collections.abc import Callable, Iterator
 
 import pytest
+from redis_server import RedisServer
 
 from api.helpers import Socket, create_session
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server of the test's own, on a free port."""
+    server = RedisServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

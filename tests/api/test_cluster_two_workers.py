@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from cluster_workers import Worker
+from cluster_workers import Worker, running_workers
 from polling import wait_until
 from redis_server import RedisServer
 
@@ -28,18 +28,9 @@ from app.sessions.snapshots import parse
 
 
 @pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def workers(redis_server: RedisServer) -> Iterator[tuple[Worker, Worker]]:
-    pair = Worker(redis_server.url), Worker(redis_server.url)
-    yield pair
-    for worker in pair:
-        worker.stop()
+def workers(redis_server: RedisServer) -> Iterator[list[Worker]]:
+    with running_workers(redis_server.url) as pair:
+        yield pair
 
 
 def _frame_after(socket: Socket, step: int) -> Frame:

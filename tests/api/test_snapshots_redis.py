@@ -2,22 +2,13 @@
 next server on that Redis runs the session on, from the snapshot written when the first one stopped."""
 
 import signal
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from redis_server import RedisServer
 
 from api.helpers import WAIT_S, Socket, create_session, fetch_weights, weights_equal
 from api.server_process import start_server, stop_server
 from app.sessions.snapshot_store import RedisStore
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 def test_a_session_comes_back_from_its_snapshot_in_redis(redis_server: RedisServer):
