@@ -54,9 +54,9 @@ def test_a_typed_date_is_translated_by_both_models_and_bad_inputs_are_refused(
     assert frame["baseline"]["train"]["loss"] > 0
     assert 0 <= frame["baseline"]["val"]["acc"] <= 1
 
-    text = "Friday 27th of November 2026"
+    text = "27 Nov 2026 and 03.04.1999, the second"  # two dates, the one to translate named last
     frame = driver.answer("text", text=text, purpose="input")
-    assert (frame["input"], frame["target"]) == (text, None)
+    assert (frame["input"], frame["target"], frame["date_like"]) == (text, None, True)
     weights = fetch_weights(live_server, info["id"])
     prediction, attention = greedy(weights, info["config"], text)
     assert frame["prediction"] == prediction

@@ -92,7 +92,7 @@ def test_typing_a_date_shows_its_translation(page: Page, live_server: str, error
     open_page(page, f"{live_server}{URL}")
     page.click("#step-once")
     page.wait_for_function("() => window.nnlive.lastFrame.header.step >= 1", timeout=WAIT_MS)
-    text = "Friday 27th of November 2026"
+    text = "27 Nov 2026 and 03.04.1999, the second"
     page.fill("#date", text)
     page.click("#translate")
     page.wait_for_function(
@@ -124,6 +124,13 @@ def test_a_text_that_is_no_date_gets_a_hint_not_a_confident_answer(
     assert page.evaluate("() => window.nnlive.lastFrame.header.date_like") is False
     expect(page.locator("#unsure")).to_be_visible()
     expect(page.locator("#unsure")).to_contain_text("guess")
+    # two dates and no word naming which one: not a text the model learned either
+    text = "27/11/26 and 1999-03-04"
+    page.fill("#date", text)
+    page.click("#translate")
+    page.wait_for_function("(t) => window.nnlive.lastFrame.header.input === t", arg=text, timeout=WAIT_MS)
+    assert page.evaluate("() => window.nnlive.lastFrame.header.date_like") is False
+    expect(page.locator("#unsure")).to_be_visible()
 
 
 def test_without_attention_there_is_no_matrix_and_no_twin(page: Page, live_server: str, errors: list) -> None:

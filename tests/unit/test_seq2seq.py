@@ -8,13 +8,16 @@ from client_messages import typed
 from safetensors.torch import load
 
 from app.engine.data.dates import (
-    AFTER,
-    BEFORE,
     FORMATS,
+    LISTED,
     MAX_INPUT,
+    MOST_DATES,
+    ORDINALS,
     decode_output,
     encode_input,
     iso,
+    listed_text,
+    looks_learned,
     make_pairs,
     ordinal,
     split_dates,
@@ -24,9 +27,8 @@ from app.engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from app.engine.params import ParamError, validate
 
 CPU = torch.device("cpu")
-# Optimizer steps with the default controls. Measured: 99.8 % held-out exact match, the twin 35 %;
-# seeds 1, 5 and 9 give > 98 % too (at 150 steps seed 5 gives 92 %).
-BUDGET = 200
+# Optimizer steps with the default controls (seed 0). Measured: see the test that uses it.
+BUDGET = 600
 
 
 def build(seed=0, controls=None, **config):
@@ -44,8 +46,12 @@ def test_formats_cover_the_issue_examples():
     assert [ordinal(d) for d in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 31)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "31st",
     ]  # fmt: skip
-    longest = max(len(fmt(dt.date(2049, 9, 29))) for fmt in FORMATS)
-    assert longest + max(map(len, BEFORE)) + max(map(len, AFTER)) <= MAX_INPUT
+    day = dt.date(2049, 9, 29)
+    longest = max(len(FORMATS[k](day)) for k in LISTED)
+    assert MOST_DATES * longest + len(" and ") * (MOST_DATES - 1) + len(", the second") <= MAX_INPUT
+    two = listed_text([day, dt.date(1999, 4, 3)], [FORMATS[k] for k in LISTED[:2]], 1)
+    assert two == "29 Sep 2049 and 03/04/99, the second"
+    assert listed_text([day], [FORMATS[0]], 0) == "29 Sep 2049"
 
 
 def test_split_is_by_date_and_seeded():
@@ -55,10 +61,15 @@ def test_split_is_by_date_and_seeded():
     assert split_dates(3) == (train, held_out)
     pairs = make_pairs(held_out, 50, seed=1)
     assert pairs.x.shape == (50, int(pairs.lengths.max()))
+    counts = dict.fromkeys(range(1, MOST_DATES + 1), 0)
     for text, target in zip(pairs.texts, pairs.y.tolist(), strict=True):
         day = dt.date.fromisoformat(decode_output(target))
         assert day in held_out
-        assert text in {b + fmt(day) + a for b in BEFORE for fmt in FORMATS for a in AFTER}
+        dates = text.split(", the ")[0].split(" and ")
+        counts[len(dates)] += 1
+        wanted = dates[0] if len(dates) == 1 else dates[ORDINALS.index(text.split(", the ")[1])]
+        assert wanted in {FORMATS[k](day) for k in LISTED}
+    assert all(counts.values())  # one date and two dates both occur
     assert make_pairs(held_out, 50, seed=1).texts == pairs.texts
 
 
@@ -111,7 +122,7 @@ def test_frame_carries_prediction_attention_and_context():
     assert tensors["context"].shape == (10, 16)  # one direction: hidden
     assert tensors["acc_by_length"].shape == (len(LENGTH_EDGES) - 1,)
     assert fields["baseline"]["prediction"]
-    assert tensors["baseline.acc_by_length"].shape == (6,)
+    assert tensors["baseline.acc_by_length"].shape == (len(LENGTH_EDGES) - 1,)
     # the frame's prediction is the greedy decode of the exported weights
     weights = load(live.export_weights())
     model = Seq2Seq(live.main.model.config)
@@ -133,6 +144,21 @@ def test_text_without_a_day_number_is_flagged():
     assert 0 < fields["confidence"] <= 1
 
 
+@pytest.mark.parametrize(
+    ("text", "learned"),
+    [
+        ("27 Nov 2026", True),
+        ("27/11/26 and 1999-03-04, the second", True),
+        ("27/11/26 and 1999-03-04", False),  # two dates, none named
+        ("27/11/26, the first", False),  # one date needs no name
+        ("1/1/01 and 2/2/02 and 3/3/03, the first", False),  # more dates than it learned
+        ("tomorrow", False),
+    ],
+)
+def test_texts_shaped_like_the_training_texts_are_recognised(text, learned):
+    assert looks_learned(text) is learned
+
+
 def test_bad_text_names_the_field():
     live = build(hidden=8)
     for text in ("", "x" * (MAX_INPUT + 1), "27 Nov 2026 ☃"):
@@ -152,21 +178,16 @@ def test_without_attention_there_is_no_twin_and_no_matrix():
     assert live.describe()["baseline"] is False
 
 
-def test_trains_past_95_percent_and_beats_no_attention_at_every_length():
+def test_without_attention_longer_texts_fail_more():
     torch.set_num_threads(1)
     live = build()  # the defaults: GRU encoder, additive attention, the twin without
     for _ in range(BUDGET):
         live.train_step()
-    assert live.evaluate().acc > 0.95  # held-out dates, greedy decoding
-    long = slice(LENGTH_EDGES.index(48), None)  # inputs of 48 characters and more
-    with_attention = live.main.by_length[long].mean()
-    without = live.baseline.by_length[long].mean()
-    assert with_attention > 0.9
-    sentence = "the letter is dated 27 Nov 2026 and nobody there remembered what happened next"
-    live.handle(typed({"type": "text", "text": sentence, "purpose": "input"}))
-    assert live.frame(False, torch.float32)[0]["prediction"] == "2026-11-27"
-    assert with_attention > without + 0.3
-    # the twin lags as far on the shortest texts, bare dates among them: what is slow without attention
-    # is reading the date back out of one vector, not carrying it through the words after it
-    shortest = 0
-    assert live.main.by_length[shortest] > live.baseline.by_length[shortest] + 0.3
+    live.evaluate()
+    attention, twin = live.main.by_length, live.baseline.by_length  # one date, two dates
+    assert attention.min() > 0.9  # attention looks back at the named date, however many there are
+    assert twin[0] > twin[-1] + 0.4  # the twin must carry every date to the end: more dates, more misses
+    assert twin[-1] < attention[-1] - 0.6
+    text = "27 Nov 2026 and 03.04.1999, the second"
+    live.handle(typed({"type": "text", "text": text, "purpose": "input"}))
+    assert live.frame(False, torch.float32)[0]["prediction"] == "1999-04-03"

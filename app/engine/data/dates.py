@@ -1,9 +1,10 @@
-"""Dates written the many ways people write them, often inside a sentence, paired with their ISO form: a
+"""Dates written the many ways people write them, one alone or two in a row with the one to translate
+named at the end ("3 May 1999 and 05.06.2007, the second"), paired with its ISO form: a
 translation task made on the spot (nothing downloaded), characters in and characters out.
 
-The sentence around a date makes inputs long (up to MAX_INPUT characters) and puts words after the date,
-so a decoder that only gets the encoder's final state must carry the date through them; one that
-attends can look back at it.
+Longer texts hold more dates, and which one is wanted comes last: a decoder that only gets the encoder's
+final state must carry every date to the end, so it fails more the longer the text; one that attends
+looks back at the date the last word names.
 
 The split is by date: a seeded tenth of the days in the range are held out, so every validation date
 is one the model never saw in training, in any format.
@@ -63,16 +64,27 @@ FORMATS: tuple[Callable[[dt.date], str], ...] = (
 )
 
 
-BEFORE = ("", "", "on ", "it was ", "we met on ", "the letter is dated ", "see you ")
-AFTER = (
-    "",
-    "",
-    " at noon",
-    " in the morning",
-    " was a rainy day",
-    " is when the train left the old station",
-    " and nobody there remembered what happened next",
-)  # fmt: skip
+LISTED = (0, 2, 4, 5, 9, 11, 12)  # the compact formats (up to 11 characters) that texts list dates in
+ORDINALS = ("first", "second")
+MOST_DATES = len(ORDINALS)  # a text lists 1 to MOST_DATES dates
+
+
+def listed_text(days: list[dt.date], formats: list[Callable[[dt.date], str]], pick: int) -> str:
+    """One date alone, or more joined by "and" with the one to translate named at the end:
+    "3 May 1999 and 05.06.2007, the second"."""
+    dates = " and ".join(fmt(day) for day, fmt in zip(days, formats, strict=True))
+    return dates if len(days) == 1 else f"{dates}, the {ORDINALS[pick]}"
+
+
+def looks_learned(text: str) -> bool:
+    """Whether a text has the shape of the training texts: a day in digits (every format writes one),
+    and when it lists several dates, a last word that names one of them."""
+    if not any(ch.isdigit() for ch in text):
+        return False
+    dates = text.split(", the ", maxsplit=1)[0].split(" and ")
+    if len(dates) == 1:
+        return ", the " not in text
+    return len(dates) <= MOST_DATES and any(text.endswith(f", the {word}") for word in ORDINALS)
 
 
 def iso(d: dt.date) -> str:
@@ -116,12 +128,18 @@ def decode_output(ids: list[int]) -> str:
 
 
 def make_pairs(days: list[dt.date], count: int, seed: int) -> DatePairs:
-    """``count`` examples: a day from ``days``, a format, words before and after it, all drawn seeded."""
+    """``count`` examples: 1 to MOST_DATES days from ``days`` in listed formats, and which one is the
+    target, all drawn seeded."""
     rng = random.Random(seed)
-    chosen = [(rng.choice(days), rng.choice(FORMATS)) for _ in range(count)]
-    texts = tuple(f"{rng.choice(BEFORE)}{fmt(day)}{rng.choice(AFTER)}" for day, fmt in chosen)
+    texts, targets = [], []
+    for _ in range(count):
+        k = rng.randint(1, MOST_DATES)
+        chosen = [rng.choice(days) for _ in range(k)]
+        pick = rng.randrange(k)
+        texts.append(listed_text(chosen, [FORMATS[rng.choice(LISTED)] for _ in range(k)], pick))
+        targets.append(chosen[pick])
     longest = max(len(t) for t in texts)
     x = torch.tensor([encode_input(t) + [PAD] * (longest - len(t)) for t in texts])
-    y = torch.tensor([[OUTPUT_CHARS.index(ch) for ch in iso(day)] for day, _ in chosen])
+    y = torch.tensor([[OUTPUT_CHARS.index(ch) for ch in iso(day)] for day in targets])
     lengths = torch.tensor([len(t) for t in texts])
-    return DatePairs(x, lengths, y, texts)
+    return DatePairs(x, lengths, y, tuple(texts))

@@ -17,6 +17,7 @@ from app.engine.data.dates import (
     DatePairs,
     decode_output,
     encode_input,
+    looks_learned,
     make_pairs,
     split_dates,
 )
@@ -29,7 +30,7 @@ from app.engine.translation import TranslationTrainer, accuracy_by_length
 from app.protocol.messages import InputMessage, Sample, Text
 
 TRAIN_SIZE, VAL_SIZE = 20000, 500
-LENGTH_EDGES = (1, 16, 24, 32, 48, 64, MAX_INPUT + 1)  # input-length buckets [edge_k, edge_k+1)
+LENGTH_EDGES = (1, 24, MAX_INPUT + 1)  # input-length buckets [edge_k, edge_k+1): one date, two dates
 
 
 class Learner:
@@ -178,7 +179,7 @@ class Seq2SeqLive:
             "target": self.target,
             "prediction": prediction,
             "confidence": confidence(out),
-            "date_like": any(ch.isdigit() for ch in self.text),  # every format writes the day in digits
+            "date_like": looks_learned(self.text),
             "attention_kind": self.config["attention"],
             "baseline": None,
         }
