@@ -2,7 +2,7 @@
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 
 from app.bus.base import Bus
@@ -35,7 +35,7 @@ class MemoryBus(Bus):
         try:
             if first:
                 await self._listen(channel)
-            yield _drain(q)
+            yield _Drain(q)
         finally:
             self._subscribers[channel].discard(q)
             if not self._subscribers[channel]:
@@ -54,6 +54,14 @@ class MemoryBus(Bus):
         return list(self._subscribers)
 
 
-async def _drain(q: asyncio.Queue) -> AsyncIterator[bytes]:
-    while True:
-        yield await q.get()
+class _Drain:
+    """The messages of one subscriber's queue, for ``async for`` (without an async generator's frame)."""
+
+    def __init__(self, q: asyncio.Queue) -> None:
+        self._q = q
+
+    def __aiter__(self) -> "_Drain":
+        return self
+
+    def __anext__(self) -> Awaitable[bytes]:
+        return self._q.get()

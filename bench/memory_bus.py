@@ -1,0 +1,79 @@
+"""The in-process bus (``memory://``) against a direct hand-off, per message, in one event loop.
+
+A session's frames reach a room through ``MemoryBus``: ``publish`` puts the bytes in the queue of every
+subscriber of the channel (dropping the oldest when one is full) and the room's pump reads them from its
+``subscribe`` iterator. The alternative is what a single process would do without a bus: the publisher
+puts the bytes straight into the reader's ``asyncio.Queue``. Both move the same 64 KB frame, the same
+number of times, producer and consumer taking turns as the server's publisher task and room pump do;
+blocks of each alternate, order reversed every round, on this process's CPU clock.
+
+Run: python -m bench.memory_bus [--messages 20000] [--rounds 10]
+"""
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+
+from app.bus.memory import MemoryBus
+from bench._common import verdict
+
+FRAME = bytes(64 * 1024)
+TARGET = 1.10  # the bus may cost at most 10 % more than the hand-off, per message
+Run = Callable[[int], Awaitable[float]]
+
+
+async def through_bus(messages: int) -> float:
+    """CPU seconds to publish ``messages`` frames on a MemoryBus channel and read each as a room does."""
+    bus = MemoryBus()
+    async with bus.subscribe("session:frame") as frames:
+        start = time.process_time()
+        for _ in range(messages):
+            await bus.publish("session:frame", FRAME)
+            await anext(frames)
+        return time.process_time() - start
+
+
+async def direct(messages: int) -> float:
+    """CPU seconds to hand ``messages`` frames to a reader through one asyncio.Queue."""
+    queue: asyncio.Queue[bytes] = asyncio.Queue(8)
+    start = time.process_time()
+    for _ in range(messages):
+        queue.put_nowait(FRAME)
+        await queue.get()
+    return time.process_time() - start
+
+
+async def measure(messages: int, rounds: int) -> dict[str, list[float]]:
+    """Microseconds per message of each alternative, one figure per round."""
+    runs: dict[str, Run] = {"memory bus": through_bus, "direct hand-off": direct}
+    for run in runs.values():  # warm up
+        await run(messages // 10)
+    per_message: dict[str, list[float]] = {name: [] for name in runs}
+    for i in range(rounds):
+        for name, run in runs.items() if i % 2 == 0 else reversed(runs.items()):
+            per_message[name].append(await run(messages) / messages * 1e6)
+    return per_message
+
+
+def main() -> None:
+    """Run the rounds and print µs per message and the ratio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=20_000, help="frames per block")
+    parser.add_argument("--rounds", type=int, default=10, help="blocks per alternative")
+    args = parser.parse_args()
+    results = asyncio.run(measure(args.messages, args.rounds))
+    best = {name: min(values) for name, values in results.items()}
+    median = {name: statistics.median(values) for name, values in results.items()}
+    print(f"{args.rounds} rounds × {args.messages} frames of {len(FRAME) // 1024} KB; CPU µs per message")
+    print(f"{'':<18}{'best':>8}{'median':>9}")
+    for name in results:
+        print(f"{name:<18}{best[name]:8.2f}{median[name]:9.2f}")
+    ratio = median["memory bus"] / median["direct hand-off"]
+    ok = verdict(ratio <= TARGET)
+    print(f"\nmemory bus ÷ direct hand-off (medians): {ratio:.2f}× (target ≤ {TARGET:.2f}×): {ok}")
+
+
+if __name__ == "__main__":
+    main()
