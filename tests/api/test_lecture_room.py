@@ -84,6 +84,52 @@ def test_a_co_presenter_joins_with_the_presenter_link_and_takes_a_handoff(
     colleague.ok("step")
 
 
+def invite(base: str, room: str, key: str) -> httpx.Response:
+    """POST /api/lectures/ROOM/invites with ``key``."""
+    headers = {"Authorization": f"Bearer {key}"}
+    return httpx.post(f"{base}/api/lectures/{room}/invites", headers=headers, timeout=WAIT_S)
+
+
+def revoke(base: str, room: str, invite_id: str, key: str) -> httpx.Response:
+    """DELETE /api/lectures/ROOM/invites/ID with ``key``."""
+    headers = {"Authorization": f"Bearer {key}"}
+    return httpx.delete(f"{base}/api/lectures/{room}/invites/{invite_id}", headers=headers, timeout=WAIT_S)
+
+
+def test_an_invited_co_presenter_takes_a_handoff_until_the_invite_is_revoked(
+    live_server: str, open_socket: OpenSocket
+):
+    info = create_session(live_server)
+    room, owner_key = info["lecture"], info["lecture_key"]
+    assert invite(live_server, room, "not-the-key").status_code == 403
+    made = invite(live_server, room, owner_key)
+    assert made.status_code == 201
+    invite_id, invite_key = made.json()["invite"], made.json()["key"]
+    assert invite_key != owner_key
+    assert invite(live_server, room, invite_key).status_code == 403  # an invite invites nobody else
+
+    driver = open_socket(info, drive=True)
+    claimed = claim(live_server, room, invite_key)
+    assert (claimed.status_code, claimed.json()["id"]) == (200, info["id"])
+    colleague = open_socket(info)
+    ok = colleague.ok("auth", token=claimed.json()["token"])
+    assert (ok["role"], ok["presenter"]) == ("presenter", 2)
+    driver.ok("handoff", to=2)
+    colleague.wait("state", holder=2)
+    colleague.ok("set", values={"lr": 0.03})
+    driver.wait("state", where=lambda s: s["controls"]["lr"] == 0.03)
+
+    joined = create_session(live_server, lecture=room, lecture_key=invite_key)  # the colleague's setting
+    assert joined["lecture_key"] == invite_key  # never the owner's key
+    assert revoke(live_server, room, invite_id, invite_key).status_code == 403
+    assert revoke(live_server, room, invite_id, owner_key).status_code == 204
+    refused = claim(live_server, room, invite_key)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+    assert claim(live_server, room, owner_key).json()["id"] == joined["id"]  # the owner's key stays
+    gone = revoke(live_server, room, invite_id, owner_key)
+    assert (gone.status_code, gone.json()["error"]["code"]) == (404, "not_found")
+
+
 def test_the_viewer_count_leaves_the_presenters_out(live_server: str, open_socket: OpenSocket):
     info = create_session(live_server)
     driver = open_socket(info, drive=True)
