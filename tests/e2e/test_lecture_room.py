@@ -5,6 +5,8 @@ device that never held the token; the viewer count leaves the presenters out."""
 
 import re
 
+import httpx
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.frames import WAIT_MS
@@ -148,3 +150,60 @@ def test_a_viewer_who_steps_on_their_own_is_told_and_one_click_brings_them_back(
     viewer.click("#back-to-presenter")
     viewer.wait_for_function("() => window.nnlive.cell === 1", timeout=WAIT_MS)
     expect(viewer.locator("#back-to-presenter")).to_be_hidden()
+
+
+PHONE = {"width": 390, "height": 844}
+VISIBLE_DISABLED = """
+() => [...document.querySelectorAll("main :is(button, input, select, textarea):disabled")]
+  .filter((e) => e.checkVisibility()).map((e) => e.id || e.name)
+"""
+SETTINGS_LINE = """
+() => Object.fromEntries([...document.querySelectorAll("#presenter-settings [data-key]")]
+  .map((e) => [e.dataset.key, e.dataset.value]))
+"""
+OVERFLOW = "() => document.documentElement.scrollWidth - innerWidth"
+
+
+def shown(value: object) -> str:
+    """A value as the settings line writes it (JavaScript's String)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+# A page, a control of its presenter's and a setting of its config.
+COMPACT_PAGES = [
+    ("lenet", "#train", "activation"),
+    ("conv", '[name="kernel"]', "kernel"),
+    ("lstm", "#memory-train", "hidden"),
+]
+
+
+@pytest.mark.usefixtures("errors")
+@pytest.mark.parametrize("case", COMPACT_PAGES)
+def test_a_phone_viewer_sees_the_lesson_and_the_presenters_settings_not_the_tools(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, case: tuple
+) -> None:
+    path, control, setting = case
+    page.set_viewport_size(PHONE)  # the presenter on a phone too
+    page.goto(f"{live_server}/{path}")
+    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
+    session = page.evaluate(SESSION_OF_FRAME)
+    context = browser.new_context(viewport=PHONE)
+    contexts.append(context)
+    phone = context.new_page()
+    phone.goto(f"{live_server}/{path}?session={session}")
+    phone.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+    expect(phone.locator("#role")).to_have_attribute("data-role", "viewer")
+
+    expect(phone.locator("#presenter-settings")).to_be_visible()
+    assert phone.evaluate(VISIBLE_DISABLED) == []  # no tools the viewer cannot use
+    expect(phone.locator(control)).to_be_hidden()
+    info = httpx.get(f"{live_server}/api/sessions/{session}", timeout=10).json()
+    line = phone.evaluate(SETTINGS_LINE)
+    expected = {key: shown(value) for key, value in info["controls"].items()}
+    assert {key: line.get(key) for key in expected} == expected
+    assert line[setting] == shown(info["config"][setting])
+    assert phone.evaluate(OVERFLOW) <= 0
+
+    expect(page.locator(control)).to_be_visible()  # the presenter keeps the tools
+    expect(page.locator("#presenter-settings")).to_be_hidden()
+    assert page.evaluate(OVERFLOW) <= 0
