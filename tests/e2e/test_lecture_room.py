@@ -7,6 +7,7 @@ import re
 
 import httpx
 import pytest
+from api.helpers import claim_lecture
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.frames import WAIT_MS
@@ -207,3 +208,39 @@ def test_a_phone_viewer_sees_the_lesson_and_the_presenters_settings_not_the_tool
     expect(page.locator(control)).to_be_visible()  # the presenter keeps the tools
     expect(page.locator("#presenter-settings")).to_be_hidden()
     assert page.evaluate(OVERFLOW) <= 0
+
+
+def test_the_presenter_invites_a_co_presenter_and_revokes_the_invite(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    page.goto(f"{live_server}/pool")
+    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
+    page.click("#share-toggle")
+    page.click(".share-presenter summary")
+    expect(page.locator("#invite-row")).to_be_hidden()
+    page.click("#invite-create")
+    expect(page.locator("#invite-row")).to_be_visible()
+    invite_link = page.locator("#invite-link").input_value()
+    presenter_link = page.locator("#share-presenter-link").input_value()
+    room_link = page.locator("#share-url").inner_text()
+    assert invite_link.startswith(f"{room_link}#lecture=")
+    assert invite_link != presenter_link  # a key of its own
+
+    colleague = fresh_tab(browser, contexts, invite_link)
+    expect(colleague.locator("#role")).to_have_attribute("data-role", "presenter")
+    page.locator('#share-presenters li[data-presenter="2"] button').click()  # the existing handoff
+    expect(colleague.locator("#role")).to_have_attribute("data-role", "driver")
+    colleague.click("#share-toggle")
+    colleague.locator('#share-presenters li[data-presenter="1"] button').click()  # and back
+    expect(page.locator("#role")).to_have_attribute("data-role", "driver")
+
+    page.click("#share-toggle")
+    page.click("#invite-revoke")
+    expect(page.locator("#invite-row")).to_be_hidden()
+    expect(page.locator("#notice")).to_have_text("The invite is revoked: its link no longer gives control.")
+    room, key = re.search(r"#lecture=([^&]+)&key=(.+)$", invite_link).groups()  # type: ignore[union-attr]
+    assert claim_lecture(live_server, room, key).status_code == 403
+    late = fresh_tab(browser, contexts, invite_link)
+    expect(late.locator("#role")).to_have_attribute("data-role", "viewer")
+    owner = fresh_tab(browser, contexts, presenter_link)  # the owner's link still claims
+    expect(owner.locator("#role")).to_have_attribute("data-role", "presenter")
