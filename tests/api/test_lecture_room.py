@@ -12,6 +12,8 @@ from polling import wait_until
 from api.helpers import WAIT_S, Socket, create_session
 from api.helpers import claim_lecture as claim
 from api.helpers import enter_lecture as enter
+from api.helpers import invite_presenter as invite
+from api.helpers import revoke_invite as revoke
 from app.sessions import manager
 
 OpenSocket = Callable[..., Socket]
@@ -82,18 +84,6 @@ def test_a_co_presenter_joins_with_the_presenter_link_and_takes_a_handoff(
     driver.ok("handoff", to=2)
     colleague.wait("state", holder=2)
     colleague.ok("step")
-
-
-def invite(base: str, room: str, key: str) -> httpx.Response:
-    """POST /api/lectures/ROOM/invites with ``key``."""
-    headers = {"Authorization": f"Bearer {key}"}
-    return httpx.post(f"{base}/api/lectures/{room}/invites", headers=headers, timeout=WAIT_S)
-
-
-def revoke(base: str, room: str, invite_id: str, key: str) -> httpx.Response:
-    """DELETE /api/lectures/ROOM/invites/ID with ``key``."""
-    headers = {"Authorization": f"Bearer {key}"}
-    return httpx.delete(f"{base}/api/lectures/{room}/invites/{invite_id}", headers=headers, timeout=WAIT_S)
 
 
 def test_an_invited_co_presenter_takes_a_handoff_until_the_invite_is_revoked(
