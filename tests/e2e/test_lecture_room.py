@@ -210,6 +210,26 @@ def test_a_phone_viewer_sees_the_lesson_and_the_presenters_settings_not_the_tool
     assert page.evaluate(OVERFLOW) <= 0
 
 
+def test_a_phone_viewers_settings_line_follows_the_presenters_change(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    page.goto(f"{live_server}/lenet")
+    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
+    session = page.evaluate(SESSION_OF_FRAME)
+    context = browser.new_context(viewport=PHONE)
+    contexts.append(context)
+    phone = context.new_page()
+    phone.goto(f"{live_server}/lenet?session={session}")
+    lr = phone.locator('#presenter-settings [data-key="lr"]')
+    expect(lr).to_have_attribute("data-value", "0.001")
+    page.fill("#lr", "0.05")
+    page.locator("#lr").dispatch_event("change")
+    expect(lr).to_have_attribute("data-value", "0.05")
+    expect(lr).to_have_text(re.compile(r"0\.05$"))
+    info = httpx.get(f"{live_server}/api/sessions/{session}", timeout=10).json()
+    assert info["controls"]["lr"] == 0.05
+
+
 def test_the_presenter_invites_a_co_presenter_and_revokes_the_invite(
     page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
 ) -> None:
