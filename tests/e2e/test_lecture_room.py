@@ -170,6 +170,20 @@ def shown(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def phone_viewer(page: Page, browser: Browser, contexts: list[BrowserContext], url: str) -> tuple[str, Page]:
+    """The presenter's session on ``url`` (opened in ``page``) and a student's phone watching it."""
+    page.goto(url)
+    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
+    session = page.evaluate(SESSION_OF_FRAME)
+    context = browser.new_context(viewport=PHONE)
+    contexts.append(context)
+    phone = context.new_page()
+    phone.goto(f"{url}?session={session}")
+    phone.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+    expect(phone.locator("#role")).to_have_attribute("data-role", "viewer")
+    return session, phone
+
+
 # A page, a control of its presenter's and a setting of its config.
 COMPACT_PAGES = [
     ("lenet", "#train", "activation"),
@@ -185,15 +199,7 @@ def test_a_phone_viewer_sees_the_lesson_and_the_presenters_settings_not_the_tool
 ) -> None:
     path, control, setting = case
     page.set_viewport_size(PHONE)  # the presenter on a phone too
-    page.goto(f"{live_server}/{path}")
-    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
-    session = page.evaluate(SESSION_OF_FRAME)
-    context = browser.new_context(viewport=PHONE)
-    contexts.append(context)
-    phone = context.new_page()
-    phone.goto(f"{live_server}/{path}?session={session}")
-    phone.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
-    expect(phone.locator("#role")).to_have_attribute("data-role", "viewer")
+    session, phone = phone_viewer(page, browser, contexts, f"{live_server}/{path}")
 
     expect(phone.locator("#presenter-settings")).to_be_visible()
     assert phone.evaluate(VISIBLE_DISABLED) == []  # no tools the viewer cannot use
@@ -213,13 +219,7 @@ def test_a_phone_viewer_sees_the_lesson_and_the_presenters_settings_not_the_tool
 def test_a_phone_viewers_settings_line_follows_the_presenters_change(
     page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
 ) -> None:
-    page.goto(f"{live_server}/lenet")
-    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
-    session = page.evaluate(SESSION_OF_FRAME)
-    context = browser.new_context(viewport=PHONE)
-    contexts.append(context)
-    phone = context.new_page()
-    phone.goto(f"{live_server}/lenet?session={session}")
+    session, phone = phone_viewer(page, browser, contexts, f"{live_server}/lenet")
     lr = phone.locator('#presenter-settings [data-key="lr"]')
     expect(lr).to_have_attribute("data-value", "0.001")
     page.fill("#lr", "0.05")
