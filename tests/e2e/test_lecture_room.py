@@ -240,6 +240,7 @@ def test_the_presenter_invites_a_co_presenter_and_revokes_the_invite(
     expect(page.locator("#invite-row")).to_be_hidden()
     page.click("#invite-create")
     expect(page.locator("#invite-row")).to_be_visible()
+    expect(page.locator("#invite-create")).to_be_hidden()  # one at a time: this page can revoke it
     invite_link = page.locator("#invite-link").input_value()
     presenter_link = page.locator("#share-presenter-link").input_value()
     room_link = page.locator("#share-url").inner_text()
@@ -257,6 +258,7 @@ def test_the_presenter_invites_a_co_presenter_and_revokes_the_invite(
     page.click("#share-toggle")
     page.click("#invite-revoke")
     expect(page.locator("#invite-row")).to_be_hidden()
+    expect(page.locator("#invite-create")).to_be_visible()
     expect(page.locator("#notice")).to_have_text("The invite is revoked: its link no longer gives control.")
     room, key = re.search(r"#lecture=([^&]+)&key=(.+)$", invite_link).groups()  # type: ignore[union-attr]
     assert claim_lecture(live_server, room, key).status_code == 403

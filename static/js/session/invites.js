@@ -34,15 +34,18 @@ async function invitesCall(method, path, room, key) {
  */
 export function bindInvites(handle, notice) {
   const row = byId("invite-row");
+  const create = byId("invite-create");
   const link = /** @type {HTMLInputElement} */ (byId("invite-link"));
   /** @type {{room: string, id: string}|null} the invite this page made and has not revoked */
   let made = null;
   const ownerKey = (/** @type {string} */ room) => handle.store.lectureKey(room) ?? "";
+  // One invite at a time on this page, so that each one it made can be revoked here.
   const show = () => {
     row.hidden = !made;
+    create.hidden = Boolean(made);
     if (!made) link.value = "";
   };
-  byId("invite-create").addEventListener("click", async () => {
+  create.addEventListener("click", async () => {
     const room = handle.control?.lecture;
     if (!room) return;
     try {
