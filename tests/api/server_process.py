@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import httpx
-from conftest import _free_port
 from polling import wait_until
+from redis_server import free_port
 
 from api.helpers import WAIT_S
 from app.cli import WS_MAX_BYTES
@@ -20,7 +20,7 @@ def start_server(
 ) -> tuple[str, subprocess.Popen]:
     """Start ``uvicorn app.main:app`` on ``port`` (0: a free one) with ``env`` added (its stderr into
     ``log``); return its base URL and the process once it answers /healthz."""
-    port = port or _free_port()
+    port = port or free_port()
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--log-level", "warning"]
     command += ["--ws-per-message-deflate", "false", "--ws-max-size", str(WS_MAX_BYTES)]
     stderr = open(log, "ab") if log else None  # noqa: SIM115 (the child writes to it; closed below)

@@ -7,8 +7,8 @@ import signal
 import pytest
 from api.helpers import WAIT_S
 from api.server_process import start_server, stop_server
-from conftest import _free_port
 from playwright.sync_api import Page, expect
+from redis_server import free_port
 
 WAIT_MS = 30_000
 BACK_MS = 120_000  # a fresh server imports torch and restores the session; the page retries every ≤ 10 s
@@ -18,7 +18,7 @@ VAL_POINTS = "window.nnlive.curves.loss.columns[1].filter((v) => v !== null).len
 @pytest.fixture
 def restartable(tmp_path):
     """Start servers on one port and data directory, one after the other; all are killed at the end."""
-    port, started = _free_port(), []
+    port, started = free_port(), []
     env = {"NNLIVE_DATA_DIR": str(tmp_path / "data")}
 
     def start():
