@@ -42,11 +42,11 @@ def _created(
     session: Session, manager: SessionManager, request: Request, joined_with: str | None = None
 ) -> dict:
     """A new session's info with its control token, a link for viewers, its lecture room and that
-    room's presenter key (the creator's, who keeps it to take control back from anywhere; the key it
-    was ``joined_with`` when the room was restored and keeps only its hash)."""
+    room's presenter key (the creator's, who keeps it to take control back from anywhere; else the key
+    it was ``joined_with``: a co-presenter's invite never gets the owner's key back)."""
     viewer_url = f"{public_base(request)}{session.spec.page}?session={session.id}"
     room = session.control.lecture or ""
-    key, url = manager.lectures.key(room) or joined_with, lecture_url(request, room)
+    key, url = joined_with or manager.lectures.key(room), lecture_url(request, room)
     lecture = {"lecture": room, "lecture_key": key, "lecture_url": url}
     return {**session.info(), "token": session.token, "viewer_url": viewer_url, **lecture}
 

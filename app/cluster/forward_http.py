@@ -1,8 +1,8 @@
 """HTTP requests about a session another worker owns are answered by that worker: ``/api/sessions/{id}…``,
-a lecture room's link and claim (``/l/{room}``, ``/api/lectures/{room}/claim``) and a new session that
-takes over a lecture room (``POST /api/sessions`` naming ``lecture``) go to the owner of the session the
-room shows. The request (method, path, query, headers, the client's address, body) travels to its inbox,
-runs through its own app, and the response comes back as it was made there."""
+a lecture room's link, claim and invites (``/l/{room}``, ``/api/lectures/{room}/claim``, ``…/invites``) and a
+new session that takes over a lecture room (``POST /api/sessions`` naming ``lecture``) go to the owner of
+the session the room shows. The request (method, path, query, headers, the client's address, body)
+travels to its inbox, runs through its own app, and the response comes back as it was made there."""
 
 import json
 import re
@@ -17,7 +17,7 @@ from app.cluster.wire import pack
 from app.errors import NnliveError, NotFound
 
 SESSION_PATH = re.compile(r"^/api/sessions/([^/]+)(?:/[^/]*)?$")
-LECTURE_PATH = re.compile(r"^/(?:l/([^/]+)|api/lectures/([^/]+)/claim)$")
+LECTURE_PATH = re.compile(r"^/(?:l/([^/]+)|api/lectures/([^/]+)/(?:claim|invites(?:/[^/]+)?))$")
 FORWARDED = "nnlive.forwarded"  # in a forwarded request's scope: never forward it again
 
 

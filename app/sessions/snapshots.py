@@ -47,9 +47,9 @@ class Snapshot:
         return str(self.meta["id"])
 
 
-def capture(session: Session, wall: float, lecture: dict[str, str] | None = None) -> bytes:
+def capture(session: Session, wall: float, lecture: dict[str, Any] | None = None) -> bytes:
     """The session's state now, as snapshot bytes (run it on the session's worker: between two steps);
-    ``lecture``: the room that shows it (its id and key hash, never the key)."""
+    ``lecture``: the room that shows it (its id, key hash and invites' hashes, never a key)."""
     tensors, model_state = live_state.capture(session.live)
     meta = {
         "version": VERSION,

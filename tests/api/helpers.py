@@ -40,6 +40,18 @@ def claim_lecture(base: str, room: str, key: str) -> httpx.Response:
     return httpx.post(f"{base}/api/lectures/{room}/claim", headers=headers, timeout=WAIT_S)
 
 
+def invite_presenter(base: str, room: str, key: str) -> httpx.Response:
+    """POST /api/lectures/ROOM/invites with ``key`` (the owner's presenter key makes an invite)."""
+    headers = {"Authorization": f"Bearer {key}"}
+    return httpx.post(f"{base}/api/lectures/{room}/invites", headers=headers, timeout=WAIT_S)
+
+
+def revoke_invite(base: str, room: str, invite_id: str, key: str) -> httpx.Response:
+    """DELETE /api/lectures/ROOM/invites/ID with ``key``."""
+    headers = {"Authorization": f"Bearer {key}"}
+    return httpx.delete(f"{base}/api/lectures/{room}/invites/{invite_id}", headers=headers, timeout=WAIT_S)
+
+
 def load_weights(data: bytes) -> dict[str, torch.Tensor]:
     """A safetensors file as a state_dict."""
     return load(data)

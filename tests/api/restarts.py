@@ -9,13 +9,17 @@ from api.helpers import (
     create_session,
     enter_lecture,
     fetch_weights,
+    invite_presenter,
     weights_equal,
 )
 
 
 def trained_session(base: str) -> tuple[dict, dict, dict]:
-    """A LeNet stepped 7 times: its create reply, its hello after the steps and its weights."""
+    """A LeNet stepped 7 times: its create reply (with a co-presenter's ``invite_key``), its hello after
+    the steps and its weights."""
     session = create_session(base, seed=5)
+    invited = invite_presenter(base, session["lecture"], session["lecture_key"]).json()
+    session["invite_key"] = invited["key"]
     driver = Socket(base, session["id"])
     driver.auth(session["token"])
     driver.ok("step", count=4)
@@ -45,8 +49,9 @@ def assert_restored(base: str, session: dict, hello: dict, weights: dict) -> Non
 
 
 def assert_lecture_restored(base: str, session: dict) -> None:
-    """The session's lecture room came back with it: its link leads there and its presenter key claims a
-    control token (a restored session knows only its own token's hash: the claim makes one more)."""
+    """The session's lecture room came back with it: its link leads there and its presenter key (and its
+    co-presenter's invite) claims a control token (a restored session knows only its own token's hash:
+    the claim makes one more)."""
     room, key = session["lecture"], session["lecture_key"]
     landed = enter_lecture(base, room)
     assert (landed.status_code, landed.headers["location"]) == (303, f"/lenet?session={session['id']}")
@@ -55,6 +60,7 @@ def assert_lecture_restored(base: str, session: dict) -> None:
     claimed = claim_lecture(base, room, key).json()
     assert (claimed["id"], claimed["lecture"]) == (session["id"], room)
     assert claimed["token"] not in ("", session["token"])
+    assert claim_lecture(base, room, session["invite_key"]).json()["token"] == claimed["token"]
     presenter = Socket(base, session["id"])
     assert presenter.ok("auth", token=claimed["token"])["role"] in ("driver", "presenter")
     presenter.close()

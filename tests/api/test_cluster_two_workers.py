@@ -19,6 +19,8 @@ from api.helpers import (
     create_session,
     enter_lecture,
     fetch_weights,
+    invite_presenter,
+    revoke_invite,
     weights_equal,
 )
 from api.restarts import assert_restored, trained_session
@@ -155,6 +157,10 @@ def test_a_lecture_room_on_a_is_entered_claimed_and_taken_over_through_b(workers
     assert (landed.status_code, landed.headers["location"]) == (303, f"/lenet?session={first['id']}&layer=c3")
     assert claim_lecture(b.base, room, "nope").status_code == 403
     assert claim_lecture(b.base, room, key).json()["token"] == first["token"]
+    invited = invite_presenter(b.base, room, key).json()  # made, claimed and revoked through B as well
+    assert claim_lecture(b.base, room, invited["key"]).json()["token"] == first["token"]
+    assert revoke_invite(b.base, room, invited["invite"], key).status_code == 204
+    assert claim_lecture(b.base, room, invited["key"]).status_code == 403
 
     second = create_session(b.base, config={"activation": "relu"}, lecture=room, lecture_key=key)
     assert (second["lecture"], second["lecture_key"]) == (room, key)  # made on A, the room's worker

@@ -12,6 +12,8 @@ from polling import wait_until
 from api.helpers import WAIT_S, Socket, create_session
 from api.helpers import claim_lecture as claim
 from api.helpers import enter_lecture as enter
+from api.helpers import invite_presenter as invite
+from api.helpers import revoke_invite as revoke
 from app.sessions import manager
 
 OpenSocket = Callable[..., Socket]
@@ -82,6 +84,40 @@ def test_a_co_presenter_joins_with_the_presenter_link_and_takes_a_handoff(
     driver.ok("handoff", to=2)
     colleague.wait("state", holder=2)
     colleague.ok("step")
+
+
+def test_an_invited_co_presenter_takes_a_handoff_until_the_invite_is_revoked(
+    live_server: str, open_socket: OpenSocket
+):
+    info = create_session(live_server)
+    room, owner_key = info["lecture"], info["lecture_key"]
+    assert invite(live_server, room, "not-the-key").status_code == 403
+    made = invite(live_server, room, owner_key)
+    assert made.status_code == 201
+    invite_id, invite_key = made.json()["invite"], made.json()["key"]
+    assert invite_key != owner_key
+    assert invite(live_server, room, invite_key).status_code == 403  # an invite invites nobody else
+
+    driver = open_socket(info, drive=True)
+    claimed = claim(live_server, room, invite_key)
+    assert (claimed.status_code, claimed.json()["id"]) == (200, info["id"])
+    colleague = open_socket(info)
+    ok = colleague.ok("auth", token=claimed.json()["token"])
+    assert (ok["role"], ok["presenter"]) == ("presenter", 2)
+    driver.ok("handoff", to=2)
+    colleague.wait("state", holder=2)
+    colleague.ok("set", values={"lr": 0.03})
+    driver.wait("state", where=lambda s: s["controls"]["lr"] == 0.03)
+
+    joined = create_session(live_server, lecture=room, lecture_key=invite_key)  # the colleague's setting
+    assert joined["lecture_key"] == invite_key  # never the owner's key
+    assert revoke(live_server, room, invite_id, invite_key).status_code == 403
+    assert revoke(live_server, room, invite_id, owner_key).status_code == 204
+    refused = claim(live_server, room, invite_key)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+    assert claim(live_server, room, owner_key).json()["id"] == joined["id"]  # the owner's key stays
+    gone = revoke(live_server, room, invite_id, owner_key)
+    assert (gone.status_code, gone.json()["error"]["code"]) == (404, "not_found")
 
 
 def test_the_viewer_count_leaves_the_presenters_out(live_server: str, open_socket: OpenSocket):

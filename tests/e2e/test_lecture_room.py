@@ -5,6 +5,9 @@ device that never held the token; the viewer count leaves the presenters out."""
 
 import re
 
+import httpx
+import pytest
+from api.helpers import claim_lecture
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.frames import WAIT_MS
@@ -148,3 +151,118 @@ def test_a_viewer_who_steps_on_their_own_is_told_and_one_click_brings_them_back(
     viewer.click("#back-to-presenter")
     viewer.wait_for_function("() => window.nnlive.cell === 1", timeout=WAIT_MS)
     expect(viewer.locator("#back-to-presenter")).to_be_hidden()
+
+
+PHONE = {"width": 390, "height": 844}
+VISIBLE_DISABLED = """
+() => [...document.querySelectorAll("main :is(button, input, select, textarea):disabled")]
+  .filter((e) => e.checkVisibility()).map((e) => e.id || e.name)
+"""
+SETTINGS_LINE = """
+() => Object.fromEntries([...document.querySelectorAll("#presenter-settings [data-key]")]
+  .map((e) => [e.dataset.key, e.dataset.value]))
+"""
+OVERFLOW = "() => document.documentElement.scrollWidth - innerWidth"
+
+
+def shown(value: object) -> str:
+    """A value as the settings line writes it (JavaScript's String)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def phone_viewer(page: Page, browser: Browser, contexts: list[BrowserContext], url: str) -> tuple[str, Page]:
+    """The presenter's session on ``url`` (opened in ``page``) and a student's phone watching it."""
+    page.goto(url)
+    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
+    session = page.evaluate(SESSION_OF_FRAME)
+    context = browser.new_context(viewport=PHONE)
+    contexts.append(context)
+    phone = context.new_page()
+    phone.goto(f"{url}?session={session}")
+    phone.wait_for_function("() => window.nnlive?.lastFrame", timeout=WAIT_MS)
+    expect(phone.locator("#role")).to_have_attribute("data-role", "viewer")
+    return session, phone
+
+
+# A page, a control of its presenter's and a setting of its config.
+COMPACT_PAGES = [
+    ("lenet", "#train", "activation"),
+    ("conv", '[name="kernel"]', "kernel"),
+    ("lstm", "#memory-train", "hidden"),
+]
+
+
+@pytest.mark.usefixtures("errors")
+@pytest.mark.parametrize("case", COMPACT_PAGES)
+def test_a_phone_viewer_sees_the_lesson_and_the_presenters_settings_not_the_tools(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, case: tuple
+) -> None:
+    path, control, setting = case
+    page.set_viewport_size(PHONE)  # the presenter on a phone too
+    session, phone = phone_viewer(page, browser, contexts, f"{live_server}/{path}")
+
+    expect(phone.locator("#presenter-settings")).to_be_visible()
+    assert phone.evaluate(VISIBLE_DISABLED) == []  # no tools the viewer cannot use
+    expect(phone.locator(control)).to_be_hidden()
+    info = httpx.get(f"{live_server}/api/sessions/{session}", timeout=10).json()
+    line = phone.evaluate(SETTINGS_LINE)
+    expected = {key: shown(value) for key, value in info["controls"].items()}
+    assert {key: line.get(key) for key in expected} == expected
+    assert line[setting] == shown(info["config"][setting])
+    assert phone.evaluate(OVERFLOW) <= 0
+
+    expect(page.locator(control)).to_be_visible()  # the presenter keeps the tools
+    expect(page.locator("#presenter-settings")).to_be_hidden()
+    assert page.evaluate(OVERFLOW) <= 0
+
+
+def test_a_phone_viewers_settings_line_follows_the_presenters_change(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    session, phone = phone_viewer(page, browser, contexts, f"{live_server}/lenet")
+    lr = phone.locator('#presenter-settings [data-key="lr"]')
+    expect(lr).to_have_attribute("data-value", "0.001")
+    page.fill("#lr", "0.05")
+    page.locator("#lr").dispatch_event("change")
+    expect(lr).to_have_attribute("data-value", "0.05")
+    expect(lr).to_have_text(re.compile(r"0\.05$"))
+    info = httpx.get(f"{live_server}/api/sessions/{session}", timeout=10).json()
+    assert info["controls"]["lr"] == 0.05
+
+
+def test_the_presenter_invites_a_co_presenter_and_revokes_the_invite(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list[str]
+) -> None:
+    page.goto(f"{live_server}/pool")
+    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
+    page.click("#share-toggle")
+    page.click(".share-presenter summary")
+    expect(page.locator("#invite-row")).to_be_hidden()
+    page.click("#invite-create")
+    expect(page.locator("#invite-row")).to_be_visible()
+    expect(page.locator("#invite-create")).to_be_hidden()  # one at a time: this page can revoke it
+    invite_link = page.locator("#invite-link").input_value()
+    presenter_link = page.locator("#share-presenter-link").input_value()
+    room_link = page.locator("#share-url").inner_text()
+    assert invite_link.startswith(f"{room_link}#lecture=")
+    assert invite_link != presenter_link  # a key of its own
+
+    colleague = fresh_tab(browser, contexts, invite_link)
+    expect(colleague.locator("#role")).to_have_attribute("data-role", "presenter")
+    page.locator('#share-presenters li[data-presenter="2"] button').click()  # the existing handoff
+    expect(colleague.locator("#role")).to_have_attribute("data-role", "driver")
+    colleague.click("#share-toggle")
+    colleague.locator('#share-presenters li[data-presenter="1"] button').click()  # and back
+    expect(page.locator("#role")).to_have_attribute("data-role", "driver")
+
+    page.click("#share-toggle")
+    page.click("#invite-revoke")
+    expect(page.locator("#invite-row")).to_be_hidden()
+    expect(page.locator("#invite-create")).to_be_visible()
+    expect(page.locator("#notice")).to_have_text("The invite is revoked: its link no longer gives control.")
+    room, key = re.search(r"#lecture=([^&]+)&key=(.+)$", invite_link).groups()  # type: ignore[union-attr]
+    assert claim_lecture(live_server, room, key).status_code == 403
+    late = fresh_tab(browser, contexts, invite_link)
+    expect(late.locator("#role")).to_have_attribute("data-role", "viewer")
+    owner = fresh_tab(browser, contexts, presenter_link)  # the owner's link still claims
+    expect(owner.locator("#role")).to_have_attribute("data-role", "presenter")

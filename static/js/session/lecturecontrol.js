@@ -2,13 +2,15 @@
 // Lecture control on a live page: a driver's view state goes to the viewers (throttled, the newest
 // wins) and a viewer applies the driver's (lecture.js); presenters (pages holding the token) see who
 // holds control, take free control, hand it on, close the room or end the session (the share panel,
-// sharepanel.js: the lecture room's link and QR code, and to presenters the room's presenter link);
+// sharepanel.js: the lecture room's link and QR code, and to presenters the room's presenter link and
+// co-presenter invites, invites.js);
 // a viewer detaches onto its own copy of the session (a fork, same weights) and
 // rejoins the presenter later, ending its copy; a viewer who moved away from the presenter's view
 // state (stepped its own player, picked another cell) is told so, and "Back to the presenter" takes
 // the presenter's again.
 
 import { setText, t } from "../ui/i18n.js";
+import { bindInvites } from "./invites.js";
 import { VIEW_INTERVAL_MS, throttled, viewState, viewValues } from "./lecture.js";
 import { lectureLink, pageStore, viewerLink } from "./session.js";
 import { bindSharePanel } from "./sharepanel.js";
@@ -52,6 +54,7 @@ export function bindLectureControl(handle, { notice, act, showLink, onView, stor
       if (confirm(t("lecture.end_confirm"))) handle.end();
     },
   });
+  bindInvites(handle, notice);
   // The driver's view state, read from the URL when it goes out: the newest always wins.
   const sendView = throttled(() => handle.send({ type: "view", state: viewState(location.search) }), VIEW_INTERVAL_MS);
 

@@ -1,7 +1,8 @@
 // @ts-check
 // A model page's live session, composed of the kit: the session handle (handle.js: attach or
 // create, role, reconnect, replace, follow a successor), the session bar (sessionbar.js), lecture
-// control (lecturecontrol.js), the card the presenter is on (panelfollow.js) and recording and replay (../record/pagerecording.js). Refusals go to
+// control (lecturecontrol.js), the card the presenter is on (panelfollow.js), the presenter's settings
+// line (settingsline.js: a viewer's phone shows it in place of the controls) and recording and replay (../record/pagerecording.js). Refusals go to
 // the notice line. The page supplies what to do with hello, state, frames and a received view; views
 // never see the socket. With `?replay=KEY` a recording plays in place of the socket: no session is
 // opened and the page's controls stay disabled, as for a viewer.
@@ -13,6 +14,7 @@ import { claimFromFragment } from "./session.js";
 import { bindLectureControl } from "./lecturecontrol.js";
 import { bindCardFollowing } from "./panelfollow.js";
 import { bindSessionBar } from "./sessionbar.js";
+import { bindSettingsLine } from "./settingsline.js";
 import { writeView } from "./urlstate.js";
 
 /**
@@ -53,6 +55,7 @@ export async function startLivePage(model, { config = {}, onHello = () => {}, on
   const replaying = replayKey !== null;
   const handle = new SessionHandle({ model, writeView: (values) => live.writeView(values), follow: !replaying });
   const bar = bindSessionBar(handle);
+  bindSettingsLine(handle, byId("presenter-settings"));
   const act = (/** @type {object} */ message) =>
     handle.act(message).catch((error) => {
       notice.error(error);
