@@ -184,11 +184,15 @@ def test_a_dead_workers_session_is_adopted_by_the_other_from_its_snapshot(redis_
         a.process.wait(WAIT_S)
 
         # A's lease lapses (15 s), then B's next look for orphans (at most 15 s more) adopts the session.
+        # Until A's own lease lapses, B still forwards to A's inbox and waits for an answer that never comes.
         def adopted() -> bool:
-            reply = httpx.get(f"{b.base}/api/sessions/{session['id']}", timeout=WAIT_S)
+            try:
+                reply = httpx.get(f"{b.base}/api/sessions/{session['id']}", timeout=5)
+            except httpx.TimeoutException:
+                return False
             return reply.status_code == 200
 
-        wait_until(adopted, "B did not adopt the dead worker's session", wait_s=3 * LEASE_S)
+        wait_until(adopted, "B did not adopt the dead worker's session", wait_s=5 * LEASE_S)
         assert_restored(b.base, session, hello, weights)
     finally:
         for worker in (a, b):

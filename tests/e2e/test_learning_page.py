@@ -4,6 +4,7 @@ chapters, chapter one first."""
 
 import itertools
 
+import httpx
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.frames import WAIT_MS, open_page
@@ -28,6 +29,20 @@ def test_the_four_panels_train_and_their_pictures_change(
     page.wait_for_function("() => window.nnlive.lastFrame.header.step >= 30", timeout=WAIT_MS)
     page.click("#train")  # pause
     expect(page.locator("#run-state")).to_have_attribute("data-state", "paused", timeout=WAIT_MS)
+    # Pausing makes one last frame at the paused step, which may arrive after the `paused` state: wait
+    # until the page has drawn it (its pills show its numbers), then read what is shown.
+    session = httpx.get(f"{live_server}/api/sessions/{frame['session']['id']}", timeout=WAIT_MS / 1000).json()
+    page.wait_for_function(
+        """(step) => {
+            const h = window.nnlive.lastFrame.header;
+            const text = (id) => document.getElementById(id).textContent;
+            return h.step === step
+                && text("sup-numbers").includes(`${(h.sup_acc * 100).toFixed(1)}%`)
+                && text("rl-numbers").includes(`${h.rl_episodes} episodes`);
+        }""",
+        arg=session["step"],
+        timeout=WAIT_MS,
+    )
     header = page.evaluate(HEADER)
     after = page.evaluate(PIXELS, list(CANVASES))
     changed = [name for name in CANVASES if after[name] != before[name]]
@@ -35,16 +50,6 @@ def test_the_four_panels_train_and_their_pictures_change(
     inertia = page.evaluate("() => Array.from(window.nnlive.lastFrame.tensors['kmeans.inertia'].data)")
     assert all(b <= a + 1e-3 for a, b in itertools.pairwise(inertia))
     assert header["rl_episodes"] == header["step"] * 8
-    # The pills show the newest frame's numbers (a frame made just before the pause may follow `paused`).
-    page.wait_for_function(
-        """() => {
-            const h = window.nnlive.lastFrame.header;
-            const text = (id) => document.getElementById(id).textContent;
-            return text("sup-numbers").includes(`${(h.sup_acc * 100).toFixed(1)}%`)
-                && text("rl-numbers").includes(`${h.rl_episodes} episodes`);
-        }""",
-        timeout=WAIT_MS,
-    )
     # K: k-means starts again from other points, the other panels stay
     page.locator("body").press("k")
     page.wait_for_function("() => window.nnlive.lastFrame.header.kmeans_iteration === 0", timeout=WAIT_MS)
