@@ -2,7 +2,7 @@
 follows its sliders, the depth bars show sigmoid's gradients vanishing, and lecture viewers follow."""
 
 import torch
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.frames import READ_FRAME as READ
 from e2e.frames import WAIT_MS, open_page, tensor
@@ -66,20 +66,15 @@ def test_depth_bars_show_sigmoid_gradients_vanish(page: Page, live_server: str, 
 
 
 def test_a_lecture_viewer_follows_curves_and_controls(
-    page: Page, browser: Browser, live_server: str, errors
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors
 ) -> None:
     frame = open_page(page, f"{live_server}/activations", READ)
-    contexts: list = []
-    try:
-        viewer = open_viewer(browser, contexts, live_server, "activations", frame["session"]["id"])
-        page.check('input[name="curves-view"][value="df"]')
-        expect(viewer.locator('input[name="curves-view"][value="df"]')).to_be_checked(timeout=WAIT_MS)
-        page.locator('input[name="b"]').fill("1.5")
-        at_0 = "window.nnlive.lastFrame.tensors['neuron.y'].data[200]"  # x = 0: σ(1.5) = 0.8175745
-        sigmoid_1_5 = f"() => Math.abs({at_0} - 0.8175745) < 1e-6"
-        viewer.wait_for_function(sigmoid_1_5, timeout=WAIT_MS)
-        expect(viewer.locator("#neuron-formula")).to_have_text("y = Sigmoid(1·x + 1.5)")
-        expect(viewer.locator('input[name="b"]')).to_be_disabled()
-    finally:
-        for context in contexts:
-            context.close()
+    viewer = open_viewer(browser, contexts, live_server, "activations", frame["session"]["id"])
+    page.check('input[name="curves-view"][value="df"]')
+    expect(viewer.locator('input[name="curves-view"][value="df"]')).to_be_checked(timeout=WAIT_MS)
+    page.locator('input[name="b"]').fill("1.5")
+    at_0 = "window.nnlive.lastFrame.tensors['neuron.y'].data[200]"  # x = 0: σ(1.5) = 0.8175745
+    sigmoid_1_5 = f"() => Math.abs({at_0} - 0.8175745) < 1e-6"
+    viewer.wait_for_function(sigmoid_1_5, timeout=WAIT_MS)
+    expect(viewer.locator("#neuron-formula")).to_have_text("y = Sigmoid(1·x + 1.5)")
+    expect(viewer.locator('input[name="b"]')).to_be_disabled()

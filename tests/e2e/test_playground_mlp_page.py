@@ -3,7 +3,7 @@ drawn are the network's, a URL restores the whole set-up, clicks add points, and
 
 import pytest
 import torch
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.frames import READ_FRAME as READ
 from e2e.frames import WAIT_MS, open_page, tensor
@@ -99,17 +99,14 @@ def test_a_url_restores_the_setup_and_clicks_add_points(page: Page, live_server:
     expect(page.locator('#setup [name="samples"]')).to_have_value("300")
 
 
-def test_a_lecture_viewer_follows(page: Page, browser: Browser, live_server: str, errors) -> None:
+def test_a_lecture_viewer_follows(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors
+) -> None:
     frame = open_page(page, f"{live_server}/playground?{SETUP}", READ)
-    contexts: list = []
-    try:
-        viewer = open_viewer(browser, contexts, live_server, "playground", frame["session"]["id"])
-        page.check("#discretize")
-        expect(viewer.locator("#discretize")).to_be_checked(timeout=WAIT_MS)
-        page.click("#step-once")
-        viewer.wait_for_function("() => window.nnlive.lastFrame.header.step >= 1", timeout=WAIT_MS)
-        expect(viewer.locator("#train")).to_be_disabled()
-        expect(viewer.locator('#features input[value="x1_sq"]')).to_be_checked()
-    finally:
-        for context in contexts:
-            context.close()
+    viewer = open_viewer(browser, contexts, live_server, "playground", frame["session"]["id"])
+    page.check("#discretize")
+    expect(viewer.locator("#discretize")).to_be_checked(timeout=WAIT_MS)
+    page.click("#step-once")
+    viewer.wait_for_function("() => window.nnlive.lastFrame.header.step >= 1", timeout=WAIT_MS)
+    expect(viewer.locator("#train")).to_be_disabled()
+    expect(viewer.locator('#features input[value="x1_sq"]')).to_be_checked()

@@ -5,7 +5,7 @@ without the `pretrained` extra shows how to install it."""
 
 import pytest
 from api.transformer_direct import direct_attentions, direct_projections, needs_extra
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from app.engine import pretrained
 from e2e.frames import WAIT_MS, open_page, tensor
@@ -127,15 +127,10 @@ def test_typed_sentences_show_their_tokens_and_the_heads_in_the_colour_map(
 
 @needs_extra
 def test_a_viewer_follows_the_presenters_head_and_sentences(
-    page: Page, browser: Browser, live_server: str, errors: list
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors: list
 ):
     frame = open_page(page, f"{live_server}/transformer", READ)
-    contexts: list = []
-    try:
-        follow(page, open_viewer(browser, contexts, live_server, "transformer", frame["session"]["id"]))
-    finally:
-        for context in contexts:
-            context.close()
+    follow(page, open_viewer(browser, contexts, live_server, "transformer", frame["session"]["id"]))
 
 
 def follow(page: Page, viewer: Page) -> None:
