@@ -106,10 +106,15 @@ class Lectures:
         """Room ``room`` shows ``session_id`` from now on (its presenter replaced the session)."""
         self._rooms[room]["session"] = session_id
 
-    def ended(self, room: str, session_id: str) -> None:
-        """Session ``session_id`` ended with no successor: its room closes if it still showed it."""
-        if self._rooms.get(room, {}).get("session") == session_id:
+    def ended(self, room: str, session_id: str, heir: str | None = None) -> None:
+        """Session ``session_id`` ended: if its room still showed it, the room shows ``heir`` (a session
+        of that room named as its successor: a replacement taken back) or closes."""
+        if self._rooms.get(room, {}).get("session") != session_id:
+            return
+        if heir is None:
             self._close(room)
+        else:
+            self.move(room, heir)
 
     def _close(self, room: str) -> None:
         self._rooms.pop(room, None)

@@ -260,8 +260,10 @@ class SessionManager:
         if self._sessions.pop(session.id, None) is None:
             return
         self._released.discard(session.id)
-        if session.control.lecture is not None:
-            self.lectures.ended(session.control.lecture, session.id)
+        room = session.control.lecture
+        if room is not None:
+            heir = self._sessions.get(successor or "")
+            self.lectures.ended(room, session.id, heir.id if heir and heir.control.lecture == room else None)
         self._ended[session.id] = reason
         if len(self._ended) > MAX_ENDED_REMEMBERED:
             del self._ended[next(iter(self._ended))]

@@ -54,6 +54,20 @@ def test_the_lecture_link_follows_the_session_that_replaced_it(live_server: str,
     assert (ended.status_code, ended.json()["error"]["code"]) == (404, "not_found")
 
 
+def test_a_replacement_taken_back_leaves_the_room_to_the_session_it_named(live_server: str):
+    """A page that made a replacement and then gave it up (its twin could not be made) ends it naming
+    the session it would have replaced: the room shows that one again instead of closing."""
+    first = create_session(live_server)
+    room, key = first["lecture"], first["lecture_key"]
+    second = create_session(live_server, lecture=room, lecture_key=key)
+    auth = {"Authorization": f"Bearer {second['token']}"}
+    gone = httpx.delete(f"{live_server}/api/sessions/{second['id']}?successor={first['id']}", headers=auth)
+    assert gone.status_code == 204
+    assert enter(live_server, room).headers["location"] == f"/lenet?session={first['id']}"
+    third = create_session(live_server, lecture=room, lecture_key=key)
+    assert enter(live_server, room).headers["location"] == f"/lenet?session={third['id']}"
+
+
 def test_the_presenter_key_gets_control_back_from_a_fresh_client(live_server: str, open_socket: OpenSocket):
     info = create_session(live_server)
     driver, viewer = open_socket(info, drive=True), open_socket(info)

@@ -154,18 +154,23 @@ test("a replacement takes over the lecture room whose key this tab holds; the ke
   assert.equal(elsewhere.storage.getItem("nnlive.lecture.room-s1"), "key-s1");
 });
 
-test("a replacement overtaken by a newer one is ended unseen", async () => {
+test("replacements run one at a time: one overtaken while it waits never starts, none is ended unseen", async () => {
   const server = fakeServer({ hold: true });
   const { handle } = makeHandle({ server });
   const first = handle.replace({ lr: 1 });
-  const second = handle.replace({ lr: 2 });
+  const skipped = handle.replace({ lr: 2 });
+  const newest = handle.replace({ lr: 3 });
   await settle();
-  server.release(1);
-  assert.equal((await second).id, "s2");
+  assert.equal(server.calls.length, 1, "the second waits for the first");
   server.release(0);
-  assert.equal(await first, null);
+  assert.equal((await first).id, "s1");
+  assert.equal(await skipped, null);
+  await settle();
+  assert.deepEqual(server.calls.map((call) => call.body?.config.lr), [1, 3]);
+  server.release(1);
+  assert.equal((await newest).id, "s2");
   assert.equal(handle.session.id, "s2");
-  assert.deepEqual(server.deletes().map((call) => call.url), ["/api/sessions/s1"]);
+  assert.deepEqual(server.deletes().map((call) => call.url), ["/api/sessions/s1?successor=s2"]);
   handle.close();
 });
 

@@ -9,6 +9,7 @@
 import { Emitter } from "../net/emitter.js";
 import { LiveSocket } from "../net/socket.js";
 import { controlRole } from "./lecture.js";
+import { oneAtATime } from "./oneatatime.js";
 import { pageStore } from "./session.js";
 
 /** @typedef {import("./session.js").SessionRef} SessionRef */
@@ -71,7 +72,7 @@ export class SessionHandle extends Emitter {
     /** @type {Control|null} the latest state's control fields */
     this.control = null;
     this.controlSeq = 0; // their change count: a state older than the auth reply is stale
-    this.creates = 0; // the newest create's number: an older one finishing after it is ended unseen
+    this.replacing = oneAtATime(); // replacements in turn: the newest wins, none races another for the room
   }
 
   /** Whether this page drives the session now: it holds control and is connected. */
@@ -98,34 +99,31 @@ export class SessionHandle extends Emitter {
   }
 
   /**
-   * Create a session of `model` with `config`; null when a newer create started meanwhile (this
-   * one is then ended unseen). Rejects with the server's refusal.
+   * Create a session of `model` with `config` (it takes over this one's lecture room). Rejects with
+   * the server's refusal. Not for two at once on one room: `replace` runs them in turn.
    * @param {object} config @param {string} [model]
-   * @returns {Promise<{info: SessionInfo, token: string}|null>}
+   * @returns {Promise<{info: SessionInfo, token: string}>}
    */
   async create(config, model = this.model) {
-    const mine = ++this.creates;
     // The new session takes over this one's lecture room (when this tab holds its key): the room's link stays good.
     const made = await this.store.create(model, { config, lecture: this.control?.lecture ?? null });
-    if (mine !== this.creates) {
-      this.store.end(made.info.id, made.token);
-      return null;
-    }
     this.model = model;
     return made;
   }
 
   /**
    * Show a new session of `model` with `config` in place of this one, which ends naming it (when
-   * this tab drove it) so that its viewers follow. Resolves with its info (null when overtaken).
+   * this tab drove it) so that its viewers follow. One replacement at a time: resolves with the new
+   * session's info, or null when a newer replacement was asked for before this one started.
    * @param {object} config @param {string} [model]
    */
-  async replace(config, model = this.model) {
-    const made = await this.create(config, model);
-    if (!made) return null;
-    this.writeView({ [this.key]: made.info.id });
-    this.switchTo({ id: made.info.id, token: made.token });
-    return made.info;
+  replace(config, model = this.model) {
+    return this.replacing(async () => {
+      const made = await this.create(config, model);
+      this.writeView({ [this.key]: made.info.id });
+      this.switchTo({ id: made.info.id, token: made.token });
+      return made.info;
+    });
   }
 
   /** Show `next`; the session shown before ends naming it, when this tab drove it. @param {SessionRef} next */

@@ -5,6 +5,7 @@
 // changes; a lecture's viewer follows the presenter's pair (its ids arrive in the view state).
 
 import { SessionHandle } from "./handle.js";
+import { oneAtATime } from "./oneatatime.js";
 
 export const CELLS = ["rnn", "lstm"];
 const MODEL = "memory";
@@ -27,6 +28,7 @@ const MODEL = "memory";
 export async function startMemoryPair(config, handlers, { create = true } = {}) {
   const handles = Object.fromEntries(CELLS.map((cell) => [cell, pairHandle(cell, handlers)]));
   const driving = () => CELLS.every((cell) => handles[cell].driving);
+  const replacing = oneAtATime();
   for (const cell of CELLS) handles[cell].on("access", () => handlers.onAccess(driving()));
 
   const pair = {
@@ -35,16 +37,23 @@ export async function startMemoryPair(config, handlers, { create = true } = {}) 
     },
     /** @param {object} message */
     act: (message) => Promise.all(CELLS.map((cell) => handles[cell].act(message))),
-    /** Replace both cells by sessions with `nextConfig`; an older replace finishing after a newer one is ended unseen. @param {object} nextConfig */
-    async replace(nextConfig) {
-      const made = await Promise.all(CELLS.map((cell) => handles[cell].create({ ...nextConfig, cell })));
-      if (made.some((one) => one === null)) {
-        for (const one of made) if (one) handles.rnn.store.end(one.info.id, one.token);
-        return;
-      }
-      CELLS.forEach((cell, k) => handles[cell].switchTo({ id: made[k].info.id, token: made[k].token }));
-      handlers.writeView(Object.fromEntries(CELLS.map((cell, k) => [cell, made[k].info.id])));
-    },
+    /** Replace both cells by sessions with `nextConfig`, one replacement at a time (the newest wins). @param {object} nextConfig */
+    replace: (nextConfig) =>
+      replacing(async () => {
+        const settled = await Promise.allSettled(CELLS.map((cell) => handles[cell].create({ ...nextConfig, cell })));
+        const refused = settled.find((one) => one.status === "rejected");
+        if (refused) {
+          // Half a pair is given up, naming the session it would have replaced: that one keeps its room.
+          CELLS.forEach((cell, k) => {
+            const one = settled[k];
+            if (one.status === "fulfilled") handles[cell].store.end(one.value.info.id, one.value.token, handles[cell].session?.id);
+          });
+          throw refused.reason;
+        }
+        const made = settled.map((one) => /** @type {PromiseFulfilledResult<any>} */ (one).value);
+        CELLS.forEach((cell, k) => handles[cell].switchTo({ id: made[k].info.id, token: made[k].token }));
+        handlers.writeView(Object.fromEntries(CELLS.map((cell, k) => [cell, made[k].info.id])));
+      }),
     /** Show the pair `ids` ({rnn, lstm}), with this tab's tokens if it holds them. @param {Record<string, string>} ids */
     follow(ids) {
       for (const cell of CELLS) {
