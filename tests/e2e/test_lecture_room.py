@@ -79,6 +79,23 @@ READ_PAD = """
 }
 """
 INK_OF_URL = "() => new URLSearchParams(location.search).get('ink')"
+# What the presenter's pad holds, as its view state writes it: the mean ink (alpha) of each cell's
+# block of canvas pixels (as the pad reads it), encoded by the page's own inkcode.
+PAD_AS_INK = """
+async () => {
+  const { encodeInk } = await import("/static/js/math/inkcode.js");
+  const canvas = document.querySelector("#drawpad canvas");
+  const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+  const block = canvas.width / 32;
+  const mean = (r, c) => {
+    let sum = 0;
+    for (let y = r * block; y < (r + 1) * block; y++)
+      for (let x = c * block; x < (c + 1) * block; x++) sum += data[(y * canvas.width + x) * 4 + 3];
+    return Number((sum / (255 * block * block)).toFixed(4));
+  };
+  return encodeInk(Array.from({ length: 32 }, (_, r) => Array.from({ length: 32 }, (_, c) => mean(r, c))));
+}
+"""
 
 
 def test_lenet_viewers_see_the_presenters_drawing_on_their_pad(
@@ -86,8 +103,10 @@ def test_lenet_viewers_see_the_presenters_drawing_on_their_pad(
 ) -> None:
     _, viewer = start_lecture(page, browser, contexts, live_server, "lenet")
     draw_seven(page)
-    page.wait_for_function(f"() => ({INK_OF_URL})()?.includes('f')", timeout=WAIT_MS)
-    ink = page.evaluate(INK_OF_URL)
+    # The whole drawing, once the presenter's page has shared it (a few times a second, each stroke
+    # after the server's answer to the one before): an earlier URL holds part of it.
+    ink = page.evaluate(PAD_AS_INK)
+    page.wait_for_function(f"(ink) => ({INK_OF_URL})() === ink", arg=ink, timeout=WAIT_MS)
     viewer.wait_for_function(f"(ink) => ({INK_OF_URL})() === ink", arg=ink, timeout=WAIT_MS)
     shown = viewer.evaluate(READ_PAD)
     assert [round(alpha / 255 * 15) for alpha in shown] == [int(c, 16) for c in ink]
