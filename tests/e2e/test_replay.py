@@ -248,6 +248,12 @@ def test_every_page_replays_a_recording_without_a_socket(
         context.close()
 
 
+SCRIPTS_FRAME_OF_STEP = """(step) => {
+  const header = window.nnlive?.lastFrame?.header;
+  return header?.step === step && header.modules.length > 0;
+}"""
+
+
 def record_inspect_run(page: Page, live_server: str) -> tuple[bytes, list[bytes], list[float]]:
     """Record /inspect following an SDK run: steps 1–3 and the next module selected. Returns the
     downloaded file, the frames the websocket received from the last one before Record on, and the
@@ -267,14 +273,14 @@ def record_inspect_run(page: Page, live_server: str) -> tuple[bytes, list[bytes]
     run.watch(model)
 
     def train_step(step: int) -> None:
-        """One logged step; its frame is on the page before the next one goes out (none is dropped)."""
+        """One logged step; its frame is on the page before the next one goes out (none is dropped).
+        The script's frames list its modules: the session's frame from before the first one (which a
+        page that joins early receives) lists none, at step 0 too."""
         loss = model(torch.randn(2, 1, 6, 6)).square().mean()
         loss.backward()
         run.log(step=step, loss=loss)
         losses.append(loss.item())
-        page.wait_for_function(
-            "(step) => window.nnlive?.lastFrame?.header.step === step", arg=step, timeout=WAIT_MS
-        )
+        page.wait_for_function(SCRIPTS_FRAME_OF_STEP, arg=step, timeout=WAIT_MS)
 
     try:
         page.goto(f"{live_server}/inspect?run=replayed&module=0")
