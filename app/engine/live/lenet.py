@@ -96,8 +96,8 @@ class LeNetLive(LiveClassifier):
         if self.head:
             tensors |= self._head_tensors(acts["s4"][0])
         if grads:
-            target = torch.tensor([pred if self.probe_label is None else self.probe_label])
-            loss = F.cross_entropy(logits, target.to(self.device))
+            label = pred if self.probe_label is None else self.probe_label
+            loss = F.cross_entropy(logits, torch.tensor([label], device=self.device))
             points = [x, *(acts[n] for n in LAYER_NAMES)]
             for name, grad in zip(("input", *LAYER_NAMES), torch.autograd.grad(loss, points), strict=True):
                 tensors[f"{name}.grad"] = grad[0]
