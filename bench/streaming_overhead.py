@@ -8,8 +8,10 @@ process with torch's thread count fixed, the order reversed every round, so drif
 Speed is counted on two clocks: wall time, and this process's CPU time (which a busy machine inflates
 less: time spent waiting for a core is not counted). As a cross-check, each session also adds up the
 CPU time spent inside ``_publish_frame``: its share of the block is the slowdown frames should cause.
+``--onednn`` adds the two frame modes with the probe's convolutions through oneDNN as before (the
+training step's always are), to compare the probe's native convolutions with them in the same run.
 
-Run: python -m bench.streaming_overhead [--seconds 2] [--rounds 10] [--threads 1] [--budget off|on]
+Run: python -m bench.streaming_overhead [--seconds 2] [--rounds 10] [--threads 1] [--budget off|on] [--onednn]
 """
 
 import argparse
@@ -33,9 +35,11 @@ class TimedSession(Session):
 
     frames = 0
     frame_cpu = 0.0
+    native_conv = True  # how this session's probe convolves (the live model is shared by all modes)
 
     def _publish_frame(self, reply_to: Any = None) -> None:
         start = time.process_time()
+        self.live.native_conv = self.native_conv
         super()._publish_frame(reply_to)
         self.frame_cpu += time.process_time() - start
         self.frames += 1
@@ -77,19 +81,26 @@ def run_block(session: Session, seconds: float) -> Block:
     return Block(steps, time.perf_counter() - wall, time.process_time() - cpu)
 
 
-def make_modes(frame_rate: float, frame_budget: float) -> list[Mode]:
-    """No frames, frames without grads, frames with grads: three sessions over one live model."""
+def make_modes(frame_rate: float, frame_budget: float, onednn: bool) -> list[Mode]:
+    """No frames, frames without grads, frames with grads (and, with ``onednn``, both again with the
+    probe through oneDNN): sessions over one live model."""
     live = lenet_live()
 
-    def session(grads: bool, frame_interval: float) -> TimedSession:
+    def session(grads: bool, frame_interval: float, native_conv: bool = True) -> TimedSession:
         args = session_args(live, grads=grads, precision="float16", frame_interval=frame_interval, emit=drop)
-        return TimedSession(**args, frame_budget=frame_budget)
+        timed = TimedSession(**args, frame_budget=frame_budget)
+        timed.native_conv = native_conv
+        return timed
 
-    return [
+    modes = [
         Mode("no frames", session(False, math.inf)),
         Mode("frames", session(False, 1 / frame_rate)),
         Mode("frames+grads", session(True, 1 / frame_rate)),
     ]
+    if onednn:
+        modes.append(Mode("frames oneDNN", session(False, 1 / frame_rate, native_conv=False)))
+        modes.append(Mode("grads oneDNN", session(True, 1 / frame_rate, native_conv=False)))
+    return modes
 
 
 def drop(_stream: str, _payload: bytes) -> None:
@@ -120,6 +131,8 @@ def report(modes: list[Mode]) -> None:
         share = session.frame_cpu / mode.total("cpu")
         print(f"\n{mode.name}: {session.frame_cpu / max(session.frames, 1) * 1e3:.2f} CPU ms per frame,")
         print(f"  {share:.1%} of the CPU time inside _publish_frame (the slowdown it should cause)")
+        if mode.name not in TARGET_SLOWDOWN:  # a comparison, not what the server runs
+            continue
         target = 1 - TARGET_SLOWDOWN[mode.name]
         for clock in CLOCKS:
             ratio = mode.rate(clock) / base.rate(clock)
@@ -139,13 +152,14 @@ def main() -> None:
         default="off",
         help="off: frames at the full frame rate (the cost measured); on: NNLIVE_FRAME_BUDGET paces them",
     )
+    parser.add_argument("--onednn", action="store_true", help="also frames with the probe through oneDNN")
     args = parser.parse_args()
     threads = fix_threads(args.threads)
     settings = Settings()
     frame_rate = settings.frame_rate
     # A budget of 1 lets a frame through whenever the steps since the last one took as much CPU as it:
     # always, at 30 frames/s of ~1 ms frames after ~7 ms steps, so only the frame interval paces them.
-    modes = make_modes(frame_rate, 1.0 if args.budget == "off" else settings.frame_budget)
+    modes = make_modes(frame_rate, 1.0 if args.budget == "off" else settings.frame_budget, args.onednn)
     for mode in modes:
         run_block(mode.session, WARMUP_SECONDS / len(modes))
         mode.session.frames, mode.session.frame_cpu = 0, 0.0

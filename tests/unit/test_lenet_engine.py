@@ -89,6 +89,39 @@ def test_layer_outputs_are_the_forward_pass_and_modes_do_not_matter():
         assert all(torch.equal(outputs[n], v) for n, v in model.layer_outputs(x).items())
 
 
+@pytest.mark.parametrize("config", [LeNetConfig(), LeNetConfig("relu", "max"), LeNetConfig("sigmoid")])
+def test_native_convolutions_give_the_models_outputs_and_gradients(config):
+    """The probe's cheaper path (native convolutions) against the float32 model itself: well within
+    float16 display precision (a relative step of 1e-3), for a batch of one, as frames use it."""
+    torch.manual_seed(1)
+    model = LeNet5(config)
+    x = load_digits_32().val_x[3][None].clone().requires_grad_(True)
+    native = model.layer_outputs(x, native_conv=True)
+    plain = layer_by_layer(model, x)
+    torch.testing.assert_close(native["out"], model(x), rtol=1e-5, atol=1e-6)
+    for name in LAYER_NAMES:
+        torch.testing.assert_close(native[name], plain[name], rtol=1e-5, atol=1e-6)
+    target = torch.tensor([4])
+    ours = torch.autograd.grad(F.cross_entropy(native["out"], target), [x, *native.values()])
+    theirs = torch.autograd.grad(F.cross_entropy(plain["out"], target), [x, *plain.values()])
+    for a, b in zip(ours, theirs, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-7)
+    assert all(p.grad is None for p in model.parameters())
+
+
+@pytest.mark.skipif(not torch.backends.mkldnn.is_available(), reason="torch built without oneDNN")
+def test_the_probe_skips_onednn_and_training_keeps_it():
+    live = make_live()
+    with torch.profiler.profile() as frame:
+        live.frame(grads=True, dtype=torch.float16)
+    ops = {event.key for event in frame.key_averages()}
+    assert "aten::thnn_conv2d" in ops
+    assert "aten::mkldnn_convolution" not in ops
+    with torch.profiler.profile() as step:
+        live.train_step()
+    assert "aten::mkldnn_convolution" in {event.key for event in step.key_averages()}
+
+
 def test_same_seed_same_weights_and_reset_restores_them():
     a, b, c = make_live(seed=5), make_live(seed=5), make_live(seed=6)
     initial = {k: v.clone() for k, v in a.model.state_dict().items()}

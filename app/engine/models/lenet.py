@@ -52,13 +52,29 @@ class LeNet5(nn.Module):
             x = getattr(self, name)(x)
         return x
 
-    def layer_outputs(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    def layer_outputs(self, x: torch.Tensor, *, native_conv: bool = False) -> dict[str, torch.Tensor]:
         """The same pass as ``forward``, keeping every named layer's output (``out`` holds the logits):
-        what a frame shows, without attaching hooks."""
+        what a frame shows, without attaching hooks. ``native_conv`` runs the convolutions through
+        ``native_conv2d`` (for a CPU batch of one: the same float32 weights, a cheaper kernel)."""
         outputs = {}
         for name in LAYER_NAMES:
-            x = outputs[name] = getattr(self, name)(x)
+            layer = getattr(self, name)
+            x = outputs[name] = through_native_conv(layer, x) if native_conv else layer(x)
         return outputs
+
+
+def native_conv2d(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
+    """``conv(x)`` through torch's own im2col + matrix-product kernel (``thnn_conv2d``, what torch uses
+    when oneDNN is off) instead of oneDNN, whose per-call set-up dominates a 1×32×32 input on the CPU.
+    Same float32 weights, autograd included; stride and padding only (LeNet has no dilation or groups)."""
+    return torch.ops.aten.thnn_conv2d(x, conv.weight, conv.kernel_size, conv.bias, conv.stride, conv.padding)
+
+
+def through_native_conv(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``layer(x)`` with every Conv2d in it replaced by ``native_conv2d``."""
+    for module in layer if isinstance(layer, nn.Sequential) else (layer,):
+        x = native_conv2d(module, x) if isinstance(module, nn.Conv2d) else module(x)
+    return x
 
 
 def describe_layers(model: LeNet5) -> list[dict]:
