@@ -80,6 +80,10 @@ class RedisBus(MemoryBus):
             self._quiet_until = loop.time() + PUBLISH_RETRY_S
             log.warning("bus: publish on %s failed (%s); serving local viewers only", channel, error)
 
+    def publish_nowait(self, channel: str, message: bytes) -> bool:
+        """Never: a message must reach Redis too, which takes a round trip (``publish``)."""
+        return False
+
     async def _listen(self, channel: str) -> None:
         """Subscribe in Redis and wait for the confirmation (not at all while Redis is away)."""
         self._start()

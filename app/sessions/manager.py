@@ -330,8 +330,10 @@ class SessionManager:
     async def _publish(self, session_id: str, outbox: LatestSlots) -> None:
         while True:
             stream, payload = await outbox.get()
+            to = channel(session_id, str(stream))
             try:
-                await self.bus.publish(channel(session_id, str(stream)), payload)
+                if not self.bus.publish_nowait(to, payload):
+                    await self.bus.publish(to, payload)
             except Exception:  # a bus hiccup loses a snapshot; the next one follows
                 log.exception("publishing %s of session %s failed", stream, session_id)
 

@@ -82,6 +82,44 @@ def test_publishing_with_no_subscriber_and_leaving_cleans_up(make, run_async):
     assert run_async(scenario()) == []
 
 
+def test_publish_nowait_is_a_hand_off_in_one_process_and_declined_by_redis(make, run_async):
+    """A waiting reader wakes for a message published without a coroutine; Redis, which must also send
+    it to the other processes, declines (sends nothing) so the publisher awaits ``publish``."""
+
+    async def scenario():
+        bus = make()
+        async with bus.subscribe("ch") as messages:
+            reader = asyncio.create_task(anext(messages))
+            await asyncio.sleep(0)  # the reader waits on an empty mailbox
+            handed = bus.publish_nowait("ch", b"now")
+            if not handed:
+                await bus.publish("ch", b"awaited")
+            got = await asyncio.wait_for(reader, WAIT_S)
+        await bus.close()
+        return handed, got
+
+    handed, got = run_async(scenario())
+    assert (handed, got) in ((True, b"now"), (False, b"awaited"))
+    assert handed == (not isinstance(make(), RedisBus))
+
+
+def test_a_reader_cancelled_while_waiting_leaves_cleanly(make, run_async):
+    async def scenario():
+        bus = make()
+        async with bus.subscribe("ch") as messages:
+            reader = asyncio.create_task(anext(messages))
+            await asyncio.sleep(0)
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+            await bus.publish("ch", b"kept")  # the mailbox keeps it for the next read
+            got = await _receive(messages, 1)
+        channels = bus.channels
+        await bus.close()
+        return reader.cancelled(), got, channels
+
+    assert run_async(scenario()) == (True, [b"kept"], [])
+
+
 def test_redis_carries_messages_between_processes_once_each(redis_server, run_async):
     """Two buses stand for two worker processes: each subscriber gets each message exactly once.
 
