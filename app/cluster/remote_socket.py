@@ -179,5 +179,7 @@ async def _answer_back(answers: Any, viewer: Viewer) -> None:
         header, body = unpack(message)
         if header["kind"] == "text":
             viewer.reply(Relayed(raw=body))
+        elif header["kind"] == "publishes":  # the client drives a run: its frames are not sent back
+            viewer.publishes = True
         elif header["kind"] == "close":
             viewer.end(None, header["code"], header["reason"])  # the send loop closes, then all ends
