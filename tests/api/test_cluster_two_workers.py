@@ -228,3 +228,42 @@ def test_a_dead_workers_session_is_adopted_by_the_other_from_its_snapshot(redis_
         for worker in (a, b):
             if worker.process.poll() is None:
                 worker.stop()
+
+
+def test_sessions_adopted_from_a_dead_worker_count_toward_their_client_s_shared_limit(redis_server, tmp_path):
+    shared = {
+        "NNLIVE_DATA_DIR": str(tmp_path / "data"),
+        "NNLIVE_SNAPSHOT_INTERVAL_S": "0.2",
+        "NNLIVE_MAX_SESSIONS_PER_CLIENT": "2",
+    }
+    a, b = Worker(redis_server.url, **shared), Worker(redis_server.url, **shared)
+    sockets: list[Socket] = []
+    try:
+        first, second = create_session(a.base), create_session(a.base)
+        store = DirectoryStore(tmp_path / "data" / "sessions")
+        wait_until(lambda: all(store.load(s["id"]) for s in (first, second)), "no snapshots were written")
+        a.process.send_signal(signal.SIGKILL)
+        a.process.wait(WAIT_S)
+
+        def adopted(session: dict) -> bool:
+            try:
+                reply = httpx.get(f"{b.base}/api/sessions/{session['id']}", timeout=5)
+            except httpx.TimeoutException:  # B still forwards to the dead A until A's lease lapses
+                return False
+            return reply.status_code == 200
+
+        wait_until(lambda: adopted(first) and adopted(second), "B did not adopt both", wait_s=5 * LEASE_S)
+        for session in (first, second):  # their pages came back: both are needed
+            sockets.append(Socket(b.base, session["id"]))
+            sockets[-1].wait("hello")
+        refused = httpx.post(f"{b.base}/api/sessions", json={"model": "lenet"}, timeout=WAIT_S)
+        assert refused.status_code == 429, refused.text
+        assert "2 sessions from your address are in use" in refused.json()["error"]["message"]
+        assert adopted(first)  # refused, and nothing ended
+        assert adopted(second)
+    finally:
+        for socket in sockets:
+            socket.close()
+        for worker in (a, b):
+            if worker.process.poll() is None:
+                worker.stop()
