@@ -2,11 +2,13 @@
 and a client over its limit gets no new session until it is under it again (its restored sessions that
 nobody needs are ended to make that room, as many as it takes, or it is refused and nothing ends)."""
 
+import httpx
 from clock import ManualClock
-from fastapi.testclient import TestClient
 
+from api.helpers import WAIT_S, Socket
 from app.config import Settings
 from app.factory import create_app
+from app.sdk.embedded import EmbeddedServer
 
 
 def _settings(tmp_path, per_client: int) -> Settings:
@@ -15,42 +17,50 @@ def _settings(tmp_path, per_client: int) -> Settings:
     )
 
 
-def _create(client: TestClient) -> dict:
-    response = client.post("/api/sessions", json={"model": "lenet"})
-    assert response.status_code == 201, response.text
-    return response.json()
+def _create(base: str) -> httpx.Response:
+    return httpx.post(f"{base}/api/sessions", json={"model": "lenet"}, timeout=WAIT_S)
 
 
-def _running(client: TestClient, session: dict) -> bool:
-    return client.get(f"/api/sessions/{session['id']}").status_code == 200
+def _running(base: str, session: dict) -> bool:
+    return httpx.get(f"{base}/api/sessions/{session['id']}", timeout=WAIT_S).status_code == 200
 
 
 def test_a_client_over_its_limit_after_a_restore_is_refused_until_under_it(tmp_path):
-    with TestClient(create_app(_settings(tmp_path, per_client=3))) as before:
-        oldest, older, watched = (_create(before) for _ in range(3))
+    before = EmbeddedServer(app=create_app(_settings(tmp_path, per_client=3)))
+    try:
+        oldest, older, watched = (_create(before.url).json() for _ in range(3))
+    finally:
+        before.stop(10)  # every session is snapshotted at shutdown
 
     # The operator lowered the limit to 2 before the restart: all three come back and are counted.
     clock = ManualClock()
-    with TestClient(create_app(_settings(tmp_path, per_client=2), clock)) as after:
-        assert all(_running(after, s) for s in (oldest, older, watched))
-        with after.websocket_connect(f"/ws/sessions/{watched['id']}") as page:
-            assert page.receive_json()["type"] == "hello"
-            # Just restored: their pages may still come back, so none may be ended and 3 ≥ 2 refuses.
-            refused = after.post("/api/sessions", json={"model": "lenet"})
-            assert refused.status_code == 429, refused.text
-            assert "3 sessions from your address are in use" in refused.json()["error"]["message"]
-            assert all(_running(after, s) for s in (oldest, older, watched))
+    server = EmbeddedServer(app=create_app(_settings(tmp_path, per_client=2), clock))
+    base, page = server.url, None
+    try:
+        assert all(_running(base, s) for s in (oldest, older, watched))
+        page = Socket(base, watched["id"])
+        page.wait("hello")
+        # Just restored: their pages may still come back, so none may be ended and 3 ≥ 2 refuses.
+        refused = _create(base)
+        assert refused.status_code == 429, refused.text
+        assert "3 sessions from your address are in use" in refused.json()["error"]["message"]
+        assert all(_running(base, s) for s in (oldest, older, watched))
 
-            clock.advance(60)  # the two unwatched ones were not claimed by any page: both end
-            newest = _create(after)
-            assert not _running(after, oldest)
-            assert not _running(after, older)
-            assert _running(after, watched)
-            assert _running(after, newest)
+        clock.advance(60)  # the two unwatched ones were not claimed by any page: both end
+        newest = _create(base)
+        assert newest.status_code == 201, newest.text
+        assert not _running(base, oldest)
+        assert not _running(base, older)
+        assert _running(base, watched)
+        assert _running(base, newest.json())
 
-            # At the limit again, with one watched and one just made: refused, and nothing ends.
-            refused = after.post("/api/sessions", json={"model": "lenet"})
-            assert refused.status_code == 429, refused.text
-            assert "2 sessions from your address are in use" in refused.json()["error"]["message"]
-            assert _running(after, watched)
-            assert _running(after, newest)
+        # At the limit again, with one watched and one just made: refused, and nothing ends.
+        refused = _create(base)
+        assert refused.status_code == 429, refused.text
+        assert "2 sessions from your address are in use" in refused.json()["error"]["message"]
+        assert _running(base, watched)
+        assert _running(base, newest.json())
+    finally:
+        if page is not None:
+            page.close()
+        server.stop(10)
