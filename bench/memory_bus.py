@@ -1,7 +1,7 @@
 """The in-process bus (``memory://``) against a direct hand-off, per message, in one event loop.
 
 A session's frames reach a room through ``MemoryBus``: the session's publisher task calls
-``publish_nowait`` (a bus in one process needs no coroutine; Redis's ``publish`` is awaited), which puts
+``publish_nowait`` (no coroutine per message; ``publish`` is the awaitable form), which puts
 the bytes in the mailbox of every subscriber of the channel (the oldest dropped when one is full), and
 the room's pump reads them from its ``subscribe`` iterator. The alternative is what a single process would
 do without a bus: the publisher puts the bytes straight into the reader's ``asyncio.Queue``. For the
@@ -40,7 +40,7 @@ async def through_bus(messages: int) -> float:
 
 
 async def through_bus_awaited(messages: int) -> float:
-    """The same with the awaited ``publish`` (the path of a bus that must wait, such as Redis's)."""
+    """The same with the awaited ``publish`` (one coroutine per message)."""
     bus = MemoryBus()
     async with bus.subscribe("session:frame") as frames:
         start = time.process_time()

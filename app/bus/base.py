@@ -17,8 +17,8 @@ class Bus(ABC):
         """Send ``message`` to the subscribers of ``channel``."""
 
     def publish_nowait(self, channel: str, message: bytes) -> bool:
-        """Publish at once if this bus can without waiting (one process); False: nothing was sent, the
-        caller awaits ``publish``."""
+        """Publish at once if this bus can without waiting (the memory bus; Redis's, which queues for
+        Redis); False: nothing was sent, the caller awaits ``publish``."""
         return False
 
     @abstractmethod
