@@ -74,7 +74,7 @@ async def _view(share: Share, report: Any, stop: Any) -> Tally:
 
 async def _connect(url: str, queue: int) -> ClientConnection | None:
     try:
-        return await connect(
+        ws = await connect(
             url,
             compression=None,
             max_size=None,
@@ -82,6 +82,9 @@ async def _connect(url: str, queue: int) -> ClientConnection | None:
             open_timeout=CONNECT_TIMEOUT_S,
             ping_interval=None,
         )
+        if "/ws/sessions/" in url:  # nnlive: the viewer is in the session's room once its hello came
+            await asyncio.wait_for(ws.recv(), CONNECT_TIMEOUT_S)
+        return ws
     except (OSError, TimeoutError, Exception):
         return None
 

@@ -16,6 +16,11 @@ class Bus(ABC):
     async def publish(self, channel: str, message: bytes) -> None:
         """Send ``message`` to the subscribers of ``channel``."""
 
+    def publish_nowait(self, channel: str, message: bytes) -> bool:
+        """Publish at once if this bus can without waiting (the memory bus; Redis's, which queues for
+        Redis); False: nothing was sent, the caller awaits ``publish``."""
+        return False
+
     @abstractmethod
     def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
         """``async with bus.subscribe(ch) as messages: async for m in messages: ...``"""

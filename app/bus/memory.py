@@ -1,43 +1,46 @@
 """``memory://``: the bus inside one process, nothing to install."""
 
 import asyncio
-from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from app.bus.base import Bus
 
 
 class MemoryBus(Bus):
-    """Fan-out to per-subscriber queues of ``depth`` messages; when one is full its oldest is dropped."""
+    """Fan-out to per-subscriber mailboxes of ``depth`` messages; when one is full its oldest is dropped."""
 
     def __init__(self, depth: int = 8) -> None:
         self._depth = depth
-        self._subscribers: defaultdict[str, set[asyncio.Queue]] = defaultdict(set)
+        self._subscribers: defaultdict[str, set[Mailbox]] = defaultdict(set)
 
     async def publish(self, channel: str, message: bytes) -> None:
         """Deliver to every subscriber of ``channel`` without waiting for any of them."""
         self.deliver(channel, message)
 
+    def publish_nowait(self, channel: str, message: bytes) -> bool:
+        """In one process publishing is a hand-off: no coroutine needed."""
+        self.deliver(channel, message)
+        return True
+
     def deliver(self, channel: str, message: bytes) -> None:
-        """Put ``message`` in the queue of every subscriber of ``channel`` in this process."""
-        for q in self._subscribers.get(channel, ()):
-            if q.full():
-                q.get_nowait()
-            q.put_nowait(message)
+        """Put ``message`` in the mailbox of every subscriber of ``channel`` in this process."""
+        for mailbox in self._subscribers.get(channel, ()):
+            mailbox.put(message)
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
         """Receive what is published on ``channel`` from now until the block ends."""
-        q: asyncio.Queue = asyncio.Queue(self._depth)
+        mailbox = Mailbox(self._depth)
         first = channel not in self._subscribers
-        self._subscribers[channel].add(q)
+        self._subscribers[channel].add(mailbox)
         try:
             if first:
                 await self._listen(channel)
-            yield _Drain(q)
+            yield mailbox
         finally:
-            self._subscribers[channel].discard(q)
+            self._subscribers[channel].discard(mailbox)
             if not self._subscribers[channel]:
                 del self._subscribers[channel]
                 await self._unlisten(channel)
@@ -54,14 +57,34 @@ class MemoryBus(Bus):
         return list(self._subscribers)
 
 
-class _Drain:
-    """The messages of one subscriber's queue, for ``async for`` (without an async generator's frame)."""
+class Mailbox:
+    """One subscriber's newest ``depth`` messages, read with ``async for`` by one task.
 
-    def __init__(self, q: asyncio.Queue) -> None:
-        self._q = q
+    A bounded deque drops the oldest by itself, and reading takes a message without suspending while one
+    is there: lighter than an ``asyncio.Queue``, which counts unfinished tasks and wakes putters on
+    every message.
+    """
 
-    def __aiter__(self) -> "_Drain":
+    __slots__ = ("_messages", "_waiter")
+
+    def __init__(self, depth: int) -> None:
+        self._messages: deque[bytes] = deque(maxlen=depth)
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put(self, message: bytes) -> None:
+        """Keep ``message`` (dropping the oldest when full) and wake the reader if it waits."""
+        self._messages.append(message)
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def __aiter__(self) -> "Mailbox":
         return self
 
-    def __anext__(self) -> Awaitable[bytes]:
-        return self._q.get()
+    async def __anext__(self) -> bytes:
+        while not self._messages:
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+        return self._messages.popleft()

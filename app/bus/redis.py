@@ -10,6 +10,11 @@ Redis closes the connection of a subscriber that falls behind (``client-output-b
 any other sign, and a restarted Redis has forgotten every subscription. Either way the listener sees its
 connection end, connects again with backoff and subscribes to every channel this process still listens
 to. What was published in between is lost, as the bus allows: every message is a whole snapshot.
+
+Publishing never waits on Redis: a message is handed to this process's subscribers at once and queued for
+Redis, and one sender task writes the queue in pipelines, in order (several messages a round trip). A
+worker's own viewers do not wait for Redis round trips, and a slow Redis costs the other workers only the
+oldest queued messages (beyond ``MAX_QUEUED_BYTES``), never this one's event loop.
 """
 
 import asyncio
@@ -17,6 +22,7 @@ import contextlib
 import logging
 import os
 import random
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -30,6 +36,8 @@ log = logging.getLogger("nnlive.bus")
 ORIGIN_BYTES = 16
 SUBSCRIBE_TIMEOUT_S = 2.0
 PUBLISH_RETRY_S = 1.0  # after a failed publish, only local subscribers get messages for this long
+MAX_QUEUED_BYTES = 32 << 20  # messages waiting for Redis beyond this: the oldest are dropped
+CLOSE_FLUSH_S = 2.0  # at close, how long what is queued may take to reach Redis
 
 
 @dataclass(frozen=True)
@@ -66,19 +74,50 @@ class RedisBus(MemoryBus):
         self._quiet_until = 0.0
         self._tried = asyncio.Event()  # the listener's first connection succeeded or failed
         self.connections = 0  # how many times the listener (re)connected
+        self._queued: deque[tuple[str, bytes]] = deque()  # for Redis, oldest first
+        self._queued_bytes = 0
+        self._has_queued = asyncio.Event()
+        self._sent = asyncio.Event()  # set while nothing waits for Redis or is on its way
+        self._sent.set()
+        self._sender: asyncio.Task | None = None
 
     async def publish(self, channel: str, message: bytes) -> None:
-        """Hand ``message`` to this process's subscribers, then to the other processes through Redis."""
+        """Hand ``message`` to this process's subscribers, and queue it for the other processes."""
+        self.publish_nowait(channel, message)
+
+    def publish_nowait(self, channel: str, message: bytes) -> bool:
+        """As ``publish``: neither waits on Redis."""
         self._start()
         self.deliver(channel, message)
+        if asyncio.get_running_loop().time() < self._quiet_until:
+            return True  # Redis failed us a moment ago: local viewers only for now
+        self._queued.append((channel, self._origin + message))
+        self._queued_bytes += len(message)
+        while self._queued_bytes > MAX_QUEUED_BYTES:
+            self._queued_bytes -= len(self._queued.popleft()[1]) - ORIGIN_BYTES
+        self._has_queued.set()
+        self._sent.clear()
+        return True
+
+    async def _send_forever(self) -> None:
+        """Write what is queued to Redis, in order, a pipeline (one round trip) at a time."""
         loop = asyncio.get_running_loop()
-        if loop.time() < self._quiet_until:
-            return  # Redis failed us a moment ago: local viewers only for now
-        try:
-            await self._client.publish(channel, self._origin + message)
-        except (RedisError, OSError) as error:
-            self._quiet_until = loop.time() + PUBLISH_RETRY_S
-            log.warning("bus: publish on %s failed (%s); serving local viewers only", channel, error)
+        while True:
+            await self._has_queued.wait()
+            self._has_queued.clear()
+            batch, self._queued, self._queued_bytes = self._queued, deque(), 0
+            try:
+                async with self._client.pipeline(transaction=False) as pipe:
+                    for channel, data in batch:
+                        pipe.publish(channel, data)
+                    await pipe.execute()
+            except (RedisError, OSError) as error:
+                self._quiet_until = loop.time() + PUBLISH_RETRY_S
+                self._queued.clear()
+                self._queued_bytes = 0
+                log.warning("bus: publishing to Redis failed (%s); serving local viewers only", error)
+            if not self._queued:
+                self._sent.set()
 
     async def _listen(self, channel: str) -> None:
         """Subscribe in Redis and wait for the confirmation (not at all while Redis is away)."""
@@ -103,6 +142,7 @@ class RedisBus(MemoryBus):
     def _start(self) -> None:
         if self._listener is None:
             self._listener = asyncio.create_task(self._listen_forever())
+            self._sender = asyncio.create_task(self._send_forever())
 
     async def _listen_forever(self) -> None:
         """Stay subscribed: connect, subscribe to this process's channels, relay; again after a cut."""
@@ -151,9 +191,15 @@ class RedisBus(MemoryBus):
             self.deliver(channel, data[ORIGIN_BYTES:])
 
     async def close(self) -> None:
-        """Stop listening and close the connections."""
+        """Send what is queued (for a moment at most), stop listening and close the connections."""
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
+        if self._sender is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sent.wait(), CLOSE_FLUSH_S)
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sender
         await self._client.aclose()

@@ -5,7 +5,8 @@ Here each link is a ``Viewer`` whose socket is a bus channel back to that connec
 messages exactly as it answers its own connections' (app/realtime/ws.py ``answer``: auth, control, inputs,
 view, handoff, room; errors with their codes and ids), and the replies, in order, travel back. The link
 counts as a viewer of the session (idleness, the viewer count). Frames and state do not go this way: the
-other worker's room receives them from the bus, once per worker.
+other worker's room receives them from the bus, once per worker. So a client that drives a run (sends its
+frames) is told so before its first frame is relayed, and that worker sends it none of them back.
 """
 
 import asyncio
@@ -48,6 +49,10 @@ class BusSocket:
     async def close(self, code: int = 1000, reason: str = "") -> None:
         await self._node.bus.publish(self._channel, pack({"kind": "close", "code": code, "reason": reason}))
 
+    async def mark_publisher(self) -> None:
+        """Tell that connection its client sends the session's frames now: they are not sent back to it."""
+        await self._node.bus.publish(self._channel, pack({"kind": "publishes"}))
+
 
 @dataclass
 class Link:
@@ -55,6 +60,7 @@ class Link:
 
     session: Session
     viewer: Viewer
+    socket: BusSocket
     conn: Connection
     worker: str  # the worker holding the real connection
     rate: TokenBucket
@@ -95,7 +101,8 @@ class Links:
 
     def _open(self, link_id: str, header: dict[str, Any]) -> None:
         state = self._app.state
-        viewer = Viewer(BusSocket(self._node, header["channel"]), state.clock)  # type: ignore[arg-type]
+        socket = BusSocket(self._node, header["channel"])
+        viewer = Viewer(socket, state.clock)  # type: ignore[arg-type]
         task = asyncio.create_task(viewer.send_loop())
         try:
             session = state.sessions.get(header["session"])
@@ -108,7 +115,7 @@ class Links:
         per_second = state.settings.max_messages_per_s
         conn = Connection(viewer.ws, state.settings, state.hosts, state.sessions, state.rooms, state.clock)
         rate = TokenBucket(per_second, 2 * per_second, state.clock)
-        link = Link(session, viewer, conn, header["worker"], rate, not session.control.room_open)
+        link = Link(session, viewer, socket, conn, header["worker"], rate, not session.control.room_open)
         link.tasks = [task, asyncio.create_task(self._serve(link_id, link))]
         self._links[link_id] = link
         if session.id not in self._watchers:
@@ -124,6 +131,10 @@ class Links:
                 if link.knocking and not _is_auth(message):
                     link.viewer.end(ROOM_CLOSED, CLOSE_SESSION_ENDED, "the presenter closed the room")
                     continue
+                if "bytes" in message and _starts_publishing(link):
+                    # Told before the frame is relayed: its connection's worker must not send it back.
+                    link.viewer.publishes = True
+                    await link.socket.mark_publisher()
                 await answer(message, link.conn, link.session, link.viewer, link.rate)
                 if link.knocking and link.session.control.number_of(link.viewer) is None:
                     link.viewer.end(ROOM_CLOSED, CLOSE_SESSION_ENDED, "the presenter closed the room")
@@ -171,6 +182,13 @@ class Links:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _starts_publishing(link: Link) -> bool:
+    """Whether the link's client becomes the one that sends the session's frames (the driver of a run that
+    relays them) with this frame, as ``answer`` will find."""
+    session, viewer = link.session, link.viewer
+    return not viewer.publishes and session.spec.relayed and session.control.holds(viewer)
 
 
 def _is_auth(message: dict[str, Any]) -> bool:

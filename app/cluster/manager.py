@@ -15,9 +15,8 @@ from app.bus.base import Bus
 from app.cluster.registry import LEASE_S, Entry, Registry
 from app.cluster.training_slots import SharedTrainingQueue
 from app.config import Settings
-from app.errors import LimitReached, NotFound
+from app.errors import NotFound
 from app.sessions.manager import SessionManager
-from app.sessions.release import oldest_unneeded, seconds_until_room
 from app.sessions.session import Session
 from app.sessions.snapshots import Snapshotter
 
@@ -104,33 +103,16 @@ class ClusterSessionManager(SessionManager):
         await self._put(session)
         return session
 
-    async def _make_room(self, client: str, keep: Session | None = None) -> None:
-        """This worker's limits, then the deployment's: at the client's limit across workers, end one of
-        its unneeded sessions on this worker, or refuse."""
-        await super()._make_room(client, keep)
+    async def _counts(self, client: str) -> tuple[int, int]:
+        """The deployment's counts (every worker's sessions, adopted ones included), or this worker's when
+        they are higher (sessions being built) or Redis is away."""
+        total, own = await super()._counts(client)
         try:
-            total, own = await self.registry.counts(client)
+            shared_total, shared_own = await self.registry.counts(client)
         except (RedisError, OSError) as error:
             log.warning("cluster: session counts unavailable (%s); this worker's limits only", error)
-            return
-        if total >= self.settings.max_sessions:
-            raise LimitReached(
-                "the server is running as many sessions as it allows; try later", retry_after=None
-            )
-        if own < self.settings.max_sessions_per_client:
-            return
-        now = self._clock()
-        local = [s for s in self.all() if s.client == client and s is not keep]
-        evicted = oldest_unneeded(local, now)
-        if evicted is not None:
-            log.info("ending session %s: its client needs room for a new one", evicted.id)
-            await self._end(evicted, "evicted")
-            return
-        raise LimitReached(
-            f"{own} sessions from your address are in use (open in a page, training or queued): close a"
-            " page you no longer need or pause its training, then try again",
-            retry_after=seconds_until_room(local, now, self.settings.session_idle_s),
-        )
+            return total, own
+        return max(total, shared_total), max(own, shared_own)
 
     async def _end(self, session: Session, reason: str = "deleted", successor: str | None = None) -> None:
         running = session in self.all()

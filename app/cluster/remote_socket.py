@@ -43,10 +43,13 @@ class RemoteRooms:
         self._node = node
         self._rooms: dict[str, Room] = {}
 
-    async def join(self, session_id: str, viewer: Viewer) -> None:
+    async def join(self, session_id: str, viewer: Viewer, entry: Entry) -> None:
+        """Give ``viewer`` the owner's latest snapshot, then the room's messages: with no await in
+        between, nothing the room relays (all newer) comes before the snapshot's older frame."""
         room = self._rooms.get(session_id)
         if room is None:
             room = self._rooms[session_id] = Room(self._node.bus, session_id)
+        _start_from(viewer, entry)
         room.viewers.add(viewer)
         await room.ready()
 
@@ -94,8 +97,7 @@ class RemoteViewing:
                 admitted = await self._knock(conn, answers, entry, link)
                 if admitted is None:
                     return True
-                await self.rooms.join(session_id, viewer)
-                _start_from(viewer, entry)
+                await self.rooms.join(session_id, viewer, entry)
                 if admitted:
                     viewer.reply(Relayed(raw=admitted))
                 tasks = [
@@ -179,5 +181,7 @@ async def _answer_back(answers: Any, viewer: Viewer) -> None:
         header, body = unpack(message)
         if header["kind"] == "text":
             viewer.reply(Relayed(raw=body))
+        elif header["kind"] == "publishes":  # the client drives a run: its frames are not sent back
+            viewer.publishes = True
         elif header["kind"] == "close":
             viewer.end(None, header["code"], header["reason"])  # the send loop closes, then all ends

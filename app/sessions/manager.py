@@ -183,26 +183,33 @@ class SessionManager:
         )
 
     async def _make_room(self, client: str, keep: Session | None = None) -> None:
-        """Refuse one more session beyond the server's limit; at this client's limit, end its oldest
-        session that nobody needs (app/sessions/release.py), never ``keep`` (the session a fork copies),
-        or refuse, saying when to retry."""
-        if len(self._sessions) + self._building >= self.settings.max_sessions:
+        """Refuse one more session beyond the server's limit. A client at its limit, or over it (sessions
+        restored or adopted are all counted), gets room by ending as many of its oldest sessions that
+        nobody needs (app/sessions/release.py) as it takes to be under it, never ``keep`` (the session a
+        fork copies); or, when that is not enough, it is refused, saying when to retry, and nothing ends."""
+        total, count = await self._counts(client)
+        if total >= self.settings.max_sessions:
             full = "the server is running as many sessions as it allows; try later"
             raise LimitReached(full, retry_after=None)  # nobody can tell when one ends
-        if self._per_client[client] < self.settings.max_sessions_per_client:
+        excess = count - self.settings.max_sessions_per_client + 1
+        if excess <= 0:
             return
         now, own = self._clock(), [s for s in self._sessions.values() if s.client == client and s is not keep]
-        evicted = oldest_unneeded(own, now)
-        if evicted is not None:
-            log.info("ending session %s: its client needs room for a new one", evicted.id)
-            await self._end(evicted, "evicted")
+        evicted = oldest_unneeded(own, now, excess)
+        if len(evicted) == excess:
+            for session in evicted:
+                log.info("ending session %s: its client needs room for a new one", session.id)
+                await self._end(session, "evicted")
             return
-        count = self._per_client[client]
         raise LimitReached(
             f"{count} sessions from your address are in use (open in a page, training or queued): close a"
             " page you no longer need or pause its training, then try again",
             retry_after=seconds_until_room(own, now, self.settings.session_idle_s),
         )
+
+    async def _counts(self, client: str) -> tuple[int, int]:
+        """The sessions the limits count: all (with those being built) and ``client``'s."""
+        return len(self._sessions) + self._building, self._per_client[client]
 
     def get(self, session_id: str) -> Session:
         """The session with this id, or NotFound."""
@@ -330,8 +337,10 @@ class SessionManager:
     async def _publish(self, session_id: str, outbox: LatestSlots) -> None:
         while True:
             stream, payload = await outbox.get()
+            to = channel(session_id, str(stream))
             try:
-                await self.bus.publish(channel(session_id, str(stream)), payload)
+                if not self.bus.publish_nowait(to, payload):
+                    await self.bus.publish(to, payload)
             except Exception:  # a bus hiccup loses a snapshot; the next one follows
                 log.exception("publishing %s of session %s failed", stream, session_id)
 

@@ -21,9 +21,9 @@ def unneeded(session: Session, now: float) -> bool:
     return session.viewers == 0 and session.state not in BUSY_STATES and quiet
 
 
-def oldest_unneeded(sessions: Iterable[Session], now: float) -> Session | None:
-    """The oldest of ``sessions`` that may be ended to make room, or None."""
-    return min((s for s in sessions if unneeded(s, now)), key=lambda s: s.created, default=None)
+def oldest_unneeded(sessions: Iterable[Session], now: float, count: int) -> list[Session]:
+    """The ``count`` oldest of ``sessions`` that may be ended to make room (fewer when fewer may)."""
+    return sorted((s for s in sessions if unneeded(s, now)), key=lambda s: s.created)[:count]
 
 
 def seconds_until_room(sessions: Iterable[Session], now: float, idle_s: float) -> int | None:

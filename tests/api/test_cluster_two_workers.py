@@ -6,6 +6,7 @@ import signal
 from collections.abc import Iterator
 
 import httpx
+import numpy as np
 import pytest
 from cluster_workers import Worker, running_workers
 from polling import wait_until
@@ -25,6 +26,7 @@ from api.helpers import (
 )
 from api.restarts import assert_restored, trained_session
 from app.cluster.registry import LEASE_S
+from app.protocol import encode_frame
 from app.sessions.snapshot_store import DirectoryStore
 from app.sessions.snapshots import parse
 
@@ -87,6 +89,34 @@ def test_a_session_on_a_is_found_watched_and_driven_through_b(workers, redis_ser
     latest = _frame_after(viewer_a, step_a)["step"]
     assert _frame_after(viewer_b, latest)["step"] > latest
     for socket in (viewer_a, viewer_b, presenter, own_viewer, own_driver):
+        socket.close()
+
+
+@pytest.mark.parametrize("driven_through", ["owner", "other"])
+def test_an_sdk_driver_gets_none_of_its_frames_back_on_either_worker(workers, driven_through: str):
+    """A run on A driven from a connection on A or on B: every viewer, on either worker, gets the driver's
+    frames (the tensors as sent); the driver gets none of them back."""
+    a, b = workers
+    response = httpx.post(f"{a.base}/api/runs/two-workers-{driven_through}", timeout=WAIT_S)
+    assert response.status_code == 201, response.text
+    run = response.json()
+    driver = Socket((a if driven_through == "owner" else b).base, run["id"])
+    driver.auth(run["token"])
+    viewer_a, viewer_b = Socket(a.base, run["id"]), Socket(b.base, run["id"])
+    for viewer in (viewer_a, viewer_b):
+        viewer.wait("hello")
+    tensor = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for step in (1, 2, 3):
+        driver.send(encode_frame({"step": step, "scalars": {"loss": 1.0 / step}}, {"t": tensor * step}))
+    for viewer in (viewer_a, viewer_b):
+        frame = viewer.wait("frame", step=3)
+        assert frame["scalars"] == {"loss": 1.0 / 3}
+        np.testing.assert_array_equal(frame.tensors["t"], tensor * 3)
+    # The driver's worker offered frame 3 to its room before any viewer there read it; the pong, sent
+    # after, comes through the driver's queue behind any frame it was given.
+    driver.assert_alive()
+    assert not [m for m in driver.unread if isinstance(m, Frame) and m["step"] > 0]  # (0: the run's opening)
+    for socket in (driver, viewer_a, viewer_b):
         socket.close()
 
 
@@ -195,6 +225,45 @@ def test_a_dead_workers_session_is_adopted_by_the_other_from_its_snapshot(redis_
         wait_until(adopted, "B did not adopt the dead worker's session", wait_s=5 * LEASE_S)
         assert_restored(b.base, session, hello, weights)
     finally:
+        for worker in (a, b):
+            if worker.process.poll() is None:
+                worker.stop()
+
+
+def test_sessions_adopted_from_a_dead_worker_count_toward_their_client_s_shared_limit(redis_server, tmp_path):
+    shared = {
+        "NNLIVE_DATA_DIR": str(tmp_path / "data"),
+        "NNLIVE_SNAPSHOT_INTERVAL_S": "0.2",
+        "NNLIVE_MAX_SESSIONS_PER_CLIENT": "2",
+    }
+    a, b = Worker(redis_server.url, **shared), Worker(redis_server.url, **shared)
+    sockets: list[Socket] = []
+    try:
+        first, second = create_session(a.base), create_session(a.base)
+        store = DirectoryStore(tmp_path / "data" / "sessions")
+        wait_until(lambda: all(store.load(s["id"]) for s in (first, second)), "no snapshots were written")
+        a.process.send_signal(signal.SIGKILL)
+        a.process.wait(WAIT_S)
+
+        def adopted(session: dict) -> bool:
+            try:
+                reply = httpx.get(f"{b.base}/api/sessions/{session['id']}", timeout=5)
+            except httpx.TimeoutException:  # B still forwards to the dead A until A's lease lapses
+                return False
+            return reply.status_code == 200
+
+        wait_until(lambda: adopted(first) and adopted(second), "B did not adopt both", wait_s=5 * LEASE_S)
+        for session in (first, second):  # their pages came back: both are needed
+            sockets.append(Socket(b.base, session["id"]))
+            sockets[-1].wait("hello")
+        refused = httpx.post(f"{b.base}/api/sessions", json={"model": "lenet"}, timeout=WAIT_S)
+        assert refused.status_code == 429, refused.text
+        assert "2 sessions from your address are in use" in refused.json()["error"]["message"]
+        assert adopted(first)  # refused, and nothing ended
+        assert adopted(second)
+    finally:
+        for socket in sockets:
+            socket.close()
         for worker in (a, b):
             if worker.process.poll() is None:
                 worker.stop()

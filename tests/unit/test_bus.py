@@ -82,6 +82,60 @@ def test_publishing_with_no_subscriber_and_leaving_cleans_up(make, run_async):
     assert run_async(scenario()) == []
 
 
+def test_publish_nowait_wakes_a_waiting_reader_without_a_coroutine(make, run_async):
+    """Publishing never waits, on either bus (Redis: the message is queued for the other processes)."""
+
+    async def scenario():
+        bus = make()
+        async with bus.subscribe("ch") as messages:
+            reader = asyncio.create_task(anext(messages))
+            await asyncio.sleep(0)  # the reader waits on an empty mailbox
+            handed = bus.publish_nowait("ch", b"now")
+            got = await asyncio.wait_for(reader, WAIT_S)
+        await bus.close()
+        return handed, got
+
+    assert run_async(scenario()) == (True, b"now")
+
+
+def test_redis_sends_what_is_published_at_once_in_order_in_few_round_trips(redis_server, run_async):
+    """A burst published without waiting reaches the other process whole and in order; what is still
+    queued when a bus closes is sent first."""
+
+    async def scenario():
+        a, b = RedisBus(redis_server.url, backoff=FAST), RedisBus(redis_server.url, backoff=FAST)
+        async with b.subscribe("ch") as on_b:
+            for i in range(5):  # not more than a subscriber keeps: each must arrive
+                a.publish_nowait("ch", bytes([i]))
+            got = await _receive(on_b, 5)
+            a.publish_nowait("ch", b"last")
+            await a.close()
+            last = await _receive(on_b, 1)
+        await b.close()
+        return got, last
+
+    got, last = run_async(scenario())
+    assert got == [bytes([i]) for i in range(5)]
+    assert last == [b"last"]
+
+
+def test_a_reader_cancelled_while_waiting_leaves_cleanly(make, run_async):
+    async def scenario():
+        bus = make()
+        async with bus.subscribe("ch") as messages:
+            reader = asyncio.create_task(anext(messages))
+            await asyncio.sleep(0)
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+            await bus.publish("ch", b"kept")  # the mailbox keeps it for the next read
+            got = await _receive(messages, 1)
+        channels = bus.channels
+        await bus.close()
+        return reader.cancelled(), got, channels
+
+    assert run_async(scenario()) == (True, [b"kept"], [])
+
+
 def test_redis_carries_messages_between_processes_once_each(redis_server, run_async):
     """Two buses stand for two worker processes: each subscriber gets each message exactly once.
 

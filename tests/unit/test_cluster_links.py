@@ -31,7 +31,9 @@ def test_a_link_flooded_beyond_its_bound_gets_a_limit_error_and_a_1008_close(run
         viewer = Viewer(socket, ManualClock())  # type: ignore[arg-type]
         links = Links(app=None, node=None)  # type: ignore[arg-type]
         rate = TokenBucket(10.0, 20.0, ManualClock())
-        link = Link(session=None, viewer=viewer, conn=None, worker="w2", rate=rate, knocking=False)  # type: ignore[arg-type]
+        link = Link(
+            session=None, viewer=viewer, socket=None, conn=None, worker="w2", rate=rate, knocking=False
+        )  # type: ignore[arg-type]
         links._links["l1"] = link
         for n in range(MAX_WAITING + 50):  # nothing answers them meanwhile
             await links.take({"link": "l1", "op": "message", "text": True}, json.dumps({"id": n}).encode())
