@@ -4,11 +4,13 @@ import itertools
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import WebSocket
 
 from app.latest import LatestSlots
 from app.protocol.server import Closed, Error, ServerMessage
+from app.realtime.asgi_send import asgi_send_of, frame_message
 
 MAX_PENDING_REPLIES = 64
 ERROR_WINDOW_S = 10.0
@@ -31,6 +33,7 @@ class Viewer:
 
     def __init__(self, ws: WebSocket, clock: Callable[[], float] = time.monotonic) -> None:
         self.ws, self._clock = ws, clock
+        self._asgi_send = asgi_send_of(ws)  # frames go straight to the server's send when it is known
         self._mailbox = LatestSlots({"frame": FRAME_DEPTH})
         self._reply_ids = itertools.count()
         self._errors: deque[float] = deque()
@@ -40,9 +43,24 @@ class Viewer:
     def offer(self, stream: str, payload: ServerMessage | bytes) -> None:
         """Queue a snapshot (a ``state``, ``view`` or ``closed`` message, or a binary frame); an unsent older
         one of that stream is dropped (of frames, the oldest beyond ``FRAME_DEPTH`` unsent ones)."""
-        if stream == "frame" and self.publishes:
-            return
-        self._mailbox.put(stream, payload)
+        if isinstance(payload, bytes):  # a frame
+            self.offer_frame(frame_message(payload))
+        else:
+            self._mailbox.put(stream, payload)
+
+    def offer_frame(self, message: dict[str, Any]) -> None:
+        """Queue a frame as its ASGI ``websocket.send`` message (``frame_message``), which a room builds
+        once per frame for all its viewers."""
+        if not self.publishes:
+            self._mailbox.put("frame", message)
+
+    def waiting_frames(self) -> list[bytes]:
+        """The frames queued and not yet sent, oldest first."""
+        return [message["bytes"] for message in self._mailbox.waiting("frame")]
+
+    def pending(self) -> int:
+        """How many messages wait to be sent."""
+        return len(self._mailbox)
 
     def reply(self, message: ServerMessage) -> None:
         """Queue a reply to this client's own message; replies are never replaced by newer ones. A client
@@ -71,19 +89,30 @@ class Viewer:
         return len(self._errors) > MAX_ERRORS_IN_WINDOW
 
     async def send_loop(self) -> None:
-        """Send queued messages until the connection ends (or the session does)."""
+        """Send queued messages until the connection ends (or the session does). Whatever is queued is
+        sent without waiting again; a frame goes to the server's ASGI ``send`` when it is known."""
+        mailbox, asgi_send = self._mailbox, self._asgi_send
         while True:
-            stream, payload = await self._mailbox.get()
-            if stream == "frame":  # the most common first
-                await self.ws.send_bytes(payload)
+            taken = mailbox.take()
+            if taken is None:
+                await mailbox.arrival()
                 continue
-            if stream == "end":
-                last, code, reason = payload
-                if last is not None:
-                    await self.ws.send_text(last.encoded.decode())
-                await self.ws.close(code, reason)
+            stream, payload = taken
+            if stream == "frame":  # the most common first
+                await (asgi_send(payload) if asgi_send else self.ws.send_bytes(payload["bytes"]))
+            elif await self._send_other(stream, payload):
                 return
-            await self.ws.send_text(payload.encoded.decode())
-            if isinstance(payload, Closed):
-                await self.ws.close(close_code(payload), "session ended")
-                return
+
+    async def _send_other(self, stream: object, payload: Any) -> bool:
+        """Send a reply, a snapshot or the end; True once the connection is closed."""
+        if stream == "end":
+            last, code, reason = payload
+            if last is not None:
+                await self.ws.send_text(last.encoded.decode())
+            await self.ws.close(code, reason)
+            return True
+        await self.ws.send_text(payload.encoded.decode())
+        if isinstance(payload, Closed):
+            await self.ws.close(close_code(payload), "session ended")
+            return True
+        return False
