@@ -20,8 +20,7 @@ class LatestSlots:
         self._slots: dict[Hashable, tuple[Hashable, Any]] = {}  # key -> (stream, value), oldest first
         self._queued: dict[Hashable, deque[Hashable]] = {}  # a deep stream's keys waiting, oldest first
         self._numbers = itertools.count()
-        self._waiter: asyncio.Future[None] | None = None  # the reader waiting for a value
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiter: asyncio.Future[None] | None = None  # the reader waiting in ``get``
 
     def put(self, stream: Hashable, value: Any) -> None:
         """Store ``value`` as the newest of ``stream`` (dropping its oldest unread one beyond its depth)."""
@@ -37,34 +36,22 @@ class LatestSlots:
             queued.append(key)
         self._slots[key] = (stream, value)
         waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():  # (not if its reader was cancelled)
-                waiter.set_result(None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
-    def take(self) -> tuple[Hashable, Any] | None:
-        """Take the oldest waiting (stream, value) now, or None if nothing waits."""
-        if not self._slots:
-            return None
+    async def get(self) -> tuple[Hashable, Any]:
+        """Wait for and take the oldest waiting (stream, value)."""
+        while not self._slots:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
         key = next(iter(self._slots))
         stream, value = self._slots.pop(key)
         if key is not stream:  # a deep stream's: it was the oldest of its queue
             self._queued[stream].popleft()
         return stream, value
-
-    def arrival(self) -> asyncio.Future[None]:
-        """A future done when the next value is put (await it when ``take`` found nothing). A plain
-        future, not a coroutine: the reader resumes without a frame of ours in between."""
-        if self._loop is None:  # looked up once: on Python 3.11 each look-up costs a getpid() call
-            self._loop = asyncio.get_running_loop()
-        self._waiter = self._loop.create_future()
-        return self._waiter
-
-    async def get(self) -> tuple[Hashable, Any]:
-        """Wait for and take the oldest waiting (stream, value)."""
-        while (taken := self.take()) is None:
-            await self.arrival()
-        return taken
 
     def waiting(self, stream: Hashable) -> list[Any]:
         """The unread values of ``stream``, oldest first."""

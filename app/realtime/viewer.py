@@ -8,9 +8,9 @@ from typing import Any
 
 from fastapi import WebSocket
 
-from app.latest import LatestSlots
 from app.protocol.server import Closed, Error, ServerMessage
 from app.realtime.asgi_send import asgi_send_of, frame_message
+from app.realtime.mailbox import Mailbox
 
 MAX_PENDING_REPLIES = 64
 ERROR_WINDOW_S = 10.0
@@ -34,7 +34,7 @@ class Viewer:
     def __init__(self, ws: WebSocket, clock: Callable[[], float] = time.monotonic) -> None:
         self.ws, self._clock = ws, clock
         self._asgi_send = asgi_send_of(ws)  # frames go straight to the server's send when it is known
-        self._mailbox = LatestSlots({"frame": FRAME_DEPTH})
+        self._mailbox = Mailbox(FRAME_DEPTH)
         self._reply_ids = itertools.count()
         self._errors: deque[float] = deque()
         self.publishes = False  # it sends the session's frames itself (an SDK run): none come back
@@ -46,17 +46,17 @@ class Viewer:
         if isinstance(payload, bytes):  # a frame
             self.offer_frame(frame_message(payload))
         else:
-            self._mailbox.put(stream, payload)
+            self._mailbox.put(stream, stream, payload)
 
     def offer_frame(self, message: dict[str, Any]) -> None:
         """Queue a frame as its ASGI ``websocket.send`` message (``frame_message``), which a room builds
         once per frame for all its viewers."""
         if not self.publishes:
-            self._mailbox.put("frame", message)
+            self._mailbox.put_frame(message)
 
     def waiting_frames(self) -> list[bytes]:
         """The frames queued and not yet sent, oldest first."""
-        return [message["bytes"] for message in self._mailbox.waiting("frame")]
+        return [message["bytes"] for message in self._mailbox.frames]
 
     def pending(self) -> int:
         """How many messages wait to be sent."""
@@ -72,13 +72,13 @@ class Viewer:
             error = Error(code="limit", message=text, id=getattr(message, "id", None))
             self.end(error, CLOSE_POLICY, "client is not reading its replies")
             return
-        self._mailbox.put(("reply", next(self._reply_ids)), message)
+        self._mailbox.put(("reply", next(self._reply_ids)), "reply", message)
 
     def end(self, last: ServerMessage | None, code: int, reason: str) -> None:
         """Send what is queued, then ``last`` (if any), then close with ``code``: no reply is lost."""
         if not self.ending:
             self.ending = True
-            self._mailbox.put("end", (last, code, reason))
+            self._mailbox.put("end", "end", (last, code, reason))
 
     def misbehaving(self) -> bool:
         """Record one refused message; True once there are too many within the window."""
@@ -91,17 +91,17 @@ class Viewer:
     async def send_loop(self) -> None:
         """Send queued messages until the connection ends (or the session does). Whatever is queued is
         sent without waiting again; a frame goes to the server's ASGI ``send`` when it is known."""
-        mailbox, asgi_send = self._mailbox, self._asgi_send
+        mailbox, frames, asgi_send = self._mailbox, self._mailbox.frames, self._asgi_send
         while True:
-            taken = mailbox.take()
-            if taken is None:
+            other = mailbox.due_other()
+            if other is not None:
+                if await self._send_other(*other):
+                    return
+            elif frames:  # the most common
+                message = frames.popleft()
+                await (asgi_send(message) if asgi_send else self.ws.send_bytes(message["bytes"]))
+            else:
                 await mailbox.arrival()
-                continue
-            stream, payload = taken
-            if stream == "frame":  # the most common first
-                await (asgi_send(payload) if asgi_send else self.ws.send_bytes(payload["bytes"]))
-            elif await self._send_other(stream, payload):
-                return
 
     async def _send_other(self, stream: object, payload: Any) -> bool:
         """Send a reply, a snapshot or the end; True once the connection is closed."""
