@@ -48,7 +48,7 @@ class Room:
                 self._subscribed.set()
             if stream == "frame":
                 async for frame in messages:
-                    self._hand_frame(frame)
+                    self.hand_frame(frame)
                 return
             async for message in messages:
                 try:  # a snapshot (state, view, closed) is read once for all viewers
@@ -59,7 +59,7 @@ class Room:
                 for viewer in list(self.viewers):
                     viewer.offer(stream, snapshot)
 
-    def _hand_frame(self, frame: bytes) -> None:
+    def hand_frame(self, frame: bytes) -> None:
         """Queue a frame for every viewer: one ASGI message, built once and shared by all of them."""
         message = frame_message(frame)
         for viewer in list(self.viewers):
