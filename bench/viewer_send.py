@@ -3,10 +3,12 @@
 N viewers get F frames of 64 KB each, three ways, taking turns in one run (uvloop, as ``nnlive serve``):
 - ``bare``: one loop awaits each viewer's ASGI ``send`` in turn with one message per frame (the fan-out
   benchmark's bare server);
-- ``viewer, send_bytes``: nnlive's ``Room`` and a ``Viewer`` per client whose socket is a Starlette
-  ``WebSocket`` without a kept ASGI ``send`` (Starlette's ``send_bytes`` builds and checks a message per
-  viewer; FastAPI's two exception wrappers are left out, so this understates that path);
-- ``viewer, kept send``: the same with the ``send`` that ``KeepAsgiSend`` keeps (what the server runs).
+- ``viewer, send_bytes``: nnlive's ``Room`` and a ``Viewer`` per client, each connection a FastAPI
+  websocket route (its own middleware stack) whose handler runs the viewer's send loop in a task of its
+  own, as app/realtime/ws.py does; without ``KeepAsgiSend`` each frame goes through Starlette's
+  ``send_bytes``, its state checks and two exception-handling wrappers;
+- ``viewer, kept send``: the same app with ``KeepAsgiSend`` (what the server runs): each frame goes to
+  the kept ASGI ``send``, one message per frame shared by all viewers.
 
 Every ``send`` stands for uvicorn's: it awaits a set ``asyncio.Event`` and copies the frame behind a
 header as uvicorn's websocket protocol does (that copy is what pushes the rest out of the CPU's caches).
@@ -22,10 +24,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import uvloop
-from starlette.websockets import WebSocket, WebSocketState
+from fastapi import FastAPI, WebSocket
 
 from app.bus.memory import MemoryBus
-from app.realtime.asgi_send import SCOPE_KEY
+from app.realtime.asgi_send import KeepAsgiSend
 from app.realtime.rooms import Room
 from app.realtime.viewer import Viewer
 
@@ -43,6 +45,8 @@ class Transport:
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.writable.wait()
+        if message["type"] != "websocket.send":
+            return
         self.last = b"".join([b"\x82\x7f\x00\x00\x00\x00\x00\x01\x00\x00", message["bytes"]])
         self.frames += 1
 
@@ -58,29 +62,52 @@ async def bare(transports: list[Transport], frames: int) -> None:
 def through_viewers(keep_send: bool) -> Callable[[list[Transport], int], Awaitable[None]]:
     async def run(transports: list[Transport], frames: int) -> None:
         room = Room(MemoryBus(), "bench")
-        for transport in transports:
-            scope = {"type": "websocket", "path": "/", "headers": []}
-            if keep_send:
-                scope[SCOPE_KEY] = transport.send
-            ws = WebSocket(scope, receive=_never, send=transport.send)
-            ws.application_state = WebSocketState.CONNECTED
-            room.viewers.add(Viewer(ws))
-        senders = [asyncio.create_task(viewer.send_loop()) for viewer in room.viewers]
+        app = FastAPI()
+        if keep_send:
+            app.add_middleware(KeepAsgiSend)
+
+        all_in = asyncio.Event()
+
+        @app.websocket("/ws")
+        async def watch(ws: WebSocket) -> None:  # FastAPI's own route and middleware stack
+            await ws.accept()
+            viewer = Viewer(ws)
+            room.viewers.add(viewer)
+            if len(room.viewers) == len(transports):
+                all_in.set()
+            await asyncio.create_task(viewer.send_loop())  # its own task, as app/realtime/ws.py runs it
+
+        connections = [asyncio.create_task(app(_scope(), _silent_client(), t.send)) for t in transports]
+        await all_in.wait()
         for _ in range(frames):
             room.hand_frame(FRAME)
             await asyncio.sleep(0)  # the senders run
             await asyncio.sleep(0)
-        for task in senders:
+        for task in connections:
             task.cancel()
-        await asyncio.gather(*senders, return_exceptions=True)
+        await asyncio.gather(*connections, return_exceptions=True)
         await room.close()
 
     return run
 
 
-async def _never() -> dict[str, Any]:
-    await asyncio.Event().wait()
-    return {}
+def _scope() -> dict[str, Any]:
+    return {"type": "websocket", "path": "/ws", "headers": [], "query_string": b"", "subprotocols": []}
+
+
+def _silent_client() -> Callable[[], Awaitable[dict[str, Any]]]:
+    """The ASGI ``receive`` of a client that connects and then sends nothing."""
+    connected = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal connected
+        if not connected:
+            connected = True
+            return {"type": "websocket.connect"}
+        await asyncio.Event().wait()
+        return {}
+
+    return receive
 
 
 WAYS = {
