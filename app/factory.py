@@ -18,6 +18,7 @@ from app.bus.factory import make_bus
 from app.config import Settings, get_settings
 from app.engine.device import configure_threads, resolve_device
 from app.realtime import ws
+from app.realtime.asgi_send import KeepAsgiSend
 from app.realtime.rooms import Rooms
 from app.realtime.shutdown_notice import announce_shutdown
 from app.sessions.manager import SessionManager
@@ -70,11 +71,12 @@ def create_app(settings: Settings | None = None, clock: Callable[[], float] = ti
     app.state.hosts = AllowedHosts(settings.allowed_hosts, settings.public_url)
     app.state.clock = clock
     install_error_handlers(app)
-    if clustered:  # innermost: a request about another worker's session goes there
+    app.add_middleware(KeepAsgiSend)  # the innermost of all: frames go to the send it keeps
+    if clustered:  # a request about another worker's session goes there
         from app.cluster.forward_http import ForwardToOwner
 
         app.add_middleware(ForwardToOwner)
-    app.add_middleware(CatchAll)  # innermost: its 500 still gets the security headers
+    app.add_middleware(CatchAll)  # inside the others: its 500 still gets the security headers
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(HostCheck, hosts=app.state.hosts)  # before routing, inside the security headers
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)

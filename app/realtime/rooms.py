@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from app.bus.base import Bus
 from app.errors import LimitReached
 from app.protocol.server import Closed, read_server_message
+from app.realtime.asgi_send import frame_message
 from app.realtime.coalesce import Coalesced
 from app.realtime.viewer import Viewer
 from app.sessions.manager import channel
@@ -45,15 +46,24 @@ class Room:
             self._unsubscribed -= 1
             if not self._unsubscribed:
                 self._subscribed.set()
+            if stream == "frame":
+                async for frame in messages:
+                    self.hand_frame(frame)
+                return
             async for message in messages:
-                # A frame goes on as bytes; a snapshot (state, view, closed) is read once for all viewers.
-                try:
-                    payload = message if stream == "frame" else read_server_message(message)
+                try:  # a snapshot (state, view, closed) is read once for all viewers
+                    snapshot = read_server_message(message)
                 except ValidationError:  # another process's (another version's) snapshot: the next follows
                     log.warning("session %s: an unreadable %s snapshot was skipped", session_id, stream)
                     continue
                 for viewer in list(self.viewers):
-                    viewer.offer(stream, payload)
+                    viewer.offer(stream, snapshot)
+
+    def hand_frame(self, frame: bytes) -> None:
+        """Queue a frame for every viewer: one ASGI message, built once and shared by all of them."""
+        message = frame_message(frame)
+        for viewer in list(self.viewers):
+            viewer.offer_frame(message)
 
     async def close(self) -> None:
         """Stop listening."""

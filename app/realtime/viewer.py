@@ -4,11 +4,13 @@ import itertools
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import WebSocket
 
-from app.latest import LatestSlots
 from app.protocol.server import Closed, Error, ServerMessage
+from app.realtime.asgi_send import asgi_send_of, frame_message
+from app.realtime.mailbox import Mailbox
 
 MAX_PENDING_REPLIES = 64
 ERROR_WINDOW_S = 10.0
@@ -31,7 +33,8 @@ class Viewer:
 
     def __init__(self, ws: WebSocket, clock: Callable[[], float] = time.monotonic) -> None:
         self.ws, self._clock = ws, clock
-        self._mailbox = LatestSlots({"frame": FRAME_DEPTH})
+        self._asgi_send = asgi_send_of(ws)  # frames go straight to the server's send when it is known
+        self._mailbox = Mailbox(FRAME_DEPTH)
         self._reply_ids = itertools.count()
         self._errors: deque[float] = deque()
         self.publishes = False  # it sends the session's frames itself (an SDK run): none come back
@@ -40,9 +43,24 @@ class Viewer:
     def offer(self, stream: str, payload: ServerMessage | bytes) -> None:
         """Queue a snapshot (a ``state``, ``view`` or ``closed`` message, or a binary frame); an unsent older
         one of that stream is dropped (of frames, the oldest beyond ``FRAME_DEPTH`` unsent ones)."""
-        if stream == "frame" and self.publishes:
-            return
-        self._mailbox.put(stream, payload)
+        if isinstance(payload, bytes):  # a frame
+            self.offer_frame(frame_message(payload))
+        else:
+            self._mailbox.put(stream, stream, payload)
+
+    def offer_frame(self, message: dict[str, Any]) -> None:
+        """Queue a frame as its ASGI ``websocket.send`` message (``frame_message``), which a room builds
+        once per frame for all its viewers."""
+        if not self.publishes:
+            self._mailbox.put_frame(message)
+
+    def waiting_frames(self) -> list[bytes]:
+        """The frames queued and not yet sent, oldest first."""
+        return [message["bytes"] for message in self._mailbox.frames]
+
+    def pending(self) -> int:
+        """How many messages wait to be sent."""
+        return len(self._mailbox)
 
     def reply(self, message: ServerMessage) -> None:
         """Queue a reply to this client's own message; replies are never replaced by newer ones. A client
@@ -54,13 +72,13 @@ class Viewer:
             error = Error(code="limit", message=text, id=getattr(message, "id", None))
             self.end(error, CLOSE_POLICY, "client is not reading its replies")
             return
-        self._mailbox.put(("reply", next(self._reply_ids)), message)
+        self._mailbox.put(("reply", next(self._reply_ids)), "reply", message)
 
     def end(self, last: ServerMessage | None, code: int, reason: str) -> None:
         """Send what is queued, then ``last`` (if any), then close with ``code``: no reply is lost."""
         if not self.ending:
             self.ending = True
-            self._mailbox.put("end", (last, code, reason))
+            self._mailbox.put("end", "end", (last, code, reason))
 
     def misbehaving(self) -> bool:
         """Record one refused message; True once there are too many within the window."""
@@ -71,19 +89,30 @@ class Viewer:
         return len(self._errors) > MAX_ERRORS_IN_WINDOW
 
     async def send_loop(self) -> None:
-        """Send queued messages until the connection ends (or the session does)."""
+        """Send queued messages until the connection ends (or the session does). Whatever is queued is
+        sent without waiting again; a frame goes to the server's ASGI ``send`` when it is known."""
+        mailbox, frames, asgi_send = self._mailbox, self._mailbox.frames, self._asgi_send
         while True:
-            stream, payload = await self._mailbox.get()
-            if stream == "frame":  # the most common first
-                await self.ws.send_bytes(payload)
-                continue
-            if stream == "end":
-                last, code, reason = payload
-                if last is not None:
-                    await self.ws.send_text(last.encoded.decode())
-                await self.ws.close(code, reason)
-                return
-            await self.ws.send_text(payload.encoded.decode())
-            if isinstance(payload, Closed):
-                await self.ws.close(close_code(payload), "session ended")
-                return
+            other = mailbox.due_other()
+            if other is not None:
+                if await self._send_other(*other):
+                    return
+            elif frames:  # the most common
+                message = frames.popleft()
+                await (asgi_send(message) if asgi_send else self.ws.send_bytes(message["bytes"]))
+            else:
+                await mailbox.arrival()
+
+    async def _send_other(self, stream: object, payload: Any) -> bool:
+        """Send a reply, a snapshot or the end; True once the connection is closed."""
+        if stream == "end":
+            last, code, reason = payload
+            if last is not None:
+                await self.ws.send_text(last.encoded.decode())
+            await self.ws.close(code, reason)
+            return True
+        await self.ws.send_text(payload.encoded.decode())
+        if isinstance(payload, Closed):
+            await self.ws.close(close_code(payload), "session ended")
+            return True
+        return False

@@ -50,7 +50,7 @@ def server_viewer(app: FastAPI, session_id: str, client_port: int) -> Viewer:
 
 def pending_frame_seq(viewer: Viewer) -> int | None:
     """The seq of the newest frame waiting in a viewer's mailbox, if one waits."""
-    frames = viewer._mailbox.waiting("frame")
+    frames = viewer.waiting_frames()
     return decode_frame(frames[-1])[0]["seq"] if frames else None
 
 
@@ -76,8 +76,8 @@ def test_a_viewer_that_stops_reading_does_not_hold_up_the_others(live_server: st
         assert seqs[-1] - seqs[0] < 4 * FRAMES_WATCHED  # small gaps: it gets most frames made
 
         # The stalled viewer holds one snapshot per stream and the newest few frames, not a backlog.
-        assert len(stalled._mailbox.waiting("frame")) <= FRAME_DEPTH
-        assert len(stalled._mailbox) <= len(STREAMS) - 1 + FRAME_DEPTH
+        assert len(stalled.waiting_frames()) <= FRAME_DEPTH
+        assert stalled.pending() <= len(STREAMS) - 1 + FRAME_DEPTH
         assert pending_frame_seq(stalled) > first_stuck
     finally:
         raw.close()
