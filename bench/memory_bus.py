@@ -19,7 +19,7 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 
-from app.bus.memory import Mailbox, MemoryBus
+from app.bus.memory import MemoryBus, SubscriberQueue
 from bench._common import verdict
 
 FRAME = bytes(64 * 1024)
@@ -61,8 +61,8 @@ async def direct(messages: int) -> float:
 
 
 async def direct_to_mailbox(messages: int) -> float:
-    """CPU seconds to hand ``messages`` frames to a reader through the bus's Mailbox, with no bus."""
-    mailbox = Mailbox(8)
+    """CPU seconds to hand ``messages`` frames to a reader through the bus's SubscriberQueue, with no bus."""
+    mailbox = SubscriberQueue(8)
     start = time.process_time()
     for _ in range(messages):
         mailbox.put(FRAME)

@@ -13,7 +13,7 @@ class MemoryBus(Bus):
 
     def __init__(self, depth: int = 8) -> None:
         self._depth = depth
-        self._subscribers: defaultdict[str, set[Mailbox]] = defaultdict(set)
+        self._subscribers: defaultdict[str, set[SubscriberQueue]] = defaultdict(set)
 
     async def publish(self, channel: str, message: bytes) -> None:
         """Deliver to every subscriber of ``channel`` without waiting for any of them."""
@@ -32,7 +32,7 @@ class MemoryBus(Bus):
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
         """Receive what is published on ``channel`` from now until the block ends."""
-        mailbox = Mailbox(self._depth)
+        mailbox = SubscriberQueue(self._depth)
         first = channel not in self._subscribers
         self._subscribers[channel].add(mailbox)
         try:
@@ -57,7 +57,7 @@ class MemoryBus(Bus):
         return list(self._subscribers)
 
 
-class Mailbox:
+class SubscriberQueue:
     """One subscriber's newest ``depth`` messages, read with ``async for`` by one task.
 
     A bounded deque drops the oldest by itself, and reading takes a message without suspending while one
@@ -80,7 +80,7 @@ class Mailbox:
             if not waiter.done():
                 waiter.set_result(None)
 
-    def __aiter__(self) -> "Mailbox":
+    def __aiter__(self) -> "SubscriberQueue":
         return self
 
     async def __anext__(self) -> bytes:
