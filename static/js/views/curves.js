@@ -3,7 +3,7 @@
 // TensorBoard draws them: a smoothing slider (the raw curve faint behind the smoothed one), a log-y
 // toggle, the previous run as a faint dashed ghost, and the axes before the first point. A legend
 // (translated labels, latest values) of its own. Points are kept at once; the chart is redrawn at most
-// five times a second, whatever the frame rate, outside the frame's own work.
+// five times a second, whatever the frame rate, outside the frame's own work but in an animation frame.
 
 import { setText } from "../ui/i18n.js";
 import { alignRuns, logSafe, logTicks, smoothEma } from "../math/curvemath.js";
@@ -64,6 +64,7 @@ export function mount(el, { series, range = null, height = 220, tools = true, yK
     smoothing: tools ? SMOOTHING : 0,
     log: false,
     /** @type {ReturnType<typeof setTimeout> | null} */ timer: null,
+    /** @type {number | null} */ frame: null,
     drawnAt: -Infinity,
     /** @type {string[]} */ shown: [],
     /** @type {string | null} */ ghostText: null,
@@ -116,6 +117,7 @@ export function clear(view, keepGhost = false) {
  */
 export function destroy(view) {
   if (view.timer !== null) clearTimeout(view.timer);
+  if (view.frame !== null) cancelAnimationFrame(view.frame);
   view.resize.disconnect();
   view.plot.destroy();
   view.root.remove();
@@ -158,13 +160,20 @@ function labelText(key) {
   return span;
 }
 
-/** Redraw soon: at once after a quiet spell, else REDRAW_MS after the last redraw. */
+/**
+ * Redraw soon: at the next animation frame after a quiet spell, else at the first one REDRAW_MS after
+ * the last redraw. In an animation frame the chart is painted with the page's frame (one paint and
+ * commit, not a second one for the chart alone).
+ */
 function schedule(view) {
-  if (view.timer !== null) return;
+  if (view.timer !== null || view.frame !== null) return;
   const wait = Math.max(0, view.drawnAt + REDRAW_MS - performance.now());
   view.timer = setTimeout(() => {
     view.timer = null;
-    redraw(view);
+    view.frame = requestAnimationFrame(() => {
+      view.frame = null;
+      redraw(view);
+    });
   }, wait);
 }
 
