@@ -3,8 +3,9 @@
 // TensorBoard draws them: a smoothing slider (the raw curve faint behind the smoothed one), a log-y
 // toggle, the previous run as a faint dashed ghost, and the axes before the first point. A legend
 // (translated labels, latest values) of its own. Points are kept at once; the chart is redrawn at most
-// five times a second, whatever the frame rate, outside the frame's own work but in an animation frame.
+// five times a second, whatever the frame rate, outside the frame's own work but painted with a frame.
 
+import { rideNextFrame } from "../ui/framedraw.js";
 import { setText } from "../ui/i18n.js";
 import { alignRuns, logSafe, logTicks, smoothEma } from "../math/curvemath.js";
 import { formatValue } from "../math/numbers.js";
@@ -64,7 +65,7 @@ export function mount(el, { series, range = null, height = 220, tools = true, yK
     smoothing: tools ? SMOOTHING : 0,
     log: false,
     /** @type {ReturnType<typeof setTimeout> | null} */ timer: null,
-    /** @type {number | null} */ frame: null,
+    /** @type {(() => void) | null} */ cancelRide: null,
     drawnAt: -Infinity,
     /** @type {string[]} */ shown: [],
     /** @type {string | null} */ ghostText: null,
@@ -117,7 +118,7 @@ export function clear(view, keepGhost = false) {
  */
 export function destroy(view) {
   if (view.timer !== null) clearTimeout(view.timer);
-  if (view.frame !== null) cancelAnimationFrame(view.frame);
+  view.cancelRide?.();
   view.resize.disconnect();
   view.plot.destroy();
   view.root.remove();
@@ -161,17 +162,16 @@ function labelText(key) {
 }
 
 /**
- * Redraw soon: at the next animation frame after a quiet spell, else at the first one REDRAW_MS after
- * the last redraw. In an animation frame the chart is painted with the page's frame (one paint and
- * commit, not a second one for the chart alone).
+ * Redraw soon: with the next frame the page draws (rideNextFrame: painted with it, not in a rendering
+ * update of its own) once REDRAW_MS have passed since the last redraw, at once after a quiet spell.
  */
 function schedule(view) {
-  if (view.timer !== null || view.frame !== null) return;
+  if (view.timer !== null || view.cancelRide !== null) return;
   const wait = Math.max(0, view.drawnAt + REDRAW_MS - performance.now());
   view.timer = setTimeout(() => {
     view.timer = null;
-    view.frame = requestAnimationFrame(() => {
-      view.frame = null;
+    view.cancelRide = rideNextFrame(() => {
+      view.cancelRide = null;
       redraw(view);
     });
   }, wait);
