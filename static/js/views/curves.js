@@ -3,7 +3,7 @@
 // TensorBoard draws them: a smoothing slider (the raw curve faint behind the smoothed one), a log-y
 // toggle, the previous run as a faint dashed ghost, and the axes before the first point. A legend
 // (translated labels, latest values) of its own. Points are kept at once; the chart is redrawn at most
-// five times a second, whatever the frame rate, outside the frame's own work but painted with a frame.
+// twice a second, whatever the frame rate, outside the frame's own work but painted with a frame.
 
 import { rideNextFrame } from "../ui/framedraw.js";
 import { setText } from "../ui/i18n.js";
@@ -15,7 +15,7 @@ import { Plot } from "./parts/plot.js";
 // Past this many steps, every other point is dropped (sparse series keep all theirs).
 const MAX_POINTS = 4000;
 const AXIS_FONT = "15px system-ui, sans-serif";
-const REDRAW_MS = 200; // at most five redraws a second
+const REDRAW_MS = 500; // at most two redraws a second
 const SMOOTHING = 0.6; // TensorBoard's default weight
 const EMPTY_STEPS = [0, 100]; // the x axis before the first point
 
