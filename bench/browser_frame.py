@@ -67,6 +67,14 @@ KIND_PARTS = (
     ("paint", ("Paint", "Commit", "Composit", "Layerize", "Canvas2D", "Raster", "Finalize", "UpdateLayer")),
 )
 SYNC_LAYOUT = {"Layout", "UpdateLayoutTree"}
+# Events counted per drawn frame, what drives the cost whatever the load: rendering updates (a page
+# that paints other work apart from its frames has more than one per frame), layouts, canvases handed
+# to the compositor.
+COUNTED = {
+    "rendering updates": "WebFrameWidgetImpl::UpdateLifecycle",
+    "layouts": "LocalFrameView::performLayout",
+    "canvases presented": "CanvasRenderingContext2D::FinalizeFrame",
+}
 
 # JavaScript files by part of the page; a sample goes to the nearest stack frame in one of them.
 PARTS = {
@@ -131,6 +139,7 @@ class TraceFigures:
     forced: float
     chromium_ms: float
     forced_from: Counter
+    counts: dict[str, float]
 
 
 def main_thread_events(events: list[dict]) -> list[dict]:
@@ -168,7 +177,9 @@ def analyse_trace(events: list[dict], frames: int, chromium_ms: float) -> TraceF
     self_us.pop("task", None)
     per_frame = {kind: us / 1e3 / frames for kind, us in sorted(self_us.items())}
     cpu_ms = cpu_us / 1e3 / frames
-    return TraceFigures(frames, cpu_ms, per_frame, forced / frames, chromium_ms / frames, forced_from)
+    named = Counter(e["name"] for e in thread)
+    counts = {what: named[name] / frames for what, name in COUNTED.items()}
+    return TraceFigures(frames, cpu_ms, per_frame, forced / frames, chromium_ms / frames, forced_from, counts)
 
 
 def script_site(event: dict, stack: list[dict]) -> str:
@@ -255,6 +266,7 @@ def report(trace: TraceFigures, profile_frames: int, parts: dict[str, float]) ->
     print(f"  layouts/style recalcs forced from script: {trace.forced:.2f} per frame")
     for site, count in trace.forced_from.most_common(5):
         print(f"    {count:4d}× {site}")
+    print("  per frame: " + ", ".join(f"{count:.2f} {what}" for what, count in trace.counts.items()))
     print("  main thread by kind (self thread time, ms per frame):")
     for kind, ms in trace.kinds_ms.items():
         print(f"    {kind:<10} {ms:6.2f}")

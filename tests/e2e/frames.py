@@ -18,6 +18,18 @@ READ_FRAME = """
 }
 """
 
+# The colour [r, g, b] and alpha of value (y, x) of map `channel` on a feature-map canvas
+# (static/js/views/featuremaps.js): maps of [height, width] in `data-columns` columns, one canvas pixel
+# per value, a transparent pixel between maps; written out here independently of the view.
+MAP_PIXEL = """
+(canvas, [height, width], channel, y, x) => {
+  const columns = Number(canvas.dataset.columns);
+  const left = (channel % columns) * (width + 1) + x;
+  const top = Math.floor(channel / columns) * (height + 1) + y;
+  return Array.from(canvas.getContext("2d").getImageData(left, top, 1, 1).data);
+}
+"""
+
 
 def open_page(page: Page, url: str, read: str = READ_FRAME) -> dict:
     """Open the page, wait until it drives its session and has drawn a frame, and read it."""

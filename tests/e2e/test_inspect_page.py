@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from app.protocol import encode_frame
 from app.sdk.embedded import EmbeddedServer
+from e2e.frames import MAP_PIXEL
 
 WAIT_MS = 30_000
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,26 +30,24 @@ RDBU_POSITIVE_END = (103, 0, 31)
 RDBU_NEGATIVE_END = (5, 48, 97)
 
 # The selected module's activation: its largest-magnitude value and the pixel at the centre of its cell.
-READ_EXTREME = """
-() => {
+READ_EXTREME = f"""
+() => {{
+  const mapPixel = {MAP_PIXEL};
   const tensor = window.nnlive.lastFrame.tensors[window.nnlive.selected];
   const [, , height, width] = tensor.shape;
   let at = 0;
-  tensor.data.forEach((v, i) => { if (Math.abs(v) > Math.abs(tensor.data[at])) at = i; });
+  tensor.data.forEach((v, i) => {{ if (Math.abs(v) > Math.abs(tensor.data[at])) at = i; }});
   const channel = Math.floor(at / (height * width));
   const y = Math.floor((at % (height * width)) / width);
-  const x = at % width;
-  const canvas = document.querySelector(`#activation canvas[data-channel="${channel}"]`);
-  const k = canvas.width / width;
-  const [px, py] = [Math.floor((x + 0.5) * k), Math.floor((y + 0.5) * k)];
-  const pixel = canvas.getContext("2d").getImageData(px, py, 1, 1);
-  return {
+  const canvas = document.querySelector("#activation .featuremaps canvas");
+  return {{
     value: tensor.data[at],
     negative: Array.from(tensor.data).some((v) => v < 0),
-    pixel: Array.from(pixel.data.slice(0, 3)),
-    canvases: document.querySelectorAll("#activation canvas").length,
-  };
-}
+    pixel: mapPixel(canvas, [height, width], channel, y, at % width).slice(0, 3),
+    size: [canvas.width, canvas.height],
+    columns: canvas.dataset.columns,
+  }};
+}}
 """
 # Feature maps drawn and a few points of the logged loss.
 MAPS_AND_LOSS = """
@@ -134,7 +133,8 @@ def test_a_scripts_model_survives_a_server_restart_on_the_page(page: Page, port:
         page.goto(f"{server.url}/inspect?run=e2e-cnn&module=features.0")
         page.wait_for_function(MAPS_AND_LOSS, timeout=WAIT_MS)
         shown = page.evaluate(READ_EXTREME)
-        assert shown["canvases"] == 6  # Conv2d(1, 6, 3): one map per channel
+        # Conv2d(1, 6, 3): 6 maps of 16×16, one canvas pixel per value, in 3 columns a pixel apart
+        assert (shown["size"], shown["columns"]) == ([3 * 16 + 2, 2 * 16 + 1], "3")
         assert shown["negative"]  # conv outputs before the ReLU: the diverging map
         assert tuple(shown["pixel"]) == (RDBU_POSITIVE_END if shown["value"] > 0 else RDBU_NEGATIVE_END)
         expect(page.locator('#modules [data-module="features.0"]')).to_contain_text("Conv2d")
@@ -143,7 +143,10 @@ def test_a_scripts_model_survives_a_server_restart_on_the_page(page: Page, port:
         curve = page.evaluate("window.nnlive.scalars.view.columns[0].filter((v) => v !== null)")
         assert len(curve) >= 3
         assert all(v > 0 for v in curve)  # cross-entropy values the script logged
-        expect(page.locator("#gradient canvas")).to_have_count(6)
+        gradient = page.locator("#gradient canvas")
+        expect(gradient).to_have_count(1)  # the 6 maps of ∂L/∂output on one canvas, as above
+        expect(gradient).to_have_attribute("data-columns", "3")
+        expect(gradient).to_have_js_property("height", 2 * 16 + 1)
         page.keyboard.press("ArrowDown")  # the next module: the ReLU, drawn from the script's frame too
         expect(page).to_have_url(re.compile(r"module=features\.1"))
         page.wait_for_function("() => window.nnlive.selected === 'features.1'", timeout=WAIT_MS)

@@ -8,7 +8,7 @@ import re
 import torch
 from playwright.sync_api import Page, expect
 
-from e2e.frames import WAIT_MS, settled_frame, tensor
+from e2e.frames import MAP_PIXEL, WAIT_MS, settled_frame, tensor
 
 # End colours of the diverging map (static/js/math/colormap.js, ColorBrewer RdBu), written out here.
 RDBU_ENDS = ([103, 0, 31], [5, 48, 97])
@@ -23,23 +23,20 @@ READ_HEAD_AND_GRAD = """
 """
 
 # For each panel: its gradient's largest |value|, and the pixel of the cell that holds it.
-READ_GRADIENT_EXTREMES = """
-(names) => names.map((name) => {
-  const tensor = window.nnlive.lastFrame.tensors[`${name}.grad`];
+READ_GRADIENT_EXTREMES = f"""
+(names) => names.map((name) => {{
+  const mapPixel = {MAP_PIXEL};
+  const tensor = window.nnlive.lastFrame.tensors[`${{name}}.grad`];
   let at = 0;
-  tensor.data.forEach((v, i) => { if (Math.abs(v) > Math.abs(tensor.data[at])) at = i; });
+  tensor.data.forEach((v, i) => {{ if (Math.abs(v) > Math.abs(tensor.data[at])) at = i; }});
   const [height, width] = tensor.shape.length >= 2 ? tensor.shape.slice(-2) : [1, tensor.shape[0]];
   const perMap = height * width;
-  const channel = tensor.shape.length >= 2 ? Math.floor(at / perMap) : 0;
-  const selector = tensor.shape.length >= 2 ? `canvas[data-channel="${channel}"]` : "canvas";
-  const canvas = document.querySelector(`[data-tensor="${name}"] ${selector}`);
-  const x = (at % perMap) % width;
-  const y = Math.floor((at % perMap) / width);
-  const k = canvas.width / width;
-  const [px, py] = [Math.floor((x + 0.5) * k), Math.floor((y + 0.5) * k)];
-  const pixel = canvas.getContext("2d").getImageData(px, py, 1, 1);
-  return { name, largest: Math.abs(tensor.data[at]), pixel: Array.from(pixel.data.slice(0, 3)) };
-})
+  const canvas = document.querySelector(`[data-tensor="${{name}}"] canvas`);
+  if (tensor.shape.length < 2) canvas.dataset.columns = "1"; // a strip: one map of [1, width]
+  const [x, y] = [(at % perMap) % width, Math.floor((at % perMap) / width)];
+  const pixel = mapPixel(canvas, [height, width], Math.floor(at / perMap), y, x).slice(0, 3);
+  return {{ name, largest: Math.abs(tensor.data[at]), pixel }};
+}})
 """
 
 

@@ -6,7 +6,7 @@ loss and accuracy views, role), so the tests compare the screen with the server'
 
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.frames import settled_frame
+from e2e.frames import MAP_PIXEL, settled_frame
 
 WAIT_MS = 30_000
 
@@ -18,44 +18,60 @@ RDBU_NEGATIVE_END = (5, 48, 97)
 
 # Per tensor shown as feature maps: its values (dequantized) and, for its largest and smallest
 # value, the value, whether any value is negative, and the canvas pixel at the centre of that cell.
-READ_EXTREMES = """
-(name) => {
+READ_EXTREMES = f"""
+(name) => {{
+  const mapPixel = {MAP_PIXEL};
   const tensor = window.nnlive.lastFrame.tensors[name];
   const [lo, hi] = tensor.range ?? [0, 255];
   const values = Array.from(tensor.data, (v) => (tensor.range ? lo + ((hi - lo) * v) / 255 : v));
   const [height, width] = tensor.shape.slice(-2);
-  const pixelOf = (index) => {
+  const canvas = document.querySelector(`[data-tensor="${{name}}"] .featuremaps canvas`);
+  const pixelOf = (index) => {{
     const channel = Math.floor(index / (height * width));
     const y = Math.floor((index % (height * width)) / width);
-    const x = index % width;
-    const canvas = document.querySelector(`[data-tensor="${name}"] canvas[data-channel="${channel}"]`);
-    const k = canvas.width / width;
-    const px = Math.floor((x + 0.5) * k);
-    const py = Math.floor((y + 0.5) * k);
-    return Array.from(canvas.getContext("2d").getImageData(px, py, 1, 1).data.slice(0, 3));
-  };
+    return mapPixel(canvas, [height, width], channel, y, index % width).slice(0, 3);
+  }};
   let max = 0;
   let min = 0;
-  values.forEach((v, i) => {
+  values.forEach((v, i) => {{
     if (v > values[max]) max = i;
     if (v < values[min]) min = i;
-  });
-  return {
+  }});
+  return {{
     anyNegative: values[min] < 0,
-    max: { value: values[max], pixel: pixelOf(max) },
-    min: { value: values[min], pixel: pixelOf(min) },
-  };
-}
+    max: {{ value: values[max], pixel: pixelOf(max) }},
+    min: {{ value: values[min], pixel: pixelOf(min) }},
+  }};
+}}
 """
 
-# For every canvas of a panel: how many distinct colours it shows and whether it is opaque.
-READ_CANVASES = """
-(name) => Array.from(document.querySelectorAll(`[data-tensor="${name}"] canvas`), (canvas) => {
+# A panel's canvas (feature maps, or a strip: one map of [1, width]): for each map, how many distinct
+# colours it shows and whether its pixels are opaque; and whether every pixel outside the maps is clear.
+READ_CANVASES = f"""
+(name) => {{
+  const mapPixel = {MAP_PIXEL};
+  const canvas = document.querySelector(`[data-tensor="${{name}}"] canvas`);
+  const shape = window.nnlive.lastFrame.tensors[name].shape;
+  const [height, width] = shape.length >= 2 ? shape.slice(-2) : [1, shape[0]];
+  const count = shape.slice(0, -2).reduce((n, d) => n * d, 1);
+  if (shape.length < 2) canvas.dataset.columns = "1";
+  const maps = [];
+  let covered = 0;
+  for (let c = 0; c < count; c++) {{
+    const colours = new Set();
+    let opaque = true;
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {{
+      const [r, g, b, a] = mapPixel(canvas, [height, width], c, y, x);
+      colours.add((r << 16) | (g << 8) | b);
+      opaque &&= a === 255;
+      covered++;
+    }}
+    maps.push({{ colours: colours.size, opaque }});
+  }}
   const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-  const colours = new Set();
-  for (let i = 0; i < data.length; i += 4) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-  return { colours: colours.size, opaque: data[3] === 255 };
-})
+  const opaquePixels = data.filter((_, i) => i % 4 === 3 && data[i] === 255).length;
+  return {{ maps, restClear: opaquePixels === covered }};
+}}
 """
 
 TRAIN_LOSSES = "window.nnlive.curves.loss.columns[0].filter((v) => v !== null)"
@@ -104,10 +120,11 @@ def test_drawing_shows_feature_maps_and_the_servers_prediction(
     settled_frame(page)  # the answer to the last stroke: no newer frame comes
 
     for name in ("input", "c1", "s2", "c3", "s4", "c5", "f6"):
-        canvases = page.evaluate(READ_CANVASES, name)
-        assert canvases, name
-        assert all(c["opaque"] for c in canvases), name
-        assert any(c["colours"] > 1 for c in canvases), f"{name} is blank"
+        canvas = page.evaluate(READ_CANVASES, name)
+        assert canvas["maps"], name
+        assert all(m["opaque"] for m in canvas["maps"]), name
+        assert canvas["restClear"], f"{name}: the pixels between the maps are transparent"
+        assert any(m["colours"] > 1 for m in canvas["maps"]), f"{name} is blank"
 
     shown = page.evaluate(
         """() => ({
@@ -275,11 +292,17 @@ def test_training_frames_repaint_the_same_canvases_one_pixel_per_value(
           before: window.panelCanvases.length,
           now: document.querySelectorAll("[data-tensor] canvas").length,
           c1: sizes('[data-tensor="c1"] .featuremaps canvas'),
+          c1Columns: document.querySelector('[data-tensor="c1"] .featuremaps canvas').dataset.columns,
+          c3: sizes('[data-tensor="c3"] .featuremaps canvas'),
           c5: sizes('[data-tensor="c5"] .strip canvas'),
         }; }"""
     )
     assert kept["added"] == 0, "nothing is created while frames are drawn"
     assert kept["same"]
     assert kept["now"] == kept["before"]
-    assert kept["c1"] == [[28, 28]] * 6, "one canvas pixel per value of C1's 6 maps of 28×28"
+    # One canvas per tensor, one pixel per value, a pixel between maps: C1's 6 maps of 28×28 in 3
+    # columns and 2 rows, C3's 16 maps of 10×10 in 4 and 4.
+    assert kept["c1"] == [[3 * 28 + 2, 2 * 28 + 1]]
+    assert kept["c1Columns"] == "3"
+    assert kept["c3"] == [[4 * 10 + 3, 4 * 10 + 3]]
     assert kept["c5"] == [[120, 1]]

@@ -328,7 +328,11 @@ def test_an_inspect_recording_of_an_sdk_run_replays_its_frames_curves_and_select
         chart = replay.evaluate(CHART)
         assert chart["steps"] == [0, 1, 2, 3]
         assert chart["columns"][0] == pytest.approx(losses)
-        expect(replay.locator("#activation canvas")).to_have_count(3)
+        maps = replay.locator("#activation canvas")  # 3 maps of 6×6 on one canvas, 2 columns a pixel apart
+        expect(maps).to_have_count(1)
+        expect(maps).to_have_attribute("data-columns", "2")
+        expect(maps).to_have_js_property("width", 2 * 6 + 1)
+        expect(maps).to_have_js_property("height", 2 * 6 + 1)
         replay.evaluate(SEEK, 0)  # back to the start: the curves start over
         replay.wait_for_function("() => window.nnlive.scalars.view.steps.length === 1", timeout=WAIT_MS)
         assert sockets == []

@@ -41,6 +41,13 @@ test("paintValues writes opaque RGBA pixels from an offset", () => {
   assert.deepEqual(Array.from(rgba), [68, 1, 84, 255, 253, 231, 37, 255]);
 });
 
+test("paintValues writes from pixel `at`, leaving the pixels before it", () => {
+  const scale = scaleFor([0, 1]);
+  const rgba = new Uint8ClampedArray(12);
+  paintValues([0, 1], 0, 2, scale, rgba, 1);
+  assert.deepEqual(Array.from(rgba), [0, 0, 0, 0, 68, 1, 84, 255, 253, 231, 37, 255]);
+});
+
 test("ink is black on light colours and white on dark ones", () => {
   assert.equal(inkOn([253, 231, 37]), "#000");
   assert.equal(inkOn([247, 247, 247]), "#000");

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { newestFrameDrawer } from "../../static/js/ui/framedraw.js";
+import { newestFrameDrawer, rideNextFrame } from "../../static/js/ui/framedraw.js";
 import { trainingCurves } from "../../static/js/ui/trainingcurves.js";
 
 /** Animation frames that run when the test says so. */
@@ -44,6 +44,31 @@ test("a page may keep another frame than the newest (a text sample), and may dec
   frames.next();
   assert.deepEqual(drawn, [{ seq: 4, sample: "xyz" }]);
   assert.equal(debug.frames, 1);
+});
+
+test("work riding the next frame runs after that frame's drawing, once", () => {
+  const frames = animationFrames();
+  const order = [];
+  const receive = newestFrameDrawer((frame) => order.push(`draw ${frame.seq}`), { lastFrame: null, frames: 0 }, { schedule: frames.schedule });
+  const cancel = rideNextFrame(() => order.push("chart"), { withinMs: 60_000 });
+  receive({ seq: 1 });
+  frames.next();
+  receive({ seq: 2 });
+  frames.next();
+  cancel();
+  assert.deepEqual(order, ["draw 1", "chart", "draw 2"]);
+});
+
+test("work riding the next frame runs in a frame of its own when no frame is drawn in time", async () => {
+  const frames = animationFrames();
+  let ran = 0;
+  rideNextFrame(() => ran++, { withinMs: 1, schedule: frames.schedule });
+  const cancelled = rideNextFrame(() => ran++, { withinMs: 1, schedule: frames.schedule });
+  cancelled();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(frames.count(), 1, "only the one not cancelled asks for a frame");
+  frames.next();
+  assert.equal(ran, 1);
 });
 
 /** A stand-in for views/curves.js that records its calls. */

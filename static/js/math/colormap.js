@@ -92,21 +92,22 @@ export function colorOf(value, scale) {
 
 /**
  * Paint `count` values starting at `start` into RGBA pixels (`rgba`, e.g. an ImageData's data,
- * from pixel 0), opaque.
+ * from pixel `at`), opaque.
  * @param {Values} values
  * @param {number} start
  * @param {number} count
  * @param {Scale} scale
  * @param {Uint8ClampedArray | Uint8Array} rgba
+ * @param {number} [at]
  */
-export function paintValues(values, start, count, scale, rgba) {
+export function paintValues(values, start, count, scale, rgba, at = 0) {
   const table = TABLES[scale.kind];
-  for (let p = 0; p < count; p++) {
+  for (let p = 0, o = at * 4; p < count; p++, o += 4) {
     const i = levelOf(values[start + p], scale) * 3;
-    rgba[p * 4] = table[i];
-    rgba[p * 4 + 1] = table[i + 1];
-    rgba[p * 4 + 2] = table[i + 2];
-    rgba[p * 4 + 3] = 255;
+    rgba[o] = table[i];
+    rgba[o + 1] = table[i + 1];
+    rgba[o + 2] = table[i + 2];
+    rgba[o + 3] = 255;
   }
 }
 

@@ -5,6 +5,7 @@
 // link (it follows the presenter's replacements; a viewer gets the presenter's view state over the
 // socket), never the token; this page's URL (the session and its view state) until the room is known. The lecture's switches are lecturecontrol.js's.
 
+import { rideNextFrame } from "../ui/framedraw.js";
 import { setText } from "../ui/i18n.js";
 import { showConnection } from "../ui/status.js";
 import { lectureLink } from "./session.js";
@@ -28,8 +29,22 @@ export function bindSessionBar(handle) {
   /** @param {{viewers: number}} counted */
   const showViewers = ({ viewers }) => setText(byId("viewers"), "status.viewers", { n: viewers });
   const stepPill = document.getElementById("step"); // absent on pages that do not train
-  /** @param {{step?: number}} counted */
-  const showStep = ({ step }) => stepPill && step !== undefined && setText(stepPill, "status.step", { n: step });
+  let newestStep = 0;
+  /** @type {(() => void) | null} */
+  let stepRide = null;
+  /**
+   * The newest step, written with the next drawn frame (rideNextFrame): one layout with the frame's
+   * own, not one more when a frame arrives between two drawn ones.
+   * @param {{step?: number}} counted
+   */
+  const showStep = ({ step }) => {
+    if (!stepPill || step === undefined) return;
+    newestStep = step;
+    stepRide ??= rideNextFrame(() => {
+      stepRide = null;
+      setText(stepPill, "status.step", { n: newestStep });
+    });
+  };
   handle.on("status", (status) => showConnection(byId("connection"), status));
   handle.on("control", showLink);
   handle.on("access", ({ role }) => {

@@ -2,6 +2,30 @@
 // Drawing frames at the screen's pace: of the frames that arrive between two animation frames only
 // the newest is drawn (unless the page keeps another, e.g. one with a text sample); what was drawn
 // is kept in the page's test hook (`lastFrame`, `frames`). Every page draws its frames through here.
+// Work that can wait a little (a chart's redraw) rides along with the next drawn frame (rideNextFrame),
+// so that the browser paints it with that frame instead of in a rendering update of its own.
+
+/** Work waiting for the next drawn frame. @type {Set<() => void>} */
+const riders = new Set();
+const RIDE_WITHIN_MS = 200;
+
+/**
+ * Run `run` in the next animation frame in which a page draws a frame, after the drawing; when none
+ * comes within `withinMs` (no frames: paused), in an animation frame of its own. Returns a cancel function.
+ * @param {() => void} run
+ * @param {{withinMs?: number, schedule?: (run: () => void) => any}} [options]
+ * @returns {() => void}
+ */
+export function rideNextFrame(run, { withinMs = RIDE_WITHIN_MS, schedule = (alone) => requestAnimationFrame(alone) } = {}) {
+  const cancel = () => {
+    clearTimeout(timer);
+    return riders.delete(ride);
+  };
+  const ride = () => cancel() && run();
+  const timer = setTimeout(() => riders.has(ride) && schedule(ride), withinMs);
+  riders.add(ride);
+  return cancel;
+}
 
 /**
  * @typedef {object} DrawerOptions
@@ -30,6 +54,7 @@ export function newestFrameDrawer(draw, debug, { keep = (_waiting, arriving) => 
       if (draw(shown) === false) return;
       debug.lastFrame = shown;
       debug.frames++;
+      for (const ride of [...riders]) ride();
     });
   };
 }

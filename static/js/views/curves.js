@@ -3,8 +3,9 @@
 // TensorBoard draws them: a smoothing slider (the raw curve faint behind the smoothed one), a log-y
 // toggle, the previous run as a faint dashed ghost, and the axes before the first point. A legend
 // (translated labels, latest values) of its own. Points are kept at once; the chart is redrawn at most
-// five times a second, whatever the frame rate, outside the frame's own work.
+// twice a second, whatever the frame rate, outside the frame's own work but painted with a frame.
 
+import { rideNextFrame } from "../ui/framedraw.js";
 import { setText } from "../ui/i18n.js";
 import { alignRuns, logSafe, logTicks, smoothEma } from "../math/curvemath.js";
 import { formatValue } from "../math/numbers.js";
@@ -14,7 +15,7 @@ import { Plot } from "./parts/plot.js";
 // Past this many steps, every other point is dropped (sparse series keep all theirs).
 const MAX_POINTS = 4000;
 const AXIS_FONT = "15px system-ui, sans-serif";
-const REDRAW_MS = 200; // at most five redraws a second
+const REDRAW_MS = 500; // at most two redraws a second
 const SMOOTHING = 0.6; // TensorBoard's default weight
 const EMPTY_STEPS = [0, 100]; // the x axis before the first point
 
@@ -64,6 +65,7 @@ export function mount(el, { series, range = null, height = 220, tools = true, yK
     smoothing: tools ? SMOOTHING : 0,
     log: false,
     /** @type {ReturnType<typeof setTimeout> | null} */ timer: null,
+    /** @type {(() => void) | null} */ cancelRide: null,
     drawnAt: -Infinity,
     /** @type {string[]} */ shown: [],
     /** @type {string | null} */ ghostText: null,
@@ -116,6 +118,7 @@ export function clear(view, keepGhost = false) {
  */
 export function destroy(view) {
   if (view.timer !== null) clearTimeout(view.timer);
+  view.cancelRide?.();
   view.resize.disconnect();
   view.plot.destroy();
   view.root.remove();
@@ -158,13 +161,19 @@ function labelText(key) {
   return span;
 }
 
-/** Redraw soon: at once after a quiet spell, else REDRAW_MS after the last redraw. */
+/**
+ * Redraw soon: with the next frame the page draws (rideNextFrame: painted with it, not in a rendering
+ * update of its own) once REDRAW_MS have passed since the last redraw, at once after a quiet spell.
+ */
 function schedule(view) {
-  if (view.timer !== null) return;
+  if (view.timer !== null || view.cancelRide !== null) return;
   const wait = Math.max(0, view.drawnAt + REDRAW_MS - performance.now());
   view.timer = setTimeout(() => {
     view.timer = null;
-    redraw(view);
+    view.cancelRide = rideNextFrame(() => {
+      view.cancelRide = null;
+      redraw(view);
+    });
   }, wait);
 }
 

@@ -1,13 +1,21 @@
 // @ts-check
 // Feature maps: a [C, H, W] tensor (or [..., H, W], e.g. C1's kernels [6, 1, 5, 5]) as a grid of
-// small canvases, one per map and one pixel per value, shown larger by CSS (pixelated) so every value
-// stays a crisp square. The canvases are made once per shape and repainted in place.
+// maps on ONE canvas, one pixel per value, the maps a transparent pixel apart, shown larger by CSS
+// (pixelated) so every value stays a crisp square. One canvas per tensor, not one per map: every
+// canvas the page repaints costs the browser a compositor resource per frame. The canvas and its
+// ImageData are made once per shape and repainted in place.
+//
+// Map c sits at column c % columns, row ⌊c / columns⌋: its value (y, x) is the canvas pixel
+// (column·(W + GAP) + x, row·(H + GAP) + y). The canvas carries `data-columns` (tests, readers).
 
 import { t } from "../ui/i18n.js";
 import { formatValue } from "../math/numbers.js";
+import { paintValues } from "../math/colormap.js";
 import { element } from "./parts/dom.js";
-import { putRaster } from "./parts/raster.js";
 import { attachReadout } from "./parts/readout.js";
+
+/** Canvas pixels between two maps (left transparent). */
+export const GAP = 1;
 
 /**
  * Mount an empty grid into `el`.
@@ -16,10 +24,13 @@ import { attachReadout } from "./parts/readout.js";
  *   shown at most; columns: maps per row (default ⌈√C⌉).
  */
 export function mount(el, { size = 84, columns = null } = {}) {
-  const grid = element("div", "featuremaps-grid");
-  const root = element("div", "featuremaps", grid);
+  const canvas = /** @type {HTMLCanvasElement} */ (element("canvas"));
+  const root = element("div", "featuremaps", canvas);
   el.append(root);
-  return { root, grid, size, columns, canvases: [], values: null, shape: null };
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  const view = { root, canvas, context, size, columns, layout: null, image: null, values: null };
+  attachReadout(root, canvas, (fx, fy) => describeValue(view, fx, fy));
+  return view;
 }
 
 /**
@@ -28,14 +39,18 @@ export function mount(el, { size = 84, columns = null } = {}) {
  * @param {{values: ArrayLike<number>, shape: number[], scale: import('../math/colormap.js').Scale}} props
  */
 export function update(view, { values, shape, scale }) {
-  const [height, width] = shape.slice(-2);
-  const count = shape.slice(0, -2).reduce((n, d) => n * d, 1);
+  const layout = ensureLayout(view, shape);
+  const { count, height, width, columns } = layout;
+  const data = view.image.data;
   view.values = values;
-  view.shape = shape;
-  ensureCanvases(view, count, height, width);
   for (let c = 0; c < count; c++) {
-    putRaster(view.canvases[c], values, c * height * width, width, height, scale);
+    const left = (c % columns) * (width + GAP);
+    const top = Math.floor(c / columns) * (height + GAP);
+    for (let y = 0; y < height; y++) {
+      paintValues(values, (c * height + y) * width, width, scale, data, (top + y) * view.canvas.width + left);
+    }
   }
+  view.context.putImageData(view.image, 0, 0);
 }
 
 /**
@@ -46,29 +61,32 @@ export function destroy(view) {
   view.root.remove();
 }
 
-/** One canvas per map, rebuilt only when the count or map size changes. */
-function ensureCanvases(view, count, height, width) {
-  const first = view.canvases[0];
-  if (view.canvases.length === count && first?.width === width && first?.height === height) return;
-  view.grid.replaceChildren();
-  view.grid.style.setProperty("--columns", view.columns ?? Math.ceil(Math.sqrt(count)));
-  view.grid.style.setProperty("--cell", `${view.size}px`);
-  view.canvases = Array.from({ length: count }, (_, channel) => {
-    const canvas = element("canvas");
-    canvas.width = width;
-    canvas.height = height;
-    canvas.dataset.channel = channel;
-    view.grid.append(canvas);
-    attachReadout(view.root, canvas, (fx, fy) => describeValue(view, channel, fx, fy));
-    return canvas;
-  });
+/** The maps' arrangement for `shape`; the canvas is sized (and its ImageData made) only when it changes. */
+function ensureLayout(view, shape) {
+  const [height, width] = shape.slice(-2);
+  const count = shape.slice(0, -2).reduce((n, d) => n * d, 1);
+  const old = view.layout;
+  if (old && old.count === count && old.height === height && old.width === width) return old;
+  const columns = view.columns ?? Math.ceil(Math.sqrt(count));
+  const rows = Math.ceil(count / columns);
+  view.canvas.width = columns * (width + GAP) - GAP;
+  view.canvas.height = rows * (height + GAP) - GAP;
+  view.canvas.dataset.columns = String(columns);
+  view.root.style.setProperty("--width", `${columns * view.size}px`);
+  view.image = view.context.createImageData(view.canvas.width, view.canvas.height);
+  view.layout = { count, height, width, columns };
+  return view.layout;
 }
 
-function describeValue(view, channel, fx, fy) {
-  if (!view.values) return null;
-  const [height, width] = view.shape.slice(-2);
-  const x = Math.min(width - 1, Math.floor(fx * width));
-  const y = Math.min(height - 1, Math.floor(fy * height));
-  const value = view.values[channel * height * width + y * width + x];
+/** The value under the pointer (fx, fy: 0–1 across the canvas); null over a gap. */
+function describeValue(view, fx, fy) {
+  if (!view.values || !view.layout) return null;
+  const { count, height, width, columns } = view.layout;
+  const px = Math.min(view.canvas.width - 1, Math.floor(fx * view.canvas.width));
+  const py = Math.min(view.canvas.height - 1, Math.floor(fy * view.canvas.height));
+  const [x, y] = [px % (width + GAP), py % (height + GAP)];
+  const channel = Math.floor(py / (height + GAP)) * columns + Math.floor(px / (width + GAP));
+  if (x >= width || y >= height || channel >= count) return null;
+  const value = view.values[(channel * height + y) * width + x];
   return t("readout.map", { c: channel, y, x, v: formatValue(value) });
 }
