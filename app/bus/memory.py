@@ -9,7 +9,7 @@ from app.bus.base import Bus
 
 
 class MemoryBus(Bus):
-    """Fan-out to per-subscriber mailboxes of ``depth`` messages; when one is full its oldest is dropped."""
+    """Fan-out to per-subscriber queues of ``depth`` messages; when one is full its oldest is dropped."""
 
     def __init__(self, depth: int = 8) -> None:
         self._depth = depth
@@ -25,22 +25,22 @@ class MemoryBus(Bus):
         return True
 
     def deliver(self, channel: str, message: bytes) -> None:
-        """Put ``message`` in the mailbox of every subscriber of ``channel`` in this process."""
-        for mailbox in self._subscribers.get(channel, ()):
-            mailbox.put(message)
+        """Put ``message`` in the queue of every subscriber of ``channel`` in this process."""
+        for queue in self._subscribers.get(channel, ()):
+            queue.put(message)
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
         """Receive what is published on ``channel`` from now until the block ends."""
-        mailbox = SubscriberQueue(self._depth)
+        queue = SubscriberQueue(self._depth)
         first = channel not in self._subscribers
-        self._subscribers[channel].add(mailbox)
+        self._subscribers[channel].add(queue)
         try:
             if first:
                 await self._listen(channel)
-            yield mailbox
+            yield queue
         finally:
-            self._subscribers[channel].discard(mailbox)
+            self._subscribers[channel].discard(queue)
             if not self._subscribers[channel]:
                 del self._subscribers[channel]
                 await self._unlisten(channel)

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -33,6 +34,7 @@ class Room:
 
     def __init__(self, bus: Bus, session_id: str) -> None:
         self.viewers: set[Viewer] = set()
+        self.newest_frame: dict[str, Any] | None = None  # the last frame handed to the viewers
         self._unsubscribed = len(STREAMS)
         self._subscribed = asyncio.Event()
         self._tasks = [asyncio.create_task(self._pump(bus, session_id, s)) for s in STREAMS]
@@ -61,7 +63,7 @@ class Room:
 
     def hand_frame(self, frame: bytes) -> None:
         """Queue a frame for every viewer: one ASGI message, built once and shared by all of them."""
-        message = frame_message(frame)
+        message = self.newest_frame = frame_message(frame)
         for viewer in list(self.viewers):
             viewer.offer_frame(message)
 
@@ -94,14 +96,18 @@ class Rooms:
         if room is None:
             room = self._rooms[session.id] = Room(self._bus, session.id)
             self._empty.clear()
-        room.viewers.add(viewer)  # before any await: a leaving last viewer must not close this room
         session.audience.came()
         viewer.reply(session.hello())
         viewer.offer("state", session.state_message())
         if session.view is not None:
             viewer.offer("view", session.view)
+        if room.newest_frame is not None:  # the room's newest, then (no await between) each newer one
+            viewer.offer_frame(room.newest_frame)
+        room.viewers.add(viewer)  # before any await: a leaving last viewer must not close this room
         await room.ready()
-        if session.last_frame is not None:  # the newest frame made: never older than one relayed
+        if session.last_frame is not None and not viewer.waiting_frames():
+            # The room has relayed none yet: the newest made (one made as the room began to listen may
+            # still be relayed after it: the first viewers of a session only, rarely).
             viewer.offer("frame", session.last_frame)
         if session.id in self._rooms:  # (gone if the server shut down meanwhile)
             self.count_changed(session)  # the others learn the new count (coalesced)

@@ -63,6 +63,7 @@ class SessionManager:
         self._publishers: dict[str, asyncio.Task[None]] = {}
         self._building = 0
         self._per_client: Counter[str] = Counter()  # sessions and builds under way per client address
+        self._admitting = asyncio.Lock()  # one create at a time from its limit check to its held place
         self._reaper: asyncio.Task[None] | None = None
         self._grace: asyncio.Task[None] | None = None
         self._releaser: asyncio.Task[None] | None = None
@@ -112,10 +113,8 @@ class SessionManager:
             raise BadRequest(exc.message, exc.field) from None
         if lecture is not None:
             self.lectures.authorize(*lecture)
-        await self._make_room(client)
         controls = {p.name: p.default for p in spec.controls} | (controls or {})
-        self._building += 1  # places are held while the model builds, so concurrent creates count
-        self._per_client[client] += 1
+        await self._hold_place(client)
         try:
             live = await asyncio.to_thread(spec.build, config, controls, seed, self.device)
             if start is not None:
@@ -181,6 +180,15 @@ class SessionManager:
         return await self.create(
             model, source.config, seed, precision, client, controls=source.controls, start=start
         )
+
+    async def _hold_place(self, client: str) -> None:
+        """Make room for one more session of ``client`` and hold its place while the model builds, so
+        that concurrent creates count. No other create checks the limits in between: one waiting for the
+        end of a session it evicts would otherwise see the place it made and take it too."""
+        async with self._admitting:
+            await self._make_room(client)
+            self._building += 1
+            self._per_client[client] += 1
 
     async def _make_room(self, client: str, keep: Session | None = None) -> None:
         """Refuse one more session beyond the server's limit. A client at its limit, or over it (sessions

@@ -68,6 +68,31 @@ def test_a_replacement_taken_back_leaves_the_room_to_the_session_it_named(live_s
     assert enter(live_server, room).headers["location"] == f"/lenet?session={third['id']}"
 
 
+def test_a_successor_from_another_room_moves_no_room(live_server: str):
+    """Naming a successor never moves a room it is not in: a stranger ending its own session naming a
+    session of someone else's lecture closes only the stranger's room, and a presenter naming a session of
+    another room closes its own rather than handing it over; DELETE without the token changes nothing."""
+    victim = create_session(live_server)
+    victims_room = victim["lecture"]
+    stranger = create_session(live_server)
+    strangers_room = stranger["lecture"]
+
+    def delete(session: dict, successor: str, token: str) -> int:
+        url = f"{live_server}/api/sessions/{session['id']}?successor={successor}"
+        return httpx.delete(url, headers={"Authorization": f"Bearer {token}"}, timeout=WAIT_S).status_code
+
+    assert delete(victim, stranger["id"], stranger["token"]) == 403  # another session's token
+    assert delete(stranger, victim["id"], stranger["token"]) == 204
+    assert enter(live_server, victims_room).headers["location"] == f"/lenet?session={victim['id']}"
+    gone = enter(live_server, strangers_room)
+    assert (gone.status_code, gone.json()["error"]["code"]) == (404, "not_found")
+
+    other = create_session(live_server)
+    assert delete(victim, other["id"], victim["token"]) == 204
+    assert enter(live_server, victims_room).status_code == 404
+    assert enter(live_server, other["lecture"]).headers["location"] == f"/lenet?session={other['id']}"
+
+
 def test_the_presenter_key_gets_control_back_from_a_fresh_client(live_server: str, open_socket: OpenSocket):
     info = create_session(live_server)
     driver, viewer = open_socket(info, drive=True), open_socket(info)

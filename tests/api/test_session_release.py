@@ -2,6 +2,8 @@
 asks for its session to end (POST .../release); the server keeps it while it is shared, training or
 queued. A client at its limit has its oldest unneeded session ended instead of getting a 429."""
 
+import asyncio
+
 import httpx
 import pytest
 from clock import ManualClock
@@ -10,6 +12,7 @@ from polling import wait_until
 
 from api.helpers import WAIT_S, Socket, create_session
 from app.config import Settings
+from app.factory import create_app
 from app.sessions import release
 
 
@@ -52,6 +55,27 @@ def test_at_its_limit_a_client_s_oldest_unwatched_session_makes_room(
         assert comeback.close_code() == 4410
     finally:
         comeback.close()
+
+
+def test_creates_at_once_at_the_limit_never_leave_a_client_over_it(settings: Settings, run_async):
+    """A create that ends an unneeded session takes the place it made: another create checking the limit
+    while that session is ending must not take it too. Three unneeded sessions make room for three of
+    four creates at once; the fourth is refused (the new ones are needed), and the client keeps three."""
+    clock = ManualClock()
+    app = create_app(settings, clock)
+
+    async def four_at_once() -> tuple[list[int], int]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://nnlive") as client:
+                for _ in range(3):
+                    assert (await client.post("/api/sessions", json={"model": "lenet"})).status_code == 201
+                clock.advance(60)  # nobody watched them for a minute: all three unneeded
+                posts = (client.post("/api/sessions", json={"model": "lenet"}) for _ in range(4))
+                statuses = sorted(r.status_code for r in await asyncio.gather(*posts))
+                return statuses, len(app.state.sessions.all())
+
+    assert run_async(four_at_once()) == ([201, 201, 201, 429], 3)
 
 
 def test_a_training_or_watched_session_is_not_evicted_and_retry_after_tells_the_truth(

@@ -363,6 +363,33 @@ def test_a_viewer_joining_while_the_last_one_leaves_still_gets_frames(run_async)
     assert run_async(scenario())[-1] == b"the next frame"
 
 
+def test_a_joining_viewer_gets_each_frame_once_and_in_order(run_async):
+    """A viewer joins with the room's newest relayed frame, then gets each newer one: neither a frame the
+    room relays while the viewer joins nor one made and not yet relayed reaches it twice (the seq of
+    frames only increases)."""
+
+    async def scenario() -> tuple[list, list]:
+        bus, session = MemoryBus(), QuietSession()
+        rooms = Rooms(bus, max_viewers=10)
+        await rooms.join(session, Viewer(RecordingSocket()))
+        frames = channel(session.id, "frame")
+        session.last_frame = b"one"
+        bus.publish_nowait(frames, session.last_frame)  # the room relays it while the next viewer joins
+        early = Viewer(RecordingSocket())
+        await rooms.join(session, early)
+        session.last_frame = b"two"  # made, not yet relayed when the next viewer joins
+        late = Viewer(RecordingSocket())
+        await rooms.join(session, late)
+        bus.publish_nowait(frames, session.last_frame)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        got = early.waiting_frames(), late.waiting_frames()
+        await rooms.close()
+        return got
+
+    assert run_async(scenario()) == ([b"one", b"two"], [b"one", b"two"])
+
+
 def test_changing_a_control_of_a_model_that_does_not_train_answers_with_a_frame(
     live_server: str, open_socket: OpenSocket
 ):

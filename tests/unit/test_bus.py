@@ -1,13 +1,16 @@
 """One suite for every bus: memory:// and redis:// (a real redis-server on a free port) behave alike."""
 
 import asyncio
+import signal
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 import redis.asyncio as redis
 from redis_server import RedisServer
 
+from app.bus import redis as redis_bus
 from app.bus.factory import make_bus
 from app.bus.redis import Backoff, RedisBus
 
@@ -275,3 +278,51 @@ async def _with_loop(main, before):
     """Run ``main()`` after handing its event loop to ``before`` in a helper thread."""
     threading.Thread(target=before, args=(asyncio.get_running_loop(),), daemon=True).start()
     await main()
+
+
+def test_a_frozen_redis_holds_a_bounded_queue_that_is_sent_when_it_wakes_and_close_waits_briefly(
+    monkeypatch, run_async
+):
+    """Redis stops answering (SIGSTOP: no error, no reset): publishing never waits, what waits for Redis
+    stays within ``MAX_QUEUED_BYTES`` (the oldest dropped), the sender resumes when Redis wakes with the
+    newest message last, and closing with Redis frozen takes ``CLOSE_FLUSH_S``, not longer."""
+    monkeypatch.setattr(redis_bus, "MAX_QUEUED_BYTES", 1 << 20)
+    monkeypatch.setattr(redis_bus, "CLOSE_FLUSH_S", 0.5)
+    server = RedisServer().start()
+    chunk = bytes(100_000)
+
+    async def scenario():
+        a, b = RedisBus(server.url, backoff=FAST), RedisBus(server.url, backoff=FAST)
+        async with a.subscribe("ch") as on_a, b.subscribe("ch") as on_b:
+            await a.publish("ch", b"first")
+            assert await _receive(on_b, 1) == [b"first"]
+            assert await _receive(on_a, 1) == [b"first"]
+            server.process.send_signal(signal.SIGSTOP)
+            most = 0
+            for _ in range(20):  # 2 MB per round, far beyond the queue's 1 MB
+                for _ in range(20):
+                    assert a.publish_nowait("ch", chunk)
+                most = max(most, a._queued_bytes)
+                await asyncio.sleep(0.01)  # the sender takes a batch and waits on frozen Redis
+            a.publish_nowait("ch", b"newest")
+            local = (await _receive(on_a, 8))[-1]  # the local subscriber got every one at once
+            server.process.send_signal(signal.SIGCONT)
+            while (got := await _receive(on_b, 1)) != [b"newest"]:
+                assert got == [chunk]
+            server.process.send_signal(signal.SIGSTOP)
+            a.publish_nowait("ch", b"never sent")
+            started = time.monotonic()
+            await a.close()
+            closing = time.monotonic() - started
+            server.process.send_signal(signal.SIGCONT)
+        await b.close()
+        return most, local, closing
+
+    try:
+        most, local, closing = run_async(scenario())
+    finally:
+        server.process.send_signal(signal.SIGCONT)
+        server.stop()
+    assert 0 < most <= 1 << 20
+    assert local == b"newest"
+    assert 0.5 <= closing < 2.0
