@@ -13,7 +13,8 @@ Per row and server: the share of the window's frames that reached the reading vi
 over the window, /proc, divided by the frames delivered), and two connect times from the first connection
 attempt: ``open s`` until all N websockets were open (what issue 17 measured as "connected", and what
 the 2× target is judged on), and ``hello s`` until every nnlive viewer had its ``hello`` (it is in the
-room then: what a joiner waits for before it sees anything; the bare server sends nothing on connect).
+room then: what a joiner waits for before it sees anything; the bare server sends nothing on connect);
+``join ms`` is the server process's CPU while they connected, per viewer.
 Then nnlive's figures as multiples of the bare loop's, against the targets of issue 17.
 
 ``--redis`` adds ``nnlive serve`` as two workers on a redis-server the bench starts on a free port: the
@@ -44,7 +45,7 @@ ROWS = {10: (30, 64), 100: (30, 64), 500: (30, 64), 1000: (10, 16)}  # N: (frame
 DRAIN_S = 1.5  # after the last frame, how long viewers may still receive
 TARGETS = {"delivered": 99.0, "p99": 1.5, "cpu": 1.2, "connect": 2.0}
 HEADER = f"{'N':>5} {'rate×KB':>8} {'server':>7} {'delivered %':>12} {'p50 ms':>8} {'p99 ms':>8}"
-HEADER += f" {'CPU µs/frame':>13} {'open s':>7} {'hello s':>8} {'failed':>7}"
+HEADER += f" {'CPU µs/frame':>13} {'open s':>7} {'hello s':>8} {'join ms':>8} {'failed':>7}"
 SOAK_VIEWERS, SOAK_IDLE, SOAK_RATE, SOAK_KB = 300, 30, 30, 64
 
 
@@ -68,6 +69,7 @@ class Result:
     cpu_us: float
     open_s: float  # until all N websockets were open
     hello_s: float  # until every viewer was in the room (nnlive: had its hello; bare: open)
+    join_ms: float  # the server's CPU while they connected, per viewer
     failed: int
 
 
@@ -77,7 +79,7 @@ def measure(driver: Server, targets: list[Server], row: Row, processes: int, fir
     rate, frames = row.rate, max(1, round(row.rate * row.seconds))
     steps = range(first_step, first_step + frames)
     producer = Producer(driver.url(driver.driver_path), row.kb * 1024, driver.token)
-    began = time.time()
+    began, cpu_at_start = time.time(), [t.cpu_s() for t in targets]
     counts = [row.n // len(targets) + (i < row.n % len(targets)) for i in range(len(targets))]
     groups = [
         start_viewers(t.url(t.viewer_path), n, 0, max(1, processes // len(targets)), (steps[0], steps[-1]))
@@ -85,11 +87,14 @@ def measure(driver: Server, targets: list[Server], row: Row, processes: int, fir
     ]
     connect_s = [_connect_times([report.get() for _ in procs], began) for procs, report, _stop in groups]
     cpu_before = [t.cpu_s() for t in targets]
+    join_cpu = [after - before for after, before in zip(cpu_before, cpu_at_start, strict=True)]
     producer.run(steps, rate)
     time.sleep(DRAIN_S)
     cpu = [t.cpu_s() - before for t, before in zip(targets, cpu_before, strict=True)]
     results = []
-    for (procs, report, stop), n, used, connected in zip(groups, counts, cpu, connect_s, strict=True):
+    for (procs, report, stop), n, used, connected, joins in zip(
+        groups, counts, cpu, connect_s, join_cpu, strict=True
+    ):
         stop.set()
         tallies = [report.get() for _ in procs]
         for proc in procs:
@@ -104,6 +109,7 @@ def measure(driver: Server, targets: list[Server], row: Row, processes: int, fir
                 cpu_us=1e6 * used / delivered if delivered else math.inf,
                 open_s=connected[0],
                 hello_s=connected[1],
+                join_ms=1e3 * joins / n,
                 failed=sum(t.failed for t in tallies),
             )
         )
@@ -160,7 +166,7 @@ def compare(args: argparse.Namespace) -> None:
             for name, r in results.items():
                 figures = f"{r.delivered_pct:>12.2f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.cpu_us:>13.1f}"
                 hello = f"{r.hello_s:>8.2f}" if name != "bare" else f"{'-':>8}"
-                connect = f"{r.open_s:>7.2f} {hello}"
+                connect = f"{r.open_s:>7.2f} {hello} {r.join_ms:>8.2f}"
                 print(f"{n:>5} {f'{rate}×{kb}':>8} {name:>7} {figures} {connect} {r.failed:>7}")
             for name in [name for name in results if name != "bare"]:
                 print(f"{name:>14} vs bare: {_ratios(results[name], results['bare'])}", flush=True)
@@ -182,6 +188,7 @@ def _ratios(nn: Result, bare: Result) -> str:
         f"CPU/frame {cpu:.2f}× ({verdict(cpu <= TARGETS['cpu'])})",
         f"connect (open) {connect:.2f}× ({verdict(connect <= TARGETS['connect'])})",
         f"hello {nn.hello_s / bare.open_s:.2f}× bare open",
+        f"CPU/join {nn.join_ms / bare.join_ms:.2f}×",
     ]
     return "; ".join(checks)
 
