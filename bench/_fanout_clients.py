@@ -37,7 +37,8 @@ class Share:
 class Tally:
     """What one viewer process saw."""
 
-    connected_at: float = 0.0  # wall time when its last viewer was connected
+    opened_at: float = 0.0  # wall time when its last viewer's websocket was open
+    connected_at: float = 0.0  # ... and when its last viewer was in the room (nnlive: its hello came)
     frames: int = 0  # frames of the window received by its reading viewers (distinct steps)
     latencies_ms: list[float] = field(default_factory=list)
     per_second: dict[int, int] = field(default_factory=dict)  # window frames arriving in each wall second
@@ -56,13 +57,15 @@ def viewer_process(share: Share, report: Any, stop: Any) -> None:
 
 async def _view(share: Share, report: Any, stop: Any) -> Tally:
     tally = Tally()
+    opened: list[float] = []
     sockets = await asyncio.gather(
-        *(_connect(share.url, 16) for _ in range(share.readers)),
-        *(_connect(share.url, 1) for _ in range(share.idlers)),
+        *(_connect(share.url, 16, opened) for _ in range(share.readers)),
+        *(_connect(share.url, 1, opened) for _ in range(share.idlers)),
     )
     tally.connected_at = time.time()
+    tally.opened_at = max(opened, default=tally.connected_at)
     tally.failed = sum(s is None for s in sockets)
-    report.put(tally.connected_at)
+    report.put((tally.opened_at, tally.connected_at))
     readers = [asyncio.create_task(_read(s, share.steps, tally)) for s in sockets[: share.readers] if s]
     await asyncio.to_thread(stop.wait)
     for task in readers:
@@ -72,7 +75,8 @@ async def _view(share: Share, report: Any, stop: Any) -> Tally:
     return tally
 
 
-async def _connect(url: str, queue: int) -> ClientConnection | None:
+async def _connect(url: str, queue: int, opened: list[float]) -> ClientConnection | None:
+    """Open a websocket (its open time goes to ``opened``); to nnlive, also wait for its ``hello``."""
     try:
         ws = await connect(
             url,
@@ -82,6 +86,7 @@ async def _connect(url: str, queue: int) -> ClientConnection | None:
             open_timeout=CONNECT_TIMEOUT_S,
             ping_interval=None,
         )
+        opened.append(time.time())
         if "/ws/sessions/" in url:  # nnlive: the viewer is in the session's room once its hello came
             await asyncio.wait_for(ws.recv(), CONNECT_TIMEOUT_S)
         return ws

@@ -1,4 +1,4 @@
-"""One session websocket and the parts of the app it talks to, handed to the handler as a dependency."""
+"""One session websocket and the parts of the app it talks to, built once when the socket connects."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

@@ -4,9 +4,9 @@ presenter, and the presenter holding control drives (app/sessions/control.py).""
 import asyncio
 import contextlib
 import logging
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.errors import BadRequest, Internal, LimitReached, NnliveError, NotFound
 from app.protocol.messages import (
@@ -42,10 +42,10 @@ KNOCK_S = 10.0  # how long a connection to a closed room has to present the toke
 ROOM_CLOSED = Closed(reason="room_closed")
 
 
-@router.websocket("/ws/sessions/{session_id}")
-async def session_socket(conn: Annotated[Connection, Depends(connection)], session_id: str) -> None:
+@router.websocket_route("/ws/sessions/{session_id}")  # a plain route: no dependencies to solve per join
+async def session_socket(ws: WebSocket) -> None:
     """Watch (and, with the token, drive) one session."""
-    ws = conn.ws
+    conn, session_id = connection(ws), ws.path_params["session_id"]
     if not page_may_connect(conn):
         await ws.close(CLOSE_POLICY, "origin not allowed")  # before accepting: the handshake gets 403
         return
