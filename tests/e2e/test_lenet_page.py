@@ -7,6 +7,7 @@ loss and accuracy views, role), so the tests compare the screen with the server'
 import json
 import re
 
+import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from e2e.frames import MAP_PIXEL, settled_frame
@@ -363,3 +364,43 @@ def test_training_frames_repaint_the_same_canvases_one_pixel_per_value(
     assert kept["c1Columns"] == "3"
     assert kept["c3"] == [[4 * 10 + 3, 4 * 10 + 3]]
     assert kept["c5"] == [[120, 1]]
+
+
+# The value (y, x) of map `channel` of a tensor as the server sent it (dequantized when quantized).
+SENT_VALUE = """
+([name, channel, y, x]) => {
+  const tensor = window.nnlive.lastFrame.tensors[name];
+  const [height, width] = tensor.shape.slice(-2);
+  const raw = tensor.data[(channel * height + y) * width + x];
+  return tensor.range ? tensor.range[0] + ((tensor.range[1] - tensor.range[0]) * raw) / 255 : raw;
+}
+"""
+
+
+def test_the_readout_names_the_map_and_cell_under_the_pointer_and_nothing_over_a_gap(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    """C3's 16 maps of 10×10 on one canvas in 4 columns, a pixel apart: at a phone's width the pointer
+    over map 6's cell (3, 7) reads that value; over the gap after map 5 it reads nothing."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_lenet(page, f"{live_server}/lenet")
+    draw_seven(page)
+    settled_frame(page, "() => null")
+    canvas = page.locator('[data-tensor="c3"] .featuremaps canvas')
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box
+    size = page.evaluate("(c) => [c.width, c.height, Number(c.dataset.columns)]", canvas.element_handle())
+    assert size == [4 * 11 - 1, 4 * 11 - 1, 4]
+
+    def point(px: float, py: float) -> tuple[float, float]:
+        return box["x"] + px / size[0] * box["width"], box["y"] + py / size[1] * box["height"]
+
+    readout = page.locator('[data-tensor="c3"] .featuremaps output.readout')
+    page.mouse.move(*point(2 * 11 + 7 + 0.5, 1 * 11 + 3 + 0.5))  # map 6: row 1, column 2
+    value = page.evaluate(SENT_VALUE, ["c3", 6, 3, 7])
+    text = readout.text_content() or ""
+    assert text.startswith("map 6, row 3, column 7: "), text
+    assert float(text.rsplit(": ", 1)[1]) == pytest.approx(value, rel=5e-3, abs=1e-6)
+    page.mouse.move(*point(2 * 11 - 0.5, 1 * 11 + 3 + 0.5))  # the gap between maps 5 and 6
+    expect(readout).to_have_text("")
