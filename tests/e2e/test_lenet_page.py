@@ -4,13 +4,11 @@ The page keeps what it last drew in ``window.nnlive`` (lastFrame: the decoded fr
 loss and accuracy views, role), so the tests compare the screen with the server's own numbers.
 """
 
-import json
-import re
-
 import pytest
-from playwright.sync_api import Browser, Page, WebSocketRoute, expect
+from playwright.sync_api import Browser, Page, expect
 
 from e2e.frames import MAP_PIXEL, settled_frame
+from e2e.held import NEXT_ANIMATION_FRAME, HeldSocket
 
 WAIT_MS = 30_000
 
@@ -216,56 +214,26 @@ def test_dataset_sample_shows_its_label(page: Page, live_server: str, errors: li
     expect(page.locator(".bars-list li.truth .bars-class")).to_have_text(str(label))
 
 
-NEXT_ANIMATION_FRAME = "() => new Promise((resolve) => requestAnimationFrame(() => resolve(true)))"
-
-
 def test_a_sample_clicked_right_after_drawing_stays_the_servers_input(
     page: Page, live_server: str, errors: list[str]
 ) -> None:
     """Draw, then ask for a sample while the drawing's forward is still unanswered: a drawing queued
     behind that forward must not reach the server after the sample; the sample's frame is the last."""
-    sent: list[str] = []  # the page's inputs to the server (forward, sample), in order
-    held: list[str | bytes] = []  # the server's messages, held back (in order) while `routes` holds
-    routes: list[WebSocketRoute] = []
-    holding = [False]
-
-    def route(ws: WebSocketRoute) -> None:
-        server = ws.connect_to_server()
-        routes.append(ws)
-
-        def from_page(message: str | bytes) -> None:
-            kind = json.loads(message).get("type") if isinstance(message, str) else None
-            if kind in ("forward", "sample"):
-                sent.append(kind)
-            server.send(message)
-
-        def from_server(message: str | bytes) -> None:
-            if holding[0]:
-                held.append(message)
-            else:
-                ws.send(message)
-
-        ws.on_message(from_page)
-        server.on_message(from_server)
-
-    page.route_web_socket(re.compile(r"/ws/sessions/"), route)
+    socket = HeldSocket(page)
     open_lenet(page, f"{live_server}/lenet")
-    holding[0] = True
+    socket.holding = True
     draw_seven(page)
     page.evaluate(NEXT_ANIMATION_FRAME)  # the pad emits its last strokes
-    assert sent == ["forward"], "the first drawing's forward waits for its answer"
+    assert socket.inputs == ["forward"], "the first drawing's forward waits for its answer"
     page.select_option("#sample-split", "train")
     page.fill("#sample-index", "3")
     page.click("#sample-show")
     page.evaluate(NEXT_ANIMATION_FRAME)
-    assert sent == ["forward", "sample"]
-    holding[0] = False
-    for message in held:
-        routes[-1].send(message)
-    held.clear()
+    assert socket.inputs == ["forward", "sample"]
+    socket.release()
 
     frame = settled_frame(page, "() => window.nnlive.lastFrame.header")
-    assert sent == ["forward", "sample"], "no drawing goes after the sample"
+    assert socket.inputs == ["forward", "sample"], "no drawing goes after the sample"
     assert frame["label"] in range(10), "the last frame answers the sample"
     expect(page.locator(".bars-list li.truth .bars-class")).to_have_text(str(frame["label"]))
 
