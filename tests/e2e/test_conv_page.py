@@ -16,6 +16,7 @@ from safetensors.torch import load
 
 from e2e import frames
 from e2e.frames import WAIT_MS, next_frame, open_page, settled_frame, tensor
+from e2e.held import NEXT_ANIMATION_FRAME, HeldSocket
 
 SUM_TOLERANCE = 1.5e-3  # the sums are printed to 3 decimals
 
@@ -359,3 +360,28 @@ def test_the_language_switch_translates_the_page(page: Page, live_server: str, e
     page.click('button[data-lang="en"]')
     expect(page.locator("#play")).to_have_text("▶ Play")
     expect(page.locator("#position")).to_contain_text("Position 2 of 9")
+
+
+def test_a_sample_asked_for_right_after_drawing_stays_the_servers_input(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    """As on /lenet: a drawing queued behind an unanswered forward never goes after a dataset sample."""
+    socket = HeldSocket(page)
+    open_page(page, f"{live_server}/conv")
+    page.click("#draw-details summary")
+    box = page.locator("#drawpad canvas").bounding_box()
+    assert box
+    socket.holding = True
+    page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.3 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.8 * box["width"], box["y"] + 0.7 * box["height"], steps=12)
+    page.mouse.up()
+    page.evaluate(NEXT_ANIMATION_FRAME)  # the pad emits its last strokes
+    assert socket.inputs == ["forward"], "the first drawing's forward waits for its answer"
+    page.click("#sample-show")
+    page.evaluate(NEXT_ANIMATION_FRAME)
+    assert socket.inputs == ["forward", "sample"]
+    socket.release()
+
+    settled_frame(page, "() => null")
+    assert socket.inputs == ["forward", "sample"], "no drawing goes after the sample"

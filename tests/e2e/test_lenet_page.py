@@ -4,9 +4,11 @@ The page keeps what it last drew in ``window.nnlive`` (lastFrame: the decoded fr
 loss and accuracy views, role), so the tests compare the screen with the server's own numbers.
 """
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.frames import MAP_PIXEL, settled_frame
+from e2e.held import NEXT_ANIMATION_FRAME, HeldSocket
 
 WAIT_MS = 30_000
 
@@ -212,6 +214,30 @@ def test_dataset_sample_shows_its_label(page: Page, live_server: str, errors: li
     expect(page.locator(".bars-list li.truth .bars-class")).to_have_text(str(label))
 
 
+def test_a_sample_clicked_right_after_drawing_stays_the_servers_input(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    """Draw, then ask for a sample while the drawing's forward is still unanswered: a drawing queued
+    behind that forward must not reach the server after the sample; the sample's frame is the last."""
+    socket = HeldSocket(page)
+    open_lenet(page, f"{live_server}/lenet")
+    socket.holding = True
+    draw_seven(page)
+    page.evaluate(NEXT_ANIMATION_FRAME)  # the pad emits its last strokes
+    assert socket.inputs == ["forward"], "the first drawing's forward waits for its answer"
+    page.select_option("#sample-split", "train")
+    page.fill("#sample-index", "3")
+    page.click("#sample-show")
+    page.evaluate(NEXT_ANIMATION_FRAME)
+    assert socket.inputs == ["forward", "sample"]
+    socket.release()
+
+    frame = settled_frame(page, "() => window.nnlive.lastFrame.header")
+    assert socket.inputs == ["forward", "sample"], "no drawing goes after the sample"
+    assert frame["label"] in range(10), "the last frame answers the sample"
+    expect(page.locator(".bars-list li.truth .bars-class")).to_have_text(str(frame["label"]))
+
+
 def test_language_switch_retranslates_live_and_is_remembered(
     page: Page, live_server: str, errors: list[str]
 ) -> None:
@@ -306,3 +332,43 @@ def test_training_frames_repaint_the_same_canvases_one_pixel_per_value(
     assert kept["c1Columns"] == "3"
     assert kept["c3"] == [[4 * 10 + 3, 4 * 10 + 3]]
     assert kept["c5"] == [[120, 1]]
+
+
+# The value (y, x) of map `channel` of a tensor as the server sent it (dequantized when quantized).
+SENT_VALUE = """
+([name, channel, y, x]) => {
+  const tensor = window.nnlive.lastFrame.tensors[name];
+  const [height, width] = tensor.shape.slice(-2);
+  const raw = tensor.data[(channel * height + y) * width + x];
+  return tensor.range ? tensor.range[0] + ((tensor.range[1] - tensor.range[0]) * raw) / 255 : raw;
+}
+"""
+
+
+def test_the_readout_names_the_map_and_cell_under_the_pointer_and_nothing_over_a_gap(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    """C3's 16 maps of 10×10 on one canvas in 4 columns, a pixel apart: at a phone's width the pointer
+    over map 6's cell (3, 7) reads that value; over the gap after map 5 it reads nothing."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_lenet(page, f"{live_server}/lenet")
+    draw_seven(page)
+    settled_frame(page, "() => null")
+    canvas = page.locator('[data-tensor="c3"] .featuremaps canvas')
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box
+    size = page.evaluate("(c) => [c.width, c.height, Number(c.dataset.columns)]", canvas.element_handle())
+    assert size == [4 * 11 - 1, 4 * 11 - 1, 4]
+
+    def point(px: float, py: float) -> tuple[float, float]:
+        return box["x"] + px / size[0] * box["width"], box["y"] + py / size[1] * box["height"]
+
+    readout = page.locator('[data-tensor="c3"] .featuremaps output.readout')
+    page.mouse.move(*point(2 * 11 + 7 + 0.5, 1 * 11 + 3 + 0.5))  # map 6: row 1, column 2
+    value = page.evaluate(SENT_VALUE, ["c3", 6, 3, 7])
+    text = readout.text_content() or ""
+    assert text.startswith("map 6, row 3, column 7: "), text
+    assert float(text.rsplit(": ", 1)[1]) == pytest.approx(value, rel=5e-3, abs=1e-6)
+    page.mouse.move(*point(2 * 11 - 0.5, 1 * 11 + 3 + 0.5))  # the gap between maps 5 and 6
+    expect(readout).to_have_text("")

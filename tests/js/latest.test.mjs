@@ -43,3 +43,18 @@ test("a failed request lets the next value through", async () => {
   await settle();
   assert.deepEqual(sent, ["a", "b"]);
 });
+
+test("drop forgets the waiting value, and later values go as before", async () => {
+  const { send, sent, answers } = controlledSend();
+  const submit = newestWins(send);
+  submit("drawing 1");
+  submit("drawing 2");
+  submit.drop();
+  await settle();
+  answers[0].resolve();
+  await settle();
+  assert.deepEqual(sent, ["drawing 1"], "the dropped drawing is never sent");
+  submit("drawing 3");
+  await settle();
+  assert.deepEqual(sent, ["drawing 1", "drawing 3"]);
+});

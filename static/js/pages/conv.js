@@ -135,6 +135,7 @@ function mountViews(page) {
     relu: gridPanel("relu", { caption: (n) => ({ key: "conv.caption_output", params: { o: n } }), onPick: pick, describe: describeOutput("relu") }),
     products: convproducts.mount(byId("products")),
     pad: drawpad.mount(byId("drawpad"), { onDraw: (grid) => sendDrawing(grid) }),
+    sendDrawing,
     inputEditor: gridedit.mount(byId("input-editor"), { limit: INPUT_LIMIT, onSend: (values) => act({ type: "forward", input: values }) }),
     kernelEditor: gridedit.mount(byId("kernel-editor"), {
       limit: WEIGHT_LIMIT,
@@ -353,7 +354,13 @@ async function main() {
   const applyView = bindPlayer(page, view);
   const showHandOff = bindHandOff(page, poolCatalog);
   const form = bindSettings(page, catalog);
-  const sampler = bindSamplePicker(page.act, () => state.info?.dataset, () => drawpad.clear(page.views.pad));
+  // A sample replaces the drawing at once: the pad is wiped and a drawing not yet sent never goes after it.
+  const requestSample = (message) => {
+    page.views.sendDrawing.drop();
+    drawpad.clear(page.views.pad);
+    return page.act(message);
+  };
+  const sampler = bindSamplePicker(requestSample, () => state.info?.dataset, () => {});
   bindInputButtons(page);
   const drawNewest = newestFrameDrawer(() => draw(page), debug);
 

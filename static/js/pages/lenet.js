@@ -245,8 +245,15 @@ async function main() {
   });
   // Lecture (issue 18): the presenter's drawing goes to the viewers' pads as view state.
   const ink = bindInkSharing(() => live, () => page.views?.pad);
-  const sampler = bindSamplePicker(act, () => page.dataset, () => page.views && (drawpad.clear(page.views.pad), ink.share(null)));
-  const sendDrawing = newestWins((grid) => (ink.share(grid), act({ type: "forward", input: grid })));
+  const sendDrawing = newestWins((grid) => act({ type: "forward", input: grid }));
+  // A sample replaces the drawing at once: the pad is wiped and a drawing not yet sent never goes after it.
+  const requestSample = (message) => {
+    sendDrawing.drop();
+    if (page.views) drawpad.clear(page.views.pad);
+    ink.share(null);
+    return act(message);
+  };
+  const sampler = bindSamplePicker(requestSample, () => page.dataset, () => {});
   const headPart = bindHead(act, () => live, page, readView(params, VIEW));
   const drawNewest = newestFrameDrawer((frame) => {
     if (!page.views) return false;
@@ -260,7 +267,7 @@ async function main() {
   function showSession(info) {
     const config = JSON.stringify(info.config);
     if (page.views && config === shownConfig) return;
-    const pad = page.views?.pad ?? drawpad.mount(byId("drawpad"), { onDraw: sendDrawing });
+    const pad = page.views?.pad ?? drawpad.mount(byId("drawpad"), { onDraw: (grid) => (ink.share(grid), sendDrawing(grid)) });
     const gradLegend = page.views?.gradLegend ?? legend.mount(byId("grad-legend"));
     page.views = { pad, gradLegend, ...buildPanels(info) };
     if (shownConfig !== null) headPart.rebuild();

@@ -84,8 +84,10 @@ function paintGrid(view, grid) {
   view.context.globalAlpha = 1;
 }
 
-/** Wipe the drawing (no emit). */
+/** Wipe the drawing; a drawing not yet emitted is not emitted. */
 export function clear(view) {
+  cancelAnimationFrame(view.frameRequest);
+  view.frameRequest = null;
   view.context.clearRect(0, 0, SIZE, SIZE);
   view.last = null;
 }
