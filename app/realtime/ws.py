@@ -123,6 +123,7 @@ async def _receive(conn: Connection, session: Session, viewer: Viewer) -> None:
             if viewer.ending:  # its last reply and close are queued: the rest is not read
                 continue
             await answer(message, conn, session, viewer, rate)
+            await asyncio.sleep(0)  # the send task writes the reply before the next message is read
 
 
 async def answer(
