@@ -38,7 +38,9 @@ class SendNow:
         """Begin sending ``message``: None if it was sent, else what a task awaits to finish it."""
         try:
             yielded = self._sends.send(message)
-        except Exception as error:  # handed over intact to whoever awaits the rest
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # (a CancelledError too) raised where the rest is awaited, intact
             return Unfinished(self._sends, None, error)
         return None if yielded is _SENT else Unfinished(self._sends, yielded)
 
@@ -54,7 +56,7 @@ class Unfinished:
     """The rest of a send that waits (or its error): await it once, in a task, to finish it."""
 
     def __init__(
-        self, sends: Generator[Any, Any, None], yielded: Any, error: Exception | None = None
+        self, sends: Generator[Any, Any, None], yielded: Any, error: BaseException | None = None
     ) -> None:
         self._sends, self._yielded, self._error = sends, yielded, error
 

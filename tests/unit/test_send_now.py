@@ -57,8 +57,8 @@ def test_the_rest_may_be_awaited_after_what_it_waits_on_is_done(run_async):
     assert run_async(scenario()) == ["first"]
 
 
-def test_an_error_at_once_is_raised_where_the_rest_is_awaited(run_async):
-    gone = ConnectionResetError("the client went away")
+@pytest.mark.parametrize("gone", [ConnectionResetError("the client went away"), asyncio.CancelledError()])
+def test_an_error_at_once_is_raised_where_the_rest_is_awaited(run_async, gone: BaseException):
     calls: list = []
 
     async def send(message: object) -> None:
@@ -71,7 +71,7 @@ def test_an_error_at_once_is_raised_where_the_rest_is_awaited(run_async):
         assert calls == ["frame"]
         await unfinished
 
-    with pytest.raises(ConnectionResetError) as raised:
+    with pytest.raises(type(gone)) as raised:
         run_async(scenario())
     assert raised.value is gone
     assert calls == ["frame"]  # run once, not again when awaited
