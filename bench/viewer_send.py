@@ -1,14 +1,17 @@
 """The per-viewer send path in one process, without sockets: where the CPU per viewer-frame goes.
 
-N viewers get F frames of 64 KB each, three ways, taking turns in one run (uvloop, as ``nnlive serve``):
+N viewers get F frames of 64 KB each, four ways, taking turns in one run (uvloop, as ``nnlive serve``):
 - ``bare``: one loop awaits each viewer's ASGI ``send`` in turn with one message per frame (the fan-out
   benchmark's bare server);
 - ``viewer, send_bytes``: nnlive's ``Room`` and a ``Viewer`` per client, each connection a FastAPI
   websocket route (its own middleware stack) whose handler runs the viewer's send loop in a task of its
   own, as app/realtime/ws.py does; without ``KeepAsgiSend`` each frame goes through Starlette's
   ``send_bytes``, its state checks and two exception-handling wrappers;
-- ``viewer, kept send``: the same app with ``KeepAsgiSend`` (what the server runs): each frame goes to
-  the kept ASGI ``send``, one message per frame shared by all viewers.
+- ``viewer, kept send``: the same app with ``KeepAsgiSend``, each frame queued in the viewer's mailbox,
+  whose sender task wakes and passes it to the kept ASGI ``send`` (one message per frame shared by all
+  viewers): the server before frames were sent at once;
+- ``viewer, sent at once``: what the server runs: the same, but a frame for an idle viewer is sent by the
+  room's loop itself (app/realtime/send_now.py), with no sender woken.
 
 Every ``send`` stands for uvicorn's: it awaits a set ``asyncio.Event`` and copies the frame behind a
 header as uvicorn's websocket protocol does (that copy is what pushes the rest out of the CPU's caches).
@@ -59,7 +62,16 @@ async def bare(transports: list[Transport], frames: int) -> None:
         await asyncio.sleep(0)
 
 
-def through_viewers(keep_send: bool) -> Callable[[list[Transport], int], Awaitable[None]]:
+class WokenViewer(Viewer):
+    """A viewer whose every frame waits in its mailbox for its sender task (nothing sent at once)."""
+
+    def offer_frame(self, message: dict[str, Any]) -> None:
+        self._mailbox.put_frame(message)
+
+
+def through_viewers(
+    keep_send: bool, kind: type[Viewer] = Viewer
+) -> Callable[[list[Transport], int], Awaitable[None]]:
     async def run(transports: list[Transport], frames: int) -> None:
         room = Room(MemoryBus(), "bench")
         app = FastAPI()
@@ -71,7 +83,7 @@ def through_viewers(keep_send: bool) -> Callable[[list[Transport], int], Awaitab
         @app.websocket("/ws")
         async def watch(ws: WebSocket) -> None:  # FastAPI's own route and middleware stack
             await ws.accept()
-            viewer = Viewer(ws)
+            viewer = kind(ws)
             room.viewers.add(viewer)
             if len(room.viewers) == len(transports):
                 all_in.set()
@@ -113,7 +125,8 @@ def _silent_client() -> Callable[[], Awaitable[dict[str, Any]]]:
 WAYS = {
     "bare": bare,
     "viewer, send_bytes": through_viewers(False),
-    "viewer, kept send": through_viewers(True),
+    "viewer, kept send": through_viewers(True, WokenViewer),
+    "viewer, sent at once": through_viewers(True),
 }
 
 
@@ -135,16 +148,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--viewers", type=int, default=500, help="viewers (default: 500)")
     parser.add_argument("--frames", type=int, default=200, help="frames per round (default: 200)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of the three ways (default: 5)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the four ways (default: 5)")
     args = parser.parse_args()
     results = uvloop.run(measure(args.viewers, args.frames, args.rounds))
     base = min(results["bare"])
     print(f"{args.viewers} viewers × {args.frames} frames of 64 KB, {args.rounds} rounds:", end=" ")
     print("µs of CPU per viewer-frame")
-    print(f"{'way':>20} {'best':>7} {'median':>7} {'extra (best)':>13}")
+    print(f"{'way':>22} {'best':>7} {'median':>7} {'extra (best)':>13}")
     for name, values in results.items():
         best = min(values)
-        print(f"{name:>20} {best:>7.2f} {statistics.median(values):>7.2f} {best - base:>13.2f}")
+        print(f"{name:>22} {best:>7.2f} {statistics.median(values):>7.2f} {best - base:>13.2f}")
 
 
 if __name__ == "__main__":

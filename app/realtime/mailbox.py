@@ -29,14 +29,14 @@ class Mailbox:
         self.frames.append(message)
         self._framed += 1
         if self._waiter is not None:
-            self._wake()
+            self.wake()
 
     def put(self, key: Hashable, stream: Hashable, value: Any) -> None:
         """Queue ``value`` of ``stream`` under ``key``; a waiting value of the same key is dropped."""
         self._others.pop(key, None)
         self._others[key] = (self._framed, stream, value)
         if self._waiter is not None:
-            self._wake()
+            self.wake()
 
     def due_other(self) -> tuple[Hashable, Any] | None:
         """Take the oldest non-frame (stream, value) if no waiting frame was queued before it, else None."""
@@ -57,10 +57,16 @@ class Mailbox:
         self._waiter = self._loop.create_future()
         return self._waiter
 
+    def parked(self) -> bool:
+        """Whether the sender waits on ``arrival`` (it waits only when nothing is queued)."""
+        waiter = self._waiter
+        return waiter is not None and not waiter.done()  # (done if its sender was cancelled)
+
     def __len__(self) -> int:
         return len(self.frames) + len(self._others)
 
-    def _wake(self) -> None:
+    def wake(self) -> None:
+        """Wake the waiting sender, if one waits: it has something to do that is not in the mailbox."""
         waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():  # (done if its sender was cancelled)
             waiter.set_result(None)

@@ -11,6 +11,7 @@ from fastapi import WebSocket
 from app.protocol.server import Closed, Error, ServerMessage
 from app.realtime.asgi_send import asgi_send_of, frame_message
 from app.realtime.mailbox import Mailbox
+from app.realtime.send_now import SendNow, Unfinished
 
 MAX_PENDING_REPLIES = 64
 ERROR_WINDOW_S = 10.0
@@ -35,6 +36,8 @@ class Viewer:
         self.ws, self._clock = ws, clock
         self._asgi_send = asgi_send_of(ws)  # frames go straight to the server's send when it is known
         self._mailbox = Mailbox(FRAME_DEPTH)
+        self._send_now = SendNow(self._asgi_send) if self._asgi_send else None  # frames sent while idle
+        self._unfinished: Unfinished | None = None  # a frame's send begun at once that its sender finishes
         self._reply_ids = itertools.count()
         self._errors: deque[float] = deque()
         self.publishes = False  # it sends the session's frames itself (an SDK run): none come back
@@ -49,9 +52,19 @@ class Viewer:
             self._mailbox.put(stream, stream, payload)
 
     def offer_frame(self, message: dict[str, Any]) -> None:
-        """Queue a frame as its ASGI ``websocket.send`` message (``frame_message``), which a room builds
-        once per frame for all its viewers."""
-        if not self.publishes:
+        """Send or queue a frame as its ASGI ``websocket.send`` message (``frame_message``), which a room
+        builds once per frame for all its viewers. While the sender idles (nothing queued, no send in
+        flight) the kept ASGI ``send`` is begun right here (app/realtime/send_now.py): it nearly always
+        completes at once, with no task woken; if it waits (the client reads slowly) or fails (the client
+        went), the sender finishes it, and frames offered meanwhile are queued."""
+        if self.publishes:
+            return
+        if self._send_now is not None and self._mailbox.parked():
+            unfinished = self._send_now.send(message)
+            if unfinished is not None:
+                self._unfinished = unfinished
+                self._mailbox.wake()
+        else:
             self._mailbox.put_frame(message)
 
     def waiting_frames(self) -> list[bytes]:
@@ -89,19 +102,27 @@ class Viewer:
         return len(self._errors) > MAX_ERRORS_IN_WINDOW
 
     async def send_loop(self) -> None:
-        """Send queued messages until the connection ends (or the session does). Whatever is queued is
-        sent without waiting again; a frame goes to the server's ASGI ``send`` when it is known."""
+        """Send queued messages until the connection ends (or the session does). A frame's send begun at
+        once that had to wait is finished first; whatever is queued is sent without waiting again; a frame
+        goes to the server's ASGI ``send`` when it is known."""
         mailbox, frames, asgi_send = self._mailbox, self._mailbox.frames, self._asgi_send
-        while True:
-            other = mailbox.due_other()
-            if other is not None:
-                if await self._send_other(*other):
-                    return
-            elif frames:  # the most common
-                message = frames.popleft()
-                await (asgi_send(message) if asgi_send else self.ws.send_bytes(message["bytes"]))
-            else:
-                await mailbox.arrival()
+        try:
+            while True:
+                if self._unfinished is not None:  # begun before anything now queued: it goes first
+                    unfinished, self._unfinished = self._unfinished, None
+                    await unfinished
+                other = mailbox.due_other()
+                if other is not None:
+                    if await self._send_other(*other):
+                        return
+                elif frames:
+                    message = frames.popleft()
+                    await (asgi_send(message) if asgi_send else self.ws.send_bytes(message["bytes"]))
+                else:
+                    await mailbox.arrival()
+        finally:
+            if self._unfinished is not None:  # begun as this sender was cancelled: nobody finishes it
+                self._unfinished.close()
 
     async def _send_other(self, stream: object, payload: Any) -> bool:
         """Send a reply, a snapshot or the end; True once the connection is closed."""

@@ -65,3 +65,19 @@ def test_the_sender_wakes_when_something_is_queued(run_async):
         return before, arrival.done()
 
     assert run_async(scenario()) == (False, True)
+
+
+def test_the_sender_is_parked_only_while_it_waits_with_nothing_queued(run_async):
+    async def scenario() -> list[bool]:
+        box = Mailbox(3)
+        seen = [box.parked()]  # no sender waits yet
+        box.arrival()
+        seen.append(box.parked())
+        box.put_frame(frame(1))  # it is woken: no longer parked
+        seen.append(box.parked())
+        box.frames.clear()
+        box.arrival().cancel()  # its sender was cancelled while it waited
+        seen.append(box.parked())
+        return seen
+
+    assert run_async(scenario()) == [False, True, False, False]

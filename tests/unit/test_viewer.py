@@ -2,10 +2,14 @@
 the websocket's kept ASGI ``send`` as one message shared by every viewer."""
 
 import asyncio
+import json
 
+import pytest
 from clock import ManualClock
+from fake_send import FakeSend
 from starlette.websockets import WebSocket
 
+from app.protocol.server import Pong
 from app.realtime.asgi_send import SCOPE_KEY, KeepAsgiSend, frame_message
 from app.realtime.viewer import ERROR_WINDOW_S, MAX_ERRORS_IN_WINDOW, Viewer
 
@@ -81,3 +85,110 @@ def test_the_middleware_keeps_the_send_of_websockets_only(run_async):
     run_async(kept({"type": "http"}, None, send))  # type: ignore[arg-type]
     assert seen["websocket"][SCOPE_KEY] is send
     assert SCOPE_KEY not in seen["http"]
+
+
+async def idle_viewer(transport: FakeSend) -> tuple[Viewer, asyncio.Task]:
+    """An accepted viewer over ``transport`` whose sender task waits for something to send."""
+
+    async def receive() -> dict:
+        return {"type": "websocket.connect"}
+
+    scope = {"type": "websocket", "path": "/ws", "headers": [], SCOPE_KEY: transport}
+    ws = WebSocket(scope, receive=receive, send=transport)
+    await ws.accept()
+    viewer = Viewer(ws)
+    sender = asyncio.create_task(viewer.send_loop())
+    await asyncio.sleep(0)  # it finds nothing to send and waits
+    return viewer, sender
+
+
+def test_a_frame_for_an_idle_viewer_is_sent_at_once_without_waking_its_sender(run_async):
+    async def scenario() -> tuple[list, list]:
+        transport = FakeSend()
+        viewer, sender = await idle_viewer(transport)
+        at_once = []
+        for n in range(3):
+            viewer.offer_frame(frame_message(bytes([n])))
+            at_once.append(transport.frames())  # sent before anything else runs
+        viewer.end(None, 1000, "done")
+        await asyncio.wait_for(sender, 5)
+        return at_once, transport.sent
+
+    at_once, sent = run_async(scenario())
+    assert at_once == [[b"\x00"], [b"\x00", b"\x01"], [b"\x00", b"\x01", b"\x02"]]
+    assert [m["type"] for m in sent] == ["websocket.accept"] + 3 * ["websocket.send"] + ["websocket.close"]
+
+
+def test_a_send_that_waits_is_finished_by_the_sender_and_later_frames_queue_behind_it(run_async):
+    async def scenario() -> tuple[list, list, list, list]:
+        transport = FakeSend()
+        viewer, sender = await idle_viewer(transport)
+        transport.writable.clear()  # the client reads slowly: the transport's buffer is full
+        for n in range(1, 7):
+            viewer.offer_frame(frame_message(bytes([n])))
+        queued = viewer.waiting_frames()  # the newest FRAME_DEPTH behind the one in flight
+        for _ in range(3):
+            await asyncio.sleep(0)
+        stuck = transport.frames()
+        transport.writable.set()
+        for _ in range(10):
+            await asyncio.sleep(0)
+        drained = transport.frames()
+        viewer.offer_frame(frame_message(b"\x07"))  # idle again: at once
+        at_once = transport.frames()
+        sender.cancel()
+        return queued, stuck, drained, at_once
+
+    queued, stuck, drained, at_once = run_async(scenario())
+    assert queued == [b"\x04", b"\x05", b"\x06"]
+    assert stuck == []
+    assert drained == [b"\x01", b"\x04", b"\x05", b"\x06"]
+    assert at_once == [*drained, b"\x07"]
+
+
+def test_a_frame_never_overtakes_a_reply_queued_before_it(run_async):
+    async def scenario() -> list:
+        transport = FakeSend()
+        viewer, sender = await idle_viewer(transport)
+        viewer.reply(Pong(id="p1"))  # wakes the sender; it has not run yet
+        viewer.offer_frame(frame_message(b"frame"))
+        viewer.end(None, 1000, "done")
+        await asyncio.wait_for(sender, 5)
+        return [m.get("text") or m.get("bytes") or m["type"] for m in transport.sent[1:]]
+
+    sent = run_async(scenario())
+    assert json.loads(sent[0]) == {"type": "pong", "id": "p1"}
+    assert sent[1:] == [b"frame", "websocket.close"]
+
+
+def test_a_send_that_fails_at_once_ends_the_sender_with_its_error(run_async):
+    gone = ConnectionResetError("the client went away")
+
+    async def scenario() -> None:
+        transport = FakeSend()
+        viewer, sender = await idle_viewer(transport)
+        transport.error = gone
+        viewer.offer_frame(frame_message(b"frame"))  # does not raise here, in the room's loop
+        await asyncio.wait_for(sender, 5)
+
+    with pytest.raises(ConnectionResetError) as raised:
+        run_async(scenario())
+    assert raised.value is gone
+
+
+@pytest.mark.parametrize("finishing", [True, False], ids=["while-finishing-it", "before-taking-it"])
+def test_cancelling_a_sender_ends_the_send_it_was_to_finish(run_async, finishing: bool):
+    async def scenario() -> tuple[bool, int, list]:
+        transport = FakeSend()
+        viewer, sender = await idle_viewer(transport)
+        transport.writable.clear()
+        viewer.offer_frame(frame_message(b"frame"))
+        if finishing:
+            await asyncio.sleep(0)  # the sender now awaits the send's wait for the transport
+        sender.cancel()
+        await asyncio.gather(sender, return_exceptions=True)
+        transport.writable.set()
+        await asyncio.sleep(0)
+        return sender.cancelled(), transport.abandoned, transport.frames()
+
+    assert run_async(scenario()) == (True, 1, [])
