@@ -83,7 +83,9 @@ def create_app(settings: Settings | None = None, clock: Callable[[], float] = ti
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(HostCheck, hosts=app.state.hosts)  # before routing, inside the security headers
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
-    routers = (health, models, sessions, lectures, runs, admin, apidocs, pages, ws)
+    # The session websocket first: routing tries each route in turn, and a join (up to thousands at once)
+    # should not walk every HTTP route first; an HTTP request passes it at the cost of a type check.
+    routers = (ws, health, models, sessions, lectures, runs, admin, apidocs, pages)
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
