@@ -7,6 +7,7 @@ address must name a loopback host (``localhost``, ``127.0.0.1``, ``[::1]``), as 
 A refused request gets 403 before any route sees it; a refused websocket is closed before its handshake.
 """
 
+import functools
 import ipaddress
 import json
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ def host_name(host: str) -> str:
     return (urlsplit(f"//{host}").hostname or "") if host else ""
 
 
+@functools.lru_cache(maxsize=64)  # a server listens on few addresses; every request asks about its own
 def _loopback(address: str | None) -> bool:
     try:
         return address is not None and ipaddress.ip_address(address).is_loopback

@@ -34,9 +34,11 @@ def origin_allowed(
 def page_may_connect(conn: Connection) -> bool:
     """``origin_allowed`` for this connection's request, with the allowed origins and host names."""
     ws = conn.ws
+    origin = ws.headers.get("origin")
+    if origin is None:  # not a browser (a script, the SDK): nothing more to look up
+        return True
     local = (ws.scope.get("server") or (None, None))[0]
     host_allowed = functools.partial(conn.hosts.allows, local_address=local)
-    scheme = "https" if ws.url.scheme == "wss" else "http"
-    origin, host = ws.headers.get("origin"), ws.headers.get("host")
+    scheme = "https" if ws.scope.get("scheme") == "wss" else "http"
     allowed = conn.settings.allowed_origins
-    return origin_allowed(origin, host, allowed, scheme=scheme, host_allowed=host_allowed)
+    return origin_allowed(origin, ws.headers.get("host"), allowed, scheme=scheme, host_allowed=host_allowed)

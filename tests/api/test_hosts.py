@@ -89,11 +89,10 @@ def test_host_rules():
 def test_a_sockets_origin_is_checked_with_its_connection_alone():
     """The handler's Connection carries the allowed hosts: nothing is read from the socket's app."""
 
-    def page(origin: str, host: str) -> bool:
+    def page(origin: str | None, host: str, scheme: str = "ws") -> bool:
         ws = SimpleNamespace(
-            scope={"server": ("127.0.0.1", 8000)},
-            url=SimpleNamespace(scheme="ws"),
-            headers={"origin": origin, "host": host},
+            scope={"server": ("127.0.0.1", 8000), "scheme": scheme},
+            headers={"host": host} | ({"origin": origin} if origin else {}),
             app=None,
         )
         settings = Settings(device="cpu", allowed_origins=[])
@@ -101,6 +100,10 @@ def test_a_sockets_origin_is_checked_with_its_connection_alone():
 
     assert page("http://localhost:8000", "localhost:8000")
     assert not page("http://evil.example:8000", "evil.example:8000")  # rebound to 127.0.0.1
+    assert page("https://localhost:8000", "localhost:8000", scheme="wss")  # a page over TLS
+    assert not page("http://localhost:8000", "localhost:8000", scheme="wss")
+    assert not page("https://localhost:8000", "localhost:8000")
+    assert page(None, "evil.example:8000")  # no Origin: not a browser page
 
 
 def test_origin_rules_check_scheme_and_host_name():
