@@ -59,9 +59,10 @@ class HostCheck:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
+        host = hosts[0].decode("latin-1") if len(hosts) == 1 else ""  # two Hosts name none for sure
         local = (scope.get("server") or (None, None))[0]
-        if self.hosts.allows(host_name(host), local):
+        if len(hosts) <= 1 and self.hosts.allows(host_name(host), local):
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": CLOSE_POLICY, "reason": "host not allowed"})

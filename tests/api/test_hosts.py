@@ -117,3 +117,18 @@ def test_origin_rules_check_scheme_and_host_name():
         [],
         host_allowed=lambda name: only_localhost(name, "127.0.0.1"),
     )
+
+
+def test_a_request_naming_two_hosts_is_refused(live_server: str):
+    """Starlette reads the first Host header and a dict of them the last: a request with two is refused,
+    whichever is allowed."""
+    port = port_of(live_server)
+    for first, second in (("evil.example", "localhost"), ("localhost", "evil.example")):
+        with socket.create_connection(("127.0.0.1", port), timeout=WAIT_S) as sock:
+            request = f"GET /api/models HTTP/1.1\r\nHost: {first}:{port}\r\nHost: {second}:{port}\r\n"
+            sock.sendall(f"{request}Connection: close\r\n\r\n".encode())
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 403"), answer[:80]
+        assert b'"forbidden"' in answer
