@@ -81,13 +81,15 @@ class LeNetLive(LiveClassifier):
         LeNet-5 has no dropout or batch norm, so the probe goes through in training mode: eval mode would
         compute the same numbers, and switching modes twice per frame would cost a tenth of the frame.
         On the CPU the convolutions run through torch's native kernel (``native_conv``): the same float32
-        weights and numbers to float32 rounding, at half the cost of oneDNN's for a batch of one.
+        weights and numbers to float32 rounding, at half the cost of oneDNN's for a batch of one. With
+        gradients the weights go in detached (``frozen``): the backward computes the activations' only,
+        seeded with the cross-entropy's gradient at the logits (``cross_entropy_grad``).
         """
         x = self.probe[None]  # (1, 1, 32, 32)
         if grads:
             x = x.clone().requires_grad_()
         with torch.set_grad_enabled(grads):
-            acts = self.model.layer_outputs(x, native_conv=self.native_conv)
+            acts = self.model.layer_outputs(x, native_conv=self.native_conv, frozen=grads)
         logits = acts["out"]
         probs = F.softmax(logits.detach(), dim=1)
         pred = int(probs.argmax())
@@ -97,9 +99,9 @@ class LeNetLive(LiveClassifier):
             tensors |= self._head_tensors(acts["s4"][0])
         if grads:
             label = pred if self.probe_label is None else self.probe_label
-            loss = F.cross_entropy(logits, torch.tensor([label], device=self.device))
             points = [x, *(acts[n] for n in LAYER_NAMES)]
-            for name, grad in zip(("input", *LAYER_NAMES), torch.autograd.grad(loss, points), strict=True):
+            gradients = torch.autograd.grad(logits, points, cross_entropy_grad(probs, label))
+            for name, grad in zip(("input", *LAYER_NAMES), gradients, strict=True):
                 tensors[f"{name}.grad"] = grad[0]
         return {"label": self.probe_label, "pred": pred}, to_numpy(tensors, dtype)
 
@@ -119,6 +121,14 @@ class LeNetLive(LiveClassifier):
     def export_weights(self) -> bytes:
         """The state_dict as safetensors bytes."""
         return save({k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()})
+
+
+def cross_entropy_grad(probs: torch.Tensor, label: int) -> torch.Tensor:
+    """∂L/∂logits of the cross-entropy L = −log softmax(logits)[label] for a batch of one: softmax − one-hot
+    (what cross-entropy's own backward computes, without running the loss forward and backward)."""
+    grad = probs.clone()
+    grad[0, label] -= 1
+    return grad
 
 
 LENET = ModelSpec(
