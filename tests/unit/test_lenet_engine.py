@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from sklearn.datasets import load_digits
 
 from app.engine.data.digits import SPLIT_SEED, load_digits_32, preprocess_drawing
-from app.engine.live.lenet import LENET, LeNetLive, cross_entropy_grad
+from app.engine.live.lenet import HEAD_TENSORS, LENET, LeNetLive, cross_entropy_grad
 from app.engine.models.lenet import LAYER_NAMES, LeNet5, LeNetConfig, describe_layers
 from app.engine.params import ParamError, validate
 
@@ -67,6 +67,16 @@ def test_frame_gradients_equal_autograd():
     grads = torch.autograd.grad(loss, [x, *outputs.values()])
     for name, grad in zip(("input", *LAYER_NAMES), grads, strict=True):
         torch.testing.assert_close(torch.from_numpy(tensors[f"{name}.grad"]), grad[0])
+
+
+def test_frame_tensors_keep_their_order_and_shapes():
+    live = make_live()
+    live.set_controls({"head": True})
+    _, tensors = live.frame(grads=True, dtype=torch.float16)
+    assert list(tensors) == [*LENET.tensors, *HEAD_TENSORS, *LENET.optional_tensors["grads"]]
+    shapes = {"input": (1, 32, 32), "c1": (6, 28, 28), "s4": (16, 5, 5), "out": (10,), "probs": (10,)}
+    shapes |= {"c1.weight": (6, 1, 5, 5), "c5.weight": (120, 400), "s2.grad": (6, 14, 14), "f6.grad": (84,)}
+    assert {name: tensors[name].shape for name in shapes} == shapes
 
 
 def test_float16_frames_are_the_float32_values_rounded():

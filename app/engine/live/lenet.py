@@ -93,17 +93,17 @@ class LeNetLive(LiveClassifier):
         logits = acts["out"]
         probs = F.softmax(logits.detach(), dim=1)
         pred = int(probs.argmax())
-        tensors = {"input": x[0], **{n: acts[n][0] for n in LAYER_NAMES}, "probs": probs[0]}
-        tensors["c1.weight"] = self.model.c1[0].weight
+        weights = {"c1.weight": self.model.c1[0].weight}
         if self.head:
-            tensors |= self._head_tensors(acts["s4"][0])
+            weights |= self._head_tensors(acts["s4"][0])
+        gradients = {}
         if grads:
             label = pred if self.probe_label is None else self.probe_label
             points = [x, *(acts[n] for n in LAYER_NAMES)]
-            gradients = torch.autograd.grad(logits, points, cross_entropy_grad(probs, label))
-            for name, grad in zip(("input", *LAYER_NAMES), gradients, strict=True):
-                tensors[f"{name}.grad"] = grad[0]
-        return {"label": self.probe_label, "pred": pred}, to_numpy(tensors, dtype)
+            values = torch.autograd.grad(logits, points, cross_entropy_grad(probs, label))
+            gradients = {f"{n}.grad": g for n, g in zip(("input", *LAYER_NAMES), values, strict=True)}
+        arrays = first_of_batch({"input": x, **acts, "probs": probs}, dtype) | to_numpy(weights, dtype)
+        return {"label": self.probe_label, "pred": pred}, arrays | first_of_batch(gradients, dtype)
 
     def _head_tensors(self, s4: torch.Tensor) -> dict[str, torch.Tensor]:
         """The classifier head as matrices: S4 flattened (index c·25 + row·5 + col) and each layer's W, b."""
@@ -121,6 +121,12 @@ class LeNetLive(LiveClassifier):
     def export_weights(self) -> bytes:
         """The state_dict as safetensors bytes."""
         return save({k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()})
+
+
+def first_of_batch(tensors: dict[str, torch.Tensor], dtype: torch.dtype) -> dict[str, np.ndarray]:
+    """Batches of one as arrays without the batch axis: indexed in numpy after the cast, which costs
+    less right after a training step than a torch ``select`` per tensor."""
+    return {name: array[0] for name, array in to_numpy(tensors, dtype).items()}
 
 
 def cross_entropy_grad(probs: torch.Tensor, label: int) -> torch.Tensor:
