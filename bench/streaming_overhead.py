@@ -12,10 +12,14 @@ What is left of each step's CPU time outside ``_publish_frame`` is compared with
 if frames made the training steps after them slower (colder caches, memory given back to the system and
 faulted in again, garbage collection of the frame's objects), it shows there, beside the minor page faults
 and Python garbage collections counted in each mode's blocks.
+``--paired SECONDS`` then tests the same question more finely, for each frame mode: training steps in
+alternating segments of 12, with a frame after every 4th step and without, each pair of segments
+(about 0.1 s) under the same load, so the machine's drift cancels out of their difference.
 ``--onednn`` adds the two frame modes with the probe's convolutions through oneDNN as before (the
 training step's always are), to compare the probe's native convolutions with them in the same run.
 
 Run: python -m bench.streaming_overhead [--seconds 2] [--rounds 10] [--threads 1] [--budget off|on] [--onednn]
+     [--paired SECONDS]
 """
 
 import argparse
@@ -34,6 +38,7 @@ from bench._common import fix_threads, lenet_live, session_args, verdict
 TARGET_SLOWDOWN = {"frames": 0.03, "frames+grads": 0.05}  # the most frames may cost of the training speed
 WARMUP_SECONDS = 3.0
 CLOCKS = ("wall", "cpu")
+SEGMENT, FRAME_EVERY = 12, 4  # --paired: steps per segment, a frame after every 4th (about the full rate)
 
 
 class TimedSession(Session):
@@ -198,6 +203,38 @@ def print_counts(mode: Mode) -> None:
     print(f"on a core {on_cpu:.0%} of the wall time")
 
 
+def paired_steps(session: TimedSession, seconds: float) -> tuple[list[float], list[float]]:
+    """CPU seconds per training step in alternating segments of ``SEGMENT`` steps, without frames and with
+    the session's frame after every ``FRAME_EVERY``-th step; which comes first alternates pair by pair."""
+    plain: list[float] = []
+    framed: list[float] = []
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        segments = ((plain, False), (framed, True))
+        for out, frames in segments if len(plain) % 2 == 0 else segments[::-1]:
+            cpu = 0.0
+            for k in range(SEGMENT):
+                start = time.thread_time()
+                session.live.train_step()
+                cpu += time.thread_time() - start
+                if frames and k % FRAME_EVERY == FRAME_EVERY - 1:
+                    session._publish_frame()
+            out.append(cpu / SEGMENT)
+    return plain, framed
+
+
+def report_paired(name: str, plain: list[float], framed: list[float]) -> None:
+    """The mean paired difference of the steps' CPU time with frames between them, with its 95 % interval."""
+    diffs = [f / p - 1 for p, f in zip(plain, framed, strict=True)]
+    mean, half = statistics.fmean(diffs), 1.96 * statistics.stdev(diffs) / math.sqrt(len(diffs))
+    with_frames, without = statistics.fmean(framed) * 1e3, statistics.fmean(plain) * 1e3
+    print(
+        f"{name}: a training step {with_frames:.3f} CPU ms with frames between, {without:.3f} without:",
+        end=" ",
+    )
+    print(f"{mean:+.2%} ± {half:.2%} (95 %, {len(diffs)} pairs of segments)")
+
+
 def main() -> None:
     """Warm up, run the interleaved rounds, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -211,6 +248,12 @@ def main() -> None:
         help="off: frames at the full frame rate (the cost measured); on: NNLIVE_FRAME_BUDGET paces them",
     )
     parser.add_argument("--onednn", action="store_true", help="also frames with the probe through oneDNN")
+    parser.add_argument(
+        "--paired",
+        type=float,
+        default=0.0,
+        help="seconds per frame mode of training steps paired with and without frames",
+    )
     args = parser.parse_args()
     threads = fix_threads(args.threads)
     settings = Settings()
@@ -227,9 +270,15 @@ def main() -> None:
     for i in range(args.rounds):
         for mode in modes if i % 2 == 0 else modes[::-1]:
             mode.blocks.append(run_block(mode.session, args.seconds))
+    report(modes)
+    if args.paired:
+        print(f"\nTraining steps with a frame after every {FRAME_EVERY} vs none,", end=" ")
+        print(f"in pairs of {SEGMENT}-step segments of {args.paired:g} s a mode:")
+        for mode in modes[1:]:
+            if mode.name in TARGET_SLOWDOWN:
+                report_paired(mode.name, *paired_steps(mode.session, args.paired))
     for mode in modes:
         mode.session.close()
-    report(modes)
 
 
 if __name__ == "__main__":
