@@ -8,14 +8,24 @@ process with torch's thread count fixed, the order reversed every round, so drif
 Speed is counted on two clocks: wall time, and this process's CPU time (which a busy machine inflates
 less: time spent waiting for a core is not counted). As a cross-check, each session also adds up the
 CPU time spent inside ``_publish_frame``: its share of the block is the slowdown frames should cause.
+What is left of each step's CPU time outside ``_publish_frame`` is compared with the "no frames" steps:
+if frames made the training steps after them slower (colder caches, memory given back to the system and
+faulted in again, garbage collection of the frame's objects), it shows there, beside the minor page faults
+and Python garbage collections counted in each mode's blocks.
+``--paired SECONDS`` then tests the same question more finely, for each frame mode: training steps in
+alternating segments of 12, with a frame after every 4th step and without, each pair of segments
+(about 0.1 s) under the same load, so the machine's drift cancels out of their difference.
 ``--onednn`` adds the two frame modes with the probe's convolutions through oneDNN as before (the
 training step's always are), to compare the probe's native convolutions with them in the same run.
 
 Run: python -m bench.streaming_overhead [--seconds 2] [--rounds 10] [--threads 1] [--budget off|on] [--onednn]
+     [--paired SECONDS]
 """
 
 import argparse
+import gc
 import math
+import resource
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -28,6 +38,7 @@ from bench._common import fix_threads, lenet_live, session_args, verdict
 TARGET_SLOWDOWN = {"frames": 0.03, "frames+grads": 0.05}  # the most frames may cost of the training speed
 WARMUP_SECONDS = 3.0
 CLOCKS = ("wall", "cpu")
+SEGMENT, FRAME_EVERY = 12, 4  # --paired: steps per segment, a frame after every 4th (about the full rate)
 
 
 class TimedSession(Session):
@@ -47,11 +58,19 @@ class TimedSession(Session):
 
 @dataclass(frozen=True)
 class Block:
-    """Steps run in one block and the seconds they took on each clock."""
+    """Steps run in one block, the seconds they took on each clock, and what else happened meanwhile."""
 
     steps: int
     wall: float
     cpu: float
+    frame_cpu: float  # CPU seconds inside _publish_frame
+    faults: int  # minor page faults of this process
+    collections: int  # Python garbage collections, all generations
+
+    @property
+    def step_cpu(self) -> float:
+        """CPU seconds per step outside the frames (the training step, validation, the tick)."""
+        return (self.cpu - self.frame_cpu) / self.steps
 
 
 @dataclass
@@ -68,17 +87,40 @@ class Mode:
         return sum(b.steps for b in blocks) / sum(getattr(b, clock) for b in blocks)
 
     def total(self, clock: str) -> float:
-        """Seconds of ``clock`` over all blocks."""
+        """Seconds of ``clock`` (or another summed field of Block) over all blocks."""
         return sum(getattr(b, clock) for b in self.blocks)
 
+    def per_kilostep(self, field_name: str) -> float:
+        """A counted field of Block per 1,000 steps."""
+        return 1000 * self.total(field_name) / self.total("steps")
 
-def run_block(session: Session, seconds: float) -> Block:
+
+def run_block(session: TimedSession, seconds: float) -> Block:
     """Run the session's training tick for about ``seconds`` of wall time."""
+    faults, collections, frame_cpu = minor_faults(), gc_collections(), session.frame_cpu
     steps, wall, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - wall < seconds:
         session._tick()
         steps += 1
-    return Block(steps, time.perf_counter() - wall, time.process_time() - cpu)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return Block(
+        steps,
+        wall,
+        cpu,
+        session.frame_cpu - frame_cpu,
+        minor_faults() - faults,
+        gc_collections() - collections,
+    )
+
+
+def minor_faults() -> int:
+    """Minor page faults of this process so far (pages the allocator got from the system and touched)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def gc_collections() -> int:
+    """Python garbage collections so far, all generations."""
+    return sum(generation["collections"] for generation in gc.get_stats())
 
 
 def make_modes(frame_rate: float, frame_budget: float, onednn: bool) -> list[Mode]:
@@ -126,11 +168,14 @@ def report(modes: list[Mode]) -> None:
             change = f"{total:+7.1%} ({median:+5.1%})" if mode is not base else ""
             cells.append(f"{mode.rate(clock):11.1f}  {change:<17}")
         print("  ".join(cells).rstrip())
+    print(f"\nno frames: {base.total('cpu') / base.total('steps') * 1e3:.3f} CPU ms a step;")
+    print_counts(base)
     for mode in modes[1:]:
         session = mode.session
         share = session.frame_cpu / mode.total("cpu")
         print(f"\n{mode.name}: {session.frame_cpu / max(session.frames, 1) * 1e3:.2f} CPU ms per frame,")
         print(f"  {share:.1%} of the CPU time inside _publish_frame (the slowdown it should cause)")
+        print_rest(mode, base)
         if mode.name not in TARGET_SLOWDOWN:  # a comparison, not what the server runs
             continue
         target = 1 - TARGET_SLOWDOWN[mode.name]
@@ -138,6 +183,56 @@ def report(modes: list[Mode]) -> None:
             ratio = mode.rate(clock) / base.rate(clock)
             ok = verdict(ratio >= target)
             print(f"  {clock:>4}: {ratio:.3f}× the steps/s of no frames (target ≥ {target:.2f}×): {ok}")
+
+
+def print_rest(mode: Mode, base: Mode) -> None:
+    """The steps' own CPU time outside the frames against "no frames", with the faults and collections."""
+    rest = [a.step_cpu / b.step_cpu - 1 for a, b in zip(mode.blocks, base.blocks, strict=True)]
+    step_cpu = (mode.total("cpu") - mode.total("frame_cpu")) / mode.total("steps")
+    base_cpu = base.total("cpu") / base.total("steps")
+    change = f"{step_cpu / base_cpu - 1:+.1%} (median {statistics.median(rest):+.1%})"
+    print(f"  outside the frames: {step_cpu * 1e3:.3f} CPU ms a step, {change} against no frames;")
+    print_counts(mode)
+
+
+def print_counts(mode: Mode) -> None:
+    """Page faults and gc runs per 1,000 steps, and how much of the wall time the process had a core."""
+    faults, collections = mode.per_kilostep("faults"), mode.per_kilostep("collections")
+    on_cpu = mode.total("cpu") / mode.total("wall")
+    print(f"  {faults:.1f} page faults and {collections:.1f} gc runs per 1,000 steps;", end=" ")
+    print(f"on a core {on_cpu:.0%} of the wall time")
+
+
+def paired_steps(session: TimedSession, seconds: float) -> tuple[list[float], list[float]]:
+    """CPU seconds per training step in alternating segments of ``SEGMENT`` steps, without frames and with
+    the session's frame after every ``FRAME_EVERY``-th step; which comes first alternates pair by pair."""
+    plain: list[float] = []
+    framed: list[float] = []
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        segments = ((plain, False), (framed, True))
+        for out, frames in segments if len(plain) % 2 == 0 else segments[::-1]:
+            cpu = 0.0
+            for k in range(SEGMENT):
+                start = time.thread_time()
+                session.live.train_step()
+                cpu += time.thread_time() - start
+                if frames and k % FRAME_EVERY == FRAME_EVERY - 1:
+                    session._publish_frame()
+            out.append(cpu / SEGMENT)
+    return plain, framed
+
+
+def report_paired(name: str, plain: list[float], framed: list[float]) -> None:
+    """The mean paired difference of the steps' CPU time with frames between them, with its 95 % interval."""
+    diffs = [f / p - 1 for p, f in zip(plain, framed, strict=True)]
+    mean, half = statistics.fmean(diffs), 1.96 * statistics.stdev(diffs) / math.sqrt(len(diffs))
+    with_frames, without = statistics.fmean(framed) * 1e3, statistics.fmean(plain) * 1e3
+    print(
+        f"{name}: a training step {with_frames:.3f} CPU ms with frames between, {without:.3f} without:",
+        end=" ",
+    )
+    print(f"{mean:+.2%} ± {half:.2%} (95 %, {len(diffs)} pairs of segments)")
 
 
 def main() -> None:
@@ -153,6 +248,12 @@ def main() -> None:
         help="off: frames at the full frame rate (the cost measured); on: NNLIVE_FRAME_BUDGET paces them",
     )
     parser.add_argument("--onednn", action="store_true", help="also frames with the probe through oneDNN")
+    parser.add_argument(
+        "--paired",
+        type=float,
+        default=0.0,
+        help="seconds per frame mode of training steps paired with and without frames",
+    )
     args = parser.parse_args()
     threads = fix_threads(args.threads)
     settings = Settings()
@@ -169,9 +270,15 @@ def main() -> None:
     for i in range(args.rounds):
         for mode in modes if i % 2 == 0 else modes[::-1]:
             mode.blocks.append(run_block(mode.session, args.seconds))
+    report(modes)
+    if args.paired:
+        print(f"\nTraining steps with a frame after every {FRAME_EVERY} vs none,", end=" ")
+        print(f"in pairs of {SEGMENT}-step segments of {args.paired:g} s a mode:")
+        for mode in modes[1:]:
+            if mode.name in TARGET_SLOWDOWN:
+                report_paired(mode.name, *paired_steps(mode.session, args.paired))
     for mode in modes:
         mode.session.close()
-    report(modes)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from sklearn.datasets import load_digits
 
 from app.engine.data.digits import SPLIT_SEED, load_digits_32, preprocess_drawing
-from app.engine.live.lenet import LENET, LeNetLive
+from app.engine.live.lenet import HEAD_TENSORS, LENET, LeNetLive, cross_entropy_grad
 from app.engine.models.lenet import LAYER_NAMES, LeNet5, LeNetConfig, describe_layers
 from app.engine.params import ParamError, validate
 
@@ -69,6 +69,16 @@ def test_frame_gradients_equal_autograd():
         torch.testing.assert_close(torch.from_numpy(tensors[f"{name}.grad"]), grad[0])
 
 
+def test_frame_tensors_keep_their_order_and_shapes():
+    live = make_live()
+    live.set_controls({"head": True})
+    _, tensors = live.frame(grads=True, dtype=torch.float16)
+    assert list(tensors) == [*LENET.tensors, *HEAD_TENSORS, *LENET.optional_tensors["grads"]]
+    shapes = {"input": (1, 32, 32), "c1": (6, 28, 28), "s4": (16, 5, 5), "out": (10,), "probs": (10,)}
+    shapes |= {"c1.weight": (6, 1, 5, 5), "c5.weight": (120, 400), "s2.grad": (6, 14, 14), "f6.grad": (84,)}
+    assert {name: tensors[name].shape for name in shapes} == shapes
+
+
 def test_float16_frames_are_the_float32_values_rounded():
     live = make_live()
     _, wide = live.frame(grads=True, dtype=torch.float32)
@@ -102,11 +112,34 @@ def test_native_convolutions_give_the_models_outputs_and_gradients(config):
     for name in LAYER_NAMES:
         torch.testing.assert_close(native[name], plain[name], rtol=1e-5, atol=1e-6)
     target = torch.tensor([4])
-    ours = torch.autograd.grad(F.cross_entropy(native["out"], target), [x, *native.values()])
     theirs = torch.autograd.grad(F.cross_entropy(plain["out"], target), [x, *plain.values()])
-    for a, b in zip(ours, theirs, strict=True):
-        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-7)
+    for frozen in (False, True):  # frozen: the weights detached, as a frame with gradients runs it
+        ours = model.layer_outputs(x, native_conv=True, frozen=frozen)
+        grads = torch.autograd.grad(F.cross_entropy(ours["out"], target), [x, *ours.values()])
+        for a, b in zip(grads, theirs, strict=True):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-7)
     assert all(p.grad is None for p in model.parameters())
+
+
+@pytest.mark.parametrize("native_conv", [False, True])
+def test_frozen_outputs_are_the_models_with_no_path_to_its_weights(native_conv):
+    torch.manual_seed(2)
+    model = LeNet5(LeNetConfig())
+    x = torch.randn(1, 1, 32, 32, requires_grad=True)
+    frozen = model.layer_outputs(x, native_conv=native_conv, frozen=True)
+    for name, value in layer_by_layer(model, x).items():
+        torch.testing.assert_close(frozen[name], value, rtol=1e-5, atol=1e-6)
+    with pytest.raises(RuntimeError, match="not have been used in the graph"):
+        torch.autograd.grad(frozen["out"].sum(), [model.c1[0].weight, model.out.weight])
+    assert torch.autograd.grad(frozen["out"].sum(), x)[0].abs().sum() > 0
+
+
+def test_cross_entropy_grad_is_autograds():
+    logits = torch.randn(1, 10, requires_grad=True)
+    for label in (0, 7):
+        (expected,) = torch.autograd.grad(F.cross_entropy(logits, torch.tensor([label])), logits)
+        ours = cross_entropy_grad(F.softmax(logits.detach(), dim=1), label)
+        torch.testing.assert_close(ours, expected, rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.skipif(not torch.backends.mkldnn.is_available(), reason="torch built without oneDNN")

@@ -81,27 +81,29 @@ class LeNetLive(LiveClassifier):
         LeNet-5 has no dropout or batch norm, so the probe goes through in training mode: eval mode would
         compute the same numbers, and switching modes twice per frame would cost a tenth of the frame.
         On the CPU the convolutions run through torch's native kernel (``native_conv``): the same float32
-        weights and numbers to float32 rounding, at half the cost of oneDNN's for a batch of one.
+        weights and numbers to float32 rounding, at half the cost of oneDNN's for a batch of one. With
+        gradients the weights go in detached (``frozen``): the backward computes the activations' only,
+        seeded with the cross-entropy's gradient at the logits (``cross_entropy_grad``).
         """
         x = self.probe[None]  # (1, 1, 32, 32)
         if grads:
             x = x.clone().requires_grad_()
         with torch.set_grad_enabled(grads):
-            acts = self.model.layer_outputs(x, native_conv=self.native_conv)
+            acts = self.model.layer_outputs(x, native_conv=self.native_conv, frozen=grads)
         logits = acts["out"]
         probs = F.softmax(logits.detach(), dim=1)
         pred = int(probs.argmax())
-        tensors = {"input": x[0], **{n: acts[n][0] for n in LAYER_NAMES}, "probs": probs[0]}
-        tensors["c1.weight"] = self.model.c1[0].weight
+        weights = {"c1.weight": self.model.c1[0].weight}
         if self.head:
-            tensors |= self._head_tensors(acts["s4"][0])
+            weights |= self._head_tensors(acts["s4"][0])
+        gradients = {}
         if grads:
             label = pred if self.probe_label is None else self.probe_label
-            loss = F.cross_entropy(logits, torch.tensor([label], device=self.device))
             points = [x, *(acts[n] for n in LAYER_NAMES)]
-            for name, grad in zip(("input", *LAYER_NAMES), torch.autograd.grad(loss, points), strict=True):
-                tensors[f"{name}.grad"] = grad[0]
-        return {"label": self.probe_label, "pred": pred}, to_numpy(tensors, dtype)
+            values = torch.autograd.grad(logits, points, cross_entropy_grad(probs, label))
+            gradients = {f"{n}.grad": g for n, g in zip(("input", *LAYER_NAMES), values, strict=True)}
+        arrays = first_of_batch({"input": x, **acts, "probs": probs}, dtype) | to_numpy(weights, dtype)
+        return {"label": self.probe_label, "pred": pred}, arrays | first_of_batch(gradients, dtype)
 
     def _head_tensors(self, s4: torch.Tensor) -> dict[str, torch.Tensor]:
         """The classifier head as matrices: S4 flattened (index c·25 + row·5 + col) and each layer's W, b."""
@@ -119,6 +121,20 @@ class LeNetLive(LiveClassifier):
     def export_weights(self) -> bytes:
         """The state_dict as safetensors bytes."""
         return save({k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()})
+
+
+def first_of_batch(tensors: dict[str, torch.Tensor], dtype: torch.dtype) -> dict[str, np.ndarray]:
+    """Batches of one as arrays without the batch axis: indexed in numpy after the cast, which costs
+    less right after a training step than a torch ``select`` per tensor."""
+    return {name: array[0] for name, array in to_numpy(tensors, dtype).items()}
+
+
+def cross_entropy_grad(probs: torch.Tensor, label: int) -> torch.Tensor:
+    """∂L/∂logits of the cross-entropy L = −log softmax(logits)[label] for a batch of one: softmax − one-hot
+    (what cross-entropy's own backward computes, without running the loss forward and backward)."""
+    grad = probs.clone()
+    grad[0, label] -= 1
+    return grad
 
 
 LENET = ModelSpec(

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-from torch import nn
+import torch.nn.functional as F
+from torch import Tensor, nn
 
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "tanh": nn.Tanh,
@@ -52,28 +53,46 @@ class LeNet5(nn.Module):
             x = getattr(self, name)(x)
         return x
 
-    def layer_outputs(self, x: torch.Tensor, *, native_conv: bool = False) -> dict[str, torch.Tensor]:
+    def layer_outputs(
+        self, x: torch.Tensor, *, native_conv: bool = False, frozen: bool = False
+    ) -> dict[str, torch.Tensor]:
         """The same pass as ``forward``, keeping every named layer's output (``out`` holds the logits):
         what a frame shows, without attaching hooks. ``native_conv`` runs the convolutions through
-        ``native_conv2d`` (for a CPU batch of one: the same float32 weights, a cheaper kernel)."""
+        ``native_conv2d`` (for a CPU batch of one: the same float32 weights, a cheaper kernel).
+        ``frozen`` uses the weights detached: autograd then records the activations' graph only, so
+        gradients of the activations (a frame's backward) compute no weight gradients on the way."""
         outputs = {}
         for name in LAYER_NAMES:
             layer = getattr(self, name)
-            x = outputs[name] = through_native_conv(layer, x) if native_conv else layer(x)
+            plain = not (native_conv or frozen)
+            x = outputs[name] = layer(x) if plain else through_layer(layer, x, native_conv, frozen)
         return outputs
 
 
-def native_conv2d(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
-    """``conv(x)`` through torch's own im2col + matrix-product kernel (``thnn_conv2d``, what torch uses
-    when oneDNN is off) instead of oneDNN, whose per-call set-up dominates a 1×32×32 input on the CPU.
-    Same float32 weights, autograd included; stride and padding only (LeNet has no dilation or groups)."""
-    return torch.ops.aten.thnn_conv2d(x, conv.weight, conv.kernel_size, conv.bias, conv.stride, conv.padding)
+def native_conv2d(conv: nn.Conv2d, x: torch.Tensor, weight: torch.Tensor, bias: Tensor | None) -> Tensor:
+    """``conv(x)`` with ``weight`` and ``bias`` (``conv``'s own, or them detached) through torch's own im2col
+    + matrix-product kernel (``thnn_conv2d``, what torch uses when oneDNN is off) instead of oneDNN, whose
+    per-call set-up dominates a 1×32×32 input on the CPU. Autograd included; stride and padding only
+    (LeNet has no dilation or groups)."""
+    return torch.ops.aten.thnn_conv2d(x, weight, conv.kernel_size, bias, conv.stride, conv.padding)
 
 
-def through_native_conv(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """``layer(x)`` with every Conv2d in it replaced by ``native_conv2d``."""
+def through_layer(layer: nn.Module, x: Tensor, native_conv: bool, frozen: bool) -> Tensor:
+    """``layer(x)`` with its Conv2d and Linear modules applied as functions of their weights (detached when
+    ``frozen``), each Conv2d through ``native_conv2d`` when ``native_conv``."""
     for module in layer if isinstance(layer, nn.Sequential) else (layer,):
-        x = native_conv2d(module, x) if isinstance(module, nn.Conv2d) else module(x)
+        if not isinstance(module, nn.Conv2d | nn.Linear):
+            x = module(x)
+            continue
+        weight, bias = module.weight, module.bias
+        if frozen:
+            weight, bias = weight.detach(), bias.detach()
+        if isinstance(module, nn.Linear):
+            x = F.linear(x, weight, bias)
+        elif native_conv:
+            x = native_conv2d(module, x, weight, bias)
+        else:
+            x = F.conv2d(x, weight, bias, module.stride, module.padding)
     return x
 
 
