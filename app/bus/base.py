@@ -13,13 +13,13 @@ class Bus(ABC):
     """
 
     @abstractmethod
-    async def publish(self, channel: str, message: bytes) -> None:
-        """Send ``message`` to the subscribers of ``channel``."""
+    def publish_nowait(self, channel: str, message: bytes) -> None:
+        """Send ``message`` to the subscribers of ``channel`` without waiting for any of them (nor for
+        another process: a bus across processes queues it)."""
 
-    def publish_nowait(self, channel: str, message: bytes) -> bool:
-        """Publish at once if this bus can without waiting (the memory bus; Redis's, which queues for
-        Redis); False: nothing was sent, the caller awaits ``publish``."""
-        return False
+    async def publish(self, channel: str, message: bytes) -> None:
+        """``publish_nowait``, for callers that await."""
+        self.publish_nowait(channel, message)
 
     @abstractmethod
     def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
