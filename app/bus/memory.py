@@ -25,9 +25,9 @@ class MemoryBus(Bus):
             queue.put(message)
 
     @asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
+    async def subscribe(self, channel: str, depth: int | None = None) -> AsyncIterator[AsyncIterator[bytes]]:
         """Receive what is published on ``channel`` from now until the block ends."""
-        queue = SubscriberQueue(self._depth)
+        queue = SubscriberQueue(depth or self._depth)
         first = channel not in self._subscribers
         self._subscribers[channel].add(queue)
         try:

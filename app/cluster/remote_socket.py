@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import WebSocketDisconnect
 
+from app.bus.base import EVERY_MESSAGE
 from app.cluster.node import Node
 from app.cluster.registry import Entry
 from app.cluster.wire import unpack
@@ -90,7 +91,7 @@ class RemoteViewing:
         channel = f"nnlive:conn:{self._node.worker}:{link}"
         viewer = Viewer(conn.ws, conn.clock)
         tasks: list[asyncio.Task[Any]] = []
-        async with self._node.bus.subscribe(channel) as answers:
+        async with self._node.bus.subscribe(channel, depth=EVERY_MESSAGE) as answers:
             try:
                 opening = {"session": session_id, "channel": channel, "worker": self._node.worker}
                 await self._tell(entry.owner, link, "open", opening)

@@ -13,6 +13,7 @@ import redis.asyncio as redis
 from redis_server import RedisServer
 
 from app.bus import redis as redis_bus
+from app.bus.base import EVERY_MESSAGE
 from app.bus.factory import make_bus
 from app.bus.redis import Backoff, RedisBus
 
@@ -72,6 +73,29 @@ def test_a_laggard_keeps_the_newest_and_never_blocks_the_publisher(make, run_asy
     got = run_async(scenario())
     assert len(got) <= 8
     assert got == sorted(got)
+
+
+def test_a_subscriber_of_every_message_keeps_a_whole_burst_from_another_process(redis_server, run_async):
+    """A channel of messages (a worker's inbox, a connection's answers) loses none of a burst that another
+    process sent in one pipeline and that is read late; a snapshot subscriber of it keeps the newest."""
+    burst = [i.to_bytes(2, "big") for i in range(100)]
+
+    async def scenario():
+        a, b = RedisBus(redis_server.url, backoff=FAST), RedisBus(redis_server.url, backoff=FAST)
+        async with b.subscribe("ch", depth=EVERY_MESSAGE) as every, b.subscribe("ch") as newest:
+            for message in burst:
+                a.publish_nowait("ch", message)
+            kept = []
+            while not kept or kept[-1] != burst[-1]:
+                kept.append(await asyncio.wait_for(anext(newest), WAIT_S))
+            got = await _receive(every, len(burst))
+        for bus in (a, b):
+            await bus.close()
+        return got, kept
+
+    got, kept = run_async(scenario())
+    assert got == burst
+    assert len(kept) <= 8
 
 
 def test_publishing_with_no_subscriber_and_leaving_cleans_up(make, run_async):
