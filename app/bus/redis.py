@@ -42,6 +42,11 @@ COMMAND_TIMEOUT_S = 5.0  # a command Redis does not answer in this long fails (a
 SILENCE_S = 5.0  # the listener pings Redis after this long without a message; as long again: it reconnects
 
 
+def client_name(pid: int) -> str:
+    """The name of the bus's Redis connections in process ``pid``."""
+    return f"nnlive-bus-{pid}"
+
+
 @dataclass(frozen=True)
 class Backoff:
     """Waits between reconnection attempts: ``first`` doubling up to ``most``, with ±20 % jitter."""
@@ -63,9 +68,14 @@ class RedisBus(MemoryBus):
 
     def __init__(self, url: str, depth: int = 8, backoff: Backoff = Backoff()) -> None:
         super().__init__(depth)
-        # The timeout bounds every command and write; the listener reads with timeouts of its own.
+        # The timeout bounds every command and write; the listener reads with timeouts of its own. The
+        # name tells this process's connections apart in Redis's CLIENT LIST (bench/fanout.py reads it).
         self._client = redis.from_url(
-            url, socket_connect_timeout=2.0, socket_timeout=COMMAND_TIMEOUT_S, socket_keepalive=True
+            url,
+            socket_connect_timeout=2.0,
+            socket_timeout=COMMAND_TIMEOUT_S,
+            socket_keepalive=True,
+            client_name=client_name(os.getpid()),
         )
         self._origin = os.urandom(ORIGIN_BYTES)
         self._control = f"nnlive:bus:{self._origin.hex()}"  # keeps the subscription open with no channel
