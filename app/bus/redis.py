@@ -152,7 +152,7 @@ class RedisBus(MemoryBus):
         with contextlib.suppress(TimeoutError):  # a new bus: its first connection may be under way
             await asyncio.wait_for(self._tried.wait(), SUBSCRIBE_TIMEOUT_S)
         if not self.online.is_set() or self._pubsub is None:
-            return  # Redis is away: the listener subscribes to every channel of ours when it is back
+            return  # Redis is away or confirming: the listener subscribes to it once it is online
         self._confirmed[channel] = confirmed = asyncio.Event()
         try:
             await self._pubsub.subscribe(channel)
@@ -178,11 +178,12 @@ class RedisBus(MemoryBus):
             pubsub = self._client.pubsub()
             try:
                 # Redis confirms in order: the control channel's confirmation, last, means all are in.
-                await pubsub.subscribe(*self.channels, self._control)
+                asked = set(self.channels)
+                await pubsub.subscribe(*asked, self._control)
                 self._pubsub = pubsub
                 self.connections += 1
                 delays = self._backoff.delays()
-                await self._relay(pubsub)
+                await self._relay(pubsub, asked)
             except (RedisError, OSError) as error:
                 if self.online.is_set():
                     log.warning("bus: Redis connection lost (%s); reconnecting", error)
@@ -197,21 +198,33 @@ class RedisBus(MemoryBus):
                     await pubsub.aclose()
             await self._backoff.sleep(next(delays))
 
-    async def _relay(self, pubsub: redis.client.PubSub) -> None:
+    async def _relay(self, pubsub: redis.client.PubSub, asked: set[str]) -> None:
         """Take what the connection brings until it ends. Pub/sub reads wait for as long as no message
         comes, so silence is checked: after ``SILENCE_S`` a ping, and when as long again brings nothing
         (not even its pong) the connection is given up (a frozen Redis, a link gone without a reset)."""
-        pinged = False
+        pinged, settled = False, False
         while True:
             message = await pubsub.get_message(timeout=SILENCE_S)
             if message is not None:
                 pinged = False
                 self._take(message)
+                if self.online.is_set() and not settled:
+                    settled = True
+                    await self._settle(pubsub, asked)
             elif not pinged:
                 await pubsub.ping()
                 pinged = True
             else:
                 raise ConnectionError(f"Redis did not answer a ping in {SILENCE_S:g} s")
+
+    async def _settle(self, pubsub: redis.client.PubSub, asked: set[str]) -> None:
+        """Online: the channels this process began or stopped listening to while the subscription was
+        being confirmed (``_listen`` and ``_unlisten`` leave them to the listener then) are (un)subscribed."""
+        wanted = set(self.channels)
+        if wanted - asked:
+            await pubsub.subscribe(*(wanted - asked))
+        if asked - wanted:
+            await pubsub.unsubscribe(*(asked - wanted))
 
     def _take(self, message: dict) -> None:
         """One pub/sub message: another process's payload is handed on, a confirmation noted."""

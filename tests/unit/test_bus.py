@@ -442,3 +442,37 @@ def test_the_sender_outlives_an_unexpected_error(redis_server, caplog, run_async
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1
     assert "a bug" in str(errors[0].exc_info[1])
+
+
+def test_a_channel_subscribed_while_redis_confirms_the_others_is_subscribed_once_online(
+    monkeypatch, run_async
+):
+    """The listener asked Redis for this process's channels and waits for the confirmation (here: Redis is
+    frozen as the bus first connects); a channel subscribed meanwhile gives up waiting after
+    ``SUBSCRIBE_TIMEOUT_S`` and is left to the listener, which subscribes it once Redis confirms."""
+    monkeypatch.setattr(redis_bus, "SUBSCRIBE_TIMEOUT_S", 0.2)
+    server = RedisServer().start()
+
+    async def scenario():
+        a = RedisBus(server.url, backoff=FAST)
+        server.process.send_signal(signal.SIGSTOP)  # (the kernel still accepts the connection)
+        async with a.subscribe("early"):
+            await asyncio.sleep(0.1)  # the listener's SUBSCRIBE waits in the frozen Redis
+            async with a.subscribe("late") as late:
+                server.process.send_signal(signal.SIGCONT)
+                await asyncio.wait_for(a.online.wait(), WAIT_S)
+                b = RedisBus(server.url, backoff=FAST)
+                while True:  # until a's subscription is confirmed, a message may find nobody
+                    await b.publish("late", b"reached")
+                    with contextlib.suppress(TimeoutError):
+                        got = await asyncio.wait_for(anext(late), 0.2)
+                        break
+        for bus in (a, b):
+            await bus.close()
+        return got
+
+    try:
+        assert run_async(asyncio.wait_for(scenario(), 2 * WAIT_S)) == b"reached"
+    finally:
+        server.process.send_signal(signal.SIGCONT)
+        server.stop()
