@@ -9,7 +9,9 @@ per viewer.
 Redis closes the connection of a subscriber that falls behind (``client-output-buffer-limit``) without
 any other sign, and a restarted Redis has forgotten every subscription. Either way the listener sees its
 connection end, connects again with backoff and subscribes to every channel this process still listens
-to. What was published in between is lost, as the bus allows: every message is a whole snapshot.
+to. What was published in between is lost, as the bus allows for snapshots. A Redis that stops answering
+without closing anything is given up in bounded time: commands time out (``COMMAND_TIMEOUT_S``), and the
+listener, whose reads wait as long as nothing is published, pings after ``SILENCE_S`` of silence.
 
 Publishing never waits on Redis: a message is handed to this process's subscribers at once and queued for
 Redis, and one sender task writes the queue in pipelines, in order (several messages a round trip). A
