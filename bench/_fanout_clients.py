@@ -43,6 +43,7 @@ class Tally:
     latencies_ms: list[float] = field(default_factory=list)
     per_second: dict[int, int] = field(default_factory=dict)  # window frames arriving in each wall second
     failed: int = 0  # connections refused or lost
+    per_viewer: list[int] = field(default_factory=list)  # window frames each reading viewer received
 
 
 def viewer_process(share: Share, report: Any, stop: Any) -> None:
@@ -113,6 +114,7 @@ async def _read(ws: ClientConnection, steps: tuple[int, int], tally: Tally) -> N
         pass
     finally:
         tally.frames += len(seen)
+        tally.per_viewer.append(len(seen))
 
 
 def start_viewers(

@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ class Server:
     viewer_path: str = ""
     driver_path: str = ""
     token: str = ""
+    log: str = ""  # the file its stderr goes to (nnlive: its warnings)
 
     def cpu_s(self) -> float:
         """User + system CPU seconds of the server process so far (all its threads)."""
@@ -91,6 +93,23 @@ class Server:
         with open(f"/proc/{self.process.pid}/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
+    def log_size(self) -> int:
+        return os.path.getsize(self.log) if self.log else 0
+
+    def log_since(self, offset: int) -> str:
+        """What the server logged after ``offset`` bytes."""
+        if not self.log:
+            return ""
+        with open(self.log, errors="replace") as log:
+            log.seek(offset)
+            return log.read()
+
+    def viewers(self, session_path: str) -> int:
+        """The viewer count of the session at ``session_path`` (/ws/sessions/ID) as this server has it."""
+        url = self.base + session_path.replace("/ws/sessions/", "/api/sessions/")
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            return json.load(reply)["viewers"]
+
     def url(self, path: str) -> str:
         return self.base.replace("http://", "ws://") + path
 
@@ -100,6 +119,8 @@ class Server:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        if self.log:
+            os.unlink(self.log)
 
 
 def free_port() -> int:
@@ -150,10 +171,12 @@ def _serve_nnlive(name: str, max_viewers: int, bus_url: str) -> Server:
     settings = {"NNLIVE_MAX_VIEWERS": str(max_viewers), "NNLIVE_BUS_URL": bus_url, "NNLIVE_DATA_DIR": ""}
     env = {**os.environ, **settings}  # no snapshots: nothing restored from other runs, nothing written
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tempfile.NamedTemporaryFile(prefix="fanout-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    log.close()
     base = f"http://127.0.0.1:{port}"
     _wait(lambda: urllib.request.urlopen(base + "/healthz", timeout=2).close(), process)
-    return Server(name, base, process)
+    return Server(name, base, process, log=log.name)
 
 
 def _open_run(server: Server) -> None:

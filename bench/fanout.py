@@ -19,7 +19,11 @@ Then nnlive's figures as multiples of the bare loop's, against the targets of is
 
 ``--redis`` adds ``nnlive serve`` as two workers on a redis-server the bench starts on a free port: the
 driver on worker A (which owns the run session), half the viewers on A and half on B (which receives the
-frames through Redis); each worker's row has its own viewers' figures and its own process's CPU.
+frames through Redis); each worker's row has its own viewers' figures and its own process's CPU, and a
+line per worker says what else the row showed (bench/_fanout_redis.py): the bus's reconnections,
+subscribe time-outs and failed publishes it logged, its pub/sub connection as Redis listed it, and the
+viewers A still counts once the row's viewers have gone. A row below 100 % says how the frames were
+spread over its viewers (all a little short, or some with none).
 
 ``--load K`` runs K busy processes meanwhile (the "another process loads the machine" condition);
 ``--soak MINUTES`` runs nnlive alone with 300 viewers, 10 % never reading, and prints the server's RSS
@@ -39,6 +43,7 @@ from dataclasses import dataclass
 
 from bench._common import verdict
 from bench._fanout_clients import Producer, start_viewers
+from bench._fanout_redis import RowWatch
 from bench._fanout_servers import Server, start_bare, start_nnlive, start_nnlive_pair, start_redis
 
 ROWS = {10: (30, 64), 100: (30, 64), 500: (30, 64), 1000: (10, 16)}  # N: (frames/s, KB)
@@ -71,6 +76,7 @@ class Result:
     hello_s: float  # until every viewer was in the room (nnlive: had its hello; bare: open)
     join_ms: float  # the server's CPU while they connected, per viewer
     failed: int
+    per_viewer: list[int]  # the window's frames each reading viewer received
 
 
 def measure(driver: Server, targets: list[Server], row: Row, processes: int, first_step: int) -> list[Result]:
@@ -111,6 +117,7 @@ def measure(driver: Server, targets: list[Server], row: Row, processes: int, fir
                 hello_s=connected[1],
                 join_ms=1e3 * joins / n,
                 failed=sum(t.failed for t in tallies),
+                per_viewer=sorted(x for t in tallies for x in t.per_viewer),
             )
         )
     producer.close()
@@ -145,7 +152,7 @@ def compare(args: argparse.Namespace) -> None:
     print(f"{args.seconds:g} s of frames per row and server, viewers over {args.clients} client processes,")
     print(f"{args.load} busy processes loading the machine\n\n{HEADER}")
     groups = {"bare": [start_bare()], "nnlive": [start_nnlive(max(rows) + 10)]}
-    redis = None
+    redis, url = None, ""
     if args.redis:  # two workers: the driver on A, half the viewers on each
         redis, url = start_redis()
         groups["redis"] = start_nnlive_pair(max(rows) + 10, url)
@@ -157,11 +164,17 @@ def compare(args: argparse.Namespace) -> None:
             first = i % len(groups)  # each group goes first in turn
             order = list(groups)[first:] + list(groups)[:first]
             results: dict[str, Result] = {}
+            notes: list[str] = []
             for name in order:
                 step += 1_000_000
                 row = Row(n, rate, kb, args.seconds)
                 servers = groups[name]
-                measured = measure(servers[0], servers, row, args.clients, step)
+                if name == "redis":
+                    with RowWatch(url, servers) as watch:
+                        measured = measure(servers[0], servers, row, args.clients, step)
+                    notes += watch.report(servers[0].viewer_path)
+                else:
+                    measured = measure(servers[0], servers, row, args.clients, step)
                 results |= {server.name: r for server, r in zip(servers, measured, strict=True)}
             for name, r in results.items():
                 figures = f"{r.delivered_pct:>12.2f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.cpu_us:>13.1f}"
@@ -170,6 +183,9 @@ def compare(args: argparse.Namespace) -> None:
                 print(f"{n:>5} {f'{rate}×{kb}':>8} {name:>7} {figures} {connect} {r.failed:>7}")
             for name in [name for name in results if name != "bare"]:
                 print(f"{name:>14} vs bare: {_ratios(results[name], results['bare'])}", flush=True)
+            notes += [_spread(name, r) for name, r in results.items() if r.delivered_pct < 100]
+            if notes:
+                print("\n".join(notes), flush=True)
     finally:
         for proc in busy:
             proc.kill()
@@ -178,6 +194,15 @@ def compare(args: argparse.Namespace) -> None:
         if redis is not None:
             redis.terminate()
             redis.wait(10)
+
+
+def _spread(name: str, r: Result) -> str:
+    """How a row's frames were spread over the viewers that fell short."""
+    got = r.per_viewer
+    if not got:
+        return f"{name:>14}: no reading viewer"
+    spread = f"min {got[0]}, median {got[len(got) // 2]}, max {got[-1]}"
+    return f"{name:>14}: frames per viewer {spread}; {got.count(0)} of {len(got)} viewers got none"
 
 
 def _ratios(nn: Result, bare: Result) -> str:

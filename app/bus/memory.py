@@ -15,14 +15,9 @@ class MemoryBus(Bus):
         self._depth = depth
         self._subscribers: defaultdict[str, set[SubscriberQueue]] = defaultdict(set)
 
-    async def publish(self, channel: str, message: bytes) -> None:
-        """Deliver to every subscriber of ``channel`` without waiting for any of them."""
+    def publish_nowait(self, channel: str, message: bytes) -> None:
+        """In one process publishing is a hand-off to each subscriber's queue."""
         self.deliver(channel, message)
-
-    def publish_nowait(self, channel: str, message: bytes) -> bool:
-        """In one process publishing is a hand-off: no coroutine needed."""
-        self.deliver(channel, message)
-        return True
 
     def deliver(self, channel: str, message: bytes) -> None:
         """Put ``message`` in the queue of every subscriber of ``channel`` in this process."""
@@ -30,9 +25,9 @@ class MemoryBus(Bus):
             queue.put(message)
 
     @asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
+    async def subscribe(self, channel: str, depth: int | None = None) -> AsyncIterator[AsyncIterator[bytes]]:
         """Receive what is published on ``channel`` from now until the block ends."""
-        queue = SubscriberQueue(self._depth)
+        queue = SubscriberQueue(depth or self._depth)
         first = channel not in self._subscribers
         self._subscribers[channel].add(queue)
         try:

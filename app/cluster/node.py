@@ -16,7 +16,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from app.bus.base import Bus
+from app.bus.base import EVERY_MESSAGE, Bus
 from app.cluster.registry import Entry, Registry
 from app.cluster.wire import pack, unpack
 from app.errors import Busy
@@ -54,7 +54,7 @@ class Node:
         await self._listening.wait()
 
     async def _listen(self) -> None:
-        async with self.bus.subscribe(inbox(self.worker)) as messages:
+        async with self.bus.subscribe(inbox(self.worker), depth=EVERY_MESSAGE) as messages:
             self._listening.set()
             async for message in messages:
                 header, body = unpack(message)

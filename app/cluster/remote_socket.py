@@ -16,10 +16,13 @@ from typing import Any
 
 from fastapi import WebSocketDisconnect
 
+from app.bus.base import EVERY_MESSAGE, Bus
 from app.cluster.node import Node
 from app.cluster.registry import Entry
 from app.cluster.wire import unpack
+from app.protocol.codec import header_bytes
 from app.protocol.server import Closed, Hello, ServerMessage, State, read_server_message
+from app.realtime.asgi_send import frame_message
 from app.realtime.connection import Connection
 from app.realtime.rooms import Room
 from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
@@ -36,28 +39,62 @@ class Relayed(ServerMessage):
         return self.raw
 
 
+class RemoteRoom(Room):
+    """The local viewers of another worker's session. A joiner starts from the owner's snapshot, whose
+    frame the room may relay too (the snapshot was written after the frame was published, and the room
+    receives it later) or may have relayed already: until the room relays a frame newer than the one a
+    joiner started from (by the ``seq`` in their headers), it skips that joiner, which so never gets a
+    frame twice or an older one after a newer."""
+
+    def __init__(self, bus: Bus, session_id: str) -> None:
+        super().__init__(bus, session_id)
+        self._starts: dict[Viewer, int] = {}  # joiners not past their snapshot's frame, and its seq
+
+    def admit(self, viewer: Viewer, entry: Entry) -> None:
+        """Give ``viewer`` the owner's snapshot, then this room's newer frames."""
+        _start_from(viewer, entry)
+        start = _seq(entry.frame) if entry.frame else None
+        if start is not None:
+            self._starts[viewer] = start
+        self.viewers.add(viewer)
+
+    def dismiss(self, viewer: Viewer) -> None:
+        self.viewers.discard(viewer)
+        self._starts.pop(viewer, None)
+
+    def hand_frame(self, frame: bytes) -> None:
+        if not self._starts:  # the common case: nobody has just joined
+            super().hand_frame(frame)
+            return
+        seq, starts = _seq(frame), self._starts
+        message = self.newest_frame = frame_message(frame)
+        for viewer in list(self.viewers):
+            start = starts.get(viewer)
+            if start is None or seq is None or seq > start:
+                starts.pop(viewer, None)
+                viewer.offer_frame(message)
+
+
 class RemoteRooms:
     """The rooms of the sessions other workers own that viewers here watch."""
 
     def __init__(self, node: Node) -> None:
         self._node = node
-        self._rooms: dict[str, Room] = {}
+        self._rooms: dict[str, RemoteRoom] = {}
 
     async def join(self, session_id: str, viewer: Viewer, entry: Entry) -> None:
-        """Give ``viewer`` the owner's latest snapshot, then the room's messages: with no await in
-        between, nothing the room relays (all newer) comes before the snapshot's older frame."""
+        """Give ``viewer`` the owner's latest snapshot, then the room's newer messages."""
         room = self._rooms.get(session_id)
         if room is None:
-            room = self._rooms[session_id] = Room(self._node.bus, session_id)
-        _start_from(viewer, entry)
-        room.viewers.add(viewer)
+            room = self._rooms[session_id] = RemoteRoom(self._node.bus, session_id)
+        room.admit(viewer, entry)
         await room.ready()
 
     async def leave(self, session_id: str, viewer: Viewer) -> None:
         room = self._rooms.get(session_id)
         if room is None:
             return
-        room.viewers.discard(viewer)
+        room.dismiss(viewer)
         if not room.viewers:
             del self._rooms[session_id]
             await room.close()
@@ -90,7 +127,7 @@ class RemoteViewing:
         channel = f"nnlive:conn:{self._node.worker}:{link}"
         viewer = Viewer(conn.ws, conn.clock)
         tasks: list[asyncio.Task[Any]] = []
-        async with self._node.bus.subscribe(channel) as answers:
+        async with self._node.bus.subscribe(channel, depth=EVERY_MESSAGE) as answers:
             try:
                 opening = {"session": session_id, "channel": channel, "worker": self._node.worker}
                 await self._tell(entry.owner, link, "open", opening)
@@ -173,6 +210,12 @@ def _start_from(viewer: Viewer, entry: Entry) -> None:
         viewer.offer("view", read_server_message(entry.view))
     if entry.frame:
         viewer.offer("frame", entry.frame)
+
+
+def _seq(frame: bytes) -> int | None:
+    """A session frame's ``seq`` (its header's; it counts the session's frames)."""
+    seq = json.loads(bytes(header_bytes(memoryview(frame)))).get("seq")
+    return seq if isinstance(seq, int) else None
 
 
 async def _answer_back(answers: Any, viewer: Viewer) -> None:

@@ -347,8 +347,7 @@ class SessionManager:
             stream, payload = await outbox.get()
             to = channel(session_id, str(stream))
             try:
-                if not self.bus.publish_nowait(to, payload):
-                    await self.bus.publish(to, payload)
+                self.bus.publish_nowait(to, payload)
             except Exception:  # a bus hiccup loses a snapshot; the next one follows
                 log.exception("publishing %s of session %s failed", stream, session_id)
 

@@ -120,6 +120,19 @@ def test_an_sdk_driver_gets_none_of_its_frames_back_on_either_worker(workers, dr
         socket.close()
 
 
+def test_a_burst_of_messages_through_b_reaches_the_owner_and_is_answered_whole(workers):
+    """Messages between workers are not snapshots: the owner's inbox and the connection's answer channel
+    keep every one a burst brings (they kept the newest 8 unread, so a client on B that sent many at once
+    lost most of them, and a burst of viewers joining or leaving B lost their ``open`` and ``close``)."""
+    a, b = workers
+    session = create_session(a.base)
+    client = Socket(b.base, session["id"])
+    client.wait("hello")
+    burst = [client.request("ping") for _ in range(60)]  # (a client may have 64 replies unread)
+    assert [client.wait_reply(i)["type"] for i in burst] == ["pong"] * len(burst)
+    client.close()
+
+
 def test_the_per_client_limit_holds_across_workers(redis_server: RedisServer):
     a, b = Worker(redis_server.url, NNLIVE_MAX_SESSIONS_PER_CLIENT="1"), None
     try:

@@ -1,6 +1,8 @@
 """One suite for every bus: memory:// and redis:// (a real redis-server on a free port) behave alike."""
 
 import asyncio
+import contextlib
+import logging
 import signal
 import threading
 import time
@@ -11,6 +13,7 @@ import redis.asyncio as redis
 from redis_server import RedisServer
 
 from app.bus import redis as redis_bus
+from app.bus.base import EVERY_MESSAGE
 from app.bus.factory import make_bus
 from app.bus.redis import Backoff, RedisBus
 
@@ -72,6 +75,29 @@ def test_a_laggard_keeps_the_newest_and_never_blocks_the_publisher(make, run_asy
     assert got == sorted(got)
 
 
+def test_a_subscriber_of_every_message_keeps_a_whole_burst_from_another_process(redis_server, run_async):
+    """A channel of messages (a worker's inbox, a connection's answers) loses none of a burst that another
+    process sent in one pipeline and that is read late; a snapshot subscriber of it keeps the newest."""
+    burst = [i.to_bytes(2, "big") for i in range(100)]
+
+    async def scenario():
+        a, b = RedisBus(redis_server.url, backoff=FAST), RedisBus(redis_server.url, backoff=FAST)
+        async with b.subscribe("ch", depth=EVERY_MESSAGE) as every, b.subscribe("ch") as newest:
+            for message in burst:
+                a.publish_nowait("ch", message)
+            kept = []
+            while not kept or kept[-1] != burst[-1]:
+                kept.append(await asyncio.wait_for(anext(newest), WAIT_S))
+            got = await _receive(every, len(burst))
+        for bus in (a, b):
+            await bus.close()
+        return got, kept
+
+    got, kept = run_async(scenario())
+    assert got == burst
+    assert len(kept) <= 8
+
+
 def test_publishing_with_no_subscriber_and_leaving_cleans_up(make, run_async):
     async def scenario():
         bus = make()
@@ -93,12 +119,12 @@ def test_publish_nowait_wakes_a_waiting_reader_without_a_coroutine(make, run_asy
         async with bus.subscribe("ch") as messages:
             reader = asyncio.create_task(anext(messages))
             await asyncio.sleep(0)  # the reader waits on an empty mailbox
-            handed = bus.publish_nowait("ch", b"now")
+            bus.publish_nowait("ch", b"now")
             got = await asyncio.wait_for(reader, WAIT_S)
         await bus.close()
-        return handed, got
+        return got
 
-    assert run_async(scenario()) == (True, b"now")
+    assert run_async(scenario()) == b"now"
 
 
 def test_redis_sends_what_is_published_at_once_in_order_in_few_round_trips(redis_server, run_async):
@@ -301,7 +327,7 @@ def test_a_frozen_redis_holds_a_bounded_queue_that_is_sent_when_it_wakes_and_clo
             most = 0
             for _ in range(20):  # 2 MB per round, far beyond the queue's 1 MB
                 for _ in range(20):
-                    assert a.publish_nowait("ch", chunk)
+                    a.publish_nowait("ch", chunk)
                 most = max(most, a._queued_bytes)
                 await asyncio.sleep(0.01)  # the sender takes a batch and waits on frozen Redis
             a.publish_nowait("ch", b"newest")
@@ -326,3 +352,127 @@ def test_a_frozen_redis_holds_a_bounded_queue_that_is_sent_when_it_wakes_and_clo
     assert 0 < most <= 1 << 20
     assert local == b"newest"
     assert 0.5 <= closing < 2.0
+
+
+def test_a_quiet_subscription_is_pinged_not_dropped(monkeypatch, redis_server, run_async):
+    """Pub/sub reads wait for as long as nothing is published: silence alone never ends the connection."""
+    monkeypatch.setattr(redis_bus, "SILENCE_S", 0.05)
+
+    async def scenario():
+        a, b = RedisBus(redis_server.url, backoff=FAST), RedisBus(redis_server.url, backoff=FAST)
+        async with b.subscribe("ch") as on_b:
+            await asyncio.sleep(0.5)  # ten silences: each answered by a pong
+            await a.publish("ch", b"still here")
+            got = await _receive(on_b, 1)
+        connections = b.connections
+        for bus in (a, b):
+            await bus.close()
+        return got, connections
+
+    assert run_async(scenario()) == ([b"still here"], 1)
+
+
+def test_a_frozen_redis_is_given_up_in_bounded_time_logged_once_and_used_again(
+    monkeypatch, caplog, run_async
+):
+    """Redis stops answering (SIGSTOP: the connections stay open, nothing comes back). The sender's
+    pipeline fails after ``COMMAND_TIMEOUT_S`` instead of waiting until TCP gives up, the listener gives up
+    a connection whose ping goes unanswered, one warning says publishing failed however often it is
+    retried, one says when it works again, and the other process gets messages again."""
+    monkeypatch.setattr(redis_bus, "COMMAND_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(redis_bus, "SILENCE_S", 0.2)
+    monkeypatch.setattr(redis_bus, "PUBLISH_RETRY_S", 0.05)
+    server = RedisServer().start()
+
+    async def scenario():
+        a, b = RedisBus(server.url, backoff=FAST), RedisBus(server.url, backoff=FAST)
+        async with a.subscribe("ch"), b.subscribe("ch") as on_b:
+            await a.publish("ch", b"before")
+            assert await _receive(on_b, 1) == [b"before"]
+            server.process.send_signal(signal.SIGSTOP)
+            started = time.monotonic()
+            while not a.offline.is_set() or a._failing < 10:  # several tries over several timeouts
+                a.publish_nowait("ch", b"while frozen")
+                await asyncio.sleep(0.02)
+                assert time.monotonic() - started < WAIT_S, "the frozen Redis held the bus"
+            server.process.send_signal(signal.SIGCONT)
+            await asyncio.wait_for(b.online.wait(), WAIT_S)
+            while True:  # B listens again: what A publishes now reaches it
+                a.publish_nowait("ch", b"after")
+                with contextlib.suppress(TimeoutError):
+                    if (got := await asyncio.wait_for(anext(on_b), 0.2)) == b"after":
+                        break
+        for bus in (a, b):
+            await bus.close()
+        return got
+
+    caplog.set_level(logging.WARNING, logger="nnlive.bus")
+    try:
+        assert run_async(scenario()) == b"after"
+    finally:
+        server.process.send_signal(signal.SIGCONT)
+        server.stop()
+    said = [r.getMessage() for r in caplog.records]
+    assert sum("publishing to Redis failed" in m for m in said) == 1, said
+    assert sum("publishing to Redis again" in m for m in said) == 1, said
+
+
+def test_the_sender_outlives_an_unexpected_error(redis_server, caplog, run_async):
+    """A failure that is not Redis's (a bug) costs its batch and is logged; later messages still go."""
+
+    async def scenario():
+        a, b = RedisBus(redis_server.url, backoff=FAST), RedisBus(redis_server.url, backoff=FAST)
+        pipeline = a._client.pipeline
+
+        def broken(**kwargs):
+            a._client.pipeline = pipeline  # once
+            raise RuntimeError("a bug")
+
+        async with b.subscribe("ch") as on_b:
+            a._client.pipeline = broken
+            a.publish_nowait("ch", b"lost")
+            await asyncio.wait_for(a._sent.wait(), WAIT_S)
+            a.publish_nowait("ch", b"next")
+            got = await _receive(on_b, 1)
+        for bus in (a, b):
+            await bus.close()
+        return got
+
+    assert run_async(scenario()) == [b"next"]
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1
+    assert "a bug" in str(errors[0].exc_info[1])
+
+
+def test_a_channel_subscribed_while_redis_confirms_the_others_is_subscribed_once_online(
+    monkeypatch, run_async
+):
+    """The listener asked Redis for this process's channels and waits for the confirmation (here: Redis is
+    frozen as the bus first connects); a channel subscribed meanwhile gives up waiting after
+    ``SUBSCRIBE_TIMEOUT_S`` and is left to the listener, which subscribes it once Redis confirms."""
+    monkeypatch.setattr(redis_bus, "SUBSCRIBE_TIMEOUT_S", 0.2)
+    server = RedisServer().start()
+
+    async def scenario():
+        a = RedisBus(server.url, backoff=FAST)
+        server.process.send_signal(signal.SIGSTOP)  # (the kernel still accepts the connection)
+        async with a.subscribe("early"):
+            await asyncio.sleep(0.1)  # the listener's SUBSCRIBE waits in the frozen Redis
+            async with a.subscribe("late") as late:
+                server.process.send_signal(signal.SIGCONT)
+                await asyncio.wait_for(a.online.wait(), WAIT_S)
+                b = RedisBus(server.url, backoff=FAST)
+                while True:  # until a's subscription is confirmed, a message may find nobody
+                    await b.publish("late", b"reached")
+                    with contextlib.suppress(TimeoutError):
+                        got = await asyncio.wait_for(anext(late), 0.2)
+                        break
+        for bus in (a, b):
+            await bus.close()
+        return got
+
+    try:
+        assert run_async(asyncio.wait_for(scenario(), 2 * WAIT_S)) == b"reached"
+    finally:
+        server.process.send_signal(signal.SIGCONT)
+        server.stop()

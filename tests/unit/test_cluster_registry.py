@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as redis
-import torch
 from clock import ManualClock
 from redis_server import RedisServer
+from restored_session import restored_session
 
 from app.cluster.manager import entry_of
 from app.cluster.registry import LEASE_S, Entry, Registry, token_hash
-from app.engine.catalog import CATALOG
-from app.sessions.session import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,22 +109,7 @@ def test_the_memory_bus_runs_no_cluster_code():
 
 
 def test_a_restored_session_is_registered_with_its_tokens_hash():
-    spec = CATALOG["backprop"]
-    config, controls = spec.validate_config({}), {p.name: p.default for p in spec.controls}
-    session = Session(  # as a snapshot brings it back: the token is unknown, its hash kept
-        session_id="s1",
-        token="",
-        token_hash=token_hash("secret"),
-        spec=spec,
-        config=config,
-        controls=controls,
-        seed=0,
-        precision=spec.precision,
-        live=spec.build(config, controls, 0, torch.device("cpu")),
-        emit=lambda stream, payload: None,
-        frame_interval=0.0,
-        clock=ManualClock(),
-    )
+    session = restored_session(token="secret")
     try:
         assert entry_of(session, "w1").token_hash == token_hash("secret") != token_hash("")
     finally:
