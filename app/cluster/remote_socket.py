@@ -28,6 +28,8 @@ from app.realtime.rooms import Room
 from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
 from app.realtime.ws import KNOCK_S, ROOM_CLOSED
 
+SKIP_WINDOW = 64  # frames up to this many older than a joiner's snapshot frame are skipped for it
+
 
 class Relayed(ServerMessage):
     """A message another worker made, sent on as it was encoded there."""
@@ -44,7 +46,9 @@ class RemoteRoom(Room):
     frame the room may relay too (the snapshot was written after the frame was published, and the room
     receives it later) or may have relayed already: until the room relays a frame newer than the one a
     joiner started from (by the ``seq`` in their headers), it skips that joiner, which so never gets a
-    frame twice or an older one after a newer."""
+    frame twice or an older one after a newer. A frame far older than the snapshot's (beyond
+    ``SKIP_WINDOW``) is not a late one but the session's count begun again (restored or adopted by
+    another worker): it is sent, and the joiner is no longer skipped."""
 
     def __init__(self, bus: Bus, session_id: str) -> None:
         super().__init__(bus, session_id)
@@ -70,7 +74,7 @@ class RemoteRoom(Room):
         message = self.newest_frame = frame_message(frame)
         for viewer in list(self.viewers):
             start = starts.get(viewer)
-            if start is None or seq is None or seq > start:
+            if start is None or seq is None or not start - SKIP_WINDOW < seq <= start:
                 starts.pop(viewer, None)
                 viewer.offer_frame(message)
 

@@ -61,3 +61,24 @@ def test_a_joiner_never_gets_its_snapshot_frame_again_nor_an_older_one(run_async
     first, joiner = run_async(scenario())
     assert joiner == [5, 6, 7]
     assert first == [3, 4, 4, 5, 6, 7]  # viewers already in the room get what the room relays
+
+
+def test_a_joiner_is_not_frozen_when_the_sessions_frame_count_begins_again(run_async):
+    """A session restored or adopted elsewhere numbers its frames from 0 again: a joiner that started
+    from frame 500 gets frame 1 at once instead of waiting for frame 501."""
+    session = restored_session()
+    entry = entry_of(session, "owner")
+    session.close()
+
+    async def scenario():
+        bus = MemoryBus()
+        rooms = RemoteRooms(type("Node", (), {"bus": bus})())
+        joiner = Recorder()
+        await rooms.join("s1", joiner, dataclasses.replace(entry, frame=_frame(500)))
+        for seq in (499, 1, 2):  # a late frame (skipped), then the count from the start again
+            bus.publish_nowait(channel("s1", "frame"), _frame(seq))
+        await asyncio.sleep(0)
+        await rooms.close()
+        return joiner.seqs
+
+    assert run_async(scenario()) == [500, 1, 2]
