@@ -158,9 +158,13 @@ class RedisBus(MemoryBus):
         self._confirmed[channel] = confirmed = asyncio.Event()
         try:
             await self._pubsub.subscribe(channel)
-            await asyncio.wait_for(confirmed.wait(), SUBSCRIBE_TIMEOUT_S)
-        except (RedisError, OSError, TimeoutError) as error:
+        except (RedisError, OSError) as error:
             log.warning("bus: subscribing to %s failed (%s); will retry on reconnect", channel, error)
+            return
+        try:
+            await asyncio.wait_for(confirmed.wait(), SUBSCRIBE_TIMEOUT_S)
+        except TimeoutError:  # asked: Redis confirms it late (a busy listener) or on the next connection
+            log.warning("bus: Redis has not confirmed %s within %g s; going on", channel, SUBSCRIBE_TIMEOUT_S)
 
     async def _unlisten(self, channel: str) -> None:
         self._confirmed.pop(channel, None)
