@@ -2,8 +2,9 @@
 
 import asyncio
 import itertools
+import threading
 from collections import deque
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 
@@ -38,6 +39,21 @@ class LatestSlots:
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+
+    def putter(self) -> Callable[[Hashable, Any], None]:
+        """``put`` callable from any thread; made on the reader's running event loop. On the loop's own
+        thread it puts at once, from another it hands the put to the loop (``call_soon_threadsafe``).
+        Puts from one thread keep their order; one from the loop's thread (a relayed frame) costs no
+        callback and no wake-up of the loop."""
+        loop, loop_thread = asyncio.get_running_loop(), threading.get_ident()
+
+        def put(stream: Hashable, value: Any) -> None:
+            if threading.get_ident() == loop_thread:
+                self.put(stream, value)
+            else:
+                loop.call_soon_threadsafe(self.put, stream, value)
+
+        return put
 
     async def get(self) -> tuple[Hashable, Any]:
         """Wait for and take the oldest waiting (stream, value)."""

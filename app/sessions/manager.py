@@ -139,17 +139,12 @@ class SessionManager:
         ``parts`` its spec, config, controls, seed, precision and client."""
         session_id, token, token_hash = ids
         outbox = LatestSlots({"frame": OUTBOX_FRAMES})
-        loop = asyncio.get_running_loop()
-
-        def emit(stream: str, payload: bytes) -> None:  # from the session's worker thread
-            loop.call_soon_threadsafe(outbox.put, stream, payload)
-
         session = Session(
             session_id=session_id,
             token=token,
             token_hash=token_hash,
             live=live,
-            emit=emit,
+            emit=outbox.putter(),  # from the worker's thread (its frames) and the loop's (relayed frames)
             frame_interval=1.0 / self.settings.frame_rate,
             frame_budget=self.settings.frame_budget,
             training_queue=self.training_queue,
