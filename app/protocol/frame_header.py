@@ -52,22 +52,28 @@ def read_frame(payload: bytes, max_chars: int, max_tensors: int, max_rank: int) 
 
 
 def _whole(value: Any, top: int) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= top
+    """A parsed JSON whole number in 0..top (JSON gives exactly ``int``, never a subclass but ``bool``)."""
+    return type(value) is int and 0 <= value <= top
 
 
 def _check_entry(entry: Any, room: int, max_rank: int) -> None:
     """One table entry: its types and sizes, its bytes aligned and within the ``room`` bytes of buffers."""
-    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+    if type(entry) is not dict or type(entry.get("name")) is not str:
         raise FrameHeaderError("each tensor entry is an object with a name")
-    name, dtype, shape = entry["name"][:200], entry.get("dtype"), entry.get("shape")
+    dtype, shape = entry.get("dtype"), entry.get("shape")
     if dtype not in DTYPES:
-        raise FrameHeaderError(f"tensor {name!r}: dtype must be one of {', '.join(DTYPES)}")
-    if not isinstance(shape, list) or len(shape) > max_rank or not all(_whole(d, MAX_DIM) for d in shape):
-        raise FrameHeaderError(f"tensor {name!r}: shape must be at most {max_rank} whole numbers")
+        raise FrameHeaderError(f"tensor {_name(entry)}: dtype must be one of {', '.join(DTYPES)}")
+    if type(shape) is not list or len(shape) > max_rank or not all(_whole(d, MAX_DIM) for d in shape):
+        raise FrameHeaderError(f"tensor {_name(entry)}: shape must be at most {max_rank} whole numbers")
     offset, nbytes = entry.get("offset"), entry.get("nbytes")
     if not (_whole(offset, room) and _whole(nbytes, room)):
-        raise FrameHeaderError(f"tensor {name!r}: offset and nbytes must lie within the frame")
+        raise FrameHeaderError(f"tensor {_name(entry)}: offset and nbytes must lie within the frame")
     if offset % ALIGN or offset + nbytes > room:
-        raise FrameHeaderError(f"tensor {name!r} does not fit the frame")
+        raise FrameHeaderError(f"tensor {_name(entry)} does not fit the frame")
     if math.prod(shape) * DTYPES[dtype].itemsize != nbytes:
-        raise FrameHeaderError(f"tensor {name!r}: nbytes does not match its shape and dtype")
+        raise FrameHeaderError(f"tensor {_name(entry)}: nbytes does not match its shape and dtype")
+
+
+def _name(entry: dict[str, Any]) -> str:
+    """The entry's name as an error message shows it (at most 200 characters, quoted)."""
+    return repr(entry["name"][:200])
