@@ -32,7 +32,7 @@ DTYPES: dict[str, np.dtype[Any]] = {
     "int32": np.dtype("<i4"),
 }
 _PREFIX = struct.Struct("<I")
-_ALIGN = 8
+ALIGN = 8  # tensors start at multiples of this in the buffer section
 _JSON_SPACE = b" \t\n\r"
 Layout = tuple[tuple[str, str, tuple[int, ...], int, int], ...]  # (name, dtype, shape, offset, nbytes)
 
@@ -53,7 +53,7 @@ class FrameParts(NamedTuple):
 
 
 def _aligned(n: int) -> int:
-    return (n + _ALIGN - 1) // _ALIGN * _ALIGN
+    return (n + ALIGN - 1) // ALIGN * ALIGN
 
 
 def _dtype_name(array: np.ndarray[Any, Any]) -> str:
@@ -166,7 +166,7 @@ def _check_entry(entry: dict[str, Any], room: int) -> None:
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (offset, nbytes, *shape)):
         raise ValueError(f"tensor {entry['name']!r} has a bad offset, size or shape")
     count = math.prod(shape)
-    if offset % _ALIGN or offset + nbytes > room or count * dtype.itemsize != nbytes:
+    if offset % ALIGN or offset + nbytes > room or count * dtype.itemsize != nbytes:
         raise ValueError(f"tensor {entry['name']!r} does not fit the frame")
 
 

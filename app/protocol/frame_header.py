@@ -1,16 +1,15 @@
 """A binary frame that a client sent, split once: its header parsed as strict JSON
 (app/protocol/bounds.py), checked to be an object with a tensor table whose every entry has the right
 types and sizes (a ``shape`` of ``[10**400]`` or a header nested 100,000 deep is refused here, not deep in
-numpy), then the table checked against the buffers by the codec. No tensor is read."""
+numpy), and each entry aligned and within the buffers. No tensor is read."""
 
 import math
 from typing import Any, NamedTuple, TypeGuard
 
 from app.protocol.bounds import JsonError, loads
-from app.protocol.codec import DTYPES, FrameParts, buffer_section, header_bytes
+from app.protocol.codec import ALIGN, DTYPES, FrameParts, buffer_section, header_bytes
 
 MAX_DIM = 2**31 - 1
-ALIGN = 8  # each tensor's offset in the buffer section
 
 
 class FrameHeaderError(ValueError):
@@ -52,7 +51,7 @@ def read_frame(payload: bytes, max_chars: int, max_tensors: int, max_rank: int) 
 
 
 def _whole(value: Any, top: int) -> TypeGuard[int]:
-    """A parsed JSON whole number in 0..top (JSON gives exactly ``int``, never a subclass but ``bool``)."""
+    """A parsed JSON whole number in 0..top: exactly an ``int`` (``true`` parses as a ``bool``, not one)."""
     return type(value) is int and 0 <= value <= top
 
 
