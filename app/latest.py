@@ -2,9 +2,12 @@
 
 import asyncio
 import itertools
+import threading
 from collections import deque
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
+
+Put = Callable[[Hashable, Any], None]  # (stream, value)
 
 
 class LatestSlots:
@@ -38,6 +41,27 @@ class LatestSlots:
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+
+    def putter(self, at_once: Callable[[Hashable, Any], bool] | None = None) -> Put:
+        """``put`` callable from any thread; made on the reader's running event loop. From another thread
+        it hands the put to the loop (``call_soon_threadsafe``); on the loop's own thread it puts at once
+        (no callback, no wake-up of the loop), or, while the reader waits with nothing unread, offers the
+        value to ``at_once`` first, which does the reader's work there and then (True) or declines (False).
+        Puts from one thread keep their order, and nothing is handled before a value put earlier."""
+        loop, loop_thread = asyncio.get_running_loop(), threading.get_ident()
+
+        def put(stream: Hashable, value: Any) -> None:
+            if threading.get_ident() != loop_thread:
+                loop.call_soon_threadsafe(self.put, stream, value)
+            elif at_once is None or not self._idle() or not at_once(stream, value):
+                self.put(stream, value)
+
+        return put
+
+    def _idle(self) -> bool:
+        """Whether the reader waits in ``get`` with nothing unread."""
+        waiter = self._waiter
+        return not self._slots and waiter is not None and not waiter.done()
 
     async def get(self) -> tuple[Hashable, Any]:
         """Wait for and take the oldest waiting (stream, value)."""

@@ -1,7 +1,8 @@
 """Strict JSON for everything a client sends, and JSON-safe numbers for everything the server sends.
 
 ``loads`` is ``json.loads`` with bounds checked while parsing: a number literal longer than
-``MAX_NUMBER_CHARS`` is refused before Python converts it (no 400-digit ints reaching ``float``),
+``MAX_NUMBER_CHARS`` is refused before Python converts it (no 400-digit ints reaching ``float``; whole
+numbers are checked one by one only when a scan of a text finds that many digits in a row),
 ``NaN``/``Infinity`` and numbers that overflow a double are refused (unless ``allow_nan``: websocket
 messages let their typed fields refuse them, naming the field), nesting is at most ``MAX_DEPTH`` and
 every string (keys too) must be proper Unicode (no lone surrogates such as ``"\\ud800"``).
@@ -16,6 +17,7 @@ from typing import Any
 MAX_NUMBER_CHARS = 32  # a float64 needs at most 24 characters; ids and counts far fewer
 MAX_DEPTH = 64
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # \uD800–\uDFFF: a surrogate once parsed
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= c <= 0x39 else 0x20 for c in range(256))  # for bytes.translate
 
 
 class JsonError(ValueError):
@@ -76,8 +78,9 @@ def check_text(text: str) -> str:
 def loads(data: str | bytes, *, allow_nan: bool = False) -> Any:
     """Parse strict, bounded JSON (see the module docstring) or raise JsonError."""
     floats, constants = (_lenient_float, float) if allow_nan else (_float, _constant)
+    ints = None if isinstance(data, str) and not _may_hold_long_int(data) else _int  # None: int(), in C
     try:
-        value = json.loads(data, parse_int=_int, parse_float=floats, parse_constant=constants)
+        value = json.loads(data, parse_int=ints, parse_float=floats, parse_constant=constants)
     except JsonError:
         raise
     except (ValueError, RecursionError):  # includes JSONDecodeError and bytes that are not UTF-8
@@ -85,6 +88,17 @@ def loads(data: str | bytes, *, allow_nan: bool = False) -> Any:
     if _may_break_bounds(data):
         _check_tree(value)
     return value
+
+
+def _may_hold_long_int(text: str) -> bool:
+    """Whether ``text`` may hold a whole number longer than ``MAX_NUMBER_CHARS`` (a JSON one is an
+    optional minus and digits): only if it has that many digits in a row (digits in strings too: then
+    each whole number is checked needlessly, never wrongly skipped). Digits are found in C."""
+    try:
+        raw = text.encode()
+    except UnicodeEncodeError:  # a raw lone surrogate: check everything
+        return True
+    return b"0" * MAX_NUMBER_CHARS in raw.translate(_DIGITS_ONLY)
 
 
 def _may_break_bounds(data: str | bytes) -> bool:

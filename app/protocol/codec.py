@@ -32,7 +32,8 @@ DTYPES: dict[str, np.dtype[Any]] = {
     "int32": np.dtype("<i4"),
 }
 _PREFIX = struct.Struct("<I")
-_ALIGN = 8
+ALIGN = 8  # tensors start at multiples of this in the buffer section
+_JSON_SPACE = b" \t\n\r"
 Layout = tuple[tuple[str, str, tuple[int, ...], int, int], ...]  # (name, dtype, shape, offset, nbytes)
 
 
@@ -52,7 +53,7 @@ class FrameParts(NamedTuple):
 
 
 def _aligned(n: int) -> int:
-    return (n + _ALIGN - 1) // _ALIGN * _ALIGN
+    return (n + ALIGN - 1) // ALIGN * ALIGN
 
 
 def _dtype_name(array: np.ndarray[Any, Any]) -> str:
@@ -66,9 +67,13 @@ def _dtype_name(array: np.ndarray[Any, Any]) -> str:
 def _head(fields: Mapping[str, Any], table_json: str) -> bytes:
     """Length prefix, header JSON (``fields`` and the table) and zero padding up to the buffers."""
     text = dumps({k: v for k, v in fields.items() if k != "tensors"})  # NaN (a loss) as null
-    head = (text[:-1] + ("," if len(text) > 2 else "") + '"tensors":' + table_json + "}").encode()
-    start = _aligned(_PREFIX.size + len(head))
-    return _PREFIX.pack(len(head)) + head + bytes(start - _PREFIX.size - len(head))
+    return _framed((text[:-1] + ("," if len(text) > 2 else "") + '"tensors":' + table_json + "}").encode())
+
+
+def _framed(head: bytes) -> bytes:
+    """Length prefix, the header's bytes and zero padding up to the buffers."""
+    padding = _aligned(_PREFIX.size + len(head)) - _PREFIX.size - len(head)
+    return _PREFIX.pack(len(head)) + head + bytes(padding)
 
 
 def encode_frame(header: Mapping[str, Any], tensors: Mapping[str, np.ndarray[Any, Any]]) -> bytes:
@@ -103,6 +108,22 @@ def reheader(fields: Mapping[str, Any], parts: FrameParts) -> bytes:
     return b"".join((_head(fields, table), parts.buffers))  # the buffers are copied once, as they are
 
 
+def restamp(parts: FrameParts, head: bytes, fields: Mapping[str, Any]) -> bytes:
+    """``reheader({**parts.header, **fields}, parts)`` where ``head`` is the UTF-8 JSON text that
+    ``parts.header`` was parsed from: when no key of ``fields`` is in the header (a driver's frame), the
+    fields are appended to that text instead of writing the whole header again."""
+    if any(key in parts.header for key in fields):
+        return reheader({**parts.header, **fields}, parts)
+    body = head.rstrip(_JSON_SPACE)
+    if not body.endswith(b"}"):
+        raise ValueError("the header text is not a JSON object")
+    inner = body[:-1].rstrip(_JSON_SPACE)
+    members = dumps(fields)[1:-1].encode()  # '"type":"frame",...' without its braces
+    comma = b"," if members and not inner.endswith(b"{") else b""
+    head = inner + comma + members + b"}"
+    return b"".join((_framed(head), parts.buffers))  # the buffers are copied once, as they are
+
+
 def split_frame(message: bytes | bytearray | memoryview, version: int = PROTOCOL) -> FrameParts:
     """Read a frame's header and check its tensor table against the buffers, reading no tensor."""
     buf = memoryview(message).cast("B")
@@ -119,14 +140,18 @@ def header_bytes(buf: memoryview) -> memoryview:
     return buf[_PREFIX.size : _PREFIX.size + head_len]
 
 
+def buffer_section(buf: memoryview, head_len: int) -> memoryview:
+    """The buffers of v2 frame ``buf`` whose header takes ``head_len`` bytes: from its 8-aligned end."""
+    return buf[min(_aligned(_PREFIX.size + head_len), len(buf)) :]
+
+
 def with_buffers(header: Any, buf: memoryview, version: int = PROTOCOL) -> FrameParts:
     """Frame ``buf`` split at its (already parsed) ``header``: the table checked against the buffers."""
     if version not in READABLE:
         raise ValueError(f"protocol version {version} is not supported")
     if not isinstance(header, dict):
         raise ValueError("the frame header must be a JSON object")
-    base = min(_aligned(_PREFIX.size + len(header_bytes(buf))), len(buf)) if version >= 2 else 0
-    buffers = buf[base:]
+    buffers = buffer_section(buf, len(header_bytes(buf))) if version >= 2 else buf
     for entry in header.get("tensors", []):
         _check_entry(entry, len(buffers))
     return FrameParts(header, buffers)
@@ -141,7 +166,7 @@ def _check_entry(entry: dict[str, Any], room: int) -> None:
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (offset, nbytes, *shape)):
         raise ValueError(f"tensor {entry['name']!r} has a bad offset, size or shape")
     count = math.prod(shape)
-    if offset % _ALIGN or offset + nbytes > room or count * dtype.itemsize != nbytes:
+    if offset % ALIGN or offset + nbytes > room or count * dtype.itemsize != nbytes:
         raise ValueError(f"tensor {entry['name']!r} does not fit the frame")
 
 

@@ -37,16 +37,16 @@ def relay_frame(
         raise LimitReached(f"a frame of {len(payload)} bytes exceeds the limit of {max_bytes}", "frame")
     session.charge_frame_bytes(len(payload), bytes_per_s, max_bytes)
     try:  # strict JSON, types and sizes, the table against the buffers; no tensor is read
-        parts = read_frame(payload, MAX_HEADER_CHARS, MAX_TENSORS, MAX_RANK)
+        frame = read_frame(payload, MAX_HEADER_CHARS, MAX_TENSORS, MAX_RANK)
     except FrameHeaderError as exc:
         raise BadRequest(f"not a valid frame: {exc}", "frame") from None
-    header = parts.header
+    header = frame.parts.header
     _check_names(header.get("tensors", []))
     _check_step(header.get("step", 0))
     scalars, norms = _numbers(header, "scalars"), _numbers(header, "grad_norms")
     if not isinstance(header.get("modules", []), list):
         raise BadRequest("modules must be a list", "frame")
-    session.relay_frame(parts)
+    session.relay_frame(frame)
     session.live.record(header.get("step", 0), scalars, norms)
 
 

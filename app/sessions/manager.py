@@ -139,17 +139,14 @@ class SessionManager:
         ``parts`` its spec, config, controls, seed, precision and client."""
         session_id, token, token_hash = ids
         outbox = LatestSlots({"frame": OUTBOX_FRAMES})
-        loop = asyncio.get_running_loop()
-
-        def emit(stream: str, payload: bytes) -> None:  # from the session's worker thread
-            loop.call_soon_threadsafe(outbox.put, stream, payload)
-
         session = Session(
             session_id=session_id,
             token=token,
             token_hash=token_hash,
             live=live,
-            emit=emit,
+            emit=outbox.putter(
+                lambda stream, payload: stream == "frame" and self._publish_now(session_id, "frame", payload)
+            ),
             frame_interval=1.0 / self.settings.frame_rate,
             frame_budget=self.settings.frame_budget,
             training_queue=self.training_queue,
@@ -343,13 +340,22 @@ class SessionManager:
                     await session.run(session.pause)
 
     async def _publish(self, session_id: str, outbox: LatestSlots) -> None:
+        """Publish what the session emits, in order. A frame emitted on the loop's thread (relayed) while
+        this waits with nothing unread skips the outbox (``_publish_now``): one task step less per frame.
+        Other streams keep the hop: a joiner's sender starts before the viewer count that its join
+        published reaches the room and replaces the joiner's unsent ``state`` (hello, state, frame)."""
         while True:
             stream, payload = await outbox.get()
-            to = channel(session_id, str(stream))
-            try:
-                self.bus.publish_nowait(to, payload)
-            except Exception:  # a bus hiccup loses a snapshot; the next one follows
-                log.exception("publishing %s of session %s failed", stream, session_id)
+            self._publish_now(session_id, str(stream), payload)
+
+    def _publish_now(self, session_id: str, stream: str, payload: bytes) -> bool:
+        """Publish (no bus waits to take a message); an error is logged, the next snapshot follows. True:
+        the payload was dealt with (what ``LatestSlots.putter``'s ``at_once`` returns)."""
+        try:
+            self.bus.publish_nowait(channel(session_id, stream), payload)
+        except Exception:  # a bus hiccup loses a snapshot; the next one follows
+            log.exception("publishing %s of session %s failed", stream, session_id)
+        return True
 
     async def _snapshot_changed(self, snapshots: Snapshotter) -> None:
         """Snapshot the sessions that changed, each at most every ``snapshot_interval_s``."""

@@ -24,7 +24,8 @@ from app.engine.params import ParamError, validate
 from app.engine.worker import Worker, WorkerBusy, WorkerClosed
 from app.errors import BadRequest, Busy, LimitReached, NotFound
 from app.protocol import encode_frame
-from app.protocol.codec import PROTOCOL, FrameParts, reheader
+from app.protocol.codec import PROTOCOL, restamp
+from app.protocol.frame_header import ReadFrame
 from app.protocol.messages import MAX_STEP_COUNT, InputMessage
 from app.protocol.server import Hello, SharedView, State
 from app.rate import TokenBucket
@@ -189,14 +190,14 @@ class Session:
         self.view = view
         self._emit("view", view.encoded)
 
-    def relay_frame(self, frame: FrameParts) -> None:
+    def relay_frame(self, frame: ReadFrame) -> None:
         """Publish a (checked) frame made by the session's driver (an SDK run) under this session's id and
-        seq: only the header changes, the tensor bytes pass through."""
+        seq: only the header changes (the session's fields appended to it), the tensor bytes pass through."""
         self._seq += 1
-        self.step = frame.header.get("step", self.step)
+        self.step = frame.parts.header.get("step", self.step)
         self._commanded = self._clock()
-        header = {**frame.header, "type": "frame", "session": self.id, "seq": self._seq}
-        self.last_frame = reheader(header, frame)
+        stamp = {"type": "frame", "session": self.id, "seq": self._seq}
+        self.last_frame = restamp(frame.parts, frame.head, stamp)
         self._emit("frame", self.last_frame)
 
     # -- driving (await from the event loop) ----------------------------------------------------

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.protocol import decode_frame, encode_frame
-from app.protocol.codec import reheader, split_frame
+from app.protocol.codec import reheader, restamp, split_frame
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 FOLDERS = {2: GOLDEN, 1: GOLDEN / "v1"}
@@ -102,3 +102,29 @@ def test_reheader_keeps_the_buffer_bytes():
     header, tensors = decode_frame(swapped)
     assert (header["seq"], header["session"]) == (12345, "a-longer-id")
     np.testing.assert_array_equal(tensors["x"].array, np.arange(5))
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b'{"step": 3, "note": "\\u00e9t\\u00e9 \xc3\xa9"}\n ', b"{ }", b'{"a":{"b":[1,{}]}}'],
+    ids=["spaces-and-utf8", "empty", "nested"],
+)
+def test_restamp_appends_the_fields_to_the_header_text(head):
+    buffers = np.arange(6, dtype=np.float32).tobytes()
+    frame = struct.pack("<I", len(head)) + head + bytes(-(4 + len(head)) % 8) + buffers
+    parts = split_frame(frame)
+    stamped = restamp(parts, head, {"type": "frame", "session": "s-1", "seq": 7})
+    text = stamped[4 : 4 + int.from_bytes(stamped[:4], "little")]
+    assert text.startswith(head.rstrip()[:-1].rstrip())  # the driver's own text, not written again
+    assert json.loads(text) == {**json.loads(head), "type": "frame", "session": "s-1", "seq": 7}
+    assert split_frame(stamped).buffers.tobytes() == buffers
+
+
+def test_restamp_writes_the_header_again_when_a_field_is_already_there():
+    frame = encode_frame({"step": 1, "seq": 99, "session": "forged"}, {"x": np.ones(3, np.float32)})
+    parts = split_frame(frame)
+    head = frame[4 : 4 + int.from_bytes(frame[:4], "little")]
+    fields = {"type": "frame", "session": "s-1", "seq": 7}
+    stamped = restamp(parts, head, fields)
+    assert stamped == reheader({**parts.header, **fields}, parts)
+    assert (decode_frame(stamped)[0]["seq"], decode_frame(stamped)[0]["session"]) == (7, "s-1")

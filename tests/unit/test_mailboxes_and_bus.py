@@ -1,6 +1,7 @@
 """Newest-wins mailboxes and the memory bus: bounded memory for slow readers, order otherwise."""
 
 import asyncio
+import threading
 
 from app.bus.memory import MemoryBus
 from app.latest import LatestSlots
@@ -92,3 +93,38 @@ def test_a_room_skips_an_unreadable_snapshot_and_goes_on(run_async):
         return got
 
     assert run_async(scenario()) == ("state", Closed(reason="deleted"))
+
+
+def test_a_putter_puts_at_once_on_the_loop_and_through_the_loop_from_another_thread(run_async):
+    async def scenario():
+        slots = LatestSlots({"frame": 4})
+        put = slots.putter()
+        put("frame", 1)  # on the loop's thread: there before anything else runs
+        assert slots.waiting("frame") == [1]
+        worker = threading.Thread(target=lambda: [put("frame", 2), put("state", "paused")])
+        worker.start()
+        worker.join()
+        assert slots.waiting("frame") == [1]  # handed to the loop, not put from the other thread
+        return [await asyncio.wait_for(slots.get(), 1) for _ in range(3)]
+
+    assert run_async(scenario()) == [("frame", 1), ("frame", 2), ("state", "paused")]
+
+
+def test_a_putter_hands_a_value_to_at_once_only_while_the_reader_waits_with_nothing_unread(run_async):
+    async def scenario():
+        slots, handled = LatestSlots({"frame": 4}), []
+        put = slots.putter(lambda stream, value: handled.append(value) or value != "declined")
+        put("frame", 1)  # no reader yet
+        reader = asyncio.create_task(slots.get())
+        await asyncio.sleep(0)
+        assert reader.result() == ("frame", 1)
+        reader = asyncio.create_task(slots.get())
+        await asyncio.sleep(0)  # now it waits with nothing unread
+        put("frame", 2)
+        put("state", "declined")  # at_once says no: it waits in the mailbox
+        assert (handled, slots.waiting("state")) == ([2, "declined"], ["declined"])
+        put("frame", 3)  # something is unread: it waits behind it, at_once is not asked
+        assert await reader == ("state", "declined")
+        assert (handled, await slots.get()) == ([2, "declined"], ("frame", 3))
+
+    run_async(scenario())

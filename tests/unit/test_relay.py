@@ -117,3 +117,30 @@ def test_tensor_names_must_be_different_strings(names):
         relay_frame(session, True, frame, 1 << 20)
     assert not published
     session.close()
+
+
+def test_a_driver_header_goes_out_as_sent_with_the_session_fields_appended():
+    header = {"step": 5, "scalars": {"loss": 0.25}, "modules": ["fc"]}
+    sent = encode_frame(header, {"w": np.ones(4, np.float16)})
+    published: list = []
+    session = inspect_session(published)
+    relay_frame(session, True, sent, 1 << 20)
+    relay_frame(session, True, sent, 1 << 20)
+    [(_, first), (_, second)] = published
+    head = sent[4 : 4 + int.from_bytes(sent[:4], "little")]
+    for seq, relayed in ((1, first), (2, second)):
+        text = relayed[4 : 4 + int.from_bytes(relayed[:4], "little")]
+        assert text == head[:-1] + b',"type":"frame","session":"run-1","seq":' + str(seq).encode() + b"}"
+        assert split_frame(relayed).buffers.tobytes() == split_frame(sent).buffers.tobytes()
+    session.close()
+
+
+def test_a_header_that_is_not_utf8_is_refused():
+    head = json.dumps({"step": 1}).encode("utf-16")  # json.loads would read it: pages could not
+    frame = struct.pack("<I", len(head)) + head + bytes(-(4 + len(head)) % 8)
+    published: list = []
+    session = inspect_session(published)
+    with pytest.raises(BadRequest, match="not UTF-8"):
+        relay_frame(session, True, frame, 1 << 20)
+    assert not published
+    session.close()
