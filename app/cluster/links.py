@@ -32,6 +32,7 @@ from app.sessions.session import Session
 
 log = logging.getLogger(__name__)
 MAX_WAITING = 256  # messages of one link waiting to be answered; a client sending more is disconnected
+MAX_WAITING_BYTES = 4 << 20  # their bytes (beyond one message, which the other worker keeps to the limits)
 
 
 class BusSocket:
@@ -66,6 +67,7 @@ class Link:
     rate: TokenBucket
     knocking: bool  # the room was closed when it connected: its first message must be a valid ``auth``
     inbox: asyncio.Queue[dict[str, Any] | None] = field(default_factory=asyncio.Queue)
+    waiting_bytes: int = 0  # of the messages in ``inbox``
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -93,11 +95,18 @@ class Links:
             return
         if kind == "close":
             link.inbox.put_nowait(None)
+        elif link.viewer.ending:  # its last reply and close are on their way: the rest is not kept
+            return
         elif link.inbox.qsize() >= MAX_WAITING:  # its worker reads the client without waiting for us
             flood = LimitReached(f"more than {MAX_WAITING} messages wait to be answered; slow down")
             link.viewer.end(Error.of(flood), CLOSE_POLICY, "too many messages waiting")
+        elif link.waiting_bytes and link.waiting_bytes + len(body) > MAX_WAITING_BYTES:
+            flood = LimitReached(f"more than {MAX_WAITING_BYTES} bytes wait to be answered; slow down")
+            link.viewer.end(Error.of(flood), CLOSE_POLICY, "too many bytes waiting")
         else:
-            link.inbox.put_nowait({"text": body.decode()} if header.get("text") else {"bytes": body})
+            link.waiting_bytes += len(body)
+            content = {"text": body.decode()} if header.get("text") else {"bytes": body}
+            link.inbox.put_nowait({**content, "size": len(body)})
 
     def _open(self, link_id: str, header: dict[str, Any]) -> None:
         state = self._app.state
@@ -126,6 +135,7 @@ class Links:
     async def _serve(self, link_id: str, link: Link) -> None:
         try:
             while (message := await link.inbox.get()) is not None:
+                link.waiting_bytes -= message["size"]
                 if link.viewer.ending:
                     continue
                 if link.knocking and not _is_auth(message):

@@ -26,7 +26,7 @@ from app.realtime.asgi_send import frame_message
 from app.realtime.connection import Connection
 from app.realtime.rooms import Room
 from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
-from app.realtime.ws import KNOCK_S, ROOM_CLOSED
+from app.realtime.ws import KNOCK_S, ROOM_CLOSED, refuse, too_long
 
 SKIP_WINDOW = 64  # frames up to this many older than a joiner's snapshot frame are skipped for it
 
@@ -144,7 +144,7 @@ class RemoteViewing:
                 tasks = [
                     asyncio.create_task(viewer.send_loop()),
                     asyncio.create_task(_answer_back(answers, viewer)),
-                    asyncio.create_task(self._forward(conn, entry.owner, link)),
+                    asyncio.create_task(self._forward(conn, viewer, entry.owner, link)),
                 ]
                 await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             finally:
@@ -191,13 +191,20 @@ class RemoteViewing:
     ) -> None:
         await self._node.send(owner, {"kind": "link", "op": op, "link": link, **(extra or {})}, body)
 
-    async def _forward(self, conn: Connection, owner: str, link: str) -> None:
-        """Send what the client sends to the owner, in order, until the client goes."""
+    async def _forward(self, conn: Connection, viewer: Viewer, owner: str, link: str) -> None:
+        """Send what the client sends to the owner, in order, until the client goes. A message longer
+        than any the owner answers is refused here (the owner would refuse it after holding it)."""
+        limits = conn.settings.max_message_bytes, conn.settings.max_frame_bytes
         with contextlib.suppress(WebSocketDisconnect):
             while True:
                 message = await conn.ws.receive()
                 if message["type"] == "websocket.disconnect":
                     return
+                if viewer.ending:  # its last reply and close are queued: the rest is not forwarded
+                    continue
+                if error := too_long(message, *limits):
+                    refuse(viewer, error)
+                    continue
                 text = message.get("text")
                 body = text.encode() if text is not None else message.get("bytes") or b""
                 await self._tell(owner, link, "message", {"text": text is not None}, body)

@@ -6,7 +6,7 @@ import json
 
 from clock import ManualClock
 
-from app.cluster.links import MAX_WAITING, Link, Links
+from app.cluster.links import MAX_WAITING, MAX_WAITING_BYTES, Link, Links
 from app.rate import TokenBucket
 from app.realtime.viewer import CLOSE_POLICY, Viewer
 
@@ -25,16 +25,21 @@ class RecordingSocket:
         self.closed = (code, reason)
 
 
+def _link(socket: RecordingSocket) -> tuple[Links, Link]:
+    """A link nothing answers yet (its ``_serve`` is not running)."""
+    viewer = Viewer(socket, ManualClock())  # type: ignore[arg-type]
+    links = Links(app=None, node=None)  # type: ignore[arg-type]
+    rate = TokenBucket(10.0, 20.0, ManualClock())
+    link = Link(None, viewer, None, None, "w2", rate, knocking=False)  # type: ignore[arg-type]
+    links._links["l1"] = link
+    return links, link
+
+
 def test_a_link_flooded_beyond_its_bound_gets_a_limit_error_and_a_1008_close(run_async):
     async def flood() -> tuple[int, RecordingSocket]:
         socket = RecordingSocket()
-        viewer = Viewer(socket, ManualClock())  # type: ignore[arg-type]
-        links = Links(app=None, node=None)  # type: ignore[arg-type]
-        rate = TokenBucket(10.0, 20.0, ManualClock())
-        link = Link(
-            session=None, viewer=viewer, socket=None, conn=None, worker="w2", rate=rate, knocking=False
-        )  # type: ignore[arg-type]
-        links._links["l1"] = link
+        links, link = _link(socket)
+        viewer = link.viewer
         for n in range(MAX_WAITING + 50):  # nothing answers them meanwhile
             await links.take({"link": "l1", "op": "message", "text": True}, json.dumps({"id": n}).encode())
         await asyncio.wait_for(viewer.send_loop(), 5)
@@ -45,3 +50,24 @@ def test_a_link_flooded_beyond_its_bound_gets_a_limit_error_and_a_1008_close(run
     error = json.loads(socket.texts[-1])
     assert (error["type"], error["code"]) == ("error", "limit")
     assert socket.closed == (CLOSE_POLICY, "too many messages waiting")
+
+
+def test_a_link_holds_a_bounded_number_of_bytes_and_nothing_once_it_is_ending(run_async):
+    megabyte = bytes(1 << 20)
+
+    async def flood() -> tuple[Link, RecordingSocket]:
+        socket = RecordingSocket()
+        links, link = _link(socket)
+        for _ in range(12):  # frames of 1 MiB, well under the count bound
+            await links.take({"link": "l1", "op": "message", "text": False}, megabyte)
+        await asyncio.wait_for(link.viewer.send_loop(), 5)
+        return link, socket
+
+    link, socket = run_async(flood())
+    kept = MAX_WAITING_BYTES // len(megabyte)
+    assert link.inbox.qsize() == kept  # the one past the bound ended the link; the rest were not kept
+    assert link.waiting_bytes == kept * len(megabyte) <= MAX_WAITING_BYTES
+    error = json.loads(socket.texts[-1])
+    assert (error["type"], error["code"]) == ("error", "limit")
+    assert str(MAX_WAITING_BYTES) in error["message"]
+    assert socket.closed == (CLOSE_POLICY, "too many bytes waiting")
