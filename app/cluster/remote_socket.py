@@ -20,8 +20,10 @@ from app.bus.base import EVERY_MESSAGE, Bus
 from app.cluster.node import Node
 from app.cluster.registry import Entry
 from app.cluster.wire import unpack
+from app.errors import LimitReached
 from app.protocol.codec import header_bytes
 from app.protocol.server import Closed, Hello, ServerMessage, State, read_server_message
+from app.rate import TokenBucket
 from app.realtime.asgi_send import frame_message
 from app.realtime.connection import Connection
 from app.realtime.rooms import Room
@@ -192,9 +194,13 @@ class RemoteViewing:
         await self._node.send(owner, {"kind": "link", "op": op, "link": link, **(extra or {})}, body)
 
     async def _forward(self, conn: Connection, viewer: Viewer, owner: str, link: str) -> None:
-        """Send what the client sends to the owner, in order, until the client goes. A message longer
-        than any the owner answers is refused here (the owner would refuse it after holding it)."""
-        limits = conn.settings.max_message_bytes, conn.settings.max_frame_bytes
+        """Send what the client sends to the owner, in order, until the client goes. Refused here, never
+        carried: a message longer than any the owner answers, and bytes beyond ``max_frame_bytes_per_s``
+        (nothing waits for the owner here, so a client sending faster would fill this worker's queue for
+        the bus, which then drops the oldest messages, other connections' included)."""
+        settings = conn.settings
+        limits, per_s = (settings.max_message_bytes, settings.max_frame_bytes), settings.max_frame_bytes_per_s
+        budget = TokenBucket(per_s, max(2 * per_s, settings.max_frame_bytes), conn.clock)
         with contextlib.suppress(WebSocketDisconnect):
             while True:
                 message = await conn.ws.receive()
@@ -202,12 +208,11 @@ class RemoteViewing:
                     return
                 if viewer.ending:  # its last reply and close are queued: the rest is not forwarded
                     continue
-                if error := too_long(message, *limits):
-                    refuse(viewer, error)
+                body = _forwarded(message, limits, budget)
+                if isinstance(body, LimitReached):
+                    refuse(viewer, body)
                     continue
-                text = message.get("text")
-                body = text.encode() if text is not None else message.get("bytes") or b""
-                await self._tell(owner, link, "message", {"text": text is not None}, body)
+                await self._tell(owner, link, "message", {"text": message.get("text") is not None}, body)
 
     async def close(self) -> None:
         await self.rooms.close()
@@ -221,6 +226,18 @@ def _start_from(viewer: Viewer, entry: Entry) -> None:
         viewer.offer("view", read_server_message(entry.view))
     if entry.frame:
         viewer.offer("frame", entry.frame)
+
+
+def _forwarded(message: dict[str, Any], limits: tuple[int, int], budget: TokenBucket) -> bytes | LimitReached:
+    """What of a client's message goes to the owner, or why it is refused here: too long (``limits``: the
+    longest text and frame), or beyond what its connection may send a second (``budget``, then spent)."""
+    if error := too_long(message, *limits):
+        return error
+    text = message.get("text")
+    body: bytes = text.encode() if text is not None else message.get("bytes") or b""
+    if budget.take(len(body)):
+        return body
+    return LimitReached(f"a connection may send at most {budget.rate:g} bytes a second; send less")
 
 
 def _seq(frame: bytes) -> int | None:

@@ -1,6 +1,7 @@
 """What a client on a worker that does not own its session sends goes to the owner (app/cluster/
-remote_socket.py ``_forward``), except a message longer than any the owner answers: that is refused where
-it came in, never carried to the owner, and a client that keeps sending them is closed."""
+remote_socket.py ``_forward``), except a message longer than any the owner answers or bytes beyond what a
+connection may send a second: those are refused where they came in, never carried to the owner, and a
+client that keeps sending them is closed."""
 
 import json
 from types import SimpleNamespace
@@ -41,10 +42,10 @@ class RecordingNode:
         self.sent.append((header, body))
 
 
-def _forward(messages: list[dict], run_async) -> tuple[RecordingNode, ScriptedSocket]:
+def _forward(messages: list[dict], run_async, **limits: int) -> tuple[RecordingNode, ScriptedSocket]:
     socket, node = ScriptedSocket(messages), RecordingNode()
-    settings = Settings(max_message_bytes=1024, max_frame_bytes=2048)
-    conn = SimpleNamespace(ws=socket, settings=settings)
+    settings = Settings(**{"max_message_bytes": 1024, "max_frame_bytes": 2048, **limits})
+    conn = SimpleNamespace(ws=socket, settings=settings, clock=ManualClock())
     viewer = Viewer(socket, ManualClock())  # type: ignore[arg-type]
     viewing = RemoteViewing.__new__(RemoteViewing)
     viewing._node = node  # type: ignore[assignment]
@@ -85,3 +86,14 @@ def test_a_client_that_keeps_sending_long_messages_is_closed_and_the_rest_is_not
     assert node.sent == []
     assert len(socket.texts) == MAX_ERRORS_IN_WINDOW + 1
     assert socket.closed == (CLOSE_POLICY, "too many bad messages")
+
+
+def test_bytes_beyond_what_a_connection_may_send_a_second_are_refused_here(run_async):
+    # a burst of two seconds' worth (2,048 bytes at 1,024 a second) goes; with the clock standing, no more
+    frames = [{"bytes": bytes(1024)}] * 3 + [{"text": "{}"}]
+    node, socket = _forward(frames, run_async, max_frame_bytes_per_s=1024, max_frame_bytes=1024)
+    assert [len(b) for _, b in node.sent] == [1024, 1024]
+    error = json.loads(socket.texts[0])
+    assert (error["type"], error["code"]) == ("error", "limit")
+    assert "at most 1024 bytes a second" in error["message"]
+    assert len(socket.texts) == 2  # the short text after them is over the budget too
