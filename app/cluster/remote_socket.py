@@ -169,6 +169,9 @@ class RemoteViewing:
             first = await asyncio.wait_for(conn.ws.receive(), KNOCK_S)
             if first["type"] == "websocket.disconnect":
                 return None
+            if too_long(first, conn.settings.max_message_bytes, conn.settings.max_frame_bytes):
+                await _turn_away(conn)  # too long for an ``auth``: the owner need not see it
+                return None
             await self._tell(entry.owner, link, "message", {"text": True}, (first.get("text") or "").encode())
             while True:
                 header, body = unpack(await asyncio.wait_for(anext(answers), KNOCK_S))
@@ -179,8 +182,7 @@ class RemoteViewing:
                     return body
                 await conn.ws.send_text(body.decode())
         except TimeoutError:
-            await conn.ws.send_text(ROOM_CLOSED.encoded.decode())
-            await conn.ws.close(CLOSE_SESSION_ENDED, "the presenter closed the room")
+            await _turn_away(conn)
             return None
 
     async def _ended(self, session_id: str) -> str | None:
@@ -216,6 +218,12 @@ class RemoteViewing:
 
     async def close(self) -> None:
         await self.rooms.close()
+
+
+async def _turn_away(conn: Connection) -> None:
+    """Tell a connection knocking at a closed room that it is closed, and close it."""
+    await conn.ws.send_text(ROOM_CLOSED.encoded.decode())
+    await conn.ws.close(CLOSE_SESSION_ENDED, "the presenter closed the room")
 
 
 def _start_from(viewer: Viewer, entry: Entry) -> None:

@@ -8,9 +8,11 @@ from types import SimpleNamespace
 
 from clock import ManualClock
 
+from app.cluster.registry import Entry
 from app.cluster.remote_socket import RemoteViewing
 from app.config import Settings
-from app.realtime.viewer import CLOSE_POLICY, MAX_ERRORS_IN_WINDOW, Viewer
+from app.protocol.server import State
+from app.realtime.viewer import CLOSE_POLICY, CLOSE_SESSION_ENDED, MAX_ERRORS_IN_WINDOW, Viewer
 
 
 class ScriptedSocket:
@@ -97,3 +99,28 @@ def test_bytes_beyond_what_a_connection_may_send_a_second_are_refused_here(run_a
     assert (error["type"], error["code"]) == ("error", "limit")
     assert "at most 1024 bytes a second" in error["message"]
     assert len(socket.texts) == 2  # the short text after them is over the budget too
+
+
+def test_a_knock_too_long_for_an_auth_is_turned_away_here(run_async):
+    closed_room = State(
+        state="paused",
+        step=0,
+        controls={},
+        viewers=0,
+        presenter="away",
+        holder=None,
+        presenters=[],
+        room="closed",
+        control_seq=0,
+    )
+    entry = Entry("s1", "owner", "client", "hash", b"", closed_room.encoded, b"", b"")
+    socket, node = ScriptedSocket([{"text": "x" * 1025}]), RecordingNode()
+    conn = SimpleNamespace(ws=socket, settings=Settings(max_message_bytes=1024), clock=ManualClock())
+    viewing = RemoteViewing.__new__(RemoteViewing)
+    viewing._node = node  # type: ignore[assignment]
+
+    admitted = run_async(viewing._knock(conn, iter(()), entry, "l1"))  # type: ignore[arg-type]
+    assert admitted is None
+    assert node.sent == []  # the owner never holds it
+    assert json.loads(socket.texts[0]) == {"type": "closed", "reason": "room_closed"}
+    assert socket.closed == (CLOSE_SESSION_ENDED, "the presenter closed the room")
