@@ -7,11 +7,11 @@ import json
 from types import SimpleNamespace
 
 from clock import ManualClock
+from unit.test_server_messages import STATE
 
 from app.cluster.registry import Entry
 from app.cluster.remote_socket import RemoteViewing
 from app.config import Settings
-from app.protocol.server import State
 from app.realtime.viewer import CLOSE_POLICY, CLOSE_SESSION_ENDED, MAX_ERRORS_IN_WINDOW, Viewer
 
 
@@ -102,17 +102,7 @@ def test_bytes_beyond_what_a_connection_may_send_a_second_are_refused_here(run_a
 
 
 def test_a_knock_too_long_for_an_auth_is_turned_away_here(run_async):
-    closed_room = State(
-        state="paused",
-        step=0,
-        controls={},
-        viewers=0,
-        presenter="away",
-        holder=None,
-        presenters=[],
-        room="closed",
-        control_seq=0,
-    )
+    closed_room = STATE.model_copy(update={"room": "closed"})
     entry = Entry("s1", "owner", "client", "hash", b"", closed_room.encoded, b"", b"")
     socket, node = ScriptedSocket([{"text": "x" * 1025}]), RecordingNode()
     conn = SimpleNamespace(ws=socket, settings=Settings(max_message_bytes=1024), clock=ManualClock())
