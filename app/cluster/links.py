@@ -32,7 +32,7 @@ from app.sessions.session import Session
 
 log = logging.getLogger(__name__)
 MAX_WAITING = 256  # messages of one link waiting to be answered; a client sending more is disconnected
-MAX_WAITING_BYTES = 4 << 20  # their bytes (beyond one message, which the other worker keeps to the limits)
+MAX_WAITING_BYTES = 8 << 20  # their bytes: two frames of the default max_frame_bytes (one always fits)
 
 
 class BusSocket:
