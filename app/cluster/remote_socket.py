@@ -198,11 +198,12 @@ class RemoteViewing:
     async def _forward(self, conn: Connection, viewer: Viewer, owner: str, link: str) -> None:
         """Send what the client sends to the owner, in order, until the client goes. Refused here, never
         carried: a message longer than any the owner answers, and bytes beyond ``max_frame_bytes_per_s``
-        (nothing waits for the owner here, so a client sending faster would fill this worker's queue for
-        the bus, which then drops the oldest messages, other connections' included)."""
+        with a burst of two of the longest frames (nothing waits for the owner here, so a client sending
+        faster would fill this worker's queue for the bus, which then drops the oldest messages, other
+        connections' included)."""
         settings = conn.settings
         limits, per_s = (settings.max_message_bytes, settings.max_frame_bytes), settings.max_frame_bytes_per_s
-        budget = TokenBucket(per_s, max(2 * per_s, settings.max_frame_bytes), conn.clock)
+        budget = TokenBucket(per_s, 2 * settings.max_frame_bytes, conn.clock)  # a burst well within the queue
         with contextlib.suppress(WebSocketDisconnect):
             while True:
                 message = await conn.ws.receive()

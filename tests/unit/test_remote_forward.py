@@ -91,13 +91,13 @@ def test_a_client_that_keeps_sending_long_messages_is_closed_and_the_rest_is_not
 
 
 def test_bytes_beyond_what_a_connection_may_send_a_second_are_refused_here(run_async):
-    # a burst of two seconds' worth (2,048 bytes at 1,024 a second) goes; with the clock standing, no more
+    # a burst of two of the longest frames (2,048 bytes) goes; with the clock standing, no more
     frames = [{"bytes": bytes(1024)}] * 3 + [{"text": "{}"}]
-    node, socket = _forward(frames, run_async, max_frame_bytes_per_s=1024, max_frame_bytes=1024)
+    node, socket = _forward(frames, run_async, max_frame_bytes_per_s=4096, max_frame_bytes=1024)
     assert [len(b) for _, b in node.sent] == [1024, 1024]
     error = json.loads(socket.texts[0])
     assert (error["type"], error["code"]) == ("error", "limit")
-    assert "at most 1024 bytes a second" in error["message"]
+    assert "at most 4096 bytes a second" in error["message"]
     assert len(socket.texts) == 2  # the short text after them is over the budget too
 
 
