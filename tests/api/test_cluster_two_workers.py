@@ -133,6 +133,21 @@ def test_a_burst_of_messages_through_b_reaches_the_owner_and_is_answered_whole(w
     client.close()
 
 
+def test_a_message_too_long_for_the_owner_is_refused_by_b_and_the_connection_goes_on(workers):
+    a, b = workers
+    session = create_session(a.base)
+    client = Socket(b.base, session["id"])
+    client.wait("hello")
+    client.send("x" * (256 * 1024 + 1))  # over the default max_message_bytes (and never sent to A)
+    client.send(bytes(4 * 1024 * 1024 + 1))  # over the default max_frame_bytes
+    text, frame = client.wait("error"), client.wait("error")
+    assert (text["code"], text["id"]) == ("limit", None)
+    assert "262145 characters exceeds the limit of 262144" in text["message"]
+    assert (frame["code"], frame["field"]) == ("limit", "frame")
+    assert client.call("ping")["type"] == "pong"  # answered by A as before
+    client.close()
+
+
 def test_the_per_client_limit_holds_across_workers(redis_server: RedisServer):
     a, b = Worker(redis_server.url, NNLIVE_MAX_SESSIONS_PER_CLIENT="1"), None
     try:
