@@ -26,12 +26,13 @@ from app.protocol.server import Error, State, read_server_message
 from app.rate import TokenBucket
 from app.realtime.connection import Connection
 from app.realtime.viewer import CLOSE_POLICY, CLOSE_SESSION_ENDED, Viewer
-from app.realtime.ws import CLOSE_NOT_FOUND, CLOSE_TRY_LATER, ROOM_CLOSED, answer
+from app.realtime.ws import CLOSE_NOT_FOUND, CLOSE_TRY_LATER, KNOCK_S, ROOM_CLOSED, answer
 from app.sessions.manager import channel
 from app.sessions.session import Session
 
 log = logging.getLogger(__name__)
 MAX_WAITING = 256  # messages of one link waiting to be answered; a client sending more is disconnected
+MAX_WAITING_BYTES = 8 << 20  # their bytes: two frames of the default max_frame_bytes (one always fits)
 
 
 class BusSocket:
@@ -66,6 +67,8 @@ class Link:
     rate: TokenBucket
     knocking: bool  # the room was closed when it connected: its first message must be a valid ``auth``
     inbox: asyncio.Queue[dict[str, Any] | None] = field(default_factory=asyncio.Queue)
+    waiting_bytes: int = 0  # of the messages in ``inbox``
+    heard: bool = False  # a message came (a knocking link's ``auth`` may be being answered)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -93,11 +96,19 @@ class Links:
             return
         if kind == "close":
             link.inbox.put_nowait(None)
+        elif link.viewer.ending:  # its last reply and close are on their way: the rest is not kept
+            return
         elif link.inbox.qsize() >= MAX_WAITING:  # its worker reads the client without waiting for us
             flood = LimitReached(f"more than {MAX_WAITING} messages wait to be answered; slow down")
             link.viewer.end(Error.of(flood), CLOSE_POLICY, "too many messages waiting")
+        elif link.waiting_bytes and link.waiting_bytes + len(body) > MAX_WAITING_BYTES:
+            flood = LimitReached(f"more than {MAX_WAITING_BYTES} bytes wait to be answered; slow down")
+            link.viewer.end(Error.of(flood), CLOSE_POLICY, "too many bytes waiting")
         else:
-            link.inbox.put_nowait({"text": body.decode()} if header.get("text") else {"bytes": body})
+            link.waiting_bytes += len(body)
+            link.heard = True
+            content = {"text": body.decode()} if header.get("text") else {"bytes": body}
+            link.inbox.put_nowait({**content, "size": len(body)})
 
     def _open(self, link_id: str, header: dict[str, Any]) -> None:
         state = self._app.state
@@ -117,6 +128,8 @@ class Links:
         rate = TokenBucket(per_second, 2 * per_second, state.clock)
         link = Link(session, viewer, socket, conn, header["worker"], rate, not session.control.room_open)
         link.tasks = [task, asyncio.create_task(self._serve(link_id, link))]
+        if link.knocking:
+            link.tasks.append(asyncio.create_task(_knock_deadline(link)))
         self._links[link_id] = link
         if session.id not in self._watchers:
             self._watchers[session.id] = asyncio.create_task(self._watch_room(session))
@@ -126,6 +139,7 @@ class Links:
     async def _serve(self, link_id: str, link: Link) -> None:
         try:
             while (message := await link.inbox.get()) is not None:
+                link.waiting_bytes -= message["size"]
                 if link.viewer.ending:
                     continue
                 if link.knocking and not _is_auth(message):
@@ -145,7 +159,8 @@ class Links:
             link.session.audience.went()
             rooms = self._app.state.rooms
             rooms.count_changed(link.session)
-            link.tasks[0].cancel()
+            for task in (link.tasks[0], *link.tasks[2:]):  # its send loop and knock deadline, not this
+                task.cancel()
             if not any(x.session is link.session for x in self._links.values()):
                 if not rooms.has_viewers(link.session):
                     rooms.counts_settled(link.session)
@@ -156,13 +171,19 @@ class Links:
     async def _watch_room(self, session: Session) -> None:
         """When the room closes, its viewers on other workers are dismissed as the owner's own are."""
         async with self._node.bus.subscribe(channel(session.id, "state")) as states:
+            self._dismiss_viewers(session)  # a room closed before this listened
             async for message in states:
                 state = read_server_message(message)
-                if not isinstance(state, State) or state.room == "open":
-                    continue
-                for link in [x for x in self._links.values() if x.session is session]:
-                    if not link.knocking and session.control.number_of(link.viewer) is None:
-                        link.viewer.end(ROOM_CLOSED, CLOSE_SESSION_ENDED, "the presenter closed the room")
+                if isinstance(state, State) and state.room != "open":
+                    self._dismiss_viewers(session)
+
+    def _dismiss_viewers(self, session: Session) -> None:
+        """If the room is closed, end the links of ``session`` that are neither presenters nor knocking."""
+        if session.control.room_open:
+            return
+        for link in [x for x in self._links.values() if x.session is session]:
+            if not link.knocking and session.control.number_of(link.viewer) is None:
+                link.viewer.end(ROOM_CLOSED, CLOSE_SESSION_ENDED, "the presenter closed the room")
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -182,6 +203,19 @@ class Links:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _knock_deadline(link: Link) -> None:
+    """A link opened while the room was closed has ``KNOCK_S`` to present ``auth``, as a connection to this
+    worker has: one that sent nothing by then is dismissed, unless the room opened meanwhile. (Its worker
+    let it in without a knock when its snapshot still showed the room open.)"""
+    await asyncio.sleep(KNOCK_S)
+    if link.heard or link.viewer.ending:
+        return  # it knocked: its first message says whether it may stay
+    if link.session.control.room_open:
+        link.knocking = False
+    else:
+        link.viewer.end(ROOM_CLOSED, CLOSE_SESSION_ENDED, "the presenter closed the room")
 
 
 def _starts_publishing(link: Link) -> bool:

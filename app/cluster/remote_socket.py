@@ -20,13 +20,15 @@ from app.bus.base import EVERY_MESSAGE, Bus
 from app.cluster.node import Node
 from app.cluster.registry import Entry
 from app.cluster.wire import unpack
+from app.errors import LimitReached
 from app.protocol.codec import header_bytes
 from app.protocol.server import Closed, Hello, ServerMessage, State, read_server_message
+from app.rate import TokenBucket
 from app.realtime.asgi_send import frame_message
 from app.realtime.connection import Connection
 from app.realtime.rooms import Room
 from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
-from app.realtime.ws import KNOCK_S, ROOM_CLOSED
+from app.realtime.ws import KNOCK_S, ROOM_CLOSED, refuse, too_long
 
 SKIP_WINDOW = 64  # frames up to this many older than a joiner's snapshot frame are skipped for it
 
@@ -144,7 +146,7 @@ class RemoteViewing:
                 tasks = [
                     asyncio.create_task(viewer.send_loop()),
                     asyncio.create_task(_answer_back(answers, viewer)),
-                    asyncio.create_task(self._forward(conn, entry.owner, link)),
+                    asyncio.create_task(self._forward(conn, viewer, entry.owner, link)),
                 ]
                 await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             finally:
@@ -167,6 +169,9 @@ class RemoteViewing:
             first = await asyncio.wait_for(conn.ws.receive(), KNOCK_S)
             if first["type"] == "websocket.disconnect":
                 return None
+            if too_long(first, conn.settings.max_message_bytes, conn.settings.max_frame_bytes):
+                await _turn_away(conn)  # too long for an ``auth``: the owner need not see it
+                return None
             await self._tell(entry.owner, link, "message", {"text": True}, (first.get("text") or "").encode())
             while True:
                 header, body = unpack(await asyncio.wait_for(anext(answers), KNOCK_S))
@@ -177,8 +182,7 @@ class RemoteViewing:
                     return body
                 await conn.ws.send_text(body.decode())
         except TimeoutError:
-            await conn.ws.send_text(ROOM_CLOSED.encoded.decode())
-            await conn.ws.close(CLOSE_SESSION_ENDED, "the presenter closed the room")
+            await _turn_away(conn)
             return None
 
     async def _ended(self, session_id: str) -> str | None:
@@ -191,19 +195,36 @@ class RemoteViewing:
     ) -> None:
         await self._node.send(owner, {"kind": "link", "op": op, "link": link, **(extra or {})}, body)
 
-    async def _forward(self, conn: Connection, owner: str, link: str) -> None:
-        """Send what the client sends to the owner, in order, until the client goes."""
+    async def _forward(self, conn: Connection, viewer: Viewer, owner: str, link: str) -> None:
+        """Send what the client sends to the owner, in order, until the client goes. Refused here, never
+        carried: a message longer than any the owner answers, and bytes beyond ``max_frame_bytes_per_s``
+        with a burst of two of the longest frames (nothing waits for the owner here, so a client sending
+        faster would fill this worker's queue for the bus, which then drops the oldest messages, other
+        connections' included)."""
+        settings = conn.settings
+        limits, per_s = (settings.max_message_bytes, settings.max_frame_bytes), settings.max_frame_bytes_per_s
+        budget = TokenBucket(per_s, 2 * settings.max_frame_bytes, conn.clock)  # a burst well within the queue
         with contextlib.suppress(WebSocketDisconnect):
             while True:
                 message = await conn.ws.receive()
                 if message["type"] == "websocket.disconnect":
                     return
-                text = message.get("text")
-                body = text.encode() if text is not None else message.get("bytes") or b""
-                await self._tell(owner, link, "message", {"text": text is not None}, body)
+                if viewer.ending:  # its last reply and close are queued: the rest is not forwarded
+                    continue
+                body = _forwarded(message, limits, budget)
+                if isinstance(body, LimitReached):
+                    refuse(viewer, body)
+                    continue
+                await self._tell(owner, link, "message", {"text": message.get("text") is not None}, body)
 
     async def close(self) -> None:
         await self.rooms.close()
+
+
+async def _turn_away(conn: Connection) -> None:
+    """Tell a connection knocking at a closed room that it is closed, and close it."""
+    await conn.ws.send_text(ROOM_CLOSED.encoded.decode())
+    await conn.ws.close(CLOSE_SESSION_ENDED, "the presenter closed the room")
 
 
 def _start_from(viewer: Viewer, entry: Entry) -> None:
@@ -214,6 +235,18 @@ def _start_from(viewer: Viewer, entry: Entry) -> None:
         viewer.offer("view", read_server_message(entry.view))
     if entry.frame:
         viewer.offer("frame", entry.frame)
+
+
+def _forwarded(message: dict[str, Any], limits: tuple[int, int], budget: TokenBucket) -> bytes | LimitReached:
+    """What of a client's message goes to the owner, or why it is refused here: too long (``limits``: the
+    longest text and frame), or beyond what its connection may send a second (``budget``, then spent)."""
+    if error := too_long(message, *limits):
+        return error
+    text = message.get("text")
+    body: bytes = text.encode() if text is not None else message.get("bytes") or b""
+    if budget.take(len(body)):
+        return body
+    return LimitReached(f"a connection may send at most {budget.rate:g} bytes a second; send less")
 
 
 def _seq(frame: bytes) -> int | None:

@@ -33,8 +33,8 @@ def relay_frame(
         raise BadRequest(
             f"model {session.spec.name!r} makes its own frames: binary messages are not accepted", "type"
         )
-    if len(payload) > max_bytes:
-        raise LimitReached(f"a frame of {len(payload)} bytes exceeds the limit of {max_bytes}", "frame")
+    if error := frame_too_long(len(payload), max_bytes):
+        raise error
     session.charge_frame_bytes(len(payload), bytes_per_s, max_bytes)
     try:  # strict JSON, types and sizes, the table against the buffers; no tensor is read
         frame = read_frame(payload, MAX_HEADER_CHARS, MAX_TENSORS, MAX_RANK)
@@ -48,6 +48,13 @@ def relay_frame(
         raise BadRequest("modules must be a list", "frame")
     session.relay_frame(frame)
     session.live.record(header.get("step", 0), scalars, norms)
+
+
+def frame_too_long(size: int, max_bytes: int) -> LimitReached | None:
+    """The refusal of a frame of ``size`` bytes over ``max_bytes``, or None."""
+    if size > max_bytes:
+        return LimitReached(f"a frame of {size} bytes exceeds the limit of {max_bytes}", "frame")
+    return None
 
 
 def _check_names(table: list[dict[str, Any]]) -> None:

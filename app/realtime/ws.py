@@ -15,6 +15,7 @@ from app.protocol.messages import (
     Handoff,
     InputMessage,
     MessageError,
+    MessageId,
     Pause,
     Ping,
     Reset,
@@ -29,7 +30,7 @@ from app.protocol.server import Closed, Error, Ok, Pong, SharedView
 from app.rate import TokenBucket
 from app.realtime.connection import Connection, connection
 from app.realtime.origin import page_may_connect
-from app.realtime.relay import relay_frame
+from app.realtime.relay import frame_too_long, relay_frame
 from app.realtime.viewer import CLOSE_POLICY, CLOSE_SESSION_ENDED, Viewer, close_code
 from app.sessions.session import Session
 
@@ -176,17 +177,33 @@ async def answer(
     except Exception:  # a bug: the client hears of it, the log has the traceback
         log.exception("message on session %s failed", session.id)
         error = Internal("the server failed on this message; it was logged")
+    refuse(viewer, error, msg_id)
+
+
+def refuse(viewer: Viewer, error: NnliveError, msg_id: MessageId = None) -> None:
+    """Answer a refused message with an ``error``; too many close the connection."""
     viewer.reply(Error.of(error, msg_id))
     if viewer.misbehaving():
         viewer.end(None, CLOSE_POLICY, "too many bad messages")  # after the queued replies
+
+
+def too_long(message: dict[str, Any], max_text: int, max_frame: int) -> LimitReached | None:
+    """Why a received message is refused for its length alone (a text over ``max_text`` characters, a
+    binary frame over ``max_frame`` bytes), or None."""
+    text = message.get("text")
+    if text is not None:
+        if len(text) > max_text:
+            return LimitReached(f"message of {len(text)} characters exceeds the limit of {max_text}")
+        return None
+    return frame_too_long(len(message.get("bytes") or b""), max_frame)
 
 
 def _parse(message: dict[str, Any], limit: int) -> AnyClientMessage:
     text = message.get("text")
     if text is None:
         raise MessageError("send JSON text messages; binary messages are not accepted")
-    if len(text) > limit:
-        raise LimitReached(f"message of {len(text)} characters exceeds the limit of {limit}")
+    if error := too_long(message, limit, 0):
+        raise error
     return parse_message(text)
 
 

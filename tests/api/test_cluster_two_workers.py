@@ -133,6 +133,21 @@ def test_a_burst_of_messages_through_b_reaches_the_owner_and_is_answered_whole(w
     client.close()
 
 
+def test_a_message_too_long_for_the_owner_is_refused_by_b_and_the_connection_goes_on(workers):
+    a, b = workers
+    session = create_session(a.base)
+    client = Socket(b.base, session["id"])
+    client.wait("hello")
+    client.send("x" * (256 * 1024 + 1))  # over the default max_message_bytes (and never sent to A)
+    client.send(bytes(4 * 1024 * 1024 + 1))  # over the default max_frame_bytes
+    text, frame = client.wait("error"), client.wait("error")
+    assert (text["code"], text["id"]) == ("limit", None)
+    assert "262145 characters exceeds the limit of 262144" in text["message"]
+    assert (frame["code"], frame["field"]) == ("limit", "frame")
+    assert client.call("ping")["type"] == "pong"  # answered by A as before
+    client.close()
+
+
 def test_the_per_client_limit_holds_across_workers(redis_server: RedisServer):
     a, b = Worker(redis_server.url, NNLIVE_MAX_SESSIONS_PER_CLIENT="1"), None
     try:
@@ -187,7 +202,8 @@ def test_closing_the_room_on_a_dismisses_and_refuses_viewers_on_b(workers):
     returning = Socket(b.base, session["id"])  # a presenter's page: auth is its first message
     assert returning.ok("auth", token=session["token"])["role"] == "presenter"
     assert returning.wait("hello")["session"]["id"] == session["id"]
-    assert returning.wait("state", room="closed")["presenters"] == [1, 2]
+    # its state: the worker's snapshot from before the auth, then the owner's after it
+    assert returning.wait("state", room="closed", where=lambda s: s["presenters"] == [1, 2])
     for socket in (driver, viewer, late, returning):
         socket.close()
 
