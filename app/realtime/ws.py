@@ -84,11 +84,13 @@ async def session_socket(ws: WebSocket) -> None:
         sender = asyncio.create_task(viewer.send_loop())
         await _receive_while_sending(conn, session, viewer, sender)
     finally:
-        if sender is not None:
-            sender.cancel()
-            await asyncio.gather(sender, return_exceptions=True)
-        session.control.leave(viewer)
-        await conn.rooms.leave(session, viewer)
+        try:
+            if sender is not None:
+                sender.cancel()
+                await asyncio.gather(sender, return_exceptions=True)
+        finally:  # (also when cancelled again while waiting: the viewer never stays counted)
+            session.control.leave(viewer)
+            await conn.rooms.leave(session, viewer)
 
 
 async def _knock(conn: Connection, session: Session) -> tuple[bool, Auth | None]:
