@@ -21,7 +21,7 @@ def reading_forever(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     return started
 
 
-def read_while(sender_body):
+def read_while(run_async, sender_body):
     """Read until the send loop made of ``sender_body`` ends: that loop, and whether the reading task is still
     being cancelled afterwards."""
 
@@ -30,30 +30,30 @@ def read_while(sender_body):
         await ws._receive_while_sending(None, None, None, sender)  # type: ignore[arg-type]
         return sender, asyncio.current_task().cancelling()
 
-    return asyncio.run(asyncio.wait_for(scenario(), 5))
+    return run_async(asyncio.wait_for(scenario(), 5))
 
 
-def test_the_send_loops_end_ends_the_reading(reading_forever: asyncio.Event):
+def test_the_send_loops_end_ends_the_reading(run_async, reading_forever: asyncio.Event):
     async def send_loop_that_closes():
         await reading_forever.wait()  # (it sent a close, say)
 
-    sender, cancelling = read_while(send_loop_that_closes)
+    sender, cancelling = read_while(run_async, send_loop_that_closes)
     assert sender.done()
     assert not sender.cancelled()
     assert cancelling == 0  # the reading's own cancel was taken back
 
 
-def test_a_send_loop_that_fails_ends_the_reading(reading_forever: asyncio.Event):
+def test_a_send_loop_that_fails_ends_the_reading(run_async, reading_forever: asyncio.Event):
     async def send_loop_that_fails():
         await reading_forever.wait()
         raise ConnectionResetError
 
-    sender, cancelling = read_while(send_loop_that_fails)
+    sender, cancelling = read_while(run_async, send_loop_that_fails)
     assert isinstance(sender.exception(), ConnectionResetError)
     assert cancelling == 0
 
 
-def test_a_sender_ending_as_the_reading_returns_cancels_nothing(monkeypatch: pytest.MonkeyPatch):
+def test_a_sender_ending_as_the_reading_returns_cancels_nothing(run_async, monkeypatch: pytest.MonkeyPatch):
     async def client_leaves(_conn: object, _session: object, _viewer: object) -> None:
         await asyncio.sleep(0)  # the send loop ends meanwhile: its done-callback runs after this returns
 
@@ -69,10 +69,10 @@ def test_a_sender_ending_as_the_reading_returns_cancels_nothing(monkeypatch: pyt
         await asyncio.sleep(0)
         return asyncio.current_task().cancelling()
 
-    assert asyncio.run(scenario()) == 0
+    assert run_async(scenario()) == 0
 
 
-def test_a_cancel_from_outside_still_cancels_the_reading(reading_forever: asyncio.Event):
+def test_a_cancel_from_outside_still_cancels_the_reading(run_async, reading_forever: asyncio.Event):
     async def scenario():
         sender = asyncio.create_task(asyncio.Event().wait())
         reading = asyncio.create_task(ws._receive_while_sending(None, None, None, sender))  # type: ignore[arg-type]
@@ -83,4 +83,4 @@ def test_a_cancel_from_outside_still_cancels_the_reading(reading_forever: asynci
         assert not sender.done()  # the handler's finally cancels it
         sender.cancel()
 
-    asyncio.run(scenario())
+    run_async(scenario())
