@@ -1,6 +1,7 @@
 """The per-viewer send path in one process, without sockets: where the CPU per viewer-frame goes.
 
-N viewers get F frames of 64 KB each, four ways, taking turns in one run (uvloop, as ``nnlive serve``):
+N viewers get F frames (64 KB each by default), four ways, taking turns in one run (uvloop, as
+``nnlive serve``):
 - ``bare``: one loop awaits each viewer's ASGI ``send`` in turn with one message per frame (the fan-out
   benchmark's bare server);
 - ``viewer, send_bytes``: nnlive's ``Room`` and a ``Viewer`` per client, each connection a FastAPI
@@ -15,8 +16,10 @@ N viewers get F frames of 64 KB each, four ways, taking turns in one run (uvloop
 
 Every ``send`` stands for uvicorn's: it awaits a set ``asyncio.Event`` and copies the frame behind a
 header as uvicorn's websocket protocol does (that copy is what pushes the rest out of the CPU's caches).
-Prints the process CPU per viewer-frame of each, best and median of the rounds, and the viewers' extra
-over the bare loop. Run: python3 -m bench.viewer_send [--viewers 500] [--frames 200] [--rounds 5]
+Prints the process CPU per viewer-frame of each (while the frames are sent: connecting the viewers is
+not counted), best and median of the rounds, and the viewers' extra over the bare loop.
+Run: python3 -m bench.viewer_send [--viewers 500] [--frames 200] [--rounds 5] [--kb 64]
+(``--viewers 1000 --kb 16 --frames 800``: the fan-out benchmark's 1,000-viewer row)
 """
 
 import argparse
@@ -33,8 +36,6 @@ from app.bus.memory import MemoryBus
 from app.realtime.asgi_send import KeepAsgiSend
 from app.realtime.rooms import Room
 from app.realtime.viewer import Viewer
-
-FRAME = bytes(64 * 1024)
 
 
 class Transport:
@@ -54,12 +55,14 @@ class Transport:
         self.frames += 1
 
 
-async def bare(transports: list[Transport], frames: int) -> None:
+async def bare(transports: list[Transport], frames: int, frame: bytes) -> float:
+    began = time.process_time()
     for _ in range(frames):
-        message = {"type": "websocket.send", "bytes": FRAME}
+        message = {"type": "websocket.send", "bytes": frame}
         for transport in transports:
             await transport.send(message)
         await asyncio.sleep(0)
+    return time.process_time() - began
 
 
 class WokenViewer(Viewer):
@@ -71,8 +74,8 @@ class WokenViewer(Viewer):
 
 def through_viewers(
     keep_send: bool, kind: type[Viewer] = Viewer
-) -> Callable[[list[Transport], int], Awaitable[None]]:
-    async def run(transports: list[Transport], frames: int) -> None:
+) -> Callable[[list[Transport], int, bytes], Awaitable[float]]:
+    async def run(transports: list[Transport], frames: int, frame: bytes) -> float:
         room = Room(MemoryBus(), "bench")
         app = FastAPI()
         if keep_send:
@@ -91,14 +94,18 @@ def through_viewers(
 
         connections = [asyncio.create_task(app(_scope(), _silent_client(), t.send)) for t in transports]
         await all_in.wait()
+        await asyncio.sleep(0)  # every sender is waiting for its first frame
+        began = time.process_time()
         for _ in range(frames):
-            room.hand_frame(FRAME)
+            room.hand_frame(frame)
             await asyncio.sleep(0)  # the senders run
             await asyncio.sleep(0)
+        used = time.process_time() - began
         for task in connections:
             task.cancel()
         await asyncio.gather(*connections, return_exceptions=True)
         await room.close()
+        return used
 
     return run
 
@@ -130,15 +137,13 @@ WAYS = {
 }
 
 
-async def measure(viewers: int, frames: int, rounds: int) -> dict[str, list[float]]:
+async def measure(viewers: int, frames: int, rounds: int, frame: bytes) -> dict[str, list[float]]:
     """µs of process CPU per viewer-frame, per way and round."""
     results: dict[str, list[float]] = {name: [] for name in WAYS}
     for _ in range(rounds):
         for name, way in WAYS.items():
             transports = [Transport() for _ in range(viewers)]
-            began = time.process_time()
-            await way(transports, frames)
-            used = time.process_time() - began
+            used = await way(transports, frames, frame)
             assert all(t.frames == frames for t in transports), f"{name}: a viewer missed frames"
             results[name].append(1e6 * used / (viewers * frames))
     return results
@@ -149,10 +154,11 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, default=500, help="viewers (default: 500)")
     parser.add_argument("--frames", type=int, default=200, help="frames per round (default: 200)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the four ways (default: 5)")
+    parser.add_argument("--kb", type=int, default=64, help="KB a frame (default: 64)")
     args = parser.parse_args()
-    results = uvloop.run(measure(args.viewers, args.frames, args.rounds))
+    results = uvloop.run(measure(args.viewers, args.frames, args.rounds, bytes(args.kb * 1024)))
     base = min(results["bare"])
-    print(f"{args.viewers} viewers × {args.frames} frames of 64 KB, {args.rounds} rounds:", end=" ")
+    print(f"{args.viewers} viewers × {args.frames} frames of {args.kb} KB, {args.rounds} rounds:", end=" ")
     print("µs of CPU per viewer-frame")
     print(f"{'way':>22} {'best':>7} {'median':>7} {'extra (best)':>13}")
     for name, values in results.items():
