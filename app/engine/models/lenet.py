@@ -79,7 +79,8 @@ def native_conv2d(conv: nn.Conv2d, x: torch.Tensor, weight: torch.Tensor, bias: 
 
 def through_layer(layer: nn.Module, x: Tensor, native_conv: bool, frozen: bool) -> Tensor:
     """``layer(x)`` with its Conv2d and Linear modules applied as functions of their weights (detached when
-    ``frozen``), each Conv2d through ``native_conv2d`` when ``native_conv``."""
+    ``frozen``), each Conv2d through ``native_conv2d`` when ``native_conv``. For LeNet's layers: biases,
+    stride and padding are honoured; dilation, groups and padding modes are not (LeNet has none)."""
     for module in layer if isinstance(layer, nn.Sequential) else (layer,):
         if not isinstance(module, nn.Conv2d | nn.Linear):
             x = module(x)
