@@ -13,7 +13,13 @@ from typing import Any
 
 
 class Mailbox:
-    """Frames (ASGI messages) and other messages by key, taken in first-queued order."""
+    """Frames (ASGI messages) and other messages by key, taken in first-queued order.
+
+    ``parked`` is True while the sender waits on ``arrival`` with nothing queued: from ``arrival`` until
+    the next put or ``wake`` (a sender that stops waiting, cancelled, calls ``wake``). It is a plain
+    attribute, read for every viewer on every frame."""
+
+    __slots__ = ("_framed", "_loop", "_others", "_waiter", "frames", "parked")
 
     def __init__(self, frame_depth: int) -> None:
         self.frames: deque[dict[str, Any]] = deque(maxlen=frame_depth)
@@ -22,6 +28,7 @@ class Mailbox:
             Hashable, tuple[int, Hashable, Any]
         ] = {}  # key -> (frames before it, stream, value)
         self._waiter: asyncio.Future[None] | None = None  # the sender waiting for something to send
+        self.parked = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def put_frame(self, message: dict[str, Any]) -> None:
@@ -55,12 +62,8 @@ class Mailbox:
         if self._loop is None:  # looked up once: on Python 3.11 each look-up costs a getpid() call
             self._loop = asyncio.get_running_loop()
         self._waiter = self._loop.create_future()
+        self.parked = True
         return self._waiter
-
-    def parked(self) -> bool:
-        """Whether the sender waits on ``arrival`` (it waits only when nothing is queued)."""
-        waiter = self._waiter
-        return waiter is not None and not waiter.done()  # (done if its sender was cancelled)
 
     def __len__(self) -> int:
         return len(self.frames) + len(self._others)
@@ -68,5 +71,6 @@ class Mailbox:
     def wake(self) -> None:
         """Wake the waiting sender, if one waits: it has something to do that is not in the mailbox."""
         waiter, self._waiter = self._waiter, None
+        self.parked = False
         if waiter is not None and not waiter.done():  # (done if its sender was cancelled)
             waiter.set_result(None)

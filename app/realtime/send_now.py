@@ -30,6 +30,8 @@ class SendNow:
     """Messages passed to one ``send``, each begun at once; call ``send`` again only once the previous
     one is done (its ``Unfinished``, if any, awaited)."""
 
+    __slots__ = ("_sends",)
+
     def __init__(self, send: Send) -> None:
         self._sends = _sends(send)
         next(self._sends)
@@ -54,6 +56,8 @@ def _sends(send: Send) -> Generator[Any, Any, None]:
 
 class Unfinished:
     """The rest of a send that waits (or its error): await it once, in a task, to finish it."""
+
+    __slots__ = ("_error", "_sends", "_yielded")
 
     def __init__(
         self, sends: Generator[Any, Any, None], yielded: Any, error: BaseException | None = None

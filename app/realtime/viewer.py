@@ -32,6 +32,19 @@ FRAME_DEPTH = 3  # frames a viewer may have unsent: a momentary lag loses none, 
 class Viewer:
     """What one client is sent: snapshots (newest wins per stream) and replies to its own messages."""
 
+    __slots__ = (
+        "_asgi_send",
+        "_clock",
+        "_errors",
+        "_mailbox",
+        "_reply_ids",
+        "_send_now",
+        "_unfinished",
+        "ending",
+        "publishes",
+        "ws",
+    )  # (read for every viewer on every frame: fixed places, no instance dict)
+
     def __init__(self, ws: WebSocket, clock: Callable[[], float] = time.monotonic) -> None:
         self.ws, self._clock = ws, clock
         self._asgi_send = asgi_send_of(ws)  # frames go straight to the server's send when it is known
@@ -59,7 +72,7 @@ class Viewer:
         went), the sender finishes it, and frames offered meanwhile are queued."""
         if self.publishes:
             return
-        if self._send_now is not None and self._mailbox.parked():
+        if self._mailbox.parked and self._send_now is not None:
             unfinished = self._send_now.send(message)
             if unfinished is not None:
                 self._unfinished = unfinished
@@ -121,6 +134,7 @@ class Viewer:
                 else:
                     await mailbox.arrival()
         finally:
+            mailbox.wake()  # (no longer parked: frames offered from now on are queued, not begun here)
             if self._unfinished is not None:  # begun as this sender was cancelled: nobody finishes it
                 self._unfinished.close()
 

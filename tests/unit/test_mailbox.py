@@ -67,17 +67,21 @@ def test_the_sender_wakes_when_something_is_queued(run_async):
     assert run_async(scenario()) == (False, True)
 
 
-def test_the_sender_is_parked_only_while_it_waits_with_nothing_queued(run_async):
+def test_the_sender_is_parked_from_arrival_until_something_is_queued_or_it_is_woken(run_async):
     async def scenario() -> list[bool]:
         box = Mailbox(3)
-        seen = [box.parked()]  # no sender waits yet
+        seen = [box.parked]  # no sender waits yet
         box.arrival()
-        seen.append(box.parked())
+        seen.append(box.parked)
         box.put_frame(frame(1))  # it is woken: no longer parked
-        seen.append(box.parked())
+        seen.append(box.parked)
         box.frames.clear()
-        box.arrival().cancel()  # its sender was cancelled while it waited
-        seen.append(box.parked())
+        box.arrival()
+        box.put("state", "state", "s")  # any message wakes it
+        seen.append(box.parked)
+        box.arrival().cancel()  # its sender was cancelled while it waited: it calls wake as it stops
+        box.wake()
+        seen.append(box.parked)
         return seen
 
-    assert run_async(scenario()) == [False, True, False, False]
+    assert run_async(scenario()) == [False, True, False, False, False]

@@ -192,3 +192,15 @@ def test_cancelling_a_sender_ends_the_send_it_was_to_finish(run_async, finishing
         return sender.cancelled(), transport.abandoned, transport.frames()
 
     assert run_async(scenario()) == (True, 1, [])
+
+
+def test_once_its_sender_is_cancelled_a_viewer_queues_frames_instead_of_sending_them(run_async):
+    async def scenario() -> tuple[list, list]:
+        transport = FakeSend()
+        viewer, sender = await idle_viewer(transport)
+        sender.cancel()
+        await asyncio.gather(sender, return_exceptions=True)
+        viewer.offer_frame(frame_message(b"late"))  # nobody would finish a send begun now
+        return transport.frames(), viewer.waiting_frames()
+
+    assert run_async(scenario()) == ([], [b"late"])
