@@ -19,6 +19,11 @@ from uvicorn.supervisors import Multiprocess
 from app import __version__
 
 WS_MAX_BYTES = 16 * 1024 * 1024
+# Received messages uvicorn holds per connection for the app (its default 32, each up to WS_MAX_BYTES):
+# our handlers take each one as soon as the previous is answered. Honoured by uvicorn's legacy
+# ``websockets`` protocol (``--ws auto`` before uvicorn 0.50, ``--ws websockets``); the default
+# websockets-sansio one ignores it and stops reading after each message until the app has taken it.
+WS_MAX_QUEUE = 4
 APP = "app.main:app"
 BACKLOG = 2048
 SETTINGS_HELP = (
@@ -94,7 +99,7 @@ def serve(host: str, port: int, reload: bool = False, open_browser: bool = False
     sock = bind(host, port)
     url = page_url(sock)
     print(f"nnlive {__version__} at {url} — Ctrl+C to stop", flush=True)
-    options = {"ws_per_message_deflate": False, "ws_max_size": WS_MAX_BYTES}
+    options = {"ws_per_message_deflate": False, "ws_max_size": WS_MAX_BYTES, "ws_max_queue": WS_MAX_QUEUE}
     if reload:  # the reloader binds in its own process: hand the port over to it
         bound_port = sock.getsockname()[1]
         sock.close()

@@ -20,15 +20,15 @@ from app.bus.base import EVERY_MESSAGE, Bus
 from app.cluster.node import Node
 from app.cluster.registry import Entry
 from app.cluster.wire import unpack
-from app.errors import LimitReached
+from app.errors import Busy, LimitReached
 from app.protocol.codec import header_bytes
 from app.protocol.server import Closed, Hello, ServerMessage, State, read_server_message
 from app.rate import TokenBucket
 from app.realtime.asgi_send import frame_message
 from app.realtime.connection import Connection
-from app.realtime.rooms import Room
+from app.realtime.rooms import Room, not_subscribed
 from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
-from app.realtime.ws import KNOCK_S, ROOM_CLOSED, refuse, too_long
+from app.realtime.ws import KNOCK_S, ROOM_CLOSED, refuse, too_long, try_later
 
 SKIP_WINDOW = 64  # frames up to this many older than a joiner's snapshot frame are skipped for it
 
@@ -89,12 +89,17 @@ class RemoteRooms:
         self._rooms: dict[str, RemoteRoom] = {}
 
     async def join(self, session_id: str, viewer: Viewer, entry: Entry) -> None:
-        """Give ``viewer`` the owner's latest snapshot, then the room's newer messages."""
+        """Give ``viewer`` the owner's latest snapshot, then the room's newer messages; ``Busy`` when the
+        room could not subscribe in time (the viewer is then not in it)."""
         room = self._rooms.get(session_id)
         if room is None:
             room = self._rooms[session_id] = RemoteRoom(self._node.bus, session_id)
         room.admit(viewer, entry)
-        await room.ready()
+        try:
+            await room.ready()
+        except TimeoutError:  # as a local join (app/realtime/rooms.py): out again, an emptied room closes
+            await self.leave(session_id, viewer)
+            raise not_subscribed(session_id) from None
 
     async def leave(self, session_id: str, viewer: Viewer) -> None:
         room = self._rooms.get(session_id)
@@ -140,7 +145,11 @@ class RemoteViewing:
                 admitted = await self._knock(conn, answers, entry, link)
                 if admitted is None:
                     return True
-                await self.rooms.join(session_id, viewer, entry)
+                try:
+                    await self.rooms.join(session_id, viewer, entry)
+                except Busy as exc:  # the owner hears ``close`` below: it counts the link no more
+                    await try_later(conn.ws, exc)
+                    return True
                 if admitted:
                     viewer.reply(Relayed(raw=admitted))
                 tasks = [

@@ -75,12 +75,31 @@ def check_text(text: str) -> str:
     return text
 
 
+def _decoder(allow_nan: bool, checked_ints: bool) -> json.JSONDecoder:
+    floats, constants = (_lenient_float, float) if allow_nan else (_float, _constant)
+    ints = _int if checked_ints else None  # None: int(), in C
+    return json.JSONDecoder(parse_int=ints, parse_float=floats, parse_constant=constants)
+
+
+# Made once: ``json.loads`` with parse_* hooks builds a decoder (and its scanner) on every call.
+_DECODERS = {(nan, ints): _decoder(nan, ints) for nan in (False, True) for ints in (False, True)}
+
+
+def _text(data: str | bytes) -> str:
+    """What ``json.loads`` parses of ``data``: bytes decoded as it decodes them (UTF-8, -16 or -32 by
+    their first bytes; UnicodeDecodeError, a ValueError, when they are not); TypeError for anything else."""
+    if isinstance(data, str):
+        return data
+    if isinstance(data, bytes | bytearray):
+        return data.decode(json.detect_encoding(data), "surrogatepass")
+    raise TypeError(f"the JSON object must be str, bytes or bytearray, not {type(data).__name__}")
+
+
 def loads(data: str | bytes, *, allow_nan: bool = False) -> Any:
     """Parse strict, bounded JSON (see the module docstring) or raise JsonError."""
-    floats, constants = (_lenient_float, float) if allow_nan else (_float, _constant)
-    ints = None if isinstance(data, str) and not _may_hold_long_int(data) else _int  # None: int(), in C
-    try:
-        value = json.loads(data, parse_int=ints, parse_float=floats, parse_constant=constants)
+    checked_ints = not isinstance(data, str) or _may_hold_long_int(data)
+    try:  # (a str beginning with a BOM is refused as json.loads refuses it: not a JSON value)
+        value = _DECODERS[bool(allow_nan), checked_ints].decode(_text(data))
     except JsonError:
         raise
     except (ValueError, RecursionError):  # includes JSONDecodeError and bytes that are not UTF-8

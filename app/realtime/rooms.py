@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.bus.base import Bus
-from app.errors import LimitReached
+from app.errors import Busy, LimitReached
 from app.protocol.server import Closed, read_server_message
 from app.realtime.asgi_send import frame_message
 from app.realtime.coalesce import Coalesced
@@ -74,6 +74,14 @@ class Room:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
+def not_subscribed(session_id: str) -> Busy:
+    """The refusal of a joiner whose room had no bus subscriptions within ``SUBSCRIBE_TIMEOUT_S``."""
+    log.warning(
+        "session %s: no bus subscription in %g s; a viewer turned away", session_id, SUBSCRIBE_TIMEOUT_S
+    )
+    return Busy("the server could not subscribe to this session's updates in time; try again")
+
+
 class Rooms:
     """Every room of this process, opened with the first viewer and closed with the last."""
 
@@ -89,7 +97,9 @@ class Rooms:
         await self._empty.wait()
 
     async def join(self, session: Session, viewer: Viewer) -> None:
-        """Add a viewer and give it the present at once: hello, state, the latest frame."""
+        """Add a viewer and give it the present at once: hello, state, the latest frame. Refused with
+        ``LimitReached`` (too many viewers) or ``Busy`` (the room could not subscribe in time): the viewer
+        is then neither in the room nor counted."""
         if session.audience.count >= self._max_viewers:
             raise LimitReached(f"this session has its maximum of {self._max_viewers} viewers; try later")
         room = self._rooms.get(session.id)
@@ -104,7 +114,11 @@ class Rooms:
         if room.newest_frame is not None:  # the room's newest, then (no await between) each newer one
             viewer.offer_frame(room.newest_frame)
         room.viewers.add(viewer)  # before any await: a leaving last viewer must not close this room
-        await room.ready()
+        try:
+            await room.ready()
+        except TimeoutError:  # the bus is away or slow: uncounted again, and an emptied room closes
+            await self.leave(session, viewer)
+            raise not_subscribed(session.id) from None
         if session.last_frame is not None and not viewer.waiting_frames():
             # The room has relayed none yet: the newest made (one made as the room began to listen may
             # still be relayed after it: the first viewers of a session only, rarely).

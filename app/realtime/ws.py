@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from app.errors import BadRequest, Internal, LimitReached, NnliveError, NotFound
+from app.errors import BadRequest, Busy, Internal, LimitReached, NnliveError, NotFound
 from app.protocol.messages import (
     AnyClientMessage,
     Auth,
@@ -75,9 +75,8 @@ async def session_socket(ws: WebSocket) -> None:
     try:
         try:
             await conn.rooms.join(session, viewer)
-        except LimitReached as exc:
-            await ws.send_text(Error.of(exc).encoded.decode())
-            await ws.close(CLOSE_TRY_LATER, "too many viewers")
+        except (LimitReached, Busy) as exc:  # too many viewers, or the bus did not subscribe in time
+            await try_later(ws, exc)
             return
         if knock is not None:
             await _dispatch(knock, conn, session, viewer)
@@ -91,6 +90,14 @@ async def session_socket(ws: WebSocket) -> None:
         finally:  # (also when cancelled again while waiting: the viewer never stays counted)
             session.control.leave(viewer)
             await conn.rooms.leave(session, viewer)
+
+
+async def try_later(ws: WebSocket, refusal: NnliveError) -> None:
+    """Refuse a joining connection for now: an ``error`` with ``refusal``, then close 1013 (try again
+    later). A client that already left is not told."""
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+        await ws.send_text(Error.of(refusal).encoded.decode())
+        await ws.close(CLOSE_TRY_LATER, refusal.message[:100])
 
 
 async def _knock(conn: Connection, session: Session) -> tuple[bool, Auth | None]:

@@ -65,8 +65,8 @@ def test_the_relay_swaps_the_header_and_passes_the_tensor_bytes_through(monkeypa
 def test_the_relay_parses_the_header_once(monkeypatch):
     sent = encode_frame({"step": 1}, {"w": np.ones((2, 2), np.float32)})
     parsed: list = []
-    loads = json.loads
-    monkeypatch.setattr(json, "loads", lambda *args, **kwargs: parsed.append(args) or loads(*args, **kwargs))
+    decode = json.JSONDecoder.decode  # every JSON parse: json.loads's and bounds.loads's kept decoders
+    monkeypatch.setattr(json.JSONDecoder, "decode", lambda *args: parsed.append(args) or decode(*args))
     published: list = []
     session = inspect_session(published)
     relay_frame(session, True, sent, 1 << 20)
