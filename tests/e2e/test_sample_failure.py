@@ -10,8 +10,10 @@ side); everything else goes through unchanged.
 import json
 import re
 
+import torch
 from playwright.sync_api import Page, WebSocketRoute, expect
 
+from app.engine.data.digits import load_digits_32
 from app.errors import Busy
 from app.protocol.server import Error
 from e2e.frames import MAP_PIXEL
@@ -30,19 +32,22 @@ PAD_INK = """
 }
 """
 
-# The input panel's pixels at the input's largest and smallest values (the background), and its header.
+# The last frame's header and input (its values dequantized), and the input panel's pixels at the
+# input's largest and smallest values (the background).
 READ_INPUT = f"""
 () => {{
   const mapPixel = {MAP_PIXEL};
   const tensor = window.nnlive.lastFrame.tensors.input;
   const [height, width] = tensor.shape.slice(-2);
-  const values = Array.from(tensor.data);
+  const [lo, hi] = tensor.range ?? [0, 255];
+  const values = Array.from(tensor.data, (v) => (tensor.range ? lo + ((hi - lo) * v) / 255 : v));
   const canvas = document.querySelector('[data-tensor="input"] canvas');
   const at = (i) => mapPixel(canvas, [height, width], 0, Math.floor(i / width), i % width);
   const top = values.indexOf(Math.max(...values));
   const bottom = values.indexOf(Math.min(...values));
   const spread = values[top] - values[bottom];
-  return {{ header: window.nnlive.lastFrame.header, top: at(top), bottom: at(bottom), spread }};
+  const step = tensor.range ? (hi - lo) / 255 : 0;
+  return {{ header: window.nnlive.lastFrame.header, values, step, top: at(top), bottom: at(bottom), spread }};
 }}
 """
 
@@ -135,8 +140,52 @@ def test_a_refused_sample_keeps_the_drawing_says_why_and_try_again_shows_it(
     expect(failure).to_be_hidden()
     shown = page.evaluate(READ_INPUT)
     assert shown["header"]["reply_to"] == asked["id"], "the frame drawn answers the sample"
-    assert shown["header"]["label"] in range(10)
+    images, labels = load_digits_32().split("train")
+    assert shown["header"]["label"] == int(labels[3])
+    streamed = torch.tensor(shown["values"]).reshape(images[3].shape)
+    # Frames carry it as float16 (rounding values in [0, 1] by at most 2⁻¹¹) or uint8 (half a step).
+    tolerance = shown["step"] / 2 + 2**-11
+    assert torch.allclose(streamed, images[3], atol=tolerance), "the input shown is train image 3"
     assert shown["spread"] > 0
     assert shown["top"][3] == 255, "the input panel is drawn"
     assert shown["top"][:3] != shown["bottom"][:3], "the sample's ink is not the background colour"
+    assert page.evaluate(PAD_INK) == 0, "once the sample is shown the pad is wiped"
+
+
+# The input the last frame shows, as a plain list.
+FRAME_INPUT = "() => Array.from(window.nnlive.lastFrame.tensors.input.data)"
+
+
+def test_conv_keeps_its_drawing_when_the_sample_is_refused_and_wipes_it_once_one_comes(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    samples = FailingSamples(page)
+    page.goto(f"{live_server}/conv")
+    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
+    page.click("#draw-details summary")
+    box = page.locator("#drawpad canvas").bounding_box()
+    assert box
+    page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.3 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.8 * box["width"], box["y"] + 0.7 * box["height"], steps=12)
+    page.mouse.up()
+    drawing_answered(page, samples)
+    ink = page.evaluate(PAD_INK)
+    assert ink > 0
+    drawn = page.evaluate(FRAME_INPUT)
+
+    samples.failing = True
+    page.click("#sample-show")
+    expect(page.locator(".sample-failure-reason")).to_have_text(f"The server is busy: {BUSY}")
+    assert page.evaluate(PAD_INK) == ink, "the drawing stays on the pad"
+    assert page.evaluate(FRAME_INPUT) == drawn, "the input is still the drawing"
+
+    samples.failing = False
+    page.click("#sample-show")  # asking again from the picker works as well as "Try again"
+    page.wait_for_function(  # request ids only grow: a frame answers a request newer than the drawing
+        "(id) => window.nnlive.lastFrame.header.reply_to > id", arg=samples.forwards[-1], timeout=WAIT_MS
+    )
+    assert page.evaluate("() => window.nnlive.lastFrame.header.reply_to") == samples.sent[-1]["id"]
+    expect(page.locator(".sample-failure")).to_be_hidden()
+    assert page.evaluate(FRAME_INPUT) != drawn, "the sample is the input now"
     assert page.evaluate(PAD_INK) == 0, "once the sample is shown the pad is wiped"
