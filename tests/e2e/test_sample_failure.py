@@ -163,12 +163,7 @@ def test_conv_keeps_its_drawing_when_the_sample_is_refused_and_wipes_it_once_one
     page.goto(f"{live_server}/conv")
     page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
     page.click("#draw-details summary")
-    box = page.locator("#drawpad canvas").bounding_box()
-    assert box
-    page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.3 * box["height"])
-    page.mouse.down()
-    page.mouse.move(box["x"] + 0.8 * box["width"], box["y"] + 0.7 * box["height"], steps=12)
-    page.mouse.up()
+    draw_seven(page)  # on /conv's pad as on /lenet's
     drawing_answered(page, samples)
     ink = page.evaluate(PAD_INK)
     assert ink > 0
