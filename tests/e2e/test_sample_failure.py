@@ -53,10 +53,12 @@ READ_INPUT = f"""
 
 
 class FailingSamples:
-    """Route `page`'s session sockets; while `failing`, sample requests are refused as "busy"."""
+    """Route `page`'s session sockets; while `failing`, sample requests are refused as "busy" (or,
+    with `silent`, never answered: a server that hangs)."""
 
     def __init__(self, page: Page) -> None:
         self.failing = False
+        self.silent = False
         self.sent: list[dict] = []  # the sample requests that reached the server
         self.forwards: list[int] = []  # ids of the drawings sent (forward)
         self.refused = 0
@@ -73,7 +75,8 @@ class FailingSamples:
                 server.send(message)
             elif self.failing:
                 self.refused += 1
-                ws.send(json.dumps(Error.of(Busy(BUSY), parsed["id"]).body()))
+                if not self.silent:
+                    ws.send(json.dumps(Error.of(Busy(BUSY), parsed["id"]).body()))
             else:
                 self.sent.append(parsed)
                 server.send(message)
@@ -95,9 +98,9 @@ def drawing_answered(page: Page, samples: FailingSamples) -> None:
             return
 
 
-def test_a_refused_sample_keeps_the_drawing_says_why_and_try_again_shows_it(
-    page: Page, live_server: str, errors: list[str]
-) -> None:
+def lenet_with_a_drawing(page: Page, live_server: str) -> tuple[FailingSamples, int]:
+    """Open /lenet with its socket routed, draw a 7 and wait for its answer; the route and the
+    number of inked pad pixels."""
     samples = FailingSamples(page)
     open_lenet(page, f"{live_server}/lenet")
     page.wait_for_function("() => window.nnlive.role === 'driver'", timeout=WAIT_MS)
@@ -105,6 +108,13 @@ def test_a_refused_sample_keeps_the_drawing_says_why_and_try_again_shows_it(
     drawing_answered(page, samples)
     ink = page.evaluate(PAD_INK)
     assert ink > 0
+    return samples, ink
+
+
+def test_a_refused_sample_keeps_the_drawing_says_why_and_try_again_shows_it(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    samples, ink = lenet_with_a_drawing(page, live_server)
     drawn = page.evaluate(READ_INPUT)
 
     samples.failing = True
@@ -184,3 +194,20 @@ def test_conv_keeps_its_drawing_when_the_sample_is_refused_and_wipes_it_once_one
     expect(page.locator(".sample-failure")).to_be_hidden()
     assert page.evaluate(FRAME_INPUT) != drawn, "the sample is the input now"
     assert page.evaluate(PAD_INK) == 0, "once the sample is shown the pad is wiped"
+
+
+def test_a_sample_never_answered_times_out_with_the_drawing_kept(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    """The socket gives a request 15 s (static/js/net/socket.js); Playwright's clock jumps them."""
+    page.clock.install()
+    samples, ink = lenet_with_a_drawing(page, live_server)
+
+    samples.failing = samples.silent = True
+    page.click("#sample-show")
+    page.evaluate(NEXT_ANIMATION_FRAME)
+    expect(page.locator(".sample-failure")).to_be_hidden()  # still waiting for the answer
+    page.clock.fast_forward(15_000)
+    expect(page.locator(".sample-failure-reason")).to_have_text("The server did not answer in time.")
+    assert samples.refused == 1
+    assert page.evaluate(PAD_INK) == ink, "the drawing stays on the pad"
