@@ -209,13 +209,14 @@ test("a session created after its replacement timed out is given up, naming the 
   await settle();
   server.release(0);
   assert.equal((await first).id, "s1");
-  const late = handle.replace({ lr: 2 });
+  const late = handle.replace({ lr: 2 }, "charrnn");
   await settle();
   timer.fire();
   await assert.rejects(late, { code: "timeout" });
   server.release(1);
   await settle();
   assert.equal(handle.session.id, "s1");
+  assert.equal(handle.model, "lenet", "the model is still the one shown");
   assert.deepEqual(server.deletes().map((call) => call.url), ["/api/sessions/s2?successor=s1"]);
   handle.close();
 });

@@ -107,9 +107,7 @@ export class SessionHandle extends Emitter {
    */
   async create(config, model = this.model, signal = undefined) {
     // The new session takes over this one's lecture room (when this tab holds its key): the room's link stays good.
-    const made = await this.store.create(model, { config, lecture: this.control?.lecture ?? null, signal });
-    this.model = model;
-    return made;
+    return this.store.create(model, { config, lecture: this.control?.lecture ?? null, signal });
   }
 
   /**
@@ -135,6 +133,7 @@ export class SessionHandle extends Emitter {
         this.giveUp(made); // made too late: the next replacement already runs
         throw signal.reason;
       }
+      this.model = model;
       this.writeView({ [this.key]: made.info.id });
       this.switchTo({ id: made.info.id, token: made.token });
       return made.info;
