@@ -10,6 +10,7 @@ side); everything else goes through unchanged.
 import json
 import re
 
+import pytest
 import torch
 from playwright.sync_api import Page, WebSocketRoute, expect
 
@@ -61,7 +62,7 @@ class FailingSamples:
         self.silent = False
         self.sent: list[dict] = []  # the sample requests that reached the server
         self.forwards: list[int] = []  # ids of the drawings sent (forward)
-        self.refused = 0
+        self.refused: list[int] = []  # ids of the sample requests refused (or left unanswered)
         page.route_web_socket(re.compile(r"/ws/sessions/"), self._route)
 
     def _route(self, ws: WebSocketRoute) -> None:
@@ -74,7 +75,7 @@ class FailingSamples:
             if parsed.get("type") != "sample":
                 server.send(message)
             elif self.failing:
-                self.refused += 1
+                self.refused.append(parsed["id"])
                 if not self.silent:
                     ws.send(json.dumps(Error.of(Busy(BUSY), parsed["id"]).body()))
             else:
@@ -127,7 +128,7 @@ def test_a_refused_sample_keeps_the_drawing_says_why_and_try_again_shows_it(
         "The sample did not arrive; the input shown stays as it was."
     )
     expect(failure.locator(".sample-failure-reason")).to_have_text(f"The server is busy: {BUSY}")
-    assert samples.refused == 1
+    assert len(samples.refused) == 1
     assert samples.sent == [], "the refused request never reached the server"
     assert page.evaluate(PAD_INK) == ink, "the drawing stays on the pad"
     assert page.evaluate(READ_INPUT) == drawn, "the input shown is still the drawing's"
@@ -209,5 +210,26 @@ def test_a_sample_never_answered_times_out_with_the_drawing_kept(
     expect(page.locator(".sample-failure")).to_be_hidden()  # still waiting for the answer
     page.clock.fast_forward(15_000)
     expect(page.locator(".sample-failure-reason")).to_have_text("The server did not answer in time.")
-    assert samples.refused == 1
+    assert len(samples.refused) == 1
     assert page.evaluate(PAD_INK) == ink, "the drawing stays on the pad"
+
+
+@pytest.mark.parametrize("path", ["/pool", "/dropout"])
+def test_pages_without_a_pad_say_why_their_sample_did_not_come_and_try_again(
+    page: Page, live_server: str, errors: list[str], path: str
+) -> None:
+    samples = FailingSamples(page)
+    page.goto(f"{live_server}{path}")
+    page.wait_for_function("() => window.nnlive?.lastFrame && window.nnlive.driving", timeout=WAIT_MS)
+    samples.failing = True
+    page.click("#sample-show")
+    expect(page.locator(".sample-failure-reason")).to_have_text(f"The server is busy: {BUSY}")
+
+    samples.failing = False
+    page.click(".sample-retry")
+    expect(page.locator(".sample-failure")).to_be_hidden()
+    page.wait_for_function(  # request ids only grow: a frame answers a request newer than the refused one
+        "(id) => window.nnlive.lastFrame.header.reply_to > id", arg=samples.refused[-1], timeout=WAIT_MS
+    )
+    [asked] = samples.sent
+    assert page.evaluate("() => window.nnlive.lastFrame.header.reply_to") == asked["id"]
