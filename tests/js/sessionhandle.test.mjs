@@ -8,6 +8,7 @@ import { SessionHandle } from "../../static/js/session/handle.js";
 import { followRun } from "../../static/js/session/runfollow.js";
 import { sessionStore } from "../../static/js/session/session.js";
 import { FakeSocket } from "./fakesocket.mjs";
+import { manualTimer } from "./manualtimer.mjs";
 
 const socketTo = (id) => FakeSocket.made.filter((socket) => socket.url === `ws://t/${id}`).at(-1);
 
@@ -171,6 +172,52 @@ test("replacements run one at a time: one overtaken while it waits never starts,
   assert.equal((await newest).id, "s2");
   assert.equal(handle.session.id, "s2");
   assert.deepEqual(server.deletes().map((call) => call.url), ["/api/sessions/s1?successor=s2"]);
+  handle.close();
+});
+
+/** `server`'s fetch, as a browser's: a request whose signal aborts rejects with the signal's reason. */
+const abortable = (server) => (url, init = {}) =>
+  new Promise((resolve, reject) => {
+    init.signal?.addEventListener("abort", () => reject(init.signal.reason));
+    server.fetch(url, init).then(resolve, reject);
+  });
+
+test("a replacement the server never answers times out: its fetch is aborted, the caller hears timeout, the next one runs", async () => {
+  const server = fakeServer({ hold: true });
+  const timer = manualTimer();
+  const { handle, views } = makeHandle({ server, timer, store: sessionStore({ fetch: abortable(server), storage: new MemoryStorage() }) });
+  const hung = handle.replace({ lr: 1 });
+  const next = handle.replace({ lr: 2 });
+  await settle();
+  assert.deepEqual(timer.delays(), [15_000], "the default timeout");
+  timer.fire();
+  await assert.rejects(hung, { code: "timeout" });
+  await settle();
+  assert.deepEqual(server.calls.map((call) => call.body?.config.lr), [1, 2], "the next replacement went out");
+  server.release(1);
+  assert.equal((await next).id, "s2");
+  assert.equal(handle.session.id, "s2");
+  assert.deepEqual(views, [{ session: "s2" }], "the timed-out one never reached the URL");
+  handle.close();
+});
+
+test("a session created after its replacement timed out is given up, naming the one shown; it is never shown", async () => {
+  const server = fakeServer({ hold: true });
+  const timer = manualTimer();
+  const { handle } = makeHandle({ server, timer }); // this fetch ignores the signal: a late answer comes
+  const first = handle.replace({ lr: 1 });
+  await settle();
+  server.release(0);
+  assert.equal((await first).id, "s1");
+  const late = handle.replace({ lr: 2 }, "charrnn");
+  await settle();
+  timer.fire();
+  await assert.rejects(late, { code: "timeout" });
+  server.release(1);
+  await settle();
+  assert.equal(handle.session.id, "s1");
+  assert.equal(handle.model, "lenet", "the model is still the one shown");
+  assert.deepEqual(server.deletes().map((call) => call.url), ["/api/sessions/s2?successor=s1"]);
   handle.close();
 });
 

@@ -354,13 +354,13 @@ async function main() {
   const applyView = bindPlayer(page, view);
   const showHandOff = bindHandOff(page, poolCatalog);
   const form = bindSettings(page, catalog);
-  // A sample replaces the drawing at once: the pad is wiped and a drawing not yet sent never goes after it.
+  // A sample replaces the drawing: a drawing not yet sent never goes after it, and the pad is wiped
+  // once the sample is shown (a request that fails keeps the drawing).
   const requestSample = (message) => {
     page.views.sendDrawing.drop();
-    drawpad.clear(page.views.pad);
     return page.act(message);
   };
-  const sampler = bindSamplePicker(requestSample, () => state.info?.dataset, () => {});
+  const sampler = bindSamplePicker(requestSample, () => state.info?.dataset, () => drawpad.clear(page.views.pad));
   bindInputButtons(page);
   const drawNewest = newestFrameDrawer(() => draw(page), debug);
 

@@ -246,14 +246,17 @@ async function main() {
   // Lecture (issue 18): the presenter's drawing goes to the viewers' pads as view state.
   const ink = bindInkSharing(() => live, () => page.views?.pad);
   const sendDrawing = newestWins((grid) => act({ type: "forward", input: grid }));
-  // A sample replaces the drawing at once: the pad is wiped and a drawing not yet sent never goes after it.
+  // A sample replaces the drawing: a drawing not yet sent never goes after it, and the pad is wiped
+  // once the sample is shown (a request that fails keeps the drawing).
   const requestSample = (message) => {
     sendDrawing.drop();
-    if (page.views) drawpad.clear(page.views.pad);
-    ink.share(null);
     return act(message);
   };
-  const sampler = bindSamplePicker(requestSample, () => page.dataset, () => {});
+  const wipePad = () => {
+    if (page.views) drawpad.clear(page.views.pad);
+    ink.share(null);
+  };
+  const sampler = bindSamplePicker(requestSample, () => page.dataset, wipePad);
   const headPart = bindHead(act, () => live, page, readView(params, VIEW));
   const drawNewest = newestFrameDrawer((frame) => {
     if (!page.views) return false;

@@ -43,6 +43,7 @@ const RELAYED = ["hello", "frame", "view", "error", "raw"];
  * @property {SessionStore} [store] the session endpoints and tokens (tests pass fakes)
  * @property {(session: SessionRef, presenter: number|null) => MessageSource} [openSocket] the socket for a session (tests pass fakes)
  * @property {URLSearchParams} [params] the page's query (default: this page's)
+ * @property {import("./oneatatime.js").Timer} [timer] times the replacements out (tests pass a manual one)
  */
 
 /** A LiveSocket to `session`, presenting its token (and the presenter number this tab had). */
@@ -51,7 +52,7 @@ const liveSocket = (/** @type {SessionRef} */ session, /** @type {number|null} *
 
 export class SessionHandle extends Emitter {
   /** @param {HandleOptions} [options] */
-  constructor({ model = "", key = "session", writeView = () => {}, follow = true, store, openSocket = liveSocket, params } = {}) {
+  constructor({ model = "", key = "session", writeView = () => {}, follow = true, store, openSocket = liveSocket, params, timer } = {}) {
     super();
     this.model = model;
     this.key = key;
@@ -72,7 +73,7 @@ export class SessionHandle extends Emitter {
     /** @type {Control|null} the latest state's control fields */
     this.control = null;
     this.controlSeq = 0; // their change count: a state older than the auth reply is stale
-    this.replacing = oneAtATime(); // replacements in turn: the newest wins, none races another for the room
+    this.replacing = oneAtATime({ timer }); // replacements in turn: the newest wins, none races another for the room
   }
 
   /** Whether this page drives the session now: it holds control and is connected. */
@@ -100,26 +101,39 @@ export class SessionHandle extends Emitter {
 
   /**
    * Create a session of `model` with `config` (it takes over this one's lecture room). Rejects with
-   * the server's refusal. Not for two at once on one room: `replace` runs them in turn.
-   * @param {object} config @param {string} [model]
+   * the server's refusal, or when `signal` aborts. Not for two at once on one room: `replace` runs them in turn.
+   * @param {object} config @param {string} [model] @param {AbortSignal} [signal]
    * @returns {Promise<{info: SessionInfo, token: string}>}
    */
-  async create(config, model = this.model) {
+  async create(config, model = this.model, signal = undefined) {
     // The new session takes over this one's lecture room (when this tab holds its key): the room's link stays good.
-    const made = await this.store.create(model, { config, lecture: this.control?.lecture ?? null });
-    this.model = model;
-    return made;
+    return this.store.create(model, { config, lecture: this.control?.lecture ?? null, signal });
+  }
+
+  /**
+   * Give up a session created for this handle that will not be shown (its replacement timed out, or
+   * its pair's other half was refused): it ends naming the session shown, which keeps the lecture room.
+   * @param {{info: SessionInfo, token: string}} made
+   */
+  giveUp(made) {
+    this.store.end(made.info.id, made.token, this.session?.id);
   }
 
   /**
    * Show a new session of `model` with `config` in place of this one, which ends naming it (when
    * this tab drove it) so that its viewers follow. One replacement at a time: resolves with the new
-   * session's info, or null when a newer replacement was asked for before this one started.
+   * session's info, or null when a newer replacement was asked for before this one started; rejects
+   * with the refusal, or with a `timeout` error when the server did not answer in time.
    * @param {object} config @param {string} [model]
    */
   replace(config, model = this.model) {
-    return this.replacing(async () => {
-      const made = await this.create(config, model);
+    return this.replacing(async (/** @type {AbortSignal} */ signal) => {
+      const made = await this.create(config, model, signal);
+      if (signal.aborted) {
+        this.giveUp(made); // made too late: the next replacement already runs
+        throw signal.reason;
+      }
+      this.model = model;
       this.writeView({ [this.key]: made.info.id });
       this.switchTo({ id: made.info.id, token: made.token });
       return made.info;

@@ -39,14 +39,14 @@ export async function startMemoryPair(config, handlers, { create = true } = {}) 
     act: (message) => Promise.all(CELLS.map((cell) => handles[cell].act(message))),
     /** Replace both cells by sessions with `nextConfig`, one replacement at a time (the newest wins). @param {object} nextConfig */
     replace: (nextConfig) =>
-      replacing(async () => {
-        const settled = await Promise.allSettled(CELLS.map((cell) => handles[cell].create({ ...nextConfig, cell })));
-        const refused = settled.find((one) => one.status === "rejected");
+      replacing(async (/** @type {AbortSignal} */ signal) => {
+        const settled = await Promise.allSettled(CELLS.map((cell) => handles[cell].create({ ...nextConfig, cell }, MODEL, signal)));
+        const refused = signal.aborted ? { reason: signal.reason } : settled.find((one) => one.status === "rejected");
         if (refused) {
-          // Half a pair is given up, naming the session it would have replaced: that one keeps its room.
+          // Half a pair (or a pair made too late) is given up: the sessions it would have replaced keep their room.
           CELLS.forEach((cell, k) => {
             const one = settled[k];
-            if (one.status === "fulfilled") handles[cell].store.end(one.value.info.id, one.value.token, handles[cell].session?.id);
+            if (one.status === "fulfilled") handles[cell].giveUp(one.value);
           });
           throw refused.reason;
         }
