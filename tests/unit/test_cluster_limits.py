@@ -19,6 +19,7 @@ from app.cluster.registry import LEASE_S, Registry
 from app.config import Settings
 from app.engine import pretrained
 from app.errors import LimitReached, Unavailable
+from app.sessions.release import UNWATCHED_GRACE_S
 
 CLIENT = "203.0.113.7"
 
@@ -83,6 +84,29 @@ def test_two_workers_creating_at_once_give_a_client_one_place_left_only_once(red
     assert sorted(r == "limit" for r in results) == [False, True]  # exactly one of the two got the place
     assert len(live) == 2
     assert counts == (2, 2)  # the refused create left no reservation behind
+
+
+def test_the_worker_that_lost_the_place_evicts_its_unneeded_session_of_the_client_instead(
+    redis_server, run_async
+):
+    clock = ManualClock(1_000_000.0)
+
+    async def scenario() -> tuple:
+        a, b = await _two_workers(redis_server.url, clock, max_sessions_per_client=3)
+        old = await _create(a), await _create(b)
+        clock.advance(UNWATCHED_GRACE_S)  # nobody watched them since: either may be evicted
+        results = await asyncio.gather(_create(a), _create(b))
+        live = [s.id for s in a.all() + b.all() if s.client == CLIENT]
+        counts = await a.registry.counts(CLIENT)
+        ended = [a.ended_reason(old[0]), b.ended_reason(old[1])]
+        await _close(a, b)
+        return results, live, counts, ended
+
+    results, live, counts, ended = run_async(scenario())
+    assert "limit" not in results  # the winner took the last place, the other made room on its worker
+    assert sorted(ended, key=str) == [None, "evicted"]  # one of the old sessions ended, the other runs
+    assert len(live) == 3
+    assert counts == (3, 3)
 
 
 def test_two_workers_creating_at_once_never_exceed_the_deployments_maximum(redis_server, run_async):
