@@ -213,7 +213,7 @@ class ClusterSessionManager(SessionManager):
             await asyncio.sleep(REFRESH_S)
 
     async def _renew_reservations(self) -> None:
-        """Places whose model is still building keep counting (a dead worker's lapse in a lease)."""
+        """Places whose model still builds count for another lease (those of a worker that died lapse)."""
         if self._reserved:
             try:
                 await self.registry.renew(dict(self._reserved))

@@ -199,7 +199,7 @@ class Registry:
             await pipe.execute()
 
     async def unreserve(self, place: str, client: str) -> None:
-        """The build of ``place`` failed or was refused: its place is free at once."""
+        """The build of ``place`` failed: its place is free at once."""
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.zrem(ALL, place)
             pipe.zrem(_client_key(client), place)

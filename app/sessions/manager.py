@@ -218,8 +218,9 @@ class SessionManager:
         )
 
     async def _build_ended(self, client: str, place: str, built: bool) -> None:
-        """The build that holds ``place`` for ``client`` ended (``built``: the model is ready); the places
-        of this process are counted in ``_building`` and ``_per_client`` already."""
+        """The build that holds ``place`` for ``client`` ended (``built``: the model is ready). Nothing to
+        do in one process: ``_building`` and ``_per_client`` count its place (a cluster frees its
+        reservation)."""
 
     async def _counts(self, client: str) -> tuple[int, int]:
         """The sessions the limits count: all (with those being built) and ``client``'s."""
