@@ -15,7 +15,7 @@ from app.bus.base import Bus
 from app.cluster.registry import LEASE_S, Entry, Registry
 from app.cluster.training_slots import SharedTrainingQueue
 from app.config import Settings
-from app.errors import NotFound
+from app.errors import LimitReached, NotFound
 from app.sessions.manager import SessionManager
 from app.sessions.session import Session
 from app.sessions.snapshots import Snapshotter
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 REFRESH_S = 1.0  # the owner's snapshots in Redis are at most this old
 RENEW_S = LEASE_S / 3  # an unchanged session's lease is renewed this often
 ADOPT_EVERY = round(LEASE_S / REFRESH_S)  # refresh rounds between two looks for orphaned sessions
+RESERVE_TRIES = 3  # times a create checks the limits again after other workers took the place it saw
 
 
 def entry_of(session: Session, worker: str, lecture: str = "") -> Entry:
@@ -76,6 +77,8 @@ class ClusterSessionManager(SessionManager):
         self.training_queue = self._shared_queue
         self._written: dict[str, tuple[tuple[Any, ...], float]] = {}  # signature and time of the last put
         self._refresher: asyncio.Task[None] | None = None
+        self._reserved: dict[str, str] = {}  # places reserved in Redis while their model builds: client
+        self._redis_away = False  # a warning was logged for this outage of Redis
 
     def start(self) -> None:
         super().start()
@@ -103,16 +106,63 @@ class ClusterSessionManager(SessionManager):
         await self._put(session)
         return session
 
+    async def _hold_place(self, client: str, place: str) -> None:
+        """Make room as a single process does, counting every worker's sessions and reservations, then
+        reserve ``place`` in Redis within the limits in one atomic step; when another worker took the
+        room in between, check again (evicting, or refusing) a few times, then refuse. Redis away: this
+        worker's limits only."""
+        async with self._admitting:
+            for _ in range(RESERVE_TRIES):
+                await self._make_room(client)
+                if await self._reserve(client, place):
+                    break
+            else:
+                raise LimitReached(
+                    "other pages are opening sessions at the same moment; try again", retry_after=5
+                )
+            self._building += 1
+            self._per_client[client] += 1
+
+    async def _reserve(self, client: str, place: str) -> bool:
+        """Whether ``place`` is reserved in Redis within the limits (True too when Redis is away)."""
+        limits = self.settings.max_sessions, self.settings.max_sessions_per_client
+        try:
+            reserved = await self.registry.reserve(place, client, limits)
+        except (RedisError, OSError) as error:
+            self._unreachable(error)
+            return True
+        self._redis_away = False
+        if reserved:
+            self._reserved[place] = client
+        return reserved
+
+    async def _build_ended(self, client: str, place: str, built: bool) -> None:
+        """A built session's entry replaces its reservation (``create``: ``_put``); a failed build's
+        reservation goes at once."""
+        if self._reserved.pop(place, None) is None or built:
+            return
+        try:
+            await self.registry.unreserve(place, client)
+        except (RedisError, OSError) as error:  # it lapses by itself
+            self._unreachable(error)
+
     async def _counts(self, client: str) -> tuple[int, int]:
-        """The deployment's counts (every worker's sessions, adopted ones included), or this worker's when
-        they are higher (sessions being built) or Redis is away."""
+        """The deployment's counts (every worker's sessions and reservations, adopted sessions
+        included), or this worker's when they are higher or Redis is away."""
         total, own = await super()._counts(client)
         try:
             shared_total, shared_own = await self.registry.counts(client)
         except (RedisError, OSError) as error:
-            log.warning("cluster: session counts unavailable (%s); this worker's limits only", error)
+            self._unreachable(error)
             return total, own
+        self._redis_away = False
         return max(total, shared_total), max(own, shared_own)
+
+    def _unreachable(self, error: Exception) -> None:
+        """Redis did not answer about the limits: warn once per outage."""
+        if not self._redis_away:
+            log.warning("cluster: session counts unavailable (%s); this worker's limits only", error)
+        self._redis_away = True
 
     async def _end(self, session: Session, reason: str = "deleted", successor: str | None = None) -> None:
         running = session in self.all()
@@ -156,10 +206,19 @@ class ClusterSessionManager(SessionManager):
             else:
                 for session in self.all():
                     await self._put(session)
+                await self._renew_reservations()
                 if rounds % ADOPT_EVERY == 0:
                     await self._adopt_orphans()
             rounds += 1
             await asyncio.sleep(REFRESH_S)
+
+    async def _renew_reservations(self) -> None:
+        """Places whose model still builds count for another lease (those of a worker that died lapse)."""
+        if self._reserved:
+            try:
+                await self.registry.renew(dict(self._reserved))
+            except (RedisError, OSError) as error:
+                log.warning("cluster: could not renew reservations (%s)", error)
 
     async def _adopt_orphans(self) -> None:
         """Run here every snapshotted session that no live worker holds (its owner died or stopped)."""

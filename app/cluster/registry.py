@@ -4,7 +4,10 @@ viewer on another worker starts from (hello, state, view, latest frame).
 Every key the owner writes lapses after ``LEASE_S`` unless the owner refreshes it (``Cluster`` does, every
 ``REFRESH_S``): a worker that dies leaves no session behind for long, and ``owner_alive`` tells whether a
 worker's lease still runs. The counts behind the deployment-wide limits are sorted sets (member: session
-id, score: when its lease ends), so a dead worker's sessions stop counting when their leases end.
+id, score: when its lease ends), so a dead worker's sessions stop counting when their leases end. A
+create first reserves its place there (``reserve``: checked against the limits and added in one atomic
+step, under the id the session will have), so creates on different workers cannot both take the last one;
+the session's own entry replaces the reservation, and a reservation its worker never completes lapses.
 """
 
 import hashlib
@@ -18,6 +21,22 @@ LEASE_S = 15.0
 ENDED_KEEP_S = 24 * 3600.0  # how long a page that comes back may learn why its session ended
 PREFIX = "nnlive:"
 ALL = f"{PREFIX}sessions"
+
+# KEYS: all sessions, the client's. ARGV: place, now, its expiry, the deployment's limit, the client's, and
+# the client set's time to live (ms). Lapsed entries go; the place is added only when both sets have room.
+# Returns 1 when it was, 0 when not.
+_RESERVE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
+local total, own = redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
+if total >= tonumber(ARGV[4]) or own >= tonumber(ARGV[5]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+return 1
+"""
 
 
 def _session_key(session_id: str) -> str:
@@ -62,6 +81,7 @@ class Registry:
     def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
         self._redis = redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
         self._clock = clock  # wall time: the scores are compared across hosts
+        self._reserve = self._redis.register_script(_RESERVE)
 
     async def heartbeat(self, worker: str) -> None:
         """This worker is alive for another lease."""
@@ -158,6 +178,32 @@ class Registry:
             pipe.zcard(_client_key(client))
             *_, total, own = await pipe.execute()
         return int(total), int(own)
+
+    async def reserve(self, place: str, client: str, limits: tuple[int, int]) -> bool:
+        """Count ``place`` (the id a session being built will have) as a session of ``client`` for a
+        lease, if the deployment and the client stay within ``limits`` (total, per client) with it; in one
+        atomic step, so that of two workers taking the last place one is refused."""
+        max_total, max_own = limits
+        now = self._clock()
+        keys = [ALL, _client_key(client)]
+        args = [place, now, now + LEASE_S, max_total, max_own, int(LEASE_S * 1000)]
+        return bool(await self._reserve(keys=keys, args=args))
+
+    async def renew(self, places: dict[str, str]) -> None:
+        """Reservations still being built (place: client) count for another lease (none comes back)."""
+        expires = self._clock() + LEASE_S
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for place, client in places.items():
+                pipe.zadd(ALL, {place: expires}, xx=True)
+                pipe.zadd(_client_key(client), {place: expires}, xx=True)
+            await pipe.execute()
+
+    async def unreserve(self, place: str, client: str) -> None:
+        """The build of ``place`` failed: its place is free at once."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zrem(ALL, place)
+            pipe.zrem(_client_key(client), place)
+            await pipe.execute()
 
     async def close(self) -> None:
         """Close the connections."""

@@ -114,17 +114,21 @@ class SessionManager:
         if lecture is not None:
             self.lectures.authorize(*lecture)
         controls = {p.name: p.default for p in spec.controls} | (controls or {})
-        await self._hold_place(client)
+        session_id = secrets.token_urlsafe(9)
+        await self._hold_place(client, session_id)
+        built = False
         try:
             live = await asyncio.to_thread(spec.build, config, controls, seed, self.device)
             if start is not None:
                 await asyncio.to_thread(_start_from, live, start)
+            built = True
         except BaseException:
             self._per_client[client] -= 1
             raise
         finally:
             self._building -= 1
-        ids = secrets.token_urlsafe(9), secrets.token_urlsafe(32), ""
+            await self._build_ended(client, session_id, built)
+        ids = session_id, secrets.token_urlsafe(32), ""
         parts = {"spec": spec, "config": config, "controls": controls, "seed": seed, "precision": precision}
         session = self._open(ids, live, {**parts, "client": client})
         if start is not None:
@@ -178,10 +182,11 @@ class SessionManager:
             model, source.config, seed, precision, client, controls=source.controls, start=start
         )
 
-    async def _hold_place(self, client: str) -> None:
-        """Make room for one more session of ``client`` and hold its place while the model builds, so
-        that concurrent creates count. No other create checks the limits in between: one waiting for the
-        end of a session it evicts would otherwise see the place it made and take it too."""
+    async def _hold_place(self, client: str, place: str) -> None:
+        """Make room for one more session of ``client`` and hold its place (``place``: the id the session
+        will have) while the model builds, so that concurrent creates count. No other create checks the
+        limits in between: one waiting for the end of a session it evicts would otherwise see the place it
+        made and take it too."""
         async with self._admitting:
             await self._make_room(client)
             self._building += 1
@@ -211,6 +216,11 @@ class SessionManager:
             " page you no longer need or pause its training, then try again",
             retry_after=seconds_until_room(own, now, self.settings.session_idle_s),
         )
+
+    async def _build_ended(self, client: str, place: str, built: bool) -> None:
+        """The build that holds ``place`` for ``client`` ended (``built``: the model is ready). Nothing to
+        do in one process: ``_building`` and ``_per_client`` count its place (a cluster frees its
+        reservation)."""
 
     async def _counts(self, client: str) -> tuple[int, int]:
         """The sessions the limits count: all (with those being built) and ``client``'s."""
