@@ -142,13 +142,13 @@ class RemoteViewing:
             try:
                 opening = {"session": session_id, "channel": channel, "worker": self._node.worker}
                 await self._tell(entry.owner, link, "open", opening)
-                admitted = await self._knock(conn, answers, entry, link)
-                if admitted is None:
-                    return True
-                try:
+                try:  # before the knock: the owner answers an ``auth`` at once (a presenter, maybe driving)
                     await self.rooms.join(session_id, viewer, entry)
                 except Busy as exc:  # the owner hears ``close`` below: it counts the link no more
                     await try_later(conn.ws, exc)
+                    return True
+                admitted = await self._knock(conn, answers, entry, link)  # (nothing is sent before it ends)
+                if admitted is None:
                     return True
                 if admitted:
                     viewer.reply(Relayed(raw=admitted))

@@ -16,8 +16,9 @@ class Mailbox:
     """Frames (ASGI messages) and other messages by key, taken in first-queued order.
 
     ``parked`` is True while the sender waits on ``arrival`` with nothing queued: from ``arrival`` until
-    the next put or ``wake`` (a sender that stops waiting, cancelled, calls ``wake``). It is a plain
-    attribute, read for every viewer on every frame."""
+    the next put or ``wake``. A cancelled sender calls ``wake`` as it stops, at its next step, not at
+    ``cancel()``: in between ``parked`` still says True (app/realtime/viewer.py closes a send begun then).
+    It is a plain attribute, read for every viewer on every frame."""
 
     __slots__ = ("_framed", "_loop", "_others", "_waiter", "frames", "parked")
 
@@ -69,7 +70,8 @@ class Mailbox:
         return len(self.frames) + len(self._others)
 
     def wake(self) -> None:
-        """Wake the waiting sender, if one waits: it has something to do that is not in the mailbox."""
+        """Un-park: wake the waiting sender, if one waits (something was queued, or it has something to do
+        that is not in the mailbox), or mark a stopping sender as no longer waiting."""
         waiter, self._waiter = self._waiter, None
         self.parked = False
         if waiter is not None and not waiter.done():  # (done if its sender was cancelled)

@@ -4,6 +4,7 @@ subscribes again."""
 
 import pytest
 from fastapi import FastAPI
+from polling import wait_until
 from stalled_bus import StalledBus
 
 from api.helpers import Socket, create_session
@@ -58,3 +59,36 @@ def test_a_viewer_the_bus_cannot_subscribe_for_gets_busy_and_1013_and_is_not_cou
         assert 0 < stepped["train"]["loss"] < 10  # LeNet's cross-entropy after one batch: about 2.3
     finally:
         driver.close()
+
+
+def test_a_presenter_knocking_at_a_closed_room_that_cannot_subscribe_is_refused_without_control(
+    live_app: FastAPI, live_server: str, bus: StalledBus, monkeypatch: pytest.MonkeyPatch
+):
+    """The knock's ``auth`` is answered only once the join succeeds: a refused presenter never becomes a
+    presenter (no number, no control, training not resumed) and is not counted."""
+    info = create_session(live_server)
+    session = live_app.state.sessions.get(info["id"])
+    bus.stalled = False
+    monkeypatch.setattr(rooms_module, "SUBSCRIBE_TIMEOUT_S", 5.0)
+    closer = Socket(live_server, info["id"])
+    try:
+        closer.auth(info["token"])
+        closer.ok("room", open=False)
+    finally:
+        closer.close()
+    wait_until(lambda: not live_app.state.rooms.has_viewers(session), "the last viewer's room did not close")
+    seq = session.control.seq
+
+    bus.stalled = True  # the next room's subscriptions are not confirmed
+    monkeypatch.setattr(rooms_module, "SUBSCRIBE_TIMEOUT_S", 0.05)
+    knocking = Socket(live_server, info["id"])
+    try:
+        knocking.send({"type": "auth", "id": 1, "token": info["token"]})  # the knock a closed room asks for
+        assert knocking.read() == {"type": "error", "code": "busy", "message": REFUSAL, "id": None}
+        assert knocking.close_code() == 1013
+        assert knocking.unread == []  # no ``ok`` for the auth, no hello
+    finally:
+        knocking.close()
+    assert (session.control.presenting, session.control.holder, session.control.seq) == (0, None, seq)
+    assert session.audience.count == 0
+    assert not session.control.room_open

@@ -4,6 +4,7 @@ bus subscribes again the next joiner is served as usual. Locally (app/realtime/r
 that does not own the session (app/cluster/remote_socket.py)."""
 
 import asyncio
+import dataclasses
 import json
 from types import SimpleNamespace
 
@@ -14,10 +15,12 @@ from restored_session import restored_session
 from stalled_bus import StalledBus
 from unit.test_remote_forward import RecordingNode, ScriptedSocket
 
+from app.cluster import remote_socket
 from app.cluster.manager import entry_of
 from app.cluster.remote_socket import RemoteViewing
 from app.config import Settings
 from app.errors import Busy
+from app.protocol.server import read_server_message
 from app.realtime import rooms as rooms_module
 from app.realtime.rooms import Rooms
 from app.realtime.viewer import Viewer
@@ -85,13 +88,14 @@ def test_a_joiner_refused_while_another_waits_leaves_the_room_to_it(run_async, m
 
     async def scenario() -> tuple:
         bus, session = StalledBus(), CountingSession()
-        rooms = Rooms(bus, max_viewers=10)
-        first = asyncio.create_task(rooms.join(session, Viewer(RecordingSocket())))
+        rooms, refused = Rooms(bus, max_viewers=10), Viewer(RecordingSocket())
+        first = asyncio.create_task(rooms.join(session, refused))
         await asyncio.sleep(0)  # the first joiner made the room and waits for it
         monkeypatch.setattr(rooms_module, "SUBSCRIBE_TIMEOUT_S", 5.0)
         waiting = Viewer(RecordingSocket())
         second = asyncio.create_task(rooms.join(session, waiting))
         (refusal,) = await asyncio.gather(first, return_exceptions=True)
+        await rooms.leave(session, refused)  # as the socket's ``finally`` does: the refused one is not in it
         left = rooms.has_viewers(session), session.audience.count
         bus.confirm()
         await second
@@ -103,14 +107,23 @@ def test_a_joiner_refused_while_another_waits_leaves_the_room_to_it(run_async, m
 
     refusal, left, frames = run_async(scenario())
     assert isinstance(refusal, Busy)
-    assert left == (True, 1)  # the room stays, with the waiting joiner counted
+    assert left == (True, 1)  # the room stays, with the waiting joiner counted (once, not less)
     assert frames == [b"a frame"]
 
 
-def test_a_joiner_on_another_worker_whose_room_cannot_subscribe_is_refused_with_1013(run_async):
+@pytest.mark.parametrize("room", ["open", "closed"])
+def test_a_joiner_on_another_worker_whose_room_cannot_subscribe_is_refused_with_1013(
+    run_async, monkeypatch: pytest.MonkeyPatch, room: str
+):
+    """In a closed room the refusal comes before the knock: the client's ``auth`` never reaches the owner,
+    which so never makes it a presenter (nor the driver) for a moment."""
     session = restored_session()
     entry = entry_of(session, "owner")
     session.close()
+    state = read_server_message(entry.state).model_copy(update={"room": room})
+    entry = dataclasses.replace(entry, state=state.encoded)
+    monkeypatch.setattr(remote_socket, "KNOCK_S", 0.5)  # (an unanswered knock gives up soon)
+    auth = {"text": json.dumps({"type": "auth", "id": 1, "token": "a token"})}
 
     class OwnersNode(RecordingNode):
         """Another worker owns ``s1``; what goes to its inbox is kept."""
@@ -123,7 +136,7 @@ def test_a_joiner_on_another_worker_whose_room_cannot_subscribe_is_refused_with_
             return entry
 
     async def scenario() -> tuple:
-        node, socket = OwnersNode(), ScriptedSocket([])
+        node, socket = OwnersNode(), ScriptedSocket([auth] if room == "closed" else [])
         viewing = RemoteViewing(node)  # type: ignore[arg-type]
         conn = SimpleNamespace(ws=socket, settings=Settings(), clock=ManualClock())
         served = await viewing.serve(conn, "s1")  # type: ignore[arg-type]

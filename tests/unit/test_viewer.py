@@ -204,3 +204,24 @@ def test_once_its_sender_is_cancelled_a_viewer_queues_frames_instead_of_sending_
         return transport.frames(), viewer.waiting_frames()
 
     assert run_async(scenario()) == ([], [b"late"])
+
+
+def test_a_frame_offered_between_the_senders_cancellation_and_its_end_is_never_left_half_sent(run_async):
+    """``cancel()`` ends the sender's wait at once, but its ``finally`` (which un-parks the mailbox) runs
+    only at its next step: a frame offered in between may still be begun at once. A send that has to
+    wait is then closed by that ``finally``, never held; later frames are queued, none is sent."""
+
+    async def scenario() -> tuple:
+        transport = FakeSend()
+        viewer, sender = await idle_viewer(transport)
+        transport.writable.clear()  # the client reads slowly: a send waits
+        sender.cancel()
+        viewer.offer_frame(frame_message(b"in the window"))
+        viewer.offer_frame(frame_message(b"queued"))  # a send is in flight: not begun here
+        await asyncio.gather(sender, return_exceptions=True)
+        viewer.offer_frame(frame_message(b"after"))
+        transport.writable.set()
+        await asyncio.sleep(0)
+        return sender.cancelled(), transport.abandoned, transport.frames(), viewer.waiting_frames()
+
+    assert run_async(scenario()) == (True, 1, [], [b"queued", b"after"])
