@@ -1,0 +1,81 @@
+"""Nothing on any page runs past its card, at any common window width: after the first frame, no text,
+canvas, svg or form control ends more than 1 px right of its closest card (``.panel, .card, fieldset,
+section, main``), and the document never scrolls sideways."""
+
+import pytest
+from playwright.sync_api import Page
+
+from app.api.pages import PAGES
+
+WAIT_MS = 60_000
+TOLERANCE_PX = 1
+# /inspect draws nothing until an SDK run reports to it (tests/e2e/test_inspect_page.py covers it).
+PATHS = [page.path for page in PAGES if page.path != "/inspect"]
+
+# Every leaf that ends past its card: text (measured by its own glyphs, not its block's box), canvases,
+# svgs, images and form controls. Left out, each for a reason:
+# - whatever sits inside a box between it and its card that scrolls or clips sideways (overflow-x other
+#   than visible: a table or code block that scrolls on purpose);
+# - what is not shown (no size, visibility hidden) and what is only for screen readers (clipped to 1 px).
+OVERRUNS = """
+(tolerance) => {
+  const CARD = ".panel, .card, fieldset, section, main";
+  const shown = (el) => {
+    const style = getComputedStyle(el);
+    return style.visibility !== "hidden" && style.display !== "none";
+  };
+  const scrollsBefore = (leaf, card) => {
+    for (let at = leaf === card ? null : leaf.parentElement; at && at !== card; at = at.parentElement) {
+      if (getComputedStyle(at).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const name = (el) => {
+    const id = el.id ? `#${el.id}` : "";
+    const classes = Array.from(el.classList, (c) => `.${c}`).join("");
+    return `${el.tagName.toLowerCase()}${id}${classes}`;
+  };
+  const found = [];
+  // `leaf`: the element itself, or a text's parent (which may clip it: then only its own box shows).
+  const check = (leaf, rect, what) => {
+    if (rect.width === 0 && rect.height === 0) return;
+    const card = leaf.closest(CARD);
+    if (!card || scrollsBefore(leaf, card) || !shown(leaf)) return;
+    const overrun = rect.right - card.getBoundingClientRect().right;
+    if (overrun > tolerance) found.push(`${what} in ${name(card)}: ${overrun.toFixed(1)} px`);
+  };
+  for (const el of document.querySelectorAll("canvas, svg, img, input, select, textarea")) {
+    if (el.closest("svg") !== el && el.closest("svg")) continue;  // an svg counts as one leaf
+    check(el, el.getBoundingClientRect(), name(el));
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const owner = node.parentElement;
+    if (!owner || !node.textContent.trim() || owner.closest("svg, script, style, template")) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const clips = getComputedStyle(owner).overflowX !== "visible";
+    const text = node.textContent.trim().slice(0, 30);
+    check(owner, (clips ? owner : range).getBoundingClientRect(), `"${text}" (${name(owner)})`);
+  }
+  const scroll = document.documentElement.scrollWidth - innerWidth;
+  if (scroll > 0) found.push(`the document scrolls ${scroll} px sideways`);
+  return found;
+}
+"""
+
+
+def open_drawn(page: Page, url: str) -> None:
+    """Open a page and wait for its first frame (drawn, or at least received)."""
+    page.goto(url)
+    page.wait_for_function("() => window.nnlive?.frames > 0 || window.nnlive?.lastFrame", timeout=WAIT_MS)
+
+
+@pytest.mark.parametrize("width", [1920, 1280, 1024, 390])
+def test_nothing_runs_past_its_card(page: Page, live_server: str, errors: list[str], width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    found = []
+    for path in PATHS:
+        open_drawn(page, f"{live_server}{path}")
+        found += [f"{path} at {width} px: {overrun}" for overrun in page.evaluate(OVERRUNS, TOLERANCE_PX)]
+    assert not found, "\n".join(found)
