@@ -19,7 +19,7 @@ PATHS = [page.path for page in PAGES if page.path != "/inspect"]
 # - what is not shown (no size, visibility hidden) and what is only for screen readers (clipped to 1 px).
 OVERRUNS = """
 (tolerance) => {
-  const CARD = ".panel, .card, fieldset, section, main";
+  const CARD = ".panel, .card, .controls, fieldset, section, main";  // .controls: a bordered form
   const shown = (el) => {
     const style = getComputedStyle(el);
     return style.visibility !== "hidden" && style.display !== "none";
@@ -71,11 +71,29 @@ def open_drawn(page: Page, url: str) -> None:
     page.wait_for_function("() => window.nnlive?.frames > 0 || window.nnlive?.lastFrame", timeout=WAIT_MS)
 
 
-@pytest.mark.parametrize("width", [1920, 1280, 1024, 390])
-def test_nothing_runs_past_its_card(page: Page, live_server: str, errors: list[str], width: int) -> None:
+def overruns(page: Page, live_server: str, width: int, language: str = "en") -> list[str]:
+    """Every page's leaves that run past their cards at `width` px in `language`, each named."""
     page.set_viewport_size({"width": width, "height": 900})
     found = []
     for path in PATHS:
         open_drawn(page, f"{live_server}{path}")
+        assert page.evaluate("() => document.documentElement.lang") == language
         found += [f"{path} at {width} px: {overrun}" for overrun in page.evaluate(OVERRUNS, TOLERANCE_PX)]
+    return found
+
+
+# The lead's four widths, a tablet (768) and a small phone (360).
+@pytest.mark.parametrize("width", [1920, 1280, 1024, 768, 390, 360])
+def test_nothing_runs_past_its_card(page: Page, live_server: str, errors: list[str], width: int) -> None:
+    found = overruns(page, live_server, width)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_nothing_runs_past_its_card_in_chinese(
+    page: Page, live_server: str, errors: list[str], width: int
+) -> None:
+    open_drawn(page, f"{live_server}{PATHS[0]}")
+    page.click('button[data-lang="zh-CN"]')  # remembered for the pages that follow
+    found = overruns(page, live_server, width, "zh-CN")
     assert not found, "\n".join(found)
