@@ -97,3 +97,27 @@ def test_nothing_runs_past_its_card_in_chinese(
     page.click('button[data-lang="zh-CN"]')  # remembered for the pages that follow
     found = overruns(page, live_server, width, "zh-CN")
     assert not found, "\n".join(found)
+
+
+# Each line plot's canvas has as many pixels across as it shows (devicePixelRatio per CSS pixel).
+PLOTS_CRISP = """
+() => {
+  const plots = Array.from(document.querySelectorAll("canvas.lineplot-canvas"));
+  return plots.length === 2 && plots.every((c) => c.width === Math.round(c.clientWidth * devicePixelRatio));
+}
+"""
+
+
+def test_the_loss_curves_are_drawn_at_the_width_they_show(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    """/losses' two line plots fit a phone's card, drawn crisply at that width, and redrawn when wider."""
+    page.set_viewport_size({"width": 390, "height": 900})
+    open_drawn(page, f"{live_server}/losses")
+    page.wait_for_function(PLOTS_CRISP, timeout=WAIT_MS)
+    narrow = page.evaluate("() => document.querySelector('canvas.lineplot-canvas').width")
+    page.set_viewport_size({"width": 1280, "height": 900})  # side by side, each wider than on the phone
+    page.wait_for_function(
+        f"() => document.querySelector('canvas.lineplot-canvas').width > {narrow} && ({PLOTS_CRISP})()",
+        timeout=WAIT_MS,
+    )
