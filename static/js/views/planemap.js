@@ -11,7 +11,7 @@ import { element } from "./parts/dom.js";
 export function mount(el, { size = 300, label = "", span = 6, onPick = null } = {}) {
   const canvas = element("canvas", "planemap");
   canvas.width = canvas.height = size;
-  canvas.style.width = canvas.style.height = `${size}px`;
+  canvas.style.width = `${size}px`; // its height follows its width (views.css): narrower on a small phone
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", label);
   el.append(canvas);
