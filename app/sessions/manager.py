@@ -121,6 +121,8 @@ class SessionManager:
             live = await asyncio.to_thread(spec.build, config, controls, seed, self.device)
             if start is not None:
                 await asyncio.to_thread(_start_from, live, start)
+            if lecture is not None:
+                self.lectures.current(lecture[0])  # it may have closed during the build: open nothing then
             built = True
         except BaseException:
             self._per_client[client] -= 1
@@ -163,9 +165,9 @@ class SessionManager:
         return session
 
     def _join_lecture(self, session: Session, room: str | None) -> None:
-        """The new session shows in ``room`` (still open: checked again after the build) or a new one."""
+        """The new session shows in ``room`` (still open: ``create`` checked it after the build) or a new
+        one."""
         if room is not None:
-            self.lectures.current(room)
             self.lectures.move(room, session.id)
         else:
             room, _ = self.lectures.open(session.id)

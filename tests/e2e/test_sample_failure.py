@@ -9,6 +9,7 @@ side); everything else goes through unchanged.
 
 import json
 import re
+from collections.abc import Callable
 
 import pytest
 import torch
@@ -63,10 +64,27 @@ class FailingSamples:
         self.sent: list[dict] = []  # the sample requests that reached the server
         self.forwards: list[int] = []  # ids of the drawings sent (forward)
         self.refused: list[int] = []  # ids of the sample requests refused (or left unanswered)
+        self.holding = False  # while set, what the server sends waits (``deliver`` passes it on)
+        self.held: list[tuple[WebSocketRoute, str | bytes]] = []
         page.route_web_socket(re.compile(r"/ws/sessions/"), self._route)
+
+    def deliver(self) -> None:
+        """Pass on what the server sent while ``holding``, in order, and hold nothing more."""
+        self.holding = False
+        for ws, message in self.held:
+            ws.send(message)
+        self.held.clear()
 
     def _route(self, ws: WebSocketRoute) -> None:
         server = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            if self.holding:
+                self.held.append((ws, message))
+            else:
+                ws.send(message)
+
+        server.on_message(from_server)
 
         def from_page(message: str | bytes) -> None:
             parsed = json.loads(message) if isinstance(message, str) else {}
@@ -233,3 +251,32 @@ def test_pages_without_a_pad_say_why_their_sample_did_not_come_and_try_again(
     )
     [asked] = samples.sent
     assert page.evaluate("() => window.nnlive.lastFrame.header.reply_to") == asked["id"]
+
+
+def until(page: Page, done: Callable[[], bool]) -> None:
+    """Let the page run animation frames until ``done()`` (what the route saw), a few hundred at most."""
+    for _ in range(600):
+        if done():
+            return
+        page.evaluate(NEXT_ANIMATION_FRAME)
+    raise AssertionError("the route never saw it")
+
+
+def test_a_drawing_made_while_a_sample_is_on_its_way_stays_on_the_pad(
+    page: Page, live_server: str, errors: list[str]
+) -> None:
+    samples = FailingSamples(page)
+    open_lenet(page, f"{live_server}/lenet")
+    page.wait_for_function("() => window.nnlive.role === 'driver'", timeout=WAIT_MS)
+    samples.holding = True  # the server's answers come late, as from a busy server
+    page.click("#sample-show")
+    until(page, lambda: len(samples.sent) == 1)
+    page.locator("#drawpad canvas").scroll_into_view_if_needed()  # the click scrolled to the picker
+    draw_seven(page)  # after the sample was asked for: the server answers the sample, then this
+    until(page, lambda: len(samples.forwards) > 0)
+    samples.deliver()
+    drawing_answered(page, samples)
+    shown = page.evaluate(READ_INPUT)
+    assert shown["header"]["reply_to"] == samples.forwards[-1], "the model shows the drawing last"
+    assert page.evaluate(PAD_INK) > 0, "the pad keeps the drawing the model shows"
+    expect(page.locator(".sample-failure")).to_be_hidden()

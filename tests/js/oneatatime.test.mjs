@@ -57,7 +57,7 @@ test("a task that never answers is aborted after the timeout, fails with code ti
 
   timer.fire();
   await assert.rejects(hung, (error) => error.code === "timeout" && /0\.25 s/.test(error.message));
-  assert.equal(signals[0].aborted, true, "the hung task's signal fired (a fetch given it stops)");
+  assert.equal(signals[0].aborted, true, "the hung task's signal fired (it tells the task its answer comes too late)");
   assert.equal(signals[0].reason.code, "timeout");
   await settle();
   next.resolve("ran");

@@ -4,6 +4,7 @@ reservation whose worker died lapses after its lease, a failed build gives its p
 with Redis away each worker keeps its own limits."""
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Iterator
 
@@ -18,7 +19,8 @@ from app.cluster.manager import ClusterSessionManager
 from app.cluster.registry import LEASE_S, Registry
 from app.config import Settings
 from app.engine import pretrained
-from app.errors import LimitReached, Unavailable
+from app.engine.catalog import CATALOG
+from app.errors import LimitReached, NotFound, Unavailable
 from app.sessions.release import UNWATCHED_GRACE_S
 
 CLIENT = "203.0.113.7"
@@ -213,3 +215,33 @@ def test_with_redis_away_a_worker_keeps_its_own_limits_and_warns_once(run_async,
     assert second == "limit"
     warnings = [r for r in caplog.records if "session counts unavailable" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_a_replacement_whose_room_closed_during_its_build_leaves_no_session_and_frees_its_place(
+    redis_server, run_async, monkeypatch
+):
+    clock = ManualClock(1_000_000.0)
+    mlp = CATALOG["mlp"]
+
+    async def scenario() -> tuple:
+        await _fresh(redis_server.url)
+        a = _worker(redis_server.url, clock, "a", max_sessions_per_client=2)
+        shown = await a.create("mlp", {}, 0, None, CLIENT)
+        room = shown.control.lecture
+        loop = asyncio.get_running_loop()
+
+        def build_while_the_room_closes(*args: object) -> object:
+            ending = a.end(shown.id, "deleted")  # its page closed: the room closes with it
+            asyncio.run_coroutine_threadsafe(ending, loop).result()
+            return mlp.build(*args)
+
+        monkeypatch.setitem(CATALOG, "mlp", dataclasses.replace(mlp, build=build_while_the_room_closes))
+        with pytest.raises(NotFound):
+            await a.create("mlp", {}, 0, None, CLIENT, lecture=(room, a.lectures.key(room)))
+        left = (len(a), a._per_client[CLIENT], dict(a._reserved), await a.registry.counts(CLIENT))
+        await _close(a)
+        return left
+
+    sessions, counted, reserved, counts = run_async(scenario())
+    assert (sessions, counted, reserved) == (0, 0, {})  # nothing runs that no page can reach
+    assert counts == (0, 0)  # its reservation went at once, not after a lease

@@ -101,13 +101,13 @@ export class SessionHandle extends Emitter {
 
   /**
    * Create a session of `model` with `config` (it takes over this one's lecture room). Rejects with
-   * the server's refusal, or when `signal` aborts. Not for two at once on one room: `replace` runs them in turn.
-   * @param {object} config @param {string} [model] @param {AbortSignal} [signal]
+   * the server's refusal. Not for two at once on one room: `replace` runs them in turn.
+   * @param {object} config @param {string} [model]
    * @returns {Promise<{info: SessionInfo, token: string}>}
    */
-  async create(config, model = this.model, signal = undefined) {
+  async create(config, model = this.model) {
     // The new session takes over this one's lecture room (when this tab holds its key): the room's link stays good.
-    return this.store.create(model, { config, lecture: this.control?.lecture ?? null, signal });
+    return this.store.create(model, { config, lecture: this.control?.lecture ?? null });
   }
 
   /**
@@ -128,7 +128,8 @@ export class SessionHandle extends Emitter {
    */
   replace(config, model = this.model) {
     return this.replacing(async (/** @type {AbortSignal} */ signal) => {
-      const made = await this.create(config, model, signal);
+      // Not aborted when it times out: a session the server makes after all must be heard of to be ended.
+      const made = await this.create(config, model);
       if (signal.aborted) {
         this.giveUp(made); // made too late: the next replacement already runs
         throw signal.reason;

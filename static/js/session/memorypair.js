@@ -40,7 +40,7 @@ export async function startMemoryPair(config, handlers, { create = true } = {}) 
     /** Replace both cells by sessions with `nextConfig`, one replacement at a time (the newest wins). @param {object} nextConfig */
     replace: (nextConfig) =>
       replacing(async (/** @type {AbortSignal} */ signal) => {
-        const settled = await Promise.allSettled(CELLS.map((cell) => handles[cell].create({ ...nextConfig, cell }, MODEL, signal)));
+        const settled = await Promise.allSettled(CELLS.map((cell) => handles[cell].create({ ...nextConfig, cell }, MODEL)));
         const refused = signal.aborted ? { reason: signal.reason } : settled.find((one) => one.status === "rejected");
         if (refused) {
           // Half a pair (or a pair made too late) is given up: the sessions it would have replaced keep their room.

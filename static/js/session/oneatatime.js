@@ -1,9 +1,9 @@
 // @ts-check
 // Replacing a session one step at a time: a replacement asked for while another is under way waits
 // for it (so that two never race to take over the same lecture room), and one still waiting when a
-// newer is asked for never starts: the newest wins. A task that does not finish in time is aborted
-// (its signal fires) and fails with a `timeout` error, so that a server or proxy that never answers
-// does not hold every later replacement back.
+// newer is asked for never starts: the newest wins. A task that does not finish in time fails with
+// a `timeout` error and its signal fires (what it makes later is unwanted: a replacement ends it), so
+// that a server or proxy that never answers does not hold every later replacement back.
 
 export const TASK_TIMEOUT_MS = 15_000;
 

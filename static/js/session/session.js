@@ -17,8 +17,8 @@ const LECTURE_PREFIX = "nnlive.lecture.";
 
 /**
  * @typedef {object} SessionStore
- * @property {(model: string, opts?: {seed?: number, config?: object, lecture?: string|null, signal?: AbortSignal}) => Promise<{info: SessionInfo, token: string}>} create
- *   a new session, shown in lecture room `lecture` when this tab holds that room's key (`signal` aborts the request)
+ * @property {(model: string, opts?: {seed?: number, config?: object, lecture?: string|null}) => Promise<{info: SessionInfo, token: string}>} create
+ *   a new session, shown in lecture room `lecture` when this tab holds that room's key
  * @property {(room: string, key: string) => Promise<{info: SessionInfo, token: string}>} claim the room's current session and its token, by the room's key
  * @property {(room: string) => string|null} lectureKey this tab's presenter key of a lecture room
  * @property {(id: string) => Promise<{info: SessionInfo, token: string}>} fork
@@ -41,13 +41,12 @@ export function sessionStore({
 } = {}) {
   /** @type {Set<string>} sessions this page releases when it goes */
   const releasing = new Set();
-  /** @param {string} url @param {object} body @param {Record<string, string>} [headers] @param {AbortSignal} [signal] */
-  async function post(url, body, headers = {}, signal = undefined) {
+  /** @param {string} url @param {object} body @param {Record<string, string>} [headers] */
+  async function post(url, body, headers = {}) {
     const response = await fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", ...headers },
       body: JSON.stringify(body),
-      signal,
     });
     const reply = await response.json();
     if (!response.ok) {
@@ -62,10 +61,10 @@ export function sessionStore({
   const lectureKey = (/** @type {string} */ room) => storage.getItem(LECTURE_PREFIX + room);
 
   return {
-    create(model, { seed = 0, config = {}, lecture = null, signal } = {}) {
+    create(model, { seed = 0, config = {}, lecture = null } = {}) {
       const key = lecture ? lectureKey(lecture) : null;
       const room = key ? { lecture, lecture_key: key } : {};
-      return post("/api/sessions", { model, config, seed, ...room }, {}, signal);
+      return post("/api/sessions", { model, config, seed, ...room });
     },
     async claim(room, key) {
       const made = await post(`/api/lectures/${encodeURIComponent(room)}/claim`, {}, { Authorization: `Bearer ${key}` });

@@ -10,7 +10,9 @@ import { errorKey } from "./status.js";
  * Wire the picker. `act(message)` sends a `sample` message (a Promise); `getDataset()` gives the
  * session's `dataset` ({train, val} sizes) or nothing, in which case Random stays hidden;
  * `onShown()` runs after a sample was shown (a page wipes its drawing then: a failed request keeps
- * the input shown before). Returns `{setEnabled, setDataset}`.
+ * the input shown before), unless a stroke began on the page's pad (`#drawpad`) since it was asked
+ * for: that drawing reaches the model after the sample and is what it shows, so the pad keeps it.
+ * Returns `{setEnabled, setDataset}`.
  * @param {(message: object) => Promise<any>} act
  * @param {() => Record<string, number>|null|undefined} getDataset
  * @param {() => void} onShown
@@ -25,13 +27,16 @@ export function bindSamplePicker(act, getDataset, onShown) {
   /** @type {object|null} the sample asked for last (what the retry asks for again) */
   let last = null;
   let asked = 0; // requests so far: only the latest one's outcome shows
+  let drawnSince = false; // a stroke began on the pad after the latest request
+  document.getElementById("drawpad")?.addEventListener("pointerdown", () => (drawnSince = true));
   /** @param {object} message */
   const show = (message) => {
     last = message;
     const ticket = ++asked;
+    drawnSince = false;
     failure.hide();
     return act(message).then(
-      () => ticket === asked && onShown(),
+      () => ticket === asked && !drawnSince && onShown(),
       (error) => ticket === asked && failure.show(error),
     );
   };
