@@ -68,7 +68,7 @@ async def bare(transports: list[Transport], frames: int, frame: bytes) -> float:
 class WokenViewer(Viewer):
     """A viewer whose every frame waits in its mailbox for its sender task (nothing sent at once)."""
 
-    def offer_frame(self, message: dict[str, Any]) -> None:
+    def offer_frame(self, message: dict[str, Any], wire: bytes) -> None:
         self._mailbox.put_frame(message)
 
 

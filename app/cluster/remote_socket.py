@@ -24,8 +24,8 @@ from app.errors import Busy, LimitReached
 from app.protocol.codec import header_bytes
 from app.protocol.server import Closed, Hello, ServerMessage, State, read_server_message
 from app.rate import TokenBucket
-from app.realtime.asgi_send import frame_message
 from app.realtime.connection import Connection
+from app.realtime.prepared import prepared_frame
 from app.realtime.rooms import Room, not_subscribed
 from app.realtime.viewer import CLOSE_SESSION_ENDED, Viewer
 from app.realtime.ws import KNOCK_S, ROOM_CLOSED, refuse, too_long, try_later
@@ -73,12 +73,12 @@ class RemoteRoom(Room):
             super().hand_frame(frame)
             return
         seq, starts = _seq(frame), self._starts
-        message = self.newest_frame = frame_message(frame)
+        message, wire = self.newest_frame = prepared_frame(frame)
         for viewer in list(self.viewers):
             start = starts.get(viewer)
             if start is None or seq is None or not start - SKIP_WINDOW < seq <= start:
                 starts.pop(viewer, None)
-                viewer.offer_frame(message)
+                viewer.offer_frame(message, wire)
 
 
 class RemoteRooms:

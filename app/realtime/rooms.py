@@ -10,15 +10,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from pydantic import ValidationError
 
 from app.bus.base import Bus
 from app.errors import Busy, LimitReached
 from app.protocol.server import Closed, read_server_message
-from app.realtime.asgi_send import frame_message
 from app.realtime.coalesce import Coalesced
+from app.realtime.prepared import PreparedFrame, prepared_frame
 from app.realtime.viewer import Viewer
 from app.sessions.manager import channel
 from app.sessions.session import Session
@@ -34,7 +33,7 @@ class Room:
 
     def __init__(self, bus: Bus, session_id: str) -> None:
         self.viewers: set[Viewer] = set()
-        self.newest_frame: dict[str, Any] | None = None  # the last frame handed to the viewers
+        self.newest_frame: PreparedFrame | None = None  # the last frame handed to the viewers
         self._unsubscribed = len(STREAMS)
         self._subscribed = asyncio.Event()
         self._tasks = [asyncio.create_task(self._pump(bus, session_id, s)) for s in STREAMS]
@@ -62,10 +61,10 @@ class Room:
                     viewer.offer(stream, snapshot)
 
     def hand_frame(self, frame: bytes) -> None:
-        """Queue a frame for every viewer: one ASGI message, built once and shared by all of them."""
-        message = self.newest_frame = frame_message(frame)
+        """Send or queue a frame for every viewer: prepared once and shared by all of them."""
+        message, wire = self.newest_frame = prepared_frame(frame)
         for viewer in list(self.viewers):
-            viewer.offer_frame(message)
+            viewer.offer_frame(message, wire)
 
     async def close(self) -> None:
         """Stop listening."""
@@ -112,7 +111,7 @@ class Rooms:
         if session.view is not None:
             viewer.offer("view", session.view)
         if room.newest_frame is not None:  # the room's newest, then (no await between) each newer one
-            viewer.offer_frame(room.newest_frame)
+            viewer.offer_frame(*room.newest_frame)
         room.viewers.add(viewer)  # before any await: a leaving last viewer must not close this room
         try:
             await room.ready()

@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import WebSocket
 
 from app.protocol.server import Closed, Error, ServerMessage
-from app.realtime.asgi_send import asgi_send_of, frame_message
+from app.realtime.asgi_send import asgi_send_of
 from app.realtime.mailbox import Mailbox
+from app.realtime.prepared import prepared_frame, wire_writer_of
 from app.realtime.send_now import SendNow, Unfinished
 
 MAX_PENDING_REPLIES = 64
@@ -40,6 +41,7 @@ class Viewer:
         "_reply_ids",
         "_send_now",
         "_unfinished",
+        "_wire",
         "ending",
         "publishes",
         "ws",
@@ -50,6 +52,7 @@ class Viewer:
         self._asgi_send = asgi_send_of(ws)  # frames go straight to the server's send when it is known
         self._mailbox = Mailbox(FRAME_DEPTH)
         self._send_now = SendNow(self._asgi_send) if self._asgi_send else None  # frames sent while idle
+        self._wire = wire_writer_of(self._asgi_send)  # prepared frames written straight to the socket
         self._unfinished: Unfinished | None = None  # a frame's send begun at once that its sender finishes
         self._reply_ids = itertools.count()
         self._errors: deque[float] = deque()
@@ -60,25 +63,31 @@ class Viewer:
         """Queue a snapshot (a ``state``, ``view`` or ``closed`` message, or a binary frame); an unsent older
         one of that stream is dropped (of frames, the oldest beyond ``FRAME_DEPTH`` unsent ones)."""
         if isinstance(payload, bytes):  # a frame
-            self.offer_frame(frame_message(payload))
+            self.offer_frame(*prepared_frame(payload))
         else:
             self._mailbox.put(stream, stream, payload)
 
-    def offer_frame(self, message: dict[str, Any]) -> None:
-        """Send or queue a frame as its ASGI ``websocket.send`` message (``frame_message``), which a room
+    def offer_frame(self, message: dict[str, Any], wire: bytes) -> None:
+        """Send or queue a frame, given as its ``PreparedFrame`` (app/realtime/prepared.py), which a room
         builds once per frame for all its viewers. While the sender idles (nothing queued, no send in
-        flight) the kept ASGI ``send`` is begun right here (app/realtime/send_now.py): it nearly always
-        completes at once, with no task woken; if it waits (the client reads slowly) or fails (the client
-        went), the sender finishes it, and frames offered meanwhile are queued."""
+        flight) the frame is sent right here: its prepared bytes written straight to the socket when
+        uvicorn could write them at once itself, else the kept ASGI ``send`` begun
+        (app/realtime/send_now.py), which nearly always completes at once, with no task woken; if it waits
+        (the client reads slowly) or fails (the client went), the sender finishes it, and frames offered
+        meanwhile are queued."""
         if self.publishes:
             return
-        if self._mailbox.parked and self._send_now is not None:
-            unfinished = self._send_now.send(message)
-            if unfinished is not None:
-                self._unfinished = unfinished
-                self._mailbox.wake()
-        else:
-            self._mailbox.put_frame(message)
+        mailbox = self._mailbox
+        if mailbox.parked:
+            if self._wire is not None and self._wire.write(wire):
+                return
+            if self._send_now is not None:
+                unfinished = self._send_now.send(message)
+                if unfinished is not None:
+                    self._unfinished = unfinished
+                    mailbox.wake()
+                return
+        mailbox.put_frame(message)
 
     def waiting_frames(self) -> list[bytes]:
         """The frames queued and not yet sent, oldest first."""

@@ -27,7 +27,7 @@ class Recorder:
         if stream == "frame":
             self.seqs.append(decode_frame(payload)[0]["seq"])
 
-    def offer_frame(self, message) -> None:
+    def offer_frame(self, message, wire) -> None:
         self.seqs.append(decode_frame(message["bytes"])[0]["seq"])
 
 

@@ -10,7 +10,8 @@ from fake_send import FakeSend
 from starlette.websockets import WebSocket
 
 from app.protocol.server import Pong
-from app.realtime.asgi_send import SCOPE_KEY, KeepAsgiSend, frame_message
+from app.realtime.asgi_send import SCOPE_KEY, KeepAsgiSend
+from app.realtime.prepared import PreparedFrame, prepared_frame
 from app.realtime.viewer import ERROR_WINDOW_S, MAX_ERRORS_IN_WINDOW, Viewer
 
 
@@ -34,20 +35,20 @@ def websocket_keeping(sent: list) -> WebSocket:
 
 
 def test_a_frame_reaches_every_viewer_through_the_kept_send_as_one_shared_message(run_async):
-    async def scenario() -> tuple[list, list, dict]:
+    async def scenario() -> tuple[list, list, PreparedFrame]:
         first, second = [], []
         viewers = [Viewer(websocket_keeping(first)), Viewer(websocket_keeping(second))]
-        message = frame_message(b"frame bytes")
+        message = prepared_frame(b"frame bytes")
         for viewer in viewers:
-            viewer.offer_frame(message)
+            viewer.offer_frame(*message)
             viewer.end(None, 1000, "done")  # its send loop returns after the frame
         await asyncio.gather(*(viewer.send_loop() for viewer in viewers))
         return first, second, message
 
-    first, second, message = run_async(scenario())
-    assert first[0] is message  # built once, not once per viewer
-    assert second[0] is message
-    assert message == {"type": "websocket.send", "bytes": b"frame bytes"}
+    first, second, prepared = run_async(scenario())
+    assert first[0] is prepared.message  # built once, not once per viewer
+    assert second[0] is prepared.message
+    assert prepared.message == {"type": "websocket.send", "bytes": b"frame bytes"}
     assert first[1]["type"] == second[1]["type"] == "websocket.close"
 
 
@@ -65,7 +66,7 @@ def test_a_socket_without_a_kept_send_gets_its_frames_through_send_bytes(run_asy
     socket = Recording()
     viewer = Viewer(socket)  # type: ignore[arg-type]
     viewer.offer("frame", b"one")
-    viewer.offer_frame(frame_message(b"two"))
+    viewer.offer_frame(*prepared_frame(b"two"))
     viewer.end(None, 1000, "done")
     run_async(viewer.send_loop())
     assert socket.sent == [b"one", b"two", 1000]
@@ -108,7 +109,7 @@ def test_a_frame_for_an_idle_viewer_is_sent_at_once_without_waking_its_sender(ru
         viewer, sender = await idle_viewer(transport)
         at_once = []
         for n in range(3):
-            viewer.offer_frame(frame_message(bytes([n])))
+            viewer.offer_frame(*prepared_frame(bytes([n])))
             at_once.append(transport.frames())  # sent before anything else runs
         viewer.end(None, 1000, "done")
         await asyncio.wait_for(sender, 5)
@@ -125,7 +126,7 @@ def test_a_send_that_waits_is_finished_by_the_sender_and_later_frames_queue_behi
         viewer, sender = await idle_viewer(transport)
         transport.writable.clear()  # the client reads slowly: the transport's buffer is full
         for n in range(1, 7):
-            viewer.offer_frame(frame_message(bytes([n])))
+            viewer.offer_frame(*prepared_frame(bytes([n])))
         queued = viewer.waiting_frames()  # the newest FRAME_DEPTH behind the one in flight
         for _ in range(3):
             await asyncio.sleep(0)
@@ -134,7 +135,7 @@ def test_a_send_that_waits_is_finished_by_the_sender_and_later_frames_queue_behi
         for _ in range(10):
             await asyncio.sleep(0)
         drained = transport.frames()
-        viewer.offer_frame(frame_message(b"\x07"))  # idle again: at once
+        viewer.offer_frame(*prepared_frame(b"\x07"))  # idle again: at once
         at_once = transport.frames()
         sender.cancel()
         return queued, stuck, drained, at_once
@@ -151,7 +152,7 @@ def test_a_frame_never_overtakes_a_reply_queued_before_it(run_async):
         transport = FakeSend()
         viewer, sender = await idle_viewer(transport)
         viewer.reply(Pong(id="p1"))  # wakes the sender; it has not run yet
-        viewer.offer_frame(frame_message(b"frame"))
+        viewer.offer_frame(*prepared_frame(b"frame"))
         viewer.end(None, 1000, "done")
         await asyncio.wait_for(sender, 5)
         return [m.get("text") or m.get("bytes") or m["type"] for m in transport.sent[1:]]
@@ -168,7 +169,7 @@ def test_a_send_that_fails_at_once_ends_the_sender_with_its_error(run_async):
         transport = FakeSend()
         viewer, sender = await idle_viewer(transport)
         transport.error = gone
-        viewer.offer_frame(frame_message(b"frame"))  # does not raise here, in the room's loop
+        viewer.offer_frame(*prepared_frame(b"frame"))  # does not raise here, in the room's loop
         await asyncio.wait_for(sender, 5)
 
     with pytest.raises(ConnectionResetError) as raised:
@@ -182,7 +183,7 @@ def test_cancelling_a_sender_ends_the_send_it_was_to_finish(run_async, finishing
         transport = FakeSend()
         viewer, sender = await idle_viewer(transport)
         transport.writable.clear()
-        viewer.offer_frame(frame_message(b"frame"))
+        viewer.offer_frame(*prepared_frame(b"frame"))
         if finishing:
             await asyncio.sleep(0)  # the sender now awaits the send's wait for the transport
         sender.cancel()
@@ -200,7 +201,7 @@ def test_once_its_sender_is_cancelled_a_viewer_queues_frames_instead_of_sending_
         viewer, sender = await idle_viewer(transport)
         sender.cancel()
         await asyncio.gather(sender, return_exceptions=True)
-        viewer.offer_frame(frame_message(b"late"))  # nobody would finish a send begun now
+        viewer.offer_frame(*prepared_frame(b"late"))  # nobody would finish a send begun now
         return transport.frames(), viewer.waiting_frames()
 
     assert run_async(scenario()) == ([], [b"late"])
@@ -216,10 +217,10 @@ def test_a_frame_offered_between_the_senders_cancellation_and_its_end_is_never_l
         viewer, sender = await idle_viewer(transport)
         transport.writable.clear()  # the client reads slowly: a send waits
         sender.cancel()
-        viewer.offer_frame(frame_message(b"in the window"))
-        viewer.offer_frame(frame_message(b"queued"))  # a send is in flight: not begun here
+        viewer.offer_frame(*prepared_frame(b"in the window"))
+        viewer.offer_frame(*prepared_frame(b"queued"))  # a send is in flight: not begun here
         await asyncio.gather(sender, return_exceptions=True)
-        viewer.offer_frame(frame_message(b"after"))
+        viewer.offer_frame(*prepared_frame(b"after"))
         transport.writable.set()
         await asyncio.sleep(0)
         return sender.cancelled(), transport.abandoned, transport.frames(), viewer.waiting_frames()
