@@ -127,16 +127,17 @@ THUMBNAIL_PIXEL = """
 """
 ALL_PAINTED = "() => window.nnlive.featuresPainted.length === 7"
 NEW_SESSION_PAINTED = """
-() => window.nnlive.lastFrame.header.session === window.nnlive.session.id
-  && window.nnlive.session.config.features.length === 3 && window.nnlive.featuresPainted.length === 7
+([features, grid]) => window.nnlive.lastFrame.header.session === window.nnlive.session.id
+  && window.nnlive.session.config.features.length === features && window.nnlive.session.config.grid === grid
+  && window.nnlive.featuresPainted.length === 7
 """
 
 
-def assert_thumbnail(page: Page, name: str, row: int, col: int, largest: float) -> None:
+def assert_thumbnail(page: Page, name: str, row: int, col: int, largest: float, *, grid: int = 24) -> None:
     """Feature ``name``'s thumbnail at (row, col) has the colour of torch's value there, on ±``largest``."""
-    points = plane_grid(24, 6.0, pixel_centres=True)
-    value = feature_columns(points, [name])[row * 24 + col, 0].item()
-    r, g, b, alpha = page.evaluate(THUMBNAIL_PIXEL, [name, 24, row, col])
+    points = plane_grid(grid, 6.0, pixel_centres=True)
+    value = feature_columns(points, [name])[row * grid + col, 0].item()
+    r, g, b, alpha = page.evaluate(THUMBNAIL_PIXEL, [name, grid, row, col])
     expected = diverging_colour(value, largest)
     assert alpha == 255
     assert all(abs(a - e) <= 1 for a, e in zip((r, g, b), expected, strict=True)), (name, value, (r, g, b))
@@ -159,6 +160,12 @@ def test_every_features_map_is_painted_checked_or_not(
     assert_thumbnail(viewer, "x1_x2", 9, 5, largest)
 
     page.click('#features input[value="sin_x1"]')  # Apply: a new session; sin x1 now from its frames
-    page.wait_for_function(NEW_SESSION_PAINTED, timeout=WAIT_MS)
+    page.wait_for_function(NEW_SESSION_PAINTED, arg=[3, 24], timeout=WAIT_MS)
     for name, row, col in (("sin_x1", 0, 15), ("x1_x2", 9, 5)):
         assert_thumbnail(page, name, row, col, largest)
+    page.fill('#setup [name="grid"]', "16")  # another grid: the candidates of that size are fetched
+    page.press('#setup [name="grid"]', "Tab")
+    page.wait_for_function(NEW_SESSION_PAINTED, arg=[3, 16], timeout=WAIT_MS)
+    largest = tensor(page.evaluate(READ)["feature"]).abs().max().item()  # max |x1| there: 5.625
+    for name, row, col in (("sin_x1", 0, 10), ("x1_x2", 6, 3), ("x2_sq", 12, 0)):
+        assert_thumbnail(page, name, row, col, largest, grid=16)
