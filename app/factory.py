@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import admin, apidocs, health, lectures, models, pages, runs, sessions
+from app.api import admin, apidocs, health, lectures, models, pages, playground, runs, sessions
 from app.api.catch_all import CatchAll
 from app.api.errors import install_error_handlers
 from app.api.hosts import AllowedHosts, HostCheck
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], float] = ti
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     # The session websocket first: routing tries each route in turn, and a join (up to thousands at once)
     # should not walk every HTTP route first; an HTTP request passes it at the cost of a type check.
-    routers = (ws, health, models, sessions, lectures, runs, admin, apidocs, pages)
+    routers = (ws, health, models, playground, sessions, lectures, runs, admin, apidocs, pages)
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")

@@ -1,13 +1,17 @@
 """The MLP playground in Chromium against a real server: it trains and its pictures change, the numbers
-drawn are the network's, a URL restores the whole set-up, clicks add points, and lecture viewers follow."""
+drawn are the network's, a URL restores the whole set-up, clicks add points, lecture viewers follow, and
+every input feature's map is painted, chosen or not."""
 
 import pytest
 import torch
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from app.engine.data.points2d import plane_grid
+from app.engine.models.playground import feature_columns
 from e2e.frames import READ_FRAME as READ
 from e2e.frames import WAIT_MS, open_page, tensor
 from e2e.test_activations_page import CANVAS
+from e2e.test_conv_page import diverging_colour
 from e2e.test_lecture import open_viewer
 
 # The colour at the centre of the output map: red-ish where class 1 is predicted.
@@ -110,3 +114,58 @@ def test_a_lecture_viewer_follows(
     viewer.wait_for_function("() => window.nnlive.lastFrame.header.step >= 1", timeout=WAIT_MS)
     expect(viewer.locator("#train")).to_be_disabled()
     expect(viewer.locator('#features input[value="x1_sq"]')).to_be_checked()
+
+
+# The colour [r, g, b, a] of value (row, col) of the G × G map painted on feature `name`'s thumbnail.
+THUMBNAIL_PIXEL = """
+([name, grid, row, col]) => {
+  const canvas = document.querySelector(`#features input[value="${name}"] + canvas`);
+  const x = Math.floor(((col + 0.5) * canvas.width) / grid);
+  const y = Math.floor(((row + 0.5) * canvas.height) / grid);
+  return Array.from(canvas.getContext("2d").getImageData(x, y, 1, 1).data);
+}
+"""
+ALL_PAINTED = "() => window.nnlive.featuresPainted.length === 7"
+NEW_SESSION_PAINTED = """
+([features, grid]) => window.nnlive.lastFrame.header.session === window.nnlive.session.id
+  && window.nnlive.session.config.features.length === features && window.nnlive.session.config.grid === grid
+  && window.nnlive.featuresPainted.length === 7
+"""
+
+
+def assert_thumbnail(page: Page, name: str, row: int, col: int, largest: float, *, grid: int = 24) -> None:
+    """Feature ``name``'s thumbnail at (row, col) has the colour of torch's value there, on ±``largest``."""
+    points = plane_grid(grid, 6.0, pixel_centres=True)
+    value = feature_columns(points, [name])[row * grid + col, 0].item()
+    r, g, b, alpha = page.evaluate(THUMBNAIL_PIXEL, [name, grid, row, col])
+    expected = diverging_colour(value, largest)
+    assert alpha == 255
+    assert all(abs(a - e) <= 1 for a, e in zip((r, g, b), expected, strict=True)), (name, value, (r, g, b))
+
+
+def test_every_features_map_is_painted_checked_or_not(
+    page: Page, browser: Browser, contexts: list[BrowserContext], live_server: str, errors
+) -> None:
+    frame = open_page(page, f"{live_server}/playground?grid=24&features=x1,x2&hidden=3", READ)
+    page.wait_for_function(ALL_PAINTED, timeout=WAIT_MS)
+    largest = tensor(frame["feature"]).abs().max().item()  # the chosen features' scale, as before: 5.75
+    expect(page.locator('#features input[value="sin_x1"]')).not_to_be_checked()
+    # Unchecked ones, on that scale: sin x1 at x1 = 1.75, x1² at x1 = −2.25, x1·x2 at (−3.25, 1.25).
+    for name, row, col in (("sin_x1", 0, 15), ("x1_sq", 5, 7), ("x1_x2", 9, 5)):
+        assert_thumbnail(page, name, row, col, largest)
+    assert_thumbnail(page, "x1", 3, 2, largest)  # a checked one, from the frame
+
+    viewer = open_viewer(browser, contexts, live_server, "playground", frame["session"]["id"])
+    viewer.wait_for_function(ALL_PAINTED, timeout=WAIT_MS)  # a late joiner gets them too
+    assert_thumbnail(viewer, "x1_x2", 9, 5, largest)
+
+    page.click('#features input[value="sin_x1"]')  # Apply: a new session; sin x1 now from its frames
+    page.wait_for_function(NEW_SESSION_PAINTED, arg=[3, 24], timeout=WAIT_MS)
+    for name, row, col in (("sin_x1", 0, 15), ("x1_x2", 9, 5)):
+        assert_thumbnail(page, name, row, col, largest)
+    page.fill('#setup [name="grid"]', "16")  # another grid: the candidates of that size are fetched
+    page.press('#setup [name="grid"]', "Tab")
+    page.wait_for_function(NEW_SESSION_PAINTED, arg=[3, 16], timeout=WAIT_MS)
+    largest = tensor(page.evaluate(READ)["feature"]).abs().max().item()  # max |x1| there: 5.625
+    for name, row, col in (("sin_x1", 0, 10), ("x1_x2", 6, 3), ("x2_sq", 12, 0)):
+        assert_thumbnail(page, name, row, col, largest, grid=16)

@@ -14,7 +14,7 @@ from app.engine.data.points2d import plane_grid
 from app.engine.data.toy2d import CLASSIFICATION, DATASETS, REGRESSION, SPAN, make_toy
 from app.engine.device import seeded
 from app.engine.live.base import ModelSpec
-from app.engine.models.playground import ACTIVATIONS, FEATURES, PlaygroundMLP, feature_columns
+from app.engine.models.playground import ACTIVATIONS, FEATURES, PlaygroundMLP, as_maps, feature_columns
 from app.engine.params import Param, ParamError
 from app.engine.training import EpochOrder, Metrics
 from app.protocol.messages import InputMessage, Points
@@ -27,6 +27,18 @@ OPTIMIZERS = {
     "adam": lambda params, lr: torch.optim.Adam(params, lr=lr),
     "rmsprop": lambda params, lr: torch.optim.RMSprop(params, lr=lr),
 }
+
+
+def plane_points(size: int) -> torch.Tensor:
+    """[size², 2] the centres of the plane's size × size pixels, row 0 at x2 = +SPAN, column 0 at
+    x1 = −SPAN: where every map of a frame is taken."""
+    return plane_grid(size, SPAN, pixel_centres=True)
+
+
+def candidate_feature_maps(size: int) -> np.ndarray:
+    """[len(FEATURES), size, size] float32: every input feature (FEATURES' order) over the plane, chosen or
+    not, as a frame's ``feature`` holds the chosen ones (the page shows each beside its checkbox)."""
+    return as_maps(feature_columns(plane_points(size), list(FEATURES)), size).numpy()
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,7 @@ class MlpLive:
         self.points, self.targets = points.to(device), targets.to(device)
         self.is_test = (torch.arange(len(points)) >= len(points) - tests).to(device)
         self.head = HEADS[config["loss"]]
-        self.grid = plane_grid(config["grid"], SPAN, pixel_centres=True).to(device)
+        self.grid = plane_points(config["grid"]).to(device)
         self.model = seeded(seed, self._build).to(device)
         self._initial = {k: v.clone() for k, v in self.model.state_dict().items()}
         self.trainer = PlaygroundTrainer(self.model, self.head, controls, seed)
@@ -204,9 +216,9 @@ class MlpLive:
             hidden: list[torch.Tensor] = []
             out = self.model(features, hidden)
             tensors["surface"] = self.head.predict(out).reshape(g, g)
-            tensors["feature"] = features.T.reshape(-1, g, g)
+            tensors["feature"] = as_maps(features, g)
             for i, units in enumerate(hidden, 1):
-                tensors[f"unit.l{i}"] = units.T.reshape(-1, g, g)
+                tensors[f"unit.l{i}"] = as_maps(units, g)
             for i, layer in enumerate(self.model.layers, 1):
                 tensors[f"weight.l{i}"], tensors[f"bias.l{i}"] = layer.weight, layer.bias
             tensors["points"], tensors["targets"] = self.points, self.targets

@@ -29,6 +29,11 @@ def feature_columns(points: torch.Tensor, names: list[str]) -> torch.Tensor:
     return torch.stack([FEATURES[name](points) for name in names], 1)
 
 
+def as_maps(columns: torch.Tensor, size: int) -> torch.Tensor:
+    """[size², F] columns over a size × size grid of points (row by row) → [F, size, size] maps."""
+    return columns.T.reshape(-1, size, size)
+
+
 class PlaygroundMLP(nn.Module):
     """Linear layers features → hidden… → outputs, ``activation`` after each hidden one, dropout after it."""
 

@@ -3,11 +3,12 @@
 // under the points, every unit's output over the plane, the weights as lines, the gradient magnitude
 // per layer, train and test losses. The set-up (session config) and the controls live in the URL; which
 // points are shown is view state mirrored to lecture viewers. Clicking the map adds a point. For tests,
-// window.nnlive holds the last drawn frame and the session.
+// window.nnlive holds the last drawn frame, the session and the features whose maps are painted.
 
 import { scaleFor } from "../math/colormap.js";
 import { formatValue } from "../math/numbers.js";
 import { logRangeOf } from "../math/plotaxes.js";
+import { planeFeatures } from "../net/planefeatures.js";
 import { startLivePage } from "../session/livepage.js";
 import { configFromParams, readView } from "../session/urlstate.js";
 import { catalogEntry } from "../ui/configform.js";
@@ -57,6 +58,20 @@ function columnMaps({ tensors }, widths, surfaceScale) {
   return [slices(tensors.feature), ...hidden.map((h) => slices(h)), output];
 }
 
+/**
+ * Every feature's map beside its checkbox, on the one colour scale of the chosen features (the frame's
+ * `feature`, as the network gets them): a chosen one's from the frame, the others' from `candidates`
+ * (every feature over the same grid, fetched once) when they are there. Returns the names painted.
+ */
+function paintFeatureMaps(setup, names, chosen, candidates, grid) {
+  const paint = (name, { values, start }) => paintRaster(setup.featureCanvas(name), values, start, grid, grid, chosen[0].scale);
+  names.forEach((name, i) => paint(name, chosen[i]));
+  const others = candidates?.grid === grid ? candidates.names.filter((name) => !names.includes(name)) : [];
+  const size = grid * grid;
+  for (const name of others) paint(name, { values: candidates.maps.data, start: candidates.names.indexOf(name) * size });
+  return [...names, ...others];
+}
+
 /** Draw one frame on every view. */
 function drawFrame(views, frame, state) {
   const { header, tensors } = frame;
@@ -67,10 +82,7 @@ function drawFrame(views, frame, state) {
   const points = { xy: tensors.points.data, targets: tensors.targets.data, isTest: tensors.is_test.data, showTest: state.view.test, classify };
   planemap.update(views.surface, { values: tensors.surface.data, grid, scale: surfaceScale, discretize: state.view.discrete && classify, points });
   const maps = columnMaps(frame, widths, surfaceScale);
-  config.features.forEach((name, i) => {
-    const canvas = state.setup.featureCanvas(name);
-    paintRaster(canvas, maps[0][i].values, maps[0][i].start, grid, grid, maps[0][i].scale);
-  });
+  state.painted = paintFeatureMaps(state.setup, config.features, maps[0], state.candidates, grid);
   const layers = widths.slice(1).map((_, l) => ({ w: tensors[`weight.l${l + 1}`], b: tensors[`bias.l${l + 1}`] }));
   const weights = layers.map(({ w }) => w);
   const biases = layers.map(({ b }) => b.data);
@@ -101,8 +113,8 @@ async function main() {
   await initI18n();
   const params = new URLSearchParams(location.search);
   const catalog = await catalogEntry(MODEL);
-  const state = { info: null, frame: null, driving: false, lastStep: 0, view: readView(params, VIEW_DEFAULTS), setup: null };
-  const debug = { lastFrame: null, frames: 0, session: null, driving: false };
+  const state = { info: null, frame: null, driving: false, lastStep: 0, view: readView(params, VIEW_DEFAULTS), setup: null, candidates: null, painted: [] };
+  const debug = { lastFrame: null, frames: 0, session: null, driving: false, featuresPainted: [] };
   window.nnlive = debug;
   let live = null;
   let wantedControls = params.has("session") ? {} : configFromParams(params, catalog.controls);
@@ -114,7 +126,10 @@ async function main() {
     act({ type: "points", points: [[x1, x2, target]], split: byId("click-split").value }).catch(() => {});
   };
   const views = mountViews(addPoint);
-  const draw = newestFrameDrawer((frame) => drawFrame(views, frame, state), debug);
+  const draw = newestFrameDrawer((frame) => {
+    drawFrame(views, frame, state);
+    debug.featuresPainted = state.painted;
+  }, debug);
   const onFrame = (frame) => {
     state.frame = frame;
     noteCurves(views, state, frame);
@@ -127,6 +142,14 @@ async function main() {
       if (state.info) state.setup.show(state.info.config);
     });
   state.setup = bindSetup(byId("setup"), catalog.config, replace);
+  const showCandidates = (grid) =>
+    planeFeatures(grid)
+      .then((candidates) => {
+        if (state.info?.config.grid !== grid || state.candidates === candidates) return;
+        state.candidates = candidates;
+        if (state.frame) draw(state.frame);
+      })
+      .catch((error) => live?.notice.error(error));
   const setView = (values) => {
     state.view = { ...state.view, ...values };
     byId("show-test").checked = state.view.test;
@@ -152,6 +175,7 @@ async function main() {
         state.lastStep = 0;
         curves.clear(views.chart);
         state.setup.show(info.config);
+        showCandidates(info.config.grid);
         live?.writeView(info.config);
         if (Object.keys(wantedControls).length && live?.session.token) act({ type: "set", values: wantedControls }).catch(() => {});
         wantedControls = {};
