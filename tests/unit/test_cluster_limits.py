@@ -6,6 +6,7 @@ with Redis away each worker keeps its own limits."""
 import asyncio
 import dataclasses
 import logging
+import math
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,7 @@ from redis_server import RedisServer, free_port
 
 from app.bus.memory import MemoryBus
 from app.cluster.manager import ClusterSessionManager
+from app.cluster.redis_clock import RedisClock
 from app.cluster.registry import LEASE_S, Registry
 from app.config import Settings
 from app.engine import pretrained
@@ -36,10 +38,15 @@ def redis_server() -> Iterator[RedisServer]:
 def _worker(url: str, clock: ManualClock, name: str, **limits: int) -> ClusterSessionManager:
     """One worker's session manager (not started: no refresher, no training) on the Redis at ``url``."""
     settings = Settings(device="cpu", torch_threads=1, bus_url=url, **limits)
-    registry = Registry(url, clock=clock)
+    registry = _registry(url, clock)
     return ClusterSessionManager(
         settings, MemoryBus(), torch.device("cpu"), clock, registry=registry, worker=name
     )
+
+
+def _registry(url: str, clock: ManualClock) -> Registry:
+    """A registry whose leases are in Redis's time, read once (its first call) and moved on by ``clock``."""
+    return Registry(url, clock=RedisClock(clock, resync_s=math.inf))
 
 
 async def _two_workers(url: str, clock: ManualClock, **limits: int) -> list[ClusterSessionManager]:
@@ -138,7 +145,7 @@ def test_a_reservation_whose_worker_died_lapses_after_its_lease(redis_server, ru
     async def scenario() -> tuple:
         await _fresh(redis_server.url)
         a = _worker(redis_server.url, clock, "a", max_sessions_per_client=1)
-        dead = Registry(redis_server.url, clock=clock)  # its worker reserved, then died mid-build
+        dead = _registry(redis_server.url, clock)  # its worker reserved, then died mid-build
         reserved = await dead.reserve("never-built", CLIENT, (100, 1))
         await dead.close()
         held = await _create(a)
