@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 from app.cluster.redis_clock import RedisClock
 from app.cluster.registry import LEASE_S, PREFIX
 from app.sessions.training_queue import Tell, tell_safely
+from app.throttled_log import ThrottledWarning
 
 log = logging.getLogger(__name__)
 SYNC_S = 0.5  # a slot freed elsewhere reaches a waiting session of this worker within this
@@ -79,6 +80,7 @@ class SharedTrainingQueue:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._sync_failed = ThrottledWarning(log)  # twice a second while Redis is away
 
     def start(self) -> None:
         """Sync with Redis from now on (on the running event loop)."""
@@ -133,7 +135,7 @@ class SharedTrainingQueue:
             try:
                 await self._sync()
             except (RedisError, OSError) as error:
-                log.warning("training queue: Redis unavailable (%s); new sessions wait", error)
+                self._sync_failed.warning("training queue: Redis unavailable (%s); new sessions wait", error)
                 self._wait_unanswered()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), SYNC_S)
