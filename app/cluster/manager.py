@@ -19,6 +19,7 @@ from app.errors import LimitReached, NotFound
 from app.sessions.manager import SessionManager
 from app.sessions.session import Session
 from app.sessions.snapshots import Snapshotter
+from app.throttled_log import ThrottledWarning
 
 log = logging.getLogger(__name__)
 REFRESH_S = 1.0  # the owner's snapshots in Redis are at most this old
@@ -79,6 +80,8 @@ class ClusterSessionManager(SessionManager):
         self._refresher: asyncio.Task[None] | None = None
         self._reserved: dict[str, str] = {}  # places reserved in Redis while their model builds: client
         self._redis_away = False  # a warning was logged for this outage of Redis
+        self._heartbeat_failed = ThrottledWarning(log, clock=clock)  # once a second while Redis is away
+        self._renewal_failed = ThrottledWarning(log, clock=clock)
 
     def start(self) -> None:
         super().start()
@@ -202,7 +205,7 @@ class ClusterSessionManager(SessionManager):
             try:
                 await self.registry.heartbeat(self.worker)
             except (RedisError, OSError) as error:
-                log.warning("cluster: Redis unavailable (%s); sessions stay local", error)
+                self._heartbeat_failed.warning("cluster: Redis unavailable (%s); sessions stay local", error)
             else:
                 for session in self.all():
                     await self._put(session)
@@ -218,7 +221,7 @@ class ClusterSessionManager(SessionManager):
             try:
                 await self.registry.renew(dict(self._reserved))
             except (RedisError, OSError) as error:
-                log.warning("cluster: could not renew reservations (%s)", error)
+                self._renewal_failed.warning("cluster: could not renew reservations (%s)", error)
 
     async def _adopt_orphans(self) -> None:
         """Run here every snapshotted session that no live worker holds (its owner died or stopped)."""

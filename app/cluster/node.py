@@ -20,6 +20,7 @@ from app.bus.base import EVERY_MESSAGE, Bus
 from app.cluster.registry import Entry, Registry
 from app.cluster.wire import pack, unpack
 from app.errors import Busy
+from app.throttled_log import ThrottledWarning
 
 log = logging.getLogger(__name__)
 CALL_TIMEOUT_S = 30.0  # a forwarded request may build a model (a fork) or export weights
@@ -42,6 +43,7 @@ class Node:
         self._listening = asyncio.Event()
         self._inbox: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._registry_away = ThrottledWarning(log)  # one per request while Redis is away
 
     def on(self, kind: str, handler: Handler, inline: bool = False) -> None:
         """Handle the inbox messages whose header says ``kind``: each in a task of its own, or, ``inline``,
@@ -78,7 +80,7 @@ class Node:
                 return None
             return entry if await self.registry.owner_alive(entry.owner) else None
         except (RedisError, OSError) as error:
-            log.warning("cluster: registry unavailable (%s)", error)
+            self._registry_away.warning("cluster: registry unavailable (%s)", error)
             return None
 
     async def send(self, worker: str, header: dict[str, Any], body: bytes = b"") -> None:

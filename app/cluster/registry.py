@@ -8,14 +8,15 @@ id, score: when its lease ends), so a dead worker's sessions stop counting when 
 create first reserves its place there (``reserve``: checked against the limits and added in one atomic
 step, under the id the session will have), so creates on different workers cannot both take the last one;
 the session's own entry replaces the reservation, and a reservation its worker never completes lapses.
+The scores are Redis's time (``RedisClock``), not the worker's: every worker compares them by one clock.
 """
 
 import hashlib
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis.asyncio as redis
+
+from app.cluster.redis_clock import RedisClock
 
 LEASE_S = 15.0
 ENDED_KEEP_S = 24 * 3600.0  # how long a page that comes back may learn why its session ended
@@ -78,9 +79,9 @@ class Entry:
 class Registry:
     """Reads and writes the shared records; every call may raise ``RedisError`` or ``OSError``."""
 
-    def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, url: str, clock: RedisClock | None = None) -> None:
         self._redis = redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
-        self._clock = clock  # wall time: the scores are compared across hosts
+        self._clock = clock or RedisClock()  # the scores are compared across hosts: Redis's time
         self._reserve = self._redis.register_script(_RESERVE)
 
     async def heartbeat(self, worker: str) -> None:
@@ -99,7 +100,7 @@ class Registry:
     async def put(self, entry: Entry, snapshot: bool) -> None:
         """Register or refresh one session for another lease; ``snapshot``: write its hello, state, view
         and frame too (otherwise only the lease is renewed)."""
-        key, expires = _session_key(entry.session_id), self._clock() + LEASE_S
+        key, expires = _session_key(entry.session_id), await self._now() + LEASE_S
         async with self._redis.pipeline(transaction=False) as pipe:
             fields = {"owner": entry.owner, "client": entry.client, "token_hash": entry.token_hash}
             if snapshot:
@@ -170,7 +171,7 @@ class Registry:
 
     async def counts(self, client: str) -> tuple[int, int]:
         """Sessions running in the whole deployment, and those of ``client``; lapsed leases do not count."""
-        now = self._clock()
+        now = await self._now()
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.zremrangebyscore(ALL, "-inf", now)
             pipe.zremrangebyscore(_client_key(client), "-inf", now)
@@ -184,14 +185,14 @@ class Registry:
         lease, if the deployment and the client stay within ``limits`` (total, per client) with it; in one
         atomic step, so that of two workers taking the last place one is refused."""
         max_total, max_own = limits
-        now = self._clock()
+        now = await self._now()
         keys = [ALL, _client_key(client)]
         args = [place, now, now + LEASE_S, max_total, max_own, int(LEASE_S * 1000)]
         return bool(await self._reserve(keys=keys, args=args))
 
     async def renew(self, places: dict[str, str]) -> None:
         """Reservations still being built (place: client) count for another lease (none comes back)."""
-        expires = self._clock() + LEASE_S
+        expires = await self._now() + LEASE_S
         async with self._redis.pipeline(transaction=False) as pipe:
             for place, client in places.items():
                 pipe.zadd(ALL, {place: expires}, xx=True)
@@ -204,6 +205,10 @@ class Registry:
             pipe.zrem(ALL, place)
             pipe.zrem(_client_key(client), place)
             await pipe.execute()
+
+    async def _now(self) -> float:
+        """Redis's time: where lease scores come from."""
+        return await self._clock.now(self._redis)
 
     async def close(self) -> None:
         """Close the connections."""

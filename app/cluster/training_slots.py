@@ -2,25 +2,27 @@
 worker; the others wait, first come, first served, wherever they run.
 
 Redis holds the slot holders and the line (sorted sets) and one lease per session (a sorted set by
-expiry time). Each worker runs one script every ``SYNC_S`` seconds, and at once when one of its sessions
-enters or leaves: it drops the sessions that left and those whose lease lapsed (a dead worker's), renews
-its own sessions' leases, puts the new ones at the end of the line, fills the free slots from the head of
-the line and answers each of its sessions' places. A session is told its place (``tell``, as by
-``TrainingQueue``) from that answer, so a slot freed on one worker reaches a session waiting on another
-within a sync. While Redis is away, sessions that hold a slot keep it and new ones wait.
+expiry time, Redis's time: ``RedisClock``). Each worker runs one script every ``SYNC_S`` seconds, and at
+once when one of its sessions enters or leaves: it drops the sessions that left and those whose lease
+lapsed (a dead worker's), renews its own sessions' leases, puts the new ones at the end of the line, fills
+the free slots from the head of the line and answers each of its sessions' places. A session is told its
+place (``tell``, as by ``TrainingQueue``) from that answer, so a slot freed on one worker reaches a
+session waiting on another within a sync. While Redis is away, sessions that hold a slot keep it and new
+ones wait.
 """
 
 import asyncio
 import contextlib
 import logging
 import threading
-import time
 
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from app.cluster.redis_clock import RedisClock
 from app.cluster.registry import LEASE_S, PREFIX
 from app.sessions.training_queue import Tell, tell_safely
+from app.throttled_log import ThrottledWarning
 
 log = logging.getLogger(__name__)
 SYNC_S = 0.5  # a slot freed elsewhere reaches a waiting session of this worker within this
@@ -67,6 +69,7 @@ class SharedTrainingQueue:
     def __init__(self, url: str, slots: int) -> None:
         self.slots = slots
         self._redis = redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
+        self._clock = RedisClock()  # the leases are compared across hosts: Redis's time
         self._sync_script = self._redis.register_script(SYNC)
         self._lock = threading.Lock()
         self._tells: dict[str, Tell] = {}  # this worker's sessions training or waiting
@@ -77,6 +80,7 @@ class SharedTrainingQueue:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._sync_failed = ThrottledWarning(log)  # twice a second while Redis is away
 
     def start(self) -> None:
         """Sync with Redis from now on (on the running event loop)."""
@@ -131,7 +135,7 @@ class SharedTrainingQueue:
             try:
                 await self._sync()
             except (RedisError, OSError) as error:
-                log.warning("training queue: Redis unavailable (%s); new sessions wait", error)
+                self._sync_failed.warning("training queue: Redis unavailable (%s); new sessions wait", error)
                 self._wait_unanswered()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), SYNC_S)
@@ -141,9 +145,9 @@ class SharedTrainingQueue:
         with self._lock:
             leaving, here = sorted(self._leaving), list(self._tells)
             self._leaving.clear()
-        now = time.time()  # wall time: the leases are compared across hosts
-        args = [now, now + LEASE_S, KEEP_MS, self.slots, len(leaving), *leaving, *here]
         try:
+            now = await self._clock.now(self._redis)
+            args = [now, now + LEASE_S, KEEP_MS, self.slots, len(leaving), *leaving, *here]
             training, queued, places = await self._sync_script(keys=KEYS, args=args)
         except BaseException:
             with self._lock:

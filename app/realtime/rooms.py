@@ -21,6 +21,7 @@ from app.realtime.prepared import PreparedFrame, prepared_frame
 from app.realtime.viewer import Viewer
 from app.sessions.manager import channel
 from app.sessions.session import Session
+from app.throttled_log import ThrottledWarning
 
 log = logging.getLogger(__name__)
 STREAMS = ("state", "view", "frame")
@@ -73,9 +74,12 @@ class Room:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
+_turned_away = ThrottledWarning(log)  # one per viewer while the bus is away: one line a minute
+
+
 def not_subscribed(session_id: str) -> Busy:
     """The refusal of a joiner whose room had no bus subscriptions within ``SUBSCRIBE_TIMEOUT_S``."""
-    log.warning(
+    _turned_away.warning(
         "session %s: no bus subscription in %g s; a viewer turned away", session_id, SUBSCRIBE_TIMEOUT_S
     )
     return Busy("the server could not subscribe to this session's updates in time; try again")

@@ -6,6 +6,7 @@ with Redis away each worker keeps its own limits."""
 import asyncio
 import dataclasses
 import logging
+import math
 from collections.abc import Iterator
 
 import pytest
@@ -15,7 +16,8 @@ from clock import ManualClock
 from redis_server import RedisServer, free_port
 
 from app.bus.memory import MemoryBus
-from app.cluster.manager import ClusterSessionManager
+from app.cluster.manager import REFRESH_S, ClusterSessionManager
+from app.cluster.redis_clock import RedisClock
 from app.cluster.registry import LEASE_S, Registry
 from app.config import Settings
 from app.engine import pretrained
@@ -36,10 +38,15 @@ def redis_server() -> Iterator[RedisServer]:
 def _worker(url: str, clock: ManualClock, name: str, **limits: int) -> ClusterSessionManager:
     """One worker's session manager (not started: no refresher, no training) on the Redis at ``url``."""
     settings = Settings(device="cpu", torch_threads=1, bus_url=url, **limits)
-    registry = Registry(url, clock=clock)
+    registry = _registry(url, clock)
     return ClusterSessionManager(
         settings, MemoryBus(), torch.device("cpu"), clock, registry=registry, worker=name
     )
+
+
+def _registry(url: str, clock: ManualClock) -> Registry:
+    """A registry whose leases are in Redis's time, read once (its first call) and moved on by ``clock``."""
+    return Registry(url, clock=RedisClock(clock, resync_s=math.inf))
 
 
 async def _two_workers(url: str, clock: ManualClock, **limits: int) -> list[ClusterSessionManager]:
@@ -138,7 +145,7 @@ def test_a_reservation_whose_worker_died_lapses_after_its_lease(redis_server, ru
     async def scenario() -> tuple:
         await _fresh(redis_server.url)
         a = _worker(redis_server.url, clock, "a", max_sessions_per_client=1)
-        dead = Registry(redis_server.url, clock=clock)  # its worker reserved, then died mid-build
+        dead = _registry(redis_server.url, clock)  # its worker reserved, then died mid-build
         reserved = await dead.reserve("never-built", CLIENT, (100, 1))
         await dead.close()
         held = await _create(a)
@@ -215,6 +222,28 @@ def test_with_redis_away_a_worker_keeps_its_own_limits_and_warns_once(run_async,
     assert second == "limit"
     warnings = [r for r in caplog.records if "session counts unavailable" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_a_renewal_that_fails_every_second_while_redis_is_away_logs_one_line_a_minute(run_async, caplog):
+    clock = ManualClock(1_000_000.0)
+    server = RedisServer().start()  # this test's own: it goes away
+
+    async def scenario() -> bool:
+        a = _worker(server.url, clock, "a", max_sessions_per_client=1)
+        reserved = await a._reserve(CLIENT, "building")
+        server.stop()
+        for _ in range(120):  # two minutes of refresh rounds
+            await a._renew_reservations()
+            clock.advance(REFRESH_S)
+        await _close(a)
+        return reserved
+
+    with caplog.at_level(logging.WARNING, logger="app.cluster.manager"):
+        reserved = run_async(scenario())
+    lines = [r.getMessage() for r in caplog.records if "could not renew reservations" in r.getMessage()]
+    assert reserved is True
+    assert len(lines) == 2
+    assert lines[1].endswith("(and 59 more like it in the last 60 s)")
 
 
 def test_a_replacement_whose_room_closed_during_its_build_leaves_no_session_and_frees_its_place(

@@ -1,6 +1,7 @@
 """The shared session registry on a real redis-server: records, leases, deployment-wide counts."""
 
 import hashlib
+import math
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from redis_server import RedisServer
 from restored_session import restored_session
 
 from app.cluster.manager import entry_of
+from app.cluster.redis_clock import RedisClock
 from app.cluster.registry import LEASE_S, Entry, Registry, token_hash
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +25,18 @@ def redis_server() -> Iterator[RedisServer]:
     server = RedisServer().start()
     yield server
     server.stop()
+
+
+def _registry(url: str, clock: ManualClock) -> Registry:
+    """A registry whose leases are in Redis's time read once (at its first call), then moved on by ``clock``
+    (a worker's own clock, stepped by the test)."""
+    return Registry(url, clock=RedisClock(clock, resync_s=math.inf))
+
+
+async def _fresh(url: str) -> None:
+    client = redis.from_url(url)
+    await client.flushdb()
+    await client.aclose()
 
 
 def _entry(session_id: str, client: str = "10.0.0.1", owner: str = "w1") -> Entry:
@@ -69,10 +83,8 @@ def test_counts_cover_every_worker_and_drop_lapsed_leases_and_ended_sessions(red
     clock = ManualClock(1_000_000.0)
 
     async def scenario():
-        registry = Registry(redis_server.url, clock=clock)
-        client = redis.from_url(redis_server.url)
-        await client.flushdb()  # only this test's sessions
-        await client.aclose()
+        registry = _registry(redis_server.url, clock)
+        await _fresh(redis_server.url)  # only this test's sessions
         await registry.put(_entry("c1", client="1.1.1.1", owner="a"), snapshot=False)
         await registry.put(_entry("c2", client="1.1.1.1", owner="b"), snapshot=False)
         await registry.put(_entry("c3", client="2.2.2.2", owner="b"), snapshot=False)
@@ -90,6 +102,60 @@ def test_counts_cover_every_worker_and_drop_lapsed_leases_and_ended_sessions(red
     assert after_end == (2, 1)
     assert reason == "deleted"
     assert lapsed == (0, 0)
+
+
+def test_the_redis_clock_reads_redis_time_whatever_the_workers_clock_and_reads_it_again_each_resync(
+    redis_server, run_async
+):
+    local = ManualClock(5.0)  # this host's clock: nowhere near the epoch
+
+    async def scenario():
+        clock, client = RedisClock(local, resync_s=1.0), redis.from_url(redis_server.url)
+        first = await clock.now(client)
+        seconds, micros = await client.time()
+        local.advance(0.5)  # within a resync: carried forward by the local clock
+        carried = await clock.now(client)
+        local.advance(100.0)  # past it: read again (only milliseconds passed on Redis)
+        again = await clock.now(client)
+        await client.aclose()
+        return first, seconds + micros / 1e6, carried, again
+
+    first, redis_now, carried, again = run_async(scenario())
+    assert abs(first - redis_now) < 1.0
+    assert carried - first == pytest.approx(0.5)
+    assert 0 <= again - first < 1.0
+
+
+def test_workers_whose_clocks_differ_by_a_minute_keep_each_others_leases_and_a_dead_ones_lapse(
+    redis_server, run_async
+):
+    a_clock, b_clock = ManualClock(1000.0), ManualClock(1060.0)  # b's clock is a minute ahead of a's
+    client = "10.9.9.9"
+
+    async def scenario():
+        await _fresh(redis_server.url)
+        a, b = _registry(redis_server.url, a_clock), _registry(redis_server.url, b_clock)
+        await a.put(_entry("sa", client, owner="a"), snapshot=False)
+        await b.put(_entry("sb", client, owner="b"), snapshot=False)
+        reserved = await a.reserve("pa", client, (4, 4)), await b.reserve("pb", client, (4, 4))
+        seen = await a.counts(client), await b.counts(client)
+        over = await b.reserve("extra", client, (4, 4)), await a.reserve("extra", client, (4, 4))
+        await a.close()  # a dies: nobody renews its session nor its reservation
+        b_clock.advance(LEASE_S - 1)
+        await b.put(_entry("sb", client, owner="b"), snapshot=False)
+        await b.renew({"pb": client})
+        before_lapse = await b.counts(client)
+        b_clock.advance(2)
+        after_lapse = await b.counts(client)
+        await b.close()
+        return reserved, seen, over, before_lapse, after_lapse
+
+    reserved, seen, over, before_lapse, after_lapse = run_async(scenario())
+    assert reserved == (True, True)
+    assert seen == ((4, 4), (4, 4))  # neither took the other's session or reservation for lapsed
+    assert over == (False, False)  # so the limit holds on both
+    assert before_lapse == (4, 4)  # a's leases run their full length on b's count
+    assert after_lapse == (2, 2)  # then they lapse: b's own session and reservation are left
 
 
 def test_the_memory_bus_runs_no_cluster_code():
