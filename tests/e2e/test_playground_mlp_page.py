@@ -10,6 +10,7 @@ from app.engine.data.points2d import plane_grid
 from app.engine.models.playground import feature_columns
 from e2e.frames import READ_FRAME as READ
 from e2e.frames import WAIT_MS, open_page, tensor
+from e2e.held import NEXT_ANIMATION_FRAME, HeldSocket
 from e2e.test_activations_page import CANVAS
 from e2e.test_conv_page import diverging_colour
 from e2e.test_lecture import open_viewer
@@ -180,3 +181,33 @@ def test_every_features_map_is_painted_checked_or_not(
     assert_thumbnail(page, "sin_x1", 0, 10, largest, grid=16)
     for name, row, col in (("x1_x2", 6, 3), ("x2_sq", 12, 0)):
         assert_thumbnail(page, name, row, col, own_scale(name, 16), grid=16)
+
+
+SESSION_IS = """
+([features, grid]) => window.nnlive.session.config.features.length === features
+  && window.nnlive.session.config.grid === grid
+"""
+
+
+def test_a_replaced_sessions_frame_is_not_drawn_under_the_new_set_up(
+    page: Page, live_server: str, errors
+) -> None:
+    socket = HeldSocket(page, frames_only=True)
+    open_page(page, f"{live_server}/playground?grid=24&features=x1,x2&hidden=3", READ)
+    page.wait_for_function(ALL_PAINTED, timeout=WAIT_MS)
+    page.fill('#setup [name="grid"]', "16")  # session B: x1, x2 on 16 × 16
+    page.press('#setup [name="grid"]', "Tab")
+    page.wait_for_function(NEW_SESSION_PAINTED, arg=[2, 16], timeout=WAIT_MS)
+    socket.holding = True  # two set-up changes before the next frame: B's stays the page's newest
+    page.click('#features input[value="sin_x1"]')  # C: three features on 16 × 16
+    page.wait_for_function(SESSION_IS, arg=[3, 16], timeout=WAIT_MS)
+    page.fill('#setup [name="grid"]', "24")  # D: three on 24 × 24, whose candidates are there at once
+    page.press('#setup [name="grid"]', "Tab")
+    page.wait_for_function(SESSION_IS, arg=[3, 24], timeout=WAIT_MS)
+    page.evaluate(NEXT_ANIMATION_FRAME)
+    page.evaluate(NEXT_ANIMATION_FRAME)
+    assert not errors, errors  # B's frame (two features) drawn as D's (three) threw a TypeError
+    assert page.evaluate("() => window.nnlive.lastFrame.tensors.feature.shape") == [2, 16, 16]
+    socket.release()
+    page.wait_for_function(NEW_SESSION_PAINTED, arg=[3, 24], timeout=WAIT_MS)
+    assert_thumbnail(page, "sin_x1", 0, 15, 5.75)  # D's, checked, on the chosen ones' scale (max |x1|)

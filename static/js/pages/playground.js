@@ -132,6 +132,7 @@ async function main() {
   };
   const views = mountViews(addPoint);
   const draw = newestFrameDrawer((frame) => {
+    if (frame.header.session !== state.info?.id) return false; // the replaced session's, under the new set-up
     drawFrame(views, frame, state);
     debug.featuresPainted = state.painted;
   }, debug);
