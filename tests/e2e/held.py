@@ -13,11 +13,13 @@ NEXT_ANIMATION_FRAME = "() => new Promise((resolve) => requestAnimationFrame(() 
 
 
 class HeldSocket:
-    """Route `page`'s session sockets; `inputs` lists the types of the inputs sent so far."""
+    """Route `page`'s session sockets; `inputs` lists the types of the inputs sent so far. With
+    `frames_only`, holding keeps back the binary frames alone (hellos and other text go through)."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, *, frames_only: bool = False) -> None:
         self.inputs: list[str] = []
         self.holding = False
+        self._frames_only = frames_only
         self._held: list[str | bytes] = []
         self._routes: list[WebSocketRoute] = []
         page.route_web_socket(re.compile(r"/ws/sessions/"), self._route)
@@ -33,7 +35,7 @@ class HeldSocket:
             server.send(message)
 
         def from_server(message: str | bytes) -> None:
-            if self.holding:
+            if self.holding and (isinstance(message, bytes) or not self._frames_only):
                 self._held.append(message)
             else:
                 ws.send(message)

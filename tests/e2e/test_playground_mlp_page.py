@@ -10,6 +10,7 @@ from app.engine.data.points2d import plane_grid
 from app.engine.models.playground import feature_columns
 from e2e.frames import READ_FRAME as READ
 from e2e.frames import WAIT_MS, open_page, tensor
+from e2e.held import NEXT_ANIMATION_FRAME, HeldSocket
 from e2e.test_activations_page import CANVAS
 from e2e.test_conv_page import diverging_colour
 from e2e.test_lecture import open_viewer
@@ -133,10 +134,19 @@ NEW_SESSION_PAINTED = """
 """
 
 
+def feature_map(name: str, grid: int) -> torch.Tensor:
+    """Torch's feature ``name`` over the plane's ``grid`` × ``grid`` pixel centres."""
+    return feature_columns(plane_grid(grid, 6.0, pixel_centres=True), [name])[:, 0].reshape(grid, grid)
+
+
+def own_scale(name: str, grid: int) -> float:
+    """An unchecked feature's scale: its own largest |value| over the plane (readable whatever is chosen)."""
+    return feature_map(name, grid).abs().max().item()
+
+
 def assert_thumbnail(page: Page, name: str, row: int, col: int, largest: float, *, grid: int = 24) -> None:
     """Feature ``name``'s thumbnail at (row, col) has the colour of torch's value there, on ±``largest``."""
-    points = plane_grid(grid, 6.0, pixel_centres=True)
-    value = feature_columns(points, [name])[row * grid + col, 0].item()
+    value = feature_map(name, grid)[row, col].item()
     r, g, b, alpha = page.evaluate(THUMBNAIL_PIXEL, [name, grid, row, col])
     expected = diverging_colour(value, largest)
     assert alpha == 255
@@ -150,22 +160,54 @@ def test_every_features_map_is_painted_checked_or_not(
     page.wait_for_function(ALL_PAINTED, timeout=WAIT_MS)
     largest = tensor(frame["feature"]).abs().max().item()  # the chosen features' scale, as before: 5.75
     expect(page.locator('#features input[value="sin_x1"]')).not_to_be_checked()
-    # Unchecked ones, on that scale: sin x1 at x1 = 1.75, x1² at x1 = −2.25, x1·x2 at (−3.25, 1.25).
+    # Unchecked ones, each on its own scale (on the chosen ±5.75, sin x1 would be near white and x1² a
+    # flat red): sin x1 at x1 = 1.75, x1² at x1 = −2.25, x1·x2 at (−3.25, 1.25).
     for name, row, col in (("sin_x1", 0, 15), ("x1_sq", 5, 7), ("x1_x2", 9, 5)):
-        assert_thumbnail(page, name, row, col, largest)
-    assert_thumbnail(page, "x1", 3, 2, largest)  # a checked one, from the frame
+        assert_thumbnail(page, name, row, col, own_scale(name, 24))
+    assert_thumbnail(page, "x1", 3, 2, largest)  # a checked one, from the frame, on the chosen ones' scale
 
     viewer = open_viewer(browser, contexts, live_server, "playground", frame["session"]["id"])
     viewer.wait_for_function(ALL_PAINTED, timeout=WAIT_MS)  # a late joiner gets them too
-    assert_thumbnail(viewer, "x1_x2", 9, 5, largest)
+    assert_thumbnail(viewer, "x1_x2", 9, 5, own_scale("x1_x2", 24))
 
     page.click('#features input[value="sin_x1"]')  # Apply: a new session; sin x1 now from its frames
     page.wait_for_function(NEW_SESSION_PAINTED, arg=[3, 24], timeout=WAIT_MS)
-    for name, row, col in (("sin_x1", 0, 15), ("x1_x2", 9, 5)):
-        assert_thumbnail(page, name, row, col, largest)
+    assert_thumbnail(page, "sin_x1", 0, 15, largest)  # checked: on the chosen ones' scale
+    assert_thumbnail(page, "x1_x2", 9, 5, own_scale("x1_x2", 24))
     page.fill('#setup [name="grid"]', "16")  # another grid: the candidates of that size are fetched
     page.press('#setup [name="grid"]', "Tab")
     page.wait_for_function(NEW_SESSION_PAINTED, arg=[3, 16], timeout=WAIT_MS)
     largest = tensor(page.evaluate(READ)["feature"]).abs().max().item()  # max |x1| there: 5.625
-    for name, row, col in (("sin_x1", 0, 10), ("x1_x2", 6, 3), ("x2_sq", 12, 0)):
-        assert_thumbnail(page, name, row, col, largest, grid=16)
+    assert_thumbnail(page, "sin_x1", 0, 10, largest, grid=16)
+    for name, row, col in (("x1_x2", 6, 3), ("x2_sq", 12, 0)):
+        assert_thumbnail(page, name, row, col, own_scale(name, 16), grid=16)
+
+
+SESSION_IS = """
+([features, grid]) => window.nnlive.session.config.features.length === features
+  && window.nnlive.session.config.grid === grid
+"""
+
+
+def test_a_replaced_sessions_frame_is_not_drawn_under_the_new_set_up(
+    page: Page, live_server: str, errors
+) -> None:
+    socket = HeldSocket(page, frames_only=True)
+    open_page(page, f"{live_server}/playground?grid=24&features=x1,x2&hidden=3", READ)
+    page.wait_for_function(ALL_PAINTED, timeout=WAIT_MS)
+    page.fill('#setup [name="grid"]', "16")  # session B: x1, x2 on 16 × 16
+    page.press('#setup [name="grid"]', "Tab")
+    page.wait_for_function(NEW_SESSION_PAINTED, arg=[2, 16], timeout=WAIT_MS)
+    socket.holding = True  # two set-up changes before the next frame: B's stays the page's newest
+    page.click('#features input[value="sin_x1"]')  # C: three features on 16 × 16
+    page.wait_for_function(SESSION_IS, arg=[3, 16], timeout=WAIT_MS)
+    page.fill('#setup [name="grid"]', "24")  # D: three on 24 × 24, whose candidates are there at once
+    page.press('#setup [name="grid"]', "Tab")
+    page.wait_for_function(SESSION_IS, arg=[3, 24], timeout=WAIT_MS)
+    page.evaluate(NEXT_ANIMATION_FRAME)
+    page.evaluate(NEXT_ANIMATION_FRAME)
+    assert not errors, errors  # B's frame (two features) drawn as D's (three) threw a TypeError
+    assert page.evaluate("() => window.nnlive.lastFrame.tensors.feature.shape") == [2, 16, 16]
+    socket.release()
+    page.wait_for_function(NEW_SESSION_PAINTED, arg=[3, 24], timeout=WAIT_MS)
+    assert_thumbnail(page, "sin_x1", 0, 15, 5.75)  # D's, checked, on the chosen ones' scale (max |x1|)

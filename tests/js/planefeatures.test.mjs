@@ -44,3 +44,8 @@ test("a refusal names the field and is asked again next time", async () => {
   await assert.rejects(planeFeatures(99), { field: "grid" });
   assert.equal(asked.length, 2);
 });
+
+test("a refusal without a JSON body (a proxy's page) still says its status", async () => {
+  stubFetch(async () => ({ ok: false, status: 502, statusText: "Bad Gateway", json: async () => JSON.parse("<html>") }));
+  await assert.rejects(planeFeatures(30), { message: "Bad Gateway", status: 502 });
+});

@@ -30,7 +30,7 @@ export function planeFeatures(grid) {
 async function fetchFeatures(grid) {
   const response = await fetch(`/api/models/mlp/features?grid=${encodeURIComponent(grid)}`);
   if (!response.ok) {
-    const { code, message, field } = (await response.json()).error ?? {};
+    const { code, message, field } = (await response.json().catch(() => ({}))).error ?? {}; // a proxy's page: its status
     throw Object.assign(new Error(message ?? response.statusText), { code, field, status: response.status });
   }
   const { header, tensors } = decodeFrame(await response.arrayBuffer());

@@ -59,16 +59,21 @@ function columnMaps({ tensors }, widths, surfaceScale) {
 }
 
 /**
- * Every feature's map beside its checkbox, on the one colour scale of the chosen features (the frame's
- * `feature`, as the network gets them): a chosen one's from the frame, the others' from `candidates`
- * (every feature over the same grid, fetched once) when they are there. Returns the names painted.
+ * Every feature's map beside its checkbox: a chosen one's from the frame on the chosen features' one
+ * colour scale (as the network gets them), the others' from `candidates` (every feature over the same
+ * grid, fetched once) when they are there, each on its own scale, so that sin x1 beside x1² is no white
+ * square, nor x1² beside sin x1 a flat red one. Returns the names painted.
  */
 function paintFeatureMaps(setup, names, chosen, candidates, grid) {
-  const paint = (name, { values, start }) => paintRaster(setup.featureCanvas(name), values, start, grid, grid, chosen[0].scale);
+  const paint = (name, { values, start, scale }) => paintRaster(setup.featureCanvas(name), values, start, grid, grid, scale);
   names.forEach((name, i) => paint(name, chosen[i]));
   const others = candidates?.grid === grid ? candidates.names.filter((name) => !names.includes(name)) : [];
   const size = grid * grid;
-  for (const name of others) paint(name, { values: candidates.maps.data, start: candidates.names.indexOf(name) * size });
+  for (const name of others) {
+    const start = candidates.names.indexOf(name) * size;
+    const values = candidates.maps.data;
+    paint(name, { values, start, scale: scaleFor(values.subarray(start, start + size), { signed: true }) });
+  }
   return [...names, ...others];
 }
 
@@ -127,6 +132,7 @@ async function main() {
   };
   const views = mountViews(addPoint);
   const draw = newestFrameDrawer((frame) => {
+    if (frame.header.session !== state.info?.id) return false; // the replaced session's, under the new set-up
     drawFrame(views, frame, state);
     debug.featuresPainted = state.painted;
   }, debug);
