@@ -207,6 +207,7 @@ class ClusterSessionManager(SessionManager):
             except (RedisError, OSError) as error:
                 self._heartbeat_failed.warning("cluster: Redis unavailable (%s); sessions stay local", error)
             else:
+                self._heartbeat_failed.cleared()
                 for session in self.all():
                     await self._put(session)
                 await self._renew_reservations()
@@ -222,6 +223,8 @@ class ClusterSessionManager(SessionManager):
                 await self.registry.renew(dict(self._reserved))
             except (RedisError, OSError) as error:
                 self._renewal_failed.warning("cluster: could not renew reservations (%s)", error)
+            else:
+                self._renewal_failed.cleared()
 
     async def _adopt_orphans(self) -> None:
         """Run here every snapshotted session that no live worker holds (its owner died or stopped)."""
