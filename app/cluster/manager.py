@@ -74,6 +74,8 @@ class ClusterSessionManager(SessionManager):
     ) -> None:
         super().__init__(settings, bus, device, clock, snapshots)
         self.registry, self.worker = registry, worker
+        if snapshots is not None:  # another worker judges their age: one clock for all, Redis's
+            snapshots.wall = registry.clock.latest
         self._shared_queue = SharedTrainingQueue(settings.bus_url, settings.max_training)
         self.training_queue = self._shared_queue
         self._written: dict[str, tuple[tuple[Any, ...], float]] = {}  # signature and time of the last put
@@ -100,6 +102,7 @@ class ClusterSessionManager(SessionManager):
         if session_id not in self._sessions:
             try:
                 claimed = await self.registry.claim(session_id, self.worker)
+                await self.registry.now()  # its snapshot's age is judged on Redis's clock: read it
             except (RedisError, OSError) as error:
                 log.warning("session %s not adopted: the registry is unreachable (%s)", session_id, error)
                 claimed = False
