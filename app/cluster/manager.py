@@ -95,6 +95,11 @@ class ClusterSessionManager(SessionManager):
         await self._put(session)  # other workers find it at once
         return session
 
+    def _open(self, ids: tuple[str, str, str], live: Any, parts: dict[str, Any]) -> Session:
+        session = super()._open(ids, live, parts)
+        session.created = self.registry.clock.latest()  # older than one made later on any host
+        return session
+
     async def adopt(self, session_id: str) -> Session:
         """Run a session from its snapshot, unless a live worker holds it or another worker claimed it
         first (the workers of a deployment share one snapshot store): at start, and for a session whose

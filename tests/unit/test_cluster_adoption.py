@@ -5,6 +5,7 @@ within its idle limit nor brings back one that is past it."""
 import math
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -17,11 +18,14 @@ from app.cluster.redis_clock import RedisClock
 from app.cluster.registry import Registry
 from app.config import Settings
 from app.errors import NotFound
+from app.sessions import session as session_module
+from app.sessions.release import UNWATCHED_GRACE_S
 from app.sessions.snapshot_store import DirectoryStore
 from app.sessions.snapshots import Snapshotter
 
 HOUR_S = 3600.0
 IDLE_S = 1800.0  # NNLIVE_SESSION_IDLE_S
+CLIENT = "203.0.113.7"
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +35,10 @@ def redis_server() -> Iterator[RedisServer]:
     server.stop()
 
 
-def _worker(url: str, store: DirectoryStore, clock: ManualClock, name: str, skew_s: float):
+def _worker(url: str, store: DirectoryStore, clock: ManualClock, name: str, skew_s: float, **limits: int):
     """One worker (not started) on the Redis at ``url`` and the shared snapshot ``store``, whose host's wall
     clock is ``skew_s`` off; its leases are Redis's time read once, moved on by ``clock``."""
-    settings = Settings(device="cpu", torch_threads=1, bus_url=url, session_idle_s=IDLE_S)
+    settings = Settings(device="cpu", torch_threads=1, bus_url=url, session_idle_s=IDLE_S, **limits)
     snapshots = Snapshotter(store, 10.0, clock, wall=lambda: time.time() + skew_s)
     registry = Registry(url, clock=RedisClock(clock, resync_s=math.inf))
     return ClusterSessionManager(
@@ -51,7 +55,7 @@ async def _running(worker: ClusterSessionManager) -> ClusterSessionManager:
 async def _left_behind(worker: ClusterSessionManager) -> str:
     """The id of a session of ``worker`` that it snapshotted, then went away from (the session's lease
     gone, its snapshot left to adopt)."""
-    session = await worker.create("mlp", {}, 0, None, "203.0.113.7")
+    session = await worker.create("mlp", {}, 0, None, CLIENT)
     await worker.close()  # a shutdown keeps the snapshot (written now) and drops the lease
     await worker.registry.close()
     return session.id
@@ -100,3 +104,29 @@ def test_a_session_past_its_idle_limit_is_not_adopted_after_a_worker_whose_clock
     adopted, left = run_async(scenario())
     assert not adopted
     assert left == []  # the expired snapshot is deleted
+
+
+def test_a_client_at_its_limit_loses_its_oldest_session_even_one_adopted_from_a_host_an_hour_ahead(
+    redis_server, tmp_path, run_async, monkeypatch
+):
+    clock, store, ahead = ManualClock(), DirectoryStore(tmp_path), [HOUR_S]
+    host = SimpleNamespace(**{name: getattr(time, name) for name in ("monotonic", "sleep", "thread_time")})
+    host.time = lambda: time.time() + ahead[0]  # the wall clock of the host a session is made on
+    monkeypatch.setattr(session_module, "time", host)
+
+    async def scenario() -> tuple[list[str], str]:
+        b = await _running(_worker(redis_server.url, store, clock, "b", 0.0, max_sessions_per_client=2))
+        oldest = await _left_behind(_worker(redis_server.url, store, clock, "a", HOUR_S))
+        await b.adopt(oldest)
+        ahead[0] = 0.0
+        clock.advance(60.0)
+        newer = await b.create("mlp", {}, 0, None, CLIENT)
+        clock.advance(UNWATCHED_GRACE_S)  # nobody watches either
+        await b.create("mlp", {}, 0, None, CLIENT)  # the client's third: its oldest unneeded one ends
+        ended = [s for s in (oldest, newer.id) if b.ended_reason(s) == "evicted"]
+        await b.close()
+        await b.registry.close()
+        return ended, oldest
+
+    ended, oldest = run_async(scenario())
+    assert ended == [oldest]
