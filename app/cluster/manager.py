@@ -74,6 +74,8 @@ class ClusterSessionManager(SessionManager):
     ) -> None:
         super().__init__(settings, bus, device, clock, snapshots)
         self.registry, self.worker = registry, worker
+        if snapshots is not None:  # another worker judges their age: one clock for all, Redis's
+            snapshots.wall = registry.clock.latest
         self._shared_queue = SharedTrainingQueue(settings.bus_url, settings.max_training)
         self.training_queue = self._shared_queue
         self._written: dict[str, tuple[tuple[Any, ...], float]] = {}  # signature and time of the last put
@@ -93,6 +95,11 @@ class ClusterSessionManager(SessionManager):
         await self._put(session)  # other workers find it at once
         return session
 
+    def _open(self, ids: tuple[str, str, str], live: Any, parts: dict[str, Any]) -> Session:
+        session = super()._open(ids, live, parts)
+        session.created = self.registry.clock.latest()  # older than one made later on any host
+        return session
+
     async def adopt(self, session_id: str) -> Session:
         """Run a session from its snapshot, unless a live worker holds it or another worker claimed it
         first (the workers of a deployment share one snapshot store): at start, and for a session whose
@@ -100,6 +107,7 @@ class ClusterSessionManager(SessionManager):
         if session_id not in self._sessions:
             try:
                 claimed = await self.registry.claim(session_id, self.worker)
+                await self.registry.now()  # its snapshot's age is judged on Redis's clock: read it
             except (RedisError, OSError) as error:
                 log.warning("session %s not adopted: the registry is unreachable (%s)", session_id, error)
                 claimed = False
@@ -207,6 +215,7 @@ class ClusterSessionManager(SessionManager):
             except (RedisError, OSError) as error:
                 self._heartbeat_failed.warning("cluster: Redis unavailable (%s); sessions stay local", error)
             else:
+                self._heartbeat_failed.cleared()
                 for session in self.all():
                     await self._put(session)
                 await self._renew_reservations()
@@ -222,6 +231,8 @@ class ClusterSessionManager(SessionManager):
                 await self.registry.renew(dict(self._reserved))
             except (RedisError, OSError) as error:
                 self._renewal_failed.warning("cluster: could not renew reservations (%s)", error)
+            else:
+                self._renewal_failed.cleared()
 
     async def _adopt_orphans(self) -> None:
         """Run here every snapshotted session that no live worker holds (its owner died or stopped)."""

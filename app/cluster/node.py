@@ -76,12 +76,16 @@ class Node:
         owner gone, or Redis away)."""
         try:
             entry = await self.registry.get(session_id)
-            if entry is None or entry.owner == self.worker:
-                return None
-            return entry if await self.registry.owner_alive(entry.owner) else None
+            held_elsewhere = (
+                entry is not None
+                and entry.owner != self.worker
+                and await self.registry.owner_alive(entry.owner)
+            )
         except (RedisError, OSError) as error:
             self._registry_away.warning("cluster: registry unavailable (%s)", error)
             return None
+        self._registry_away.cleared()
+        return entry if held_elsewhere else None
 
     async def send(self, worker: str, header: dict[str, Any], body: bytes = b"") -> None:
         """Put a message in ``worker``'s inbox (lost, as the bus allows, while Redis is away)."""

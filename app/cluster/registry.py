@@ -81,7 +81,7 @@ class Registry:
 
     def __init__(self, url: str, clock: RedisClock | None = None) -> None:
         self._redis = redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
-        self._clock = clock or RedisClock()  # the scores are compared across hosts: Redis's time
+        self.clock = clock or RedisClock()  # the scores are compared across hosts: Redis's time
         self._reserve = self._redis.register_script(_RESERVE)
 
     async def heartbeat(self, worker: str) -> None:
@@ -100,7 +100,7 @@ class Registry:
     async def put(self, entry: Entry, snapshot: bool) -> None:
         """Register or refresh one session for another lease; ``snapshot``: write its hello, state, view
         and frame too (otherwise only the lease is renewed)."""
-        key, expires = _session_key(entry.session_id), await self._now() + LEASE_S
+        key, expires = _session_key(entry.session_id), await self.now() + LEASE_S
         async with self._redis.pipeline(transaction=False) as pipe:
             fields = {"owner": entry.owner, "client": entry.client, "token_hash": entry.token_hash}
             if snapshot:
@@ -171,7 +171,7 @@ class Registry:
 
     async def counts(self, client: str) -> tuple[int, int]:
         """Sessions running in the whole deployment, and those of ``client``; lapsed leases do not count."""
-        now = await self._now()
+        now = await self.now()
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.zremrangebyscore(ALL, "-inf", now)
             pipe.zremrangebyscore(_client_key(client), "-inf", now)
@@ -185,14 +185,14 @@ class Registry:
         lease, if the deployment and the client stay within ``limits`` (total, per client) with it; in one
         atomic step, so that of two workers taking the last place one is refused."""
         max_total, max_own = limits
-        now = await self._now()
+        now = await self.now()
         keys = [ALL, _client_key(client)]
         args = [place, now, now + LEASE_S, max_total, max_own, int(LEASE_S * 1000)]
         return bool(await self._reserve(keys=keys, args=args))
 
     async def renew(self, places: dict[str, str]) -> None:
         """Reservations still being built (place: client) count for another lease (none comes back)."""
-        expires = await self._now() + LEASE_S
+        expires = await self.now() + LEASE_S
         async with self._redis.pipeline(transaction=False) as pipe:
             for place, client in places.items():
                 pipe.zadd(ALL, {place: expires}, xx=True)
@@ -206,9 +206,9 @@ class Registry:
             pipe.zrem(_client_key(client), place)
             await pipe.execute()
 
-    async def _now(self) -> float:
+    async def now(self) -> float:
         """Redis's time: where lease scores come from."""
-        return await self._clock.now(self._redis)
+        return await self.clock.now(self._redis)
 
     async def close(self) -> None:
         """Close the connections."""

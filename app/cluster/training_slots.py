@@ -137,6 +137,8 @@ class SharedTrainingQueue:
             except (RedisError, OSError) as error:
                 self._sync_failed.warning("training queue: Redis unavailable (%s); new sessions wait", error)
                 self._wait_unanswered()
+            else:
+                self._sync_failed.cleared()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), SYNC_S)
 

@@ -155,7 +155,8 @@ class Snapshotter:
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.store, self.interval_s = store, interval_s
-        self._clock, self._wall = clock, wall
+        self._clock = clock
+        self.wall = wall  # what snapshots are dated by, in seconds since the epoch (a cluster's: Redis's)
         self._written: dict[
             str, tuple[float, tuple[object, ...]]
         ] = {}  # session id → (when, what it looked like)
@@ -181,7 +182,7 @@ class Snapshotter:
         changed and the interval passed)."""
         self._written[session.id] = (self._clock(), self._looks(session))
         lecture = None if lectures is None else lectures.saved(session.control.lecture, session.id)
-        data = await session.worker.call(capture, session, self._wall(), lecture)
+        data = await session.worker.call(capture, session, self.wall(), lecture)
         await asyncio.to_thread(self.store.save, session.id, data)
 
     async def save_due(
@@ -224,7 +225,7 @@ class Snapshotter:
                 "snapshot of session %s skipped: it holds session %s", session_id, snapshot.session_id
             )
             return None
-        if expired(snapshot, idle_limit_s, self._wall()):
+        if expired(snapshot, idle_limit_s, self.wall()):
             log.info("snapshot of session %s deleted: the session expired", session_id)
             await self.forget(session_id)
             return None

@@ -246,6 +246,29 @@ def test_a_renewal_that_fails_every_second_while_redis_is_away_logs_one_line_a_m
     assert lines[1].endswith("(and 59 more like it in the last 60 s)")
 
 
+def test_a_second_outage_of_redis_within_the_minute_is_logged_at_once(run_async, caplog):
+    clock = ManualClock(1_000_000.0)
+    server = RedisServer().start()  # this test's own: it goes away twice
+
+    async def scenario() -> None:
+        a = _worker(server.url, clock, "a", max_sessions_per_client=1)
+        await a._reserve(CLIENT, "building")
+        for _ in range(2):  # two outages, ten seconds apart
+            server.stop()
+            await a._renew_reservations()
+            clock.advance(REFRESH_S)
+            server.start()  # back (empty: the renewal succeeds and adds nothing)
+            await a._renew_reservations()
+            clock.advance(10 * REFRESH_S)
+        await _close(a)
+
+    with caplog.at_level(logging.WARNING, logger="app.cluster.manager"):
+        run_async(scenario())
+    server.stop()
+    lines = [r.getMessage() for r in caplog.records if "could not renew reservations" in r.getMessage()]
+    assert len(lines) == 2
+
+
 def test_a_replacement_whose_room_closed_during_its_build_leaves_no_session_and_frees_its_place(
     redis_server, run_async, monkeypatch
 ):

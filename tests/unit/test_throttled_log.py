@@ -56,3 +56,20 @@ def test_viewers_turned_away_by_a_room_without_subscriptions_log_one_line_a_minu
     assert {r.funcName for r in caplog.records} == {"not_subscribed"}  # the line names its call site
     turned_away = "session s1: no bus subscription in 5 s; a viewer turned away"
     assert after == [f"{turned_away} (and 4999 more like it in the last 60 s)"]
+
+
+def test_a_new_outage_after_the_problem_cleared_is_logged_at_once_with_the_count_of_the_last_one(caplog):
+    clock = ManualClock(0.0)
+    warning = ThrottledWarning(log, every_s=60.0, clock=clock)
+    with caplog.at_level(logging.WARNING, logger=log.name):
+        for _ in range(5):  # the first outage: five seconds
+            warning.warning("Redis unavailable (%s)", "refused")
+            clock.advance(1.0)
+        warning.cleared()  # Redis answered again
+        clock.advance(20.0)
+        warning.warning("Redis unavailable (%s)", "NOAUTH")  # another outage within the minute
+        warning.warning("Redis unavailable (%s)", "NOAUTH")
+    assert _lines(caplog, log.name) == [
+        "Redis unavailable (refused)",
+        "Redis unavailable (NOAUTH) (and 4 more like it in the last 25 s)",
+    ]
