@@ -234,6 +234,8 @@ async def end_it(connection: Connection, how: str) -> str:
         protocol.data_received(client_close())
     elif how == "server closed":
         await connection.send({"type": "websocket.close", "code": 1000})
+    elif how == "client broke the protocol":  # an unmasked frame: uvicorn fails the connection (1002)
+        protocol.data_received(b"\x82\x01x")
     elif how == "keepalive timed out":
         protocol.keepalive_timeout()
     elif how == "shutting down":
@@ -244,7 +246,15 @@ async def end_it(connection: Connection, how: str) -> str:
     return begun(connection.send, prepared_frame(b"frame").message)
 
 
-ENDS = ["buffer full", "client closed", "server closed", "keepalive timed out", "shutting down", "lost"]
+ENDS = [
+    "buffer full",
+    "client closed",
+    "server closed",
+    "client broke the protocol",
+    "keepalive timed out",
+    "shutting down",
+    "lost",
+]
 
 
 @pytest.mark.parametrize("how", ENDS)
