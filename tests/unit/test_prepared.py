@@ -146,15 +146,14 @@ class Connection(NamedTuple):
 async def accepted_connection(offer: str = "") -> Connection:
     """A connection accepted by a real uvicorn protocol (permessage-deflate on, as plain uvicorn runs; the
     client offers ``offer``), its app waiting until the client goes; end it with ``hang_up``."""
-    found: list[Any] = []
+    parts: dict[str, Any] = {}
     accepted = asyncio.Event()
 
     async def app(scope: dict, receive, send) -> None:
         ws = WebSocket(scope, receive, send)
-        found.append(wire_writer_of(send))
+        parts.update(ws=ws, send=send, before=wire_writer_of(send))
         await ws.accept()
-        found[:0] = [ws, send]
-        found.append(wire_writer_of(send))
+        parts["after"] = wire_writer_of(send)
         accepted.set()
         await ws.receive()  # until the client goes
 
@@ -171,7 +170,7 @@ async def accepted_connection(offer: str = "") -> Connection:
     protocol.connection_made(transport)  # type: ignore[arg-type]
     protocol.data_received(HANDSHAKE.format(extensions=offer).encode())
     await asyncio.wait_for(accepted.wait(), 5)
-    return Connection(protocol, transport, *found)
+    return Connection(protocol, transport, **parts)
 
 
 async def hang_up(connection: Connection) -> None:
@@ -240,7 +239,7 @@ async def end_it(connection: Connection, how: str) -> str:
         protocol.keepalive_timeout()
     elif how == "shutting down":
         protocol.shutdown()
-    else:  # connection lost: its transport is closed (asyncio's, uvloop's and their TLS ones all say so)
+    else:  # lost: by then its transport says it is closing (asyncio's, uvloop's and their TLS ones do)
         connection.transport.closing = True
         protocol.connection_lost(ConnectionResetError())
     return begun(connection.send, prepared_frame(b"frame").message)
@@ -253,7 +252,7 @@ ENDS = [
     "client broke the protocol",
     "keepalive timed out",
     "shutting down",
-    "lost",
+    "connection lost",
 ]
 
 
