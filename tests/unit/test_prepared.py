@@ -2,17 +2,23 @@
 and a viewer writes them straight to its socket only while uvicorn's protocol would write at once."""
 
 import asyncio
+import json
 from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 import pytest
 import uvicorn
+from starlette.websockets import WebSocket
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
 from websockets.frames import Opcode
 from websockets.protocol import Protocol, Side, State
 from websockets.server import ServerProtocol
 
+from app.protocol.server import Pong
+from app.realtime.asgi_send import KeepAsgiSend
 from app.realtime.prepared import WireWriter, prepared_frame, wire_writer_of
+from app.realtime.viewer import Viewer
 
 # every length encoding: 7-bit, 16-bit (from 126) and 64-bit (from 65,536)
 SIZES = [0, 1, 125, 126, 127, 65_535, 65_536, 300_000]
@@ -125,34 +131,65 @@ HANDSHAKE = (
 )
 
 
+class Connection(NamedTuple):
+    """One websocket accepted by uvicorn's sans-I/O protocol over a ``SocketTransport``: the app's socket,
+    the ASGI ``send`` it was called with, and the writer found for that send before and after accepting."""
+
+    protocol: WebSocketsSansIOProtocol
+    transport: SocketTransport
+    ws: WebSocket
+    send: Any
+    before: object
+    after: object
+
+
+async def accepted_connection(offer: str = "") -> Connection:
+    """A connection accepted by a real uvicorn protocol (permessage-deflate on, as plain uvicorn runs; the
+    client offers ``offer``), its app waiting until the client goes; end it with ``hang_up``."""
+    parts: dict[str, Any] = {}
+    accepted = asyncio.Event()
+
+    async def app(scope: dict, receive, send) -> None:
+        ws = WebSocket(scope, receive, send)
+        parts.update(ws=ws, send=send, before=wire_writer_of(send))
+        await ws.accept()
+        parts["after"] = wire_writer_of(send)
+        accepted.set()
+        await ws.receive()  # until the client goes
+
+    config = uvicorn.Config(
+        KeepAsgiSend(app),  # as the app keeps it: a viewer's frames go to uvicorn's own send
+        ws_per_message_deflate=True,
+        ws_ping_interval=None,
+        lifespan="off",
+        log_level="warning",
+    )
+    config.load()
+    protocol = WebSocketsSansIOProtocol(config, ServerState(), {}, asyncio.get_running_loop())
+    transport = SocketTransport()
+    protocol.connection_made(transport)  # type: ignore[arg-type]
+    protocol.data_received(HANDSHAKE.format(extensions=offer).encode())
+    await asyncio.wait_for(accepted.wait(), 5)
+    return Connection(protocol, transport, **parts)
+
+
+async def hang_up(connection: Connection) -> None:
+    """The client goes: the app returns."""
+    connection.transport.closing = True
+    if not connection.protocol.disconnected:
+        connection.protocol.connection_lost(None)
+    await asyncio.gather(*connection.protocol.tasks)
+
+
 @pytest.mark.parametrize("deflate", [False, True])
 def test_uvicorns_protocol_gets_a_writer_once_accepted_and_only_without_compression(run_async, deflate: bool):
     async def scenario() -> tuple[object, object, list[bytes]]:
-        found: list[object] = []
-        accepted = asyncio.Event()
-
-        async def app(scope: dict, receive, send) -> None:
-            await receive()  # websocket.connect
-            found.append(wire_writer_of(send))
-            await send({"type": "websocket.accept"})
-            found.append(wire_writer_of(send))
-            accepted.set()
-            await receive()  # until the client goes
-
-        config = uvicorn.Config(app, ws_per_message_deflate=True, lifespan="off", log_level="warning")
-        config.load()
-        protocol = WebSocketsSansIOProtocol(config, ServerState(), {}, asyncio.get_running_loop())
-        transport = SocketTransport()
-        protocol.connection_made(transport)  # type: ignore[arg-type]
         offer = "Sec-WebSocket-Extensions: permessage-deflate\r\n" if deflate else ""
-        protocol.data_received(HANDSHAKE.format(extensions=offer).encode())
-        await asyncio.wait_for(accepted.wait(), 5)
-        before, after = found
-        if isinstance(after, WireWriter):
-            after.write(prepared_frame(b"straight").wire)
-        protocol.connection_lost(None)
-        await asyncio.gather(*protocol.tasks)
-        return before, after, transport.written
+        connection = await accepted_connection(offer)
+        if isinstance(connection.after, WireWriter):
+            connection.after.write(prepared_frame(b"straight").wire)
+        await hang_up(connection)
+        return connection.before, connection.after, connection.transport.written
 
     before, after, written = run_async(scenario())
     assert before is None  # not accepted yet: the handshake's response is still to be written
@@ -163,3 +200,129 @@ def test_uvicorns_protocol_gets_a_writer_once_accepted_and_only_without_compress
     else:
         assert isinstance(after, WireWriter)
         assert written[-1] == b"\x82\x08straight"
+
+
+def client_close() -> bytes:
+    """A client's close frame (masked, code 1000)."""
+    client = Protocol(Side.CLIENT, state=State.OPEN)
+    client.send_close(1000)
+    return b"".join(client.data_to_send())
+
+
+def begun(send: Any, message: dict) -> str:
+    """What uvicorn's own ``send`` does with ``message`` as it is begun: "sent" at once, "waits", or the
+    name of what it raises (the ASGI path's verdict, which a direct write must never contradict)."""
+    coroutine = send(message)
+    try:
+        coroutine.send(None)
+    except StopIteration:
+        return "sent"
+    except Exception as error:
+        return type(error).__name__
+    coroutine.close()
+    return "waits"
+
+
+async def end_it(connection: Connection, how: str) -> str:
+    """Bring the connection to a state in which uvicorn would not write a frame at once; what its own send
+    then does with one."""
+    protocol = connection.protocol
+    if how == "buffer full":
+        protocol.pause_writing()
+    elif how == "client closed":
+        protocol.data_received(client_close())
+    elif how == "server closed":
+        await connection.send({"type": "websocket.close", "code": 1000})
+    elif how == "client broke the protocol":  # an unmasked frame: uvicorn fails the connection (1002)
+        protocol.data_received(b"\x82\x01x")
+    elif how == "keepalive timed out":
+        protocol.keepalive_timeout()
+    elif how == "shutting down":
+        protocol.shutdown()
+    else:  # lost: by then its transport says it is closing (asyncio's, uvloop's and their TLS ones do)
+        connection.transport.closing = True
+        protocol.connection_lost(ConnectionResetError())
+    return begun(connection.send, prepared_frame(b"frame").message)
+
+
+ENDS = [
+    "buffer full",
+    "client closed",
+    "server closed",
+    "client broke the protocol",
+    "keepalive timed out",
+    "shutting down",
+    "connection lost",
+]
+
+
+@pytest.mark.parametrize("how", ENDS)
+def test_a_writer_writes_nothing_once_uvicorns_own_send_would_not_write_at_once(run_async, how: str):
+    async def scenario() -> tuple[bytes, bytes, str, bool, list[bytes]]:
+        connection = await accepted_connection()
+        writer, wire = connection.after, prepared_frame(b"frame").wire
+        assert isinstance(writer, WireWriter)
+        written = connection.transport.written
+        writer.write(wire)
+        direct = written[-1]
+        assert begun(connection.send, prepared_frame(b"frame").message) == "sent"
+        through_uvicorn = written[-1]
+        verdict = await end_it(connection, how)
+        before = len(written)
+        wrote = writer.write(wire)
+        late = written[before:]
+        await hang_up(connection)
+        return direct, through_uvicorn, verdict, wrote, late
+
+    direct, through_uvicorn, verdict, wrote, late = run_async(scenario())
+    assert direct == through_uvicorn == b"\x82\x05frame"  # while open: the very bytes uvicorn writes
+    assert verdict != "sent"  # uvicorn's send would wait (a full buffer) or raise (a close begun, gone)
+    assert (wrote, late) == (False, [])  # so the writer leaves the frame to it
+
+
+def messages_written(written: list[bytes]) -> list[object]:
+    """What a client reads from the bytes a server wrote after its handshake: bytes, or a text's type."""
+    client = Protocol(Side.CLIENT, state=State.OPEN, max_size=None)
+    client.receive_data(b"".join(written))
+    return [
+        bytes(frame.data) if frame.opcode is Opcode.BINARY else json.loads(frame.data)["type"]
+        for frame in client.events_received()
+    ]
+
+
+def test_frames_written_straight_and_through_uvicorn_reach_the_client_in_the_order_offered(run_async):
+    """A full buffer sends frames through uvicorn's send (which waits), a reply queued meanwhile keeps its
+    place, the newest frames wait in the mailbox; once the buffer drains they follow in order, and the
+    next frame for the idle viewer is written straight again."""
+
+    async def scenario() -> tuple[list[object], list[bytes], bool]:
+        connection = await accepted_connection()
+        protocol, written = connection.protocol, connection.transport.written
+        viewer = Viewer(connection.ws)
+        sender = asyncio.create_task(viewer.send_loop())
+        await asyncio.sleep(0)  # it finds nothing to send and waits
+        start = len(written)
+        for n in b"12":
+            viewer.offer_frame(*prepared_frame(bytes([n])))  # written at once
+        protocol.pause_writing()  # the client reads slowly
+        viewer.offer_frame(*prepared_frame(b"3"))  # uvicorn's send waits for room
+        viewer.reply(Pong(id="p"))
+        for n in b"4567":  # queued behind it (the oldest beyond FRAME_DEPTH dropped)
+            viewer.offer_frame(*prepared_frame(bytes([n])))
+        for _ in range(3):
+            await asyncio.sleep(0)
+        held = written[start + 2 :]  # nothing more while the buffer is full: the memory stays bounded
+        protocol.resume_writing()
+        for _ in range(10):  # the sender finishes the waiting send, sends what is queued, and waits again
+            await asyncio.sleep(0)
+        viewer.offer_frame(*prepared_frame(b"8"))
+        at_once = written[-1] == prepared_frame(b"8").wire
+        sender.cancel()
+        await asyncio.gather(sender, return_exceptions=True)
+        await hang_up(connection)
+        return messages_written(written[start:]), held, at_once
+
+    messages, held, at_once = run_async(scenario())
+    assert held == []
+    assert messages == [b"1", b"2", b"3", "pong", b"5", b"6", b"7", b"8"]
+    assert at_once
