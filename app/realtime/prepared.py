@@ -13,12 +13,14 @@ connection open, no close begun, the transport neither closing nor paused for a 
 order: a viewer writes directly only while nothing of its own is queued or being sent.
 """
 
+import asyncio
 from asyncio import Transport
 from typing import Any, NamedTuple
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
+from websockets.server import ServerProtocol
 
 from app.realtime.asgi_send import frame_message
 
@@ -55,11 +57,18 @@ class WireWriter:
 
 def wire_writer_of(asgi_send: object) -> WireWriter | None:
     """A writer for the connection behind an accepted websocket's ASGI ``send``, or None when that is not
-    uvicorn's sans-I/O protocol itself (another server or protocol, a wrapped send) or extensions were
-    negotiated (its frames would differ)."""
+    uvicorn's sans-I/O protocol itself (another server or protocol, a wrapped send), extensions were
+    negotiated (its frames would differ), or the protocol lacks what the writer reads (a uvicorn that
+    renamed it): such a connection's frames all take the ASGI path."""
     protocol = getattr(asgi_send, "__self__", None)
     if type(protocol) is not WebSocketsSansIOProtocol:
         return None
-    if not protocol.handshake_complete or protocol.initial_response is not None or protocol.conn.extensions:
+    conn, writable = getattr(protocol, "conn", None), getattr(protocol, "writable", None)
+    if not isinstance(conn, ServerProtocol) or not isinstance(writable, asyncio.Event):
+        return None
+    response = getattr(protocol, "initial_response", False)  # None: accepted, no HTTP response instead
+    if response is not None or not getattr(protocol, "handshake_complete", False):
+        return None
+    if conn.extensions or getattr(protocol, "transport", None) is None:
         return None
     return WireWriter(protocol)

@@ -326,3 +326,23 @@ def test_frames_written_straight_and_through_uvicorn_reach_the_client_in_the_ord
     assert held == []
     assert messages == [b"1", b"2", b"3", "pong", b"5", b"6", b"7", b"8"]
     assert at_once
+
+
+READ_OF_UVICORN = ["conn", "writable", "transport", "handshake_complete", "initial_response"]
+
+
+@pytest.mark.parametrize("renamed", READ_OF_UVICORN)
+def test_a_uvicorn_that_renamed_what_the_writer_reads_gets_no_writer_and_its_frames_take_the_asgi_path(
+    run_async, renamed: str
+):
+    async def scenario() -> object:
+        connection = await accepted_connection()
+        protocol = connection.protocol
+        kept = getattr(protocol, renamed)
+        delattr(protocol, renamed)
+        found = wire_writer_of(connection.send)
+        setattr(protocol, renamed, kept)
+        await hang_up(connection)
+        return found
+
+    assert run_async(scenario()) is None
