@@ -50,7 +50,10 @@ class WireWriter:
     def write(self, wire: bytes) -> bool:
         """Write ``wire`` (a ``PreparedFrame``'s) now, or return False: send it through ASGI instead."""
         if self._conn.state is State.OPEN and self._writable.is_set() and not self._transport.is_closing():
-            self._transport.write(wire)
+            try:
+                self._transport.write(wire)
+            except Exception:  # none known while open; the ASGI path meets it in the viewer's own task
+                return False
             return True
         return False
 

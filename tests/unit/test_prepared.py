@@ -95,6 +95,17 @@ def test_a_writer_leaves_the_frame_to_the_asgi_path_when_uvicorn_would_not_write
     assert transport.written == []
 
 
+def test_a_write_that_raises_does_not_raise_into_the_rooms_loop_and_leaves_the_frame_to_the_asgi_path():
+    class Failing(Transport):
+        def write(self, data: bytes) -> None:
+            raise RuntimeError("the transport refused")
+
+    writable = asyncio.Event()
+    writable.set()
+
+    assert writer(open_server(), writable, Failing()).write(prepared_frame(b"frame").wire) is False
+
+
 def test_only_uvicorns_own_sans_io_protocol_gets_a_writer():
     async def plain_send(message: dict) -> None:
         pass
