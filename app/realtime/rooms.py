@@ -48,6 +48,7 @@ class Room:
             self._unsubscribed -= 1
             if not self._unsubscribed:
                 self._subscribed.set()
+                _turned_away.cleared()  # the bus subscribes again: a later refusal is a new outage's first
             if stream == "frame":
                 async for frame in messages:
                     self.hand_frame(frame)

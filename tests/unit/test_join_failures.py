@@ -6,6 +6,7 @@ that does not own the session (app/cluster/remote_socket.py)."""
 import asyncio
 import dataclasses
 import json
+import logging
 from types import SimpleNamespace
 
 import pytest
@@ -26,6 +27,7 @@ from app.realtime.rooms import Rooms
 from app.realtime.viewer import Viewer
 from app.realtime.ws import CLOSE_TRY_LATER
 from app.sessions.manager import channel
+from app.throttled_log import ThrottledWarning
 
 REFUSAL = "the server could not subscribe to this session's updates in time; try again"
 
@@ -158,3 +160,31 @@ def test_a_joiner_on_another_worker_whose_room_cannot_subscribe_is_refused_with_
     assert told == ["open", "close"]  # the owner counts the link no more
     assert after_refusal == ([], [], [])
     assert joined == ["s1"]
+
+
+def test_a_refusal_after_the_bus_subscribed_again_is_logged_at_once(run_async, monkeypatch, caplog):
+    clock = ManualClock(0.0)
+    monkeypatch.setattr(rooms_module, "_turned_away", ThrottledWarning(rooms_module.log, clock=clock))
+
+    async def refused(rooms: Rooms, session: CountingSession) -> None:
+        with pytest.raises(Busy):
+            await rooms.join(session, Viewer(RecordingSocket()))
+
+    async def scenario() -> None:
+        bus, session = StalledBus(), CountingSession()
+        rooms = Rooms(bus, max_viewers=10)
+        await refused(rooms, session)  # the first outage: logged
+        await refused(rooms, session)  # left out (within the minute)
+        bus.stalled = False  # back: a room subscribes
+        await rooms.join(session, viewer := Viewer(RecordingSocket()))
+        await rooms.leave(session, viewer)
+        bus.stalled = True  # a second outage, ten seconds later
+        clock.advance(10.0)
+        await refused(rooms, session)
+        await rooms.close()
+
+    with caplog.at_level(logging.WARNING, logger=rooms_module.log.name):
+        run_async(scenario())
+    lines = [r.getMessage() for r in caplog.records if r.name == rooms_module.log.name]
+    turned_away = f"session {CountingSession().id}: no bus subscription in 0.01 s; a viewer turned away"
+    assert lines == [turned_away, f"{turned_away} (and 1 more like it in the last 10 s)"]
