@@ -1,4 +1,4 @@
-"""Shared fixtures: fresh app instances, an in-process client, and a real uvicorn server."""
+"""Shared fixtures: fresh app instances, an in-process client, a real uvicorn server, a real redis-server."""
 
 import asyncio
 import os
@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from redis_server import RedisServer
 
 from app.config import Settings
 from app.factory import create_app
@@ -51,6 +52,15 @@ def live_server(live_app: FastAPI) -> Iterator[str]:
     server = EmbeddedServer(app=live_app)
     yield server.url
     server.stop(10)
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port, shared by the tests of one module (tests/api and a few
+    others start one per test instead)."""
+    server = RedisServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

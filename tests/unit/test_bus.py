@@ -6,7 +6,6 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 import redis.asyncio as redis
@@ -19,13 +18,6 @@ from app.bus.redis import Backoff, RedisBus
 
 FAST = Backoff(first=0.02, most=0.1)
 WAIT_S = 10
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["memory", "redis"])

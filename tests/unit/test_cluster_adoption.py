@@ -4,13 +4,10 @@ within its idle limit nor brings back one that is past it."""
 
 import math
 import time
-from collections.abc import Iterator
 from types import SimpleNamespace
 
-import pytest
 import torch
 from clock import ManualClock
-from redis_server import RedisServer
 
 from app.bus.memory import MemoryBus
 from app.cluster.manager import ClusterSessionManager
@@ -26,13 +23,6 @@ from app.sessions.snapshots import Snapshotter
 HOUR_S = 3600.0
 IDLE_S = 1800.0  # NNLIVE_SESSION_IDLE_S
 CLIENT = "203.0.113.7"
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 def _worker(url: str, store: DirectoryStore, clock: ManualClock, name: str, skew_s: float, **limits: int):

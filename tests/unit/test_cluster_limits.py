@@ -7,7 +7,6 @@ import asyncio
 import dataclasses
 import logging
 import math
-from collections.abc import Iterator
 
 import pytest
 import redis.asyncio as redis
@@ -26,13 +25,6 @@ from app.errors import LimitReached, NotFound, Unavailable
 from app.sessions.release import UNWATCHED_GRACE_S
 
 CLIENT = "203.0.113.7"
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 def _worker(url: str, clock: ManualClock, name: str, **limits: int) -> ClusterSessionManager:

@@ -4,13 +4,11 @@ import hashlib
 import math
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis.asyncio as redis
 from clock import ManualClock
-from redis_server import RedisServer
 from restored_session import restored_session
 
 from app.cluster.manager import entry_of
@@ -18,13 +16,6 @@ from app.cluster.redis_clock import RedisClock
 from app.cluster.registry import LEASE_S, Entry, Registry, token_hash
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 def _registry(url: str, clock: ManualClock) -> Registry:

@@ -2,12 +2,10 @@
 expiry, the bounded write rate (on a ManualClock), and live models' state put back into fresh builds."""
 
 import json
-from collections.abc import Iterator
 
 import pytest
 import torch
 from clock import ManualClock
-from redis_server import RedisServer
 from safetensors.torch import load, save
 
 from app.engine import pretrained
@@ -18,13 +16,6 @@ from app.sessions.snapshot_store import DirectoryStore, RedisStore
 from app.sessions.snapshots import META_KEY, Snapshot, SnapshotError, Snapshotter, capture, expired, parse
 
 CPU = torch.device("cpu")
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["directory", "redis"])
